@@ -1,0 +1,96 @@
+"""The Typer app: global options, the one place LedgerErrors become a one-line message and an exit code."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from .common import STATE
+
+# Command modules, each with `register(app)`. Add a module here to add its commands.
+COMMAND_MODULES = [
+    "core",
+]
+
+
+class MinqingGroup(TyperGroup):
+    """Catches LedgerError from any subcommand: message to stderr in the chosen language, exit code per DESIGN §8."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from minqing.ledgers.errors import LedgerError
+
+        try:
+            return super().invoke(ctx)
+        except LedgerError as error:
+            click.echo(f"minqing: {error.render(STATE.lang)}", err=True)
+            raise SystemExit(error.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("minqing: interrupted", err=True)
+            raise SystemExit(130) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+app = typer.Typer(
+    cls=MinqingGroup,
+    name="minqing",
+    help="民情台账 minqing: the county ledger of households, visits and items, kept in git.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from minqing.ledgers import __version__
+
+        typer.echo(f"minqing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    directory: Annotated[
+        str | None, typer.Option("-C", help="Run as if started in this ledger directory.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh (default) or en; also MINQING_LANG.")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More output.")] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """民情台账 minqing: households, visits and items worked to closure (销号), with git as the audit trail."""
+    from minqing.ledgers.messages import current_lang
+
+    STATE.ledger_path = directory
+    chosen = lang or current_lang()
+    STATE.lang = "en" if chosen.lower().startswith("en") else "zh"
+    STATE.verbose = verbose
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__package__}.cmd_{_name}").register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as error:  # a bug, not bad input: still one line, exit 4, details only with -v
+        if STATE.verbose:
+            raise
+        print(
+            f"minqing: internal error: {type(error).__name__}: {error} (run with -v for details)",
+            file=sys.stderr,
+        )
+        sys.exit(4)

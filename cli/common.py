@@ -1,0 +1,94 @@
+"""Shared option aliases, the per-invocation context, and output helpers (rich for people, plain for scripts).
+
+No business rules here, and no import of git, yaml or sqlite: those load lazily inside ledgers/ when a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+# ---------------------------------------------------------------- shared options
+
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Acting cadre id (default: MINQING_USER, git config minqing.user).")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON on stdout (stable keys, see README).")
+]
+DateOpt = Annotated[str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today).")]
+
+
+@dataclass
+class State:
+    ledger_path: str | None = None
+    lang: str = "zh"
+    verbose: bool = False
+
+
+STATE = State()
+
+
+def ledger() -> Any:
+    from minqing.ledgers.store import Ledger
+
+    return Ledger.open(STATE.ledger_path)
+
+
+def lang() -> str:
+    return STATE.lang
+
+
+def t(zh: str, en: str) -> str:
+    """Inline UI text for the chosen language (error messages live in ledgers/messages.py)."""
+    return en if STATE.lang == "en" else zh
+
+
+def label(value: Any) -> str:
+    from minqing.ledgers.messages import label as _label
+
+    return _label(value, STATE.lang) if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def echo(text: str = "") -> None:
+    typer.echo(text)
+
+
+def note(text: str) -> None:
+    """Messages go to stderr so stdout stays data."""
+    typer.echo(text, err=True)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def print_table(headers: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    """A rich table at a terminal (CJK widths handled by rich); plain aligned text (tabulate + wcwidth) otherwise."""
+    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    if is_terminal():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for header in headers:
+            table.add_column(header)
+        for row in cells:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    import tabulate
+
+    tabulate.WIDE_CHARS_MODE = True
+    if title:
+        echo(title)
+    echo(tabulate.tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True))

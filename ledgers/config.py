@@ -1,0 +1,106 @@
+"""minqing.yaml: office settings with sensible defaults. Roles and what each may do live here (DESIGN §4)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Refused
+from .model import Cadre
+
+ALL_ROLES = ["clerk", "village", "township_leader", "county_leader", "admin"]
+LEADERS = ["township_leader", "county_leader", "admin"]
+
+DEFAULTS: dict[str, Any] = {
+    "schema": 1,
+    "county": {"code": "", "name": ""},
+    "locale": "zh-CN",
+    "deadlines": {
+        "default_days": 15,
+        "petition_assign_working_days": 1,
+        "petition_answer_days": 60,
+        "petition_max_extensions": 1,
+        "petition_max_extension_days": 30,
+    },
+    # Who may close (销号) an item at each level.
+    "close_levels": {
+        "clerk": [],
+        "village": ["village"],
+        "township_leader": ["village", "township"],
+        "county_leader": ["village", "township", "county"],
+        "admin": ["village", "township", "county"],
+    },
+    # Which roles may perform each operation. Ops not listed are open to every active cadre.
+    "permissions": {
+        "org.add": ["admin"],
+        "cadre.add": ["admin", "county_leader", "township_leader"],
+        "cadre.recall": ["admin", "county_leader"],
+        "cadre.key": ["admin"],
+        "issue.reopen": ["village", *LEADERS],
+        "issue.extend": ["village", *LEADERS],
+        "issue.escalate": ["village", *LEADERS],
+        "conflict.resolve": ["admin", "county_leader"],
+    },
+    "unmask_roles": ["admin"],
+    "require_signed": False,
+    "activity_minimum": 2,
+}
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Config:
+    data: dict[str, Any]
+
+    @classmethod
+    def from_file_data(cls, data: dict[str, Any] | None) -> Config:
+        return cls(_merge(DEFAULTS, data or {}))
+
+    @property
+    def county_code(self) -> str:
+        return str(self.data["county"]["code"])
+
+    @property
+    def county_name(self) -> str:
+        return str(self.data["county"]["name"])
+
+    def deadline(self, key: str) -> int:
+        return int(self.data["deadlines"][key])
+
+    def allowed_roles(self, op: str) -> list[str]:
+        return list(self.data["permissions"].get(op, ALL_ROLES))
+
+    def require(self, actor: Cadre, op: str) -> None:
+        allowed = self.allowed_roles(op)
+        if actor.role not in allowed:
+            raise Refused(
+                "role_not_allowed", actor=actor.id, role=actor.role, op=op, allowed=", ".join(allowed)
+            )
+
+    def require_close(self, actor: Cadre, level: str) -> None:
+        levels = self.data["close_levels"].get(actor.role, [])
+        if level not in levels:
+            allowed = [role for role, lv in self.data["close_levels"].items() if level in lv]
+            raise Refused(
+                "close_not_allowed", actor=actor.id, role=actor.role, level=level, allowed=", ".join(allowed)
+            )
+
+    def may_unmask(self, actor: Cadre) -> bool:
+        return actor.role in self.data["unmask_roles"]
+
+
+def initial(county_code: str, county_name: str) -> dict[str, Any]:
+    """What `init` writes: the defaults spelled out, so an office sees every setting it can change."""
+    data = copy.deepcopy(DEFAULTS)
+    data["county"] = {"code": county_code, "name": county_name}
+    return data

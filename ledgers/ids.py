@@ -1,0 +1,63 @@
+"""Entry IDs: a kind letter, a dash, 6 random Crockford base32 characters. Random, so offices never collide on a counter."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from .errors import Ambiguous, BadInput, NotFound
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+KINDS = {"C": "cadre", "H": "household", "Q": "item", "V": "visit", "A": "activity", "R": "review"}
+ID_RE = re.compile(r"^([CHQVAR])-([0-9A-HJKMNP-TV-Z]{6})$")
+OP_ID_LEN = 10
+
+
+def new_id(prefix: str, taken: Iterable[str] = ()) -> str:
+    taken_set = set(taken)
+    while True:
+        candidate = f"{prefix}-" + "".join(secrets.choice(CROCKFORD) for _ in range(6))
+        if candidate not in taken_set:
+            return candidate
+
+
+def new_op_id() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(OP_ID_LEN))
+
+
+def normalize(text: str) -> str:
+    """Crockford decoding rules: case-insensitive, I/L read as 1, O as 0."""
+    upper = text.strip().upper()
+    if len(upper) > 2 and upper[1] == "-":
+        head, tail = upper[:2], upper[2:]
+        tail = tail.replace("I", "1").replace("L", "1").replace("O", "0")
+        return head + tail
+    return upper
+
+
+def is_id(text: str, prefix: str | None = None) -> bool:
+    match = ID_RE.match(text)
+    return bool(match) and (prefix is None or match.group(1) == prefix)
+
+
+def resolve_prefix(text: str, prefix: str, candidates: Iterable[str], field: str) -> str:
+    """Resolve a full id or a unique prefix (like git hashes). Ambiguous prefixes list their matches."""
+    wanted = normalize(text)
+    if not wanted.startswith(prefix + "-"):
+        if wanted and all(ch in CROCKFORD for ch in wanted) and len(wanted) <= 6:
+            wanted = f"{prefix}-{wanted}"
+        else:
+            raise BadInput("bad_id", field=field, value=text, prefix=prefix)
+    body = wanted[2:]
+    if not body or len(body) > 6 or any(ch not in CROCKFORD for ch in body):
+        raise BadInput("bad_id", field=field, value=text, prefix=prefix)
+    matches = sorted(c for c in candidates if c.startswith(wanted))
+    if not matches:
+        raise NotFound("not_found", kind=KINDS[prefix], value=text)
+    if wanted in matches:
+        return wanted
+    if len(matches) > 1:
+        shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
+        raise Ambiguous("ambiguous", kind=KINDS[prefix], value=text, matches=shown)
+    return matches[0]

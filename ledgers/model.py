@@ -1,0 +1,223 @@
+"""The ledger's records: plain frozen dataclasses that know the file (and line) they came from.
+
+Entity files hold a snapshot plus `history:`; the snapshot is what `replay(history)` gives (workflow.py, register.py).
+`to_dict` fixes the key order written to disk (docs/format.md), so diffs stay minimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+ITEM_KINDS = ("problem", "appeal", "petition", "wish", "suggestion")
+LEDGERS = ("livelihood", "hardship", "stability")
+CATEGORIES = (
+    "income",
+    "education",
+    "medical",
+    "housing",
+    "water",
+    "infrastructure",
+    "industry",
+    "policy",
+    "other",
+)
+SOURCES = ("visit", "petition", "hotline", "review", "grid")
+LEVELS = ("village", "township", "county")
+STATES = ("registered", "assigned", "in_progress", "resolved", "closed")
+OPEN_STATES = ("registered", "assigned", "in_progress")
+HOW = ("solved", "explained", "on_the_spot", "fulfilled")
+FEEDBACK = ("satisfied", "basic", "unsatisfied")
+ROLES = ("clerk", "village", "township_leader", "county_leader", "admin")
+CADRE_STATUS = ("active", "recalled")
+HOUSEHOLD_STATUS = ("poor", "lifted", "monitored", "general")
+INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
+INDICATOR_VALUES = ("ok", "risk")
+VISIT_KINDS = ("visit", "talk", "stay")
+UNIT_LEVELS = ("county", "township", "village", "group")
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: str
+    at: str
+    by: str
+    op: str
+    fields: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at, "by": self.by, "op": self.op, "fields": dict(self.fields)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HistoryEntry:
+        return cls(
+            str(data["id"]), str(data["at"]), str(data["by"]), str(data["op"]), dict(data.get("fields") or {})
+        )
+
+
+class _Record:
+    """Shared (de)serialisation: dataclass fields in declaration order, `source` kept out of the file."""
+
+    source: Source | None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for spec in fields(self):  # type: ignore[arg-type]
+            if spec.name == "source":
+                continue
+            value = getattr(self, spec.name)
+            if spec.name == "history":
+                value = [entry.to_dict() for entry in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[spec.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: Source | None = None) -> Any:
+        kwargs: dict[str, Any] = {}
+        for spec in fields(cls):  # type: ignore[arg-type]
+            if spec.name == "source":
+                continue
+            if spec.name not in data:
+                continue
+            value = data[spec.name]
+            if spec.name == "history":
+                value = tuple(HistoryEntry.from_dict(entry) for entry in (value or ()))
+            elif isinstance(value, list):
+                value = tuple(value)
+            kwargs[spec.name] = value
+        return cls(**kwargs, source=source)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class Unit(_Record):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Cadre(_Record):
+    id: str
+    name: str = ""
+    unit: str = ""
+    role: str = "clerk"
+    title: str | None = None
+    phone: str | None = None
+    phone_hash: str | None = None
+    status: str = "active"
+    recall_reason: str | None = None
+    pairings: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Household(_Record):
+    id: str
+    head: str = ""
+    village: str = ""
+    group: str | None = None
+    members: int = 1
+    status: str = "general"
+    id_number: str | None = None
+    id_hash: str | None = None
+    phone: str | None = None
+    phone_hash: str | None = None
+    register_no: str | None = None
+    indicators: dict[str, str] = field(default_factory=dict)
+    pairings: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    source: Source | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.group or self.village
+
+
+@dataclass(frozen=True)
+class Item(_Record):
+    id: str
+    kind: str = "problem"
+    ledger: str = "livelihood"
+    category: str = "other"
+    desc: str = ""
+    source_kind: str = "visit"
+    household: str | None = None
+    unit: str = ""
+    visit: str | None = None
+    review: str | None = None
+    level: str = "village"
+    state: str = "registered"
+    created: str = ""
+    assign_by: str | None = None
+    due: str | None = None
+    leader: str | None = None
+    resp_unit: str | None = None
+    team: tuple[str, ...] = ()
+    plan: str | None = None
+    resolution: dict[str, Any] | None = None
+    feedback: str | None = None
+    closed: str | None = None
+    close_reason: str | None = None
+    extensions: int = 0
+    claimed_by: str | None = None
+    history: tuple[HistoryEntry, ...] = ()
+    source: Source | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def escalated_to(self, level: str) -> bool:
+        """True when the history ever referred this item to `level` (or above): the funnel of seed 001."""
+        wanted = LEVELS.index(level)
+        return any(
+            e.op == "escalate" and LEVELS.index(e.fields.get("to", "village")) >= wanted for e in self.history
+        )
+
+
+@dataclass(frozen=True)
+class Visit(_Record):
+    id: str
+    date: str
+    kind: str = "visit"
+    household: str | None = None
+    village: str = ""
+    unit: str = ""
+    by: tuple[str, ...] = ()
+    note: str | None = None
+    items: tuple[str, ...] = ()
+    at: str = ""
+    recorded_by: str = ""
+    source: Source | None = None
+
+
+# `source` is a reserved record attribute (file and line), so an item's `source:` key (visit|petition|…) is held
+# as `source_kind` in memory and written back as `source:`.
+ITEM_FILE_KEYS = {"source_kind": "source"}
+
+
+def item_to_dict(item: Item) -> dict[str, Any]:
+    raw = item.to_dict()
+    return {ITEM_FILE_KEYS.get(key, key): value for key, value in raw.items()}
+
+
+def item_from_dict(data: dict[str, Any], source: Source | None = None) -> Item:
+    renamed = {("source_kind" if key == "source" else key): value for key, value in data.items()}
+    return Item.from_dict(renamed, source)

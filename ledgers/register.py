@@ -1,0 +1,499 @@
+"""The registers: org tree, cadres, households and their pairings (结对认亲). Cadres and households are entity files
+whose snapshot is the replay of their `history:`, like items."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from . import config as config_mod
+from . import fields as F
+from . import ids, pii, yamlio
+from .errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
+from .model import (
+    CADRE_STATUS,
+    HOUSEHOLD_STATUS,
+    INDICATOR_VALUES,
+    INDICATORS,
+    ROLES,
+    Cadre,
+    HistoryEntry,
+    Household,
+    Unit,
+)
+from .store import (
+    CONFIG_FILE,
+    STATE_DIR,
+    UNITS_FILE,
+    Ledger,
+    PlumbingCommitter,
+    Transaction,
+    atomic_write,
+    dump_record,
+)
+
+GITATTRIBUTES = """\
+# minqing merge drivers (registered in .git/config by `minqing init`, `minqing clone`, `minqing doctor --fix`)
+visits/** merge=minqing-stream
+activities/** merge=minqing-stream
+issues/** merge=minqing-entity
+households/** merge=minqing-entity
+cadres/** merge=minqing-entity
+reviews/** merge=minqing-entity
+org/units.yaml merge=minqing-keys
+minqing.yaml merge=minqing-keys
+*.yaml text eol=lf
+"""
+
+# Code lengths per level (GB/T 2260 county + statistical division codes); a child's code extends its parent's.
+CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14, 15)}
+PARENT_LEVEL = {"township": "county", "village": "township", "group": "village"}
+
+
+def _entry(actor_id: str, op: str, values: dict[str, Any], at: str | None) -> HistoryEntry:
+    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
+    return HistoryEntry(ids.new_op_id(), at or F.timestamp(), actor_id, op, clean)
+
+
+# ---------------------------------------------------------------- replay
+
+
+def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
+    f = entry.fields
+    if entry.op == "create":
+        return Cadre(
+            id=f["id"],
+            name=f["name"],
+            unit=str(f["unit"]),
+            role=f["role"],
+            title=f.get("title"),
+            phone=f.get("phone"),
+            phone_hash=f.get("phone_hash"),
+        )
+    if cadre is None:
+        raise Refused(
+            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
+        )
+    if entry.op == "set":
+        return replace(cadre, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()})
+    if entry.op == "recall":
+        if cadre.status == "recalled":
+            raise Refused("already_recalled", cadre=cadre.id)
+        return replace(cadre, status="recalled", recall_reason=f.get("reason"))
+    if entry.op == "pair":
+        if f["household"] in cadre.pairings:
+            raise Refused("already_paired", cadre=cadre.id, household=f["household"])
+        return replace(cadre, pairings=tuple(sorted(cadre.pairings + (f["household"],))))
+    if entry.op == "unpair":
+        if f["household"] not in cadre.pairings:
+            raise Refused("not_paired", cadre=cadre.id, household=f["household"])
+        return replace(cadre, pairings=tuple(h for h in cadre.pairings if h != f["household"]))
+    if entry.op == "key_add":
+        return replace(cadre, keys=cadre.keys + (f["key"],))
+    raise Refused("transition", item=cadre.id, state=cadre.status, op=entry.op, hint="unknown operation")
+
+
+def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
+    f = entry.fields
+    if entry.op == "create":
+        return Household(
+            id=f["id"],
+            head=f["head"],
+            village=str(f["village"]),
+            group=f.get("group"),
+            members=int(f.get("members", 1)),
+            status=f.get("status", "general"),
+            id_number=f.get("id_number"),
+            id_hash=f.get("id_hash"),
+            phone=f.get("phone"),
+            phone_hash=f.get("phone_hash"),
+            register_no=f.get("register_no"),
+            indicators={name: "ok" for name in INDICATORS},
+        )
+    if home is None:
+        raise Refused(
+            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
+        )
+    if entry.op == "set":
+        changes = dict(f)
+        indicators = dict(home.indicators)
+        indicators.update(changes.pop("indicators", {}) or {})
+        return replace(home, indicators=indicators, **changes)
+    if entry.op == "pair":
+        if f["cadre"] in home.pairings:
+            raise Refused("already_paired", cadre=f["cadre"], household=home.id)
+        return replace(home, pairings=tuple(sorted(home.pairings + (f["cadre"],))))
+    if entry.op == "unpair":
+        if f["cadre"] not in home.pairings:
+            raise Refused("not_paired", cadre=f["cadre"], household=home.id)
+        return replace(home, pairings=tuple(c for c in home.pairings if c != f["cadre"]))
+    raise Refused("transition", item=home.id, state=home.status, op=entry.op, hint="unknown operation")
+
+
+def replay_cadre(history: tuple[HistoryEntry, ...]) -> Cadre:
+    cadre: Cadre | None = None
+    for entry in history:
+        cadre = apply_cadre(cadre, entry)
+    assert cadre is not None
+    return replace(cadre, history=tuple(history))
+
+
+def replay_household(history: tuple[HistoryEntry, ...]) -> Household:
+    home: Household | None = None
+    for entry in history:
+        home = apply_household(home, entry)
+    assert home is not None
+    return replace(home, history=tuple(history))
+
+
+def _advance(tx: Transaction, record: Any, op: str, values: dict[str, Any], at: str | None) -> Any:
+    entry = _entry(tx.actor.id, op, values, at)
+    apply_fn = apply_cadre if isinstance(record, Cadre) else apply_household
+    updated = replace(apply_fn(record, entry), history=record.history + (entry,), source=record.source)
+    tx.put(record.source.path, dump_record(updated))
+    return updated
+
+
+# ---------------------------------------------------------------- init
+
+
+def init(
+    path: str, county_code: str, county_name: str, admin_name: str | None, at: str | None = None
+) -> Ledger:
+    """Create a ledger repo with config, org root, merge attributes, the first admin cadre and one commit."""
+    import subprocess
+
+    root = Path(path)
+    if (root / CONFIG_FILE).exists():
+        raise BadInput("already_ledger", path=str(root))
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise BadInput("not_empty", path=str(root))
+    code = (county_code or "").strip()
+    if not (code.isdigit() and len(code) == 6):
+        raise BadInput(
+            "bad_code", field="--county-code", value=county_code, accepted="6 digits (GB/T 2260), e.g. 520602"
+        )
+    name = F.name(county_name, "--county-name")
+    admin = admin_name or _git_user_name() or "管理员"
+    admin = F.name(admin, "--admin-name")
+    created_dir = not root.exists()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise EnvironmentProblem("io_failed", detail=str(exc)) from None
+    ledger = Ledger(root.resolve())
+    try:
+        state = ledger.state_dir
+        (state / "secret").write_text(secrets.token_hex(32) + "\n")
+        (state / "secret").chmod(0o600)
+        admin_id = ids.new_id("C")
+        files = {
+            CONFIG_FILE: yamlio.dump(config_mod.initial(code, name)),
+            UNITS_FILE: yamlio.dump({"county": {"code": code, "name": name}, "units": []}),
+            ".gitattributes": GITATTRIBUTES,
+        }
+        entry = _entry(admin_id, "create", {"id": admin_id, "name": admin, "unit": code, "role": "admin"}, at)
+        cadre = replace(apply_cadre(None, entry), history=(entry,))
+        files[f"cadres/{admin_id}.yaml"] = dump_record(cadre)
+        writes = {}
+        for rel, text in files.items():
+            content = text.encode("utf-8")
+            atomic_write(root / rel, content)
+            writes[rel] = content
+        message = (
+            f"初始化台账 {name}（{code}）\n\nLedger-Op: ledger.init\nLedger-Entry: {admin_id}\n"
+            f"Ledger-Actor: {admin_id}\n"
+        )
+        PlumbingCommitter(ledger).commit(
+            writes, message, (admin, f"{admin_id}@minqing.invalid"), at or F.timestamp()
+        )
+        ledger.git("config", "minqing.user", admin_id)
+    except BaseException:
+        if created_dir:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+    return ledger
+
+
+def _git_user_name() -> str | None:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+# ---------------------------------------------------------------- org
+
+
+def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Unit:
+    level = F.choice(level, "--level", ("township", "village", "group"))
+    code = (code or "").strip()
+    lengths = CODE_LENGTHS[level]
+    accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
+    if not code.isdigit() or len(code) not in lengths:
+        raise BadInput("bad_code", field="CODE", value=code, accepted=accepted)
+    parent_unit = ledger.unit(parent, "--parent")
+    if parent_unit.level != PARENT_LEVEL[level]:
+        raise BadInput(
+            "wrong_level",
+            field="--parent",
+            value=parent,
+            actual=parent_unit.level,
+            expected=PARENT_LEVEL[level],
+        )
+    if not code.startswith(parent_unit.code):
+        raise BadInput(
+            "bad_code",
+            field="CODE",
+            value=code,
+            accepted=f"a code that starts with the parent's {parent_unit.code}",
+        )
+    if code in ledger.units():
+        raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
+    return parent_unit
+
+
+def add_unit(
+    ledger: Ledger, actor: str | None, code: str, name: str, level: str, parent: str, at: str | None = None
+) -> Unit:
+    with ledger.transaction(actor, "org.add") as tx:
+        validate_unit_code(ledger, code, level, parent)
+        unit = Unit(code.strip(), F.name(name, "NAME"), level, parent.strip())
+        data = ledger.read_yaml(UNITS_FILE) or {}
+        units = [u for u in data.get("units") or []]
+        units.append(unit.to_dict())
+        units.sort(key=lambda u: str(u["code"]))
+        data["units"] = units
+        tx.put(UNITS_FILE, yamlio.dump(data))
+        tx.commit(f"新增单位 {unit.code} {unit.name}", [unit.code], at=at)
+    return unit
+
+
+# ---------------------------------------------------------------- cadres
+
+
+def add_cadre(
+    ledger: Ledger,
+    actor: str | None,
+    *,
+    name: str,
+    unit: str,
+    role: str,
+    title: str | None = None,
+    phone: str | None = None,
+    at: str | None = None,
+) -> Cadre:
+    with ledger.transaction(actor, "cadre.add") as tx:
+        clean_name = F.name(name, "--name")
+        unit_code = ledger.unit(unit).code
+        role = F.choice(role, "--role", ROLES)
+        values: dict[str, Any] = {
+            "name": clean_name,
+            "unit": unit_code,
+            "role": role,
+            "title": F.text(title, "--title", limit=F.MAX_NAME, required=False),
+        }
+        if phone:
+            number = F.phone(phone)
+            values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(ledger.secret(), number))
+        cadre_id = ids.new_id("C", ledger.all_ids("C"))
+        entry = _entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
+        cadre = replace(apply_cadre(None, entry), history=(entry,))
+        tx.put(f"cadres/{cadre_id}.yaml", dump_record(cadre))
+        tx.commit(f"新增干部 {cadre_id} {clean_name}（{role}）", [cadre_id], at=entry.at)
+    return cadre
+
+
+def recall_cadre(
+    ledger: Ledger, actor: str | None, ref: str, reason: str | None, at: str | None = None
+) -> Cadre:
+    with ledger.transaction(actor, "cadre.recall") as tx:
+        cadre = ledger.cadre(ref, "ID")
+        updated = _advance(tx, cadre, "recall", {"reason": F.text(reason, "--reason")}, at)
+        tx.commit(f"召回干部 {cadre.id} {cadre.name}", [cadre.id], at=updated.history[-1].at)
+    return updated
+
+
+# ---------------------------------------------------------------- households
+
+
+def add_household(
+    ledger: Ledger,
+    actor: str | None,
+    *,
+    head: str,
+    village: str,
+    group: str | None = None,
+    members: int | str | None = 1,
+    status: str | None = "general",
+    id_number: str | None = None,
+    phone: str | None = None,
+    register_no: str | None = None,
+    at: str | None = None,
+    tx: Transaction | None = None,
+) -> Household:
+    if tx is None:
+        with ledger.transaction(actor, "household.add") as own:
+            home = add_household(
+                ledger,
+                actor,
+                head=head,
+                village=village,
+                group=group,
+                members=members,
+                status=status,
+                id_number=id_number,
+                phone=phone,
+                register_no=register_no,
+                at=at,
+                tx=own,
+            )
+            own.commit(f"新增农户 {home.id} {home.head}", [home.id], at=home.history[0].at)
+        return home
+    village_unit = ledger.unit(village, "--village")
+    if village_unit.level != "village":
+        raise BadInput(
+            "wrong_level", field="--village", value=village, actual=village_unit.level, expected="village"
+        )
+    group_code = None
+    if group:
+        group_unit = ledger.unit(group, "--group")
+        if group_unit.level != "group" or group_unit.parent != village_unit.code:
+            raise BadInput(
+                "bad_code", field="--group", value=group, accepted=f"a group of village {village_unit.code}"
+            )
+        group_code = group_unit.code
+    values: dict[str, Any] = {
+        "head": F.name(head, "--head"),
+        "village": village_unit.code,
+        "group": group_code,
+        "members": F.positive_int(members if members is not None else 1, "--members", 1, 50),
+        "status": F.choice(status or "general", "--status", HOUSEHOLD_STATUS),
+        "register_no": F.text(register_no, "--register-no", limit=F.MAX_NAME, required=False),
+    }
+    secret = ledger.secret()
+    if id_number:
+        number = F.id_number(id_number)
+        digest = pii.keyed_hash(secret, number)
+        existing = find_by_id_hash(ledger, digest)
+        if existing:
+            raise AlreadyExists(
+                "duplicate", field="--id-number", value=pii.mask_id_number(number), existing=existing
+            )
+        values.update(id_number=pii.mask_id_number(number), id_hash=digest)
+    if phone:
+        number = F.phone(phone)
+        values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(secret, number))
+    home_id = ids.new_id("H", ledger.all_ids("H"))
+    entry = _entry(tx.actor.id, "create", {"id": home_id, **values}, at)
+    home = replace(apply_household(None, entry), history=(entry,))
+    tx.put(f"households/{village_unit.code}/{home_id}.yaml", dump_record(home))
+    return home
+
+
+def find_by_id_hash(ledger: Ledger, digest: str) -> str | None:
+    for home in ledger.iter_households():
+        if home.id_hash == digest:
+            return home.id
+    return None
+
+
+def find_household(ledger: Ledger, id_number: str) -> Household:
+    number = F.id_number(id_number)
+    found = find_by_id_hash(ledger, pii.keyed_hash(ledger.secret(), number))
+    if not found:
+        raise NotFound("not_found", kind="household", value=pii.mask_id_number(number))
+    return ledger.household(found)
+
+
+def set_household(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    indicators: dict[str, str | None],
+    status: str | None = None,
+    members: int | str | None = None,
+    phone: str | None = None,
+    at: str | None = None,
+) -> Household:
+    with ledger.transaction(actor, "household.set") as tx:
+        home = ledger.household(ref, "ID")
+        changes: dict[str, Any] = {}
+        chosen = {
+            name: F.choice(value, f"--{name}", INDICATOR_VALUES)
+            for name, value in indicators.items()
+            if value is not None
+        }
+        for name in chosen:
+            if name not in INDICATORS:
+                raise BadInput("bad_value", field="indicator", value=name, accepted="|".join(INDICATORS))
+        if chosen:
+            changes["indicators"] = chosen
+        if status is not None:
+            changes["status"] = F.choice(status, "--status", HOUSEHOLD_STATUS)
+        if members is not None:
+            changes["members"] = F.positive_int(members, "--members", 1, 50)
+        if phone:
+            number = F.phone(phone)
+            changes.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(ledger.secret(), number))
+        if not changes:
+            raise BadInput(
+                "required",
+                field="--food|--clothing|…|--status|--members|--phone",
+                accepted="at least one change",
+            )
+        updated = _advance(tx, home, "set", changes, at)
+        tx.commit(f"更新农户 {home.id} {home.head}", [home.id], at=updated.history[-1].at)
+    return updated
+
+
+# ---------------------------------------------------------------- pairing (结对认亲)
+
+
+def pair(
+    ledger: Ledger,
+    actor: str | None,
+    cadre_ref: str,
+    household_ref: str,
+    undo: bool = False,
+    at: str | None = None,
+) -> tuple[Cadre, Household]:
+    op = "unpair" if undo else "pair"
+    with ledger.transaction(actor, f"household.{op}") as tx:
+        cadre = ledger.cadre(cadre_ref, "CADRE")
+        home = ledger.household(household_ref, "HOUSEHOLD")
+        if not undo and cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        when = at or F.timestamp()
+        new_cadre = _advance(tx, cadre, op, {"household": home.id}, when)
+        new_home = _advance(tx, home, op, {"cadre": cadre.id}, when)
+        verb = "解除结对" if undo else "结对"
+        tx.commit(f"{verb} {cadre.name} ↔ {home.head}（{home.id}）", [cadre.id, home.id], at=when)
+    return new_cadre, new_home
+
+
+__all__ = [
+    "CADRE_STATUS",
+    "init",
+    "add_unit",
+    "add_cadre",
+    "recall_cadre",
+    "add_household",
+    "set_household",
+    "pair",
+    "find_household",
+    "replay_cadre",
+    "replay_household",
+    "apply_cadre",
+    "apply_household",
+    "STATE_DIR",
+]

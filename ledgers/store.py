@@ -1,0 +1,561 @@
+"""The ledger repo on disk: discovery, reading records, the writer lock, atomic writes and one commit per operation.
+
+Commits are made with git plumbing (update-index, write-tree, commit-tree, update-ref with the old value) through
+GitPython's `repo.git`, never its pure-Python index. Hooks do not run for plumbing commits; `audit` is the guard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import fields as F
+from . import ids, yamlio
+from .config import Config
+from .errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
+from .model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
+
+CONFIG_FILE = "minqing.yaml"
+UNITS_FILE = "org/units.yaml"
+STATE_DIR = "minqing"  # under .git/: secret, lock, index cache, access log
+LOCK_TIMEOUT = float(os.environ.get("MINQING_LOCK_TIMEOUT", "10"))
+AUTHOR_DOMAIN = "minqing.invalid"
+
+
+def find_root(start: Path) -> Path | None:
+    current = start.resolve()
+    for candidate in (current, *current.parents):
+        if (candidate / CONFIG_FILE).is_file() and (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def blob_path_for(kind: str, entry_id: str, **where: str) -> str:
+    if kind == "C":
+        return f"cadres/{entry_id}.yaml"
+    if kind == "H":
+        return f"households/{where['village']}/{entry_id}.yaml"
+    if kind == "Q":
+        return f"issues/{where['year']}/{entry_id}.yaml"
+    raise ValueError(kind)
+
+
+@dataclass
+class Ledger:
+    root: Path
+    _config: Config | None = None
+    _repo: Any = None
+    _units: dict[str, Unit] | None = None
+    _paths: dict[str, dict[str, str]] = field(default_factory=dict)
+    _batch: Any = None
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None) -> Ledger:
+        """Find the ledger like git does: -C PATH, else MINQING_LEDGER, else the cwd and its parents."""
+        start = Path(path) if path else Path(os.environ.get("MINQING_LEDGER") or os.getcwd())
+        root = find_root(start) if start.exists() else None
+        if root is None:
+            raise NotALedger("not_a_ledger", path=str(start))
+        return cls(root)
+
+    @property
+    def git_dir(self) -> Path:
+        return self.root / ".git"
+
+    @property
+    def state_dir(self) -> Path:
+        path = self.git_dir / STATE_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def repo(self) -> Any:
+        if self._repo is None:
+            import git  # lazy: `minqing --version` must not pay for GitPython
+
+            self._repo = git.Repo(self.root)
+        return self._repo
+
+    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
+        import git
+
+        try:
+            return str(self.repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=True))
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or str(exc)).strip().splitlines()
+            raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else str(exc)) from None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = Config.from_file_data(self.read_yaml(CONFIG_FILE))
+        return self._config
+
+    def secret(self) -> bytes:
+        path = self.git_dir / STATE_DIR / "secret"
+        if not path.exists():
+            raise EnvironmentProblem(
+                "git_failed", detail=f"county secret missing at {path}; use minqing clone --secret-file"
+            )
+        return bytes.fromhex(path.read_text().strip())
+
+    # ------------------------------------------------------------ reading
+
+    def read_text(self, rel: str) -> str | None:
+        path = self.root / rel
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            return yamlio.decode(raw)
+        except yamlio.YamlProblem as problem:
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+
+    def read_yaml(self, rel: str) -> Any:
+        text = self.read_text(rel)
+        if text is None:
+            return None
+        try:
+            data = yamlio.load(
+                text, limit=yamlio.MAX_STREAM_BYTES if rel == UNITS_FILE else yamlio.MAX_ENTITY_BYTES
+            )
+        except yamlio.YamlProblem as problem:
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+        return data
+
+    def read_stream(self, rel: str) -> list[dict[str, Any]]:
+        text = self.read_text(rel)
+        if text is None:
+            return []
+        try:
+            return yamlio.load_all(text)
+        except yamlio.YamlProblem as problem:
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+
+    def units(self) -> dict[str, Unit]:
+        if self._units is None:
+            data = self.read_yaml(UNITS_FILE) or {}
+            county = data.get("county") or {}
+            units = {}
+            if county.get("code"):
+                units[str(county["code"])] = Unit(
+                    str(county["code"]), str(county.get("name", "")), "county", None, Source(UNITS_FILE)
+                )
+            for raw in data.get("units") or []:
+                unit = Unit.from_dict(raw, Source(UNITS_FILE))
+                units[unit.code] = unit
+            self._units = units
+        return self._units
+
+    def unit(self, code: str, field_name: str = "--unit") -> Unit:
+        code = (code or "").strip()
+        found = self.units().get(code)
+        if found is None:
+            from .errors import BadInput
+
+            if not code.isdigit():
+                raise BadInput(
+                    "bad_code", field=field_name, value=code, accepted="digits of a unit code in the org tree"
+                )
+            raise NotFound("unknown_code", field=field_name, value=code)
+        return found
+
+    def _scan(self, kind: str) -> dict[str, str]:
+        """id -> repo-relative path for one kind of entity file (directory listings only, no parsing)."""
+        if kind in self._paths:
+            return self._paths[kind]
+        found: dict[str, str] = {}
+        top = {"C": "cadres", "H": "households", "Q": "issues"}[kind]
+        base = self.root / top
+        if kind == "C":
+            dirs = [base]
+        else:
+            dirs = [Path(entry.path) for entry in os.scandir(base) if entry.is_dir()] if base.is_dir() else []
+        for directory in dirs:
+            if not directory.is_dir():
+                continue
+            for entry in os.scandir(directory):
+                if entry.name.endswith(".yaml") and entry.name.startswith(kind + "-"):
+                    found[entry.name[:-5]] = (
+                        f"{top}/{entry.name}" if kind == "C" else f"{top}/{directory.name}/{entry.name}"
+                    )
+        self._paths[kind] = found
+        return found
+
+    def all_ids(self, kind: str) -> list[str]:
+        return list(self._scan(kind))
+
+    def resolve(self, kind: str, text: str, field_name: str) -> str:
+        return ids.resolve_prefix(text or "", kind, self._scan(kind).keys(), field_name)
+
+    def path_of(self, entry_id: str) -> str:
+        return self._scan(entry_id[0])[entry_id]
+
+    def _entity(self, kind: str, text: str, field_name: str) -> tuple[str, dict[str, Any]]:
+        entry_id = self.resolve(kind, text, field_name)
+        rel = self.path_of(entry_id)
+        data = self.read_yaml(rel)
+        if not isinstance(data, dict) or data.get("id") != entry_id:
+            raise CorruptFile(
+                "corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}"
+            )
+        return rel, data
+
+    def cadre(self, text: str, field_name: str = "--by") -> Cadre:
+        rel, data = self._entity("C", text, field_name)
+        return _build(Cadre.from_dict, data, rel)
+
+    def household(self, text: str, field_name: str = "--household") -> Household:
+        rel, data = self._entity("H", text, field_name)
+        return _build(Household.from_dict, data, rel)
+
+    def item(self, text: str, field_name: str = "ID") -> Item:
+        rel, data = self._entity("Q", text, field_name)
+        return _build(item_from_dict, data, rel)
+
+    def iter_cadres(self) -> Iterator[Cadre]:
+        for entry_id in sorted(self._scan("C")):
+            yield self.cadre(entry_id)
+
+    def iter_households(self) -> Iterator[Household]:
+        for entry_id in sorted(self._scan("H")):
+            yield self.household(entry_id)
+
+    def iter_items(self) -> Iterator[Item]:
+        for entry_id in sorted(self._scan("Q")):
+            yield self.item(entry_id)
+
+    def actor(self, text: str | None) -> Cadre:
+        """The acting cadre: --as, else MINQING_USER, else `git config minqing.user`. Must exist and be active."""
+        from .errors import BadInput
+
+        chosen = text or os.environ.get("MINQING_USER") or self._configured_user()
+        if not chosen:
+            raise BadInput("no_actor")
+        cadre = self.cadre(chosen, "--as")
+        if cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        return cadre
+
+    def _configured_user(self) -> str | None:
+        # Read .git/config directly: spawning git for one key costs more than parsing one small file.
+        import configparser
+
+        parser = configparser.RawConfigParser(strict=False)
+        with contextlib.suppress(OSError, configparser.Error):
+            parser.read(self.git_dir / "config", encoding="utf-8")
+            if parser.has_option("minqing", "user"):
+                return parser.get("minqing", "user").strip()
+        return None
+
+    # ------------------------------------------------------------ writing
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        lock_path = self.state_dir / "lock"
+        wait = LOCK_TIMEOUT if timeout is None else timeout
+        deadline = time.monotonic() + wait
+        me = f"{os.getpid()} {socket.gethostname()} {F.timestamp()}"
+        while True:
+            try:
+                fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                os.write(fd, me.encode())
+                os.close(fd)
+                break
+            except FileExistsError:
+                holder = _lock_holder(lock_path)
+                if holder and _stale(holder):
+                    with contextlib.suppress(FileNotFoundError):
+                        lock_path.unlink()
+                    continue
+                if time.monotonic() >= deadline:
+                    raise Busy("busy", holder=holder or "?", seconds=int(wait)) from None
+                time.sleep(0.05)
+            except OSError as exc:
+                raise EnvironmentProblem("io_failed", detail=str(exc)) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                lock_path.unlink()
+
+    @contextlib.contextmanager
+    def transaction(self, actor_text: str | None, op: str) -> Iterator[Transaction]:
+        """Lock, resolve and authorise the actor, then collect writes; exactly one commit or nothing."""
+        with self.lock():
+            self._paths.clear()
+            self._units = None
+            actor = self.actor(actor_text)
+            self.config.require(actor, op)
+            tx = Transaction(self, actor, op)
+            try:
+                yield tx
+                if not tx.committed:
+                    raise RuntimeError(f"operation {op} wrote files but made no commit")
+            except BaseException:
+                tx.rollback()
+                raise
+            finally:
+                self._paths.clear()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many operations, each still its own commit, streamed through one `git fast-import` (demo, import)."""
+        with self.lock():
+            committer = FastImportCommitter(self)
+            self._batch = committer
+            try:
+                yield
+                committer.finish()
+            except BaseException:
+                committer.abort()
+                raise
+            finally:
+                self._batch = None
+
+    def head(self) -> str | None:
+        try:
+            return self.git("rev-parse", "--verify", "-q", "HEAD")
+        except EnvironmentProblem:
+            return None
+
+
+@dataclass
+class Transaction:
+    ledger: Ledger
+    actor: Cadre
+    op: str
+    writes: dict[str, bytes | None] = field(default_factory=dict)
+    originals: dict[str, bytes | None] = field(default_factory=dict)
+    committed: bool = False
+
+    def put(self, rel: str, text: str) -> None:
+        self._write(rel, text.encode("utf-8"))
+
+    def append(self, rel: str, text: str) -> None:
+        old = self._original(rel) if rel not in self.writes else self.writes[rel]
+        self._write(rel, (old or b"") + text.encode("utf-8"))
+
+    def _original(self, rel: str) -> bytes | None:
+        if rel not in self.originals:
+            try:
+                self.originals[rel] = (self.ledger.root / rel).read_bytes()
+            except FileNotFoundError:
+                self.originals[rel] = None
+        return self.originals[rel]
+
+    def _write(self, rel: str, content: bytes) -> None:
+        _safe_rel(rel)
+        self._original(rel)
+        self.writes[rel] = content
+        atomic_write(self.ledger.root / rel, content)
+
+    def commit(self, subject: str, entries: list[str], at: str | None = None) -> None:
+        if not self.writes:
+            raise RuntimeError("nothing to commit")
+        when = at or F.timestamp()
+        body = subject + "\n\n" + f"Ledger-Op: {self.op}\n"
+        body += "".join(f"Ledger-Entry: {entry}\n" for entry in entries)
+        body += f"Ledger-Actor: {self.actor.id}\n"
+        author = (self.actor.name or self.actor.id, f"{self.actor.id}@{AUTHOR_DOMAIN}")
+        committer = self.ledger._batch or PlumbingCommitter(self.ledger)
+        committer.commit(self.writes, body, author, when)
+        self.committed = True
+
+    def rollback(self) -> None:
+        if self.committed:
+            return
+        for rel, content in self.originals.items():
+            path = self.ledger.root / rel
+            if content is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            else:
+                atomic_write(path, content)
+
+
+class PlumbingCommitter:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def commit(
+        self, writes: dict[str, bytes | None], message: str, author: tuple[str, str], when: str
+    ) -> None:
+        ledger = self.ledger
+        paths = sorted(writes)
+        head = ledger.head()
+        if head:
+            # A crash can leave staged or modified ledger files; committing on top of them would smuggle an
+            # unrecorded change into this operation's commit.
+            staged = ledger.git("diff-index", "--cached", "--name-only", head)
+            if staged:
+                raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
+        env = _author_env(author, when)
+        try:
+            ledger.git("update-index", "--add", "--remove", "--", *paths)
+            tree = ledger.git("write-tree")
+            parents = ["-p", head] if head else []
+            subject, _, trailers = message.partition("\n\n")
+            commit = ledger.git("commit-tree", tree, *parents, "-m", subject, "-m", trailers.strip(), env=env)
+            ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
+        except EnvironmentProblem:
+            with contextlib.suppress(EnvironmentProblem):
+                if head:
+                    ledger.git("reset", "-q", head, "--", *paths)
+            raise
+
+
+class FastImportCommitter:
+    """Streams commits into one `git fast-import` process; working-tree files are written as usual."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        import subprocess
+
+        self.ledger = ledger
+        self.head = ledger.head()
+        self.branch = ledger.git("symbolic-ref", "HEAD")
+        self.count = 0
+        self.proc = subprocess.Popen(
+            ["git", "fast-import", "--quiet", "--done"],
+            cwd=ledger.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def _send(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+
+    def commit(
+        self, writes: dict[str, bytes | None], message: str, author: tuple[str, str], when: str
+    ) -> None:
+        stamp = f"{author[0]} <{author[1]}> {_git_date(when)}"
+        msg = message.encode("utf-8")
+        out = [
+            f"commit {self.branch}\nmark :{self.count + 1}\n".encode(),
+            f"author {stamp}\ncommitter {stamp}\n".encode(),
+            b"data %d\n" % len(msg),
+            msg,
+            b"\n",
+        ]
+        if self.count == 0 and self.head:
+            out.append(f"from {self.head}\n".encode())
+        for rel in sorted(writes):
+            content = writes[rel]
+            if content is None:
+                out.append(f"D {rel}\n".encode())
+            else:
+                out.append(
+                    f"M 100644 inline {rel}\n".encode() + b"data %d\n" % len(content) + content + b"\n"
+                )
+        out.append(b"\n")
+        self._send(b"".join(out))
+        self.count += 1
+
+    def finish(self) -> None:
+        self._send(b"done\n")
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        err = self.proc.stderr.read().decode("utf-8", "replace") if self.proc.stderr else ""
+        if self.proc.wait() != 0:
+            raise EnvironmentProblem(
+                "git_failed", detail=err.strip().splitlines()[-1] if err.strip() else "fast-import"
+            )
+        self.ledger.git("reset", "-q")
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _git_date(when: str) -> str:
+    moment = dt.datetime.fromisoformat(when)
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{int(moment.timestamp())} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _author_env(author: tuple[str, str], when: str) -> dict[str, str]:
+    stamp = _git_date(when)
+    return {
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": author[0],
+        "GIT_COMMITTER_EMAIL": author[1],
+        "GIT_COMMITTER_DATE": stamp,
+    }
+
+
+def _safe_rel(rel: str) -> None:
+    parts = Path(rel).parts
+    if Path(rel).is_absolute() or ".." in parts or not parts or parts[0].startswith("."):
+        if rel != ".gitattributes":
+            raise ValueError(f"refusing to write outside the ledger: {rel}")
+
+
+def atomic_write(path: Path, content: bytes) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old file or the new one, never half."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(Exception):
+            tmp.unlink()  # type: ignore[possibly-undefined]
+        raise EnvironmentProblem("io_failed", detail=f"{path.name}: {exc.strerror or exc}") from None
+
+
+def _lock_holder(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _stale(holder: str) -> bool:
+    """A lock is stale when its process, on this host, no longer exists."""
+    parts = holder.split()
+    if len(parts) < 2 or parts[1] != socket.gethostname() or not parts[0].isdigit():
+        return False
+    try:
+        os.kill(int(parts[0]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _build(factory: Any, data: dict[str, Any], rel: str) -> Any:
+    try:
+        return factory(data, Source(rel))
+    except (TypeError, KeyError, ValueError) as exc:
+        raise CorruptFile(
+            "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
+        ) from None
+
+
+def dump_item(item: Item) -> str:
+    return yamlio.dump(item_to_dict(item))
+
+
+def dump_record(record: Any) -> str:
+    return yamlio.dump(record.to_dict())

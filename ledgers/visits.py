@@ -1,0 +1,136 @@
+"""Visits, talks and stays: an append-only stream per month and village (visits/<yyyy-mm>/<village>.yaml).
+
+One `visit add` is one commit holding the visit document and every item raised during it (五人大走访: several
+visitors, problems written down on the spot, some solved on the spot)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from . import fields as F
+from . import ids, yamlio
+from .errors import BadInput, Refused
+from .model import VISIT_KINDS, Item, Visit
+from .store import Ledger, dump_item
+from .workflow import apply as apply_item
+from .workflow import new_item
+
+
+def stream_path(date: str, place: str) -> str:
+    return f"visits/{date[:7]}/{place}.yaml"
+
+
+def add_visit(
+    ledger: Ledger,
+    actor: str | None,
+    *,
+    household: str | None,
+    by: list[str],
+    date: str | None = None,
+    kind: str | None = "visit",
+    note: str | None = None,
+    unit: str | None = None,
+    raises: list[tuple[str, str]] | None = None,
+    on_spot: list[str] | None = None,
+    item_kind: str | None = None,
+    item_ledger: str | None = None,
+    at: str | None = None,
+) -> tuple[Visit, list[Item]]:
+    raises = raises or []
+    on_spot = on_spot or []
+    if len(on_spot) > len(raises):
+        raise BadInput("mismatch_count", field="--on-spot", given=len(on_spot), raised=len(raises))
+    with ledger.transaction(actor, "visit.add") as tx:
+        kind = F.choice(kind or "visit", "--kind", VISIT_KINDS)
+        day = F.parse_date(date or (at or F.timestamp())[:10], "--date", allow_future=False)
+        if not by:
+            raise BadInput("required", field="--by", accepted="one or more cadre ids C-…,C-…")
+        visitors = []
+        for ref in by:
+            cadre = ledger.cadre(ref, "--by")
+            if cadre.status != "active":
+                raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+            if cadre.id not in visitors:
+                visitors.append(cadre.id)
+        home = None
+        if household:
+            home = ledger.household(household, "--household")
+            place, unit_code = home.village, home.unit
+        elif kind == "stay" and unit:
+            unit_code = ledger.unit(unit).code
+            place = unit_code[:12]
+        else:
+            raise BadInput(
+                "required", field="--household", accepted="a household id H-… (a stay may give --unit CODE)"
+            )
+        if raises and home is None:
+            raise BadInput("required", field="--household", accepted="a household id when items are raised")
+        visit_id = ids.new_id("V")
+        when = at or F.timestamp()
+        items: list[Item] = []
+        taken: set[str] = set()
+        for index, (desc, category) in enumerate(raises):
+            item = new_item(
+                tx,
+                desc=desc,
+                category=category,
+                kind=item_kind,
+                ledger_name=item_ledger,
+                source="visit",
+                household=home.id if home else None,
+                visit=visit_id,
+                at=when,
+                created=day,
+                taken=taken,
+            )
+            taken.add(item.id)
+            how_text = on_spot[index] if index < len(on_spot) else None
+            if how_text and how_text.strip():
+                item = _resolve_on_the_spot(tx, item, F.text(how_text, "--on-spot") or "", when, day)
+            items.append(item)
+        visit = Visit(
+            id=visit_id,
+            date=day,
+            kind=kind,
+            household=home.id if home else None,
+            village=place,
+            unit=unit_code,
+            by=tuple(visitors),
+            note=F.text(note, "--note", required=False),
+            items=tuple(item.id for item in items),
+            at=when,
+            recorded_by=tx.actor.id,
+        )
+        tx.append(stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
+        label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点"}[kind]
+        who = home.head if home else unit_code
+        subject = f"{label} {who} {day}" + (f"，登记 {len(items)} 项" if items else "")
+        tx.commit(subject, [visit_id, *(item.id for item in items)], at=when)
+    return visit, items
+
+
+def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str) -> Item:
+    from .model import HistoryEntry
+
+    entry = HistoryEntry(
+        ids.new_op_id(), when, tx.actor.id, "resolve", {"how": "on_the_spot", "note": how_text, "date": day}
+    )
+    updated = replace(apply_item(item, entry), history=item.history + (entry,))
+    tx.put(f"issues/{item.created[:4]}/{item.id}.yaml", dump_item(updated))
+    return updated
+
+
+def iter_visits(ledger: Ledger) -> list[Visit]:
+    from .model import Source
+
+    out = []
+    base = ledger.root / "visits"
+    if not base.is_dir():
+        return out
+    for month in sorted(base.iterdir()):
+        for stream in sorted(month.glob("*.yaml")):
+            rel = stream.relative_to(ledger.root).as_posix()
+            for doc in ledger.read_stream(rel):
+                out.append(Visit.from_dict(doc, Source(rel)))
+    return out

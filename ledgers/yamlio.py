@@ -1,0 +1,180 @@
+"""Reading and writing ledger YAML safely and in a stable form.
+
+Reads: C loader when present, no timestamp resolution (dates stay strings), no anchors/aliases (billion laughs),
+no custom tags, no duplicate keys, a size limit. Writes: fixed key order, unicode, no aliases, minimal diffs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
+MAX_STREAM_BYTES = 64 << 20  # a month of visits in one village
+
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+if _C_LOADER is None:  # pragma: no cover - depends on how PyYAML was built
+    print("minqing: warning: PyYAML has no C loader (libyaml); reading is slower", file=sys.stderr)
+
+
+def _without_timestamps(loader_cls: type) -> type:
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
+        for first, entries in loader_cls.yaml_implicit_resolvers.items()
+    }
+    return type("Ledger" + loader_cls.__name__, (loader_cls,), {"yaml_implicit_resolvers": resolvers})
+
+
+FastLoader = _without_timestamps(_C_LOADER or yaml.SafeLoader)
+PureLoader = _without_timestamps(yaml.SafeLoader)
+
+
+class YamlProblem(ValueError):
+    """A file is not ledger YAML. `line` is 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+_RISKY = re.compile(r"[&*!]")
+
+
+def _screen(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise YamlProblem(f"file is {len(text)} bytes; the limit is {limit}")
+    if "\x00" in text:
+        raise YamlProblem("file contains NUL bytes")
+    if not _RISKY.search(text):
+        return
+    # Only files that contain &, * or ! pay for an event scan; ours never carry anchors, aliases or tags.
+    try:
+        for event in yaml.parse(text, Loader=PureLoader):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlProblem("YAML anchors and aliases are not allowed in ledger files", line)
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                raise YamlProblem(f"YAML tag {tag} is not allowed in ledger files", line)
+    except yaml.YAMLError as exc:
+        raise _problem(exc) from None
+
+
+def _problem(exc: yaml.YAMLError) -> YamlProblem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 0
+    problem = getattr(exc, "problem", None) or str(exc)
+    return YamlProblem(f"YAML syntax error: {problem}", line)
+
+
+def decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlProblem("file is not UTF-8", line) from None
+
+
+def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
+    """One document. Raises YamlProblem for anything that is not plain ledger YAML."""
+    _screen(text, limit)
+    try:
+        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise _problem(exc) from None
+
+
+def load_all(text: str, limit: int = MAX_STREAM_BYTES) -> list[Any]:
+    _screen(text, limit)
+    try:
+        return [doc for doc in yaml.load_all(text, Loader=FastLoader) if doc is not None]  # noqa: S506
+    except yaml.YAMLError as exc:
+        raise _problem(exc) from None
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed document with the line of every key path, for `path:line:` findings."""
+
+    data: Any
+    lines: dict[tuple[Any, ...], int]
+    duplicate_keys: tuple[tuple[str, int], ...]
+    start_line: int
+
+
+def load_located(text: str, stream: bool = False) -> list[Located]:
+    """Parse with line numbers (slower; used by check). Streams give one Located per document."""
+    _screen(text, MAX_STREAM_BYTES if stream else MAX_ENTITY_BYTES)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=PureLoader))
+    except yaml.YAMLError as exc:
+        raise _problem(exc) from None
+    out = []
+    for node in nodes:
+        if node is None:
+            continue
+        lines: dict[tuple[Any, ...], int] = {}
+        dups: list[tuple[str, int]] = []
+        _walk(node, (), lines, dups)
+        constructor = PureLoader("")
+        data = constructor.construct_document(node)
+        out.append(Located(data, lines, tuple(dups), node.start_mark.line + 1))
+    if not stream and len(out) > 1:
+        raise YamlProblem("entity files hold exactly one YAML document", out[1].start_line)
+    return out
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                dups.append((str(key), key_node.start_mark.line + 1))
+            seen.add(key)
+            _walk(value_node, path + (key,), lines, dups)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _walk(child, path + (index,), lines, dups)
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump(data: dict[str, Any]) -> str:
+    """Block style, keys in the order given (callers build dicts in the schema's order)."""
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=False
+    )
+
+
+def dump_stream_doc(data: dict[str, Any]) -> str:
+    """One flow-style document for an append-only stream: one line per entry keeps merges and diffs trivial."""
+    body = yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=True
+    )
+    return "--- " + body if body.endswith("\n") else "--- " + body + "\n"
+
+
+def iter_stream_docs(text: str) -> Iterator[Any]:
+    yield from load_all(text)
