@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .errors import Ambiguous, BadInput, NotFound
 
@@ -14,16 +16,35 @@ ID_RE = re.compile(r"^([CHQVAR])-([0-9A-HJKMNP-TV-Z]{6})$")
 OP_ID_LEN = 10
 
 
+_seeded: random.Random | None = None
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Deterministic IDs for the demo and benchmarks (`--seed`); everything else uses the OS random source."""
+    global _seeded
+    previous, _seeded = _seeded, random.Random(seed)
+    try:
+        yield
+    finally:
+        _seeded = previous
+
+
+def _chars(count: int) -> str:
+    source = _seeded or secrets.SystemRandom()
+    return "".join(source.choice(CROCKFORD) for _ in range(count))
+
+
 def new_id(prefix: str, taken: Iterable[str] = ()) -> str:
     taken_set = set(taken)
     while True:
-        candidate = f"{prefix}-" + "".join(secrets.choice(CROCKFORD) for _ in range(6))
+        candidate = f"{prefix}-" + _chars(6)
         if candidate not in taken_set:
             return candidate
 
 
 def new_op_id() -> str:
-    return "".join(secrets.choice(CROCKFORD) for _ in range(OP_ID_LEN))
+    return _chars(OP_ID_LEN)
 
 
 def normalize(text: str) -> str:

@@ -292,7 +292,7 @@ class Ledger:
     @contextlib.contextmanager
     def transaction(self, actor_text: str | None, op: str) -> Iterator[Transaction]:
         """Lock, resolve and authorise the actor, then collect writes; exactly one commit or nothing."""
-        with self.lock():
+        with contextlib.nullcontext() if self._batch else self.lock():
             self._paths.clear()
             self._units = None
             actor = self.actor(actor_text)

@@ -1,0 +1,418 @@
+"""The built-in sample county: 碧江区 after seed 001 (五人大走访). Everything in it is synthetic.
+
+和平乡 has exactly 215 households with one problem each; 104 of those items were referred to the township and 25 of
+those 104 on to the district (区), as the article reports. The other townships carry items of every kind and state.
+Every operation is a real operation with its own commit (streamed through git fast-import), so `check` and `audit`
+pass on the result. The same --seed builds the same ledger, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ids, register, visits, workflow
+from .store import STATE_DIR, Ledger
+
+COUNTY = ("520602", "碧江区")
+START = dt.date(2026, 9, 1)  # campaign start; all dates are fixed so a seed reproduces the same commits
+TOWNSHIPS = [
+    ("520602101", "和平乡", ["板栗园村", "桃映村", "和平村", "岩董村", "直溪村"], 300),
+    ("520602102", "坝黄镇", ["宋家坝村", "高楼坪村"], 40),
+    ("520602103", "滑石乡", ["老麻塘村", "张家村"], 40),
+    ("520602104", "六龙山乡", ["茶园村", "龙门坳村"], 30),
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
+)
+GIVEN = "华明强军平芳英兰福贵祥生春秋云海山林国庆德才发財勇刚志红"
+PROBLEMS = [
+    ("infrastructure", "村道路灯损坏，夜间出行不便"),
+    ("water", "自来水管冬季冻裂，饮水困难"),
+    ("housing", "老房屋顶漏雨，需危房改造"),
+    ("medical", "慢性病报销手续不清楚"),
+    ("education", "孩子就学交通不便"),
+    ("income", "希望介绍县城务工岗位"),
+    ("industry", "种植的猕猴桃销路不畅"),
+    ("policy", "咨询低保申请条件"),
+    ("infrastructure", "组组通公路未硬化"),
+    ("water", "水窖需要清淤"),
+    ("housing", "厨房改造补助未到位"),
+    ("other", "邻里土地边界纠纷"),
+]
+
+
+@dataclass
+class _People:
+    admin: str
+    clerks: list[str]
+    county_leaders: list[str]
+    township_leaders: dict[str, str]
+    village_team: dict[str, list[str]]  # village code -> [第一书记, 驻村队长, 村主任]
+
+
+def _name(rng: random.Random, suffix: str = "") -> str:
+    return rng.choice(SURNAMES) + "某" + rng.choice(GIVEN) + suffix
+
+
+def _at(day: dt.date, rng: random.Random) -> str:
+    return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}:00+08:00"
+
+
+def build(path: str | Path, seed: int = 1) -> Ledger:
+    rng = random.Random(seed)
+    with ids.seeded(seed):
+        ledger = register.init(
+            str(path), COUNTY[0], COUNTY[1], "区扶贫办管理员", at=_at(START - dt.timedelta(days=14), rng)
+        )
+        # A county secret derived from the seed keeps the demo reproducible; real ledgers get a random one.
+        digest = hashlib.sha256(f"minqing-demo-{seed}".encode()).hexdigest()
+        (ledger.git_dir / STATE_DIR / "secret").write_text(digest + "\n")
+        with ledger.batch():
+            people = _org_and_cadres(ledger, rng)
+            homes = _households(ledger, rng, people)
+            _campaign(ledger, rng, people, homes)
+    return Ledger.open(path)
+
+
+def _org_and_cadres(ledger: Ledger, rng: random.Random) -> _People:
+    admin = ledger._configured_user() or ""
+    day = START - dt.timedelta(days=10)
+    at = _at(day, rng)
+    for code, name, villages, _ in TOWNSHIPS:
+        register.add_unit(ledger, admin, code, name, "township", COUNTY[0], at=at)
+        for index, village in enumerate(villages):
+            vcode = f"{code}{201 + index}"
+            register.add_unit(ledger, admin, vcode, village, "village", code, at=at)
+            for group in range(1, 4):
+                register.add_unit(
+                    ledger, admin, f"{vcode}{group:02d}", f"{'一二三'[group - 1]}组", "group", vcode, at=at
+                )
+    county_leaders = [
+        register.add_cadre(
+            ledger, admin, name=_name(rng), unit=COUNTY[0], role="county_leader", title="县级领导", at=at
+        ).id
+        for _ in range(3)
+    ]
+    clerks = [
+        register.add_cadre(
+            ledger, admin, name=_name(rng), unit=COUNTY[0], role="clerk", title="录入员", at=at
+        ).id
+        for _ in range(2)
+    ]
+    township_leaders = {}
+    village_team: dict[str, list[str]] = {}
+    for code, _, villages, _ in TOWNSHIPS:
+        township_leaders[code] = register.add_cadre(
+            ledger,
+            admin,
+            name=_name(rng),
+            unit=code,
+            role="township_leader",
+            title="包村领导",
+            phone=f"1380000{rng.randint(1000, 9999)}",
+            at=at,
+        ).id
+        for index in range(len(villages)):
+            vcode = f"{code}{201 + index}"
+            village_team[vcode] = [
+                register.add_cadre(
+                    ledger, admin, name=_name(rng), unit=vcode, role="village", title=title, at=at
+                ).id
+                for title in ("第一书记", "驻村队长", "村主任")
+            ]
+    # Seed 003: some first secretaries are recalled; their open cases show up as needing reassignment.
+    recalled = village_team[f"{TOWNSHIPS[3][0]}202"][0]
+    register.recall_cadre(
+        ledger, admin, recalled, "驻村考核不合格，召回", at=_at(START + dt.timedelta(days=75), rng)
+    )
+    village_team[f"{TOWNSHIPS[3][0]}202"][0] = register.add_cadre(
+        ledger,
+        admin,
+        name=_name(rng),
+        unit=f"{TOWNSHIPS[3][0]}202",
+        role="village",
+        title="第一书记",
+        at=_at(START + dt.timedelta(days=76), rng),
+    ).id
+    return _People(admin, clerks, county_leaders, township_leaders, village_team)
+
+
+def _households(ledger: Ledger, rng: random.Random, people: _People) -> dict[str, list[str]]:
+    homes: dict[str, list[str]] = {}
+    at = _at(START - dt.timedelta(days=5), rng)
+    for code, _, villages, count in TOWNSHIPS:
+        homes[code] = []
+        for number in range(count):
+            vcode = f"{code}{201 + number % len(villages)}"
+            group = f"{vcode}{rng.randint(1, 3):02d}"
+            status = rng.choices(["poor", "lifted", "monitored", "general"], [3, 3, 1, 5])[0]
+            home = register.add_household(
+                ledger,
+                people.clerks[0],
+                head=_name(rng),
+                village=vcode,
+                group=group,
+                members=rng.randint(1, 7),
+                status=status,
+                register_no=f"{code[-3:]}-{number + 1:04d}",
+                at=at,
+            )
+            homes[code].append(home.id)
+            if status in ("poor", "monitored") or rng.random() < 0.3:
+                team = people.village_team[vcode]
+                register.pair(ledger, people.admin, rng.choice(team), home.id, at=at)
+    return homes
+
+
+def _visitors(people: _People, home_village: str, township: str, rng: random.Random) -> list[str]:
+    """五人大走访: a county leader, the 包村 leader, the 驻村队长, the 第一书记 and the village head."""
+    team = people.village_team[home_village]
+    return [rng.choice(people.county_leaders), people.township_leaders[township], team[1], team[0], team[2]]
+
+
+def _campaign(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+    clerk = people.clerks[0]
+    heping = TOWNSHIPS[0][0]
+    # 和平乡: 300 households visited; 215 with one problem each; 104 referred to the township, 25 of them to the 区.
+    with_problem = set(rng.sample(range(len(homes[heping])), 215))
+    problem_items: list[tuple[str, dt.date, str]] = []
+    for index, home_id in enumerate(homes[heping]):
+        home = ledger.household(home_id)
+        day = START + dt.timedelta(days=index % 40)
+        by = _visitors(people, home.village, heping, rng)
+        raises = [rng.choice(PROBLEMS)[::-1]] if index in with_problem else []
+        _, items = visits.add_visit(
+            ledger,
+            clerk,
+            household=home_id,
+            by=by,
+            date=day.isoformat(),
+            note="五人大走访，入户排查",
+            raises=[(d, c) for d, c in raises],
+            at=_at(day, rng),
+        )
+        problem_items += [(item.id, day, home.village) for item in items]
+    order = list(range(len(problem_items)))
+    rng.shuffle(order)
+    to_township = set(order[:104])
+    to_county = set(order[:25])
+    for position, (item_id, day, village) in enumerate(problem_items):
+        _work_heping_item(
+            ledger, rng, people, item_id, day, village, heping, position in to_township, position in to_county
+        )
+    for code, _, _, _ in TOWNSHIPS[1:]:
+        _other_township(ledger, rng, people, code, homes[code])
+
+
+def _work_heping_item(
+    ledger: Ledger,
+    rng: random.Random,
+    people: _People,
+    item_id: str,
+    day: dt.date,
+    village: str,
+    township: str,
+    up_township: bool,
+    up_county: bool,
+) -> None:
+    team = people.village_team[village]
+    leader_village, leader_town = team[0], people.township_leaders[township]
+    county_leader = people.county_leaders[0]
+    when = day + dt.timedelta(days=1)
+    workflow.assign(
+        ledger,
+        team[2],
+        item_id,
+        leader=leader_village,
+        resp_unit="村委会",
+        due=(when + dt.timedelta(days=15)).isoformat(),
+        team=[team[1]],
+        plan="村内协调解决",
+        at=_at(when, rng),
+    )
+    closer, level_leader = leader_village, leader_village
+    if up_township:
+        when += dt.timedelta(days=3)
+        workflow.escalate(
+            ledger, leader_village, item_id, "township", "村级无法解决，报乡镇", at=_at(when, rng)
+        )
+        workflow.assign(
+            ledger,
+            leader_town,
+            item_id,
+            leader=leader_town,
+            resp_unit="和平乡人民政府",
+            due=(when + dt.timedelta(days=20)).isoformat(),
+            plan="乡镇统筹资金解决",
+            at=_at(when, rng),
+        )
+        closer = level_leader = leader_town
+        if up_county:
+            when += dt.timedelta(days=5)
+            workflow.escalate(
+                ledger, leader_town, item_id, "county", "涉及区级部门，报区里", at=_at(when, rng)
+            )
+            workflow.assign(
+                ledger,
+                county_leader,
+                item_id,
+                leader=county_leader,
+                resp_unit="区住建局",
+                due=(when + dt.timedelta(days=30)).isoformat(),
+                plan="区级部门联合办理",
+                at=_at(when, rng),
+            )
+            closer = level_leader = county_leader
+    fate = rng.random()
+    if fate < 0.12:
+        return  # still assigned: some of these are overdue by now
+    when += dt.timedelta(days=rng.randint(2, 10))
+    workflow.progress(ledger, level_leader, item_id, "已现场查看，正在协调", at=_at(when, rng))
+    if fate < 0.22:
+        return
+    when += dt.timedelta(days=rng.randint(2, 10))
+    how = "explained" if rng.random() < 0.15 else "solved"
+    workflow.resolve(
+        ledger,
+        level_leader,
+        item_id,
+        how,
+        "已按政策办理" if how == "solved" else "已作政策解释",
+        at=_at(when, rng),
+    )
+    if fate < 0.30:
+        return
+    when += dt.timedelta(days=2)
+    result = rng.choices(["satisfied", "basic", "unsatisfied"], [8, 2, 1])[0]
+    workflow.feedback(ledger, level_leader, item_id, result, at=_at(when, rng))
+    if result == "unsatisfied":
+        return
+    workflow.close(ledger, closer, item_id, at=_at(when + dt.timedelta(days=1), rng))
+
+
+def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: str, homes: list[str]) -> None:
+    clerk = people.clerks[1]
+    leader = people.township_leaders[code]
+    for index, home_id in enumerate(homes):
+        home = ledger.household(home_id)
+        team = people.village_team[home.village]
+        day = START + dt.timedelta(days=20 + index)
+        if index % 10 == 9:
+            continue  # not visited: shows up in coverage and "not visited in 90 days"
+        kind = "talk" if index % 7 == 3 else "visit"
+        raises = []
+        if index % 3 == 0:
+            raises = [rng.choice(PROBLEMS)[::-1]]
+        on_spot = ["当场讲解政策并帮助填表"] if index % 9 == 0 else []
+        _, items = visits.add_visit(
+            ledger,
+            clerk,
+            household=home_id,
+            by=[team[0], team[1]],
+            date=day.isoformat(),
+            kind=kind,
+            note="入户走访",
+            raises=raises,
+            on_spot=on_spot,
+            at=_at(day, rng),
+        )
+        for item in items:
+            if item.state == "resolved":
+                workflow.feedback(ledger, team[0], item.id, "satisfied", at=_at(day, rng))
+                workflow.close(ledger, team[0], item.id, at=_at(day + dt.timedelta(days=1), rng))
+                continue
+            when = day + dt.timedelta(days=1)
+            workflow.assign(
+                ledger,
+                leader,
+                item.id,
+                leader=rng.choice([team[0], leader]),
+                resp_unit="乡镇办",
+                due=(when + dt.timedelta(days=10)).isoformat(),
+                at=_at(when, rng),
+            )
+    # Items of every other kind and ledger: a petition (信访), an appeal, a wish (微心愿), a suggestion.
+    village = f"{code}201"
+    team = people.village_team[village]
+    day = START + dt.timedelta(days=60)
+    petition = workflow.add_item(
+        ledger,
+        clerk,
+        desc="反映征地补偿款未足额发放",
+        category="policy",
+        kind="petition",
+        ledger_name="stability",
+        source="petition",
+        household=homes[0],
+        at=_at(day, rng),
+    )
+    workflow.assign(
+        ledger, leader, petition.id, leader=leader, resp_unit="乡镇信访办", due=None, at=_at(day, rng)
+    )
+    workflow.extend(
+        ledger,
+        leader,
+        petition.id,
+        (dt.date.fromisoformat(petition.due or day.isoformat()) + dt.timedelta(days=20)).isoformat(),
+        "需区自然资源局核实",
+        at=_at(day + dt.timedelta(days=30), rng),
+    )
+    wish = workflow.add_item(
+        ledger,
+        clerk,
+        desc="留守儿童想要一套课外书",
+        category="education",
+        kind="wish",
+        ledger_name="hardship",
+        source="visit",
+        household=homes[1],
+        at=_at(day, rng),
+    )
+    workflow.claim(ledger, leader, wish.id, team[0], at=_at(day + dt.timedelta(days=2), rng))
+    workflow.resolve(
+        ledger, team[0], wish.id, "fulfilled", "已送书上门", at=_at(day + dt.timedelta(days=9), rng)
+    )
+    appeal = workflow.add_item(
+        ledger,
+        clerk,
+        desc="要求将全家纳入低保",
+        category="policy",
+        kind="appeal",
+        ledger_name="hardship",
+        source="hotline",
+        household=homes[2],
+        at=_at(day, rng),
+    )
+    workflow.assign(
+        ledger,
+        leader,
+        appeal.id,
+        leader=team[0],
+        resp_unit="村委会",
+        due=(day + dt.timedelta(days=10)).isoformat(),
+        at=_at(day, rng),
+    )
+    workflow.resolve(
+        ledger,
+        team[0],
+        appeal.id,
+        "explained",
+        "不符合低保条件，已作政策解释",
+        at=_at(day + dt.timedelta(days=4), rng),
+    )
+    workflow.feedback(ledger, team[0], appeal.id, "basic", at=_at(day + dt.timedelta(days=5), rng))
+    workflow.add_item(
+        ledger,
+        clerk,
+        desc="建议在村口增设公交站牌",
+        category="infrastructure",
+        kind="suggestion",
+        ledger_name="livelihood",
+        source="grid",
+        unit=village,
+        at=_at(day, rng),
+    )
