@@ -35,6 +35,19 @@ INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
 INDICATOR_VALUES = ("ok", "risk")
 VISIT_KINDS = ("visit", "talk", "stay")
 UNIT_LEVELS = ("county", "township", "village", "group")
+# Issue 7 (activities, quarterly reviews); schemas/activity.yaml and schemas/review.yaml use the same lists.
+ACTIVITY_KINDS = (
+    "night_school",
+    "cadre_school",
+    "lecture",
+    "public_service",
+    "farm_service",
+    "cleanup",
+    "drill",
+    "joint_meeting",
+    "other",
+)
+REVIEW_GRADES = ("excellent", "good", "fair", "poor")
 
 
 @dataclass(frozen=True)

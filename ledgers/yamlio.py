@@ -30,17 +30,35 @@ def _without_timestamps(loader_cls: type) -> type:
     return type("Ledger" + loader_cls.__name__, (loader_cls,), {"yaml_implicit_resolvers": resolvers})
 
 
-FastLoader = _without_timestamps(_C_LOADER or yaml.SafeLoader)
-PureLoader = _without_timestamps(yaml.SafeLoader)
-
-
 class YamlProblem(ValueError):
-    """A file is not ledger YAML. `line` is 1-based (0 when unknown)."""
+    """A file is not ledger YAML. `line` is 1-based (0 when unknown); `code` and `detail` let check name the kind."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, code: str = "yaml_syntax", detail: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.code = code
+        self.detail = detail
+
+
+def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    # PyYAML silently keeps the last of two equal keys; in a ledger file that is a hand edit gone wrong.
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                line = key_node.start_mark.line + 1
+                raise YamlProblem(f"duplicate key {key_node.value}", line, "duplicate_key", key_node.value)
+            seen.add(key_node.value)
+    return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep)
+
+
+FastLoader = type(
+    "LedgerFastLoader",
+    (_without_timestamps(_C_LOADER or yaml.SafeLoader),),
+    {"construct_mapping": _unique_keys_mapping},
+)
+PureLoader = _without_timestamps(yaml.SafeLoader)
 
 
 _RISKY = re.compile(r"[&*!]")
@@ -48,9 +66,11 @@ _RISKY = re.compile(r"[&*!]")
 
 def _screen(text: str, limit: int) -> None:
     if len(text) > limit:
-        raise YamlProblem(f"file is {len(text)} bytes; the limit is {limit}")
+        raise YamlProblem(
+            f"file is {len(text)} bytes; the limit is {limit}", 0, "too_large", f"{len(text)} > {limit}"
+        )
     if "\x00" in text:
-        raise YamlProblem("file contains NUL bytes")
+        raise YamlProblem("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1, "nul_bytes")
     if not _RISKY.search(text):
         return
     # Only files that contain &, * or ! pay for an event scan; ours never carry anchors, aliases or tags.
@@ -58,10 +78,12 @@ def _screen(text: str, limit: int) -> None:
         for event in yaml.parse(text, Loader=PureLoader):
             line = event.start_mark.line + 1 if event.start_mark else 0
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise YamlProblem("YAML anchors and aliases are not allowed in ledger files", line)
+                raise YamlProblem(
+                    "YAML anchors and aliases are not allowed in ledger files", line, "yaml_alias"
+                )
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise YamlProblem(f"YAML tag {tag} is not allowed in ledger files", line)
+                raise YamlProblem(f"YAML tag {tag} is not allowed in ledger files", line, "yaml_tag", tag)
     except yaml.YAMLError as exc:
         raise _problem(exc) from None
 
@@ -70,7 +92,7 @@ def _problem(exc: yaml.YAMLError) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else 0
     problem = getattr(exc, "problem", None) or str(exc)
-    return YamlProblem(f"YAML syntax error: {problem}", line)
+    return YamlProblem(f"YAML syntax error: {problem}", line, "yaml_syntax", problem)
 
 
 def decode(raw: bytes) -> str:
@@ -78,7 +100,7 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlProblem("file is not UTF-8", line) from None
+        raise YamlProblem("file is not UTF-8", line, "not_utf8") from None
 
 
 def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
@@ -126,7 +148,7 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
         data = constructor.construct_document(node)
         out.append(Located(data, lines, tuple(dups), node.start_mark.line + 1))
     if not stream and len(out) > 1:
-        raise YamlProblem("entity files hold exactly one YAML document", out[1].start_line)
+        raise YamlProblem("entity files hold exactly one YAML document", out[1].start_line, "yaml_syntax")
     return out
 
 
