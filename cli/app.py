@@ -6,7 +6,6 @@ import importlib
 import sys
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,19 +20,19 @@ COMMAND_MODULES = [
 class MinqingGroup(TyperGroup):
     """Catches LedgerError from any subcommand: message to stderr in the chosen language, exit code per DESIGN §8."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         from minqing.ledgers.errors import LedgerError
 
         try:
             return super().invoke(ctx)
         except LedgerError as error:
-            click.echo(f"minqing: {error.render(STATE.lang)}", err=True)
+            typer.echo(f"minqing: {error.render(STATE.lang)}", err=True)
             raise SystemExit(error.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("minqing: interrupted", err=True)
+            typer.echo("minqing: interrupted", err=True)
             raise SystemExit(130) from None
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)
 
 
