@@ -62,6 +62,9 @@ def root(
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="zh (default) or en; also MINQING_LANG.")] = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More output.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; a missing field is an error.")
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -74,6 +77,7 @@ def root(
     chosen = lang or current_lang()
     STATE.lang = "en" if chosen.lower().startswith("en") else "zh"
     STATE.verbose = verbose
+    STATE.no_input = no_input
 
 
 for _name in COMMAND_MODULES:

@@ -6,7 +6,21 @@ from typing import Annotated
 
 import typer
 
-from .common import AsOpt, DateOpt, JsonOpt, echo, label, ledger, print_json, print_table, t
+from .common import AsOpt, DateOpt, JsonOpt, ask, echo, label, ledger, print_json, print_table, t
+
+LEVEL_CHOICES = ["township", "village", "group"]
+ROLE_CHOICES = ["clerk", "village", "township_leader", "county_leader", "admin"]
+CATEGORY_CHOICES = [
+    "income",
+    "education",
+    "medical",
+    "housing",
+    "water",
+    "infrastructure",
+    "industry",
+    "policy",
+    "other",
+]
 
 org_app = typer.Typer(help="The org tree: county → township → village → group/grid.", no_args_is_help=True)
 
@@ -52,9 +66,19 @@ def org_add(
 
     Example: minqing org add 520602101 和平乡 --level township --parent 520602
     """
+    from minqing.ledgers import fields
     from minqing.ledgers import register as reg
 
-    unit = reg.add_unit(ledger(), actor, code, name, level or "", parent or "")
+    led = ledger()
+    level = ask(
+        level,
+        "--level",
+        t("层级", "level"),
+        lambda v: fields.choice(v, "--level", LEVEL_CHOICES),
+        LEVEL_CHOICES,
+    )
+    parent = ask(parent, "--parent", t("上级单位代码", "parent unit code"), lambda v: led.unit(v, "--parent"))
+    unit = reg.add_unit(led, actor, code, name, level or "", parent or "")
     echo(f"{unit.code} {unit.name}")
 
 
@@ -145,10 +169,17 @@ def cadre_add(
 
     Example: minqing cadre add --name 李明 --unit 520602101 --role township_leader --title 包村领导
     """
+    from minqing.ledgers import fields
     from minqing.ledgers import register as reg
 
+    led = ledger()
+    name = ask(name, "--name", t("姓名", "name"), lambda v: fields.name(v, "--name"))
+    unit = ask(unit, "--unit", t("所在单位代码", "unit code"), lambda v: led.unit(v))
+    role = ask(
+        role, "--role", t("角色", "role"), lambda v: fields.choice(v, "--role", ROLE_CHOICES), ROLE_CHOICES
+    )
     cadre = reg.add_cadre(
-        ledger(), actor, name=name or "", unit=unit or "", role=role or "", title=title, phone=phone
+        led, actor, name=name or "", unit=unit or "", role=role or "", title=title, phone=phone
     )
     echo(f"{cadre.id} {cadre.name}")
 
@@ -261,10 +292,14 @@ def household_add(
 
     Example: minqing household add --head 王大 --village 520602101201 --members 4 --status poor
     """
+    from minqing.ledgers import fields
     from minqing.ledgers import register as reg
 
+    led = ledger()
+    head = ask(head, "--head", t("户主姓名", "head of household"), lambda v: fields.name(v, "--head"))
+    village = ask(village, "--village", t("村代码", "village code"), lambda v: led.unit(v, "--village"))
     home = reg.add_household(
-        ledger(),
+        led,
         actor,
         head=head or "",
         village=village or "",
@@ -443,8 +478,22 @@ def visit_add(
     categories = category or []
     if len(categories) != len(raises):
         raise BadInput("mismatch_count", field="--category", given=len(categories), raised=len(raises))
+    led = ledger()
+    if kind in (None, "visit", "talk") and unit is None:
+        household = ask(
+            household,
+            "--household",
+            t("走访农户编号", "household id"),
+            lambda v: led.resolve("H", v, "--household"),
+        )
+    by = ask(
+        by,
+        "--by",
+        t("走访干部编号（逗号分隔）", "visiting cadre ids, comma-separated"),
+        lambda v: [led.cadre(c) for c in fields.id_list(v) or [""]],
+    )
     visit, items = visits.add_visit(
-        ledger(),
+        led,
         actor,
         household=household,
         by=fields.id_list(by),
@@ -573,10 +622,26 @@ def issue_add(
 
     Example: minqing issue add --desc 村道路灯损坏 --category infrastructure --kind problem --ledger livelihood --source grid --unit 520602101201
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers import fields, workflow
 
+    led = ledger()
+    desc = ask(desc, "--desc", t("问题描述", "description"), lambda v: fields.text(v, "--desc"))
+    category = ask(
+        category,
+        "--category",
+        t("类别", "category"),
+        lambda v: fields.choice(v, "--category", CATEGORY_CHOICES),
+        CATEGORY_CHOICES,
+    )
+    if household is None and unit is None:
+        household = ask(
+            household,
+            "--household",
+            t("农户编号", "household id"),
+            lambda v: led.resolve("H", v, "--household"),
+        )
     item = workflow.add_item(
-        ledger(),
+        led,
         actor,
         desc=desc,
         category=category,

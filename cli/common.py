@@ -29,6 +29,7 @@ class State:
     ledger_path: str | None = None
     lang: str = "zh"
     verbose: bool = False
+    no_input: bool = False
 
 
 STATE = State()
@@ -92,3 +93,33 @@ def print_table(headers: list[str], rows: list[list[Any]], title: str | None = N
     if title:
         echo(title)
     echo(tabulate.tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True))
+
+
+def interactive() -> bool:
+    """Prompts only for a person at a terminal: never under cron, pipes, CliRunner or --no-input."""
+    return not STATE.no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def ask(
+    value: str | None, field: str, question: str, validate: Any = None, choices: list[str] | None = None
+) -> str | None:
+    """Return `value`, or prompt for it when it is missing and a person is at the terminal.
+
+    `validate(answer)` is a ledgers/ validator; its one-line error is shown and the question asked again, so the
+    prompt accepts exactly what the command line would. Without a terminal the value stays None and the operation
+    reports the missing field itself.
+    """
+    if value is not None and value != "" or not interactive():
+        return value
+    from rich.prompt import Prompt
+
+    from minqing.ledgers.errors import LedgerError
+
+    while True:
+        answer = Prompt.ask(f"{question} ({field})", choices=choices, show_choices=bool(choices))
+        try:
+            if validate is not None:
+                validate(answer)
+            return answer
+        except LedgerError as error:
+            note(error.render(STATE.lang))
