@@ -59,7 +59,7 @@ def normalize(text: str) -> str:
 
 def is_id(text: str, prefix: str | None = None) -> bool:
     match = ID_RE.match(text)
-    return bool(match) and (prefix is None or match.group(1) == prefix)
+    return match is not None and (prefix is None or match.group(1) == prefix)
 
 
 def resolve_prefix(text: str, prefix: str, candidates: Iterable[str], field: str) -> str:

@@ -77,7 +77,8 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
             "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
         )
     if entry.op == "set":
-        return replace(cadre, **{k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()})
+        changes: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()}
+        return replace(cadre, **changes)
     if entry.op == "recall":
         if cadre.status == "recalled":
             raise Refused("already_recalled", cadre=cadre.id)
@@ -198,7 +199,7 @@ def init(
         entry = _entry(admin_id, "create", {"id": admin_id, "name": admin, "unit": code, "role": "admin"}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
         files[f"cadres/{admin_id}.yaml"] = dump_record(cadre)
-        writes = {}
+        writes: dict[str, bytes | None] = {}
         for rel, text in files.items():
             content = text.encode("utf-8")
             atomic_write(root / rel, content)

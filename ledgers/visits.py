@@ -124,7 +124,7 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
 def iter_visits(ledger: Ledger) -> list[Visit]:
     from .model import Source
 
-    out = []
+    out: list[Visit] = []
     base = ledger.root / "visits"
     if not base.is_dir():
         return out

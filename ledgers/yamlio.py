@@ -22,7 +22,7 @@ if _C_LOADER is None:  # pragma: no cover - depends on how PyYAML was built
     print("minqing: warning: PyYAML has no C loader (libyaml); reading is slower", file=sys.stderr)
 
 
-def _without_timestamps(loader_cls: type) -> type:
+def _without_timestamps(loader_cls: Any) -> Any:
     resolvers = {
         first: [(tag, regexp) for tag, regexp in entries if tag != "tag:yaml.org,2002:timestamp"]
         for first, entries in loader_cls.yaml_implicit_resolvers.items()
