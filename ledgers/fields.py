@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .errors import BadInput
+from .messages import Text
 
 MAX_TEXT = 4000  # a note longer than this is a pasted document, not a ledger line
 MAX_NAME = 40
@@ -85,7 +86,7 @@ def name(value: str | None, field: str) -> str:
     result = text(value, field, limit=MAX_NAME)
     assert result is not None
     if "\n" in result or "\t" in result or "/" in result or "\\" in result:
-        raise BadInput("bad_value", field=field, value=value, accepted="a name on one line, no / or \\")
+        raise BadInput("bad_value", field=field, value=value, accepted=Text("acc_name"))
     return result
 
 
@@ -94,10 +95,10 @@ def positive_int(value: int | str | None, field: str, minimum: int = 0, maximum:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise BadInput(
-            "bad_value", field=field, value=value, accepted=f"a whole number {minimum}–{maximum}"
+            "bad_value", field=field, value=value, accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum)
         ) from None
     if not minimum <= number <= maximum:
-        raise BadInput("bad_value", field=field, value=value, accepted=f"a whole number {minimum}–{maximum}")
+        raise BadInput("bad_value", field=field, value=value, accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum))
     return number
 
 

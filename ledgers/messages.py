@@ -96,6 +96,110 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}:{line}: {detail}（运行 minqing check 查看全部问题）",
         "{path}:{line}: {detail} (run minqing check for all findings)",
     ),
+    # minqing check (ledgers/check.py): one finding per line, `path:line: message`
+    "check_unexpected_path": (
+        "文件不在台账目录结构内：此处应为 {accepted}",
+        "file is not part of the ledger layout; accepted here: {accepted}",
+    ),
+    "check_not_regular": (
+        "不是普通文件（符号链接等）：台账只接受普通文件",
+        "not a regular file (a symlink or similar); accepted: plain files",
+    ),
+    "check_not_utf8": ("文件不是 UTF-8 编码：应以 UTF-8 保存", "file is not UTF-8; accepted: UTF-8 text"),
+    "check_yaml_alias": (
+        "含 YAML 锚点或别名（& 或 *）：台账文件只接受直接写出的值",
+        "YAML anchor or alias (& or *) found; accepted: values written out in full",
+    ),
+    "check_yaml_tag": (
+        "含 YAML 标签 {detail}：台账文件只接受不带标签的普通 YAML",
+        "YAML tag {detail} found; accepted: plain YAML without tags",
+    ),
+    "check_duplicate_key": (
+        "键“{detail}”重复：每个键只能出现一次",
+        "duplicate key '{detail}'; accepted: each key once",
+    ),
+    "check_too_large": (
+        "文件过大（{detail} 字符）：应在上限之内",
+        "file too large ({detail} characters); accepted: within the limit",
+    ),
+    "check_nul_bytes": ("文件含 NUL 字节：应为纯文本", "file contains NUL bytes; accepted: plain text"),
+    "check_yaml_syntax": ("YAML 语法错误：{detail}", "YAML syntax error: {detail}"),
+    "check_not_mapping": (
+        "文件内容应为键值映射，实际为“{value}”",
+        "the document must be a mapping of keys, not '{value}'",
+    ),
+    "check_unknown_key": (
+        "未知的键 {field}：可用的键为 {accepted}",
+        "unknown key {field}; accepted keys: {accepted}",
+    ),
+    "check_accept_real_date": ("真实存在的日期 YYYY-MM-DD", "a real date YYYY-MM-DD"),
+    "check_accept_unique": ("不含重复项的列表", "a list without repeats"),
+    "check_accept_code_length": ("{level}代码为 {digits} 位数字", "{digits} digits for a {level}"),
+    "check_accept_extends": ("以上级代码 {parent} 开头的代码", "a code that starts with its parent's {parent}"),
+    "check_accept_group": ("村 {village} 下的组", "a group of village {village}"),
+    "check_type_text": ("文字", "text"),
+    "check_type_integer": ("整数", "a whole number"),
+    "check_type_number": ("数字", "a number"),
+    "check_type_list": ("列表", "a list"),
+    "check_type_mapping": ("键值映射", "a mapping"),
+    "check_type_boolean": ("true 或 false", "true or false"),
+    "check_type_null": ("null", "null"),
+    "check_misnamed": (
+        "文件名与 id {value} 不符：应命名为 {want}",
+        "the file name does not match id {value}; accepted: {want}",
+    ),
+    "check_misplaced": (
+        "{field} 为“{value}”，与文件所在位置不符：应位于 {want}",
+        "{field} is '{value}', which does not match where the file is; accepted: {want}",
+    ),
+    "check_unknown_ref": (
+        "{field} 引用的{kind} {value} 不存在：应为台账中已有的{kind}",
+        "{field}: {kind} {value} does not exist; accepted: an existing {kind}",
+    ),
+    "check_unpaired": (
+        "{field} 为 {value}，但 {place} 的 pairings 中没有 {me}：结对须在双方文件中都有记录",
+        "{field} is {value} but {place} does not list {me} in its pairings; accepted: a pairing on both sides",
+    ),
+    "check_closed_unresolved": (
+        "history[{index}] 销号前没有办结（resolve）：应先办结、回访满意或基本满意，再销号",
+        "history[{index}] closes without a resolve before it; accepted: resolve, satisfied/basic feedback, then close",
+    ),
+    "check_closed_without_feedback": (
+        "history[{index}] 销号前没有满意或基本满意的回访，也没有销号原因：应先回访，或注明原因",
+        "history[{index}] closes without satisfied/basic feedback and without a reason; accepted: feedback first, or a reason",
+    ),
+    "check_illegal_history": (
+        "history[{index}]（{op}）不合办理流程：{why}",
+        "history[{index}] ({op}) is not a legal step: {why}",
+    ),
+    "check_op_field": (
+        "history[{index}]（{op}）缺少字段 fields.{name}：应为该操作的完整参数",
+        "history[{index}] ({op}) lacks fields.{name}; accepted: the operation's full parameters",
+    ),
+    "check_snapshot": (
+        "{field} 为“{value}”，但按 history 重放应为“{replayed}”：快照须与历史一致（是否手工改过？）",
+        "{field} is '{value}' but replaying history gives '{replayed}'; accepted: a snapshot equal to its history",
+    ),
+    "check_history_order": (
+        "history[{index}] 的时间 {value} 早于上一条的 {other}：历史时间不能倒退",
+        "history[{index}] at {value} is before the previous entry's {other}; accepted: times that never go back",
+    ),
+    "check_duplicate_op_id": (
+        "history 条目编号 {value} 已用于 {other}：每条编号在台账中唯一",
+        "history entry id {value} is also used at {other}; accepted: ids unique in the ledger",
+    ),
+    "check_duplicate_id": (
+        "编号 {value} 已用于 {other}：每个编号只能用一次",
+        "id {value} is also used at {other}; accepted: each id once",
+    ),
+    "check_duplicate_id_hash": (
+        "身份证号（id_hash）与 {other} 相同：同一人只能登记一次",
+        "same ID number (id_hash) as {other}; accepted: each person registered once",
+    ),
+    "check_county_mismatch": (
+        "县代码 {value} 与 org/units.yaml 中的 {other} 不一致：两处应为同一个县",
+        "county code {value} differs from {other} in org/units.yaml; accepted: the same county in both",
+    ),
     "duplicate": (
         "{field}“{value}”已登记为 {existing}",
         "{field} '{value}' is already registered as {existing}",
@@ -112,7 +216,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作区有未提交的台账文件改动（{paths}）：先运行 minqing doctor",
         "the working tree has uncommitted ledger changes ({paths}); run minqing doctor first",
     ),
+    # rollups and the index (issue 4)
+    "index_corrupt": (
+        "索引缓存 {path} 已损坏，已从台账重建",
+        "the index cache {path} was corrupt; rebuilt from the ledger",
+    ),
+    "index_stale": (
+        "索引缓存 {path} 的格式已过时，已从台账重建",
+        "the index cache {path} has an old format; rebuilt from the ledger",
+    ),
+    "index_problems": (
+        "{count} 个台账文件无法读取，汇总中未计入（如 {path}）：运行 minqing check 查看",
+        "{count} ledger file(s) could not be read and are not counted (e.g. {path}); run minqing check",
+    ),
+    "exclusive": ("{field} 不能与 {other} 同时使用：二选一", "{field} cannot be combined with {other}; give one"),
+    "out_unwritable": (
+        "{field} 无法写入“{value}”（{detail}）：应为可写的文件路径",
+        "{field}: cannot write '{value}' ({detail}); accepted: a writable file path",
+    ),
+    "same_county": (
+        "--repo {first} 与 {second} 是同一个县（{county}）：每个县只给一次",
+        "--repo {first} and {second} hold the same county ({county}); give each county once",
+    ),
+    "overdue_found": ("{count} 项事项超期（截至 {date}）", "{count} item(s) overdue as of {date}"),
 }
+
+# Reasons shown inside "transition" refusals (the {hint} of MESSAGES["transition"]).
+MESSAGES.update({
+    "hint_assign": ("只有未办结的事项才能交办", "only an open item can be assigned"),
+    "hint_progress": ("请先交办（issue assign）", "assign it first (issue assign)"),
+    "hint_escalate": ("只有未办结的事项才能上报", "only an open item can be escalated"),
+    "hint_resolve": ("只有未办结的事项才能办结", "only an open item can be resolved"),
+    "hint_feedback": ("回访意见在办结之后、销号之前记录", "feedback is recorded after resolve and before close"),
+    "hint_close": ("请先办结并记录群众回访意见", "resolve it and record the household's feedback first"),
+    "hint_reopen": ("只有已销号的事项才能重新打开", "only a closed item can be reopened"),
+    "hint_extend": ("只有已交办且有时限的事项才能延期", "only an assigned item with a due date can be extended"),
+    "hint_claim": ("只有未办结的微心愿才能认领", "only an open wish can be claimed"),
+    "hint_exists": ("事项已存在", "the item exists"),
+    "hint_start_create": ("历史记录必须以登记开始", "the history must start with create"),
+    "hint_escalate_higher": ("事项已在{level}级：--to 必须更高", "the item is already at {level} level; --to must be higher"),
+    "hint_fulfilled_wish": ("--how fulfilled 只用于微心愿", "--how fulfilled is for wishes (微心愿)"),
+    "hint_close_feedback": ("请先记录满意或基本满意的回访，或用 --reason 说明（如联系不上农户）",
+                            "record satisfied/basic feedback first, or give --reason (e.g. household unreachable)"),
+    "hint_extend_later": ("新时限必须晚于当前时限 {due}", "the new date must be after the current due date {due}"),
+    "hint_claim_wish": ("只有微心愿可以认领", "only wishes (微心愿) are claimed"),
+    "hint_claimed": ("已被 {by} 认领", "already claimed by {by}"),
+    "hint_unknown_op": ("未知操作 {op}", "unknown operation {op}"),
+    "hint_empty": ("历史记录为空", "empty history"),
+    "why_extensions": ("最多只能延期 {limit} 次（信访工作条例）", "may be extended at most {limit} time(s) (信访工作条例)"),
+    "acc_name": ("一行文字，不含 / 或 \\", "a name on one line, no / or \\"),
+    "acc_whole_number": ("{minimum}–{maximum} 的整数", "a whole number {minimum}–{maximum}"),
+    "acc_county_code": ("6 位数字（GB/T 2260），如 520602", "6 digits (GB/T 2260), e.g. 520602"),
+    "acc_one_change": ("至少一项改动", "at least one change"),
+    "acc_code_prefix": ("以上级代码 {code} 开头的代码", "a code that starts with the parent's {code}"),
+    "acc_group_of": ("村 {code} 下的组代码", "a group of village {code}"),
+    "acc_unit_code": ("组织树中的单位代码（数字）", "digits of a unit code in the org tree"),
+    "acc_cadre_ids": ("一个或多个干部编号 C-…,C-…", "one or more cadre ids C-…,C-…"),
+    "acc_household_or_unit": ("农户编号 H-…（蹲点可用 --unit 单位代码）", "a household id H-… (a stay may give --unit CODE)"),
+    "acc_household_for_items": ("登记事项时须给出农户编号", "a household id when items are raised"),
+    "acc_date": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+    "why_extension_days": ("延期不能超过 {due} 之后 {days} 天", "an extension is at most {days} days beyond {due}"),
+})
 
 # Labels for enum values and column headers, zh-CN / en.
 LABELS: dict[str, tuple[str, str]] = {
@@ -182,6 +346,20 @@ OP_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+class Text:
+    """A message key with parameters, rendered later in the user's language (used as a parameter of another message)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str = "zh") -> str:
+        return render(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
 def current_lang() -> str:
     lang = os.environ.get("MINQING_LANG", "zh")
     return "en" if lang.lower().startswith("en") else "zh"
@@ -196,14 +374,18 @@ def render(key: str, lang: str = "zh", **params: Any) -> str:
     if template is None:
         return f"{key}: {params}"
     shown = {
-        name: label(value, lang) if name in _ENUM_PARAMS and isinstance(value, str) else value
+        name: value.render(lang)
+        if isinstance(value, Text)
+        else label(value, lang)
+        if name in _ENUM_PARAMS and isinstance(value, str)
+        else value
         for name, value in params.items()
     }
     return _pick(template, lang).format(**shown)
 
 
 # Parameters whose values are enum codes and are shown by their label in the chosen language.
-_ENUM_PARAMS = {"state", "level", "actual", "expected", "kind"}
+_ENUM_PARAMS = {"state", "level", "actual", "expected", "kind", "op"}
 
 
 def label(value: str | None, lang: str = "zh") -> str:

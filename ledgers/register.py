@@ -12,6 +12,7 @@ from . import config as config_mod
 from . import fields as F
 from . import ids, pii, yamlio
 from .errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
+from .messages import Text
 from .model import (
     CADRE_STATUS,
     HOUSEHOLD_STATUS,
@@ -73,9 +74,7 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
             phone_hash=f.get("phone_hash"),
         )
     if cadre is None:
-        raise Refused(
-            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
-        )
+        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
     if entry.op == "set":
         changes: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()}
         return replace(cadre, **changes)
@@ -93,7 +92,13 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
         return replace(cadre, pairings=tuple(h for h in cadre.pairings if h != f["household"]))
     if entry.op == "key_add":
         return replace(cadre, keys=cadre.keys + (f["key"],))
-    raise Refused("transition", item=cadre.id, state=cadre.status, op=entry.op, hint="unknown operation")
+    raise Refused(
+        "transition",
+        item=cadre.id,
+        state=cadre.status,
+        op=entry.op,
+        hint=Text("hint_unknown_op", op=entry.op),
+    )
 
 
 def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
@@ -114,9 +119,7 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
             indicators={name: "ok" for name in INDICATORS},
         )
     if home is None:
-        raise Refused(
-            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
-        )
+        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
     if entry.op == "set":
         changes = dict(f)
         indicators = dict(home.indicators)
@@ -130,7 +133,9 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
         if f["cadre"] not in home.pairings:
             raise Refused("not_paired", cadre=f["cadre"], household=home.id)
         return replace(home, pairings=tuple(c for c in home.pairings if c != f["cadre"]))
-    raise Refused("transition", item=home.id, state=home.status, op=entry.op, hint="unknown operation")
+    raise Refused(
+        "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_unknown_op", op=entry.op)
+    )
 
 
 def replay_cadre(history: tuple[HistoryEntry, ...]) -> Cadre:
@@ -174,7 +179,7 @@ def init(
     code = (county_code or "").strip()
     if not (code.isdigit() and len(code) == 6):
         raise BadInput(
-            "bad_code", field="--county-code", value=county_code, accepted="6 digits (GB/T 2260), e.g. 520602"
+            "bad_code", field="--county-code", value=county_code, accepted=Text("acc_county_code")
         )
     name = F.name(county_name, "--county-name")
     admin = admin_name or _git_user_name() or "管理员"
@@ -255,7 +260,7 @@ def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Un
             "bad_code",
             field="CODE",
             value=code,
-            accepted=f"a code that starts with the parent's {parent_unit.code}",
+            accepted=Text("acc_code_prefix", code=parent_unit.code),
         )
     if code in ledger.units():
         raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
@@ -369,7 +374,7 @@ def add_household(
         group_unit = ledger.unit(group, "--group")
         if group_unit.level != "group" or group_unit.parent != village_unit.code:
             raise BadInput(
-                "bad_code", field="--group", value=group, accepted=f"a group of village {village_unit.code}"
+                "bad_code", field="--group", value=group, accepted=Text("acc_group_of", code=village_unit.code)
             )
         group_code = group_unit.code
     values: dict[str, Any] = {
@@ -450,7 +455,7 @@ def set_household(
             raise BadInput(
                 "required",
                 field="--food|--clothing|…|--status|--members|--phone",
-                accepted="at least one change",
+                accepted=Text("acc_one_change"),
             )
         updated = _advance(tx, home, "set", changes, at)
         tx.commit(f"更新农户 {home.id} {home.head}", [home.id], at=updated.history[-1].at)

@@ -20,6 +20,7 @@ from . import fields as F
 from . import ids, yamlio
 from .config import Config
 from .errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
+from .messages import Text
 from .model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
 
 CONFIG_FILE = "minqing.yaml"
@@ -165,7 +166,7 @@ class Ledger:
 
             if not code.isdigit():
                 raise BadInput(
-                    "bad_code", field=field_name, value=code, accepted="digits of a unit code in the org tree"
+                    "bad_code", field=field_name, value=code, accepted=Text("acc_unit_code")
                 )
             raise NotFound("unknown_code", field=field_name, value=code)
         return found

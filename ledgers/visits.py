@@ -11,6 +11,7 @@ from typing import Any
 from . import fields as F
 from . import ids, yamlio
 from .errors import BadInput, Refused
+from .messages import Text
 from .model import VISIT_KINDS, Item, Visit
 from .store import Ledger, dump_item
 from .workflow import apply as apply_item
@@ -45,7 +46,7 @@ def add_visit(
         kind = F.choice(kind or "visit", "--kind", VISIT_KINDS)
         day = F.parse_date(date or (at or F.timestamp())[:10], "--date", allow_future=False)
         if not by:
-            raise BadInput("required", field="--by", accepted="one or more cadre ids C-…,C-…")
+            raise BadInput("required", field="--by", accepted=Text("acc_cadre_ids"))
         visitors = []
         for ref in by:
             cadre = ledger.cadre(ref, "--by")
@@ -62,10 +63,10 @@ def add_visit(
             place = unit_code[:12]
         else:
             raise BadInput(
-                "required", field="--household", accepted="a household id H-… (a stay may give --unit CODE)"
+                "required", field="--household", accepted=Text("acc_household_or_unit")
             )
         if raises and home is None:
-            raise BadInput("required", field="--household", accepted="a household id when items are raised")
+            raise BadInput("required", field="--household", accepted=Text("acc_household_for_items"))
         visit_id = ids.new_id("V")
         when = at or F.timestamp()
         items: list[Item] = []

@@ -13,6 +13,7 @@ from . import fields as F
 from . import ids
 from .config import Config
 from .errors import BadInput, Refused
+from .messages import Text
 from .model import (
     CATEGORIES,
     FEEDBACK,
@@ -43,20 +44,21 @@ ITEM_OPS = (
 
 # op -> states it may start from, with the hint shown when refused.
 ALLOWED_FROM: dict[str, tuple[tuple[str, ...], str]] = {
-    "assign": (OPEN_STATES, "only an open item can be assigned"),
-    "progress": (("assigned", "in_progress"), "assign it first (issue assign)"),
-    "escalate": (OPEN_STATES, "only an open item can be escalated"),
-    "resolve": (OPEN_STATES, "only an open item can be resolved"),
-    "feedback": (("resolved",), "feedback is recorded after resolve and before close"),
-    "close": (("resolved",), "resolve it and record the household's feedback first"),
-    "reopen": (("closed",), "only a closed item can be reopened"),
-    "extend": (("assigned", "in_progress"), "only an assigned item with a due date can be extended"),
-    "claim": (OPEN_STATES, "only an open wish can be claimed"),
+    "assign": (OPEN_STATES, "hint_assign"),
+    "progress": (("assigned", "in_progress"), "hint_progress"),
+    "escalate": (OPEN_STATES, "hint_escalate"),
+    "resolve": (OPEN_STATES, "hint_resolve"),
+    "feedback": (("resolved",), "hint_feedback"),
+    "close": (("resolved",), "hint_close"),
+    "reopen": (("closed",), "hint_reopen"),
+    "extend": (("assigned", "in_progress"), "hint_extend"),
+    "claim": (OPEN_STATES, "hint_claim"),
 }
 
 
-def refuse(item: Item, op: str, hint: str) -> Refused:
-    return Refused("transition", item=item.id, state=item.state, op=op, hint=hint)
+def refuse(item: Item, op: str, hint: str, **params: Any) -> Refused:
+    """`hint` is a message key (ledgers/messages.py), so the reason is shown in the user's language."""
+    return Refused("transition", item=item.id, state=item.state, op=op, hint=Text(hint, **params))
 
 
 def apply(item: Item | None, entry: HistoryEntry) -> Item:
@@ -65,7 +67,7 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     day = entry.at[:10]
     if entry.op == "create":
         if item is not None:
-            raise Refused("transition", item=item.id, state=item.state, op="create", hint="the item exists")
+            raise refuse(item, "create", "hint_exists")
         return Item(
             id=str(f["id"]),
             kind=f["kind"],
@@ -84,10 +86,10 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
             due=f.get("due"),
         )
     if item is None:
-        raise Refused(
-            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
-        )
-    allowed, hint = ALLOWED_FROM.get(entry.op, ((), f"unknown operation {entry.op}"))
+        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
+    if entry.op not in ALLOWED_FROM:
+        raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
+    allowed, hint = ALLOWED_FROM[entry.op]
     if item.state not in allowed:
         raise refuse(item, entry.op, hint)
     if entry.op == "assign":
@@ -105,7 +107,7 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     if entry.op == "escalate":
         target = f["to"]
         if target not in LEVELS or LEVELS.index(target) <= LEVELS.index(item.level):
-            raise refuse(item, "escalate", f"the item is already at {item.level} level; --to must be higher")
+            raise refuse(item, "escalate", "hint_escalate_higher", level=Text(item.level))
         keep_due = (
             item.due if item.kind == "petition" else None
         )  # a petition's legal deadline does not restart
@@ -122,7 +124,7 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     if entry.op == "resolve":
         how = f["how"]
         if how == "fulfilled" and item.kind != "wish":
-            raise refuse(item, "resolve", "--how fulfilled is for wishes (微心愿)")
+            raise refuse(item, "resolve", "hint_fulfilled_wish")
         return replace(
             item,
             state="resolved",
@@ -136,11 +138,7 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         return replace(item, feedback=result)
     if entry.op == "close":
         if item.feedback not in ("satisfied", "basic") and not f.get("reason"):
-            raise refuse(
-                item,
-                "close",
-                "record satisfied/basic feedback first, or give --reason (e.g. household unreachable)",
-            )
+            raise refuse(item, "close", "hint_close_feedback")
         return replace(item, state="closed", closed=f.get("date", day), close_reason=f.get("reason"))
     if entry.op == "reopen":
         return replace(
@@ -148,16 +146,16 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         )
     if entry.op == "extend":
         if not item.due or f["to"] <= item.due:
-            raise refuse(item, "extend", f"the new date must be after the current due date {item.due}")
+            raise refuse(item, "extend", "hint_extend_later", due=item.due)
         return replace(item, due=f["to"], extensions=item.extensions + 1)
     if entry.op == "claim":
         if item.kind != "wish":
-            raise refuse(item, "claim", "only wishes (微心愿) are claimed")
+            raise refuse(item, "claim", "hint_claim_wish")
         if item.claimed_by:
-            raise refuse(item, "claim", f"already claimed by {item.claimed_by}")
+            raise refuse(item, "claim", "hint_claimed", by=item.claimed_by)
         state = "assigned" if item.state == "registered" else item.state
         return replace(item, claimed_by=f["by"], state=state, leader=item.leader or f["by"])
-    raise refuse(item, entry.op, f"unknown operation {entry.op}")
+    raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
 
 
 def replay(history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Any = None) -> Item:
@@ -165,7 +163,7 @@ def replay(history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Any =
     for entry in history:
         item = apply(item, entry)
     if item is None:
-        raise Refused("transition", item="?", state="-", op="replay", hint="empty history")
+        raise Refused("transition", item="?", state="-", op="replay", hint=Text("hint_empty"))
     return replace(item, history=tuple(history), source=source)
 
 
@@ -179,14 +177,14 @@ def check_policy(item: Item, entry: HistoryEntry, config: Config, actor: Cadre) 
             raise Refused(
                 "petition_extension",
                 item=item.id,
-                why=f"may be extended at most {limit} time(s) (信访工作条例)",
+                why=Text("why_extensions", limit=limit),
             )
         max_days = config.deadline("petition_max_extension_days")
         if item.due and F.to_date(entry.fields["to"]) > F.to_date(item.due) + dt.timedelta(days=max_days):
             raise Refused(
                 "petition_extension",
                 item=item.id,
-                why=f"an extension is at most {max_days} days beyond {item.due}",
+                why=Text("why_extension_days", days=max_days, due=item.due),
             )
 
 
@@ -341,7 +339,7 @@ def assign(
     item = ledger.item(ref)
     if due is None:
         if item.kind != "petition" or not item.due:
-            raise BadInput("required", field="--due", accepted="a date YYYY-MM-DD")
+            raise BadInput("required", field="--due", accepted=Text("acc_date"))
         due = item.due
     due = F.parse_date(due, "--due")
     today = (at or F.timestamp())[:10]
