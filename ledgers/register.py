@@ -178,9 +178,7 @@ def init(
         raise BadInput("not_empty", path=str(root))
     code = (county_code or "").strip()
     if not (code.isdigit() and len(code) == 6):
-        raise BadInput(
-            "bad_code", field="--county-code", value=county_code, accepted=Text("acc_county_code")
-        )
+        raise BadInput("bad_code", field="--county-code", value=county_code, accepted=Text("acc_county_code"))
     name = F.name(county_name, "--county-name")
     admin = admin_name or _git_user_name() or "管理员"
     admin = F.name(admin, "--admin-name")
@@ -310,7 +308,7 @@ def add_cadre(
         if phone:
             number = F.phone(phone)
             values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(ledger.secret(), number))
-        cadre_id = ids.new_id("C", ledger.all_ids("C"))
+        cadre_id = ledger.new_id("C")
         entry = _entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
         tx.put(f"cadres/{cadre_id}.yaml", dump_record(cadre))
@@ -374,7 +372,10 @@ def add_household(
         group_unit = ledger.unit(group, "--group")
         if group_unit.level != "group" or group_unit.parent != village_unit.code:
             raise BadInput(
-                "bad_code", field="--group", value=group, accepted=Text("acc_group_of", code=village_unit.code)
+                "bad_code",
+                field="--group",
+                value=group,
+                accepted=Text("acc_group_of", code=village_unit.code),
             )
         group_code = group_unit.code
     values: dict[str, Any] = {
@@ -398,7 +399,7 @@ def add_household(
     if phone:
         number = F.phone(phone)
         values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(secret, number))
-    home_id = ids.new_id("H", ledger.all_ids("H"))
+    home_id = ledger.new_id("H")
     entry = _entry(tx.actor.id, "create", {"id": home_id, **values}, at)
     home = replace(apply_household(None, entry), history=(entry,))
     tx.put(f"households/{village_unit.code}/{home_id}.yaml", dump_record(home))

@@ -165,9 +165,7 @@ class Ledger:
             from .errors import BadInput
 
             if not code.isdigit():
-                raise BadInput(
-                    "bad_code", field=field_name, value=code, accepted=Text("acc_unit_code")
-                )
+                raise BadInput("bad_code", field=field_name, value=code, accepted=Text("acc_unit_code"))
             raise NotFound("unknown_code", field=field_name, value=code)
         return found
 
@@ -196,11 +194,42 @@ class Ledger:
     def all_ids(self, kind: str) -> list[str]:
         return list(self._scan(kind))
 
+    def locate(self, entry_id: str) -> str | None:
+        """Path of a full id without listing every file of its kind: one stat per year/village directory."""
+        kind = entry_id[:1]
+        if kind in self._paths:
+            return self._paths[kind].get(entry_id)
+        if kind == "C":
+            rel = f"cadres/{entry_id}.yaml"
+            return rel if (self.root / rel).is_file() else None
+        top = {"H": "households", "Q": "issues"}.get(kind)
+        if top is None or not (self.root / top).is_dir():
+            return None
+        for directory in os.scandir(self.root / top):
+            if directory.is_dir() and os.path.isfile(os.path.join(directory.path, entry_id + ".yaml")):
+                return f"{top}/{directory.name}/{entry_id}.yaml"
+        return None
+
     def resolve(self, kind: str, text: str, field_name: str) -> str:
+        wanted = ids.normalize(text or "")
+        if ids.is_id(wanted, kind) and kind not in self._paths:
+            if self.locate(wanted):
+                return wanted
+            raise NotFound("not_found", kind=ids.KINDS[kind], value=text)
         return ids.resolve_prefix(text or "", kind, self._scan(kind).keys(), field_name)
 
     def path_of(self, entry_id: str) -> str:
-        return self._scan(entry_id[0])[entry_id]
+        found = self.locate(entry_id)
+        if found is None:
+            raise NotFound("not_found", kind=ids.KINDS[entry_id[:1]], value=entry_id)
+        return found
+
+    def new_id(self, kind: str, taken: set[str] | None = None) -> str:
+        """A fresh random id; collisions (1 in 10^9 per pair) are checked by stat, not by listing."""
+        while True:
+            candidate = ids.new_id(kind, taken or ())
+            if self.locate(candidate) is None:
+                return candidate
 
     def _entity(self, kind: str, text: str, field_name: str) -> tuple[str, dict[str, Any]]:
         entry_id = self.resolve(kind, text, field_name)

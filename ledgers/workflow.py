@@ -269,7 +269,7 @@ def new_item(
         due = F.parse_date(due, "--due")
         if due < created:
             raise BadInput("date_order", field="--due", value=due, other=created)
-    item_id = ids.new_id("Q", set(ledger.all_ids("Q")) | (taken or set()))
+    item_id = ledger.new_id("Q", taken)
     values = {
         "id": item_id,
         "kind": kind,
