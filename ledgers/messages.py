@@ -89,7 +89,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{path}”不是空目录，也不是台账：应为不存在或空的目录",
         "'{path}' is not empty and not a ledger; accepted: a new or empty directory",
     ),
-    "already_ledger": ("“{path}”已经是台账", "'{path}' is already a ledger"),
+    "already_ledger": (
+        "“{path}”已经是台账：应为不存在或空的目录",
+        "'{path}' is already a ledger; accepted: a new or empty directory",
+    ),
+    "inside_ledger": (
+        "“{path}”位于台账 {ledger} 之内：新台账应建在任何台账之外",
+        "'{path}' is inside the ledger {ledger}; accepted: a directory outside any ledger",
+    ),
     "git_failed": ("git 执行失败：{detail}", "git failed: {detail}"),
     "io_failed": ("写入失败：{detail}（台账未改动）", "write failed: {detail} (the ledger was not changed)"),
     "corrupt_file": (

@@ -33,6 +33,7 @@ from .store import (
     Transaction,
     atomic_write,
     dump_record,
+    find_root,
 )
 
 GITATTRIBUTES = """\
@@ -176,6 +177,10 @@ def init(
         raise BadInput("already_ledger", path=str(root))
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise BadInput("not_empty", path=str(root))
+    # A ledger nested in another's working tree would be committed into neither and break check/sync there.
+    enclosing = find_root(root.resolve().parent)
+    if enclosing is not None:
+        raise BadInput("inside_ledger", path=str(root), ledger=str(enclosing))
     code = (county_code or "").strip()
     if not (code.isdigit() and len(code) == 6):
         raise BadInput("bad_code", field="--county-code", value=county_code, accepted=Text("acc_county_code"))
