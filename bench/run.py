@@ -1,0 +1,348 @@
+"""Benchmark harness (issue 9): measure minqing against references on a synthetic county, write BENCHMARKS.md.
+
+    python -m bench --size large            # the real run (generates /tmp ledgers, installs hledger/ledger if root)
+    python -m bench --size tiny --repeat 1 --out /tmp/b.md --no-install    # what CI runs to prove the harness works
+
+Every row is measured several times in the same run as its reference; the table shows the median, the spread
+(min–max), the reference's median, the ratio, the target and whether it is met. Peak RSS comes from wait4() of each
+child process. Nothing here is a test assertion: figures are reported, not enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.generate import SIZES, generate
+
+MINQING = [sys.executable, "-m", "minqing.cli"]
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_mb: float
+
+
+@dataclass
+class Row:
+    name: str
+    samples: list[Sample] = field(default_factory=list)
+    reference: str | None = None
+    ref_samples: list[Sample] = field(default_factory=list)
+    target: str = ""
+    target_ratio: float | None = None
+    target_seconds: float | None = None
+    faster_than_reference: bool = False
+    note: str = ""
+
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples) if self.samples else float("nan")
+
+    def ref_median(self) -> float | None:
+        return statistics.median(s.seconds for s in self.ref_samples) if self.ref_samples else None
+
+    def ratio(self) -> float | None:
+        ref = self.ref_median()
+        return self.median() / ref if ref else None
+
+    def met(self) -> str:
+        verdicts = []
+        if self.target_seconds is not None:
+            verdicts.append(self.median() <= self.target_seconds)
+        if self.target_ratio is not None and self.ratio() is not None:
+            verdicts.append(self.ratio() <= self.target_ratio)  # type: ignore[operator]
+        if self.faster_than_reference and self.ratio() is not None:
+            verdicts.append(self.ratio() < 1.0)  # type: ignore[operator]
+        if not verdicts:
+            return "n/a" if self.target else ""
+        return "yes" if all(verdicts) else "**no**"
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> Sample:
+    """Run one command; wall time and the child's own peak RSS (wait4 gives per-child rusage)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+    )
+    if stdin:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.strip()[-300:]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def first_line(path: Path, pattern: str) -> str:
+    for entry in sorted(path.rglob(pattern)):
+        return entry.stem
+    raise RuntimeError(f"no {pattern} under {path}")
+
+
+def write_journal(ledger: Path, target: Path) -> int:
+    """The equivalent plain-text-accounting journal: one transaction (two postings) per visit."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    count = 0
+    with open(target, "w", encoding="utf-8") as out:
+        for stream in sorted((ledger / "visits").rglob("*.yaml")):
+            for doc in yaml.load_all(stream.read_text(encoding="utf-8"), Loader=loader):
+                if not doc:
+                    continue
+                village = doc["village"]
+                out.write(
+                    f"{doc['date']} visit {doc['id']}\n    visits:t{village[6:9]}:v{village[9:12]}  1\n"
+                    f"    households:{doc.get('household') or 'none'}  -1\n\n"
+                )
+                count += 1
+    return count
+
+
+def ensure_tools(install: bool) -> dict[str, str | None]:
+    found = {name: shutil.which(name) for name in ("hledger", "ledger")}
+    missing = [name for name, where in found.items() if where is None]
+    if missing and install and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], capture_output=True)
+        found = {name: shutil.which(name) for name in ("hledger", "ledger")}
+    return found
+
+
+def run(size: str, repeat: int, out: Path, install: bool, workdir: Path) -> list[Row]:
+    env = dict(os.environ, MINQING_LANG="en", NO_COLOR="1")
+    env.pop("MINQING_NOW", None)
+    ledger = workdir / f"ledger-{size}"
+    if not (ledger / "minqing.yaml").exists():
+        shutil.rmtree(ledger, ignore_errors=True)
+        print(f"generating {size} ledger in {ledger} …", file=sys.stderr)
+        generate(ledger, size)
+    run_env = dict(env, MINQING_LEDGER=str(ledger))
+    admin = subprocess.run(
+        ["git", "config", "minqing.user"], cwd=ledger, capture_output=True, text=True
+    ).stdout.strip()
+    run_env["MINQING_USER"] = admin
+    household = first_line(ledger / "households", "H-*.yaml")
+    cadre = first_line(ledger / "cadres", "C-*.yaml")
+    rows: list[Row] = []
+
+    # --- writes: one visit, one item transition, vs bare git add + commit of the same file
+    add = Row(
+        "add one visit (`visit add`)",
+        reference="bare `git add` + `git commit` of the same file",
+        target="≤ 1.5 × reference and ≤ 0.5 s",
+        target_ratio=1.5,
+        target_seconds=0.5,
+    )
+    item_ref = Row(
+        "one item transition (`issue progress`)",
+        reference="bare `git add` + `git commit` of the same file",
+        target="≤ 1.5 × reference and ≤ 0.5 s",
+        target_ratio=1.5,
+        target_seconds=0.5,
+    )
+    created = subprocess.run(
+        MINQING
+        + [
+            "visit",
+            "add",
+            "--household",
+            household,
+            "--by",
+            cadre,
+            "--raise",
+            "基准事项",
+            "--category",
+            "water",
+        ],
+        cwd=ledger,
+        env=run_env,
+        capture_output=True,
+        text=True,
+    )
+    item_id = created.stdout.split()[2] if created.returncode == 0 else None
+    if item_id:
+        subprocess.run(
+            MINQING + ["issue", "assign", item_id, "--leader", cadre, "--due", "2099-01-01"],
+            cwd=ledger,
+            env=run_env,
+            capture_output=True,
+        )
+    git_env = dict(
+        env,
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="b@x",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="b@x",
+    )
+    scratch = ledger / "cadres" / f"{cadre}.yaml"
+    for attempt in range(repeat):
+        add.samples.append(
+            measure(
+                MINQING
+                + ["visit", "add", "--household", household, "--by", cadre, "--note", f"bench {attempt}"],
+                ledger,
+                run_env,
+            )
+        )
+        if item_id:
+            item_ref.samples.append(
+                measure(
+                    MINQING + ["issue", "progress", item_id, "--note", f"bench {attempt}"], ledger, run_env
+                )
+            )
+        original = scratch.read_bytes()
+        scratch.write_bytes(original + f"# bench {attempt}\n".encode())
+        start = time.perf_counter()
+        first = measure(["git", "add", "--", str(scratch)], ledger, git_env)
+        second = measure(["git", "commit", "-q", "--no-verify", "-m", "bench"], ledger, git_env)
+        sample = Sample(time.perf_counter() - start, max(first.rss_mb, second.rss_mb))
+        add.ref_samples.append(sample)
+        item_ref.ref_samples.append(sample)
+        subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=ledger, check=True)
+    rows += [add, item_ref]
+
+    # --- reads: cold index, warm rollup, incremental rollup; references hledger / ledger on the same visits
+    tools = ensure_tools(install)
+    journal = workdir / f"journal-{size}.ledger"
+    if not journal.exists():
+        write_journal(ledger, journal)
+    cold = Row(
+        "cold index build (`reindex`)",
+        reference="`hledger bal` on the equivalent journal",
+        target="faster than hledger",
+        faster_than_reference=True,
+    )
+    warm = Row(
+        "warm rollup (index fresh, `rollup --format json`)",
+        reference="`ledger bal` on the equivalent journal",
+        target="≤ 2 s and faster than ledger",
+        target_seconds=2.0,
+        faster_than_reference=True,
+    )
+    incremental = Row(
+        "rollup after one new commit",
+        reference="warm rollup (this run)",
+        target="≤ 2 × warm rollup",
+        target_ratio=2.0,
+    )
+    for _ in range(repeat):
+        cold.samples.append(measure(MINQING + ["reindex"], ledger, run_env))
+        warm.samples.append(
+            measure(MINQING + ["rollup", "--period", "year", "--format", "json"], ledger, run_env)
+        )
+        subprocess.run(
+            MINQING + ["visit", "add", "--household", household, "--by", cadre],
+            cwd=ledger,
+            env=run_env,
+            capture_output=True,
+        )
+        incremental.samples.append(
+            measure(MINQING + ["rollup", "--period", "year", "--format", "json"], ledger, run_env)
+        )
+        if tools["hledger"]:
+            cold.ref_samples.append(measure([tools["hledger"], "-f", str(journal), "bal"], workdir))
+        if tools["ledger"]:
+            warm.ref_samples.append(measure([tools["ledger"], "-f", str(journal), "bal"], workdir))
+    incremental.ref_samples = list(warm.samples)
+    for row, tool in ((cold, "hledger"), (warm, "ledger")):
+        if not tools[tool]:
+            row.note = f"{tool} could not be had on this machine (not installed; run as root to let the harness install it)"
+    rows += [cold, warm, incremental]
+
+    # --- startup
+    version = Row("`minqing --version`", target="≤ 0.2 s", target_seconds=0.2)
+    status = Row("`minqing status`")
+    show = Row("`minqing issue show`")
+    for _ in range(repeat):
+        version.samples.append(measure(MINQING + ["--version"], ledger, run_env))
+        status.samples.append(measure(MINQING + ["status"], ledger, run_env))
+        if item_id:
+            show.samples.append(measure(MINQING + ["issue", "show", item_id], ledger, run_env))
+    rows += [version, status, show]
+    return rows
+
+
+def render(rows: list[Row], size: str, repeat: int) -> str:
+    counts = SIZES[size]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `python -m bench --size {size} --repeat {repeat}` on {time.strftime('%Y-%m-%d')}. "
+        "Each figure is the median of the repeats; spread is min–max; the reference is measured in the same run on the "
+        "same machine. Peak RSS is the largest resident set of any one child process of that row.",
+        "",
+        f"Ledger size `{size}`: {counts.visits:,} visits, {counts.items:,} items, {counts.households:,} households, "
+        f"{counts.cadres:,} cadres, {counts.townships * counts.villages_per_township} villages.",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.strip()}, "
+        f"{platform.platform()}.",
+        "",
+        "| measurement | median | spread | peak RSS | reference | ref. median | ratio | target | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if not row.samples:
+            lines.append(
+                f"| {row.name} | – | – | – | {row.reference or ''} | – | – | {row.target} | not measured |"
+            )
+            continue
+        spread = f"{min(s.seconds for s in row.samples):.3f}–{max(s.seconds for s in row.samples):.3f}"
+        rss = f"{max(s.rss_mb for s in row.samples):.0f} MB"
+        ref = row.ref_median()
+        ratio = row.ratio()
+        lines.append(
+            f"| {row.name} | {row.median():.3f} s | {spread} | {rss} | {row.reference or ''} | "
+            f"{'' if ref is None else f'{ref:.3f} s'} | {'' if ratio is None else f'{ratio:.2f}'} | {row.target} | "
+            f"{row.met()} |"
+        )
+    notes = [f"- {row.name}: {row.note}" for row in rows if row.note]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    over = [row.name for row in rows if row.samples and max(s.rss_mb for s in row.samples) > 500]
+    lines += [
+        "",
+        f"Peak RSS ≤ 500 MB for every command: {'**no** (' + ', '.join(over) + ')' if over else 'yes'}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="minqing benchmark harness")
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--workdir", default=None, help="where ledgers and journals are kept between runs")
+    parser.add_argument("--no-install", action="store_true", help="never apt-get install hledger/ledger")
+    args = parser.parse_args(argv)
+    workdir = Path(args.workdir or tempfile.gettempdir()) / "minqing-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    rows = run(args.size, args.repeat, Path(args.out), not args.no_install, workdir)
+    text = render(rows, args.size, args.repeat)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
