@@ -1,0 +1,259 @@
+"""Rollups, the index cache and the nightly report: rollup, reindex, report nightly."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import STATE, DateOpt, echo, is_terminal, lang, ledger, note, t
+
+report_app = typer.Typer(help="Reports written for the office (cron).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rollup")(rollup)
+    app.command("reindex")(reindex)
+    app.add_typer(report_app, name="report")
+
+
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", help="day|week|halfmonth|month|quarter|year (default: month).")
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="county|township|village|group|leader|category|ledger (default: township)."),
+]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only this unit and what lies under it (code).")]
+
+
+def rollup(
+    period: PeriodOpt = None,
+    date: DateOpt = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Start of an explicit range YYYY-MM-DD.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="End of an explicit range (default: today).")
+    ] = None,
+    by: ByOpt = None,
+    unit: UnitOpt = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="table|md|csv|json|xlsx|html (default: table).")
+    ] = None,
+    out: Annotated[str | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    fail_on_overdue: Annotated[
+        bool, typer.Option("--fail-on-overdue", help="Exit 1 when any item is overdue (for cron alerts).")
+    ] = False,
+    repos: Annotated[
+        list[str] | None, typer.Option("--repo", help="Ledger repo to include; repeat for several counties.")
+    ] = None,
+) -> None:
+    """Visits, coverage, items and the escalation funnel per unit and period, with a total row.
+
+    Example: minqing rollup --period month --by township
+    Example: minqing rollup --period week --date 2026-11-20 --format html --out week.html
+    Example: minqing rollup --repo bijiang --repo wanshan --by county --format json
+    """
+    from minqing.ledgers import rollup as R
+    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.store import Ledger
+
+    from . import rollup_render as render
+
+    chosen_period = R.choose_period(period, date, start, end)
+    grouping = R.choose_grouping(by) if by is not None or len(repos or []) < 2 else "county"
+    chosen_format = R.choose_format(fmt)
+    if chosen_format == "xlsx" and not out:
+        raise BadInput("required", field="--out", accepted="a file name for the workbook (xlsx is binary)")
+    ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
+    indexes = _open_indexes(ledgers, quiet=False)
+    try:
+        result = R.rollup(indexes, chosen_period, grouping, unit, lang())
+        if chosen_format == "xlsx":
+            groupings = [grouping, *(g for g in R.GROUPINGS if g != grouping)]
+            results = [result, *(R.rollup(indexes, chosen_period, g, unit, lang()) for g in groupings[1:])]
+            data = render.xlsx_bytes(results, lang())
+        elif chosen_format == "table":
+            if not out and is_terminal():
+                render.print_rich(result, lang())
+                data = None
+            else:
+                data = render.table_text(result, lang()).encode("utf-8")
+        elif chosen_format == "md":
+            data = render.markdown(result, lang()).encode("utf-8")
+        elif chosen_format == "csv":
+            data = render.csv_bytes(result, lang())
+        elif chosen_format == "json":
+            data = render.json_text(result.to_dict()).encode("utf-8")
+        else:
+            page = render.html_page(
+                render.title(result, lang()), [render.html_section(result, lang())], lang()
+            )
+            data = page.encode("utf-8")
+    finally:
+        for index in indexes:
+            index.close()
+    if data is not None:
+        if out:
+            render.write_file(out, data)
+        else:
+            typer.echo(data.decode("utf-8-sig") if chosen_format != "csv" else data.decode("utf-8"), nl=False)
+    overdue = R.overdue_total(result)
+    if fail_on_overdue and overdue:
+        from minqing.ledgers.messages import render as say
+
+        note("minqing: " + say("overdue_found", lang(), count=overdue, date=chosen_period.as_of.isoformat()))
+        raise typer.Exit(1)
+
+
+def _open_indexes(ledgers: list, quiet: bool) -> list:
+    """Open (and refresh) each ledger's index; notes about rebuilt caches and unreadable files go to stderr."""
+    from minqing.ledgers.index import Index
+    from minqing.ledgers.messages import render as say
+
+    indexes = []
+    try:
+        for each in ledgers:
+            index = Index.open(each)
+            indexes.append(index)
+            if quiet:
+                continue
+            for key, params in index.notes:
+                note("minqing: " + say(key, lang(), **params))
+            problems = index.problems()
+            if problems:
+                note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
+    except BaseException:
+        for index in indexes:
+            index.close()
+        raise
+    return indexes
+
+
+def reindex() -> None:
+    """Rebuild the index cache (.git/minqing/index.sqlite) from the ledger's committed YAML.
+
+    Example: minqing reindex
+    """
+    import sys
+
+    from minqing.ledgers.index import Index
+
+    led = ledger()
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(t("解析台账文件", "parsing ledger files"), total=None)
+            index = Index.open(
+                led, rebuild=True, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    else:
+        index = Index.open(led, rebuild=True)
+    with index:
+        counts = index.counts()
+        commit = (index.commit or "")[:10]
+        problems = index.problems()
+    echo(
+        t(
+            f"已重建索引：{index.parsed} 个文件（事项 {counts['items']}，农户 {counts['households']}，"
+            f"走访 {counts['visits']}，干部 {counts['cadres']}），提交 {commit}",
+            f"index rebuilt: {index.parsed} files ({counts['items']} items, {counts['households']} households, "
+            f"{counts['visits']} visits, {counts['cadres']} cadres) at commit {commit}",
+        )
+    )
+    if problems:
+        from minqing.ledgers.messages import render as say
+
+        note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
+
+
+@report_app.command("nightly")
+def nightly(
+    out_dir: Annotated[
+        str | None, typer.Option("--out-dir", help="Folder for YYYY-MM-DD.{md,json,html}.")
+    ] = None,
+    date: DateOpt = None,
+    by: ByOpt = None,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="List the files written (and index notes).")
+    ] = False,
+) -> None:
+    """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
+
+    Example: minqing report nightly --out-dir /srv/minqing/reports
+    Example: minqing -C /srv/minqing/bijiang report nightly --date 2026-11-23 --out-dir reports -v
+    """
+    import html
+    from pathlib import Path
+
+    from minqing.ledgers import fields as F
+    from minqing.ledgers import rollup as R
+    from minqing.ledgers.errors import BadInput
+
+    from . import rollup_render as render
+
+    loud = verbose or STATE.verbose
+    if not out_dir:
+        raise BadInput("required", field="--out-dir", accepted="a folder for the report files")
+    day = F.to_date(F.parse_date(date, "--date")) if date else F.today()
+    grouping = R.choose_grouping(by)
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(
+            "out_unwritable", field="--out-dir", value=out_dir, detail=exc.strerror or str(exc)
+        ) from None
+    led = ledger()
+    # Hold the writer lock while reading so no operation commits halfway through the report (exit 3 when busy).
+    with led.lock():
+        indexes = _open_indexes([led], quiet=not loud)
+        try:
+            daily = R.rollup(indexes, R.period_containing("day", day), grouping, None, lang())
+            month = R.rollup(indexes, R.month_to_date(day), grouping, None, lang())
+        finally:
+            for index in indexes:
+                index.close()
+    stem = day.isoformat()
+    county = daily.sources[0].name if daily.sources else ""
+    heading = t(f"{county} 民情日报 {stem}", f"{county} nightly report {stem}")
+    md = "\n".join(
+        [
+            f"# {heading}",
+            "",
+            render.markdown(daily, lang(), level=2),
+            render.markdown(month, lang(), level=2),
+        ]
+    )
+    page = render.html_page(
+        heading,
+        [
+            f"<h1>{html.escape(heading)}</h1>",
+            render.html_section(daily, lang(), 2),
+            render.html_section(month, lang(), 2),
+        ],
+        lang(),
+    )
+    payload = {"date": stem, "by": grouping, "day": daily.to_dict(), "month_to_date": month.to_dict()}
+    written = []
+    for suffix, data in (
+        ("md", md.encode("utf-8")),
+        ("json", render.json_text(payload).encode("utf-8")),
+        ("html", page.encode("utf-8")),
+    ):
+        target = folder / f"{stem}.{suffix}"
+        render.write_file(str(target), data, field="--out-dir")
+        written.append(str(target))
+    if loud:
+        for path in written:
+            note(path)

@@ -1,0 +1,859 @@
+"""The SQLite index: a cache of the YAML committed at HEAD, for rollups and fast listings (DESIGN §6).
+
+The file lives at `.git/minqing/index.sqlite`, outside the working tree, so nothing tracked is ever written. It
+records the git blob id of every ledger file it parsed (`blobs`) and the commit it reflects (`meta.commit`);
+`PRAGMA user_version` is the schema version. On every open the index is brought up to HEAD: the changed paths
+between the recorded commit and HEAD (`git diff-tree`, or the full `git ls-tree` when that commit is gone) are
+re-parsed from their blobs (`git cat-file --batch`: committed content, never a dirty working tree) and the rows of
+removed files are dropped. A missing, stale-format or corrupt index file is rebuilt from scratch, with a note,
+never trusted. A cold build of a large ledger parses blob batches on every core.
+
+Public API (small on purpose; everything else is internal):
+
+- `Index.open(ledger, rebuild=False, progress=None) -> Index` — open, validate, refresh. `index.parsed` is the
+  number of blobs parsed by that refresh (0 when the index was already at HEAD); `index.notes` holds
+  `(message key, params)` pairs the CLI prints on stderr (rebuilt because missing/corrupt/stale);
+  `index.problems()` lists `(path, error)` for files that could not be parsed (`minqing check` explains them).
+- `items(ledger, state=, unit=, leader=, category=, kind=, ledger_name=, overdue_on=) -> list[ItemRow]` — the rows
+  `issue list` prints, filtered in SQL. Arguments are already-validated codes: `state` is a state or "open",
+  `unit` a code prefix, `leader` a full cadre id, `overdue_on` a date (keeps open items with due < that date).
+- `item_counts(ledger, unit=None, on=None) -> dict` — items per state plus "open" and "overdue" (due < `on`,
+  default today), for `status`.
+
+Tables (all carry the `path` of the file a row came from, so a changed file replaces exactly its rows):
+settings, units, cadres, households, pairings (household, cadre, since, until), items, item_events (resolve,
+feedback, close, escalate, claim with their effective dates), item_spans (intervals over which an item's open
+flag, due date and leader were constant: "open at date D" is one range lookup), visits, visit_by, activities.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import fields as F
+from . import yamlio
+from .errors import EnvironmentProblem
+from .store import CONFIG_FILE, STATE_DIR, UNITS_FILE, Ledger
+
+SCHEMA_VERSION = 1
+INDEX_FILE = "index.sqlite"
+PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
+BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
+
+OPEN_STATES = ("registered", "assigned", "in_progress")
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "settings": ("path", "key", "value"),
+    "units": ("path", "code", "name", "level", "parent"),
+    "cadres": ("path", "id", "name", "unit", "role", "status", "created", "recalled"),
+    "households": ("path", "id", "village", "grp", "unit", "status", "created", "pairings"),
+    "pairings": ("path", "household", "cadre", "since", "until"),
+    "items": (
+        "path",
+        "id",
+        "kind",
+        "ledger",
+        "category",
+        "description",
+        "household",
+        "unit",
+        "level",
+        "state",
+        "created",
+        "due",
+        "leader",
+        "closed",
+        "how",
+        "resolved",
+        "feedback",
+        "esc_township",
+        "esc_county",
+        "claimed_by",
+    ),
+    "item_events": ("path", "item", "op", "day", "value", "due", "resolved"),
+    "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
+    "visits": ("path", "id", "date", "kind", "household", "village", "unit"),
+    "visit_by": ("path", "visit", "cadre", "date"),
+    "activities": ("path", "id", "date", "kind", "unit", "participants"),
+}
+
+# Created after a cold bulk load (faster than maintaining them row by row).
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS {t}_path ON {t}(path)",
+    "CREATE INDEX IF NOT EXISTS items_id ON items(id)",
+    "CREATE INDEX IF NOT EXISTS items_unit ON items(unit)",
+    "CREATE INDEX IF NOT EXISTS households_id ON households(id)",
+    "CREATE INDEX IF NOT EXISTS cadres_id ON cadres(id)",
+    "CREATE INDEX IF NOT EXISTS pairings_household ON pairings(household)",
+    "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day)",
+    "CREATE INDEX IF NOT EXISTS spans_item ON item_spans(item)",
+    "CREATE INDEX IF NOT EXISTS visits_date ON visits(date)",
+    "CREATE INDEX IF NOT EXISTS visits_household ON visits(household, date)",
+    "CREATE INDEX IF NOT EXISTS visit_by_cadre ON visit_by(cadre, date)",
+    "CREATE INDEX IF NOT EXISTS activities_date ON activities(date)",
+)
+
+Rows = dict[str, list[tuple[Any, ...]]]
+Progress = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------- which files are indexed
+
+
+def kind_of(path: str) -> str | None:
+    """The kind of ledger file at `path`, or None for files the index ignores (.gitattributes, reviews, …)."""
+    if path == CONFIG_FILE:
+        return "config"
+    if path == UNITS_FILE:
+        return "units"
+    if not path.endswith(".yaml"):
+        return None
+    parts = path.split("/")
+    top, depth = parts[0], len(parts)
+    if top == "cadres" and depth == 2:
+        return "cadre"
+    if top == "households" and depth == 3:
+        return "household"
+    if top == "issues" and depth == 3:
+        return "item"
+    if top == "visits" and depth == 3:
+        return "visits"
+    if top == "activities" and depth == 2:
+        return "activities"
+    return None
+
+
+# ---------------------------------------------------------------- parsing (pure; runs in worker processes)
+
+
+def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
+    """Rows for every table from one file's bytes, and an error text when (part of) the file is unreadable."""
+    rows: Rows = {}
+    try:
+        text = yamlio.decode(raw)
+        if kind in ("visits", "activities"):
+            docs = yamlio.load_all(text)
+            bad = 0
+            for doc in docs:
+                try:
+                    (_visit_rows if kind == "visits" else _activity_rows)(path, doc, rows)
+                except (TypeError, KeyError, ValueError, AttributeError):
+                    bad += 1
+            return rows, (f"{bad} unreadable document(s)" if bad else None)
+        limit = yamlio.MAX_STREAM_BYTES if kind == "units" else yamlio.MAX_ENTITY_BYTES
+        data = yamlio.load(text, limit=limit)
+        if not isinstance(data, dict):
+            return {}, "not a mapping"
+        PARSERS[kind](path, data, rows)
+        return rows, None
+    except yamlio.YamlProblem as problem:
+        return {}, f"line {problem.line}: {problem.message}" if problem.line else problem.message
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as exc:
+        return {}, f"does not match its schema ({type(exc).__name__}: {exc})"
+
+
+def _parse_batch(batch: list[tuple[str, str, str, bytes]]) -> list[tuple[str, str, str, Rows, str | None]]:
+    out = []
+    for path, blob, kind, raw in batch:
+        rows, error = parse_blob(path, kind, raw)
+        out.append((path, blob, kind, rows, error))
+    return out
+
+
+def _add(rows: Rows, table: str, row: tuple[Any, ...]) -> None:
+    rows.setdefault(table, []).append(row)
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _day(entry: dict[str, Any]) -> str:
+    return str(entry.get("at") or "")[:10]
+
+
+def _config_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
+    county = data.get("county") or {}
+    _add(rows, "settings", (path, "county_code", _s(county.get("code"))))
+    _add(rows, "settings", (path, "county_name", _s(county.get("name"))))
+
+
+def _units_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
+    county = data.get("county") or {}
+    if county.get("code"):
+        _add(rows, "units", (path, str(county["code"]), _s(county.get("name")), "county", None))
+    for unit in data.get("units") or []:
+        _add(
+            rows,
+            "units",
+            (path, str(unit["code"]), _s(unit.get("name")), _s(unit.get("level")), _s(unit.get("parent"))),
+        )
+
+
+def _cadre_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
+    history = data.get("history") or []
+    created = _day(history[0]) if history else ""
+    recalled = None
+    for entry in history:
+        if entry.get("op") == "recall":
+            recalled = _day(entry)
+    if data.get("status") == "recalled" and recalled is None:
+        recalled = created
+    _add(
+        rows,
+        "cadres",
+        (
+            path,
+            str(data["id"]),
+            _s(data.get("name")),
+            str(data.get("unit") or ""),
+            _s(data.get("role")),
+            _s(data.get("status") or "active"),
+            created,
+            recalled,
+        ),
+    )
+
+
+def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
+    home_id = str(data["id"])
+    village = str(data.get("village") or "")
+    group = _s(data.get("group"))
+    history = data.get("history") or []
+    created = _day(history[0]) if history else ""
+    pairings = list(data.get("pairings") or [])
+    _add(
+        rows,
+        "households",
+        (path, home_id, village, group, group or village, _s(data.get("status")), created, len(pairings)),
+    )
+    open_pairs: dict[str, str] = {}
+    spans: list[tuple[str, str, str | None]] = []
+    for entry in history:
+        cadre = (entry.get("fields") or {}).get("cadre")
+        if entry.get("op") == "pair" and cadre:
+            open_pairs.setdefault(str(cadre), _day(entry))
+        elif entry.get("op") == "unpair" and cadre and str(cadre) in open_pairs:
+            spans.append((str(cadre), open_pairs.pop(str(cadre)), _day(entry)))
+    if not history:  # a snapshot without history: its pairings hold from the start
+        open_pairs = {str(cadre): "" for cadre in pairings}
+    spans += [(cadre, since, None) for cadre, since in open_pairs.items()]
+    for cadre, since, until in spans:
+        _add(rows, "pairings", (path, home_id, cadre, since, until))
+
+
+def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
+    """The snapshot columns, plus the item's life replayed from `history:` into events and state spans.
+
+    The replay is tolerant (it never refuses): the index describes what is in git; `check` judges it.
+    Days never go backwards, so a resolution dated to the visit day cannot precede the item's creation.
+    """
+    item_id = str(data["id"])
+    kind = str(data.get("kind") or "problem")
+    history = data.get("history") or []
+    created = str(data.get("created") or (_day(history[0]) if history else ""))
+    state, due, leader = "registered", None, None
+    resolved_day: str | None = None
+    escalated: dict[str, str | None] = {"township": None, "county": None}
+    points: list[tuple[str, int, str | None, str | None]] = []
+    last = created
+    for entry in history:
+        op = entry.get("op")
+        values = entry.get("fields") or {}
+        day = max(_day(entry) or last, last)
+        if op == "create":
+            day, state, due = created, "registered", _s(values.get("due"))
+        elif op == "assign":
+            state, leader, due = "assigned", _s(values.get("leader")), _s(values.get("due"))
+        elif op == "progress":
+            state = "in_progress"
+        elif op == "escalate":
+            target = values.get("to")
+            state, leader = "registered", None
+            due = due if kind == "petition" else None
+            if target in ("township", "county") and escalated["township"] is None:
+                escalated["township"] = day
+            if target == "county" and escalated["county"] is None:
+                escalated["county"] = day
+            _add(rows, "item_events", (path, item_id, "escalate", day, _s(target), None, None))
+        elif op == "resolve":
+            day = max(str(values.get("date") or day), last)
+            state, resolved_day = "resolved", day
+            _add(rows, "item_events", (path, item_id, "resolve", day, _s(values.get("how")), due, None))
+        elif op == "feedback":
+            result = _s(values.get("result"))
+            if result == "unsatisfied":
+                state = "in_progress"
+            _add(rows, "item_events", (path, item_id, "feedback", day, result, None, None))
+        elif op == "close":
+            day = max(str(values.get("date") or day), last)
+            state = "closed"
+            _add(rows, "item_events", (path, item_id, "close", day, None, due, resolved_day or day))
+        elif op == "reopen":
+            state, resolved_day = "in_progress", None
+        elif op == "extend":
+            due = _s(values.get("to")) or due
+        elif op == "claim":
+            state = "assigned" if state == "registered" else state
+            leader = leader or _s(values.get("by"))
+            _add(rows, "item_events", (path, item_id, "claim", day, _s(values.get("by")), None, None))
+        last = day
+        points.append((day, int(state in OPEN_STATES), due, leader))
+    if not points:  # no history: the snapshot is all there is
+        points.append(
+            (created, int(data.get("state") in OPEN_STATES), _s(data.get("due")), _s(data.get("leader")))
+        )
+    for since, until, is_open, span_due, span_leader in _spans(points):
+        _add(rows, "item_spans", (path, item_id, since, until, is_open, span_due, span_leader))
+    resolution = data.get("resolution") or {}
+    _add(
+        rows,
+        "items",
+        (
+            path,
+            item_id,
+            kind,
+            _s(data.get("ledger")),
+            _s(data.get("category")),
+            _s(data.get("desc")),
+            _s(data.get("household")),
+            str(data.get("unit") or ""),
+            _s(data.get("level")),
+            _s(data.get("state")),
+            created,
+            _s(data.get("due")),
+            _s(data.get("leader")),
+            _s(data.get("closed")),
+            _s(resolution.get("how")) if isinstance(resolution, dict) else None,
+            _s(resolution.get("date")) if isinstance(resolution, dict) else None,
+            _s(data.get("feedback")),
+            escalated["township"],
+            escalated["county"],
+            _s(data.get("claimed_by")),
+        ),
+    )
+
+
+def _spans(
+    points: list[tuple[str, int, str | None, str | None]],
+) -> list[tuple[str, str | None, int, str | None, str | None]]:
+    """Change points → half-open intervals [since, until) of constant (open, due, leader); the last one is open-ended."""
+    by_day: dict[str, tuple[int, str | None, str | None]] = {}
+    for day, *value in points:
+        by_day[day] = tuple(value)  # type: ignore[assignment]  # the day's last state wins
+    days = sorted(by_day)
+    merged: list[tuple[str, tuple[int, str | None, str | None]]] = []
+    for day in days:
+        if merged and merged[-1][1] == by_day[day]:
+            continue
+        merged.append((day, by_day[day]))
+    out = []
+    for index, (day, value) in enumerate(merged):
+        until = merged[index + 1][0] if index + 1 < len(merged) else None
+        out.append((day, until, *value))
+    return out
+
+
+def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
+    visit_id, date = str(doc["id"]), str(doc["date"])
+    unit = str(doc.get("unit") or doc.get("village") or "")
+    _add(
+        rows,
+        "visits",
+        (
+            path,
+            visit_id,
+            date,
+            _s(doc.get("kind") or "visit"),
+            _s(doc.get("household")),
+            _s(doc.get("village")),
+            unit,
+        ),
+    )
+    for cadre in doc.get("by") or []:
+        _add(rows, "visit_by", (path, visit_id, str(cadre), date))
+
+
+def _activity_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
+    participants = doc.get("participants")
+    _add(
+        rows,
+        "activities",
+        (
+            path,
+            str(doc["id"]),
+            str(doc["date"]),
+            _s(doc.get("kind")),
+            str(doc.get("unit") or ""),
+            int(participants) if isinstance(participants, int) else 0,
+        ),
+    )
+
+
+PARSERS: dict[str, Callable[[str, dict[str, Any], Rows], None]] = {
+    "config": _config_rows,
+    "units": _units_rows,
+    "cadre": _cadre_rows,
+    "household": _household_rows,
+    "item": _item_rows,
+}
+
+
+# ---------------------------------------------------------------- git plumbing (read-only)
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except OSError as exc:
+        raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else " ".join(args))
+    return done.stdout
+
+
+def _head(root: Path) -> str | None:
+    try:
+        return _git(root, "rev-parse", "--verify", "-q", "HEAD").decode().strip() or None
+    except EnvironmentProblem:
+        return None
+
+
+def _tree(root: Path, commit: str) -> dict[str, str]:
+    """path -> blob id of every indexed file at `commit`."""
+    out: dict[str, str] = {}
+    for record in _git(root, "ls-tree", "-r", "-z", "--full-tree", commit).split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        parts = meta.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            continue
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if kind_of(path):
+            out[path] = parts[2].decode()
+    return out
+
+
+def _changes(root: Path, old: str, new: str) -> tuple[dict[str, str], list[str]] | None:
+    """(changed or added path -> new blob, removed paths) between two commits; None when `old` is gone."""
+    try:
+        raw = _git(root, "diff-tree", "-r", "-z", "--no-renames", old, new)
+    except EnvironmentProblem:
+        return None
+    fields_ = raw.split(b"\0")
+    changed: dict[str, str] = {}
+    removed: list[str] = []
+    index = 0
+    while index + 1 < len(fields_):
+        meta, path_raw = fields_[index], fields_[index + 1]
+        index += 2
+        if not meta.startswith(b":"):
+            continue
+        parts = meta[1:].split()
+        path = path_raw.decode("utf-8", "surrogateescape")
+        if len(parts) < 5 or not kind_of(path):
+            continue
+        status = parts[4][:1]
+        if status == b"D" or parts[1] == b"000000":
+            removed.append(path)
+        elif parts[1].startswith(b"100"):  # a regular file (a symlink or submodule is not ledger data)
+            changed[path] = parts[3].decode()
+        else:
+            removed.append(path)
+    return changed, removed
+
+
+def _cat_blobs(root: Path, blobs: list[str]) -> Iterator[bytes]:
+    """Contents of `blobs` in order, streamed through one `git cat-file --batch` (a thread feeds it)."""
+    if not blobs:
+        return
+    proc = subprocess.Popen(
+        ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            for blob in blobs:
+                proc.stdin.write(blob.encode() + b"\n")  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for blob in blobs:
+            header = proc.stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise EnvironmentProblem("git_failed", detail=f"cat-file: blob {blob} missing")
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)
+            yield data
+    finally:
+        writer.join(timeout=5)
+        with contextlib.suppress(Exception):
+            proc.stdout.close()
+        proc.kill()
+        proc.wait()
+
+
+# ---------------------------------------------------------------- the index
+
+
+class _Unusable(Exception):
+    """The index file cannot be trusted: carries the note key explaining why."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+@dataclass
+class Index:
+    ledger_root: Path
+    path: Path
+    conn: sqlite3.Connection
+    commit: str | None = None
+    parsed: int = 0
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, ledger: Ledger, rebuild: bool = False, progress: Progress | None = None) -> Index:
+        """The index of `ledger`, up to date with HEAD. Rebuilt when asked, missing, stale or corrupt."""
+        path = ledger.root / ".git" / STATE_DIR / INDEX_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        notes: list[tuple[str, dict[str, Any]]] = []
+        conn = None
+        if not rebuild:
+            try:
+                conn = _connect_existing(path)
+            except _Unusable as why:
+                if why.note != "index_missing":
+                    notes.append((why.note, {"path": str(path)}))
+                conn = None
+        if conn is not None:
+            index = cls(ledger.root, path, conn, notes=notes)
+            try:
+                index.refresh(progress)
+                return index
+            except sqlite3.DatabaseError:
+                index.close()
+                notes.append(("index_corrupt", {"path": str(path)}))
+        try:
+            conn, parsed = _build_fresh(ledger.root, path, progress)
+        except sqlite3.Error as exc:
+            raise EnvironmentProblem("io_failed", detail=f"{path}: {exc}") from None
+        index = cls(ledger.root, path, conn, notes=notes)
+        index.parsed = parsed
+        index.commit = index._meta("commit")
+        return index
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------ refresh
+
+    def refresh(self, progress: Progress | None = None) -> int:
+        """Bring the index to HEAD, parsing only new or changed blobs. Returns (and records) how many were parsed."""
+        self.parsed = 0
+        head = _head(self.ledger_root)
+        self.commit = self._meta("commit")
+        if head == self.commit:
+            return 0
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")  # one refresher at a time; a concurrent reader sees the old state
+        try:
+            recorded = self._meta("commit")  # another process may have refreshed while we waited
+            if recorded != head:
+                delta = _changes(self.ledger_root, recorded, head) if recorded and head else None
+                if delta is None:
+                    target = _tree(self.ledger_root, head) if head else {}
+                    known = dict(conn.execute("SELECT path, blob FROM blobs"))
+                    changed = {p: b for p, b in target.items() if known.get(p) != b}
+                    removed = [p for p in known if p not in target]
+                else:
+                    changed, removed = delta
+                _delete_paths(conn, removed + list(changed))
+                self.parsed = _ingest(conn, self.ledger_root, changed, progress)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (head,))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        self.commit = head
+        return self.parsed
+
+    # ------------------------------------------------------------ reading
+
+    def problems(self) -> list[tuple[str, str]]:
+        return list(self.conn.execute("SELECT path, error FROM blobs WHERE error IS NOT NULL ORDER BY path"))
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def units(self) -> dict[str, tuple[str, str]]:
+        """code -> (name, level)."""
+        return {
+            code: (name or code, level or "")
+            for code, name, level in self.conn.execute("SELECT code, name, level FROM units")
+        }
+
+    def cadre_names(self) -> dict[str, str]:
+        return {
+            cadre_id: name or cadre_id for cadre_id, name in self.conn.execute("SELECT id, name FROM cadres")
+        }
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for tests, `reindex` and benchmarks)."""
+        return {table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}  # noqa: S608
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute(
+        "CREATE TABLE blobs(path TEXT PRIMARY KEY, blob TEXT NOT NULL, kind TEXT NOT NULL, error TEXT)"
+    )
+    for table, columns in TABLES.items():
+        conn.execute(f"CREATE TABLE {table}({', '.join(columns)})")
+
+
+def _create_indexes(conn: sqlite3.Connection) -> None:
+    for statement in INDEXES:
+        if "{t}" in statement:
+            for table in TABLES:
+                conn.execute(statement.format(t=table))
+        else:
+            conn.execute(statement)
+
+
+def _connect_existing(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise _Unusable("index_missing")
+    conn = None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise _Unusable("index_stale")
+        conn.execute("SELECT value FROM meta WHERE key = 'commit'").fetchone()
+        for table in TABLES:
+            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608
+    except sqlite3.DatabaseError:
+        if conn is not None:
+            conn.close()
+        raise _Unusable("index_corrupt") from None
+    except _Unusable:
+        if conn is not None:
+            conn.close()
+        raise
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _build_fresh(root: Path, path: Path, progress: Progress | None) -> tuple[sqlite3.Connection, int]:
+    """A new index in a temp file, renamed over the old one when complete: a crash never leaves half an index."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        _create_schema(conn)
+        head = _head(root)
+        target = _tree(root, head) if head else {}
+        parsed = _ingest(conn, root, target, progress)
+        _create_indexes(conn)
+        conn.execute("INSERT INTO meta VALUES ('commit', ?)", (head,))
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+        conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn, parsed
+
+
+def _delete_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
+    if not paths:
+        return
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table in ("blobs", *TABLES):
+            conn.execute(f"DELETE FROM {table} WHERE path IN ({marks})", chunk)  # noqa: S608
+
+
+def _ingest(conn: sqlite3.Connection, root: Path, blobs: dict[str, str], progress: Progress | None) -> int:
+    """Parse the given path -> blob entries and insert their rows. Uses every core for large batches."""
+    entries = sorted(blobs.items())
+    total = len(entries)
+    if not total:
+        return 0
+    inserts = {
+        table: f"INSERT INTO {table} VALUES ({','.join('?' * len(cols))})" for table, cols in TABLES.items()
+    }
+    pool = None
+    workers = os.cpu_count() or 1
+    if total >= PARALLEL_MIN_BLOBS and workers > 1:
+        import multiprocessing
+
+        # Fork before the cat-file feeder thread starts, so children inherit no half-held locks.
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        done = 0
+        results: Iterable[list[tuple[str, str, str, Rows, str | None]]]
+        batches = _batches(root, entries)
+        results = pool.imap(_parse_batch, batches) if pool else map(_parse_batch, batches)
+        for parsed in results:
+            for path, blob, kind, rows, error in parsed:
+                conn.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", (path, blob, kind, error))
+                for table, table_rows in rows.items():
+                    conn.executemany(inserts[table], table_rows)
+            done += len(parsed)
+            if progress:
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    return total
+
+
+def _batches(root: Path, entries: list[tuple[str, str]]) -> Iterator[list[tuple[str, str, str, bytes]]]:
+    batch: list[tuple[str, str, str, bytes]] = []
+    size = 0
+    contents = _cat_blobs(root, [blob for _, blob in entries])
+    for (path, blob), raw in zip(entries, contents, strict=True):
+        batch.append((path, blob, kind_of(path) or "", raw))
+        size += len(raw)
+        if size >= BATCH_BYTES or len(batch) >= 2000:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def open_index(ledger: Ledger, rebuild: bool = False, progress: Progress | None = None) -> Index:
+    return Index.open(ledger, rebuild=rebuild, progress=progress)
+
+
+# ---------------------------------------------------------------- fast paths for issue list and status
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: str
+    kind: str
+    ledger: str
+    category: str
+    desc: str
+    unit: str
+    household: str | None
+    level: str
+    state: str
+    created: str
+    due: str | None
+    leader: str | None
+    path: str
+    overdue: bool
+
+
+def items(
+    ledger: Ledger,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    leader: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+    ledger_name: str | None = None,
+    overdue_on: str | None = None,
+) -> list[ItemRow]:
+    """Current items matching every given filter, ordered by (created, id). `overdue` is judged against today,
+    or `overdue_on` when given (then only overdue items are returned)."""
+    where, params = [], []
+    if state == "open":
+        where.append("state IN ('registered', 'assigned', 'in_progress')")
+    elif state:
+        where.append("state = ?")
+        params.append(state)
+    if unit:
+        where.append("substr(unit, 1, ?) = ?")
+        params += [len(unit), unit]
+    for column, value in (
+        ("leader", leader),
+        ("category", category),
+        ("kind", kind),
+        ("ledger", ledger_name),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    day = overdue_on or F.today().isoformat()
+    if overdue_on:
+        where.append("state IN ('registered', 'assigned', 'in_progress') AND due IS NOT NULL AND due < ?")
+        params.append(overdue_on)
+    sql = (
+        "SELECT id, kind, ledger, category, description, unit, household, level, state, created, due, leader, path,"
+        " state IN ('registered', 'assigned', 'in_progress') AND due IS NOT NULL AND due < ? FROM items"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY created, id"
+    )
+    with Index.open(ledger) as index:
+        return [
+            ItemRow(*row[:13], overdue=bool(row[13]))  # type: ignore[arg-type]
+            for row in index.conn.execute(sql, [day, *params])
+        ]
+
+
+def item_counts(ledger: Ledger, unit: str | None = None, on: str | None = None) -> dict[str, int]:
+    """Items per state, plus "open" and "overdue" (open with due < `on`, default today)."""
+    day = on or F.today().isoformat()
+    prefix = unit or ""
+    with Index.open(ledger) as index:
+        counts = {state: 0 for state in ("registered", "assigned", "in_progress", "resolved", "closed")}
+        for state, number in index.conn.execute(
+            "SELECT state, count(*) FROM items WHERE substr(unit, 1, ?) = ? GROUP BY state",
+            (len(prefix), prefix),
+        ):
+            counts[state] = number
+        counts["open"] = sum(counts[state] for state in OPEN_STATES)
+        counts["overdue"] = index.conn.execute(
+            "SELECT count(*) FROM items WHERE substr(unit, 1, ?) = ? AND state IN ('registered', 'assigned',"
+            " 'in_progress') AND due IS NOT NULL AND due < ?",
+            (len(prefix), prefix, day),
+        ).fetchone()[0]
+    return counts

@@ -1,0 +1,595 @@
+"""Rollups: the numbers county leaders read every morning, computed with SQL over the index (ledgers/index.py).
+
+A rollup is (period, grouping, optional unit filter) → one row per group plus a `total` row. Counts are summed
+from rows that partition the ledger, so `total` is always the sum of the rows, and the rates of `total` are
+computed from the summed numerators and denominators (never averaged).
+
+Dates: the period is [start, end]; "as of" dates use `as_of` = the period's end, or today while the period is
+still running (a future period is judged at its end). Each metric is defined in docs/readme/40-rollups.md; the
+definitions below are the same in code.
+
+Groupings: `county`, `township`, `village`, `group` (org levels; an entity attached directly to a higher unit
+— a county-level cadre, an item filed against a township — gets its own row for that unit, marked by its
+`level`, so rows still add up), and `leader`, `category`, `ledger` (item metrics only; the household, visit,
+cadre and activity metrics are null in those rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import fields as F
+from .errors import BadInput, NotFound
+from .index import Index
+from .messages import label
+from .model import CATEGORIES, LEDGERS
+
+PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
+GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger")
+ORG_GROUPINGS = ("county", "township", "village", "group")
+FORMATS = ("table", "md", "csv", "json", "xlsx", "html")
+ALIASES = {"grid": "group"}  # DESIGN §6 says grid; a grid is a group-level unit
+CODE_LENGTH = {"county": 6, "township": 9, "village": 12}
+VISITING_ROLES = (
+    "village",
+    "township_leader",
+    "county_leader",
+)  # clerks and admins are not expected to visit
+NOT_VISITED_DAYS = 90
+
+# The JSON keys of a row, in order (fixed; documented in docs/readme/40-rollups.md).
+METRICS = (
+    "visits",
+    "talks",
+    "stays",
+    "households",
+    "households_visited",
+    "coverage",
+    "poor_households",
+    "poor_coverage",
+    "pairing_coverage",
+    "not_visited_90d",
+    "cadres",
+    "cadres_without_visit",
+    "opened",
+    "closed",
+    "closed_on_time",
+    "open",
+    "overdue",
+    "on_time_rate",
+    "median_days_to_close",
+    "satisfaction_rate",
+    "on_the_spot",
+    "explained",
+    "raised",
+    "escalated_township",
+    "escalated_county",
+    "cleared",
+    "wishes_raised",
+    "wishes_claimed",
+    "wishes_fulfilled",
+    "activities",
+    "participants",
+)
+ORG_ONLY = frozenset(
+    {
+        "visits",
+        "talks",
+        "stays",
+        "households",
+        "households_visited",
+        "coverage",
+        "poor_households",
+        "poor_coverage",
+        "pairing_coverage",
+        "not_visited_90d",
+        "cadres",
+        "cadres_without_visit",
+        "activities",
+        "participants",
+    }
+)
+RATES = ("coverage", "poor_coverage", "pairing_coverage", "on_time_rate", "satisfaction_rate")
+
+# Counters a row is summed from (rates and medians are derived from these, so rows merge exactly).
+COUNTERS = (
+    "visits",
+    "talks",
+    "stays",
+    "households",
+    "households_visited",
+    "poor_households",
+    "poor_visited",
+    "paired",
+    "not_visited_90d",
+    "cadres",
+    "cadres_without_visit",
+    "opened",
+    "closed",
+    "closed_on_time",
+    "open",
+    "overdue",
+    "feedback",
+    "feedback_good",
+    "on_the_spot",
+    "explained",
+    "raised",
+    "escalated_township",
+    "escalated_county",
+    "wishes_raised",
+    "wishes_claimed",
+    "wishes_fulfilled",
+    "activities",
+    "participants",
+)
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # one of PERIODS, or "range" for --from/--to
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "month":
+            return self.start.strftime("%Y-%m")
+        if self.kind == "quarter":
+            return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "label": self.label,
+        }
+
+
+def period_containing(kind: str, day: dt.date, today: dt.date | None = None) -> Period:
+    """The period of `kind` that contains `day`: week Mon–Sun, halfmonth 1–15 / 16–end (半月谈)."""
+    if kind == "day":
+        start = end = day
+    elif kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        end = start + dt.timedelta(days=6)
+    elif kind == "halfmonth":
+        if day.day <= 15:
+            start, end = day.replace(day=1), day.replace(day=15)
+        else:
+            start, end = day.replace(day=16), _month_end(day)
+    elif kind == "month":
+        start, end = day.replace(day=1), _month_end(day)
+    elif kind == "quarter":
+        first = (day.month - 1) // 3 * 3 + 1
+        start = dt.date(day.year, first, 1)
+        end = _month_end(dt.date(day.year, first + 2, 1))
+    elif kind == "year":
+        start, end = dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    else:
+        raise BadInput("bad_value", field="--period", value=kind, accepted="|".join(PERIODS))
+    return _with_as_of(kind, start, end, today)
+
+
+def month_to_date(day: dt.date, today: dt.date | None = None) -> Period:
+    """The 1st of `day`'s month through `day` (the nightly report's second table)."""
+    return _with_as_of("month_to_date", day.replace(day=1), day, today)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _with_as_of(kind: str, start: dt.date, end: dt.date, today: dt.date | None) -> Period:
+    now = today or F.today()
+    return Period(kind, start, end, min(end, max(now, start)))
+
+
+def choose_period(
+    kind: str | None,
+    date: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    today: dt.date | None = None,
+) -> Period:
+    """Validate --period/--date/--from/--to: this month by default; --date picks the period containing it;
+    --from/--to give an explicit range (--to defaults to today)."""
+    now = today or F.today()
+    if kind is not None:
+        kind = F.choice(kind, "--period", PERIODS)
+    if date is not None and (start is not None or end is not None):
+        raise BadInput("exclusive", field="--date", other="--from/--to")
+    if start is None and end is not None:
+        raise BadInput("required", field="--from", accepted="a date YYYY-MM-DD (with --to)")
+    if start is not None:
+        if kind is not None:
+            raise BadInput("exclusive", field="--period", other="--from/--to")
+        first = F.to_date(F.parse_date(start, "--from"))
+        last = F.to_date(F.parse_date(end, "--to")) if end is not None else now
+        if last < first:
+            raise BadInput("date_order", field="--to", value=last.isoformat(), other=first.isoformat())
+        return _with_as_of("range", first, last, now)
+    day = F.to_date(F.parse_date(date, "--date")) if date is not None else now
+    return period_containing(kind or "month", day, now)
+
+
+def choose_grouping(by: str | None) -> str:
+    by = ALIASES.get((by or "").strip(), by)
+    return F.choice(by or "township", "--by", GROUPINGS)
+
+
+def choose_format(fmt: str | None) -> str:
+    return F.choice(fmt or "table", "--format", FORMATS)
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass
+class Tally:
+    """The counters of one row; merges by addition (durations are concatenated for the median)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    close_days: list[int] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for key, value in other.counts.items():
+            self.counts[key] += value
+        self.close_days += other.close_days
+
+
+@dataclass(frozen=True)
+class Row:
+    unit: str  # the group key: a unit code, a cadre id ("-" = not assigned), a category or ledger code
+    name: str
+    level: str | None  # the org level of `unit` (org groupings), else None
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "name": self.name, "level": self.level, **self.values}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One ledger that went into the rollup."""
+
+    root: str
+    county: str
+    name: str
+    commit: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"county": self.county, "name": self.name, "commit": self.commit}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    period: Period
+    by: str
+    unit: str | None
+    rows: tuple[Row, ...]
+    total: Row
+    sources: tuple[Source, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.to_dict(),
+            "by": self.by,
+            "unit": self.unit,
+            "ledgers": [source.to_dict() for source in self.sources],
+            "metrics": list(METRICS),
+            "rows": [row.to_dict() for row in self.rows],
+            "total": self.total.to_dict(),
+        }
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def values_of(tally: Tally, by: str) -> dict[str, Any]:
+    c = tally.counts
+    out: dict[str, Any] = {
+        "visits": c["visits"],
+        "talks": c["talks"],
+        "stays": c["stays"],
+        "households": c["households"],
+        "households_visited": c["households_visited"],
+        "coverage": _ratio(c["households_visited"], c["households"]),
+        "poor_households": c["poor_households"],
+        "poor_coverage": _ratio(c["poor_visited"], c["poor_households"]),
+        "pairing_coverage": _ratio(c["paired"], c["households"]),
+        "not_visited_90d": c["not_visited_90d"],
+        "cadres": c["cadres"],
+        "cadres_without_visit": c["cadres_without_visit"],
+        "opened": c["opened"],
+        "closed": c["closed"],
+        "closed_on_time": c["closed_on_time"],
+        "open": c["open"],
+        "overdue": c["overdue"],
+        "on_time_rate": _ratio(c["closed_on_time"], c["closed"]),
+        "median_days_to_close": (
+            round(float(statistics.median(tally.close_days)), 1) if tally.close_days else None
+        ),
+        "satisfaction_rate": _ratio(c["feedback_good"], c["feedback"]),
+        "on_the_spot": c["on_the_spot"],
+        "explained": c["explained"],
+        "raised": c["raised"],
+        "escalated_township": c["escalated_township"],
+        "escalated_county": c["escalated_county"],
+        "cleared": c["open"] == 0,
+        "wishes_raised": c["wishes_raised"],
+        "wishes_claimed": c["wishes_claimed"],
+        "wishes_fulfilled": c["wishes_fulfilled"],
+        "activities": c["activities"],
+        "participants": c["participants"],
+    }
+    if by not in ORG_GROUPINGS:
+        for key in ORG_ONLY:
+            out[key] = None
+    return out
+
+
+# ---------------------------------------------------------------- SQL
+
+
+def _key(by: str, column: str) -> str:
+    if by == "county":
+        return f"substr({column}, 1, 6)"
+    if by in CODE_LENGTH:
+        size = CODE_LENGTH[by]
+        return f"CASE WHEN length({column}) >= {size} THEN substr({column}, 1, {size}) ELSE {column} END"
+    return column  # group: the unit itself (a household without a group counts at its village)
+
+
+def _leader_join(by: str) -> tuple[str, str]:
+    """An extra join (the leader responsible at the as-of date, from the span covering it) and the key expression."""
+    if by == "leader":
+        join = " LEFT JOIN item_spans la ON la.item = i.id AND la.since <= :A AND (la.until IS NULL OR la.until > :A)"
+        return join, "COALESCE(la.leader, '-')"
+    if by == "category":
+        return "", "i.category"
+    if by == "ledger":
+        return "", "i.ledger"
+    return "", _key(by, "i.unit")
+
+
+def _unit_filter(column: str) -> str:
+    return f"substr({column}, 1, :PL) = :P"
+
+
+def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str, Tally]:
+    """key -> Tally for one ledger, every metric computed with one SQL aggregate per table."""
+    params = {
+        "S": period.start.isoformat(),
+        "E": period.end.isoformat(),
+        "A": period.as_of.isoformat(),
+        "A90": (period.as_of - dt.timedelta(days=NOT_VISITED_DAYS - 1)).isoformat(),
+        "P": unit or "",
+        "PL": len(unit or ""),
+    }
+    out: dict[str, Tally] = defaultdict(Tally)
+    conn = index.conn
+
+    def fill(sql: str, names: tuple[str, ...]) -> None:
+        for key, *numbers in conn.execute(sql, params):
+            counts = out[key].counts
+            for name, number in zip(names, numbers, strict=True):
+                counts[name] += int(number or 0)
+
+    join, key = _leader_join(by)
+    where = _unit_filter("i.unit")
+    fill(
+        f"SELECT {key}, count(CASE WHEN i.created BETWEEN :S AND :E THEN 1 END),"
+        " count(CASE WHEN i.kind = 'wish' AND i.created BETWEEN :S AND :E THEN 1 END),"
+        " count(CASE WHEN i.created <= :A THEN 1 END),"
+        " count(CASE WHEN i.created <= :A AND i.esc_township <= :A THEN 1 END),"
+        " count(CASE WHEN i.created <= :A AND i.esc_county <= :A THEN 1 END)"
+        f" FROM items i{join} WHERE {where} GROUP BY 1",
+        ("opened", "wishes_raised", "raised", "escalated_township", "escalated_county"),
+    )
+    fill(
+        f"SELECT {key}, count(*), count(CASE WHEN s.due < :A THEN 1 END)"
+        f" FROM item_spans s JOIN items i ON i.id = s.item{join}"
+        f" WHERE s.open = 1 AND s.since <= :A AND (s.until IS NULL OR s.until > :A) AND {where} GROUP BY 1",
+        ("open", "overdue"),
+    )
+    fill(
+        f"SELECT {key},"
+        " count(DISTINCT CASE WHEN e.value = 'on_the_spot' THEN e.item END),"
+        " count(DISTINCT CASE WHEN e.value = 'explained' THEN e.item END),"
+        " count(DISTINCT CASE WHEN e.value = 'fulfilled' AND i.kind = 'wish' THEN e.item END)"
+        f" FROM item_events e JOIN items i ON i.id = e.item{join}"
+        f" WHERE e.op = 'resolve' AND e.day BETWEEN :S AND :E AND {where} GROUP BY 1",
+        ("on_the_spot", "explained", "wishes_fulfilled"),
+    )
+    fill(
+        f"SELECT {key}, count(*), count(CASE WHEN e.value IN ('satisfied', 'basic') THEN 1 END)"
+        f" FROM item_events e JOIN items i ON i.id = e.item{join}"
+        f" WHERE e.op = 'feedback' AND e.day BETWEEN :S AND :E AND {where} GROUP BY 1",
+        ("feedback", "feedback_good"),
+    )
+    fill(
+        f"SELECT {key}, count(DISTINCT e.item) FROM item_events e JOIN items i ON i.id = e.item{join}"
+        f" WHERE e.op = 'claim' AND i.kind = 'wish' AND e.day BETWEEN :S AND :E AND {where} GROUP BY 1",
+        ("wishes_claimed",),
+    )
+    # Closed in the period: an item closed twice counts once, judged by its last close in the period.
+    last_close: dict[str, tuple[str, str, str | None, str | None, str]] = {}
+    for group, item_id, day, due, resolved, created in conn.execute(
+        f"SELECT {key}, e.item, e.day, e.due, e.resolved, i.created FROM item_events e"
+        f" JOIN items i ON i.id = e.item{join} WHERE e.op = 'close' AND e.day BETWEEN :S AND :E AND {where} ORDER BY e.day",
+        params,
+    ):
+        last_close[item_id] = (group, day, due, resolved, created)
+    for group, day, due, resolved, created in last_close.values():
+        tally = out[group]
+        tally.counts["closed"] += 1
+        if due is None or (resolved or day) <= due:
+            tally.counts["closed_on_time"] += 1
+        if created:
+            tally.close_days.append((F.to_date(day) - F.to_date(created)).days)
+
+    if by in ORG_GROUPINGS:
+        _org_metrics(conn, by, params, fill)
+    return out
+
+
+def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
+    home = _key(by, "h.unit")
+    homes = f"households h WHERE h.created <= :A AND {_unit_filter('h.unit')}"
+    fill(
+        f"SELECT {home}, count(*), count(CASE WHEN h.status = 'poor' THEN 1 END) FROM {homes} GROUP BY 1",
+        ("households", "poor_households"),
+    )
+    fill(
+        f"SELECT {home}, count(*) FROM {homes} AND EXISTS (SELECT 1 FROM pairings p WHERE p.household = h.id"
+        " AND p.since <= :A AND (p.until IS NULL OR p.until > :A)) GROUP BY 1",
+        ("paired",),
+    )
+    fill(
+        f"SELECT {home}, count(*), count(CASE WHEN h.status = 'poor' THEN 1 END) FROM {homes}"
+        " AND EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :S AND :E) GROUP BY 1",
+        ("households_visited", "poor_visited"),
+    )
+    fill(
+        f"SELECT {home}, count(*) FROM {homes} AND NOT EXISTS (SELECT 1 FROM visits v"
+        " WHERE v.household = h.id AND v.date BETWEEN :A90 AND :A) GROUP BY 1",
+        ("not_visited_90d",),
+    )
+    fill(
+        f"SELECT {_key(by, 'v.unit')}, count(CASE WHEN v.kind = 'visit' THEN 1 END),"
+        " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END)"
+        f" FROM visits v WHERE v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
+        ("visits", "talks", "stays"),
+    )
+    roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
+    fill(
+        f"SELECT {_key(by, 'c.unit')}, count(*), count(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_by b"
+        " WHERE b.cadre = c.id AND b.date BETWEEN :S AND :E) THEN 1 END)"
+        f" FROM cadres c WHERE c.role IN ({roles}) AND c.created <= :A"
+        f" AND (c.recalled IS NULL OR c.recalled > :A) AND {_unit_filter('c.unit')} GROUP BY 1",
+        ("cadres", "cadres_without_visit"),
+    )
+    fill(
+        f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants) FROM activities a"
+        f" WHERE a.date BETWEEN :S AND :E AND {_unit_filter('a.unit')} GROUP BY 1",
+        ("activities", "participants"),
+    )
+
+
+# ---------------------------------------------------------------- the rollup
+
+
+def check_unit(indexes: list[Index], unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    code = unit.strip()
+    if not code.isdigit():
+        raise BadInput(
+            "bad_code", field="--unit", value=unit, accepted="digits of a unit code in the org tree"
+        )
+    if not any(code in index.units() for index in indexes):
+        raise NotFound("unknown_code", field="--unit", value=code)
+    return code
+
+
+def rollup(
+    indexes: list[Index],
+    period: Period,
+    by: str,
+    unit: str | None = None,
+    lang: str = "zh",
+) -> Rollup:
+    """Rows (sorted by key; every unit of the grouping's level under the filter is listed, even with no data)
+    and their total, over one or several ledgers (one per county)."""
+    unit = check_unit(indexes, unit)
+    merged: dict[str, Tally] = defaultdict(Tally)
+    names: dict[str, tuple[str, str | None]] = {}
+    sources = []
+    seen: dict[str, str] = {}
+    for index in indexes:
+        county = index.setting("county_code") or ""
+        if county in seen:
+            raise BadInput("same_county", first=seen[county], second=str(index.ledger_root), county=county)
+        seen[county] = str(index.ledger_root)
+        sources.append(
+            Source(str(index.ledger_root), county, index.setting("county_name") or "", index.commit)
+        )
+        for key, tally in tallies(index, period, by, unit).items():
+            merged[key].add(tally)
+        names.update(_names(index, by, unit, lang))
+    keys = set(merged) | {key for key, (_, listed) in names.items() if listed == "listed"}
+    rows = []
+    for key in _ordered(keys, by):
+        name, level = _describe(key, by, names, lang)
+        rows.append(Row(key, name, level, values_of(merged.get(key, Tally()), by)))
+    total = Tally()
+    for tally in merged.values():
+        total.add(tally)
+    total_row = Row("total", "合计" if lang != "en" else "total", None, values_of(total, by))
+    return Rollup(period, by, unit, tuple(rows), total_row, tuple(sources))
+
+
+def _names(index: Index, by: str, unit: str | None, lang: str) -> dict[str, tuple[str, str | None]]:
+    """key -> (name, "listed" when the key is a row even without data, else level or None)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    if by in ORG_GROUPINGS:
+        for code, (name, level) in index.units().items():
+            # Every unit of the grouping's level under the filter is a row; so is the unit enclosing a filter
+            # that is deeper than the grouping (--by township --unit <village>).
+            listed = level == by and (code.startswith(unit or "") or bool(unit and unit.startswith(code)))
+            out[code] = (name, "listed" if listed else level)
+    elif by == "leader":
+        for cadre_id, name in index.cadre_names().items():
+            out[cadre_id] = (name, None)
+    return out
+
+
+def _describe(
+    key: str, by: str, names: dict[str, tuple[str, str | None]], lang: str
+) -> tuple[str, str | None]:
+    if by in ORG_GROUPINGS:
+        name, _ = names.get(key, (key, None))
+        return name, _level_of(key)
+    if by == "leader":
+        if key == "-":
+            return ("unassigned" if lang == "en" else "未交办"), None
+        return names.get(key, (key, None))[0], None
+    return label(key, lang), None
+
+
+def _level_of(code: str) -> str:
+    return {6: "county", 9: "township", 12: "village"}.get(len(code), "group")
+
+
+def _ordered(keys: Iterable[str], by: str) -> list[str]:
+    if by == "category":
+        order = {code: index for index, code in enumerate(CATEGORIES)}
+        return sorted(set(keys) | set(CATEGORIES), key=lambda k: (order.get(k, len(order)), k))
+    if by == "ledger":
+        order = {code: index for index, code in enumerate(LEDGERS)}
+        return sorted(set(keys) | set(LEDGERS), key=lambda k: (order.get(k, len(order)), k))
+    if by == "leader":
+        return sorted(keys, key=lambda k: (k == "-", k))
+    return sorted(keys)
+
+
+def overdue_total(result: Rollup) -> int:
+    return int(result.total.values["overdue"] or 0)
