@@ -15,6 +15,7 @@ from .common import STATE
 COMMAND_MODULES = [
     "core",
     "rollup",
+    "check",
 ]
 
 

@@ -134,7 +134,8 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
     """Parse with line numbers (slower; used by check). Streams give one Located per document."""
     _screen(text, MAX_STREAM_BYTES if stream else MAX_ENTITY_BYTES)
     try:
-        nodes = list(yaml.compose_all(text, Loader=PureLoader))
+        # The C parser composes with the same marks (lines) as the pure one, an order of magnitude faster.
+        nodes = list(yaml.compose_all(text, Loader=FastLoader))
     except yaml.YAMLError as exc:
         raise _problem(exc) from None
     out = []
@@ -152,8 +153,9 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
     return out
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list) -> None:
-    lines[path] = node.start_mark.line + 1
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list, line: int = 0) -> None:
+    # A mapping value is located at its key's line (a nested block starts on the line after its key).
+    lines[path] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -161,7 +163,7 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list) -> No
             if key in seen:
                 dups.append((str(key), key_node.start_mark.line + 1))
             seen.add(key)
-            _walk(value_node, path + (key,), lines, dups)
+            _walk(value_node, path + (key,), lines, dups, key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
             _walk(child, path + (index,), lines, dups)
