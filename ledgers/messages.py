@@ -223,6 +223,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "工作区有未提交的台账文件改动（{paths}）：先运行 minqing doctor",
         "the working tree has uncommitted ledger changes ({paths}); run minqing doctor first",
     ),
+    # crash safety (issue 10)
+    "interrupted": (
+        "上一次操作“{subject}”在提交前中断：先运行 minqing doctor --fix 完成或撤销它",
+        "the operation '{subject}' was interrupted before its commit; run minqing doctor --fix to finish or undo it",
+    ),
+    "rollback_failed": (
+        "操作失败（{detail}），且未能恢复 {paths}：运行 minqing doctor --fix（已提交的记录不受影响）",
+        "the operation failed ({detail}) and {paths} could not be restored; run minqing doctor --fix "
+        "(committed records are not affected)",
+    ),
     # rollups and the index (issue 4)
     "index_corrupt": (
         "索引缓存 {path} 已损坏，已从台账重建",

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
+import random
 import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock; the stale-lock takeover is then best effort
+    fcntl = None  # type: ignore[assignment]
 
 from . import fields as F
 from . import ids, yamlio
@@ -292,37 +299,48 @@ class Ledger:
 
     @contextlib.contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """The single-writer lock `.git/minqing/lock` ("pid host time"); Busy (exit 3) after the timeout.
+
+        The lock file appears complete or not at all (written aside, then hard-linked into place), so a writer
+        killed at any moment never leaves an empty lock that nobody can judge. A lock whose process is gone on
+        this host is taken over (see `_take_over`)."""
         lock_path = self.state_dir / "lock"
-        wait = LOCK_TIMEOUT if timeout is None else timeout
+        wait = _lock_timeout() if timeout is None else timeout
         deadline = time.monotonic() + wait
         me = f"{os.getpid()} {socket.gethostname()} {F.timestamp()}"
-        while True:
-            try:
-                fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-                os.write(fd, me.encode())
-                os.close(fd)
-                break
-            except FileExistsError:
+        staged = lock_path.with_name(f"lock.{os.getpid()}.tmp")
+        try:
+            staged.write_text(me)
+            while True:
+                if _link_exclusive(staged, lock_path):
+                    break
                 holder = _lock_holder(lock_path)
                 if holder and _stale(holder):
-                    with contextlib.suppress(FileNotFoundError):
-                        lock_path.unlink()
+                    _take_over(lock_path, holder)
                     continue
                 if time.monotonic() >= deadline:
                     raise Busy("busy", holder=holder or "?", seconds=int(wait)) from None
-                time.sleep(0.05)
-            except OSError as exc:
-                raise EnvironmentProblem("io_failed", detail=str(exc)) from None
+                time.sleep(random.uniform(0.02, 0.08))  # jitter: waiting writers do not retry in lockstep
+        except OSError as exc:
+            raise EnvironmentProblem("io_failed", detail=f"{lock_path}: {exc.strerror or exc}") from None
+        finally:
+            with contextlib.suppress(OSError):
+                staged.unlink()
         try:
             yield
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                lock_path.unlink()
+            # Only remove the lock if it is still ours (a takeover never removes a live writer's lock, but a
+            # person may have deleted it by hand and another writer taken it since).
+            if _lock_holder(lock_path) == me:
+                with contextlib.suppress(FileNotFoundError):
+                    lock_path.unlink()
 
     @contextlib.contextmanager
     def transaction(self, actor_text: str | None, op: str) -> Iterator[Transaction]:
         """Lock, resolve and authorise the actor, then collect writes; exactly one commit or nothing."""
         with contextlib.nullcontext() if self._batch else self.lock():
+            if not self._batch:
+                settle_pending(self)
             self._paths.clear()
             self._units = None
             actor = self.actor(actor_text)
@@ -332,8 +350,12 @@ class Ledger:
                 yield tx
                 if not tx.committed:
                     raise RuntimeError(f"operation {op} wrote files but made no commit")
-            except BaseException:
-                tx.rollback()
+            except BaseException as error:
+                failed = tx.rollback()
+                if failed:
+                    raise EnvironmentProblem(
+                        "rollback_failed", paths=", ".join(failed[:3]), detail=str(error)
+                    ) from error
                 raise
             finally:
                 self._paths.clear()
@@ -389,6 +411,7 @@ class Transaction:
         self._original(rel)
         self.writes[rel] = content
         atomic_write(self.ledger.root / rel, content)
+        crash_point("write")
 
     def commit(self, subject: str, entries: list[str], at: str | None = None) -> None:
         if not self.writes:
@@ -398,20 +421,33 @@ class Transaction:
         body += "".join(f"Ledger-Entry: {entry}\n" for entry in entries)
         body += f"Ledger-Actor: {self.actor.id}\n"
         author = (self.actor.name or self.actor.id, f"{self.actor.id}@{AUTHOR_DOMAIN}")
-        committer = self.ledger._batch or PlumbingCommitter(self.ledger)
-        committer.commit(self.writes, body, author, when)
+        crash_point("commit")
+        if self.ledger._batch:
+            self.ledger._batch.commit(self.writes, body, author, when)
+        else:
+            PlumbingCommitter(self.ledger).commit(self.writes, body, author, when, originals=self.originals)
         self.committed = True
 
-    def rollback(self) -> None:
+    def rollback(self) -> list[str]:
+        """Put back every file this transaction wrote. Returns the paths that could not be restored (disk full,
+        read-only): they are left for `minqing doctor`, and the caller says so instead of claiming nothing
+        changed."""
         if self.committed:
-            return
+            return []
+        failed = []
         for rel, content in self.originals.items():
+            if rel not in self.writes:
+                continue  # read for an append that was refused before writing: nothing to undo
             path = self.ledger.root / rel
-            if content is None:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-            else:
-                atomic_write(path, content)
+            try:
+                if content is None:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                else:
+                    atomic_write(path, content)
+            except (OSError, EnvironmentProblem):
+                failed.append(rel)
+        return failed
 
 
 class PlumbingCommitter:
@@ -419,8 +455,15 @@ class PlumbingCommitter:
         self.ledger = ledger
 
     def commit(
-        self, writes: dict[str, bytes | None], message: str, author: tuple[str, str], when: str
+        self,
+        writes: dict[str, bytes | None],
+        message: str,
+        author: tuple[str, str],
+        when: str,
+        originals: dict[str, bytes | None] | None = None,
     ) -> None:
+        """One commit of exactly `writes`. With `originals` (what the files held before the operation wrote them),
+        refuses when those were not what HEAD holds, and keeps a journal until the commit is in place."""
         ledger = self.ledger
         paths = sorted(writes)
         head = ledger.head()
@@ -430,19 +473,49 @@ class PlumbingCommitter:
             staged = ledger.git("diff-index", "--cached", "--name-only", head)
             if staged:
                 raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
+        journal = None
+        if originals is not None:
+            before = head_blobs(ledger, head, paths)
+            dirty = [rel for rel in paths if blob_id(originals.get(rel), before) != before.get(rel)]
+            if dirty:
+                # The operation read a file a killed command had left modified: its commit would carry that change.
+                raise EnvironmentProblem("dirty_tree", paths=", ".join(dirty[:3]))
+            journal = write_pending(
+                ledger,
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "message": message,
+                    "author": list(author),
+                    "when": when,
+                    "head": head,
+                    "before": {rel: before.get(rel) for rel in paths},
+                    "after": {rel: blob_id(writes[rel], before) for rel in paths},
+                },
+            )
+            crash_point("journal")
         env = _author_env(author, when)
         try:
             ledger.git("update-index", "--add", "--remove", "--", *paths)
+            crash_point("index")
             tree = ledger.git("write-tree")
             parents = ["-p", head] if head else []
             subject, _, trailers = message.partition("\n\n")
             commit = ledger.git("commit-tree", tree, *parents, "-m", subject, "-m", trailers.strip(), env=env)
+            crash_point("update-ref")
             ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
-        except EnvironmentProblem:
+            crash_point("ref")
+        except BaseException:
             with contextlib.suppress(EnvironmentProblem):
                 if head:
                     ledger.git("reset", "-q", head, "--", *paths)
+            if journal is not None:
+                with contextlib.suppress(OSError):
+                    journal.unlink()
             raise
+        if journal is not None:
+            with contextlib.suppress(OSError):
+                journal.unlink()
 
 
 class FastImportCommitter:
@@ -546,6 +619,7 @@ def atomic_write(path: Path, content: bytes) -> None:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+        crash_point("tmp")
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(Exception):
@@ -558,6 +632,152 @@ def _lock_holder(path: Path) -> str | None:
         return path.read_text().strip()
     except OSError:
         return None
+
+
+# ---------------------------------------------------------------- crash safety
+
+# Under .git/minqing/: the journal of an operation between "all files written" and "committed".
+PENDING_FILE = "pending.json"
+
+
+def crash_point(name: str) -> None:
+    """Test hook for tests/test_crash.py: MINQING_CRASH_AT=<name> kills this process here, as a power cut would.
+
+    Points, in order: write (after each file of an operation), tmp (temp file written, not yet renamed),
+    commit (all files written, nothing committed), journal (journal written), index (staged), update-ref
+    (commit object made, HEAD not moved), ref (HEAD moved, journal not yet removed)."""
+    if os.environ.get("MINQING_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def blob_id(content: bytes | None, like: dict[str, str] | None = None) -> str | None:
+    """git's object id of a blob, without spawning git (sha256 when the repo's ids are that long)."""
+    if content is None:
+        return None
+    import hashlib
+
+    sha256 = bool(like) and len(next(iter(like.values()))) == 64
+    digest = hashlib.sha256() if sha256 else hashlib.sha1()  # noqa: S324 - git's object id, not security
+    digest.update(b"blob %d\0" % len(content))
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def head_blobs(ledger: Ledger, head: str | None, paths: list[str]) -> dict[str, str]:
+    """path -> blob id in `head` for those of `paths` that exist there."""
+    if not head or not paths:
+        return {}
+    out = ledger.git("ls-tree", "-z", head, "--", *paths)
+    blobs = {}
+    for record in out.split("\0"):
+        meta, _, rel = record.partition("\t")
+        if rel:
+            blobs[rel] = meta.split()[2]
+    return blobs
+
+
+def write_pending(ledger: Ledger, data: dict[str, Any]) -> Path:
+    import json
+
+    path = ledger.state_dir / PENDING_FILE
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    return path
+
+
+def read_pending(ledger: Ledger) -> dict[str, Any] | None:
+    """The journal of an operation that was killed between writing its files and moving HEAD, if any."""
+    import json
+
+    path = ledger.git_dir / STATE_DIR / PENDING_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"message": "?", "before": {}, "after": {}, "unreadable": True}
+    return data if isinstance(data, dict) else {"message": "?", "before": {}, "after": {}, "unreadable": True}
+
+
+def pending_settled(ledger: Ledger, pending: dict[str, Any]) -> bool:
+    """True when no file of the interrupted operation differs from HEAD any more: its commit landed (killed after
+    moving HEAD) or `minqing doctor --fix` committed or restored its files. The journal is then obsolete."""
+    after = pending.get("after") or {}
+    if pending.get("unreadable"):
+        return False
+    paths = sorted(after)
+    in_head = head_blobs(ledger, ledger.head(), paths)
+    for rel in paths:
+        try:
+            content: bytes | None = (ledger.root / rel).read_bytes()
+        except FileNotFoundError:
+            content = None
+        if blob_id(content, in_head) != in_head.get(rel):
+            return False
+    return True
+
+
+def settle_pending(ledger: Ledger) -> None:
+    """Before a new operation (lock held): forget an obsolete journal; refuse while an operation is unfinished."""
+    pending = read_pending(ledger)
+    if pending is None:
+        return
+    if pending_settled(ledger, pending):
+        with contextlib.suppress(OSError):
+            (ledger.git_dir / STATE_DIR / PENDING_FILE).unlink()
+        return
+    message = str(pending.get("message") or "?")
+    raise EnvironmentProblem("interrupted", subject=message.splitlines()[0])
+
+
+def _lock_timeout() -> float:
+    # Read at each lock, not at import: tests and cron jobs set MINQING_LOCK_TIMEOUT per run.
+    try:
+        return float(os.environ.get("MINQING_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def _link_exclusive(staged: Path, lock_path: Path) -> bool:
+    """Put the complete lock file in place unless one exists. False when another writer holds the lock."""
+    try:
+        os.link(staged, lock_path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+    # A file system without hard links: create exclusively and write (a kill between the two leaves an empty
+    # lock, which `minqing doctor` reports and removes).
+    try:
+        fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    try:
+        os.write(fd, staged.read_bytes())
+    finally:
+        os.close(fd)
+    return True
+
+
+def _take_over(lock_path: Path, holder: str) -> None:
+    """Remove a stale lock, unless another waiting writer took it over first.
+
+    Two writers can both see the same dead holder; without care the slower one would delete the lock the faster
+    one has just taken. The holder is read again under an flock on `lock.guard` (released by the kernel even if
+    this process is killed), and the lock is removed only if it still names the dead holder."""
+    guard_path = lock_path.with_name("lock.guard")
+    fd = os.open(guard_path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        if _lock_holder(lock_path) == holder:
+            with contextlib.suppress(FileNotFoundError):
+                lock_path.unlink()
+    finally:
+        os.close(fd)
 
 
 def _stale(holder: str) -> bool:
