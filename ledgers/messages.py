@@ -280,6 +280,14 @@ MESSAGES.update({
     "hint_claimed": ("已被 {by} 认领", "already claimed by {by}"),
     "hint_unknown_op": ("未知操作 {op}", "unknown operation {op}"),
     "hint_empty": ("历史记录为空", "empty history"),
+    "acc_petition_due": (
+        "{due} 或更早（信访事项 {days} 天内答复，信访工作条例）",
+        "{due} or earlier (a petition is answered within {days} days, 信访工作条例)",
+    ),
+    "why_petition_due": (
+        "答复期限为 {due}（信访工作条例）：更晚的时限只能用 issue extend 申请",
+        "the answer is due by {due} (信访工作条例); accepted: that date or earlier, later only via issue extend",
+    ),
     "why_extensions": ("最多只能延期 {limit} 次（信访工作条例）", "may be extended at most {limit} time(s) (信访工作条例)"),
     "acc_name": ("一行文字，不含 / 或 \\", "a name on one line, no / or \\"),
     "acc_whole_number": ("{minimum}–{maximum} 的整数", "a whole number {minimum}–{maximum}"),
@@ -402,7 +410,7 @@ def render(key: str, lang: str = "zh", **params: Any) -> str:
 
 
 # Parameters whose values are enum codes and are shown by their label in the chosen language.
-_ENUM_PARAMS = {"state", "level", "actual", "expected", "kind", "op"}
+_ENUM_PARAMS = {"state", "level", "actual", "expected", "kind", "op", "role"}
 
 
 def label(value: str | None, lang: str = "zh") -> str:

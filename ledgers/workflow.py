@@ -107,7 +107,7 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     if entry.op == "escalate":
         target = f["to"]
         if target not in LEVELS or LEVELS.index(target) <= LEVELS.index(item.level):
-            raise refuse(item, "escalate", "hint_escalate_higher", level=Text(item.level))
+            raise refuse(item, "escalate", "hint_escalate_higher", level=item.level)
         keep_due = (
             item.due if item.kind == "petition" else None
         )  # a petition's legal deadline does not restart
@@ -171,6 +171,9 @@ def check_policy(item: Item, entry: HistoryEntry, config: Config, actor: Cadre) 
     """Rules that depend on the office's settings and the actor: close levels, petition extension limits."""
     if entry.op == "close":
         config.require_close(actor, item.level)
+    if entry.op == "assign" and item.kind == "petition" and item.due and entry.fields["due"] > item.due:
+        # The legal answer date moves only through `extend` (once, at most 30 days), never by reassigning.
+        raise Refused("petition_extension", item=item.id, why=Text("why_petition_due", due=item.due))
     if entry.op == "extend" and item.kind == "petition":
         limit = config.deadline("petition_max_extensions")
         if item.extensions >= limit:
@@ -269,6 +272,13 @@ def new_item(
         due = F.parse_date(due, "--due")
         if due < created:
             raise BadInput("date_order", field="--due", value=due, other=created)
+        if kind == "petition":
+            legal = F.to_date(created) + dt.timedelta(days=config.deadline("petition_answer_days"))
+            if due > legal.isoformat():
+                limit = Text(
+                    "acc_petition_due", due=legal.isoformat(), days=config.deadline("petition_answer_days")
+                )
+                raise BadInput("bad_value", field="--due", value=due, accepted=limit)
     item_id = ledger.new_id("Q", taken)
     values = {
         "id": item_id,
