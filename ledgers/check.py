@@ -46,7 +46,6 @@ class Finding:
 
 # ---------------------------------------------------------------- layout (DESIGN §3, docs/format.md)
 
-ENTITY_KINDS = ("config", "units", "cadre", "household", "item", "review")
 STREAM_KINDS = ("visit", "activity")
 
 # Which schema (and which checks) a path gets. Anything that matches none of these is in an unexpected place.
@@ -112,11 +111,13 @@ def read_tree(root: Path) -> list[RawFile]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(rel)
-                elif entry.is_file(follow_symlinks=False) and kind_of(rel):
+                elif not entry.is_file(follow_symlinks=False):
+                    found.append(RawFile(rel, None))
+                elif kind_of(rel):
                     with open(entry.path, "rb") as handle:
                         found.append(RawFile(rel, handle.read()))
-                else:
-                    found.append(RawFile(rel, None if not entry.is_file(follow_symlinks=False) else b""))
+                else:  # git's own files and files outside the layout: listed, not read
+                    found.append(RawFile(rel, b""))
     found.sort(key=lambda raw: raw.path)
     return found
 
@@ -216,10 +217,10 @@ class Corpus:
                 if isinstance(entry_id, str) and entry_id not in index_of:
                     index_of[entry_id] = doc
             self.entries[kind] = index_of
-        # Files that did not parse: their ids (from the file name) still count as present, and references into
-        # a kind with an unreadable stream are not reported, so one bad file does not cascade into hundreds.
+        # Files that did not parse: an entity's id (its file name) still counts as present, and references into a
+        # kind with an unreadable stream or org tree are not reported, so one bad file does not cascade into hundreds.
         self.unreadable_ids = {path.rsplit("/", 1)[-1][: -len(".yaml")] for path in broken}
-        self.unreadable_kinds = {kind_of(path) for path in broken}
+        self.unreadable_kinds = {kind_of(path) for path in broken} & {"units", *STREAM_KINDS}
         self.units: dict[str, tuple[dict[str, Any], Doc, int]] = {}
         self.county_code: str | None = None
         for doc in self.docs("units"):
@@ -383,19 +384,9 @@ def _schema_findings(corpus: Corpus, doc: Doc, error: Any) -> list[Finding]:
         ]
     if validator == "type" and not keys:
         return [corpus.finding(doc, keys, "schema", "check_not_mapping", value=_show(error.instance))]
-    if validator == "propertyNames":
-        name = error.instance
-        return [
-            corpus.finding(
-                doc,
-                keys,
-                "schema",
-                "bad_value",
-                field=_field(keys),
-                value=_show(name),
-                accepted=_accepted(corpus, error.schema.get("propertyNames")),
-            )
-        ]
+    if "propertyNames" in error.schema_path:
+        # jsonschema reports a bad key name as the name itself failing, at the mapping's path
+        keys = keys + (error.instance,)
     accepted = _accepted(corpus, error.schema, validator)
     return [
         corpus.finding(
@@ -603,7 +594,6 @@ def check_pairings(corpus: Corpus) -> list[Finding]:
                             "check_unpaired",
                             field=f"pairings[{position}]",
                             value=other_id,
-                            other=other_id,
                             me=me,
                             place=other.file.path,
                         )
