@@ -14,6 +14,8 @@ from .common import STATE
 # Command modules, each with `register(app)`. Add a module here to add its commands.
 COMMAND_MODULES = [
     "core",
+    "sync",
+    "doctor",
     "rollup",
     "check",
 ]

@@ -67,3 +67,9 @@ class Conflict(LedgerError):
 
 class AlreadyExists(BadInput):
     """The entry (code, ID number) is already in the ledger."""
+
+
+class Unreachable(LedgerError):
+    """The remote (central repo) cannot be reached, or kept moving while we pushed; nothing is lost locally."""
+
+    exit_code = 3

@@ -418,3 +418,146 @@ def label(value: str | None, lang: str = "zh") -> str:
         return ""
     pair = LABELS.get(value) or OP_LABELS.get(value)
     return _pick(pair, lang) if pair else value
+
+# Many offices: clone, sync, merge driver, conflicts, doctor (issue 6).
+MESSAGES.update({
+    "remote_unreachable": (
+        "无法连接远程库 {remote}：{detail}（本地台账未受影响，稍后重试）",
+        "cannot reach the remote {remote}: {detail} (nothing lost locally; retry later)",
+    ),
+    "push_raced": (
+        "推送到 {remote} 连续 {attempts} 次被其他办公室抢先：本地已合并，稍后再运行 minqing sync",
+        "pushing to {remote} lost the race to other offices {attempts} times; merged locally, run minqing sync again",
+    ),
+    "push_refused": (
+        "远程库 {remote} 拒绝了推送：{detail}",
+        "the remote {remote} refused the push: {detail}",
+    ),
+    "no_remote": (
+        "--remote 的远程库“{value}”不存在：应为 {accepted}",
+        "--remote: there is no remote '{value}'; accepted: {accepted}",
+    ),
+    "unrelated_remote": (
+        "远程库 {remote} 不是同一本台账（没有共同历史）：请检查 --remote 或 git remote -v",
+        "the remote {remote} holds a different ledger (no shared history); check --remote or git remote -v",
+    ),
+    "not_a_ledger_remote": (
+        "“{url}”不是民情台账（没有 minqing.yaml）：应为用 minqing init 创建的台账库",
+        "'{url}' is not a minqing ledger (no minqing.yaml); accepted: a repo made by minqing init",
+    ),
+    "bad_secret": (
+        "--secret-file“{value}”无效（{why}）：应为原台账 .git/minqing/secret 的副本（十六进制密钥）",
+        "--secret-file '{value}' is invalid ({why}); accepted: a copy of the ledger's .git/minqing/secret (hex key)",
+    ),
+    "no_merge": (
+        "当前没有进行中的同步合并，没有需要解决的冲突",
+        "no sync merge is in progress; there is no conflict to settle",
+    ),
+    "no_conflict": (
+        "“{value}”不是未解决的冲突：应为 {accepted}（见 minqing conflicts）",
+        "'{value}' is not an open conflict; accepted: {accepted} (see minqing conflicts)",
+    ),
+    "merge_doc_changed": (
+        "{entry} 两边都改了，且改法不同",
+        "{entry} was changed differently on both sides",
+    ),
+    "merge_replay": (
+        "{entry} 两边的操作合并后不合法：{detail}",
+        "{entry}: the two sides' operations do not replay together: {detail}",
+    ),
+    "merge_replay_empty": ("历史为空", "the history is empty"),
+    "merge_op_differs": (
+        "{entry} 的操作 {op} 在两边内容不同（历史被改写过）",
+        "{entry}: operation {op} differs between the sides (history was rewritten)",
+    ),
+    "merge_key_changed": (
+        "{name} 两边都改了，且改法不同",
+        "{name} was changed differently on both sides",
+    ),
+    "merge_unparseable": (
+        "{side} 版本无法解析（第 {line} 行：{detail}），无法自动合并",
+        "the {side} version cannot be parsed (line {line}: {detail}); cannot merge it automatically",
+    ),
+    "merge_duplicate_doc": (
+        "{side} 版本中 {entry} 出现两次且内容不同",
+        "{entry} appears twice with different content in the {side} version",
+    ),
+    "merge_deleted": (
+        "{path} 一边删除、一边修改",
+        "{path} was deleted on one side and changed on the other",
+    ),
+    "merge_unknown_file": (
+        "{path} 不是台账文件，无法按条目合并",
+        "{path} is not a ledger file minqing can merge by entry",
+    ),
+    "merge_git_conflict": (
+        "{path} 两边都改了，git 无法合并",
+        "{path} was changed on both sides and git could not merge it",
+    ),
+    "doctor_drivers": (
+        "本副本未注册合并驱动 {names}：同步时条目会按文本合并（修复：minqing doctor --fix）",
+        "merge drivers {names} are not registered in this clone; syncs would merge entries as text (fix: minqing doctor --fix)",
+    ),
+    "doctor_drivers_fixed": ("已注册合并驱动 {names}", "registered merge drivers {names}"),
+    "doctor_lock_stale": (
+        "锁文件 {path} 属于已结束的进程 {holder}（修复：删除）",
+        "the lock {path} belongs to a process that is gone ({holder}) (fix: remove it)",
+    ),
+    "doctor_lock_stale_fixed": ("已删除过期的锁文件 {path}", "removed the stale lock {path}"),
+    "doctor_lock_live": (
+        "有命令正在运行并持有锁（{holder}）：等待它结束",
+        "a command is running and holds the lock ({holder}); wait for it to finish",
+    ),
+    "doctor_lock_foreign": (
+        "锁文件 {path} 由另一台机器持有（{holder}）：若那里没有命令在运行，请手工删除该文件",
+        "the lock {path} is held from another machine ({holder}); if nothing runs there, delete it by hand",
+    ),
+    "doctor_leftover": (
+        "中断的命令留下了未提交但完整的台账文件 {paths}（修复：作为恢复操作提交）",
+        "an interrupted command left complete but uncommitted ledger files {paths} (fix: commit them as a recovery)",
+    ),
+    "doctor_leftover_fixed": (
+        "已提交恢复操作 {commit}：{paths}",
+        "committed recovery {commit}: {paths}",
+    ),
+    "doctor_broken": (
+        "中断的命令留下了不完整的台账文件 {paths}（修复：恢复为最近一次提交的版本）",
+        "an interrupted command left incomplete ledger files {paths} (fix: restore them from the last commit)",
+    ),
+    "doctor_broken_fixed": ("已恢复为最近一次提交的版本：{paths}", "restored from the last commit: {paths}"),
+    "doctor_needs_actor": (
+        "需要操作人才能提交恢复：用 --as C-… 或 MINQING_USER 指定后再运行 minqing doctor --fix",
+        "a recovery needs an acting cadre: give --as C-… or MINQING_USER and run minqing doctor --fix again",
+    ),
+    "doctor_merge_conflicts": (
+        "与 {other} 的同步合并未完成：{count} 处冲突需要人工决定（minqing conflicts；minqing resolve-conflict ID --take ours|theirs）",
+        "a sync merge of {other} is unfinished: {count} conflict(s) need a person (minqing conflicts; minqing resolve-conflict ID --take ours|theirs)",
+    ),
+    "doctor_merge_ready": (
+        "与 {other} 的同步合并被中断，但所有文件已合并：运行 minqing sync 完成它",
+        "a sync merge of {other} was interrupted after every file merged; run minqing sync to finish it",
+    ),
+    "doctor_tmp": (
+        "原子写入留下的临时文件 {paths}（修复：删除）",
+        "temporary files left by interrupted writes {paths} (fix: remove them)",
+    ),
+    "doctor_tmp_fixed": ("已删除临时文件 {paths}", "removed temporary files {paths}"),
+    "doctor_stale_conflicts": (
+        "没有进行中的合并，但留有 {count} 个冲突记录（修复：删除）",
+        "{count} conflict record(s) remain although no merge is in progress (fix: remove them)",
+    ),
+    "doctor_stale_conflicts_fixed": ("已删除 {count} 个过期的冲突记录", "removed {count} stale conflict record(s)"),
+    "doctor_no_secret": (
+        "本副本没有县级密钥：身份证号查重和查找不会匹配（从原台账复制 .git/minqing/secret，或 minqing clone --secret-file）",
+        "this clone has no county secret: id-number look-ups will not match (copy .git/minqing/secret from the county, or minqing clone --secret-file)",
+    ),
+    "doctor_ahead": (
+        "本地有 {count} 个提交尚未发送到 {remote}：运行 minqing sync",
+        "{count} local commit(s) not yet sent to {remote}; run minqing sync",
+    ),
+    "doctor_behind": (
+        "已取回 {remote} 的 {count} 个提交但尚未合并：运行 minqing sync",
+        "{count} commit(s) fetched from {remote} are not merged yet; run minqing sync",
+    ),
+    "doctor_healthy": ("台账状态良好", "the ledger is healthy"),
+})

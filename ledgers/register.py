@@ -220,6 +220,9 @@ def init(
             writes, message, (admin, f"{admin_id}@minqing.invalid"), at or F.timestamp()
         )
         ledger.git("config", "minqing.user", admin_id)
+        from .sync import register_merge_drivers  # lazy: sync imports register
+
+        register_merge_drivers(ledger)
     except BaseException:
         if created_dir:
             import shutil

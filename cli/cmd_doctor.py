@@ -1,0 +1,47 @@
+"""doctor: find and repair what a killed command, a moved venv or an interrupted sync left behind."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import STATE, AsOpt, JsonOpt, echo, ledger, note, print_json, t
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)
+
+
+def doctor(
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Repair what can be repaired (each repair is reported).")
+    ] = False,
+    actor: AsOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check this clone: merge drivers, stale lock, files left by a killed command, unfinished merge, temp files.
+
+    Exit 0 when healthy (or everything found was fixed), 1 when something still needs attention.
+
+    Example: minqing doctor --fix --as C-4H2J9X
+    """
+    from minqing.ledgers import doctor as doc
+
+    led = ledger()
+    findings = doc.fix(led, actor) if fix else doc.diagnose(led)
+    if json_out:
+        print_json([f.to_dict(STATE.lang) for f in findings])
+    else:
+        for finding in findings:
+            mark = "fixed" if finding.fixed else ("problem" if finding.problem else "note")
+            label = {
+                "fixed": t("已修复", "fixed"),
+                "problem": t("问题", "problem"),
+                "note": t("提示", "note"),
+            }[mark]
+            echo(f"{label}: {finding.render(STATE.lang)}")
+    code = doc.exit_code(findings)
+    if code == 0:
+        note(t("台账状态良好", "the ledger is healthy"))
+    raise typer.Exit(code)

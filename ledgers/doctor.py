@@ -1,0 +1,335 @@
+"""doctor: find (and with --fix repair) what a killed command, a moved venv or an interrupted sync left behind.
+
+Each check is a small function `(ledger) -> list[Finding]`; `diagnose` collects them. Repairs run under the ledger
+lock and are themselves operations: leftover files that are complete are committed as `Ledger-Op: doctor.recover`
+(the interrupted command's work is kept, attributed to the cadre running doctor); incomplete ones are restored
+from HEAD. Nothing here ever discards a committed change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import messages, sync, yamlio
+from .errors import LedgerError
+from .store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
+
+LEDGER_PREFIXES = (
+    "org/",
+    "cadres/",
+    "households/",
+    "issues/",
+    "visits/",
+    "activities/",
+    "reviews/",
+)
+LEDGER_FILES = ("minqing.yaml", ".gitattributes")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # drivers | lock | leftover | broken | merge | tmp | stale_conflicts | secret | ahead | behind
+    key: str  # message key
+    params: dict[str, Any] = field(default_factory=dict)
+    paths: tuple[str, ...] = ()
+    problem: bool = True  # False: a note that needs no repair (exit code stays 0)
+    fixable: bool = False
+    fixed: bool = False
+
+    def render(self, lang: str = "zh") -> str:
+        return messages.render(self.key, lang, **self.params)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "problem": self.problem,
+            "fixable": self.fixable,
+            "fixed": self.fixed,
+            "paths": list(self.paths),
+            "message": self.render(lang),
+        }
+
+
+def _shown(paths: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    paths = list(paths)
+    return ", ".join(paths[:limit]) + (f" …(+{len(paths) - limit})" if len(paths) > limit else "")
+
+
+def is_ledger_path(rel: str) -> bool:
+    return rel in LEDGER_FILES or rel.startswith(LEDGER_PREFIXES)
+
+
+def is_temp_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_drivers(ledger: Ledger) -> list[Finding]:
+    missing = sync.missing_drivers(ledger)
+    if not missing:
+        return []
+    return [Finding("drivers", "doctor_drivers", {"names": ", ".join(missing)}, fixable=True)]
+
+
+def check_lock(ledger: Ledger) -> list[Finding]:
+    lock = ledger.git_dir / STATE_DIR / "lock"
+    if not lock.exists():
+        return []
+    holder = _lock_holder(lock) or "?"
+    rel = f".git/{STATE_DIR}/lock"
+    if _stale(holder):
+        return [Finding("lock", "doctor_lock_stale", {"path": rel, "holder": holder}, fixable=True)]
+    parts = holder.split()
+    import socket
+
+    if len(parts) >= 2 and parts[1] == socket.gethostname():
+        return [Finding("lock", "doctor_lock_live", {"holder": holder}, problem=False)]
+    return [Finding("lock", "doctor_lock_foreign", {"path": rel, "holder": holder})]
+
+
+@dataclass(frozen=True)
+class _Status:
+    dirty: tuple[str, ...]  # ledger paths modified, staged, deleted or untracked
+    temp: tuple[str, ...]
+
+
+def _status(ledger: Ledger) -> _Status:
+    out = sync._out(ledger, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching")
+    dirty: list[str] = []
+    temp: list[str] = []
+    entries = out.split("\0")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        code, rel = entry[:2], entry[3:]
+        if code[0] in "RC":
+            index += 1  # the rename's source path follows
+        if is_temp_file(rel):
+            temp.append(rel)
+        elif code != "!!" and is_ledger_path(rel):
+            dirty.append(rel)
+    return _Status(tuple(sorted(set(dirty))), tuple(sorted(temp)))
+
+
+def _head_text(ledger: Ledger, rel: str) -> str | None:
+    proc = sync._git(ledger, "cat-file", "blob", f"HEAD:{rel}")
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def is_complete(ledger: Ledger, rel: str) -> bool:
+    """A leftover is complete when it parses, its snapshot equals the replay of its history, and it only adds to
+    what HEAD holds (an append to a stream, new operations at the end of a history)."""
+    text = ledger.read_text(rel) if (ledger.root / rel).exists() else None
+    if text is None:
+        return False
+    before = _head_text(ledger, rel)
+    try:
+        if rel.startswith(sync.STREAM_DIRS):
+            docs = sync._stream_docs(text, "ours")
+            old = sync._stream_docs(before or "", "base")
+            return all(docs.get(doc_id) == doc for doc_id, doc in old.items())
+        if rel.startswith(sync.ENTITY_DIRS):
+            data = yamlio.load(text)
+            if not isinstance(data, dict) or data.get("id") != Path(rel).stem:
+                return False
+            history = data.get("history") or []
+            if before is not None:
+                old_history = (yamlio.load(before) or {}).get("history") or []
+                if history[: len(old_history)] != old_history:
+                    return False
+            replayer = sync._replayer(rel)
+            if replayer is None:
+                return bool(history)
+            snapshot = sync._replay(replayer, history)
+            return snapshot == data
+        if rel == ".gitattributes":
+            return False  # written by init only; a changed one is restored
+        data = yamlio.load(text, limit=yamlio.MAX_STREAM_BYTES)
+        return isinstance(data, dict)
+    except (yamlio.YamlProblem, sync._Unmergeable, sync._ReplayFailed, LedgerError, TypeError, KeyError):
+        return False
+
+
+def check_tree(ledger: Ledger) -> list[Finding]:
+    status = _status(ledger)
+    findings = []
+    if status.temp:
+        findings.append(
+            Finding("tmp", "doctor_tmp", {"paths": _shown(status.temp)}, status.temp, fixable=True)
+        )
+    if sync.merge_head(ledger) is not None:
+        return findings  # a merge stages files legitimately; check_merge explains it
+    complete = [rel for rel in status.dirty if is_complete(ledger, rel)]
+    broken = [rel for rel in status.dirty if rel not in complete]
+    if complete:
+        findings.append(
+            Finding("leftover", "doctor_leftover", {"paths": _shown(complete)}, tuple(complete), fixable=True)
+        )
+    if broken:
+        findings.append(
+            Finding("broken", "doctor_broken", {"paths": _shown(broken)}, tuple(broken), fixable=True)
+        )
+    return findings
+
+
+def check_merge(ledger: Ledger) -> list[Finding]:
+    other = sync.merge_head(ledger)
+    if other is None:
+        stale = sum(len(records) for records in sync.read_sidecars(ledger.git_dir).values())
+        if stale:
+            return [Finding("stale_conflicts", "doctor_stale_conflicts", {"count": stale}, fixable=True)]
+        return []
+    pending = sync.open_conflicts(ledger)
+    if pending:
+        return [
+            Finding(
+                "merge",
+                "doctor_merge_conflicts",
+                {"other": other[:10], "count": len(pending)},
+                tuple(sorted({r.path for r in pending})),
+            )
+        ]
+    return [Finding("merge", "doctor_merge_ready", {"other": other[:10]})]
+
+
+def check_secret(ledger: Ledger) -> list[Finding]:
+    if (ledger.git_dir / STATE_DIR / "secret").exists():
+        return []
+    return [Finding("secret", "doctor_no_secret", problem=False)]
+
+
+def check_remote(ledger: Ledger) -> list[Finding]:
+    """Notes only, from the last fetch (doctor never touches the network)."""
+    branch = sync._git(ledger, "symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
+    remote = sync._git(ledger, "config", f"branch.{branch}.remote").stdout.strip() or "origin"
+    tracking = f"refs/remotes/{remote}/{branch}"
+    if not branch or sync._git(ledger, "rev-parse", "-q", "--verify", tracking).returncode != 0:
+        return []
+    counts = sync._out(ledger, "rev-list", "--left-right", "--count", f"HEAD...{tracking}").split()
+    ahead, behind = int(counts[0]), int(counts[1])
+    out = []
+    if ahead:
+        out.append(Finding("ahead", "doctor_ahead", {"count": ahead, "remote": remote}, problem=False))
+    if behind and sync.merge_head(ledger) is None:
+        out.append(Finding("behind", "doctor_behind", {"count": behind, "remote": remote}, problem=False))
+    return out
+
+
+CHECKS = (check_drivers, check_lock, check_merge, check_tree, check_secret, check_remote)
+
+
+def diagnose(ledger: Ledger) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(ledger))
+    return findings
+
+
+# ---------------------------------------------------------------- repairs
+
+
+def fix(ledger: Ledger, actor_text: str | None = None) -> list[Finding]:
+    """Repair every fixable finding; returns the findings with `fixed` set (and the repair's own message)."""
+    findings = diagnose(ledger)
+    done: list[Finding] = []
+    for finding in findings:
+        if finding.code == "lock" and finding.fixable:
+            with contextlib.suppress(FileNotFoundError):
+                (ledger.git_dir / STATE_DIR / "lock").unlink()
+            done.append(replace(finding, key="doctor_lock_stale_fixed", fixed=True))
+    remaining = [f for f in findings if not (f.code == "lock" and f.fixable)]
+    with ledger.lock():
+        for finding in remaining:
+            if not finding.fixable:
+                done.append(finding)
+            elif finding.code == "drivers":
+                sync.register_merge_drivers(ledger)
+                done.append(replace(finding, key="doctor_drivers_fixed", fixed=True))
+            elif finding.code == "tmp":
+                for rel in finding.paths:
+                    with contextlib.suppress(FileNotFoundError):
+                        (ledger.root / rel).unlink()
+                done.append(replace(finding, key="doctor_tmp_fixed", fixed=True))
+            elif finding.code == "stale_conflicts":
+                sync.clear_sidecars(ledger.git_dir)
+                done.append(replace(finding, key="doctor_stale_conflicts_fixed", fixed=True))
+            elif finding.code == "broken":
+                _restore(ledger, finding.paths)
+                done.append(replace(finding, key="doctor_broken_fixed", fixed=True))
+            elif finding.code == "leftover":
+                done.append(_recover(ledger, finding, actor_text))
+            else:
+                done.append(finding)
+    return done
+
+
+def _restore(ledger: Ledger, paths: tuple[str, ...]) -> None:
+    for rel in paths:
+        if _head_text(ledger, rel) is not None:
+            sync._out(ledger, "checkout", "HEAD", "--", rel)
+        else:
+            sync._git(ledger, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel)
+            with contextlib.suppress(FileNotFoundError):
+                (ledger.root / rel).unlink()
+
+
+def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Finding:
+    try:
+        actor = ledger.actor(actor_text)
+        ledger.config.require(actor, "doctor.recover")
+    except LedgerError:
+        return replace(finding, key="doctor_needs_actor", params={})
+    paths = list(finding.paths)
+    # Unstage first: the committer refuses staged leftovers, and the commit below records exactly these paths.
+    sync._git(ledger, "reset", "-q", "--", *paths)
+    writes: dict[str, bytes | None] = {}
+    for rel in paths:
+        target = ledger.root / rel
+        writes[rel] = target.read_bytes() if target.exists() else None
+    entries = _entries(ledger, paths)
+    from . import fields as F
+
+    subject = f"恢复中断操作留下的文件 {_shown(paths, 2)}"
+    message = subject + "\n\nLedger-Op: doctor.recover\n"
+    message += "".join(f"Ledger-Entry: {entry}\n" for entry in entries)
+    message += f"Ledger-Actor: {actor.id}\n"
+    author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
+    PlumbingCommitter(ledger).commit(writes, message, author, F.timestamp())
+    head = ledger.head() or ""
+    return replace(
+        finding,
+        key="doctor_leftover_fixed",
+        params={"commit": head[:10], "paths": finding.params.get("paths", "")},
+        fixed=True,
+    )
+
+
+def _entries(ledger: Ledger, paths: list[str]) -> list[str]:
+    """The entries a recovery records: entity ids from file names, new document ids in streams."""
+    out: list[str] = []
+    for rel in paths:
+        if rel.startswith(sync.STREAM_DIRS):
+            before = sync._stream_docs(_head_text(ledger, rel) or "", "base")
+            now = sync._stream_docs(ledger.read_text(rel) or "", "ours")
+            out.extend(doc_id for doc_id in now if doc_id not in before)
+        elif rel.startswith(sync.ENTITY_DIRS):
+            out.append(Path(rel).stem)
+        else:
+            out.append(rel)
+    return list(dict.fromkeys(out))
+
+
+def exit_code(findings: list[Finding]) -> int:
+    return 1 if any(f.problem and not f.fixed for f in findings) else 0
+
+
+__all__ = ["Finding", "diagnose", "fix", "exit_code", "is_complete"]

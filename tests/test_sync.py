@@ -1,0 +1,624 @@
+"""Several offices, one county: clone, sync, conflicts and resolve-conflict over real git repos and a bare central
+repo in temp dirs (no network)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import git, run
+
+from minqing.ledgers import register, sync, visits, workflow, yamlio
+from minqing.ledgers.store import Ledger
+
+NOW = "2026-11-23T10:00:00+08:00"
+VILLAGE_A = "520602101201"  # 和平乡 板栗园村
+VILLAGE_A2 = "520602101202"  # 和平乡 桃映村
+VILLAGE_B = "520602102201"  # 坝黄镇 宋家坝村
+
+
+def at(day: int, hour: int = 10, minute: int = 0) -> str:
+    return f"2026-11-{day:02d}T{hour:02d}:{minute:02d}:00+08:00"
+
+
+@dataclass
+class Seed:
+    path: Path
+    admin: str
+    leader_a: str  # township leader 和平乡 (office A)
+    leader_b: str  # township leader 坝黄镇 (office B)
+    county: str  # county leader: may settle conflicts
+    homes: list[str]  # two in VILLAGE_A, one in VILLAGE_A2, one in VILLAGE_B
+    shared_item: str  # registered in the seed, worked by both offices
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
+    path = tmp_path_factory.mktemp("seed") / "county"
+    register.init(str(path), "520602", "碧江区", "管理员", at=at(1))
+    led = Ledger.open(path)
+    for code, name, level, parent in [
+        ("520602101", "和平乡", "township", "520602"),
+        ("520602102", "坝黄镇", "township", "520602"),
+        (VILLAGE_A, "板栗园村", "village", "520602101"),
+        (VILLAGE_A2, "桃映村", "village", "520602101"),
+        (VILLAGE_B, "宋家坝村", "village", "520602102"),
+    ]:
+        register.add_unit(led, None, code, name, level, parent, at=at(1))
+    admin = led._configured_user() or ""
+    leader_a = register.add_cadre(
+        led, None, name="和平乡领导", unit="520602101", role="township_leader", at=at(1)
+    ).id
+    leader_b = register.add_cadre(
+        led, None, name="坝黄镇领导", unit="520602102", role="township_leader", at=at(1)
+    ).id
+    county = register.add_cadre(led, None, name="县领导", unit="520602", role="county_leader", at=at(1)).id
+    homes = [
+        register.add_household(led, None, head="甲", village=VILLAGE_A, status="poor", at=at(1)).id,
+        register.add_household(led, None, head="乙", village=VILLAGE_A, at=at(1)).id,
+        register.add_household(led, None, head="丙", village=VILLAGE_A2, at=at(1)).id,
+        register.add_household(led, None, head="丁", village=VILLAGE_B, at=at(1)).id,
+    ]
+    shared = workflow.add_item(
+        led,
+        None,
+        desc="村道塌方",
+        category="infrastructure",
+        kind="problem",
+        ledger_name="livelihood",
+        source="grid",
+        unit=VILLAGE_A,
+        at=at(2),
+    ).id
+    return Seed(path, admin, leader_a, leader_b, county, homes, shared)
+
+
+@dataclass
+class Offices:
+    central: Path
+    a: Path
+    b: Path
+
+
+def _clone(seed: Seed, central: Path, target: Path, user: str) -> Path:
+    result = run(
+        "clone",
+        str(central),
+        str(target),
+        "--secret-file",
+        str(seed.path / ".git/minqing/secret"),
+        "--user",
+        user,
+    )
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture
+def offices(seed: Seed, tmp_path: Path) -> Offices:
+    central = tmp_path / "central.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(central)], check=True)
+    return Offices(
+        central,
+        _clone(seed, central, tmp_path / "heping", seed.leader_a),
+        _clone(seed, central, tmp_path / "bahuang", seed.leader_b),
+    )
+
+
+def head(path: Path, ref: str = "HEAD") -> str:
+    return git(path, "rev-parse", ref).strip()
+
+
+def sync_json(path: Path, *extra: str) -> tuple[int, dict]:
+    result = run("sync", "--json", *extra, ledger=path)
+    assert result.stdout.strip(), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def assert_consistent(path: Path) -> dict[str, int]:
+    """Every entry exactly once, every snapshot the replay of its history; returns id -> occurrences."""
+    seen: dict[str, int] = {}
+    for stream in sorted((path / "visits").rglob("*.yaml")) if (path / "visits").exists() else []:
+        for doc in yamlio.load_all(stream.read_text(encoding="utf-8")):
+            seen[doc["id"]] = seen.get(doc["id"], 0) + 1
+    for top in ("issues", "households", "cadres"):
+        for entity in sorted((path / top).rglob("*.yaml")):
+            rel = entity.relative_to(path).as_posix()
+            text = entity.read_text(encoding="utf-8")
+            data = yamlio.load(text)
+            ops = [h["id"] for h in data["history"]]
+            assert len(ops) == len(set(ops)), f"{rel}: an operation is duplicated"
+            assert sync._replay(sync._replayer(rel), data["history"]) == data, f"{rel}: snapshot != replay"
+            seen[data["id"]] = seen.get(data["id"], 0) + 1
+    assert all(count == 1 for count in seen.values()), {k: v for k, v in seen.items() if v != 1}
+    status = git(path, "status", "--porcelain")
+    assert status == "", status
+    return seen
+
+
+# ---------------------------------------------------------------- clone
+
+
+def test_clone_registers_drivers_secret_and_user(seed: Seed, offices: Offices):
+    led = Ledger.open(offices.a)
+    assert sync.missing_drivers(led) == []
+    assert (offices.a / ".git/minqing/secret").read_text() == (seed.path / ".git/minqing/secret").read_text()
+    assert led._configured_user() == seed.leader_a
+
+
+def test_clone_without_secret_warns_and_bad_sources_write_nothing(
+    seed: Seed, offices: Offices, tmp_path: Path
+):
+    result = run("--lang", "en", "clone", str(offices.central), str(tmp_path / "nosecret"))
+    assert result.exit_code == 0
+    assert "warning: no --secret-file; id-number look-ups in this clone will not match" in result.stderr
+    assert not (tmp_path / "nosecret/.git/minqing/secret").exists()
+
+    gone = run("clone", str(tmp_path / "missing.git"), str(tmp_path / "x"))
+    assert gone.exit_code == 3 and "无法连接远程库" in gone.stderr
+    assert not (tmp_path / "x").exists()
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "-q", "-b", "main")
+    git(plain, "commit", "-q", "--allow-empty", "-m", "x")
+    other = run("clone", str(plain), str(tmp_path / "y"))
+    assert other.exit_code == 4 and "不是民情台账" in other.stderr
+    assert not (tmp_path / "y").exists()
+
+    bad_secret = tmp_path / "secret.txt"
+    bad_secret.write_text("not hex\n")
+    refused = run("clone", str(offices.central), str(tmp_path / "z"), "--secret-file", str(bad_secret))
+    assert refused.exit_code == 2 and "--secret-file" in refused.stderr
+    assert not (tmp_path / "z").exists()
+
+
+# ---------------------------------------------------------------- the two-township scenario
+
+
+def _work_offline(seed: Seed, offices: Offices) -> dict[str, str]:
+    """Both offices work the same day without syncing: visits into the same month/village stream, their own items,
+    and office A assigns the shared item while office B escalates it."""
+    h1, h2, h3, h4 = seed.homes
+    a, b = Ledger.open(offices.a), Ledger.open(offices.b)
+    va, (qa,) = visits.add_visit(
+        a,
+        None,
+        household=h1,
+        by=[seed.leader_a],
+        date="2026-11-21",
+        raises=[("屋顶漏雨", "housing")],
+        at=at(21, 9),
+    )
+    va2, _ = visits.add_visit(a, None, household=h3, by=[seed.leader_a], date="2026-11-21", at=at(21, 9, 30))
+    workflow.assign(
+        a, None, seed.shared_item, leader=seed.leader_a, resp_unit="和平乡", due="2026-12-07", at=at(21, 10)
+    )
+    workflow.assign(a, None, qa.id, leader=seed.leader_a, resp_unit="和平乡", due="2026-12-07", at=at(21, 11))
+    workflow.progress(a, None, qa.id, "材料到位", at=at(21, 12))
+    workflow.resolve(a, None, qa.id, "solved", "已修缮", at=at(21, 13))
+    workflow.feedback(a, None, qa.id, "satisfied", at=at(21, 14))
+    workflow.close(a, None, qa.id, at=at(21, 15))
+
+    b = Ledger.open(offices.b)
+    vb, (qb,) = visits.add_visit(
+        b,
+        None,
+        household=h2,
+        by=[seed.leader_b],
+        date="2026-11-21",
+        raises=[("饮水困难", "water")],
+        at=at(21, 9, 15),
+    )
+    vb2, _ = visits.add_visit(b, None, household=h4, by=[seed.leader_b], date="2026-11-20", at=at(21, 9, 45))
+    workflow.escalate(b, None, seed.shared_item, "township", "需乡镇协调资金", at=at(21, 11, 30))
+    workflow.assign(b, None, qb.id, leader=seed.leader_b, resp_unit="坝黄镇", due="2026-12-10", at=at(21, 12))
+    workflow.progress(b, None, qb.id, "已联系水务站", at=at(21, 13))
+    return {"va": va.id, "va2": va2.id, "qa": qa.id, "vb": vb.id, "vb2": vb2.id, "qb": qb.id}
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_two_townships_sync_in_either_order(seed: Seed, offices: Offices, first: str):
+    made = _work_offline(seed, offices)
+    one, two = (offices.a, offices.b) if first == "a" else (offices.b, offices.a)
+    code, report = sync_json(one)
+    assert code == 0 and report["pushed"] and not report["merged"] and report["received"] == 0
+    code, report = sync_json(two)
+    assert code == 0, report
+    assert report["merged"] and report["pushed"] and report["attempts"] == 1
+    assert report["received"] == (8 if first == "a" else 5)
+    code, report = sync_json(one)
+    assert code == 0 and report["fast_forward"] and not report["pushed"]
+
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    for clone in (offices.a, offices.b):
+        seen = assert_consistent(clone)
+        for entry in made.values():
+            assert seen[entry] == 1
+        stream = yamlio.load_all((clone / f"visits/2026-11/{VILLAGE_A}.yaml").read_text(encoding="utf-8"))
+        assert [d["id"] for d in stream] == sorted([made["va"], made["vb"]])  # same date: ordered by id
+        led = Ledger.open(clone)
+        assert led.item(made["qa"]).state == "closed"
+        assert led.item(made["qb"]).state == "in_progress"
+        shared = led.item(seed.shared_item)
+        # assigned at 10:00 by A, escalated at 11:30 by B: registered again at township level, leader cleared
+        assert (shared.state, shared.level, shared.leader) == ("registered", "township", None)
+        assert [h.op for h in shared.history] == ["create", "assign", "escalate"]
+
+    merge = git(two, "log", "-1", "--format=%P%n%an <%ae>%n%B").splitlines()
+    assert len(merge[0].split()) == 2
+    actor = seed.leader_b if first == "a" else seed.leader_a
+    assert merge[1].endswith(f"<{actor}@minqing.invalid>")
+    assert merge[2].startswith("同步合并 origin/main")
+    assert "Ledger-Op: sync.merge" in merge and f"Ledger-Actor: {actor}" in merge
+    assert f"Ledger-Entry: {seed.shared_item}" in merge  # the one entity both sides changed
+    if _has_command("check"):
+        assert run("check", ledger=two).exit_code == 0
+
+
+def _has_command(name: str) -> bool:
+    import typer
+
+    from minqing.cli.app import app
+
+    return name in typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+
+def test_sync_reports_what_came_in_per_township(seed: Seed, offices: Offices):
+    made = _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0
+    code, report = sync_json(offices.b)
+    assert code == 0
+    rows = {row["code"]: row for row in report["townships"]}
+    # from A: two visits in 和平乡 raising one item, the item's five transitions, one assign of the shared item
+    assert rows == {
+        "520602101": {
+            "code": "520602101",
+            "name": "和平乡",
+            "visits": 2,
+            "items": 1,
+            "transitions": 6,
+            "other": 0,
+        }
+    }
+    assert made["qa"]
+    text = run("sync", ledger=offices.a)
+    assert text.exit_code == 0
+    assert (
+        "坝黄镇" in text.stdout and "和平乡" in text.stdout
+    )  # B's visit in 坝黄镇, B's escalation in 和平乡
+
+
+# ---------------------------------------------------------------- a true conflict
+
+
+def _close_both_ways(seed: Seed, offices: Offices) -> None:
+    for path, leader, how, hour in (
+        (offices.a, seed.leader_a, "solved", 9),
+        (offices.b, seed.leader_b, "explained", 10),
+    ):
+        led = Ledger.open(path)
+        workflow.assign(
+            led, None, seed.shared_item, leader=leader, resp_unit="乡", due="2026-12-07", at=at(21, hour)
+        )
+        workflow.resolve(led, None, seed.shared_item, how, "处理意见", at=at(21, hour, 10))
+        workflow.feedback(led, None, seed.shared_item, "satisfied", at=at(21, hour, 20))
+        workflow.close(led, None, seed.shared_item, at=at(21, hour, 30))
+
+
+def test_true_conflict_stops_before_push_until_settled(seed: Seed, offices: Offices):
+    _close_both_ways(seed, offices)
+    visits.add_visit(
+        Ledger.open(offices.b),
+        None,
+        household=seed.homes[3],
+        by=[seed.leader_b],
+        date="2026-11-22",
+        at=at(22),
+    )
+    assert sync_json(offices.a)[0] == 0
+    central_before = head(offices.central, "main")
+    b_before = head(offices.b)
+
+    result = run("sync", ledger=offices.b)
+    assert result.exit_code == 1
+    assert seed.shared_item in result.stdout and "resolve-conflict" in result.stderr
+    assert head(offices.central, "main") == central_before  # nothing pushed
+    assert head(offices.b) == b_before
+
+    listed = run("--lang", "en", "conflicts", "--json", ledger=offices.b)
+    assert listed.exit_code == 1
+    [conflict] = json.loads(listed.stdout)
+    assert conflict["id"] == seed.shared_item and conflict["kind"] == "entity"
+    assert "resolve how=explained" in conflict["ours"] and "resolve how=solved" in conflict["theirs"]
+    assert conflict["ours"].endswith("→ closed") and conflict["theirs"].endswith("→ closed")
+    assert "do not replay together" in conflict["reason"]
+    # the file stays readable while the conflict waits: this office's version
+    assert Ledger.open(offices.b).item(seed.shared_item).resolution["how"] == "explained"
+    # sync again changes nothing and still exits 1
+    assert run("sync", ledger=offices.b).exit_code == 1
+    assert head(offices.central, "main") == central_before
+
+    doctor = run("doctor", ledger=offices.b)
+    assert doctor.exit_code == 1 and "1 处冲突需要人工决定" in doctor.stdout
+
+    # a township leader may not settle (minqing.yaml permissions: conflict.resolve → admin, county_leader)
+    denied = run("resolve-conflict", seed.shared_item[:4], "--take", "theirs", ledger=offices.b)
+    assert denied.exit_code == 2 and "conflict.resolve" in denied.stderr
+    bad = run("resolve-conflict", seed.shared_item, "--take", "both", "--as", seed.county, ledger=offices.b)
+    assert bad.exit_code == 2 and "ours|theirs" in bad.stderr
+
+    settled = run(
+        "resolve-conflict", seed.shared_item[:5], "--take", "theirs", "--as", seed.county, ledger=offices.b
+    )
+    assert settled.exit_code == 0, settled.output
+    commit = git(offices.b, "log", "-1", "--format=%P%n%B").splitlines()
+    assert len(commit[0].split()) == 2
+    assert commit[1] == f"解决同步冲突 {seed.shared_item} 采用对方版本"
+    assert "Ledger-Op: conflict.resolve" in commit and f"Ledger-Entry: {seed.shared_item}" in commit
+    assert f"Ledger-Actor: {seed.county}" in commit
+    assert run("conflicts", ledger=offices.b).exit_code == 0
+    assert not (offices.b / ".git/MERGE_HEAD").exists()
+
+    assert sync_json(offices.b)[0] == 0
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    for clone in (offices.a, offices.b):
+        assert_consistent(clone)
+        item = Ledger.open(clone).item(seed.shared_item)
+        assert (item.state, item.resolution["how"]) == ("closed", "solved")
+    # office B's closure is not lost: it is in the history of the merge's first parent
+    assert "explained" in git(
+        offices.b, "log", "-p", "--full-history", "--", f"issues/2026/{seed.shared_item}.yaml"
+    )
+
+
+def test_settling_ours_and_two_conflicts_commit_once(seed: Seed, offices: Offices):
+    _close_both_ways(seed, offices)
+    a, b = Ledger.open(offices.a), Ledger.open(offices.b)
+    # and both offices correct the same unit name differently
+    for led, name in ((a, "板栗园村（新）"), (b, "板栗园")):
+        data = led.read_yaml("org/units.yaml")
+        for unit in data["units"]:
+            if unit["code"] == VILLAGE_A:
+                unit["name"] = name
+        with led.transaction(seed.admin, "org.add") as tx:
+            tx.put("org/units.yaml", yamlio.dump(data))
+            tx.commit(f"更名 {VILLAGE_A}", [VILLAGE_A], at=at(22))
+    assert sync_json(offices.a, "--as", seed.admin)[0] == 0
+    code, report = sync_json(offices.b)
+    assert code == 1
+    assert sorted(c["id"] for c in report["conflicts"]) == sorted(
+        [seed.shared_item, f"org/units.yaml#{VILLAGE_A}"]
+    )
+
+    first = run(
+        "resolve-conflict",
+        f"org/units.yaml#{VILLAGE_A}",
+        "--take",
+        "ours",
+        "--as",
+        seed.county,
+        ledger=offices.b,
+    )
+    assert first.exit_code == 0 and "还有 1 处冲突" in first.stderr
+    assert (offices.b / ".git/MERGE_HEAD").exists()
+    [left] = json.loads(run("conflicts", "--json", ledger=offices.b).stdout)
+    assert left["id"] == seed.shared_item
+    second = run(
+        "resolve-conflict", seed.shared_item, "--take", "ours", "--as", seed.county, ledger=offices.b
+    )
+    assert second.exit_code == 0
+    body = git(offices.b, "log", "-1", "--format=%B")
+    assert body.startswith("解决同步冲突 2 项")
+    assert f"{seed.shared_item}: ours" in body and f"org/units.yaml#{VILLAGE_A}: ours" in body
+    assert f"Ledger-Entry: {VILLAGE_A}" in body and f"Ledger-Entry: {seed.shared_item}" in body
+    assert sync_json(offices.b)[0] == 0
+    assert sync_json(offices.a)[0] == 0
+    for clone in (offices.a, offices.b):
+        led = Ledger.open(clone)
+        assert led.units()[VILLAGE_A].name == "板栗园"
+        assert led.item(seed.shared_item).resolution["how"] == "explained"
+        assert_consistent(clone)
+
+
+def test_resolve_conflict_without_a_merge_is_refused(offices: Offices, seed: Seed):
+    result = run(
+        "--lang", "en", "resolve-conflict", "Q-AAAA", "--take", "ours", "--as", seed.county, ledger=offices.a
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "minqing: no sync merge is in progress; there is no conflict to settle"
+
+
+# ---------------------------------------------------------------- remote trouble
+
+
+def test_unreachable_remote_exits_3_and_loses_nothing(seed: Seed, offices: Offices, tmp_path: Path):
+    visits.add_visit(
+        Ledger.open(offices.a),
+        None,
+        household=seed.homes[0],
+        by=[seed.leader_a],
+        date="2026-11-22",
+        at=at(22),
+    )
+    before = head(offices.a)
+    shutil.move(str(offices.central), str(tmp_path / "moved.git"))
+    result = run("--lang", "en", "sync", ledger=offices.a)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("minqing: cannot reach the remote origin:")
+    assert head(offices.a) == before and git(offices.a, "status", "--porcelain") == ""
+    shutil.move(str(tmp_path / "moved.git"), str(offices.central))
+    assert run("sync", ledger=offices.a).exit_code == 0
+    assert head(offices.central, "main") == before
+
+
+def test_unknown_remote_is_bad_input(offices: Offices):
+    result = run("--lang", "en", "sync", "--remote", "county", ledger=offices.a)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "minqing: --remote: there is no remote 'county'; accepted: origin"
+
+
+def test_push_race_is_retried(seed: Seed, offices: Offices):
+    """Office B pushes while office A is pushing (a pre-push hook makes the race happen every time)."""
+    visits.add_visit(
+        Ledger.open(offices.b),
+        None,
+        household=seed.homes[3],
+        by=[seed.leader_b],
+        date="2026-11-22",
+        at=at(22),
+    )
+    visits.add_visit(
+        Ledger.open(offices.a),
+        None,
+        household=seed.homes[0],
+        by=[seed.leader_a],
+        date="2026-11-22",
+        at=at(22, 11),
+    )
+    hook = offices.a / ".git/hooks/pre-push"
+    marker = offices.a.parent / "raced"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"[ -e '{marker}' ] && exit 0\n"
+        f"touch '{marker}'\n"
+        "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
+        f"cd '{offices.b}' && git push -q origin HEAD:refs/heads/main\n"
+    )
+    hook.chmod(0o755)
+    code, report = sync_json(offices.a)
+    assert code == 0, report
+    assert report["attempts"] == 2 and report["merged"] and report["pushed"]
+    assert head(offices.central, "main") == head(offices.a)
+    assert sync_json(offices.b)[0] == 0
+    assert_consistent(offices.b)
+
+
+def test_sync_refuses_a_dirty_tree(seed: Seed, offices: Offices):
+    (offices.a / f"issues/2026/{seed.shared_item}.yaml").write_text("broken: [\n")
+    result = run("sync", ledger=offices.a)
+    assert result.exit_code == 4 and "minqing doctor" in result.stderr
+
+
+# ---------------------------------------------------------------- killed midway
+
+
+def test_sync_killed_after_fetch_and_during_merge_is_explained_and_finished(seed: Seed, offices: Offices):
+    made = _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0
+    # the steps of `sync` run by hand and stopped: fetch …
+    git(offices.b, "fetch", "-q", "origin")
+    doctor = run("--lang", "en", "doctor", ledger=offices.b)
+    assert doctor.exit_code == 0
+    assert "commit(s) fetched from origin are not merged yet; run minqing sync" in doctor.stdout
+    # … then the merge, with the drivers, but no commit: as if killed before committing
+    proc = subprocess.run(
+        ["git", "merge", "--no-ff", "--no-commit", "-q", "origin/main"],
+        cwd=offices.b,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doctor = run("--lang", "en", "doctor", ledger=offices.b)
+    assert doctor.exit_code == 1
+    assert "was interrupted after every file merged; run minqing sync to finish it" in doctor.stdout
+    # other commands refuse to commit on top of a half-done merge
+    blocked = run("issue", "progress", made["qb"], "--note", "x", ledger=offices.b)
+    assert blocked.exit_code == 4 and "doctor" in blocked.stderr
+    code, report = sync_json(offices.b)
+    assert code == 0 and report["merged"] and report["pushed"]
+    assert "Ledger-Op: sync.merge" in git(offices.b, "log", "-1", "--format=%B")
+    assert run("doctor", ledger=offices.b).exit_code == 0
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    seen = assert_consistent(offices.a)
+    assert all(seen[entry] == 1 for entry in made.values())
+
+
+# ---------------------------------------------------------------- many offices
+
+
+OPS = ("visit", "visit", "advance", "advance", "household", "sync")
+STEPS = [("assign", {}), ("progress", {}), ("resolve", {}), ("feedback", {}), ("close", {})]
+
+
+@pytest.mark.slow
+def test_five_offices_fifty_random_operations_lose_and_duplicate_nothing(seed: Seed, tmp_path: Path):
+    rng = random.Random(6)
+    central = tmp_path / "central.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed.path), str(central)], check=True)
+    leaders = [seed.leader_a, seed.leader_b, seed.county, seed.admin, seed.leader_a]
+    clones = [_clone(seed, central, tmp_path / f"office{n}", leaders[n]) for n in range(5)]
+    created_visits: set[str] = set()
+    owned: dict[str, tuple[int, list[str]]] = {}  # item -> (office, op ids recorded)
+    household_ops: dict[str, list[str]] = {h: [] for h in seed.homes}
+    clock = [0]
+
+    def tick() -> str:
+        clock[0] += 1
+        minute = clock[0]
+        return f"2026-11-22T{8 + minute // 60:02d}:{minute % 60:02d}:00+08:00"
+
+    for _round in range(50):
+        for n in rng.sample(range(5), 5):
+            led = Ledger.open(clones[n])
+            kind = rng.choice(OPS)
+            if kind == "visit":
+                home = rng.choice(seed.homes)
+                raises = [("问题", "other")] if rng.random() < 0.5 else []
+                visit, items = visits.add_visit(
+                    led, None, household=home, by=[leaders[n]], date="2026-11-22", raises=raises, at=tick()
+                )
+                created_visits.add(visit.id)
+                for item in items:
+                    owned[item.id] = (n, [h.id for h in item.history])
+            elif kind == "advance":
+                mine = [q for q, (office, ops) in owned.items() if office == n and len(ops) < 6]
+                if not mine:
+                    continue
+                item_id = rng.choice(mine)
+                step = STEPS[len(owned[item_id][1]) - 1][0]
+                when = tick()
+                if step == "assign":
+                    done = workflow.assign(
+                        led, None, item_id, leader=leaders[n], resp_unit="乡", due="2026-12-31", at=when
+                    )
+                elif step == "progress":
+                    done = workflow.progress(led, None, item_id, "推进", at=when)
+                elif step == "resolve":
+                    done = workflow.resolve(led, None, item_id, "solved", "办结", at=when)
+                elif step == "feedback":
+                    done = workflow.feedback(led, None, item_id, "satisfied", at=when)
+                else:
+                    done = workflow.close(led, None, item_id, at=when)
+                owned[item_id][1].append(done.history[-1].id)
+            elif kind == "household":
+                home = rng.choice(seed.homes)
+                value = rng.choice(["ok", "risk"])
+                done = register.set_household(led, None, home, indicators={"water": value}, at=tick())
+                household_ops[home].append(done.history[-1].id)
+            else:
+                code, report = sync_json(clones[n])
+                assert code == 0, report
+    for _ in range(2):
+        for clone in clones:
+            assert sync_json(clone)[0] == 0
+    heads = {head(clone) for clone in clones} | {head(central, "main")}
+    assert len(heads) == 1
+    for clone in clones:
+        seen = assert_consistent(clone)
+        assert {v for v in seen if v.startswith("V-")} == created_visits
+        led = Ledger.open(clone)
+        for item_id, (_office, ops) in owned.items():
+            assert [h.id for h in led.item(item_id).history] == ops
+        for home, ops in household_ops.items():
+            history = [h.id for h in led.household(home).history]
+            assert len(history) == len(set(history))
+            assert [op for op in history if op in set(ops)] == [op for op in ops]
+            assert set(ops) <= set(history)
