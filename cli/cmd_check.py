@@ -31,7 +31,7 @@ def check(json_out: JsonOpt = False) -> None:
         note(
             t(
                 f"发现 {count} 项问题（共检查 {report.files} 个文件）",
-                f"{count} findings in {report.files} files",
+                f"{count} finding{'s' if count != 1 else ''} in {report.files} files",
             )
         )
         raise typer.Exit(1)

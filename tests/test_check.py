@@ -225,6 +225,18 @@ def test_non_utf8_bytes_are_a_finding_at_their_line(ledger: Path, base: Base) ->
     assert messages_of(ledger, "en") == [f"{rel}:2: file is not UTF-8; accepted: UTF-8 text"]
 
 
+def test_oversized_file_and_nul_bytes(ledger: Path, base: Base) -> None:
+    big = f"cadres/{base.leader}.yaml"
+    text = (ledger / big).read_text("utf-8")
+    (ledger / big).write_text(
+        text.replace("title: null", "title: " + "长" * yamlio.MAX_ENTITY_BYTES), "utf-8"
+    )
+    nul = home_path(base.home)
+    edit_text(ledger, nul, "head: 户甲", "head: 户\x00甲")
+    commit(ledger)
+    assert findings(ledger) == [(big, 1, "too_large"), (nul, 2, "nul_bytes")]
+
+
 def test_yaml_syntax_error_and_empty_file(ledger: Path, base: Base) -> None:
     rel = f"cadres/{base.leader}.yaml"
     edit_text(ledger, rel, "role: township_leader", "role: [township_leader")
