@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
         "issue.extend": ["village", *LEADERS],
         "issue.escalate": ["village", *LEADERS],
         "conflict.resolve": ["admin", "county_leader"],
+        # A hand commit of minqing.yaml / org/units.yaml with trailers (docs: "Changing minqing.yaml"); audited.
+        "config.edit": ["admin"],
     },
     "unmask_roles": ["admin"],
     "require_signed": False,

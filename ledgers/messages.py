@@ -303,6 +303,106 @@ MESSAGES.update({
     "why_extension_days": ("延期不能超过 {due} 之后 {days} 天", "an extension is at most {days} days beyond {due}"),
 })
 
+# History, audit, hooks, keys and unmasking (issue 5). Audit findings are `audit_<code>`.
+MESSAGES.update({
+    "audit_no_trailers": (
+        "手工改动：提交修改了台账文件，却缺少 {missing} 说明；台账只能用 minqing 命令修改",
+        "hand edit: the commit changes a ledger file without {missing} trailers; change the ledger with minqing commands",
+    ),
+    "audit_actor_mismatch": (
+        "Ledger-Actor {actor} 与提交作者 {author} 不一致",
+        "trailer Ledger-Actor {actor} is not the commit author {author}",
+    ),
+    "audit_unknown_actor": (
+        "操作人 {actor} 在此提交之前不是台账中的干部",
+        "actor {actor} is not a cadre of the ledger before this commit",
+    ),
+    "audit_recalled_actor": (
+        "操作人 {actor} 此时已被召回，不能修改台账",
+        "actor {actor} was recalled and may not change the ledger",
+    ),
+    "audit_role": ("{detail}", "{detail}"),
+    "audit_unknown_op": (
+        "未知操作 {op}：不是 minqing 写入的操作",
+        "unknown operation {op}: not one that minqing writes",
+    ),
+    "audit_outside_op": ("操作 {op} 不允许修改此文件", "operation {op} may not change this file"),
+    "audit_op_mismatch": ("操作 {op} 只允许 {allowed}，实际为 {found}", "operation {op} allows {allowed}; found {found}"),
+    "audit_by_mismatch": (
+        "记录 {entry} 的执行人为 {by}，与 Ledger-Actor {actor} 不一致",
+        "entry {entry} is by {by}, not by the Ledger-Actor {actor}",
+    ),
+    "audit_entries_mismatch": (
+        "Ledger-Entry 与实际改动不符：多列 {extra}，漏列 {missing}",
+        "Ledger-Entry does not match the change: listed but not touched {extra}; touched but not listed {missing}",
+    ),
+    "audit_snapshot_mismatch": (
+        "文件内容与历史记录的回放不一致（{fields}）：有改动没有记入历史",
+        "the snapshot is not the replay of its history ({fields}): a change with no history entry",
+    ),
+    "audit_transition": ("流程不允许：{detail}", "the workflow forbids it: {detail}"),
+    "audit_history_rewritten": (
+        "改写或删除了已有的历史记录 {entry}",
+        "rewrites or removes the earlier history entry {entry}",
+    ),
+    "audit_deleted": ("删除了台账文件：台账文件只增不删", "deletes a ledger file; ledger files are never deleted"),
+    "audit_stream_rewritten": (
+        "改动了已有的记录：此文件只能在末尾追加",
+        "changes earlier documents; this stream may only grow at its end",
+    ),
+    "audit_corrupt": ("文件无法读取：{detail}", "unreadable file: {detail}"),
+    "audit_path_mismatch": ("文件位置与内容不符（{detail}）", "the file's place does not match its content ({detail})"),
+    "audit_unsigned": (
+        "minqing.yaml 要求签名（require_signed），但此提交没有 {actor} 登记的密钥的有效签名（{detail}）",
+        "minqing.yaml requires signed commits, but this one has no valid signature by a key registered for {actor} "
+        "({detail})",
+    ),
+    "audit_merge_mismatch": (
+        "合并结果不是双方记录的并集（{detail}）",
+        "the merge is not the union of both sides ({detail})",
+    ),
+    "audit_rewrite": (
+        "已审计的提交 {mark} 不再在当前历史中：历史被改写（{detail}）",
+        "the audited commit {mark} is no longer in the history: history was rewritten ({detail})",
+    ),
+    "unmask_not_allowed": (
+        "{actor}（{role}）无权查看完整身份证号和电话：允许的角色为 {allowed}",
+        "{actor} ({role}) may not unmask ID numbers and phones; allowed roles: {allowed}",
+    ),
+    "bad_pubkey": (
+        "{field} 的“{value}”不是 SSH 公钥（{why}）：应为一行 ssh-ed25519 / ssh-rsa / ecdsa-sha2-… 公钥文件，"
+        "如 ~/.ssh/id_ed25519.pub",
+        "{field}: '{value}' is not an SSH public key ({why}); accepted: a one-line ssh-ed25519 / ssh-rsa / "
+        "ecdsa-sha2-… public key file such as ~/.ssh/id_ed25519.pub",
+    ),
+    "key_exists": ("该公钥（{fingerprint}）已登记给 {cadre}", "that key ({fingerprint}) is already registered for {cadre}"),
+    "key_not_registered": (
+        "{value} 的公钥（{fingerprint}）没有登记给 {cadre}：先由管理员运行 minqing cadre key add {cadre} --ssh-pubkey …",
+        "the public key of {value} ({fingerprint}) is not registered for {cadre}; an admin first runs "
+        "minqing cadre key add {cadre} --ssh-pubkey …",
+    ),
+    "hook_exists": (
+        "{path} 已有别的钩子：检查后用 --force 覆盖",
+        "{path} already holds another hook; check it, then replace it with --force",
+    ),
+    "not_bare": (
+        "--bare“{path}”不是裸仓库：应为 git init --bare 建立的中心仓库",
+        "--bare '{path}' is not a bare repository; accepted: a central repo made with git init --bare",
+    ),
+    "hand_commit": (
+        "不能手工提交台账文件 {paths}（缺少 {missing}）：请用 minqing 命令修改，如 {hint}",
+        "hand commits of ledger files are refused ({paths}: no {missing}); use a minqing command instead, e.g. {hint}",
+    ),
+    "audit_failed": (
+        "审计发现 {count} 个问题，提交被拒绝",
+        "audit found {count} problem(s); the commit is refused",
+    ),
+    "push_rejected": (
+        "推送被拒绝：审计发现 {count} 个问题（见上）",
+        "push rejected: audit found {count} problem(s) (see above)",
+    ),
+})
+
 # Labels for enum values and column headers, zh-CN / en.
 LABELS: dict[str, tuple[str, str]] = {
     "registered": ("已登记", "registered"),

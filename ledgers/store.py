@@ -501,7 +501,12 @@ class PlumbingCommitter:
             tree = ledger.git("write-tree")
             parents = ["-p", head] if head else []
             subject, _, trailers = message.partition("\n\n")
-            commit = ledger.git("commit-tree", tree, *parents, "-m", subject, "-m", trailers.strip(), env=env)
+            from .keys import signing_options  # signs when this machine has a key for the acting cadre
+
+            options, sign = signing_options(ledger, author[1])
+            commit = ledger.git(
+                *options, "commit-tree", tree, *parents, *sign, "-m", subject, "-m", trailers.strip(), env=env
+            )
             crash_point("update-ref")
             ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
             crash_point("ref")

@@ -1,0 +1,1200 @@
+"""`minqing audit`: replay the git history commit by commit and flag every change that is not exactly what its
+recorded operation allows (DESIGN §5, issue 5).
+
+For each commit the parent's state is the reference: the entity files as they were, and minqing.yaml and the cadre
+files as of the parent (who existed, with which role and keys). Each touched file is checked on its own (history
+only grows, snapshot = replay of history, streams only grow by appended documents, nothing is deleted), then the
+commit as a whole against its `Ledger-Op` row in `OPS` (which files, which history ops, which actor, which role).
+
+Findings are values, not exceptions: `audit` never stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import messages, yamlio
+from .config import Config
+from .errors import LedgerError, Refused
+from .gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
+from .model import Cadre, HistoryEntry, item_to_dict
+
+AUTHOR_DOMAIN = "minqing.invalid"
+MARK_REF = "refs/minqing/audited"
+ID_PATTERN = {
+    "cadre": re.compile(r"^C-[0-9A-HJKMNP-TV-Z]{6}$"),
+    "household": re.compile(r"^H-[0-9A-HJKMNP-TV-Z]{6}$"),
+    "item": re.compile(r"^Q-[0-9A-HJKMNP-TV-Z]{6}$"),
+}
+LEDGER_DIRS = ("cadres", "households", "issues", "visits", "activities", "reviews", "org")
+FIXED_FILES = {"minqing.yaml": "config", "org/units.yaml": "units", ".gitattributes": "attributes"}
+ENTITY_KINDS = ("cadre", "household", "item", "review")
+STREAM_KINDS = ("visits", "activities")
+
+
+# ---------------------------------------------------------------- what each operation may change
+
+
+@dataclass(frozen=True)
+class OpRule:
+    """What one `Ledger-Op` may change.
+
+    entities: entity kind -> the sequences of history ops one commit may append to one file of that kind.
+    counts:   kind -> (min, max) files of that kind (entities) or documents appended (streams); None = no limit.
+    files:    fixed files it may rewrite (config, units, attributes).
+    fields:   history op -> field values it must carry in this operation.
+    permission: the key in minqing.yaml `permissions` (default: the op itself).
+    replayed: the commit finishes operations other cadres began (doctor.recover): any history ops, each entry
+              judged by the role of its own `by`, not the commit's actor.
+    """
+
+    entities: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    counts: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    files: frozenset[str] = frozenset()
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    permission: str | None = None
+    replayed: bool = False
+
+
+def _rule(kind: str, *sequences: tuple[str, ...], count: tuple[int, int | None] = (1, 1)) -> OpRule:
+    return OpRule(entities={kind: frozenset(sequences)}, counts={kind: count})
+
+
+def _pairing(op: str) -> OpRule:
+    return OpRule(
+        entities={"cadre": frozenset({(op,)}), "household": frozenset({(op,)})},
+        counts={"cadre": (1, 1), "household": (1, 1)},
+    )
+
+
+_ITEM_STEPS = ("assign", "progress", "escalate", "resolve", "feedback", "close", "reopen", "extend", "claim")
+
+# THE table: every Ledger-Op minqing writes, and what it may change. A new operation adds its row here, or audit
+# reports its commits as `unknown_op`.
+OPS: dict[str, OpRule] = {
+    "ledger.init": OpRule(
+        entities={"cadre": frozenset({("create",)})},
+        counts={"cadre": (1, 1)},
+        files=frozenset({"config", "units", "attributes"}),
+    ),
+    "org.add": OpRule(files=frozenset({"units"})),
+    "config.edit": OpRule(files=frozenset({"config", "units"})),
+    "cadre.add": _rule("cadre", ("create",)),
+    "cadre.set": _rule("cadre", ("set",)),
+    "cadre.recall": _rule("cadre", ("recall",)),
+    "cadre.key": _rule("cadre", ("key_add",)),
+    "household.add": _rule("household", ("create",)),
+    "household.set": _rule("household", ("set",)),
+    "household.pair": _pairing("pair"),
+    "household.unpair": _pairing("unpair"),
+    "issue.add": _rule("item", ("create",)),
+    **{f"issue.{step}": _rule("item", (step,)) for step in _ITEM_STEPS},
+    "visit.add": OpRule(
+        entities={"item": frozenset({("create",), ("create", "resolve")})},
+        counts={"item": (0, None), "visits": (1, 1)},
+        fields={"resolve": {"how": "on_the_spot"}},
+    ),
+    "activity.add": OpRule(counts={"activities": (1, 1)}),
+    "review.add": OpRule(
+        entities={"review": frozenset({("create",)}), "item": frozenset({("create",)})},
+        counts={"review": (1, 1), "item": (0, None)},
+    ),
+    "review.raise": OpRule(
+        entities={"review": frozenset({("raise",)}), "item": frozenset({("create",)})},
+        counts={"review": (1, 1), "item": (1, None)},
+    ),
+    "review.set": _rule("review", ("set",)),
+    # A crashed operation's complete files, committed later by `doctor --fix`.
+    "doctor.recover": OpRule(
+        counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
+        replayed=True,
+    ),
+}
+# Merge commits (sync): the merged files must be the union of both sides; conflict.resolve may instead take one
+# side's version of the entries it lists.
+MERGE_OP = "sync.merge"
+WINDOW = 64  # commits whose objects are read ahead together
+RESOLVE_OP = "conflict.resolve"
+INIT_OP = "ledger.init"
+
+
+# ---------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    commit: str
+    author: str
+    path: str
+    code: str
+    message: str
+    line: int = 0
+
+    def render(self) -> str:
+        where = f" {self.path}" + (f":{self.line}" if self.line else "") if self.path else ""
+        return f"{self.commit[:10]}{where}: {self.code}: {self.message} ({self.author})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "author": self.author,
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    findings: tuple[Finding, ...]
+    commits: int  # commits examined
+    head: str | None
+    since: str | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+# ---------------------------------------------------------------- replay per kind of entity
+
+
+def _apply_item(state: Any, entry: HistoryEntry) -> Any:
+    from .workflow import apply
+
+    return apply(state, entry)
+
+
+def _apply_cadre(state: Any, entry: HistoryEntry) -> Any:
+    from .register import apply_cadre
+
+    return apply_cadre(state, entry)
+
+
+def _apply_household(state: Any, entry: HistoryEntry) -> Any:
+    from .register import apply_household
+
+    return apply_household(state, entry)
+
+
+def _dict_item(state: Any, history: tuple[HistoryEntry, ...]) -> dict[str, Any]:
+    return item_to_dict(replace(state, history=history))
+
+
+def _dict_record(state: Any, history: tuple[HistoryEntry, ...]) -> dict[str, Any]:
+    return replace(state, history=history).to_dict()
+
+
+# kind -> (apply one entry, snapshot dict as the tool writes it). Reviews (issue 7) register theirs here.
+def _apply_review(state: Any, entry: HistoryEntry) -> Any:
+    from .reviews import apply_review
+
+    return apply_review(state, entry)
+
+
+REPLAY: dict[
+    str, tuple[Callable[[Any, HistoryEntry], Any], Callable[[Any, tuple[HistoryEntry, ...]], dict]]
+] = {
+    "item": (_apply_item, _dict_item),
+    "cadre": (_apply_cadre, _dict_record),
+    "household": (_apply_household, _dict_record),
+    "review": (_apply_review, _dict_record),
+}
+
+
+def classify(path: str) -> tuple[str | None, str | None]:
+    """(kind, entity id) of a repo path; kind None for files that are not ledger files, "other" for unknown
+    files inside the ledger's directories."""
+    if path in FIXED_FILES:
+        return FIXED_FILES[path], None
+    parts = path.split("/")
+    top = parts[0]
+    if top not in LEDGER_DIRS:
+        return None, None
+    stem = parts[-1][:-5] if parts[-1].endswith(".yaml") else None
+    if top == "cadres" and len(parts) == 2 and stem and ID_PATTERN["cadre"].match(stem):
+        return "cadre", stem
+    if top == "households" and len(parts) == 3 and stem and ID_PATTERN["household"].match(stem):
+        if re.fullmatch(r"\d{12}", parts[1]):
+            return "household", stem
+    if top == "issues" and len(parts) == 3 and stem and ID_PATTERN["item"].match(stem):
+        if re.fullmatch(r"\d{4}", parts[1]):
+            return "item", stem
+    if top == "reviews" and len(parts) == 3 and stem and re.fullmatch(r"\d{4}Q[1-4]", parts[1]):
+        return "review", None
+    if top == "visits" and len(parts) == 3 and stem and re.fullmatch(r"\d{4}-\d{2}", parts[1]):
+        if re.fullmatch(r"\d{12}", stem):
+            return "visits", None
+    if top == "activities" and len(parts) == 2 and stem and re.fullmatch(r"\d{4}-\d{2}", stem):
+        return "activities", None
+    return "other", None
+
+
+def is_ledger_path(path: str) -> bool:
+    return classify(path)[0] is not None
+
+
+def fingerprint(public_key: str) -> str | None:
+    """SHA256 fingerprint of an OpenSSH public key line, as `ssh-keygen -l` and git's %GK print it."""
+    parts = public_key.split()
+    if len(parts) < 2:
+        return None
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (ValueError, TypeError):
+        return None
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+# ---------------------------------------------------------------- state as of a commit
+
+
+@dataclass
+class State:
+    """minqing.yaml and the cadres as of one commit. Cadres not yet seen are read lazily from `base`."""
+
+    base: str | None
+    config: Config
+    cadres: dict[str, Cadre | None]
+    pending: int = (
+        0  # commits still to be audited on top of this state; 1 = the next one may change it in place
+    )
+
+    def copy(self) -> State:
+        return State(self.base, self.config, dict(self.cadres))
+
+
+# ---------------------------------------------------------------- one touched file
+
+
+@dataclass
+class Touched:
+    path: str
+    kind: str
+    entity: str | None = None
+    old: str = ZERO
+    new: str = ZERO
+    added: list[HistoryEntry] = field(default_factory=list)
+    steps: list[tuple[Any, HistoryEntry]] = field(
+        default_factory=list
+    )  # (state before, entry) per added entry
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    created: bool = False
+    usable: bool = True  # False when a structural problem makes op checks meaningless
+    text: str = ""
+    data: Any = None
+    old_data: Any = None
+
+
+class Auditor:
+    def __init__(self, git: Git, lang: str = "zh", check_signatures: bool = True) -> None:
+        self.git = git
+        self.lang = lang
+        self.check_signatures = check_signatures
+        self.objects = Objects(git)
+        self.findings: list[Finding] = []
+        self.states: dict[str, State] = {}
+        self.boundary: dict[str, State] = {}
+        self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
+        self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
+        self.sign_checks: list[tuple[Commit, str, frozenset[str]]] = []
+        self.signers: dict[str, set[str]] = {}
+        self.commits = 0
+
+    # ------------------------------------------------------------ driver
+
+    def run(self, rev_args: list[str]) -> list[Finding]:
+        try:
+            listing = log_changes(self.git, rev_args)
+            children: dict[str, int] = {}
+            for _, parents, _ in listing:
+                for parent in parents:
+                    children[parent] = children.get(parent, 0) + 1
+            remaining = dict(children)
+            for index, (sha, parents, changes) in enumerate(listing):
+                if index % WINDOW == 0:
+                    self._prefetch(listing[index : index + WINDOW])
+                commit = self.objects.commit(sha)
+                self.commits += 1
+                parent_state = self._state_of(parents[0]) if parents else _fresh()
+                if len(parents) > 1:
+                    new_state = self._merge(commit, parent_state)
+                else:
+                    new_state = self._commit(
+                        commit, changes, parent_state, in_place=parent_state.pending <= 1
+                    )
+                for parent in parents:
+                    if parent in self.states:
+                        self.states[parent].pending -= 1
+                    remaining[parent] = remaining.get(parent, 1) - 1
+                    if remaining[parent] <= 0:
+                        self.states.pop(parent, None)
+                new_state.pending += children.get(sha, 0)
+                self.states[sha] = new_state
+            self._verify_signatures()
+        finally:
+            self.objects.close()
+        return self.findings
+
+    def _prefetch(self, window: list[tuple[str, tuple[str, ...], list[Change]]]) -> None:
+        self.objects.cache.clear()  # whatever the last window fetched and nobody read (parsed elsewhere)
+        specs = []
+        for sha, _, changes in window:
+            specs.append(sha)
+            for change in changes:
+                kind = classify(change.path)[0]
+                if kind is None:
+                    continue
+                specs.append(change.new)
+                if kind in STREAM_KINDS:
+                    if change.path not in self.stream_sizes:
+                        specs.append(change.old)
+                elif change.old not in self.parsed:
+                    specs.append(change.old)
+        self.objects.prefetch(specs)
+
+    def pending(self, commit: Commit, changes: list[Change]) -> list[Finding]:
+        """Audit one commit object that is not on any branch yet (the commit-msg hook)."""
+        try:
+            base = commit.parents[0] if commit.parents else None
+            state = self._state_of(base) if base else _fresh()
+            self._commit(commit, changes, state, in_place=False)
+        finally:
+            self.objects.close()
+        return self.findings
+
+    # ------------------------------------------------------------ helpers
+
+    def _find(self, commit: Commit, path: str, code: str, line: int = 0, **params: Any) -> None:
+        message = messages.render(f"audit_{code}", self.lang, **params)
+        self.findings.append(Finding(commit.sha, commit.author, path, code, message, line))
+
+    def _parse(self, oid: str, stream: bool = False) -> tuple[Any, str, str | None]:
+        if oid in self.parsed:
+            return self.parsed[oid]
+        raw = self.objects.read(oid)
+        result: tuple[Any, str, str | None]
+        if raw is None:
+            result = (None, "", f"blob {oid[:10]} is missing")
+        else:
+            try:
+                text = yamlio.decode(raw)
+                data = yamlio.load_all(text) if stream else yamlio.load(text)
+                result = (data, text, None)
+            except yamlio.YamlProblem as problem:
+                result = (None, "", f"line {problem.line}: {problem.message}")
+        if len(self.parsed) > 20000:
+            self.parsed.clear()
+        self.parsed[oid] = result
+        return result
+
+    def _state_of(self, sha: str) -> State:
+        if sha in self.states:
+            return self.states[sha]
+        if sha not in self.boundary:
+            config_raw = self.objects.read(f"{sha}:minqing.yaml")
+            config = Config.from_file_data(None)
+            if config_raw is not None:
+                try:
+                    config = Config.from_file_data(yamlio.load(yamlio.decode(config_raw)))
+                except yamlio.YamlProblem:
+                    pass
+            # Never changed in place: several commits of a push may start from the same boundary commit.
+            self.boundary[sha] = State(sha, config, {}, pending=1 << 30)
+        return self.boundary[sha]
+
+    def _cadre(self, state: State, cadre_id: str | None) -> Cadre | None:
+        if not cadre_id:
+            return None
+        if cadre_id in state.cadres:
+            return state.cadres[cadre_id]
+        found = None
+        if state.base and ID_PATTERN["cadre"].match(cadre_id):
+            raw = self.objects.read(f"{state.base}:cadres/{cadre_id}.yaml")
+            if raw is not None:
+                found = _cadre_from(raw)
+        state.cadres[cadre_id] = found
+        return found
+
+    def _next_state(self, state: State, changes: list[Change], in_place: bool) -> State:
+        relevant = [c for c in changes if c.path == "minqing.yaml" or classify(c.path)[0] == "cadre"]
+        if not relevant:
+            return state
+        new_state = state if in_place else state.copy()
+        for change in relevant:
+            if change.path == "minqing.yaml":
+                data, _, error = self._parse(change.new) if change.new != ZERO else (None, "", None)
+                if error is None and (data is None or isinstance(data, dict)):
+                    new_state.config = Config.from_file_data(data)
+                continue
+            cadre_id = classify(change.path)[1]
+            assert cadre_id is not None
+            if change.new == ZERO:
+                new_state.cadres[cadre_id] = None
+                continue
+            data, _, error = self._parse(change.new)
+            new_state.cadres[cadre_id] = _cadre_from_data(data) if error is None else None
+        return new_state
+
+    # ------------------------------------------------------------ one ordinary commit
+
+    def _commit(self, commit: Commit, changes: list[Change], state: State, in_place: bool) -> State:
+        ledger_changes = [c for c in changes if is_ledger_path(c.path)]
+        if not ledger_changes:
+            return state
+        touched = [self._check_file(commit, change) for change in ledger_changes]
+        op = commit.trailer("Ledger-Op")
+        actor = commit.trailer("Ledger-Actor")
+        missing = [key for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor") if not commit.trailer(key)]
+        if missing:
+            for item in touched:
+                self._find(commit, item.path, "no_trailers", missing=", ".join(missing))
+        else:
+            assert op is not None and actor is not None
+            self._check_op(commit, op, actor, touched, state)
+        return self._next_state(state, ledger_changes, in_place=in_place)
+
+    def _check_file(self, commit: Commit, change: Change) -> Touched:
+        kind, entity = classify(change.path)
+        assert kind is not None
+        touched = Touched(change.path, kind, entity, change.old, change.new, created=change.old == ZERO)
+        if change.new == ZERO:
+            touched.usable = False
+            self._find(commit, change.path, "deleted")
+            return touched
+        if kind in ENTITY_KINDS:
+            self._check_entity(commit, touched)
+        elif kind in STREAM_KINDS:
+            self._check_stream(commit, touched)
+        elif kind in ("config", "units"):
+            data, _, error = self._parse(change.new)
+            if error is not None or not isinstance(data, dict):
+                touched.usable = False
+                self._find(commit, change.path, "corrupt", detail=error or "not a mapping")
+            touched.data = data
+            if change.old != ZERO:
+                touched.old_data = self._parse(change.old)[0]
+        return touched
+
+    def _check_entity(self, commit: Commit, touched: Touched) -> None:
+        path = touched.path
+        data, text, error = self._parse(touched.new)
+        touched.text = text
+        entries = _entries(data) if error is None else None
+        if entries is None:
+            touched.usable = False
+            self._find(commit, path, "corrupt", detail=error or "not an entity file with a history: list")
+            return
+        touched.data = data
+        # Where the file lives must match what it holds (a moved or renamed file hides it from `log -- path`).
+        if touched.kind == "review":
+            touched.entity = str(data.get("id") or "") or None
+            parts = path.split("/")
+            if (str(data.get("quarter")), str(data.get("team"))) != (parts[1], parts[2][:-5]):
+                self._find(commit, path, "path_mismatch", detail=f"{data.get('quarter')}/{data.get('team')}")
+        elif touched.entity and data.get("id") != touched.entity:
+            self._find(commit, path, "path_mismatch", detail=f"id: {data.get('id')}")
+        elif touched.kind == "item" and str(data.get("created", ""))[:4] != path.split("/")[1]:
+            self._find(commit, path, "path_mismatch", detail=f"created: {data.get('created')}")
+        elif touched.kind == "household" and str(data.get("village", "")) != path.split("/")[1]:
+            self._find(commit, path, "path_mismatch", detail=f"village: {data.get('village')}")
+        old_entries: list[HistoryEntry] = []
+        if touched.old != ZERO:
+            old_data, _, old_error = self._parse(touched.old)
+            parsed_old = _entries(old_data) if old_error is None else None
+            old_entries = parsed_old or []
+        ids = [entry.id for entry in entries]
+        duplicates = sorted({op_id for op_id in ids if ids.count(op_id) > 1})
+        for op_id in duplicates:
+            self._find(commit, path, "history_rewritten", _line_of(text, op_id), entry=op_id)
+        prefix = len(old_entries)
+        if [e.to_dict() for e in entries[:prefix]] != [e.to_dict() for e in old_entries]:
+            new_by_id = {entry.id: entry for entry in entries}
+            for old_entry in old_entries:
+                if new_by_id.get(old_entry.id) != old_entry:
+                    self._find(
+                        commit, path, "history_rewritten", _line_of(text, old_entry.id), entry=old_entry.id
+                    )
+                    break
+            old_ids = {entry.id for entry in old_entries}
+            touched.added = [entry for entry in entries if entry.id not in old_ids]
+            touched.usable = False
+        else:
+            touched.added = entries[prefix:]
+        replayer = REPLAY.get(touched.kind)
+        if replayer is None:
+            return  # a kind whose replay lives elsewhere (reviews): history checks only
+        apply, to_dict = replayer
+        current: Any = None
+        for index, entry in enumerate(entries):
+            before = current
+            try:
+                current = apply(current, entry)
+            except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                if index >= prefix:
+                    detail = exc.render(self.lang) if isinstance(exc, LedgerError) else f"{entry.op}: {exc!r}"
+                    self._find(commit, path, "transition", _line_of(text, entry.id), detail=detail)
+                touched.usable = False
+                return
+            if index >= prefix:
+                touched.steps.append((before, entry))
+        if current is None:
+            self._find(commit, path, "corrupt", detail="empty history")
+            touched.usable = False
+            return
+        expected = to_dict(current, tuple(entries))
+        differs = _differing_keys(expected, data)
+        if differs and touched.old != ZERO:
+            # A mismatch the parent already had was reported at the commit that made it; report only new ones.
+            inherited = self._mismatches(touched.kind, touched.old)
+            differs = [
+                key for key in differs if (key, repr(data.get(key)), repr(expected.get(key))) not in inherited
+            ]
+        if differs:
+            shown = ", ".join(f"{key}: {data.get(key)!r} ≠ {expected.get(key)!r}" for key in differs[:3])
+            self._find(commit, path, "snapshot_mismatch", _line_of(text, differs[0] + ":"), fields=shown)
+
+    def _mismatches(self, kind: str, oid: str) -> set[tuple[str, str, str]]:
+        data, _, error = self._parse(oid)
+        entries = _entries(data) if error is None else None
+        replayer = REPLAY.get(kind)
+        if not entries or replayer is None:
+            return set()
+        apply, to_dict = replayer
+        current: Any = None
+        try:
+            for entry in entries:
+                current = apply(current, entry)
+        except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return set()
+        expected = to_dict(current, tuple(entries))
+        return {
+            (key, repr(data.get(key)), repr(expected.get(key))) for key in _differing_keys(expected, data)
+        }
+
+    def _check_stream(self, commit: Commit, touched: Touched) -> None:
+        path = touched.path
+        raw = self.objects.read(touched.new) or b""
+        old_size = 0
+        if touched.old != ZERO:
+            known = self.stream_sizes.get(path)
+            if known and known[0] == touched.old:
+                old_size = known[1]
+                grew = git_blob_id(raw[:old_size]) == touched.old
+            else:
+                old_raw = self.objects.read(touched.old) or b""
+                old_size = len(old_raw)
+                grew = raw.startswith(old_raw)
+            if not grew:
+                self._find(commit, path, "stream_rewritten")
+                touched.usable = False
+                self.stream_sizes[path] = (touched.new, len(raw))
+                return
+        self.stream_sizes[path] = (touched.new, len(raw))
+        try:
+            docs = yamlio.load_all(yamlio.decode(raw[old_size:]))
+        except yamlio.YamlProblem as problem:
+            self._find(commit, path, "corrupt", detail=problem.message)
+            touched.usable = False
+            return
+        month = path.split("/")[1] if touched.kind == "visits" else path.split("/")[1][:7]
+        for doc in docs:
+            if not isinstance(doc, dict) or not doc.get("id"):
+                self._find(commit, path, "corrupt", detail="a stream document without id")
+                touched.usable = False
+                continue
+            if str(doc.get("date", ""))[:7] != month or (
+                touched.kind == "visits" and str(doc.get("village", "")) != path.split("/")[2][:-5]
+            ):
+                self._find(commit, path, "path_mismatch", detail=f"{doc.get('id')} date {doc.get('date')}")
+            touched.docs.append(doc)
+
+    # ------------------------------------------------------------ the commit against its operation
+
+    def _check_op(self, commit: Commit, op: str, actor: str, touched: list[Touched], state: State) -> None:
+        first = touched[0].path
+        if commit.author_email != f"{actor}@{AUTHOR_DOMAIN}":
+            self._find(commit, "", "actor_mismatch", actor=actor, author=commit.author_email)
+        rule = OPS.get(op)
+        if rule is None:
+            self._find(commit, first, "unknown_op", op=op)
+            return
+        if op == INIT_OP:
+            actor_cadre = self._check_init(commit, actor, touched)
+        else:
+            actor_cadre = self._cadre(state, actor)
+            if actor_cadre is None:
+                self._find(commit, "", "unknown_actor", actor=actor)
+            elif actor_cadre.status != "active":
+                self._find(commit, "", "recalled_actor", actor=actor)
+            else:
+                try:
+                    state.config.require(actor_cadre, rule.permission or op)
+                except Refused as refusal:
+                    self._find(commit, "", "role", detail=refusal.render(self.lang))
+        expected: set[str] = set()
+        counts: dict[str, int] = {}
+        for item in touched:
+            counts[item.kind] = counts.get(item.kind, 0) + (
+                len(item.docs) if item.kind in STREAM_KINDS else 1
+            )
+            allowed = item.kind in rule.entities or item.kind in rule.counts or item.kind in rule.files
+            if not allowed:
+                self._find(commit, item.path, "outside_op", op=op)
+                continue
+            if item.kind in ENTITY_KINDS:
+                if item.entity:
+                    expected.add(item.entity)
+                if not item.usable:
+                    continue  # already reported (deleted, rewritten, unreadable, forbidden transition)
+                self._check_entries(commit, op, rule, actor, actor_cadre, item, state)
+            elif item.kind in STREAM_KINDS:
+                for doc in item.docs:
+                    expected.add(str(doc["id"]))
+                    if doc.get("recorded_by") != actor and not rule.replayed:
+                        self._find(
+                            commit,
+                            item.path,
+                            "by_mismatch",
+                            entry=doc["id"],
+                            by=doc.get("recorded_by"),
+                            actor=actor,
+                        )
+            elif item.kind == "units" and op == "org.add":
+                expected |= self._check_units(commit, item)
+            elif op != INIT_OP:
+                expected.add(item.path)
+        for kind, (low, high) in rule.counts.items():
+            count = counts.get(kind, 0)
+            if count < low or (high is not None and count > high):
+                self._find(
+                    commit,
+                    "",
+                    "op_mismatch",
+                    op=op,
+                    allowed=f"{kind} ×{low}–{high or '∞'}",
+                    found=f"{kind} ×{count}",
+                )
+        if op == "visit.add":
+            self._check_visit(commit, touched)
+        if op in ("household.pair", "household.unpair"):
+            self._check_pairing(commit, touched)
+        listed = set(commit.entries())
+        if listed != expected:
+            self._find(
+                commit,
+                "",
+                "entries_mismatch",
+                extra=", ".join(sorted(listed - expected)) or "-",
+                missing=", ".join(sorted(expected - listed)) or "-",
+            )
+        if self.check_signatures and state.config.data.get("require_signed") and op != INIT_OP:
+            keys = actor_cadre.keys if actor_cadre else ()
+            fingerprints = frozenset(fp for fp in (fingerprint(key) for key in keys) if fp)
+            for key in keys:
+                self.signers.setdefault(actor, set()).add(key)
+            self.sign_checks.append((commit, actor, fingerprints))
+
+    def _check_entries(
+        self,
+        commit: Commit,
+        op: str,
+        rule: OpRule,
+        actor: str,
+        actor_cadre: Cadre | None,
+        item: Touched,
+        state: State,
+    ) -> None:
+        if rule.replayed:
+            self._check_replayed(commit, item, state)
+            return
+        sequence = tuple(entry.op for entry in item.added)
+        if sequence not in rule.entities.get(item.kind, frozenset()):
+            allowed = " | ".join("+".join(seq) for seq in sorted(rule.entities.get(item.kind, ()))) or "-"
+            self._find(
+                commit, item.path, "op_mismatch", op=op, allowed=allowed, found="+".join(sequence) or "-"
+            )
+        for entry in item.added:
+            line = _line_of(item.text, entry.id)
+            if entry.by != actor:
+                self._find(commit, item.path, "by_mismatch", line, entry=entry.id, by=entry.by, actor=actor)
+            for name, value in rule.fields.get(entry.op, {}).items():
+                if entry.fields.get(name) != value:
+                    self._find(
+                        commit,
+                        item.path,
+                        "op_mismatch",
+                        line,
+                        op=op,
+                        allowed=f"{entry.op} {name}={value}",
+                        found=f"{entry.op} {name}={entry.fields.get(name)}",
+                    )
+        if item.kind == "item" and actor_cadre is not None:
+            from .workflow import check_policy
+
+            for before, entry in item.steps:
+                if before is None:
+                    continue
+                try:
+                    check_policy(before, entry, state.config, actor_cadre)
+                except Refused as refusal:
+                    self._find(
+                        commit,
+                        item.path,
+                        "role",
+                        _line_of(item.text, entry.id),
+                        detail=refusal.render(self.lang),
+                    )
+
+    def _check_replayed(self, commit: Commit, item: Touched, state: State) -> None:
+        """Entries finished on behalf of others: each by an active cadre whose role allowed it."""
+        from .workflow import check_policy
+
+        for before, entry in item.steps:
+            cadre = self._cadre(state, entry.by)
+            line = _line_of(item.text, entry.id)
+            if cadre is None:
+                self._find(commit, item.path, "unknown_actor", line, actor=entry.by)
+                continue
+            if item.kind == "item" and before is not None:
+                try:
+                    check_policy(before, entry, state.config, cadre)
+                except Refused as refusal:
+                    self._find(commit, item.path, "role", line, detail=refusal.render(self.lang))
+
+    def _check_init(self, commit: Commit, actor: str, touched: list[Touched]) -> Cadre | None:
+        if commit.parents:
+            self._find(commit, touched[0].path, "outside_op", op=INIT_OP)
+        created = [item for item in touched if item.kind == "cadre" and item.data]
+        if len(created) != 1 or created[0].entity != actor:
+            self._find(commit, "", "unknown_actor", actor=actor)
+            return None
+        cadre = _cadre_from_data(created[0].data)
+        if cadre is None or cadre.role != "admin":
+            self._find(
+                commit, created[0].path, "role", detail=f"{actor}: {cadre.role if cadre else '?'} ≠ admin"
+            )
+        return cadre
+
+    def _check_units(self, commit: Commit, item: Touched) -> set[str]:
+        new = item.data or {}
+        old = item.old_data or {}
+        old_units = {str(u.get("code")): u for u in old.get("units") or [] if isinstance(u, dict)}
+        new_units = {str(u.get("code")): u for u in new.get("units") or [] if isinstance(u, dict)}
+        if new.get("county") != old.get("county") or any(
+            new_units.get(code) != unit for code, unit in old_units.items()
+        ):
+            self._find(
+                commit, item.path, "op_mismatch", op="org.add", allowed="+1 unit", found="changed units"
+            )
+        added = set(new_units) - set(old_units)
+        if len(added) != 1:
+            self._find(
+                commit, item.path, "op_mismatch", op="org.add", allowed="+1 unit", found=f"+{len(added)}"
+            )
+        for code in added:
+            parent = str(new_units[code].get("parent", ""))
+            county = str((new.get("county") or {}).get("code", ""))
+            if not code.startswith(parent) or (parent not in new_units and parent != county):
+                self._find(
+                    commit,
+                    item.path,
+                    "op_mismatch",
+                    op="org.add",
+                    allowed="a code under its parent",
+                    found=code,
+                )
+        return added
+
+    def _check_visit(self, commit: Commit, touched: list[Touched]) -> None:
+        docs = [doc for item in touched if item.kind == "visits" for doc in item.docs]
+        created = {item.entity for item in touched if item.kind == "item" and item.created}
+        for doc in docs:
+            listed = {str(q) for q in doc.get("items") or []}
+            if listed != created:
+                path = next(item.path for item in touched if item.kind == "visits")
+                self._find(
+                    commit,
+                    path,
+                    "entries_mismatch",
+                    extra=", ".join(sorted(listed - created)) or "-",
+                    missing=", ".join(sorted(c for c in created - listed if c)) or "-",
+                )
+
+    def _check_pairing(self, commit: Commit, touched: list[Touched]) -> None:
+        cadre = next((item for item in touched if item.kind == "cadre"), None)
+        home = next((item for item in touched if item.kind == "household"), None)
+        if not cadre or not home:
+            return
+        for mine, other, key in ((cadre, home, "household"), (home, cadre, "cadre")):
+            for entry in mine.added:
+                if entry.fields.get(key) != other.entity:
+                    self._find(
+                        commit,
+                        mine.path,
+                        "op_mismatch",
+                        _line_of(mine.text, entry.id),
+                        op=commit.trailer("Ledger-Op"),
+                        allowed=f"{key}: {other.entity}",
+                        found=f"{key}: {entry.fields.get(key)}",
+                    )
+
+    # ------------------------------------------------------------ merges
+
+    def _merge(self, commit: Commit, state: State) -> State:
+        per_parent = [diff_trees(self.git, parent, commit.sha) for parent in commit.parents]
+        paths = sorted({c.path for changes in per_parent for c in changes if is_ledger_path(c.path)})
+        if not paths:
+            return state
+        merged_blob: dict[str, str] = {}
+        parent_blobs: list[dict[str, str]] = []
+        for changes in per_parent:
+            for change in changes:
+                merged_blob[change.path] = change.new
+        for changes in per_parent:
+            by_path = {c.path: c.old for c in changes}
+            parent_blobs.append({path: by_path.get(path, merged_blob.get(path, ZERO)) for path in paths})
+        op = commit.trailer("Ledger-Op")
+        actor = commit.trailer("Ledger-Actor")
+        settled: set[str] = set()
+        if not op or not actor:
+            for path in paths:
+                self._find(commit, path, "no_trailers", missing="Ledger-Op, Ledger-Actor")
+        elif op not in (MERGE_OP, RESOLVE_OP):
+            self._find(commit, paths[0], "outside_op", op=op)
+        else:
+            settled = set(commit.entries()) if op == RESOLVE_OP else set()
+            if commit.author_email != f"{actor}@{AUTHOR_DOMAIN}":
+                self._find(commit, "", "actor_mismatch", actor=actor, author=commit.author_email)
+            cadre = self._cadre(state, actor)
+            if cadre is None:
+                self._find(commit, "", "unknown_actor", actor=actor)
+            elif cadre.status != "active":
+                self._find(commit, "", "recalled_actor", actor=actor)
+            else:
+                try:
+                    state.config.require(cadre, op)
+                except Refused as refusal:
+                    self._find(commit, "", "role", detail=refusal.render(self.lang))
+            if self.check_signatures and state.config.data.get("require_signed"):
+                keys = cadre.keys if cadre else ()
+                for key in keys:
+                    self.signers.setdefault(actor, set()).add(key)
+                self.sign_checks.append((commit, actor, frozenset(fp for fp in map(fingerprint, keys) if fp)))
+        for path in paths:
+            parents = [blobs[path] for blobs in parent_blobs]
+            self._check_merged_file(commit, path, merged_blob.get(path, ZERO), parents, settled)
+        first_changes = [c for c in per_parent[0] if is_ledger_path(c.path)]
+        return self._next_state(state, first_changes, in_place=False)
+
+    def _check_merged_file(
+        self, commit: Commit, path: str, merged: str, parents: list[str], settled: set[str]
+    ) -> None:
+        """Merged = union of the parents' records by id; a record both sides hold differently is a conflict,
+        acceptable only when a conflict.resolve commit names it and took one side's version."""
+        kind, entity = classify(path)
+        if merged == ZERO:
+            self._find(commit, path, "deleted")
+            return
+        present = [oid for oid in parents if oid != ZERO]
+        if merged in present and len(set(present)) == 1:
+            return  # taken unchanged from the parents that have it
+        if kind in ENTITY_KINDS:
+            data, text, error = self._parse(merged)
+            entries = _entries(data) if error is None else None
+            if entries is None:
+                self._find(commit, path, "corrupt", detail=error or "not an entity file")
+                return
+            entity = entity or str(data.get("id"))
+            if entity in settled and merged in present:
+                return  # conflict.resolve took one side's whole file
+            sides = [[e.to_dict() for e in _entries(self._parse(oid)[0]) or []] for oid in present]
+            problem = _union_problem([e.to_dict() for e in entries], sides, entity in settled)
+            if problem:
+                self._find(commit, path, "merge_mismatch", detail=problem)
+            self._check_merged_snapshot(commit, path, kind, data, text, entries)
+        elif kind in STREAM_KINDS:
+            data, _, error = self._parse(merged, stream=True)
+            if error is not None:
+                self._find(commit, path, "corrupt", detail=error)
+                return
+            sides = [
+                [d for d in self._parse(oid, stream=True)[0] or [] if isinstance(d, dict)] for oid in present
+            ]
+            docs = [d for d in data or [] if isinstance(d, dict)]
+            problem = _union_problem(docs, sides, False, settled)
+            if problem:
+                self._find(commit, path, "merge_mismatch", detail=problem)
+        elif kind == "units":
+            data, _, error = self._parse(merged)
+            if error is not None or not isinstance(data, dict):
+                self._find(commit, path, "corrupt", detail=error or "not a mapping")
+                return
+            units = [dict(u, id=str(u.get("code"))) for u in data.get("units") or [] if isinstance(u, dict)]
+            sides = [
+                [dict(u, id=str(u.get("code"))) for u in (self._parse(oid)[0] or {}).get("units") or []]
+                for oid in present
+            ]
+            problem = _union_problem(units, sides, False, settled)
+            if problem:
+                self._find(commit, path, "merge_mismatch", detail=problem)
+        elif kind == "config":
+            data, _, error = self._parse(merged)
+            sides_cfg = [self._parse(oid)[0] or {} for oid in present]
+            if error is not None or not isinstance(data, dict):
+                self._find(commit, path, "corrupt", detail=error or "not a mapping")
+                return
+            for key in sorted(set(data) | {k for side in sides_cfg for k in side}):
+                if all(side.get(key) != data.get(key) for side in sides_cfg):
+                    self._find(commit, path, "merge_mismatch", detail=f"{key} matches neither side")
+        else:
+            self._find(commit, path, "outside_op", op=MERGE_OP)
+
+    def _check_merged_snapshot(
+        self, commit: Commit, path: str, kind: str, data: Any, text: str, entries: list[HistoryEntry]
+    ) -> None:
+        replayer = REPLAY.get(kind)
+        if replayer is None:
+            return
+        apply, to_dict = replayer
+        current: Any = None
+        try:
+            for entry in entries:
+                current = apply(current, entry)
+        except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            detail = exc.render(self.lang) if isinstance(exc, LedgerError) else repr(exc)
+            self._find(commit, path, "transition", detail=detail)
+            return
+        if current is None:
+            return
+        differs = _differing_keys(to_dict(current, tuple(entries)), data)
+        if differs:
+            line = _line_of(text, differs[0] + ":")
+            self._find(commit, path, "snapshot_mismatch", line, fields=", ".join(differs[:3]))
+
+    # ------------------------------------------------------------ signatures
+
+    def _verify_signatures(self) -> None:
+        if not self.sign_checks:
+            return
+        with tempfile.TemporaryDirectory(prefix="minqing-signers-") as tmp:
+            signers = Path(tmp) / "allowed_signers"
+            signers.write_text(allowed_signers(self.signers), encoding="utf-8")
+            shas = "".join(commit.sha + "\n" for commit, _, _ in self.sign_checks).encode()
+            out = self.git.run(
+                "-c",
+                f"gpg.ssh.allowedSignersFile={signers}",
+                "log",
+                "--no-walk=unsorted",
+                "--stdin",
+                "--format=%H%x1f%G?%x1f%GK%x1f%GS",
+                input=shas,
+            )
+        verdicts = {}
+        for line in out.decode("utf-8", "replace").splitlines():
+            parts = line.split("\x1f")
+            if len(parts) == 4:
+                verdicts[parts[0]] = parts[1:]
+        for commit, actor, fingerprints in self.sign_checks:
+            status, key, principal = verdicts.get(commit.sha, ["N", "", ""])
+            if status == "N":
+                detail = "no signature"
+            elif status != "G" or principal != actor:
+                detail = f"signature {status} by {principal or key or '?'}"
+            elif key not in fingerprints:
+                detail = f"key {key} was not registered for {actor} at the time"
+            else:
+                continue
+            self._find(commit, "", "unsigned", actor=actor, detail=detail)
+
+
+def _union_problem(
+    merged: list[dict[str, Any]],
+    sides: list[list[dict[str, Any]]],
+    settled_file: bool,
+    settled: Iterable[str] = (),
+) -> str | None:
+    """Why `merged` is not the union by id of `sides` (None when it is). A record the sides hold differently
+    must be settled: the whole file (`settled_file`) or that record's id listed by conflict.resolve."""
+    import json
+
+    def key(record: dict[str, Any]) -> str:
+        return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+
+    versions: dict[str, set[str]] = {}
+    for side in sides:
+        for record in side:
+            versions.setdefault(str(record.get("id")), set()).add(key(record))
+    got = [str(record.get("id")) for record in merged]
+    extra = sorted(set(got) - set(versions))
+    lost = sorted(set(versions) - set(got))
+    twice = sorted({record_id for record_id in got if got.count(record_id) > 1})
+    changed, unsettled = [], []
+    allowed = set(settled)
+    for record in merged:
+        record_id = str(record.get("id"))
+        if record_id not in versions:
+            continue
+        if key(record) not in versions[record_id]:
+            changed.append(record_id)
+        elif len(versions[record_id]) > 1 and not settled_file and record_id not in allowed:
+            unsettled.append(record_id)
+    parts = []
+    for label, ids in (("added", extra), ("lost", lost), ("twice", twice), ("changed", changed)):
+        if ids:
+            parts.append(f"{label}: {', '.join(ids[:5])}")
+    if unsettled:
+        parts.append(f"conflict not settled: {', '.join(unsettled[:5])}")
+    return "; ".join(parts) or None
+
+
+def _fresh() -> State:
+    return State(None, Config.from_file_data(None), {})
+
+
+def allowed_signers(signers: dict[str, Iterable[str]]) -> str:
+    """git's gpg.ssh.allowedSignersFile: one `principal namespaces="git" key` line per registered key."""
+    lines = []
+    for cadre_id in sorted(signers):
+        for key in sorted(signers[cadre_id]):
+            parts = key.split()
+            if len(parts) >= 2:
+                lines.append(f'{cadre_id} namespaces="git" {parts[0]} {parts[1]}')
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _entries(data: Any) -> list[HistoryEntry] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("history"), list):
+        return None
+    try:
+        return [HistoryEntry.from_dict(raw) for raw in data["history"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _cadre_from(raw: bytes) -> Cadre | None:
+    try:
+        return _cadre_from_data(yamlio.load(yamlio.decode(raw)))
+    except yamlio.YamlProblem:
+        return None
+
+
+def _cadre_from_data(data: Any) -> Cadre | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Cadre.from_dict(data)
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def _differing_keys(expected: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    missing = object()
+    keys = (set(expected) | set(data)) - {"history"}
+    return sorted(key for key in keys if expected.get(key, missing) != data.get(key, missing))
+
+
+def _line_of(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 0
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def _rewrite(git: Git, mark: str, detail: str, lang: str) -> Finding:
+    message = messages.render("audit_rewrite", lang, mark=mark[:10], detail=detail)
+    return Finding(mark, "", "", "rewrite", message)
+
+
+def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: bool = True) -> AuditResult:
+    """Audit a ledger's history (all of it, or `since..HEAD`), and remember a clean result in `refs/minqing/audited`.
+
+    The mark only moves when the run was clean and covered everything after the previous mark, so a rewrite (the
+    mark no longer an ancestor of HEAD) keeps being reported until a person deletes the ref on purpose.
+    """
+    from .errors import BadInput
+
+    git = Git(root)
+    head = git.rev("HEAD")
+    if head is None:
+        return AuditResult((), 0, None, since)
+    since_sha = None
+    if since:
+        since_sha = git.rev(since)
+        if since_sha is None:
+            raise BadInput(
+                "bad_value", field="--since", value=since, accepted="a commit, tag or branch of this ledger"
+            )
+    marked = git.rev(MARK_REF)
+    findings: list[Finding] = []
+    if marked and not git.is_ancestor(marked, head):
+        findings.append(_rewrite(git, marked, f"HEAD {head[:10]}", lang))
+    auditor = Auditor(git, lang)
+    findings += auditor.run([f"{since_sha}..{head}" if since_sha else head])
+    covered = since_sha is None or (marked is not None and git.is_ancestor(since_sha, marked))
+    if mark and not findings and covered:
+        git.run("update-ref", "-m", "minqing audit", MARK_REF, head)
+    return AuditResult(tuple(findings), auditor.commits, head, since_sha)
+
+
+def audit_push(git_dir: Path, updates: list[tuple[str, str, str]], lang: str = "zh") -> AuditResult:
+    """The pre-receive check of a central repo: every pushed commit not yet in the repo, parents first.
+
+    `updates` are the (old, new, ref) lines git gives pre-receive. Deleting or rewinding a branch is a rewrite.
+    """
+    git = Git(git_dir)
+    findings: list[Finding] = []
+    tips = []
+    for old, new, ref in updates:
+        if new == ZERO:
+            findings.append(_rewrite(git, old, f"{ref} deleted", lang))
+        elif old != ZERO and not git.is_ancestor(old, new):
+            findings.append(_rewrite(git, old, f"{ref} {old[:10]} → {new[:10]} is not a fast-forward", lang))
+        else:
+            tips.append(new)
+    auditor = Auditor(git, lang)
+    if tips:
+        findings += auditor.run([*tips, "--not", "--all"])
+    return AuditResult(tuple(findings), auditor.commits, tips[-1] if tips else None, None)
+
+
+def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str], list[Finding]]:
+    """The commit-msg hook: (staged ledger paths, findings) for the commit `git commit` is about to make.
+
+    The staged tree and the message are written as a dangling commit object (no ref moves) and audited against
+    HEAD exactly as `audit` will later see it, except for signatures (git signs after this hook runs).
+    """
+    from .gitwalk import parse_commit, parse_trailers
+
+    git = Git(root)
+    staged = [p for p in git.run("diff", "--cached", "--name-only", "-z").decode().split("\0") if p]
+    ledger_paths = [p for p in staged if is_ledger_path(p)]
+    if not ledger_paths:
+        return [], []
+    trailers = parse_trailers(message)
+    if not all(trailers.get(key) for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")):
+        return ledger_paths, []
+    head = git.rev("HEAD")
+    tree = git.text("write-tree")
+    sha = (
+        git.run("commit-tree", tree, *(["-p", head] if head else []), input=message.encode("utf-8"))
+        .decode()
+        .strip()
+    )
+    raw = git.run("cat-file", "commit", sha)
+    commit = parse_commit(sha, raw)
+    changes = diff_trees(git, head or EMPTY_TREE, sha)
+    auditor = Auditor(git, lang, check_signatures=False)
+    return ledger_paths, auditor.pending(commit, changes)
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"

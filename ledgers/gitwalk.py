@@ -1,0 +1,288 @@
+"""Reading git history in bulk for `audit` and `log`: few processes, however many commits.
+
+One `git log --raw -z` lists the commits (parents first) with the blob ids of every file each one changed; one
+`git cat-file --batch` process serves commit objects and blob contents on demand. Merge commits get their own
+`git diff-tree` per parent (merges are rare: one per `sync`). Works on a bare repo too (the pre-receive hook).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import EnvironmentProblem
+
+ZERO = "0" * 40
+TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")
+# User settings that would change the output we parse.
+_SAFE = ("-c", "log.showSignature=false", "-c", "core.quotePath=false", "-c", "diff.noprefix=false")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file a commit changed, relative to one parent. `old`/`new` are blob ids (ZERO when absent)."""
+
+    path: str
+    old: str
+    new: str
+    status: str  # A M D T
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_date: str  # ISO 8601 with the author's offset
+    message: str
+    signed: bool
+    trailers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    def trailer(self, key: str) -> str | None:
+        values = self.trailers.get(key) or ()
+        return values[0] if values else None
+
+    def entries(self) -> tuple[str, ...]:
+        return self.trailers.get("Ledger-Entry") or ()
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
+
+
+def parse_trailers(message: str) -> dict[str, tuple[str, ...]]:
+    """The Ledger-* trailers in the last paragraph of a message (what `git interpret-trailers` would see)."""
+    lines = [line for line in message.rstrip().split("\n") if not line.startswith("#")]
+    paragraph: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            break
+        paragraph.append(line)
+    found: dict[str, list[str]] = {}
+    for line in reversed(paragraph):
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if sep and key.lower() in {k.lower() for k in TRAILER_KEYS}:
+            canonical = next(k for k in TRAILER_KEYS if k.lower() == key.lower())
+            found.setdefault(canonical, []).append(value.strip())
+    return {key: tuple(values) for key, values in found.items()}
+
+
+class Git:
+    """The git command line in one directory (a work tree or a bare repo)."""
+
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.cwd = Path(cwd)
+        self.env = env
+
+    def run(self, *args: str, input: bytes | None = None, ok_codes: tuple[int, ...] = (0,)) -> bytes:
+        try:
+            proc = subprocess.run(
+                ["git", *_SAFE, *args], cwd=self.cwd, input=input, capture_output=True, env=self.env
+            )
+        except OSError as exc:
+            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+        if proc.returncode not in ok_codes:
+            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else f"git {args[0]}")
+        return proc.stdout
+
+    def text(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+        return self.run(*args, ok_codes=ok_codes).decode("utf-8", "replace").strip()
+
+    def rev(self, name: str) -> str | None:
+        out = self.text("rev-parse", "--verify", "-q", name + "^{commit}", ok_codes=(0, 1))
+        return out or None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            proc = subprocess.run(
+                ["git", "merge-base", "--is-ancestor", older, newer],
+                cwd=self.cwd,
+                capture_output=True,
+                env=self.env,
+            )
+        except OSError as exc:
+            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+        return proc.returncode == 0
+
+
+class Objects:
+    """One long-running `git cat-file --batch`: contents by blob id or `rev:path`, None when missing."""
+
+    def __init__(self, git: Git) -> None:
+        self.proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=git.cwd,
+            env=git.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+        self.cache: dict[str, bytes | None] = {}
+
+    def read(self, spec: str) -> bytes | None:
+        if spec in self.cache:
+            return self.cache.pop(spec)
+        return self.read_many([spec])[0]
+
+    def prefetch(self, specs: list[str]) -> None:
+        """Read ahead in chunks (one round trip per 64 objects instead of one each); `read` then takes them."""
+        wanted = list(dict.fromkeys(spec for spec in specs if spec != ZERO and spec not in self.cache))
+        for spec, data in zip(wanted, self.read_many(wanted), strict=True):
+            self.cache[spec] = data
+
+    def read_many(self, specs: list[str]) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        for start in range(0, len(specs), 64):  # small chunks: cat-file's stdin and stdout never both fill up
+            chunk = specs[start : start + 64]
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write("".join(spec + "\n" for spec in chunk).encode("utf-8"))
+            self.proc.stdin.flush()
+            for _ in chunk:
+                header = self.proc.stdout.readline()
+                if not header:
+                    raise EnvironmentProblem("git_failed", detail="git cat-file stopped")
+                parts = header.split()
+                if len(parts) < 3 or parts[-1] == b"missing" or parts[1] == b"missing":
+                    out.append(None)
+                    continue
+                size = int(parts[2])
+                data = self.proc.stdout.read(size)
+                self.proc.stdout.read(1)  # the newline after the contents
+                out.append(data)
+        return out
+
+    def commit(self, sha: str) -> Commit:
+        raw = self.read(sha)
+        if raw is None:
+            raise EnvironmentProblem("git_failed", detail=f"commit {sha} is missing")
+        return parse_commit(sha, raw)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+
+
+def parse_commit(sha: str, raw: bytes) -> Commit:
+    head, _, body = raw.partition(b"\n\n")
+    parents: list[str] = []
+    author = b""
+    signed = False
+    for line in head.split(b"\n"):
+        if line.startswith(b"parent "):
+            parents.append(line[7:].decode())
+        elif line.startswith(b"author "):
+            author = line[7:]
+        elif line.startswith(b"gpgsig"):
+            signed = True
+    name, email, date = _ident(author.decode("utf-8", "replace"))
+    message = body.decode("utf-8", "replace")
+    return Commit(sha, tuple(parents), name, email, date, message, signed, parse_trailers(message))
+
+
+def _ident(text: str) -> tuple[str, str, str]:
+    import datetime as dt
+
+    name, _, rest = text.partition(" <")
+    email, _, stamp = rest.partition("> ")
+    seconds, _, offset = stamp.partition(" ")
+    try:
+        sign = -1 if offset.startswith("-") else 1
+        minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+        zone = dt.timezone(dt.timedelta(minutes=minutes))
+        when = dt.datetime.fromtimestamp(int(seconds), zone).isoformat()
+    except (ValueError, IndexError):
+        when = ""
+    return name, email, when
+
+
+def log_changes(
+    git: Git, rev_args: list[str], paths: list[str] | None = None
+) -> list[tuple[str, tuple[str, ...], list[Change]]]:
+    """(sha, parents, changes vs the first parent) for each commit, parents before children.
+
+    Merge commits come with no changes: callers diff them against each parent with `merge_changes`.
+    """
+    out = git.run(
+        "log",
+        "--reverse",
+        "--topo-order",
+        "-z",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "--format=%H %P",
+        *rev_args,
+        "--",
+        *(paths or []),
+    )
+    return parse_raw_log(out)
+
+
+def parse_raw_log(out: bytes) -> list[tuple[str, tuple[str, ...], list[Change]]]:
+    tokens = out.split(b"\0")
+    result: list[tuple[str, tuple[str, ...], list[Change]]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if not token:
+            continue
+        if token.startswith(b":"):
+            meta = token[1:].decode().split()
+            path = tokens[index].decode("utf-8", "surrogateescape")
+            index += 1
+            if result:
+                result[-1][2].append(Change(path, meta[2], meta[3], meta[4][:1]))
+            continue
+        shas = token.decode().split()
+        result.append((shas[0], tuple(shas[1:]), []))
+    return result
+
+
+def diff_trees(git: Git, old: str, new: str) -> list[Change]:
+    out = git.run("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", old, new)
+    changes = []
+    tokens = out.split(b"\0")
+    for index in range(0, len(tokens) - 1, 2):
+        meta = tokens[index].lstrip(b"\n")
+        if not meta.startswith(b":"):
+            continue
+        parts = meta[1:].decode().split()
+        changes.append(
+            Change(tokens[index + 1].decode("utf-8", "surrogateescape"), parts[2], parts[3], parts[4][:1])
+        )
+    return changes
+
+
+def list_tree(git: Git, commit: str, paths: list[str]) -> dict[str, str]:
+    """path -> blob id at `commit` for files under `paths`."""
+    out = git.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
+    found = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        parts = meta.decode().split()
+        if len(parts) == 3 and parts[1] == "blob":
+            found[path.decode("utf-8", "surrogateescape")] = parts[2]
+    return found
+
+
+def git_blob_id(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()  # noqa: S324 - git's object id

@@ -1,0 +1,367 @@
+"""`minqing log`: who did what to an entry, when, with the field-level change, read from git.
+
+One `git log --raw -z` lists the commits (optionally only those touching one entry's file) with the blob ids of
+the files they changed; one `git cat-file --batch` reads those blobs. For an entity file, the entries a commit
+added to its `history:` are the operations it recorded; replaying the history before and after each entry gives the
+field-level change (`due: 2026-12-01 → 2026-12-15`). Streams show the documents a commit appended. Commits made by
+hand (no trailers) are shown too, with the author as actor: an inspector wants to see those most of all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import ids, yamlio
+from .audit import REPLAY, STREAM_KINDS, _entries, classify
+from .errors import LedgerError, NotFound
+from .gitwalk import ZERO, Commit, Git, Objects, log_changes
+from .model import HistoryEntry
+from .store import Ledger
+
+# Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
+HIDDEN_FIELDS = {"history", "id_hash", "phone_hash"}
+PII_FIELDS = {"id_number": "id_hash", "phone": "phone_hash"}
+ENTITY_LETTERS = {"Q": "item", "H": "household", "C": "cadre"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    commit: str
+    at: str  # when the operation happened (its history entry's `at`; else the commit's author date)
+    actor: str  # Ledger-Actor, or the author's e-mail for a hand commit
+    actor_name: str
+    ledger_op: str  # the commit's Ledger-Op ("" for a hand commit)
+    op: str  # the history op (create, assign, …) or the kind of change (append, delete, edit)
+    entry: str  # the entry changed: entity id, document id, unit code or file
+    path: str
+    changes: tuple[FieldChange, ...]
+    subject: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "at": self.at,
+            "actor": self.actor,
+            "actor_name": self.actor_name,
+            "ledger_op": self.ledger_op,
+            "op": self.op,
+            "entry": self.entry,
+            "path": self.path,
+            "subject": self.subject,
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+
+def target_of(ledger: Ledger, ref: str) -> tuple[str, str | None]:
+    """(entry id, its file) for an id or unique prefix; visits, activities and unit codes have no file of their
+    own and are found by their Ledger-Entry trailer."""
+    text = (ref or "").strip()
+    normalized = ids.normalize(text)
+    letter = normalized[:1]
+    if letter in ENTITY_LETTERS and (len(normalized) < 2 or normalized[1] == "-"):
+        entry_id = ledger.resolve(letter, text, "ID")
+        return entry_id, ledger.path_of(entry_id)
+    if text.isdigit() or ids.is_id(normalized):
+        return (normalized if not text.isdigit() else text), None
+    raise NotFound("not_found", kind="item", value=text)
+
+
+def history(
+    ledger: Ledger,
+    ref: str | None = None,
+    *,
+    since: str | None = None,
+    by: str | None = None,
+    op: str | None = None,
+    reveal: Callable[[str | None, str], str | None] | None = None,
+) -> list[LogEntry]:
+    """Log entries, oldest first. `since` a date, `by` a cadre id (or prefix), `op` a Ledger-Op (issue.close) or a
+    history op (close). `reveal(digest, owner)` unmasks ID numbers and phones (privacy.unmasking)."""
+    from . import fields as F
+
+    day = F.parse_date(since, "--since") if since else None
+    actor = ledger.resolve("C", by, "--by") if by else None
+    rev_args = ["HEAD"]
+    paths: list[str] = []
+    entry_id = None
+    if ref:
+        entry_id, path = target_of(ledger, ref)
+        if path:
+            paths = [path]
+        else:
+            rev_args += ["--fixed-strings", f"--grep=Ledger-Entry: {entry_id}"]
+    git = Git(ledger.root)
+    if ledger.head() is None:
+        return []
+    listing = log_changes(git, rev_args, paths)
+    objects = Objects(git)
+    names: dict[str, str] = {}
+    out: list[LogEntry] = []
+    reader = _Reader(objects, reveal)
+    try:
+        for index, (sha, parents, changes) in enumerate(listing):
+            if index % 64 == 0:
+                objects.cache.clear()
+                window = [row for row in listing[index : index + 64] if len(row[1]) <= 1]
+                objects.prefetch(
+                    [row[0] for row in window]
+                    + [
+                        blob
+                        for row in window
+                        for c in row[2]
+                        if classify(c.path)[0]
+                        for blob in (c.old, c.new)
+                    ]
+                )
+            if len(parents) > 1:
+                continue  # a merge adds no operation of its own; its entries are shown at their own commits
+            commit = objects.commit(sha)
+            for change in changes:
+                if paths and change.path not in paths:
+                    continue
+                for found in reader.describe(commit, change):
+                    if entry_id and not paths and found.entry != entry_id:
+                        continue
+                    out.append(found)
+    finally:
+        objects.close()
+    result = []
+    for item in out:
+        if day and item.at[:10] < day:
+            continue
+        if actor and item.actor != actor:
+            continue
+        if op and op not in (item.ledger_op, item.op) and not item.ledger_op.endswith("." + op):
+            continue
+        name = names.get(item.actor)
+        if name is None:
+            name = _cadre_name(ledger, item.actor) or item.actor_name
+            names[item.actor] = name
+        result.append(replace(item, actor_name=name))
+    return result
+
+
+def _cadre_name(ledger: Ledger, cadre_id: str) -> str | None:
+    if not ids.is_id(cadre_id, "C"):
+        return None
+    try:
+        return ledger.cadre(cadre_id).name
+    except LedgerError:
+        return None
+
+
+class _Reader:
+    """Turns one changed file of one commit into log entries; remembers what each stream held, so its old
+    documents are not parsed again at every commit."""
+
+    def __init__(self, objects: Objects, reveal: Callable[[str | None, str], str | None] | None) -> None:
+        self.objects = objects
+        self.reveal = reveal
+        self.seen: dict[str, tuple[str, int, set[str]]] = {}  # path -> (blob id, size, document ids)
+
+    def describe(self, commit: Commit, change: Any) -> list[LogEntry]:
+        return _describe(self, commit, change)
+
+
+def _describe(reader: _Reader, commit: Commit, change: Any) -> list[LogEntry]:
+    objects = reader.objects
+    kind, entity = classify(change.path)
+    if kind is None:
+        return []
+    ledger_op = commit.trailer("Ledger-Op") or ""
+    actor = commit.trailer("Ledger-Actor") or commit.author_email
+    base = {
+        "commit": commit.sha,
+        "at": commit.author_date,
+        "actor": actor,
+        "actor_name": commit.author_name,
+        "ledger_op": ledger_op,
+        "path": change.path,
+        "subject": commit.subject,
+    }
+    if change.new == ZERO:
+        return [LogEntry(**base, op="delete", entry=entity or change.path, changes=())]
+    new_raw = objects.read(change.new) or b""
+    known = reader.seen.get(change.path)
+    skip_old = known is not None and known[0] == change.old
+    old_raw = objects.read(change.old) if change.old != ZERO and not skip_old else None
+    try:
+        if kind in REPLAY:
+            old_ids = known[2] if skip_old and known else None
+            return _entity_entries(reader, change, base, kind, entity, new_raw, old_raw, old_ids)
+        if kind in STREAM_KINDS:
+            return _stream_entries(reader, change, base, new_raw, old_raw)
+        if kind in ("config", "units"):
+            return _keys_entries(base, kind, new_raw, old_raw)
+    except yamlio.YamlProblem as problem:
+        return [
+            LogEntry(
+                **base, op="edit", entry=change.path, changes=(FieldChange("file", None, problem.message),)
+            )
+        ]
+    return [LogEntry(**base, op="edit", entry=entity or change.path, changes=())]
+
+
+def _entity_entries(
+    reader: _Reader,
+    change: Any,
+    base: dict[str, Any],
+    kind: str,
+    entity: str | None,
+    new_raw: bytes,
+    old_raw: bytes | None,
+    known_ids: set[str] | None,
+) -> list[LogEntry]:
+    reveal = reader.reveal
+    data = yamlio.load(yamlio.decode(new_raw))
+    entries = _entries(data) or []
+    reader.seen[change.path] = (change.new, 0, {e.id for e in entries})
+    old_ids = known_ids if known_ids is not None else set()
+    if known_ids is None and old_raw is not None:
+        old_ids = {e.id for e in _entries(yamlio.load(yamlio.decode(old_raw))) or []}
+    entity = entity or str((data or {}).get("id", ""))
+    apply, to_dict = REPLAY[kind]
+    out = []
+    state: Any = None
+    before: dict[str, Any] = {}
+    for index, entry in enumerate(entries):
+        try:
+            state = apply(state, entry)
+            after = to_dict(state, tuple(entries[: index + 1]))
+        except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError):
+            after = None  # a history the workflow refuses (a hand edit): show the entry's own fields instead
+        if entry.id not in old_ids:
+            changes = _diff(before, after, entity, reveal) if after is not None else _fields_of(entry)
+            # A hand commit's entries may claim any time; the commit's own date is the more honest one.
+            at = entry.at if base["ledger_op"] else base["at"]
+            out.append(LogEntry(**{**base, "at": at}, op=entry.op, entry=entity, changes=tuple(changes)))
+        if after is None:
+            state = None
+            before = {}
+            continue
+        before = after
+    if not out and change.old != ZERO:
+        old_raw = old_raw if old_raw is not None else reader.objects.read(change.old)
+        # The file changed without a new history entry: a hand edit of the snapshot. Show what changed.
+        old = yamlio.load(yamlio.decode(old_raw)) or {}
+        changes = _diff(old, data or {}, entity, reveal)
+        out.append(LogEntry(**base, op="edit", entry=entity, changes=tuple(changes)))
+    return out
+
+
+def _fields_of(entry: HistoryEntry) -> list[FieldChange]:
+    return [FieldChange(key, None, value) for key, value in entry.fields.items() if key not in HIDDEN_FIELDS]
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if not prefix and key in HIDDEN_FIELDS:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def _diff(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    owner: str,
+    reveal: Callable[[str | None, str], str | None] | None,
+) -> list[FieldChange]:
+    old, new = _flatten(before), _flatten(after)
+    changes = []
+    for key in list(new) + [k for k in old if k not in new]:
+        if _empty(old.get(key)) and _empty(new.get(key)):
+            continue
+        if old.get(key) == new.get(key):
+            continue
+        old_value, new_value = old.get(key), new.get(key)
+        if reveal and key in PII_FIELDS:
+            old_value = reveal(before.get(PII_FIELDS[key]), owner) or old_value
+            new_value = reveal(after.get(PII_FIELDS[key]), owner) or new_value
+        changes.append(FieldChange(key, old_value, new_value))
+    return changes
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or value == ()
+
+
+def _stream_entries(
+    reader: _Reader, change: Any, base: dict[str, Any], new_raw: bytes, old_raw: bytes | None
+) -> list[LogEntry]:
+    from .gitwalk import git_blob_id
+
+    known = reader.seen.get(change.path)
+    if known is not None and known[0] == change.old:
+        size, old_ids = known[1], known[2]
+    elif old_raw is not None:
+        size = len(old_raw)
+        old_ids = {str(d.get("id")) for d in yamlio.load_all(yamlio.decode(old_raw)) if isinstance(d, dict)}
+    else:
+        size, old_ids = 0, set()
+    if size and git_blob_id(new_raw[:size]) == change.old:
+        docs = yamlio.load_all(yamlio.decode(new_raw[size:]))  # appended only: parse just the new part
+    else:
+        docs = yamlio.load_all(yamlio.decode(new_raw))
+    ids_now = set(old_ids)
+    out = []
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        doc_id = str(doc.get("id"))
+        ids_now.add(doc_id)
+        if doc_id in old_ids:
+            continue
+        changes = tuple(
+            FieldChange(key, None, value)
+            for key, value in doc.items()
+            if key not in ("id", "at", "recorded_by") and not _empty(value)
+        )
+        at = str(doc.get("at") or base["at"]) if base["ledger_op"] else base["at"]
+        out.append(LogEntry(**{**base, "at": at}, op="append", entry=doc_id, changes=changes))
+    reader.seen[change.path] = (change.new, len(new_raw), ids_now)
+    return out
+
+
+def _keys_entries(base: dict[str, Any], kind: str, new_raw: bytes, old_raw: bytes | None) -> list[LogEntry]:
+    new = yamlio.load(yamlio.decode(new_raw)) or {}
+    old = yamlio.load(yamlio.decode(old_raw)) if old_raw else {}
+    old = old or {}
+    if kind == "units":
+        old_units = {str(u.get("code")): u for u in old.get("units") or []}
+        out = []
+        for unit in new.get("units") or []:
+            code = str(unit.get("code"))
+            if old_units.get(code) == unit:
+                continue
+            before = old_units.get(code) or {}
+            changes = tuple(
+                FieldChange(key, before.get(key), value)
+                for key, value in unit.items()
+                if key != "code" and before.get(key) != value
+            )
+            out.append(LogEntry(**base, op="add" if not before else "edit", entry=code, changes=changes))
+        return out
+    changes = tuple(
+        FieldChange(key, old.get(key), new.get(key))
+        for key in list(new) + [k for k in old if k not in new]
+        if old.get(key) != new.get(key)
+    )
+    return [LogEntry(**base, op="edit", entry=base["path"], changes=changes)]
