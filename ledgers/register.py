@@ -315,7 +315,7 @@ def add_cadre(
         }
         if phone:
             number = F.phone(phone)
-            values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(ledger.secret(), number))
+            values.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
         cadre_id = ledger.new_id("C")
         entry = _entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
@@ -403,15 +403,25 @@ def add_household(
             raise AlreadyExists(
                 "duplicate", field="--id-number", value=pii.mask_id_number(number), existing=existing
             )
-        values.update(id_number=pii.mask_id_number(number), id_hash=digest)
+        values.update(id_number=pii.mask_id_number(number), id_hash=_kept(ledger, number))
     if phone:
         number = F.phone(phone)
-        values.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(secret, number))
+        values.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
     home_id = ledger.new_id("H")
     entry = _entry(tx.actor.id, "create", {"id": home_id, **values}, at)
     home = replace(apply_household(None, entry), history=(entry,))
     tx.put(f"households/{village_unit.code}/{home_id}.yaml", dump_record(home))
     return home
+
+
+def _kept(ledger: Ledger, number: str) -> str:
+    """The keyed hash written to the file; the full value stays in this machine's vault (privacy.py), never in git,
+    so `--unmask` can show it here to the roles allowed."""
+    from . import privacy
+
+    digest = pii.keyed_hash(ledger.secret(), number)
+    privacy.remember(ledger, digest, number)
+    return digest
 
 
 def find_by_id_hash(ledger: Ledger, digest: str) -> str | None:
@@ -459,7 +469,7 @@ def set_household(
             changes["members"] = F.positive_int(members, "--members", 1, 50)
         if phone:
             number = F.phone(phone)
-            changes.update(phone=pii.mask_phone(number), phone_hash=pii.keyed_hash(ledger.secret(), number))
+            changes.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
         if not changes:
             raise BadInput(
                 "required",
