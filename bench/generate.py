@@ -17,6 +17,7 @@ import os
 import random
 import subprocess
 import time
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,8 +59,14 @@ CATEGORIES = (
 )
 
 
-def _at(day: dt.date, rng: random.Random) -> str:
-    return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}:00+08:00"
+def _at(day: dt.date, rng: random.Random, step: int = 0) -> str:
+    """A time on `day`; `step` orders the operations of one entity within a day (histories never go backwards)."""
+    return f"{day.isoformat()}T{8 + step:02d}:{rng.randint(0, 59):02d}:00+08:00"
+
+
+def _seed(seed: int, part: str, index: int) -> int:
+    """Distinct random streams per part and worker (a shared stream would repeat op ids across files)."""
+    return zlib.crc32(f"{seed}-{part}-{index}".encode())
 
 
 def _ids(prefix: str, count: int, rng: random.Random) -> list[str]:
@@ -107,7 +114,7 @@ def _items(args: tuple) -> None:
     root, admin, leaders, chunk, seed = args
     rng = random.Random(seed)
     for item_id, home_id, village, created in chunk:
-        at = _at(created, rng)
+        at = _at(created, rng, 0)
         history = [
             HistoryEntry(
                 _op_id(rng),
@@ -134,7 +141,7 @@ def _items(args: tuple) -> None:
         history.append(
             HistoryEntry(
                 _op_id(rng),
-                _at(day, rng),
+                _at(day, rng, 1),
                 admin,
                 "assign",
                 {"leader": leader, "resp_unit": "村委会", "due": (day + dt.timedelta(days=15)).isoformat()},
@@ -143,13 +150,13 @@ def _items(args: tuple) -> None:
         if fate < 0.3:
             history.append(
                 HistoryEntry(
-                    _op_id(rng), _at(day, rng), admin, "escalate", {"to": "township", "reason": "报乡镇"}
+                    _op_id(rng), _at(day, rng, 2), admin, "escalate", {"to": "township", "reason": "报乡镇"}
                 )
             )
             history.append(
                 HistoryEntry(
                     _op_id(rng),
-                    _at(day, rng),
+                    _at(day, rng, 3),
                     admin,
                     "assign",
                     {"leader": leader, "due": (day + dt.timedelta(days=20)).isoformat()},
@@ -159,12 +166,12 @@ def _items(args: tuple) -> None:
             day += dt.timedelta(days=rng.randint(1, 20))
             history.append(
                 HistoryEntry(
-                    _op_id(rng), _at(day, rng), admin, "resolve", {"how": "solved", "note": "已解决"}
+                    _op_id(rng), _at(day, rng, 4), admin, "resolve", {"how": "solved", "note": "已解决"}
                 )
             )
         if fate > 0.25:
             history.append(
-                HistoryEntry(_op_id(rng), _at(day, rng), admin, "feedback", {"result": "satisfied"})
+                HistoryEntry(_op_id(rng), _at(day, rng, 5), admin, "feedback", {"result": "satisfied"})
             )
             history.append(
                 HistoryEntry(_op_id(rng), _at(day + dt.timedelta(days=1), rng), admin, "close", {})
@@ -254,7 +261,10 @@ def generate(path: str | Path, size_name: str, seed: int = 1, workers: int = 2) 
     indexed = list(zip(home_ids, range(len(home_ids)), strict=True))
     pool.map(
         _households,
-        [(root, admin, villages, indexed[k :: workers * 4], seed + k) for k in range(workers * 4)],
+        [
+            (root, admin, villages, indexed[k :: workers * 4], _seed(seed, "households", k))
+            for k in range(workers * 4)
+        ],
     )
     timings["households"] = time.perf_counter() - start
     span = size.months * 30
@@ -265,7 +275,10 @@ def generate(path: str | Path, size_name: str, seed: int = 1, workers: int = 2) 
         item_rows.append((item_id, home_id, home_village[home_id], created))
     pool.map(
         _items,
-        [(root, admin, cadre_ids, item_rows[k :: workers * 4], seed + 100 + k) for k in range(workers * 4)],
+        [
+            (root, admin, cadre_ids, item_rows[k :: workers * 4], _seed(seed, "items", k))
+            for k in range(workers * 4)
+        ],
     )
     timings["items"] = time.perf_counter() - start
     streams: dict[tuple[str, str], list] = {}
@@ -278,7 +291,9 @@ def generate(path: str | Path, size_name: str, seed: int = 1, workers: int = 2) 
             (visit_id, day.isoformat(), home_id, visitors)
         )
     ordered = sorted((key, sorted(docs, key=lambda d: (d[1], d[0]))) for key, docs in streams.items())
-    pool.map(_visits, [(root, ordered[k :: workers * 4], seed + 200 + k) for k in range(workers * 4)])
+    pool.map(
+        _visits, [(root, ordered[k :: workers * 4], _seed(seed, "visits", k)) for k in range(workers * 4)]
+    )
     pool.close()
     pool.join()
     timings["visits"] = time.perf_counter() - start

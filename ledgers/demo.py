@@ -58,12 +58,21 @@ def _name(rng: random.Random, suffix: str = "") -> str:
     return rng.choice(SURNAMES) + "某" + rng.choice(GIVEN) + suffix
 
 
+_SLOTS: dict[dt.date, int] = {}
+
+
 def _at(day: dt.date, rng: random.Random) -> str:
-    return f"{day.isoformat()}T{rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}:00+08:00"
+    """Office hours on `day`, one second later than the previous timestamp handed out for that day, so an entity's
+    history never goes backwards in time however its operations interleave with others'."""
+    slot = _SLOTS.get(day, 0)
+    _SLOTS[day] = slot + 1
+    moment = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(seconds=slot * 7)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+08:00")
 
 
 def build(path: str | Path, seed: int = 1) -> Ledger:
     rng = random.Random(seed)
+    _SLOTS.clear()
     with ids.seeded(seed):
         ledger = register.init(
             str(path), COUNTY[0], COUNTY[1], "区扶贫办管理员", at=_at(START - dt.timedelta(days=14), rng)
@@ -124,20 +133,6 @@ def _org_and_cadres(ledger: Ledger, rng: random.Random) -> _People:
                 ).id
                 for title in ("第一书记", "驻村队长", "村主任")
             ]
-    # Seed 003: some first secretaries are recalled; their open cases show up as needing reassignment.
-    recalled = village_team[f"{TOWNSHIPS[3][0]}202"][0]
-    register.recall_cadre(
-        ledger, admin, recalled, "驻村考核不合格，召回", at=_at(START + dt.timedelta(days=75), rng)
-    )
-    village_team[f"{TOWNSHIPS[3][0]}202"][0] = register.add_cadre(
-        ledger,
-        admin,
-        name=_name(rng),
-        unit=f"{TOWNSHIPS[3][0]}202",
-        role="village",
-        title="第一书记",
-        at=_at(START + dt.timedelta(days=76), rng),
-    ).id
     return _People(admin, clerks, county_leaders, township_leaders, village_team)
 
 
@@ -206,6 +201,25 @@ def _campaign(ledger: Ledger, rng: random.Random, people: _People, homes: dict[s
         )
     for code, _, _, _ in TOWNSHIPS[1:]:
         _other_township(ledger, rng, people, code, homes[code])
+    _recall(ledger, rng, people)
+
+
+def _recall(ledger: Ledger, rng: random.Random, people: _People) -> None:
+    """Seed 003: first secretaries are recalled; their open cases then show up as needing reassignment."""
+    village = f"{TOWNSHIPS[3][0]}202"
+    recalled = people.village_team[village][0]
+    register.recall_cadre(
+        ledger, people.admin, recalled, "驻村考核不合格，召回", at=_at(START + dt.timedelta(days=75), rng)
+    )
+    people.village_team[village][0] = register.add_cadre(
+        ledger,
+        people.admin,
+        name=_name(rng),
+        unit=village,
+        role="village",
+        title="第一书记",
+        at=_at(START + dt.timedelta(days=76), rng),
+    ).id
 
 
 def _work_heping_item(
