@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from .common import STATE, JsonOpt, echo, ledger, note, print_json, t
@@ -11,22 +13,54 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
 
-def check(json_out: JsonOpt = False) -> None:
+def check(
+    json_out: JsonOpt = False,
+    activity_minimum: Annotated[
+        str | None,
+        typer.Option(
+            "--activity-minimum",
+            help="Also flag villages with fewer activities than this in --month (五帮五扶: 2; see minqing duties).",
+        ),
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Month for --activity-minimum, YYYY-MM (default: this one).")
+    ] = None,
+) -> None:
     """Check every ledger file; print `path:line: message` per finding, exit 1 when there are any.
 
     Example: minqing check --json
+    Example: minqing check --activity-minimum 2 --month 2026-11
     """
     from pathlib import Path
 
     from minqing.ledgers.check import check_tree
 
-    report = check_tree(Path(ledger().root), STATE.lang)
-    count = len(report.findings)
+    led = ledger()
+    report = check_tree(Path(led.root), STATE.lang)
+    duties: list = []
+    if activity_minimum is not None or month is not None:  # issue 7: the monthly activity minimum
+        from minqing.ledgers.office import duties as office_duties
+
+        duties = list(
+            office_duties(led, month=month, only="activities", activity_minimum=activity_minimum).findings
+        )
+    count = len(report.findings) + len(duties)
     if json_out:
-        print_json({"findings": [finding.to_dict() for finding in report.findings], "count": count})
+        print_json(
+            {
+                "findings": [finding.to_dict() for finding in report.findings]
+                + [
+                    {k: duty.to_dict(STATE.lang)[k] for k in ("path", "line", "code", "message")}
+                    for duty in duties
+                ],
+                "count": count,
+            }
+        )
     else:
         for finding in report.findings:
             echo(str(finding))
+        for duty in duties:
+            echo(duty.render(STATE.lang))
     if count:
         note(
             t(

@@ -383,3 +383,20 @@ def test_config_minimums_are_used(office_copy):
     data = json.loads(run("duties", "--json", ledger=office_copy.path).stdout)
     assert data["minimums"] == {"activities": 1, "stays": 1, "talks": 0}
     assert [f["code"] for f in data["findings"]] == ["activity_minimum", "stay_missing"]
+
+
+def test_check_activity_minimum(office):
+    plain = run("check", ledger=office.path)
+    assert plain.exit_code == 0, plain.output
+    flagged = run("check", "--activity-minimum", "2", ledger=office.path)
+    assert flagged.exit_code == 1
+    assert flagged.stdout.splitlines() == [
+        f"activities/2026-11.yaml: {TAOYING}（桃映村）2026-11 开展活动 0 次：每月至少 2 次（五帮五扶）",
+        f"activities/2026-11.yaml: {SONGJIA}（宋家坝村）2026-11 开展活动 1 次：每月至少 2 次（五帮五扶）",
+    ]
+    data = json.loads(
+        run("check", "--activity-minimum", "1", "--month", "2026-10", "--json", ledger=office.path).stdout
+    )
+    assert data["count"] == 3 and {f["code"] for f in data["findings"]} == {"activity_minimum"}
+    assert run("check", "--month", "2026-11", ledger=office.path).exit_code == 1  # the config's minimum, 2
+    refused(office.path, "check", "--activity-minimum", "two", contains="--activity-minimum")
