@@ -157,7 +157,7 @@ def cell(key: str, value: Any, lang: str) -> str:
     if value is None:
         return "—"
     if key == "cleared":
-        return "✓" if value else ""
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     if key in RATES:
         return f"{value * 100:.1f}%"
     if isinstance(value, float):
@@ -318,7 +318,7 @@ def xlsx_bytes(results: list[Rollup], lang: str) -> bytes:
             values = []
             for key in keys:
                 value = row.values[key]
-                values.append(("✓" if value else "") if isinstance(value, bool) else value)
+                values.append(cell(key, value, lang) if isinstance(value, bool) else value)
             sheet.append([row.unit, row_name(row, result.by, lang), *values])
         for cell_ in sheet[sheet.max_row]:
             cell_.font = Font(bold=True)

@@ -198,7 +198,9 @@ def _month_end(day: dt.date) -> dt.date:
 
 def _with_as_of(kind: str, start: dt.date, end: dt.date, today: dt.date | None) -> Period:
     now = today or F.today()
-    return Period(kind, start, end, min(end, max(now, start)))
+    # A running period is judged today; a past one at its end; a future one at its end too (a projection: what
+    # is open now and due before then will be overdue by then unless it is worked).
+    return Period(kind, start, end, end if start > now else min(end, now))
 
 
 def choose_period(
@@ -452,26 +454,19 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
 
 
 def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
-    home = _key(by, "h.unit")
-    homes = f"households h WHERE h.created <= :A AND {_unit_filter('h.unit')}"
+    # One pass over the households: each one's pairing, visit in the period and visit in the last 90 days are
+    # index lookups (pairings(household), visits(household, date)).
     fill(
-        f"SELECT {home}, count(*), count(CASE WHEN h.status = 'poor' THEN 1 END) FROM {homes} GROUP BY 1",
-        ("households", "poor_households"),
-    )
-    fill(
-        f"SELECT {home}, count(*) FROM {homes} AND EXISTS (SELECT 1 FROM pairings p WHERE p.household = h.id"
-        " AND p.since <= :A AND (p.until IS NULL OR p.until > :A)) GROUP BY 1",
-        ("paired",),
-    )
-    fill(
-        f"SELECT {home}, count(*), count(CASE WHEN h.status = 'poor' THEN 1 END) FROM {homes}"
-        " AND EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :S AND :E) GROUP BY 1",
-        ("households_visited", "poor_visited"),
-    )
-    fill(
-        f"SELECT {home}, count(*) FROM {homes} AND NOT EXISTS (SELECT 1 FROM visits v"
-        " WHERE v.household = h.id AND v.date BETWEEN :A90 AND :A) GROUP BY 1",
-        ("not_visited_90d",),
+        "SELECT k, count(*), count(CASE WHEN poor THEN 1 END), count(CASE WHEN paired THEN 1 END),"
+        " count(CASE WHEN visited THEN 1 END), count(CASE WHEN poor AND visited THEN 1 END),"
+        " count(CASE WHEN NOT recent THEN 1 END) FROM ("
+        f"SELECT {_key(by, 'h.unit')} AS k, h.status = 'poor' AS poor,"
+        " EXISTS (SELECT 1 FROM pairings p WHERE p.household = h.id AND p.since <= :A"
+        " AND (p.until IS NULL OR p.until > :A)) AS paired,"
+        " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :S AND :E) AS visited,"
+        " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :A90 AND :A) AS recent"
+        f" FROM households h WHERE h.created <= :A AND {_unit_filter('h.unit')}) GROUP BY k",
+        ("households", "poor_households", "paired", "households_visited", "poor_visited", "not_visited_90d"),
     )
     fill(
         f"SELECT {_key(by, 'v.unit')}, count(CASE WHEN v.kind = 'visit' THEN 1 END),"

@@ -255,4 +255,27 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> Hand:
 def hand_copy(hand: Hand, tmp_path: Path) -> Hand:
     target = tmp_path / "ledger"
     shutil.copytree(hand.path, target, symlinks=True)
+    (target / ".git" / "minqing" / "index.sqlite").unlink(
+        missing_ok=True
+    )  # every copy starts without an index
     return Hand(target, hand.cadres, hand.homes, hand.items)
+
+
+@pytest.fixture(scope="session")
+def second_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another county (万山区 520603): one township, one village, one poor household with one open item."""
+    if "second" in _BUILT:
+        return _BUILT["second"].path
+    path = tmp_path_factory.mktemp("wanshan") / "ledger"
+    setup = at("08-01", 9)
+    register.init(str(path), "520603", "万山区", "万山管理员", at=setup)
+    led = Ledger.open(path)
+    register.add_unit(led, None, "520603100", "万山镇", "township", "520603", at=setup)
+    register.add_unit(led, None, "520603100201", "土坪村", "village", "520603100", at=setup)
+    home = register.add_household(led, None, head="万山农户", village="520603100201", status="poor", at=setup)
+    workflow.add_item(
+        led, None, desc="饮水不稳定", category="water", kind="problem", ledger_name="livelihood", source="grid",
+        household=home.id, at=at("11-04"),
+    )  # fmt: skip
+    _BUILT["second"] = Hand(path, {}, {"H1": home.id}, {})
+    return path
