@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import STATE, AsOpt, JsonOpt, echo, ledger, note, print_json, t
+from .common import STATE, AsOpt, JsonOpt, echo, note, print_json, t
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +28,7 @@ def doctor(
     """
     from minqing.ledgers import doctor as doc
 
-    led = ledger()
+    led = doc.open_ledger(STATE.ledger_path)
     findings = doc.fix(led, actor) if fix else doc.diagnose(led)
     if json_out:
         print_json([f.to_dict(STATE.lang) for f in findings])

@@ -103,16 +103,17 @@ def sync(
             )
         )
         raise typer.Exit(1)
-    how = t("合并", "merged") if report.merged else (t("快进", "fast-forward") if report.fast_forward else "")
-    sent = (
+    parts = [t(f"收到 {report.received} 个提交", f"received {report.received} commit(s)")]
+    if report.merged:
+        parts.append(t("已合并", "merged"))
+    elif report.fast_forward:
+        parts.append(t("已快进", "fast-forwarded"))
+    parts.append(
         t(f"推送 {report.sent} 个提交", f"pushed {report.sent} commit(s)")
         if report.pushed
         else t("无需推送", "nothing to push")
     )
-    got = t(f"收到 {report.received} 个提交", f"received {report.received} commit(s)")
-    note(
-        f"{report.remote}/{report.branch}: {got}{'，' if STATE.lang != 'en' else ', '}{how + ('，' if STATE.lang != 'en' else ', ') if how else ''}{sent}"
-    )
+    note(f"{report.remote}/{report.branch}: " + t("，", ", ").join(parts))
 
 
 def conflicts(json_out: JsonOpt = False) -> None:

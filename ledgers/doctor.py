@@ -9,12 +9,13 @@ from HEAD. Nothing here ever discards a committed change.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import messages, sync, yamlio
-from .errors import LedgerError
+from .errors import LedgerError, NotALedger
 from .store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
 
 LEDGER_PREFIXES = (
@@ -67,6 +68,22 @@ def is_temp_file(rel: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 
 
+def open_ledger(path: str | None) -> Ledger:
+    """Like Ledger.open, but also finds a ledger whose minqing.yaml a crash or a hand deleted (HEAD still has it),
+    so doctor can restore it."""
+    try:
+        return Ledger.open(path)
+    except NotALedger:
+        start = Path(path or os.environ.get("MINQING_LEDGER") or os.getcwd()).resolve()
+        for candidate in (start, *start.parents):
+            if (candidate / ".git").is_dir():
+                probe = Ledger(candidate)
+                if sync._git(probe, "cat-file", "-e", "HEAD:minqing.yaml").returncode == 0:
+                    return probe
+                break
+        raise
+
+
 # ---------------------------------------------------------------- checks
 
 
@@ -100,7 +117,7 @@ class _Status:
 
 
 def _status(ledger: Ledger) -> _Status:
-    out = sync._out(ledger, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching")
+    out = sync._raw(ledger, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching")
     dirty: list[str] = []
     temp: list[str] = []
     entries = out.split("\0")

@@ -404,22 +404,23 @@ class _ReplayFailed(Exception):
         self.detail = detail
 
 
-def _ops_summary(history: list[dict[str, Any]], known: set[str], state: str | None) -> str:
+def _ops_summary(history: list[dict[str, Any]], known: set[str], state: str | None, limit: int = 3) -> str:
+    """One side's new operations, short: `…, resolve how=explained, close (C-4H2J9X 2026-11-23) → closed`."""
+    new = [op for op in history if str(op["id"]) not in known]
+    if not new:
+        return "(no new operations)"
     parts = []
-    for op in history:
-        if str(op["id"]) in known:
-            continue
+    for op in new[-limit:]:
         fields_ = op.get("fields") or {}
         shown = " ".join(
-            f"{key}={_short(value, 20)}"
+            f"{key}={_short(value, 16)}"
             for key, value in fields_.items()
-            if key not in ("id", "note", "desc")
+            if key in ("how", "result", "to", "leader", "reason", "household", "cadre", "status")
         )
-        if op.get("op") == "create":
-            shown = ""
-        when = str(op.get("at") or "")[:16].replace("T", " ")
-        parts.append(f"{op.get('op')}{(' ' + shown) if shown else ''} ({op.get('by')}, {when})")
-    text = "; ".join(parts) or "(no new operations)"
+        parts.append(f"{op.get('op')}{(' ' + shown) if shown else ''}")
+    last = new[-1]
+    text = ("…, " if len(new) > limit else "") + ", ".join(parts)
+    text += f" ({last.get('by')} {str(last.get('at') or '')[:10]})"
     return f"{text} → {state}" if state else text
 
 
@@ -567,12 +568,14 @@ def _key_id(path: str, keypath: tuple[str, ...]) -> tuple[str, str]:
 
 
 def merge_keys(base: str, ours: str, theirs: str, path: str = CONFIG_PATH) -> MergeResult:
-    """Three-way merge by key: units by code (each unit one value), minqing.yaml key by key down to the leaves."""
+    """Three-way merge by key: units by code (each unit one value), minqing.yaml by top-level key."""
     data_b = _keys_doc(base, "base", path)
     data_o = _keys_doc(ours, "ours", path)
     data_t = _keys_doc(theirs, "theirs", path)
     clashes: list[tuple[tuple[str, ...], Any, Any, Any]] = []
-    leaf_depth = 2 if path == UNITS_PATH else None
+    # units: each unit is one value; minqing.yaml: each top-level key (a section such as deadlines) is one value,
+    # which is also what audit checks a merge against.
+    leaf_depth = 2 if path == UNITS_PATH else 1
     merged = _merge_tree(data_b or MISSING, data_o, data_t, (), leaf_depth, clashes)
     conflicts = []
     for keypath, b, o, t in clashes:
@@ -750,6 +753,14 @@ def _out(ledger: Ledger, *args: str) -> str:
     if proc.returncode != 0:
         raise EnvironmentProblem("git_failed", detail=_last_line(proc))
     return proc.stdout.strip()
+
+
+def _raw(ledger: Ledger, *args: str) -> str:
+    """Unstripped output: porcelain status lines start with a space that carries meaning."""
+    proc = _git(ledger, *args)
+    if proc.returncode != 0:
+        raise EnvironmentProblem("git_failed", detail=_last_line(proc))
+    return proc.stdout
 
 
 def merge_head(ledger: Ledger) -> str | None:
@@ -974,6 +985,25 @@ def _read_secret(secret_file: str) -> str:
     return text
 
 
+def _checkout_ledger_branch(target: Path) -> bool:
+    """A bare repo made with plain `git init --bare` points HEAD at `master` while offices push `main`: check out
+    the branch that holds the ledger (main first)."""
+
+    def git_in(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, check=False)
+
+    branches = git_in("for-each-ref", "--format=%(refname:strip=3)", "refs/remotes/origin/").stdout.split()
+    for name in sorted((b for b in branches if b != "HEAD"), key=lambda b: (b != "main", b)):
+        if git_in("cat-file", "-e", f"origin/{name}:{CONFIG_PATH}").returncode == 0:
+            unborn = git_in("symbolic-ref", "--short", "HEAD").stdout.strip()
+            if git_in("checkout", "-q", "-B", name, "--track", f"origin/{name}").returncode != 0:
+                return False
+            if unborn and unborn != name:
+                git_in("config", "--remove-section", f"branch.{unborn}")
+            return True
+    return False
+
+
 def clone(url: str, path: str | None = None, secret_file: str | None = None, user: str | None = None) -> Any:
     """git clone + register the merge drivers + the county secret; returns (ledger, secret_copied)."""
     import shutil
@@ -999,7 +1029,7 @@ def clone(url: str, path: str | None = None, secret_file: str | None = None, use
     if proc.returncode != 0:
         undo()
         raise Unreachable("remote_unreachable", remote=url, detail=_last_line(proc))
-    if not (target / CONFIG_PATH).is_file():
+    if not (target / CONFIG_PATH).is_file() and not _checkout_ledger_branch(target):
         undo()
         raise NotALedger("not_a_ledger_remote", url=url)
     try:
@@ -1109,7 +1139,7 @@ def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
 
 
 def _working_tree_dirty(ledger: Ledger) -> list[str]:
-    out = _out(ledger, "status", "--porcelain", "-z", "--untracked-files=no")
+    out = _raw(ledger, "status", "--porcelain", "-z", "--untracked-files=no")
     return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
 
 
@@ -1276,7 +1306,8 @@ def incoming(ledger: Ledger, old: str, new: str) -> list[TownshipCount]:
             for item_id in items:
                 bump(item_township(item_id), "transitions")
         elif not visits:
-            bump(county, "other")
+            homes = [f for f in files if f.startswith("households/")]
+            bump(township_of(homes[0].split("/")[1]) if homes else county, "other")
     rows = []
     for code in sorted(counts):
         unit = units.get(code)

@@ -339,29 +339,28 @@ def test_same_unit_code_added_with_different_names_conflicts():
     assert conflict.ours["name"] == "板栗园村" and conflict.theirs["name"] == "板栗村"
 
 
-def test_config_three_way_by_key():
-    base = yamlio.dump(
-        {"schema": 1, "deadlines": {"default_days": 15, "petition_answer_days": 60}, "activity_minimum": 2}
-    )
-    ours = yamlio.dump(
-        {"schema": 1, "deadlines": {"default_days": 10, "petition_answer_days": 60}, "activity_minimum": 2}
-    )
-    theirs = yamlio.dump(
-        {"schema": 1, "deadlines": {"default_days": 15, "petition_answer_days": 30}, "activity_minimum": 3}
-    )
-    result = sync.merge_keys(base, ours, theirs, "minqing.yaml")
+def test_config_three_way_by_top_level_key():
+    def config(default_days: int = 15, answer_days: int = 60, minimum: int = 2, locale: str = "zh-CN") -> str:
+        return yamlio.dump(
+            {
+                "schema": 1,
+                "locale": locale,
+                "deadlines": {"default_days": default_days, "petition_answer_days": answer_days},
+                "activity_minimum": minimum,
+            }
+        )
+
+    base = config()
+    result = sync.merge_keys(base, config(default_days=10), config(minimum=3, locale="en"), "minqing.yaml")
     assert result.clean
-    assert load(result.text) == {
-        "schema": 1,
-        "deadlines": {"default_days": 10, "petition_answer_days": 30},
-        "activity_minimum": 3,
-    }
-    clash = yamlio.dump(
-        {"schema": 1, "deadlines": {"default_days": 20, "petition_answer_days": 60}, "activity_minimum": 2}
-    )
-    [conflict] = sync.merge_keys(base, ours, clash, "minqing.yaml").conflicts
-    assert conflict.id == "minqing.yaml#deadlines/default_days"
-    assert (conflict.ours, conflict.theirs, conflict.base) == (10, 20, 15)
+    assert load(result.text) == load(config(default_days=10, minimum=3, locale="en"))
+    # a section is one value: two different changes inside deadlines conflict
+    [conflict] = sync.merge_keys(
+        base, config(default_days=10), config(answer_days=30), "minqing.yaml"
+    ).conflicts
+    assert (conflict.id, conflict.entry) == ("minqing.yaml#deadlines", "minqing.yaml")
+    assert conflict.ours == {"default_days": 10, "petition_answer_days": 60}
+    assert conflict.theirs == {"default_days": 15, "petition_answer_days": 30}
 
 
 # ---------------------------------------------------------------- through git

@@ -20,6 +20,7 @@ NOW = "2026-11-23T10:00:00+08:00"
 VILLAGE_A = "520602101201"  # 和平乡 板栗园村
 VILLAGE_A2 = "520602101202"  # 和平乡 桃映村
 VILLAGE_B = "520602102201"  # 坝黄镇 宋家坝村
+NEW_VILLAGE = "520602101209"
 
 
 def at(day: int, hour: int = 10, minute: int = 0) -> str:
@@ -257,8 +258,15 @@ def test_two_townships_sync_in_either_order(seed: Seed, offices: Offices, first:
     assert merge[2].startswith("同步合并 origin/main")
     assert "Ledger-Op: sync.merge" in merge and f"Ledger-Actor: {actor}" in merge
     assert f"Ledger-Entry: {seed.shared_item}" in merge  # the one entity both sides changed
-    if _has_command("check"):
-        assert run("check", ledger=two).exit_code == 0
+    assert_check_and_audit(two)
+
+
+def assert_check_and_audit(path: Path) -> None:
+    """`minqing check` and `minqing audit` pass after merges (when those commands are installed)."""
+    for command in ("check", "audit"):
+        if _has_command(command):
+            result = run(command, ledger=path)
+            assert result.exit_code == 0, result.output
 
 
 def _has_command(name: str) -> bool:
@@ -372,6 +380,7 @@ def test_true_conflict_stops_before_push_until_settled(seed: Seed, offices: Offi
         assert_consistent(clone)
         item = Ledger.open(clone).item(seed.shared_item)
         assert (item.state, item.resolution["how"]) == ("closed", "solved")
+    assert_check_and_audit(offices.a)
     # office B's closure is not lost: it is in the history of the merge's first parent
     assert "explained" in git(
         offices.b, "log", "-p", "--full-history", "--", f"issues/2026/{seed.shared_item}.yaml"
@@ -381,25 +390,19 @@ def test_true_conflict_stops_before_push_until_settled(seed: Seed, offices: Offi
 def test_settling_ours_and_two_conflicts_commit_once(seed: Seed, offices: Offices):
     _close_both_ways(seed, offices)
     a, b = Ledger.open(offices.a), Ledger.open(offices.b)
-    # and both offices correct the same unit name differently
-    for led, name in ((a, "板栗园村（新）"), (b, "板栗园")):
-        data = led.read_yaml("org/units.yaml")
-        for unit in data["units"]:
-            if unit["code"] == VILLAGE_A:
-                unit["name"] = name
-        with led.transaction(seed.admin, "org.add") as tx:
-            tx.put("org/units.yaml", yamlio.dump(data))
-            tx.commit(f"更名 {VILLAGE_A}", [VILLAGE_A], at=at(22))
+    # and both offices add the same new village code under different names
+    register.add_unit(a, seed.admin, NEW_VILLAGE, "新村（甲）", "village", "520602101", at=at(22))
+    register.add_unit(b, seed.admin, NEW_VILLAGE, "新村（乙）", "village", "520602101", at=at(22, 11))
     assert sync_json(offices.a, "--as", seed.admin)[0] == 0
     code, report = sync_json(offices.b)
     assert code == 1
     assert sorted(c["id"] for c in report["conflicts"]) == sorted(
-        [seed.shared_item, f"org/units.yaml#{VILLAGE_A}"]
+        [seed.shared_item, f"org/units.yaml#{NEW_VILLAGE}"]
     )
 
     first = run(
         "resolve-conflict",
-        f"org/units.yaml#{VILLAGE_A}",
+        f"org/units.yaml#{NEW_VILLAGE}",
         "--take",
         "ours",
         "--as",
@@ -416,13 +419,14 @@ def test_settling_ours_and_two_conflicts_commit_once(seed: Seed, offices: Office
     assert second.exit_code == 0
     body = git(offices.b, "log", "-1", "--format=%B")
     assert body.startswith("解决同步冲突 2 项")
-    assert f"{seed.shared_item}: ours" in body and f"org/units.yaml#{VILLAGE_A}: ours" in body
-    assert f"Ledger-Entry: {VILLAGE_A}" in body and f"Ledger-Entry: {seed.shared_item}" in body
+    assert f"{seed.shared_item}: ours" in body and f"org/units.yaml#{NEW_VILLAGE}: ours" in body
+    assert f"Ledger-Entry: {NEW_VILLAGE}" in body and f"Ledger-Entry: {seed.shared_item}" in body
     assert sync_json(offices.b)[0] == 0
     assert sync_json(offices.a)[0] == 0
+    assert_check_and_audit(offices.a)
     for clone in (offices.a, offices.b):
         led = Ledger.open(clone)
-        assert led.units()[VILLAGE_A].name == "板栗园"
+        assert led.units()[NEW_VILLAGE].name == "新村（乙）"
         assert led.item(seed.shared_item).resolution["how"] == "explained"
         assert_consistent(clone)
 
@@ -539,6 +543,7 @@ def test_sync_killed_after_fetch_and_during_merge_is_explained_and_finished(seed
     assert head(offices.a) == head(offices.b) == head(offices.central)
     seen = assert_consistent(offices.a)
     assert all(seen[entry] == 1 for entry in made.values())
+    assert_check_and_audit(offices.a)
 
 
 # ---------------------------------------------------------------- many offices
@@ -611,6 +616,7 @@ def test_five_offices_fifty_random_operations_lose_and_duplicate_nothing(seed: S
             assert sync_json(clone)[0] == 0
     heads = {head(clone) for clone in clones} | {head(central, "main")}
     assert len(heads) == 1
+    assert_check_and_audit(clones[0])
     for clone in clones:
         seen = assert_consistent(clone)
         assert {v for v in seen if v.startswith("V-")} == created_visits
