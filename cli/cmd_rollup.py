@@ -51,6 +51,7 @@ def rollup(
 ) -> None:
     """Visits, coverage, items and the escalation funnel per unit and period, with a total row.
 
+    \b
     Example: minqing rollup --period month --by township
     Example: minqing rollup --period week --date 2026-11-20 --format html --out week.html
     Example: minqing rollup --repo bijiang --repo wanshan --by county --format json
@@ -190,6 +191,7 @@ def nightly(
 ) -> None:
     """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
 
+    \b
     Example: minqing report nightly --out-dir /srv/minqing/reports
     Example: minqing -C /srv/minqing/bijiang report nightly --date 2026-11-23 --out-dir reports -v
     """

@@ -223,7 +223,7 @@ def print_rich(result: Rollup, lang: str) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(title(result, lang))
+    console.print(title(result, lang), highlight=False)
     for section, keys in columns(result):
         headers, rows = _grid(result, keys, lang)
         table = Table(title=_t(section, lang), title_justify="left")

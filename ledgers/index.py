@@ -533,7 +533,10 @@ class Index:
     def open(cls, ledger: Ledger, rebuild: bool = False, progress: Progress | None = None) -> Index:
         """The index of `ledger`, up to date with HEAD. Rebuilt when asked, missing, stale or corrupt."""
         path = ledger.root / ".git" / STATE_DIR / INDEX_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentProblem("io_failed", detail=f"{path.parent}: {exc.strerror or exc}") from None
         notes: list[tuple[str, dict[str, Any]]] = []
         conn = None
         if not rebuild:
