@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "rollup",
     "check",
     "audit",
+    "sheets",
 ]
 
 

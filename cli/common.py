@@ -123,3 +123,84 @@ def ask(
             return answer
         except LedgerError as error:
             note(error.render(STATE.lang))
+
+
+# ---------------------------------------------------------------- shell completion (typer `autocompletion=`)
+# Each returns the values starting with what was typed; ledger look-ups fail silently (completion must never error).
+
+
+def _starting(values: Any, incomplete: str) -> list[str]:
+    return [value for value in values if value.startswith(incomplete)]
+
+
+def complete_category(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import CATEGORIES
+
+    return _starting(CATEGORIES, incomplete)
+
+
+def complete_item_kind(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import ITEM_KINDS
+
+    return _starting(ITEM_KINDS, incomplete)
+
+
+def complete_ledger_name(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import LEDGERS
+
+    return _starting(LEDGERS, incomplete)
+
+
+def complete_item_state(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import STATES
+
+    return _starting((*STATES, "open"), incomplete)
+
+
+def complete_role(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import ROLES
+
+    return _starting(ROLES, incomplete)
+
+
+def complete_household_status(incomplete: str) -> list[str]:
+    from minqing.ledgers.model import HOUSEHOLD_STATUS
+
+    return _starting(HOUSEHOLD_STATUS, incomplete)
+
+
+def complete_sheet_kind(incomplete: str) -> list[str]:
+    return _starting(("households", "cadres", "visits", "issues"), incomplete)
+
+
+def complete_export_state(ctx: typer.Context, incomplete: str) -> list[str]:
+    """--state of `export`: item states, household statuses or cadre statuses, after --kind."""
+    from minqing.ledgers.model import CADRE_STATUS, HOUSEHOLD_STATUS, STATES
+
+    kind = ctx.params.get("kind") or "issues"
+    values = {"households": HOUSEHOLD_STATUS, "cadres": CADRE_STATUS, "visits": ()}.get(kind, (*STATES, "open"))
+    return _starting(values, incomplete)
+
+
+def _completion_ledger(ctx: typer.Context) -> Any:
+    from minqing.ledgers.store import Ledger
+
+    root = ctx.find_root()
+    return Ledger.open(root.params.get("directory") or STATE.ledger_path)
+
+
+def complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        units = _completion_ledger(ctx).units()
+    except Exception:  # noqa: BLE001 - no ledger here: nothing to complete
+        return []
+    return [(code, unit.name) for code, unit in sorted(units.items()) if code.startswith(incomplete)]
+
+
+def complete_cadre(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        found = _completion_ledger(ctx)
+        wanted = incomplete.upper()
+        return [(cadre.id, cadre.name) for cadre in found.iter_cadres() if cadre.id.startswith(wanted)]
+    except Exception:  # noqa: BLE001 - no ledger here: nothing to complete
+        return []

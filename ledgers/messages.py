@@ -661,3 +661,58 @@ MESSAGES.update({
     ),
     "doctor_healthy": ("台账状态良好", "the ledger is healthy"),
 })
+
+
+# Sheets in and out: import, export, find (issue 8).
+MESSAGES.update({
+    "import_rejected": (
+        "{file}：{rows} 行共 {count} 处错误，未写入任何内容（逐条见上）",
+        "{file}: {count} problem(s) in {rows} row(s); nothing was written (each one is listed above)",
+    ),
+    "missing_column": ("缺少列“{column}”：表头应有 {accepted} 之一", "missing column '{column}'; accepted headers: {accepted}"),
+    "duplicate_column": ("列“{column}”与列“{other}”是同一项：只保留一列", "column '{column}' means the same as '{other}'; keep one"),
+    "no_header": (
+        "{path} 前 {limit} 行中找不到表头：表头应包含 {accepted} 等列（或用 --map 对应）",
+        "{path}: no header row in the first {limit} rows; accepted: a header with {accepted} (or map it with --map)",
+    ),
+    "duplicate_row": ("与第 {other} 行重复（{what}）：同一条只能导入一次", "duplicates row {other} ({what}); accepted: each entry once"),
+    "not_in_ledger": (
+        "{field}“{value}”不在本台账中：新登记的行请把编号留空",
+        "{field} '{value}' is not in this ledger; leave the id empty for a new entry",
+    ),
+    "row_differs": (
+        "{field} 台账中为“{ledger}”，表中为“{sheet}”：导入只新增条目，修改已有条目请用相应命令",
+        "{field} is '{ledger}' in the ledger but '{sheet}' in the sheet; import only adds entries, change existing ones with their commands",
+    ),
+    "masked_value": (
+        "{field}“{value}”是脱敏值：新登记须填完整号码，或留空",
+        "{field} '{value}' is masked; accepted: the full number for a new entry, or empty",
+    ),
+    "number_cell": (
+        "{field} 是数字格式，Excel 只保留 15 位有效数字，号码已失真：把该列设为文本格式后重新录入",
+        "{field} is a number cell and Excel keeps only 15 digits, so the number is damaged; accepted: the column formatted as text and re-entered",
+    ),
+    "requires": ("填了 {field} 就必须同时填 {other}", "{field} needs {other} as well"),
+    "conflict_values": (
+        "{field}“{value}”与 {other}“{other_value}”矛盾：两者应一致",
+        "{field} '{value}' contradicts {other} '{other_value}'; accepted: values that agree",
+    ),
+    "sheet_unreadable": ("无法读取“{path}”：{detail}", "cannot read '{path}': {detail}"),
+    "sheet_not_found": (
+        "“{path}”中没有工作表“{sheet}”：可选 {sheets}",
+        "'{path}' has no sheet '{sheet}'; accepted: {sheets}",
+    ),
+    "bad_encoding": (
+        "“{path}”不是 {encoding} 编码（第 {line} 行）：用 --encoding 指定，如 gb18030 或 utf-8",
+        "'{path}' is not {encoding} (line {line}); give --encoding, e.g. gb18030 or utf-8",
+    ),
+    "bad_map": ("--map“{path}”无效：{detail}", "--map '{path}' is invalid: {detail}"),
+    "why_no_file": ("文件不存在", "no such file"),
+    "acc_sheet_file": (".xlsx 或 .csv 文件（.xls 请先在 Excel 中另存为 .xlsx）", "an .xlsx or .csv file (save an .xls as .xlsx first)"),
+    "acc_map": ("YAML 映射：表头: 字段名（null 表示忽略该列）", "a YAML mapping header: field (null ignores the column)"),
+    "acc_cell_value": ("该单元格的值", "a value in this cell"),
+    "acc_household_or_stay": (
+        "被走访户的户主姓名（蹲点可不填，须有村或乡镇）",
+        "the visited household's head (a stay may leave it empty and give a village or township)",
+    ),
+})

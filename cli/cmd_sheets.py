@@ -1,0 +1,293 @@
+"""The office's sheets and the search box: import, export, find."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import (
+    STATE,
+    AsOpt,
+    JsonOpt,
+    complete_cadre,
+    complete_export_state,
+    complete_sheet_kind,
+    complete_unit,
+    echo,
+    note,
+    print_json,
+    print_table,
+    t,
+)
+
+KindOpt = Annotated[
+    str | None,
+    typer.Option("--kind", help="households|cadres|visits|issues", autocompletion=complete_sheet_kind),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_sheet)
+    app.command("export")(export_sheet)
+    app.command("find")(find)
+
+
+def _complete_encoding(incomplete: str) -> list[str]:
+    return [name for name in ("utf-8", "utf-8-sig", "gb18030", "gbk") if name.startswith(incomplete)]
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    return [name for name in ("xlsx", "csv", "json") if name.startswith(incomplete)]
+
+
+def _complete_find_kind(incomplete: str) -> list[str]:
+    return [name for name in ("household", "cadre", "item") if name.startswith(incomplete)]
+
+
+def _progress_bar() -> tuple[Any, Any]:
+    """A rich progress bar on stderr for a person at a terminal; (None, None) under cron, pipes and tests."""
+    import os
+
+    if not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+    names = {"check": t("检查", "checking"), "write": t("写入", "writing")}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, report
+
+
+_NOUNS = {
+    "households": ("户农户", "households"),
+    "cadres": ("名干部", "cadres"),
+    "visits": ("次走访", "visits"),
+    "issues": ("项事项", "items"),
+}
+
+
+def import_sheet(
+    file: Annotated[
+        str, typer.Argument(help="The sheet: .xlsx or .csv (UTF-8, UTF-8 with BOM, GB18030/GBK).")
+    ],
+    kind: KindOpt = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Worksheet name in an .xlsx (default: the first).")
+    ] = None,
+    map_file: Annotated[
+        str | None,
+        typer.Option("--map", help="YAML file mapping this sheet's headers to fields (header: field)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="CSV encoding (default: detect UTF-8, then GB18030).",
+            autocompletion=_complete_encoding,
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Acting cadre id (default: MINQING_USER, git config minqing.user).",
+            autocompletion=complete_cadre,
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import an office sheet (台账) of households, cadres, visits or items: all rows or nothing, one commit.
+
+    Example: minqing import 和平乡问题台账.xlsx --kind issues --dry-run
+    Example: minqing import 农户花名册.csv --kind households --encoding gb18030
+    """
+    from minqing.ledgers import sheets
+    from minqing.ledgers.errors import BadInput
+
+    if not kind:
+        raise BadInput("required", field="--kind", accepted="|".join(sheets.KINDS))
+    led = _ledger()
+    bar, report = _progress_bar()
+    try:
+        if bar is not None:
+            bar.start()
+        result = sheets.import_sheet(
+            led,
+            actor,
+            file,
+            kind,
+            sheet=sheet,
+            mapping=map_file,
+            encoding=encoding,
+            dry_run=dry_run,
+            progress=report,
+        )
+    except sheets.ImportRejected as rejected:
+        if bar is not None:
+            bar.stop()
+        for finding in rejected.findings:
+            note(finding.render(STATE.lang))
+        raise
+    finally:
+        if bar is not None:
+            bar.stop()
+    if result.ignored_columns:
+        note(
+            t(
+                f"已忽略的列：{'、'.join(result.ignored_columns)}",
+                f"ignored columns: {', '.join(result.ignored_columns)}",
+            )
+        )
+    if json_out:
+        print_json(result.to_dict())
+        return
+    zh_noun, en_noun = _NOUNS[result.kind]
+    created = sum(
+        1
+        for entry in result.created
+        if entry[0] == {"households": "H", "cadres": "C", "visits": "V"}.get(result.kind, "Q")
+    )
+    if result.dry_run:
+        echo(
+            t(
+                f"检查通过（{result.rows} 行）：将新增 {created} {zh_noun}，{result.unchanged} 行与台账一致；--dry-run 未写入",
+                f"all {result.rows} rows valid: would add {created} {en_noun}, {result.unchanged} unchanged; --dry-run wrote nothing",
+            )
+        )
+    elif result.commit:
+        echo(
+            t(
+                f"已导入 {created} {zh_noun}（{result.rows} 行，{result.unchanged} 行与台账一致），提交 {result.commit[:10]}",
+                f"imported {created} {en_noun} ({result.rows} rows, {result.unchanged} unchanged), commit {result.commit[:10]}",
+            )
+        )
+    else:
+        echo(
+            t(
+                f"没有新内容：{result.rows} 行都与台账一致，未提交",
+                f"nothing new: all {result.rows} rows match the ledger; no commit",
+            )
+        )
+
+
+def export_sheet(
+    kind: KindOpt = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="Items: registered|assigned|in_progress|resolved|closed|open; households: poor|lifted|monitored|general; cadres: active|recalled.",
+            autocompletion=complete_export_state,
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Only entries under this unit code.", autocompletion=complete_unit),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="xlsx|csv|json (default: from --out's suffix, else csv).",
+            autocompletion=_complete_format,
+        ),
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="File to write (csv and json go to stdout without it).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="CSV encoding (default utf-8-sig, which Excel opens; gb18030 for old Excel).",
+            autocompletion=_complete_encoding,
+        ),
+    ] = None,
+) -> None:
+    """Export households, cadres, visits or items with the 台账 headers import reads (ID numbers and phones masked).
+
+    Example: minqing export --kind issues --state open --unit 520602101 --format xlsx --out 和平乡未销号.xlsx
+    Example: minqing export --kind households --format csv > households.csv
+    """
+    from minqing.ledgers import sheets
+    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.messages import Text
+
+    if not kind:
+        raise BadInput("required", field="--kind", accepted="|".join(sheets.KINDS))
+    if fmt is None:
+        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+        fmt = suffix if suffix in sheets.FORMATS else "csv"
+    if fmt not in sheets.FORMATS:
+        raise BadInput("bad_value", field="--format", value=fmt, accepted="|".join(sheets.FORMATS))
+    if fmt == "xlsx" and not out:
+        raise BadInput("required", field="--out", accepted=Text("acc_out_xlsx"))
+    table = sheets.export_table(_ledger(), kind, state=state, unit=unit, lang=STATE.lang)
+    if out:
+        sheets.write_export(table, fmt, out, encoding)
+        note(t(f"已导出 {len(table.records)} 条到 {out}", f"exported {len(table.records)} rows to {out}"))
+    elif fmt == "json":
+        print_json(sheets.export_json(table))
+    else:
+        sys.stdout.write(sheets.csv_text(table))
+
+
+def find(
+    text: Annotated[
+        str, typer.Argument(help="Chinese text, pinyin (zhangsan), initials (zs) or an ID prefix.")
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only household|cadre|item.", autocompletion=_complete_find_kind),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results (0: all).")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find households, cadres and items by name, pinyin, initials or ID prefix.
+
+    Example: minqing find zs
+    Example: minqing find 路灯 --kind item --json
+    """
+    from minqing.ledgers import search
+
+    hits = search.find(_ledger(), text, [kind] if kind else None, limit)
+    if json_out:
+        print_json([hit.to_dict() for hit in hits])
+        return
+    if not hits:
+        note(t(f"没有与“{text}”匹配的农户、干部或事项", f"nothing matches '{text}'"))
+        return
+    from .common import label
+
+    headers = [t("类型", "kind"), t("编号", "id"), t("名称", "name"), t("单位", "unit")]
+    rows = [[label(hit.kind), hit.id, hit.name[:40], f"{hit.unit_name}（{hit.unit}）"] for hit in hits]
+    print_table(headers, rows)
+
+
+def _ledger() -> Any:
+    from .common import ledger
+
+    return ledger()
+
+
+__all__ = ["register", "AsOpt"]

@@ -1,0 +1,183 @@
+"""`minqing find`: one search box over households, cadres and items.
+
+A clerk types what they have: Chinese text (张三, 路灯), full pinyin (zhangsan), initials (zs), a mix (zhangs), or an
+ID prefix (H-7K3, 7K3M). Names match from any syllable, so `san` finds 张三; item descriptions are long, so they match
+Chinese text, ID prefixes and fully typed pinyin only (initials there would match half the ledger).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import ids
+from .errors import BadInput
+from .store import Ledger
+
+KINDS = ("household", "cadre", "item")
+MIN_PINYIN = 2  # one letter would match every name with that initial
+
+# Ranks, best first: how the text matched.
+EXACT_ID, ID_PREFIX, EXACT_NAME, NAME_START, TEXT, PINYIN = range(6)
+MATCH_NAMES = {
+    EXACT_ID: "id",
+    ID_PREFIX: "id_prefix",
+    EXACT_NAME: "name",
+    NAME_START: "name_prefix",
+    TEXT: "text",
+    PINYIN: "pinyin",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: str
+    name: str
+    unit: str
+    unit_name: str
+    match: str
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "match": self.match,
+        }
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\s'’·\-]+", "", text.lower())
+
+
+def syllables(text: str) -> list[tuple[str, ...]]:
+    """Every reading of every character (heteronyms: 曾 is ceng or zeng); other runs stay as they are, lower-cased."""
+    from pypinyin import Style, pinyin
+
+    out: list[tuple[str, ...]] = []
+    for readings in pinyin(
+        text, style=Style.NORMAL, heteronym=True, errors=lambda chars: [c.lower() for c in chars]
+    ):
+        options = tuple(dict.fromkeys(_letters(reading) for reading in readings if _letters(reading)))
+        if options:
+            out.append(options)
+    return out
+
+
+def pinyin_match(query: str, sounds: list[tuple[str, ...]], full_only: bool = False) -> bool:
+    """True when the query spells consecutive syllables, each by a prefix of one of its readings (zs, zhangs,
+    zhangsan). With `full_only` every syllable but the last must be typed in full."""
+    size = len(query)
+    memo: dict[tuple[int, int], bool] = {}
+
+    def walk(position: int, offset: int) -> bool:
+        if offset == size:
+            return True
+        if position == len(sounds):
+            return False
+        key = (position, offset)
+        if key in memo:
+            return memo[key]
+        result = False
+        for reading in sounds[position]:
+            common = 0
+            while (
+                common < len(reading) and offset + common < size and reading[common] == query[offset + common]
+            ):
+                common += 1
+            for taken in range(common, 0, -1):
+                last = offset + taken == size
+                if full_only and taken < len(reading) and not last:
+                    continue
+                if walk(position + 1, offset + taken):
+                    result = True
+                    break
+            if result:
+                break
+        memo[key] = result
+        return result
+
+    return any(walk(start, 0) for start in range(len(sounds)))
+
+
+def _id_query(text: str) -> str | None:
+    """An ID or ID prefix: `H-7K3`, `h-7k3`, or a bare `7K3M` (needs a digit, so pinyin is never taken for one)."""
+    wanted = ids.normalize(text)
+    if re.fullmatch(r"[CHQVAR]-[0-9A-Z]{0,6}", wanted):
+        return wanted
+    if re.fullmatch(r"[0-9A-Z]{3,6}", wanted) and any(ch.isdigit() for ch in wanted):
+        return wanted
+    return None
+
+
+def _score(
+    query: str, id_query: str | None, entry_id: str, name: str, sounds_of: Any, full_only: bool
+) -> int | None:
+    if id_query:
+        if id_query == entry_id:
+            return EXACT_ID
+        if entry_id.startswith(id_query) or ("-" not in id_query and entry_id[2:].startswith(id_query)):
+            return ID_PREFIX
+    if not query:
+        return None
+    if name == query:
+        return EXACT_NAME
+    if name.startswith(query):
+        return NAME_START
+    if query.lower() in name.lower():
+        return TEXT
+    letters = _letters(query)
+    if len(letters) >= MIN_PINYIN and letters.isascii() and letters.isalpha():
+        if pinyin_match(letters, sounds_of(name), full_only):
+            return PINYIN
+    return None
+
+
+def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
+    from .sheets import SheetContext
+
+    query = _clean(text or "")
+    if not query:
+        raise BadInput("empty_text", field="TEXT")
+    wanted = list(kinds or KINDS)
+    for kind in wanted:
+        if kind not in KINDS:
+            raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
+    id_query = _id_query(query)
+    ctx = SheetContext(ledger)
+    cache: dict[str, list[tuple[str, ...]]] = {}
+
+    def sounds_of(name: str) -> list[tuple[str, ...]]:
+        if name not in cache:
+            cache[name] = syllables(name)
+        return cache[name]
+
+    def unit_name(code: str) -> str:
+        unit = ctx.units.get(code)
+        return unit.name if unit else code
+
+    rows: list[tuple[str, str, str, str, bool]] = []  # kind, id, name, unit, full pinyin only
+    if "household" in wanted:
+        rows += [("household", h.id, h.head, h.unit, False) for h in ctx.households.values()]
+    if "cadre" in wanted:
+        rows += [("cadre", c.id, c.name, c.unit, False) for c in ctx.cadres.values()]
+    if "item" in wanted:
+        rows += [("item", i.id, i.desc, i.unit, True) for i in ctx.items.values()]
+    hits = []
+    for kind, entry_id, name, unit, full_only in rows:
+        rank = _score(query, id_query, entry_id, name, sounds_of, full_only)
+        if rank is not None:
+            hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
+    hits.sort(key=lambda hit: (hit.rank, KINDS.index(hit.kind), hit.name, hit.id))
+    return hits[:limit] if limit > 0 else hits

@@ -1,0 +1,2013 @@
+"""The office's own sheets in and out (issue 8): Excel/CSV import with the usual 台账 headers, export with the same.
+
+Import is all or nothing. Every row is parsed into the same canonical values an export is built from, validated with
+the rules the add operations use (fields.py validators; workflow.apply and check_policy for every operation an item
+row implies), and only a sheet without a single problem is written: one transaction, one commit
+`Ledger-Op: import.<kind>`, every new entry carrying its own history. A row whose 编号 names an entry already in the
+ledger is compared, not written: unchanged rows are skipped, so importing an unchanged export into the same ledger
+changes nothing and makes no commit; a changed row is an error (import adds entries, the commands change them).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import fields as F
+from . import ids, pii, yamlio
+from .errors import Ambiguous, BadInput, CorruptFile, LedgerError, NotFound, Refused
+from .messages import LABELS, Text, label
+from .model import (
+    CADRE_STATUS,
+    CATEGORIES,
+    FEEDBACK,
+    HOUSEHOLD_STATUS,
+    HOW,
+    INDICATORS,
+    ITEM_KINDS,
+    LEDGERS,
+    LEVELS,
+    ROLES,
+    SOURCES,
+    STATES,
+    VISIT_KINDS,
+    Cadre,
+    HistoryEntry,
+    Household,
+    Item,
+    Source,
+    Visit,
+    item_from_dict,
+)
+from .store import Ledger, dump_item, dump_record
+
+KINDS = ("households", "cadres", "visits", "issues")
+FORMATS = ("xlsx", "csv", "json")
+ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
+HEADER_SCAN_ROWS = 20  # a 台账 often has a title row or two (merged cells) above its header row
+PROGRESS_EVERY = 250
+
+Progress = Callable[[str, int, int], None]
+
+
+# ---------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind's sheet: the canonical field (JSON key, --map target), its headers and value type."""
+
+    field: str
+    zh: str
+    en: str
+    type: str  # id seq text name unit enum date int cadre cadres pii_id pii_phone bool risks info
+    aliases: tuple[str, ...] = ()
+    enum: tuple[str, ...] = ()
+
+
+def _id(prefix_aliases: tuple[str, ...] = ()) -> Column:
+    return Column("id", "编号", "id", "id", ("ID", "系统编号", *prefix_aliases))
+
+
+_SEQ = Column("seq", "序号", "no.", "seq", ("no", "#", "序", "number"))
+_TOWNSHIP = Column("township", "乡镇", "township", "unit", ("乡镇（街道）", "乡（镇）", "乡镇名称", "街道"))
+_VILLAGE = Column(
+    "village", "村", "village", "unit", ("村（社区）", "行政村", "村名", "村委会", "社区", "所在村")
+)
+_GROUP = Column("group", "组", "group", "unit", ("村民小组", "组别", "网格", "小组"))
+_HEAD = Column("head", "户主姓名", "head", "name", ("户主", "户主名", "姓名", "走访对象", "被走访户", "农户"))
+_PHONE = Column("phone", "联系电话", "phone", "pii_phone", ("电话", "手机", "手机号", "手机号码", "联系方式"))
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "households": (
+        _SEQ,
+        _id(("农户编号",)),
+        _TOWNSHIP,
+        _VILLAGE,
+        _GROUP,
+        _HEAD,
+        Column("id_number", "身份证号", "id number", "pii_id", ("身份证号码", "公民身份号码", "身份证")),
+        _PHONE,
+        Column("members", "家庭人口", "members", "int", ("人口", "人口数", "家庭人口数", "家庭成员数")),
+        Column(
+            "status",
+            "户类别",
+            "status",
+            "enum",
+            ("类别", "户类型", "农户类别", "户属性"),
+            HOUSEHOLD_STATUS,
+        ),
+        Column("register_no", "登记编号", "register no", "text", ("档案编号", "户编号")),
+        Column("risks", "风险指标", "risks", "risks", ("风险", "两不愁三保障风险")),
+        Column("pairings", "结对干部", "paired cadres", "cadres", ("帮扶干部", "帮扶责任人", "结对帮扶干部")),
+    ),
+    "cadres": (
+        _SEQ,
+        _id(("干部编号",)),
+        Column("name", "姓名", "name", "name", ("干部姓名",)),
+        Column("unit", "单位", "unit", "unit", ("所在单位", "工作单位", "单位名称")),
+        Column("role", "角色", "role", "enum", ("系统角色", "权限"), ROLES),
+        Column("title", "职务", "title", "text", ("职位", "岗位")),
+        _PHONE,
+        Column("status", "状态", "status", "enum", ("在岗状态",), CADRE_STATUS),
+        Column("recall_reason", "召回原因", "recall reason", "text", ("召回说明",)),
+    ),
+    "visits": (
+        _SEQ,
+        _id(("走访编号",)),
+        Column("date", "走访日期", "date", "date", ("日期", "走访时间")),
+        Column("kind", "走访类型", "kind", "enum", ("类型", "走访方式"), VISIT_KINDS),
+        _TOWNSHIP,
+        _VILLAGE,
+        _GROUP,
+        _HEAD,
+        Column("by", "走访人", "visitors", "cadres", ("走访干部", "走访人员", "by")),
+        Column("note", "走访情况", "note", "text", ("走访记录", "情况记录", "备注", "走访内容")),
+        Column("items", "登记事项", "items", "info", ()),
+    ),
+    "issues": (
+        _SEQ,
+        _id(("事项编号",)),
+        _TOWNSHIP,
+        _VILLAGE,
+        _GROUP,
+        replace(_HEAD, aliases=("户主", "户主名", "反映人", "农户")),
+        Column("kind", "事项种类", "kind", "enum", ("事项类型", "种类"), ITEM_KINDS),
+        Column("ledger", "台账", "ledger", "enum", ("台账类别", "所属台账", "台账类型"), LEDGERS),
+        Column("category", "问题类型", "category", "enum", ("问题类别", "问题分类"), CATEGORIES),
+        Column(
+            "desc",
+            "问题描述",
+            "description",
+            "text",
+            ("问题内容", "诉求内容", "具体问题", "反映问题", "desc"),
+        ),
+        Column("source", "来源", "source", "enum", ("问题来源",), SOURCES),
+        Column("created", "登记日期", "created", "date", ("发现日期", "反映时间", "登记时间", "受理日期")),
+        Column("visit_date", "走访日期", "visit date", "date", ()),
+        Column("visitors", "走访人", "visitors", "cadres", ("走访干部", "走访人员")),
+        Column("level", "层级", "level", "enum", ("办理层级",), LEVELS),
+        Column("leader", "责任领导", "leader", "cadre", ("包案领导", "责任人")),
+        Column("resp_unit", "责任单位", "responsible unit", "text", ("牵头单位",)),
+        Column("team", "专班成员", "team", "cadres", ("工作专班",)),
+        Column("due", "整改时限", "due", "date", ("办结时限", "完成时限", "整改期限")),
+        Column("plan", "整改措施", "plan", "text", ("整改方案", "解决方案", "工作措施")),
+        Column("progress", "整改进展", "progress", "text", ("进展情况", "办理进展", "办理情况")),
+        Column("how", "办结方式", "resolved how", "enum", ("解决方式",), HOW),
+        Column("resolution", "办结说明", "resolution note", "text", ("办结情况",)),
+        Column("resolved", "办结日期", "resolved on", "date", ("办结时间",)),
+        Column("feedback", "群众满意度", "feedback", "enum", ("满意度", "回访满意度", "群众评价"), FEEDBACK),
+        Column("closed", "是否销号", "closed", "bool", ("销号", "销号情况")),
+        Column("closed_date", "销号日期", "closed on", "date", ("销号时间",)),
+        Column("close_reason", "销号说明", "close reason", "text", ("销号原因",)),
+        Column("state", "状态", "state", "enum", ("办理状态", "当前状态"), STATES),
+    ),
+}
+
+# Columns a sheet of that kind must have (a missing one is reported once, at the header row).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "households": ("village", "head"),
+    "cadres": ("name", "unit", "role"),
+    "visits": ("date", "village", "by"),
+    "issues": ("village", "category", "desc"),
+}
+
+# What offices write for an enum value besides its code and its zh/en label.
+SYNONYMS: dict[str, str] = {
+    # household status
+    "贫困户": "poor",
+    "建档立卡户": "poor",
+    "脱贫户": "poor",
+    "监测对象": "monitored",
+    "边缘户": "monitored",
+    "非贫困户": "general",
+    # categories
+    "收入": "income",
+    "就业": "income",
+    "务工": "income",
+    "义务教育": "education",
+    "教育保障": "education",
+    "医疗保障": "medical",
+    "基本医疗": "medical",
+    "住房安全": "housing",
+    "危房": "housing",
+    "饮水安全": "water",
+    "用水": "water",
+    "产业发展": "industry",
+    "政策": "policy",
+    "其它": "other",
+    # sources (no label of their own in the catalog)
+    "热线": "hotline",
+    "12345": "hotline",
+    "述评": "review",
+    "评议": "review",
+    "网格": "grid",
+    # levels
+    "村级": "village",
+    "乡": "township",
+    "镇": "township",
+    "乡级": "township",
+    "乡镇级": "township",
+    "县": "county",
+    "区": "county",
+    "县级": "county",
+    "区级": "county",
+    # item kinds and ledgers
+    "心愿": "wish",
+    "民生": "livelihood",
+    "稳定": "stability",
+    # how, feedback, state
+    "解决": "solved",
+    "解释": "explained",
+    "当场解决": "on_the_spot",
+    "圆梦": "fulfilled",
+    "非常满意": "satisfied",
+    "较满意": "basic",
+    "登记": "registered",
+    "交办": "assigned",
+    "整改中": "in_progress",
+    "正在整改": "in_progress",
+    "推进中": "in_progress",
+    "办结": "resolved",
+    "销号": "closed",
+    # roles, cadre status, visit kinds
+    "村干部": "village",
+    "召回": "recalled",
+    "入户走访": "visit",
+    "谈话": "talk",
+    "驻村": "stay",
+    # indicators (两不愁三保障 + drinking water)
+    "吃": "food",
+    "不愁吃": "food",
+    "穿": "clothing",
+    "不愁穿": "clothing",
+    "住房": "housing",
+    "饮水": "water",
+}
+# Labels for the few codes the shared catalog does not label (used only for sheets).
+EXTRA_LABELS: dict[str, tuple[str, str]] = {
+    "hotline": ("热线", "hotline"),
+    "review": ("述评", "review"),
+    "grid": ("网格", "grid"),
+    "food": ("不愁吃", "food"),
+    "clothing": ("不愁穿", "clothing"),
+}
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "已销号", "销号"}
+NO = {"否", "n", "no", "false", "0", "×", "✗", "未销号"}
+
+
+def _label(code: str, lang: str) -> str:
+    if code in LABELS:
+        return label(code, lang)
+    pair = EXTRA_LABELS.get(code)
+    return (pair[1] if lang == "en" else pair[0]) if pair else code
+
+
+def _norm(text: str) -> str:
+    """Header and enum spelling: full-width to half-width, no spaces or required-markers, case-folded."""
+    folded = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"[\s*＊:：]+", "", folded)
+
+
+# ---------------------------------------------------------------- reading a sheet
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells as text, with the sheet's own row numbers; `lossy` marks numeric cells Excel has rounded."""
+
+    name: str
+    rows: list[tuple[int, list[str]]]
+    lossy: frozenset[tuple[int, int]] = frozenset()
+
+
+def _cell_text(value: Any) -> tuple[str, bool]:
+    if value is None:
+        return "", False
+    if isinstance(value, dt.datetime):
+        return (value.date().isoformat() if value.time() == dt.time() else value.isoformat()), False
+    if isinstance(value, dt.date):
+        return value.isoformat(), False
+    if isinstance(value, bool):
+        return ("是" if value else "否"), False
+    if isinstance(value, float):
+        if value.is_integer():
+            # Excel keeps 15 significant digits: an 18-digit ID number typed as a number has lost its tail.
+            return str(int(value)), abs(value) >= 1e15
+        return repr(value), False
+    if isinstance(value, int):
+        return str(value), abs(value) >= 1e15
+    return str(value).replace("\r\n", "\n").strip(), False
+
+
+def read_table(path: str | Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    file = Path(path)
+    if not file.is_file():
+        raise BadInput("sheet_unreadable", path=str(path), detail=Text("why_no_file"))
+    suffix = file.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(file, sheet)
+    if suffix in (".csv", ".txt"):
+        if sheet:
+            raise BadInput("exclusive", field="--sheet", other=".csv")
+        return _read_csv(file, encoding)
+    raise BadInput("bad_value", field="FILE", value=file.name, accepted=Text("acc_sheet_file"))
+
+
+def _read_xlsx(file: Path, sheet: str | None) -> RawTable:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BadInput("sheet_unreadable", path=file.name, detail=str(exc) or type(exc).__name__) from None
+    try:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise BadInput("sheet_not_found", path=file.name, sheet=sheet, sheets="、".join(names))
+        worksheet = book[sheet] if sheet is not None else book[names[0]]
+        rows: list[tuple[int, list[str]]] = []
+        lossy: set[tuple[int, int]] = set()
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = []
+            for index, value in enumerate(values):
+                text, rounded = _cell_text(value)
+                if rounded:
+                    lossy.add((number, index))
+                cells.append(text)
+            if any(cells):
+                rows.append((number, cells))
+    finally:
+        book.close()
+    return RawTable(file.name, rows, frozenset(lossy))
+
+
+def _read_csv(file: Path, encoding: str | None) -> RawTable:
+    raw = file.read_bytes()
+    text = None
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except LookupError:
+            raise BadInput(
+                "bad_value", field="--encoding", value=encoding, accepted="|".join(ENCODINGS)
+            ) from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise BadInput("bad_encoding", path=file.name, encoding=encoding, line=line) from None
+        text = text.removeprefix("\ufeff")
+    else:
+        # Excel on a Chinese Windows writes GB18030/GBK; everything else writes UTF-8 (with or without a BOM).
+        for candidate in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(candidate)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise BadInput("bad_encoding", path=file.name, encoding="utf-8|gb18030", line=1)
+    rows = []
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            cleaned = [cell.replace("\r\n", "\n").strip() for cell in cells]
+            if any(cleaned):
+                rows.append((number, cleaned))
+    except csv.Error as exc:
+        raise BadInput("sheet_unreadable", path=file.name, detail=str(exc)) from None
+    return RawTable(file.name, rows)
+
+
+# ---------------------------------------------------------------- column mapping
+
+
+def load_mapping(path: str | Path | None, kind: str) -> dict[str, str | None]:
+    """`--map FILE.yaml`: header → field (or null to ignore the column). Fields are the JSON keys of the kind."""
+    if not path:
+        return {}
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+        data = yamlio.load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput("bad_map", path=str(path), detail=str(exc)) from None
+    except yamlio.YamlProblem as problem:
+        raise BadInput("bad_map", path=str(path), detail=f"line {problem.line}: {problem.message}") from None
+    if not isinstance(data, dict):
+        raise BadInput("bad_map", path=str(path), detail=Text("acc_map"))
+    known = {column.field for column in COLUMNS[kind]}
+    mapping: dict[str, str | None] = {}
+    for header, target in data.items():
+        if target is not None and str(target) not in known:
+            raise BadInput(
+                "bad_value", field=f"--map {header}", value=target, accepted="|".join(sorted(known)) + "|null"
+            )
+        mapping[_norm(str(header))] = None if target is None else str(target)
+    return mapping
+
+
+def _header_index(kind: str, mapping: dict[str, str | None]) -> dict[str, str | None]:
+    index: dict[str, str | None] = {}
+    for column in COLUMNS[kind]:
+        for spelling in (column.field, column.zh, column.en, *column.aliases):
+            index.setdefault(_norm(spelling), column.field)
+    index.update(mapping)
+    return index
+
+
+def _header_field(index: dict[str, str | None], header: str) -> tuple[bool, str | None]:
+    key = _norm(header)
+    if key in index:
+        return True, index[key]
+    # "联系电话（手机）", "户主姓名(必填)": try without the parenthesised remark.
+    bare = re.sub(r"\(.*?\)$", "", key)
+    if bare != key and bare in index:
+        return True, index[bare]
+    return False, None
+
+
+# ---------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    row: int
+    column: str
+    error: LedgerError
+
+    def render(self, lang: str = "zh") -> str:
+        return f"{self.file}:{self.row}:{self.column}: {self.error.render(lang)}"
+
+
+class ImportRejected(BadInput):
+    """A sheet with problems: every finding, nothing written."""
+
+    def __init__(self, file: str, findings: list[Finding]) -> None:
+        rows = len({finding.row for finding in findings})
+        super().__init__("import_rejected", file=file, count=len(findings), rows=rows)
+        self.findings = findings
+
+
+class _Row:
+    """One data row: its text by field, the header each field is known by, and the problems found in it."""
+
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, str],
+        headers: dict[str, str],
+        present: set[str],
+        sink: list[Finding],
+        file: str,
+    ) -> None:
+        self.number = number
+        self.values = values
+        self.headers = headers
+        self.present = present
+        self.sink = sink
+        self.file = file
+        self.failed: set[str] = set()
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.failed)
+
+    def text(self, name: str) -> str | None:
+        return self.values.get(name) or None
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+    def fail(self, name: str, error: LedgerError) -> None:
+        self.failed.add(name)
+        self.sink.append(Finding(self.file, self.number, self.header(name), error))
+
+    def need(self, name: str) -> bool:
+        """A value is required here. A missing column was reported once, at the header row, so not again per row."""
+        if self.text(name) is None and name in self.present and name not in self.failed:
+            self.fail(name, BadInput("required", field=self.header(name), accepted=Text("acc_cell_value")))
+        return self.text(name) is not None
+
+    def guard(self, name: str, parse: Callable[[str], Any]) -> Any:
+        text = self.text(name)
+        if text is None or name in self.failed:
+            return None
+        try:
+            return parse(text)
+        except LedgerError as error:
+            self.fail(name, error)
+            return None
+
+
+# ---------------------------------------------------------------- value parsing
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(text: str, header: str, allow_future: bool = True) -> str:
+    """YYYY-MM-DD, and what Chinese sheets write: 2026/11/3, 2026.11.3, 2026年11月3日, 20261103."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE_RE.match(value)
+    if match:
+        value = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+    elif re.fullmatch(r"\d{8}", value):
+        value = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:]+", value):
+        value = value[:10]
+    return F.parse_date(value, header, allow_future=allow_future)
+
+
+@functools.lru_cache(maxsize=64)
+def _enum_index(values: tuple[str, ...]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    allowed = set(values)
+    for code in allowed:
+        index[_norm(code)] = code
+        index[_norm(_label(code, "zh"))] = code
+        index[_norm(_label(code, "en"))] = code
+    for spelling, code in SYNONYMS.items():
+        if code in allowed:
+            index.setdefault(_norm(spelling), code)
+    return index
+
+
+def parse_enum(text: str, header: str, values: tuple[str, ...]) -> str:
+    found = _enum_index(values).get(_norm(text))
+    if found is None:
+        shown = "、".join(_label(code, "zh") for code in values) + " / " + "|".join(values)
+        raise BadInput("bad_value", field=header, value=text, accepted=shown)
+    return found
+
+
+def parse_bool(text: str, header: str) -> bool:
+    key = _norm(text)
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise BadInput("bad_value", field=header, value=text, accepted="是|否")
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,，、;；/\n]+", text) if part.strip()]
+
+
+_LABELLED = re.compile(r"^(.*?)\s*[（(]\s*([A-Za-z]-[0-9A-Za-z]{6}|\d{6,15})\s*[)）]$")
+
+
+# ---------------------------------------------------------------- the ledger as seen by a sheet
+
+
+def _load(ledger: Ledger, kind: str, factory: Callable[[dict[str, Any], Source], Any]) -> dict[str, Any]:
+    """Every entity of a kind, read once (one file read per entity; no prefix resolution per id)."""
+    out: dict[str, Any] = {}
+    for entry_id in sorted(ledger.all_ids(kind)):
+        rel = ledger.path_of(entry_id)
+        data = ledger.read_yaml(rel)
+        if not isinstance(data, dict) or data.get("id") != entry_id:
+            raise CorruptFile(
+                "corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}"
+            )
+        try:
+            out[entry_id] = factory(data, Source(rel))
+        except (TypeError, KeyError, ValueError) as exc:
+            raise CorruptFile(
+                "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
+            ) from None
+    return out
+
+
+class SheetContext:
+    """Look-ups a sheet needs: units and cadres by name, households by village + head, everything by id."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.units = ledger.units()
+        self.unit_names: dict[str, list[str]] = defaultdict(list)
+        for unit in self.units.values():
+            self.unit_names[unit.name].append(unit.code)
+        self._cadres: dict[str, Cadre] | None = None
+        self._households: dict[str, Household] | None = None
+        self._items: dict[str, Item] | None = None
+        self._visits: dict[str, Visit] | None = None
+        self._cadre_names: dict[str, list[str]] = {}
+        self._home_index: dict[tuple[str, str], list[str]] = {}
+        self._hash_index: dict[str, str] = {}
+
+    # -- entities, loaded on first use
+    @property
+    def cadres(self) -> dict[str, Cadre]:
+        if self._cadres is None:
+            self._cadres = _load(self.ledger, "C", Cadre.from_dict)
+            self._cadre_names = defaultdict(list)
+            for cadre in self._cadres.values():
+                self._cadre_names[cadre.name].append(cadre.id)
+        return self._cadres
+
+    @property
+    def cadre_names(self) -> dict[str, list[str]]:
+        self.cadres  # noqa: B018 - loads them
+        return self._cadre_names
+
+    @property
+    def households(self) -> dict[str, Household]:
+        if self._households is None:
+            self._households = _load(self.ledger, "H", Household.from_dict)
+            self._home_index = defaultdict(list)
+            self._hash_index = {}
+            for home in self._households.values():
+                self._home_index[(home.village, home.head)].append(home.id)
+                if home.id_hash:
+                    self._hash_index[home.id_hash] = home.id
+        return self._households
+
+    @property
+    def home_index(self) -> dict[tuple[str, str], list[str]]:
+        """(village, head) -> household ids."""
+        self.households  # noqa: B018 - loads them
+        return self._home_index
+
+    @property
+    def hash_index(self) -> dict[str, str]:
+        """keyed hash of the ID number -> household id."""
+        self.households  # noqa: B018 - loads them
+        return self._hash_index
+
+    @property
+    def items(self) -> dict[str, Item]:
+        if self._items is None:
+            self._items = _load(self.ledger, "Q", item_from_dict)
+        return self._items
+
+    @property
+    def visits(self) -> dict[str, Visit]:
+        if self._visits is None:
+            from .visits import iter_visits
+
+            self._visits = {visit.id: visit for visit in iter_visits(self.ledger)}
+        return self._visits
+
+    # -- units
+    def unit_label(self, code: str | None, scoped: bool = True) -> str:
+        """The unit's name, or `name（code）` when the name alone would not find it again on import."""
+        if not code:
+            return ""
+        unit = self.units.get(code)
+        if unit is None:
+            return code
+        same = [other for other in self.unit_names[unit.name] if other != code]
+        if scoped:
+            same = [other for other in same if self.units[other].parent == unit.parent]
+        return f"{unit.name}（{code}）" if same else unit.name
+
+    def find_unit(self, text: str, header: str, level: str | None, parent: str | None = None) -> str:
+        value = unicodedata.normalize("NFKC", text).strip()
+        match = _LABELLED.match(value)
+        if match and match.group(2).isdigit():
+            value = match.group(2)
+        if value.isdigit():
+            unit = self.units.get(value)
+            if unit is None:
+                raise NotFound("unknown_code", field=header, value=value)
+            if level and unit.level != level:
+                raise BadInput("wrong_level", field=header, value=value, actual=unit.level, expected=level)
+            if parent and not value.startswith(parent):
+                raise BadInput(
+                    "bad_code", field=header, value=value, accepted=Text("acc_code_prefix", code=parent)
+                )
+            return value
+        wanted = text.strip()
+        codes = [
+            code
+            for code in self.unit_names.get(wanted, ())
+            if (level is None or self.units[code].level == level)
+            and (parent is None or code.startswith(parent))
+        ]
+        if not codes:
+            raise NotFound("not_found", kind=level or "unit", value=wanted)
+        if len(codes) > 1:
+            raise Ambiguous("ambiguous", kind=level or "unit", value=wanted, matches=self._unit_list(codes))
+        return codes[0]
+
+    def _unit_list(self, codes: list[str]) -> str:
+        parts = []
+        for code in sorted(codes):
+            unit = self.units[code]
+            parent = self.units.get(unit.parent or "")
+            where = f"{parent.name} " if parent else ""
+            parts.append(f"{where}{unit.name}（{code}）")
+        return "、".join(parts)
+
+    def township_of(self, code: str) -> str | None:
+        return code[:9] if len(code) >= 9 and code[:9] in self.units else None
+
+    def village_of(self, code: str) -> str | None:
+        return code[:12] if len(code) >= 12 and code[:12] in self.units else None
+
+    def group_of(self, code: str) -> str | None:
+        return code if len(code) > 12 else None
+
+    # -- cadres
+    def cadre_label(self, cadre_id: str | None) -> str:
+        if not cadre_id:
+            return ""
+        cadre = self.cadres.get(cadre_id)
+        if cadre is None:
+            return cadre_id
+        return cadre.name if len(self.cadre_names[cadre.name]) == 1 else f"{cadre.name}（{cadre.id}）"
+
+    def find_cadre(self, text: str, header: str, near: str | None = None) -> str:
+        """A cadre by id, `name（C-…）` or name; a name shared by several is narrowed to the units around `near`."""
+        value = text.strip()
+        match = _LABELLED.match(value)
+        wanted = ids.normalize(match.group(2) if match and not match.group(2).isdigit() else value)
+        if ids.is_id(wanted, "C"):
+            if wanted not in self.cadres:
+                raise NotFound("not_found", kind="cadre", value=value)
+            return wanted
+        found = list(self.cadre_names.get(value, ()))
+        if len(found) > 1 and near:
+            close = [cid for cid in found if near.startswith(self.cadres[cid].unit)]
+            found = close or found
+        if not found:
+            raise NotFound("not_found", kind="cadre", value=value)
+        if len(found) > 1:
+            shown = "、".join(
+                f"{self.cadres[cid].name}（{cid}，{self.unit_label(self.cadres[cid].unit, False)}）"
+                for cid in sorted(found)
+            )
+            raise Ambiguous("ambiguous", kind="cadre", value=value, matches=shown)
+        return found[0]
+
+    def find_cadres(self, text: str, header: str, near: str | None = None) -> tuple[str, ...]:
+        out: list[str] = []
+        for part in _split_list(text):
+            cadre_id = self.find_cadre(part, header, near)
+            if cadre_id not in out:
+                out.append(cadre_id)
+        return tuple(out)
+
+    # -- households
+    def find_household(self, head: str, village: str, group: str | None, header: str) -> str:
+        found = list(self.home_index.get((village, head.strip()), ()))
+        if group and len(found) > 1:
+            found = [hid for hid in found if self.households[hid].group == group] or found
+        if not found:
+            where = f"{head.strip()}（{self.unit_label(village, False)}）"
+            raise NotFound("not_found", kind="household", value=where)
+        if len(found) > 1:
+            shown = "、".join(
+                f"{hid}（{self.unit_label(self.households[hid].unit, False)}）" for hid in sorted(found)
+            )
+            raise Ambiguous("ambiguous", kind="household", value=head.strip(), matches=shown)
+        return found[0]
+
+
+# ---------------------------------------------------------------- canonical values of existing entries
+
+
+def _risks(home: Household) -> tuple[str, ...]:
+    return tuple(name for name in INDICATORS if home.indicators.get(name) == "risk")
+
+
+def household_values(ctx: SheetContext, home: Household) -> dict[str, Any]:
+    return {
+        "id": home.id,
+        "township": ctx.township_of(home.village),
+        "village": home.village,
+        "group": home.group,
+        "head": home.head,
+        "id_number": home.id_number,
+        "phone": home.phone,
+        "members": home.members,
+        "status": home.status,
+        "register_no": home.register_no,
+        "risks": _risks(home),
+        "pairings": tuple(sorted(home.pairings)),
+    }
+
+
+def cadre_values(ctx: SheetContext, cadre: Cadre) -> dict[str, Any]:
+    return {
+        "id": cadre.id,
+        "name": cadre.name,
+        "unit": cadre.unit,
+        "role": cadre.role,
+        "title": cadre.title,
+        "phone": cadre.phone,
+        "status": cadre.status,
+        "recall_reason": cadre.recall_reason,
+    }
+
+
+def visit_values(ctx: SheetContext, visit: Visit) -> dict[str, Any]:
+    home = ctx.households.get(visit.household or "")
+    unit = visit.unit or visit.village
+    return {
+        "id": visit.id,
+        "date": visit.date,
+        "kind": visit.kind,
+        "township": ctx.township_of(unit),
+        "village": ctx.village_of(unit),
+        "group": ctx.group_of(unit),
+        "head": home.head if home else None,
+        "by": tuple(sorted(visit.by)),
+        "note": visit.note,
+        "items": tuple(visit.items),
+    }
+
+
+def _last_progress(item: Item) -> str | None:
+    note = None
+    for entry in item.history:
+        if entry.op == "progress":
+            note = entry.fields.get("note")
+        elif entry.op == "escalate":
+            note = None
+    return note
+
+
+def item_values(ctx: SheetContext, item: Item) -> dict[str, Any]:
+    home = ctx.households.get(item.household or "")
+    visit = ctx.visits.get(item.visit or "") if item.visit else None
+    resolution = item.resolution or {}
+    return {
+        "id": item.id,
+        "township": ctx.township_of(item.unit),
+        "village": ctx.village_of(item.unit),
+        "group": ctx.group_of(item.unit),
+        "head": home.head if home else None,
+        "kind": item.kind,
+        "ledger": item.ledger,
+        "category": item.category,
+        "desc": item.desc,
+        "source": item.source_kind,
+        "created": item.created,
+        "visit_date": visit.date if visit else None,
+        "visitors": tuple(sorted(visit.by)) if visit else (),
+        "level": item.level,
+        "leader": item.leader,
+        "resp_unit": item.resp_unit,
+        "team": tuple(sorted(item.team)),
+        "due": item.due,
+        "plan": item.plan,
+        "progress": _last_progress(item),
+        "how": resolution.get("how"),
+        "resolution": resolution.get("note"),
+        "resolved": resolution.get("date"),
+        "feedback": item.feedback,
+        "closed": item.state == "closed",
+        "closed_date": item.closed,
+        "close_reason": item.close_reason,
+        "state": item.state,
+    }
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    file: str
+    head: str | None
+    at: str
+    rows: int = 0
+    unchanged: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+    streams: dict[str, list[str]] = field(default_factory=dict)
+    entries: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    kind: str
+    file: str
+    rows: int
+    created: tuple[str, ...]
+    unchanged: int
+    commit: str | None
+    dry_run: bool
+    ignored_columns: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "created": list(self.created),
+            "unchanged": self.unchanged,
+            "commit": self.commit,
+            "dry_run": self.dry_run,
+            "ignored_columns": list(self.ignored_columns),
+        }
+
+
+def import_sheet(
+    ledger: Ledger,
+    actor_text: str | None,
+    path: str | Path,
+    kind: str,
+    *,
+    sheet: str | None = None,
+    mapping: str | Path | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate every row, then write all of it as one commit, or nothing (ImportRejected lists every problem)."""
+    kind = F.choice(kind, "--kind", KINDS)
+    headers = load_mapping(mapping, kind)
+    table = read_table(path, sheet, encoding)
+    plan = plan_import(ledger, actor_text, table, kind, headers, progress)
+    commit = None
+    if plan.entries and not dry_run:
+        with ledger.transaction(actor_text, f"import.{kind}") as tx:
+            if ledger.head() != plan.head:
+                # Someone committed between planning and taking the lock: plan again against what is there now.
+                plan = plan_import(ledger, actor_text, table, kind, headers)
+            total = len(plan.files)
+
+            def written(done: int, _total: int) -> None:
+                if progress and (done % PROGRESS_EVERY == 0 or done == total):
+                    progress("write", done, total)
+
+            tx.put_many(plan.files, written)
+            for rel in sorted(plan.streams):
+                tx.append(rel, "".join(plan.streams[rel]))
+            tx.commit(_subject(kind, plan), plan.entries, at=plan.at)
+        commit = ledger.head()
+    return ImportResult(
+        kind,
+        table.name,
+        plan.rows,
+        tuple(plan.created),
+        plan.unchanged,
+        commit,
+        dry_run,
+        tuple(plan.ignored_columns),
+    )
+
+
+_KIND_WORDS = {
+    "households": ("农户", "户"),
+    "cadres": ("干部", "名"),
+    "visits": ("走访", "次"),
+    "issues": ("事项", "项"),
+}
+
+
+def _subject(kind: str, plan: ImportPlan) -> str:
+    noun, unit = _KIND_WORDS[kind]
+    count = sum(
+        1
+        for entry in plan.created
+        if entry[0] == {"households": "H", "cadres": "C", "visits": "V"}.get(kind, "Q")
+    )
+    return f"导入{noun} {count} {unit}（{plan.file}）"
+
+
+def plan_import(
+    ledger: Ledger,
+    actor_text: str | None,
+    table: RawTable,
+    kind: str,
+    mapping: dict[str, str | None],
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Every row checked against the ledger and against the rows above it; raises ImportRejected with all findings."""
+    head = ledger.head()
+    actor = ledger.actor(actor_text)
+    ledger.config.require(actor, f"import.{kind}")
+    findings: list[Finding] = []
+    header_row, fields_by_col, headers, ignored = _find_header(table, kind, mapping, findings)
+    plan = ImportPlan(kind, table.name, head, F.timestamp(), ignored_columns=ignored)
+    planner = _Planner(SheetContext(ledger), actor, plan, set(fields_by_col.values()), kind)
+    rows = [(number, cells) for number, cells in table.rows if number > header_row]
+    for position, (number, cells) in enumerate(rows, start=1):
+        values = {
+            name: cells[index] for index, name in fields_by_col.items() if index < len(cells) and cells[index]
+        }
+        if not any(value for name, value in values.items() if name not in ("seq", "items")):
+            continue  # a blank line, or a 合计 / 填表人 footer under the 序号 column
+        row = _Row(number, values, headers, planner.present, findings, table.name)
+        for index, name in fields_by_col.items():
+            if (number, index) in table.lossy and name in ("id_number", "phone"):
+                row.fail(name, BadInput("number_cell", field=row.header(name)))
+        plan.rows += 1
+        planner.row(row)
+        if progress and (position % PROGRESS_EVERY == 0 or position == len(rows)):
+            progress("check", position, len(rows))
+    planner.finish()
+    if findings:
+        findings.sort(key=lambda finding: finding.row)
+        raise ImportRejected(table.name, findings)
+    return plan
+
+
+def _find_header(
+    table: RawTable, kind: str, mapping: dict[str, str | None], findings: list[Finding]
+) -> tuple[int, dict[int, str], dict[str, str], list[str]]:
+    """The header row: the first of the top rows naming at least two known columns. Missing columns are findings."""
+    index = _header_index(kind, mapping)
+    by_field = {column.field: column for column in COLUMNS[kind]}
+    for number, cells in table.rows[:HEADER_SCAN_ROWS]:
+        known = [_header_field(index, cell) for cell in cells]
+        if sum(1 for hit, name in known if hit and name) < 2:
+            continue
+        fields_by_col: dict[int, str] = {}
+        headers = {name: column.zh for name, column in by_field.items()}
+        seen: dict[str, str] = {}
+        ignored: list[str] = []
+        for col, (cell, (hit, name)) in enumerate(zip(cells, known, strict=True)):
+            if not cell:
+                continue
+            if not hit:
+                ignored.append(cell)
+            elif name is not None and name in seen:
+                error = BadInput("duplicate_column", column=cell, other=seen[name])
+                findings.append(Finding(table.name, number, cell, error))
+            elif name is not None:
+                seen[name] = cell
+                headers[name] = cell
+                fields_by_col[col] = name
+        for name in REQUIRED[kind]:
+            if (
+                name in seen
+                or name == "village"
+                and kind in ("visits", "issues")
+                and {"township", "group"} & set(seen)
+            ):
+                continue
+            column = by_field[name]
+            error = BadInput("missing_column", column=column.zh, accepted=_spellings(column))
+            findings.append(Finding(table.name, number, column.zh, error))
+        return number, fields_by_col, headers, ignored
+    wanted = "、".join(by_field[name].zh for name in REQUIRED[kind])
+    raise BadInput("no_header", path=table.name, limit=HEADER_SCAN_ROWS, accepted=wanted)
+
+
+def _spellings(column: Column) -> str:
+    return "、".join([column.zh, column.en, *column.aliases[:3]])
+
+
+def _entry(actor: Cadre, op: str, values: dict[str, Any], at: str) -> HistoryEntry:
+    # The same cleaning as the add operations: absent values are left out of the history, not written as null.
+    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
+    return HistoryEntry(ids.new_op_id(), at, actor.id, op, clean)
+
+
+# A blank cell of an existing entry's row is compared as the value import would have given it.
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "households": {"members": 1, "status": "general"},
+    "cadres": {"status": "active"},
+    "visits": {"kind": "visit"},
+    "issues": {"kind": "problem", "ledger": "livelihood", "level": "village", "closed": False},
+}
+
+
+class _Planner:
+    """Turns rows into new entity files and stream documents; tracks duplicates and new entries across rows."""
+
+    def __init__(
+        self, ctx: SheetContext, actor: Cadre, plan: ImportPlan, present: set[str], kind: str
+    ) -> None:
+        self.ctx = ctx
+        self.actor = actor
+        self.plan = plan
+        self.present = present
+        self.kind = kind
+        self.columns = {column.field: column for column in COLUMNS[kind]}
+        self.at = plan.at
+        self.today = plan.at[:10]
+        self.config = ctx.ledger.config
+        self.secret = ctx.ledger.secret() if kind in ("households", "cadres") else b""
+        self.first_row: dict[tuple[Any, ...], int] = {}
+        self.same_head: dict[tuple[str, str], list[tuple[int, str | None]]] = defaultdict(list)
+        self.taken: set[str] = set()
+        self.cadre_updates: dict[str, Cadre] = {}
+        self.new_visits: dict[str, tuple[Visit, list[str]]] = {}
+        self.item_visits: dict[tuple[Any, ...], str] = {}
+        self.item_keys: dict[tuple[Any, ...], str] | None = None
+
+    def row(self, row: _Row) -> None:
+        getattr(self, f"_{self.kind}")(row)
+
+    def new_id(self, prefix: str) -> str:
+        while True:
+            candidate = ids.new_id(prefix)
+            if candidate in self.taken:
+                continue
+            exists = (
+                candidate in self.ctx.visits
+                if prefix == "V"
+                else self.ctx.ledger.locate(candidate) is not None
+            )
+            if not exists:
+                self.taken.add(candidate)
+                return candidate
+
+    def duplicate(self, row: _Row, key: tuple[Any, ...], name: str, what: str) -> bool:
+        first = self.first_row.get(key)
+        if first is not None:
+            row.fail(name, BadInput("duplicate_row", other=first, what=what))
+            return True
+        self.first_row[key] = row.number
+        return False
+
+    def require(self, row: _Row, name: str, op: str) -> bool:
+        try:
+            self.config.require(self.actor, op)
+        except Refused as error:
+            row.fail(name, error)
+            return False
+        return True
+
+    def add(self, entry_id: str, rel: str, text: str) -> None:
+        self.plan.files[rel] = text
+        self.plan.entries.append(entry_id)
+        self.plan.created.append(entry_id)
+
+    def finish(self) -> None:
+        from .visits import stream_path
+
+        for cadre_id, cadre in sorted(self.cadre_updates.items()):
+            assert cadre.source is not None
+            self.plan.files[cadre.source.path] = dump_record(cadre)
+            self.plan.entries.append(cadre_id)
+        for visit, items in self.new_visits.values():
+            record = replace(visit, items=tuple(items))
+            rel = stream_path(record.date, record.village)
+            self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(record.to_dict()))
+            self.plan.entries.append(record.id)
+            self.plan.created.append(record.id)
+        self.plan.entries = list(dict.fromkeys(self.plan.entries))
+
+    # -- shared row parts
+    def parse_fields(self, row: _Row, skip: Iterable[str] = ()) -> dict[str, Any]:
+        """Every present plain column parsed to its canonical value (places, people and ids are resolved apart)."""
+        out: dict[str, Any] = {}
+        skipped = {*skip, "id", "seq", "township", "village", "group", "items"}
+        for name in self.present - skipped:
+            column = self.columns[name]
+            header = row.header(name)
+            kind = column.type
+            if kind == "text":
+                limit = F.MAX_NAME if name in ("title", "register_no", "resp_unit") else F.MAX_TEXT
+                out[name] = row.guard(
+                    name, lambda t, h=header, n=limit: F.text(t, h, limit=n, required=False)
+                )
+            elif kind == "name":
+                out[name] = row.guard(name, lambda t, h=header: F.name(t, h))
+            elif kind == "enum":
+                out[name] = row.guard(name, lambda t, h=header, c=column: parse_enum(t, h, c.enum))
+            elif kind == "date":
+                out[name] = row.guard(
+                    name, lambda t, h=header, f=name == "due": parse_date(t, h, allow_future=f)
+                )
+            elif kind == "int":
+                out[name] = row.guard(
+                    name, lambda t, h=header: F.positive_int(re.sub(r"[人口]$", "", t), h, 1, 50)
+                )
+            elif kind == "bool":
+                out[name] = row.guard(name, lambda t, h=header: parse_bool(t, h))
+            elif kind == "risks":
+                out[name] = row.guard(name, lambda t, h=header: _parse_risks(t, h))
+            elif kind in ("pii_id", "pii_phone"):
+                out[name] = row.guard(name, lambda t, h=header, k=kind: self._pii(t, h, k))
+        return out
+
+    def _pii(self, text: str, header: str, kind: str) -> tuple[str, str | None]:
+        """(masked, keyed hash). A masked value (from an export) has no hash and only matches its own entry."""
+        value = unicodedata.normalize("NFKC", text).strip()
+        if "*" in value:
+            return value, None
+        if kind == "pii_id":
+            number = F.id_number(value)
+            return pii.mask_id_number(number), pii.keyed_hash(self.secret, number)
+        number = F.phone(value, header)
+        return pii.mask_phone(number), pii.keyed_hash(self.secret, number)
+
+    def place(self, row: _Row) -> tuple[str | None, str | None, str | None]:
+        """(township, village, group) codes from the 乡镇 / 村 / 组 columns, each narrowing the next."""
+        ctx = self.ctx
+        township = row.guard("township", lambda t: ctx.find_unit(t, row.header("township"), "township"))
+        village = None
+        if "township" not in row.failed:
+            village = row.guard(
+                "village", lambda t: ctx.find_unit(t, row.header("village"), "village", township)
+            )
+        group = None
+        if village:
+            group = row.guard("group", lambda t: ctx.find_unit(t, row.header("group"), "group", village))
+        elif row.text("group") and not {"township", "village"} & row.failed:
+            group = row.guard(
+                "group", lambda t: _group_code(ctx, t, row.header("group"), row.header("village"))
+            )
+            village = group[:12] if group else None
+        return (township or (village[:9] if village else None)), village, group
+
+    def people(self, row: _Row, name: str, near: str | None, many: bool) -> Any:
+        ctx = self.ctx
+        find = ctx.find_cadres if many else ctx.find_cadre
+        return row.guard(name, lambda t: find(t, row.header(name), near))
+
+    def active(self, row: _Row, name: str, cadre_ids: Iterable[str | None]) -> None:
+        """New entries name active cadres only (an existing entry may name one recalled since)."""
+        for cadre_id in cadre_ids:
+            cadre = self.ctx.cadres.get(cadre_id or "")
+            if cadre is not None and cadre.status != "active":
+                row.fail(name, Refused("actor_recalled", actor=cadre.id, name=cadre.name))
+
+    def household(self, row: _Row, village: str | None, group: str | None) -> str | None:
+        if not village or row.text("head") is None or "head" in row.failed:
+            return None
+        return row.guard("head", lambda t: self.ctx.find_household(t, village, group, row.header("head")))
+
+    def existing(self, row: _Row, prefix: str, pool: dict[str, Any]) -> Any | None:
+        text = row.text("id")
+        if text is None:
+            return None
+        wanted = ids.normalize(text)
+        if not ids.is_id(wanted, prefix):
+            row.fail("id", BadInput("bad_id", field=row.header("id"), value=text, prefix=prefix))
+            return None
+        if wanted not in pool:
+            row.fail("id", NotFound("not_in_ledger", field=row.header("id"), value=text))
+            return None
+        if self.duplicate(row, ("id", wanted), "id", wanted):
+            return None
+        return pool[wanted]
+
+    def compare(self, row: _Row, sheet: dict[str, Any], have: dict[str, Any]) -> None:
+        """An existing entry's row must say what the ledger says, column by column (only the columns present)."""
+        defaults = _DEFAULTS[self.kind]
+        same = True
+        for name in sorted(self.present - {"id", "seq", "items"} - row.failed, key=list(self.columns).index):
+            value = sheet.get(name)
+            if value is None and row.text(name) is None:
+                value = defaults.get(name)
+            current = have.get(name)
+            if self.columns[name].type.startswith("pii") and isinstance(value, tuple):
+                masked, digest = value
+                equal = digest == have.get(f"{name.split('_')[0]}_hash") if digest else masked == current
+            elif isinstance(value, tuple) or isinstance(current, tuple):
+                equal = tuple(sorted(value or ())) == tuple(sorted(current or ()))
+            else:
+                equal = value == current
+            if not equal:
+                same = False
+                shown = render_value(self.ctx, self.columns[name], current, "zh") or "—"
+                error = BadInput(
+                    "row_differs", field=row.header(name), ledger=shown, sheet=row.text(name) or "—"
+                )
+                row.fail(name, error)
+        if same and not row.bad:
+            self.plan.unchanged += 1
+
+    # -- households
+    def _households(self, row: _Row) -> None:
+        ctx = self.ctx
+        township, village, group = self.place(row)
+        values = self.parse_fields(row, skip=("pairings",))
+        pairings = self.people(row, "pairings", group or village, many=True) or ()
+        home = self.existing(row, "H", ctx.households)
+        if home is not None:
+            have = household_values(ctx, home) | {"id_hash": home.id_hash, "phone_hash": home.phone_hash}
+            self.compare(
+                row,
+                values | {"township": township, "village": village, "group": group, "pairings": pairings},
+                have,
+            )
+            return
+        if row.text("id") is not None:
+            return
+        row.need("village")
+        row.need("head")
+        self.active(row, "pairings", pairings)
+        head = values.get("head")
+        masked_id, id_hash = values.get("id_number") or (None, None)
+        masked_phone, phone_hash = values.get("phone") or (None, None)
+        if masked_id and not id_hash:
+            row.fail("id_number", BadInput("masked_value", field=row.header("id_number"), value=masked_id))
+        if masked_phone and not phone_hash:
+            row.fail("phone", BadInput("masked_value", field=row.header("phone"), value=masked_phone))
+        if village and head and "id_number" not in row.failed:
+            # Checked even when other cells of the row are bad, so every duplicate is reported in one run.
+            self._household_duplicates(row, village, head, masked_id, id_hash)
+        if row.bad or not village or not head:
+            return
+        from .register import apply_household
+
+        home_id = self.new_id("H")
+        fields: dict[str, Any] = {
+            "head": head,
+            "village": village,
+            "group": group,
+            "members": values.get("members") or 1,
+            "status": values.get("status") or "general",
+            "register_no": values.get("register_no"),
+        }
+        if id_hash:
+            fields.update(id_number=masked_id, id_hash=id_hash)
+        if phone_hash:
+            fields.update(phone=masked_phone, phone_hash=phone_hash)
+        history = [_entry(self.actor, "create", {"id": home_id, **fields}, self.at)]
+        if values.get("risks"):
+            history.append(
+                _entry(self.actor, "set", {"indicators": dict.fromkeys(values["risks"], "risk")}, self.at)
+            )
+        for cadre_id in pairings:
+            history.append(_entry(self.actor, "pair", {"cadre": cadre_id}, self.at))
+            self._pair_cadre(cadre_id, home_id)
+        record: Household | None = None
+        for entry in history:
+            record = apply_household(record, entry)
+        assert record is not None
+        self.add(
+            home_id,
+            f"households/{village}/{home_id}.yaml",
+            dump_record(replace(record, history=tuple(history))),
+        )
+
+    def _household_duplicates(
+        self, row: _Row, village: str, head: str, masked_id: str | None, id_hash: str | None
+    ) -> None:
+        ctx = self.ctx
+        if id_hash and id_hash in ctx.hash_index:
+            error = BadInput(
+                "duplicate", field=row.header("id_number"), value=masked_id, existing=ctx.hash_index[id_hash]
+            )
+            row.fail("id_number", error)
+            return
+        if id_hash and self.duplicate(row, ("id_hash", id_hash), "id_number", masked_id or ""):
+            return
+
+        # One village, one head name: the same household twice, unless their ID numbers tell them apart.
+        def differ(other: str | None) -> bool:
+            return bool(id_hash and other and other != id_hash)
+
+        known = [
+            hid for hid in ctx.home_index.get((village, head), ()) if not differ(ctx.households[hid].id_hash)
+        ]
+        earlier = [number for number, other in self.same_head[(village, head)] if not differ(other)]
+        self.same_head[(village, head)].append((row.number, id_hash))
+        if known:
+            row.fail("head", BadInput("duplicate", field=row.header("head"), value=head, existing=known[0]))
+        elif earlier:
+            what = f"{ctx.unit_label(village, False)} {head}"
+            row.fail("head", BadInput("duplicate_row", other=earlier[0], what=what))
+
+    def _pair_cadre(self, cadre_id: str, home_id: str) -> None:
+        from .register import apply_cadre
+
+        cadre = self.cadre_updates.get(cadre_id) or self.ctx.cadres[cadre_id]
+        entry = _entry(self.actor, "pair", {"household": home_id}, self.at)
+        self.cadre_updates[cadre_id] = replace(
+            apply_cadre(cadre, entry), history=cadre.history + (entry,), source=cadre.source
+        )
+
+    # -- cadres
+    def _cadres(self, row: _Row) -> None:
+        ctx = self.ctx
+        values = self.parse_fields(row)
+        unit = row.guard("unit", lambda t: ctx.find_unit(t, row.header("unit"), None))
+        cadre = self.existing(row, "C", ctx.cadres)
+        if cadre is not None:
+            have = cadre_values(ctx, cadre) | {"phone_hash": cadre.phone_hash}
+            self.compare(row, values | {"unit": unit}, have)
+            return
+        if row.text("id") is not None:
+            return
+        for name in ("name", "unit", "role"):
+            row.need(name)
+        name = values.get("name")
+        masked_phone, phone_hash = values.get("phone") or (None, None)
+        if masked_phone and not phone_hash:
+            row.fail("phone", BadInput("masked_value", field=row.header("phone"), value=masked_phone))
+        status = values.get("status") or "active"
+        if status == "recalled" and not values.get("recall_reason") and "recall_reason" not in row.failed:
+            row.fail(
+                "status", BadInput("requires", field=row.header("status"), other=row.header("recall_reason"))
+            )
+        self.require(row, "name", "cadre.add")
+        if status == "recalled":
+            self.require(row, "status", "cadre.recall")
+        if row.bad or not unit or not name:
+            return
+        existing = [cid for cid in ctx.cadre_names.get(name, ()) if ctx.cadres[cid].unit == unit]
+        if existing:
+            row.fail(
+                "name", BadInput("duplicate", field=row.header("name"), value=name, existing=existing[0])
+            )
+        elif self.duplicate(row, ("cadre", unit, name), "name", f"{ctx.unit_label(unit, False)} {name}"):
+            return
+        if row.bad:
+            return
+        from .register import apply_cadre
+
+        cadre_id = self.new_id("C")
+        fields: dict[str, Any] = {
+            "name": name,
+            "unit": unit,
+            "role": values["role"],
+            "title": values.get("title"),
+        }
+        if phone_hash:
+            fields.update(phone=masked_phone, phone_hash=phone_hash)
+        history = [_entry(self.actor, "create", {"id": cadre_id, **fields}, self.at)]
+        if status == "recalled":
+            history.append(_entry(self.actor, "recall", {"reason": values.get("recall_reason")}, self.at))
+        record: Cadre | None = None
+        for entry in history:
+            record = apply_cadre(record, entry)
+        assert record is not None
+        self.add(cadre_id, f"cadres/{cadre_id}.yaml", dump_record(replace(record, history=tuple(history))))
+
+    # -- visits
+    def _visits(self, row: _Row) -> None:
+        ctx = self.ctx
+        township, village, group = self.place(row)
+        values = self.parse_fields(row, skip=("by",))
+        visitors = self.people(row, "by", group or village or township, many=True)
+        home_id = self.household(row, village, group)
+        visit = self.existing(row, "V", ctx.visits)
+        if visit is not None:
+            sheet = values | {"township": township, "village": village, "group": group, "by": visitors or ()}
+            if home_id:
+                sheet["head"] = ctx.households[home_id].head
+            self.compare(row, sheet, visit_values(ctx, visit))
+            return
+        if row.text("id") is not None:
+            return
+        row.need("date")
+        row.need("by")
+        self.active(row, "by", visitors or ())
+        kind = values.get("kind") or "visit"
+        date = values.get("date")
+        if date and date > self.today:
+            row.fail("date", BadInput("future_date", field=row.header("date"), value=date, today=self.today))
+        if home_id is None and row.text("head") is None and kind != "stay":
+            row.fail(
+                "head", BadInput("required", field=row.header("head"), accepted=Text("acc_household_or_stay"))
+            )
+        if row.bad or not date or not visitors:
+            return
+        home = ctx.households.get(home_id or "")
+        unit = home.unit if home else (group or village or township or "")
+        if not unit:
+            row.need("village")
+            return
+        key = (date, kind, home_id or unit, tuple(sorted(visitors)))
+        if self.duplicate(
+            row, ("visit", *key), "date", f"{date} {home.head if home else ctx.unit_label(unit)}"
+        ):
+            return
+        for other in ctx.visits.values():
+            if (other.date, other.kind, other.household or other.unit, tuple(sorted(other.by))) == key:
+                row.fail(
+                    "date", BadInput("duplicate", field=row.header("date"), value=date, existing=other.id)
+                )
+                return
+        visit_id = self.new_id("V")
+        record = Visit(
+            id=visit_id,
+            date=date,
+            kind=kind,
+            household=home_id,
+            village=home.village if home else unit[:12],
+            unit=unit,
+            by=tuple(visitors),
+            note=values.get("note"),
+            at=self.at,
+            recorded_by=self.actor.id,
+        )
+        self.new_visits[visit_id] = (record, [])
+
+    # -- items
+    def _issues(self, row: _Row) -> None:
+        ctx = self.ctx
+        township, village, group = self.place(row)
+        values = self.parse_fields(row, skip=("leader", "team", "visitors"))
+        near = group or village or township
+        leader = self.people(row, "leader", near, many=False)
+        team = self.people(row, "team", near, many=True) or ()
+        visitors = self.people(row, "visitors", near, many=True) or ()
+        home_id = self.household(row, village, group)
+        home = ctx.households.get(home_id or "")
+        item = self.existing(row, "Q", ctx.items)
+        if item is not None:
+            sheet = values | {"township": township, "village": village, "group": group}
+            sheet |= {
+                "leader": leader,
+                "team": team,
+                "visitors": visitors,
+                "head": home.head if home else None,
+            }
+            if sheet.get("source") is None and row.text("source") is None:
+                sheet["source"] = "visit" if visitors else "grid"
+            if "state" in self.present and row.text("state") is None:
+                sheet["state"] = (
+                    item.state
+                )  # an empty 状态 says nothing; the other columns still have to agree
+            self.compare(row, sheet, item_values(ctx, item))
+            return
+        if row.text("id") is not None:
+            return
+        row.need("desc")
+        row.need("category")
+        self.active(row, "leader", (leader,))
+        self.active(row, "team", team)
+        self.active(row, "visitors", visitors)
+        unit = home.unit if home else (group or village or township)
+        if not unit and not {"township", "village", "group"} & row.failed:
+            row.need("village") if "village" in self.present else row.need("township")
+        desc, category = values.get("desc"), values.get("category")
+        if unit and desc and category:
+            # Checked even when other cells of the row are bad, so every duplicate is reported in one run.
+            self._item_duplicates(row, (home_id, unit, category, desc))
+        if row.bad or not unit:
+            return
+        _ItemRow(self, row, values, unit, home_id, leader, team, visitors).plan()
+
+    def _item_duplicates(self, row: _Row, key: tuple[str | None, str, str, str]) -> None:
+        """One household (or unit), one category, one description: the same item twice."""
+        if self.item_keys is None:
+            self.item_keys = {}
+            for other in self.ctx.items.values():
+                self.item_keys.setdefault((other.household, other.unit, other.category, other.desc), other.id)
+        desc = key[3]
+        if key in self.item_keys:
+            row.fail(
+                "desc",
+                BadInput(
+                    "duplicate", field=row.header("desc"), value=desc[:20], existing=self.item_keys[key]
+                ),
+            )
+        else:
+            self.duplicate(row, ("item", *key), "desc", desc[:20])
+
+    def visit_for_item(self, home_id: str, date: str, visitors: tuple[str, ...]) -> str:
+        """Items raised in one visit (same day, household and visitors) share one visit record, as `visit add` does."""
+        key = (date, home_id, tuple(sorted(visitors)))
+        if key not in self.item_visits:
+            # The visit may be on the ledger already (the 走访台账 imported first): link to it rather than count the
+            # same visit twice. Its stream document stays as written (streams are append-only).
+            for other in self.ctx.visits.values():
+                if (other.date, other.household, other.kind, tuple(sorted(other.by))) == (
+                    date,
+                    home_id,
+                    "visit",
+                    key[2],
+                ):
+                    self.item_visits[key] = other.id
+                    return other.id
+            home = self.ctx.households[home_id]
+            visit_id = self.new_id("V")
+            record = Visit(
+                id=visit_id,
+                date=date,
+                kind="visit",
+                household=home_id,
+                village=home.village,
+                unit=home.unit,
+                by=visitors,
+                at=self.at,
+                recorded_by=self.actor.id,
+            )
+            self.new_visits[visit_id] = (record, [])
+            self.item_visits[key] = visit_id
+        return self.item_visits[key]
+
+
+class _ItemRow:
+    """One new item: the operations its row implies (create, escalate, assign, progress, resolve, feedback, close),
+    each checked by workflow.apply and check_policy exactly as the issue commands check them."""
+
+    def __init__(
+        self,
+        planner: _Planner,
+        row: _Row,
+        values: dict[str, Any],
+        unit: str,
+        home_id: str | None,
+        leader: str | None,
+        team: tuple[str, ...],
+        visitors: tuple[str, ...],
+    ) -> None:
+        self.p = planner
+        self.row = row
+        self.values = values
+        self.unit = unit
+        self.home_id = home_id
+        self.leader = leader
+        self.team = team
+        self.visitors = visitors
+
+    def fail(self, name: str, key: str, **params: Any) -> None:
+        self.row.fail(name, BadInput(key, **params))
+
+    def h(self, name: str) -> str:
+        return self.row.header(name)
+
+    def plan(self) -> None:
+        p, row, values = self.p, self.row, self.values
+        for name, default in _DEFAULTS["issues"].items():
+            if values.get(name) is None:
+                values[name] = default
+        visit_date = values.get("visit_date")
+        created = values.get("created") or visit_date or p.today
+        for name in ("created", "visit_date"):
+            if values.get(name) and values[name] > p.today:
+                self.fail(name, "future_date", field=self.h(name), value=values[name], today=p.today)
+        if self.visitors and self.home_id is None:
+            self.fail("visitors", "requires", field=self.h("visitors"), other=self.h("head"))
+        target = self.target_state()
+        if row.bad or target is None:
+            return
+        steps = self.steps(target, created)
+        if row.bad:
+            return
+        self.replay(steps, target, created)
+
+    def target_state(self) -> str | None:
+        """The state the sheet says the item is in: 状态 if given, else what 是否销号 / 满意度 / 进展 imply."""
+        values = self.values
+        stated, closed, feedback = values.get("state"), values.get("closed"), values.get("feedback")
+        progress = values.get("progress")
+        if stated:
+            if (closed is True and stated != "closed") or (
+                self.row.text("closed") and closed is False and stated == "closed"
+            ):
+                self.fail(
+                    "closed",
+                    "conflict_values",
+                    field=self.h("closed"),
+                    value=self.row.text("closed"),
+                    other=self.h("state"),
+                    other_value=self.row.text("state"),
+                )
+                return None
+            target = stated
+        elif closed:
+            target = "closed"
+        elif feedback == "unsatisfied":
+            target = "in_progress"
+        elif feedback or values.get("how") or values.get("resolved"):
+            target = "resolved"
+        elif progress and self.leader:
+            target = "in_progress"
+        else:
+            target = "assigned" if self.leader else "registered"
+        if target in ("assigned", "in_progress") and not self.leader and feedback != "unsatisfied":
+            if "leader" not in self.row.failed:
+                self.fail(
+                    "state" if stated else "progress",
+                    "requires",
+                    field=self.h("state" if stated else "progress"),
+                    other=self.h("leader"),
+                )
+            return None
+        if target == "in_progress" and not progress and feedback != "unsatisfied":
+            self.fail("state", "requires", field=self.h("state"), other=self.h("progress"))
+            return None
+        return target
+
+    def steps(self, target: str, created: str) -> list[tuple[str, str, dict[str, Any]]]:
+        from .workflow import add_working_days
+
+        p, values = self.p, self.values
+        kind, level = values["kind"], values["level"]
+        due, leader = values.get("due"), self.leader
+        assign_by = None
+        if kind == "petition":
+            # 信访工作条例: assign within 1 working day (日接日清), answer within 60 days — as `issue add` does.
+            assign_by = add_working_days(
+                F.to_date(created), p.config.deadline("petition_assign_working_days")
+            ).isoformat()
+            if due is None:
+                due = (
+                    F.to_date(created) + dt.timedelta(days=p.config.deadline("petition_answer_days"))
+                ).isoformat()
+        if due is not None and due < created:
+            self.fail("due", "date_order", field=self.h("due"), value=due, other=created)
+        # escalate clears the due date of everything but a petition, so only a village item keeps one without assign.
+        keeps_due = kind == "petition" or (not leader and level == "village")
+        if due is not None and not keeps_due and not leader:
+            self.fail("due", "requires", field=self.h("due"), other=self.h("leader"))
+        visit_id = (
+            p.visit_for_item(self.home_id, values.get("visit_date") or created, self.visitors)
+            if (self.visitors and self.home_id and not self.row.bad)
+            else None
+        )
+        item_id = p.new_id("Q")
+        self.item_id = item_id
+        self.visit_id = visit_id
+        create = {
+            "id": item_id,
+            "kind": kind,
+            "ledger": values["ledger"],
+            "category": values["category"],
+            "desc": values["desc"],
+            "source": values.get("source") or ("visit" if visit_id else "grid"),
+            "household": self.home_id,
+            "unit": self.unit,
+            "visit": visit_id,
+            "review": None,
+            "level": "village",
+            "created": created,
+            "assign_by": assign_by,
+            "due": due if keeps_due else None,
+        }
+        steps: list[tuple[str, str, dict[str, Any]]] = [("create", "desc", create)]
+        if level != "village":
+            reason = f"导入台账：{_label(level, 'zh')}级事项"
+            steps.append(("escalate", "level", {"to": level, "reason": reason}))
+        if leader:
+            if due is None:
+                self.fail("leader", "requires", field=self.h("leader"), other=self.h("due"))
+            plan = {
+                "leader": leader,
+                "resp_unit": values.get("resp_unit"),
+                "due": due,
+                "team": list(self.team),
+                "plan": values.get("plan"),
+            }
+            steps.append(("assign", "leader", plan))
+        else:
+            for name in ("resp_unit", "team", "plan"):
+                if values.get(name) or (name == "team" and self.team):
+                    self.fail(name, "requires", field=self.h(name), other=self.h("leader"))
+        progress, note = values.get("progress"), values.get("resolution")
+        if progress and leader:
+            steps.append(("progress", "progress", {"note": progress}))
+        elif progress and target in ("resolved", "closed") and not note:
+            note = progress  # the 整改进展 of an item nobody was assigned to is how it was resolved
+        elif progress:
+            self.fail("progress", "requires", field=self.h("progress"), other=self.h("leader"))
+        feedback = values.get("feedback")
+        if target in ("resolved", "closed") or feedback == "unsatisfied":
+            how = values.get("how") or ("fulfilled" if kind == "wish" else "solved")
+            resolved = values.get("resolved") or values.get("closed_date") or p.today
+            if resolved < created:
+                self.fail("resolved", "date_order", field=self.h("resolved"), value=resolved, other=created)
+            steps.append(("resolve", "how", {"how": how, "note": note or "据台账导入", "date": resolved}))
+            if feedback:
+                steps.append(("feedback", "feedback", {"result": feedback}))
+            if target == "closed":
+                closed = values.get("closed_date") or p.today
+                if closed < resolved:
+                    self.fail(
+                        "closed_date", "date_order", field=self.h("closed_date"), value=closed, other=resolved
+                    )
+                column = "close_reason" if values.get("close_reason") else "feedback"
+                steps.append(("close", column, {"reason": values.get("close_reason"), "date": closed}))
+        else:
+            for name in ("feedback", "how", "resolved", "resolution"):
+                if values.get(name):
+                    self.fail(
+                        name,
+                        "conflict_values",
+                        field=self.h(name),
+                        value=self.row.text(name),
+                        other=self.h("state"),
+                        other_value=_label(target, "zh"),
+                    )
+        return steps
+
+    def replay(self, steps: list[tuple[str, str, dict[str, Any]]], target: str, created: str) -> None:
+        from .workflow import apply, check_policy
+
+        p, row = self.p, self.row
+        item: Item | None = None
+        history: list[HistoryEntry] = []
+        for op, column, values in steps:
+            if not p.require(row, column, "issue.add" if op == "create" else f"issue.{op}"):
+                return
+            entry = _entry(p.actor, op, values, p.at)
+            try:
+                if item is not None:
+                    check_policy(item, entry, p.config, p.actor)
+                item = apply(item, entry)
+            except Refused as error:
+                row.fail(column, error)
+                return
+            history.append(entry)
+        assert item is not None
+        if item.state != target:  # a combination no single check caught (e.g. 状态 已办结 with 不满意)
+            self.fail(
+                "state",
+                "conflict_values",
+                field=self.h("state"),
+                value=_label(target, "zh"),
+                other=self.h("feedback"),
+                other_value=_label(item.state, "zh"),
+            )
+            return
+        item = replace(item, history=tuple(history))
+        p.add(self.item_id, f"issues/{created[:4]}/{self.item_id}.yaml", dump_item(item))
+        if self.visit_id in p.new_visits:
+            p.new_visits[self.visit_id][1].append(self.item_id)
+
+
+def _group_code(ctx: SheetContext, text: str, header: str, village_header: str) -> str:
+    value = unicodedata.normalize("NFKC", text).strip()
+    match = _LABELLED.match(value)
+    if match and match.group(2).isdigit():
+        value = match.group(2)
+    if not value.isdigit():
+        # A group name means nothing without its village (every village has a 一组).
+        raise BadInput("requires", field=header, other=village_header)
+    return ctx.find_unit(value, header, "group")
+
+
+def _parse_risks(text: str, header: str) -> tuple[str, ...]:
+    found = {
+        parse_enum(part, header, INDICATORS) for part in _split_list(text) if part not in ("无", "-", "—")
+    }
+    return tuple(name for name in INDICATORS if name in found)
+
+
+# ---------------------------------------------------------------- export
+
+
+def render_value(ctx: SheetContext, column: Column, value: Any, lang: str) -> str:
+    """A canonical value as a cell: names and labels for people; import reads every form back."""
+    if value is None or value == () or value == "":
+        return ""
+    kind = column.type
+    sep = ", " if lang == "en" else "、"
+    if kind == "unit":
+        return ctx.unit_label(value, scoped=column.field != "unit")
+    if kind == "enum":
+        return _label(value, lang)
+    if kind == "cadre":
+        return ctx.cadre_label(value)
+    if kind == "cadres":
+        return sep.join(ctx.cadre_label(cid) for cid in value)
+    if kind == "risks":
+        return sep.join(_label(name, lang) for name in value)
+    if kind == "bool":
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+    if kind == "info":
+        return sep.join(value) if isinstance(value, tuple) else str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    kind: str
+    columns: tuple[Column, ...]
+    records: list[dict[str, Any]]  # canonical values (JSON)
+    cells: list[list[str]]  # rendered for people (xlsx/csv)
+    headers: list[str]
+
+
+def export_table(
+    ledger: Ledger, kind: str, *, state: str | None = None, unit: str | None = None, lang: str = "zh"
+) -> ExportTable:
+    kind = F.choice(kind, "--kind", KINDS)
+    ctx = SheetContext(ledger)
+    prefix = ledger.unit(unit).code if unit else None
+    records: list[dict[str, Any]]
+    if kind == "households":
+        if state:
+            F.choice(state, "--state", HOUSEHOLD_STATUS)
+        homes = sorted(ctx.households.values(), key=lambda h: (h.village, h.group or "", h.head, h.id))
+        records = [
+            household_values(ctx, h)
+            for h in homes
+            if (not prefix or h.unit.startswith(prefix)) and (not state or h.status == state)
+        ]
+    elif kind == "cadres":
+        if state:
+            F.choice(state, "--state", CADRE_STATUS)
+        cadres = sorted(ctx.cadres.values(), key=lambda c: (c.unit, c.name, c.id))
+        records = [
+            cadre_values(ctx, c)
+            for c in cadres
+            if (not prefix or c.unit.startswith(prefix)) and (not state or c.status == state)
+        ]
+    elif kind == "visits":
+        if state:
+            raise BadInput("exclusive", field="--state", other="--kind visits")
+        visits = sorted(ctx.visits.values(), key=lambda v: (v.date, v.id))
+        records = [
+            visit_values(ctx, v) for v in visits if not prefix or (v.unit or v.village).startswith(prefix)
+        ]
+    else:
+        if state:
+            F.choice(state, "--state", (*STATES, "open"))
+        items = sorted(ctx.items.values(), key=lambda i: (i.created, i.id))
+        records = [
+            item_values(ctx, i)
+            for i in items
+            if (not prefix or i.unit.startswith(prefix))
+            and (not state or i.state == state or state == "open" and i.is_open)
+        ]
+    columns = COLUMNS[kind]
+    headers = [column.en if lang == "en" else column.zh for column in columns]
+    cells = []
+    for number, record in enumerate(records, start=1):
+        cells.append(
+            [
+                str(number)
+                if column.field == "seq"
+                else render_value(ctx, column, record.get(column.field), lang)
+                for column in columns
+            ]
+        )
+    return ExportTable(kind, columns, records, cells, headers)
+
+
+def export_json(table: ExportTable) -> list[dict[str, Any]]:
+    return [
+        {key: list(value) if isinstance(value, tuple) else value for key, value in record.items()}
+        for record in table.records
+    ]
+
+
+def write_export(table: ExportTable, fmt: str, out: str | Path, encoding: str | None = None) -> None:
+    fmt = F.choice(fmt, "--format", FORMATS)
+    target = Path(out)
+    try:
+        if fmt == "xlsx":
+            _write_xlsx(table, target)
+        elif fmt == "csv":
+            target.write_bytes(csv_text(table).encode(encoding or "utf-8-sig"))
+        else:
+            import json
+
+            target.write_text(
+                json.dumps(export_json(table), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+    except LookupError:
+        raise BadInput(
+            "bad_value", field="--encoding", value=encoding, accepted="|".join(ENCODINGS)
+        ) from None
+    except UnicodeEncodeError as exc:
+        raise BadInput("bad_encoding", path=str(out), encoding=encoding, line=exc.start) from None
+    except OSError as exc:
+        raise BadInput(
+            "out_unwritable", field="--out", value=str(out), detail=exc.strerror or str(exc)
+        ) from None
+
+
+def csv_text(table: ExportTable) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    writer.writerows(table.cells)
+    return buffer.getvalue()
+
+
+_TITLES = {"households": "农户台账", "cadres": "干部名册", "visits": "走访台账", "issues": "问题台账"}
+
+
+def _write_xlsx(table: ExportTable, target: Path) -> None:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_TITLES[table.kind])
+    widths = [
+        max([_width(h)] + [_width(row[i]) for row in table.cells[:500]]) for i, h in enumerate(table.headers)
+    ]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = min(
+            max(width + 2, 6), 60
+        )
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in table.cells:
+        # Every cell is text: ID numbers, phones and codes must never become Excel numbers.
+        sheet.append([WriteOnlyCell(sheet, value=value) if value else None for value in row])
+    book.save(target)
+
+
+def _width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    first = text.split("\n", 1)[0]
+    width = wcswidth(first)
+    return width if width >= 0 else len(first)
