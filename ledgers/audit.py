@@ -53,6 +53,8 @@ class OpRule:
     permission: the key in minqing.yaml `permissions` (default: the op itself).
     replayed: the commit finishes operations other cadres began (doctor.recover): any history ops, each entry
               judged by the role of its own `by`, not the commit's actor.
+    any_ops:  a bulk operation (import.<kind>): any history ops, each one needing the permission of the command
+              that does it alone (issue.close for a close, household.pair for a pair, …).
     """
 
     entities: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
@@ -61,6 +63,7 @@ class OpRule:
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     permission: str | None = None
     replayed: bool = False
+    any_ops: bool = False
 
 
 def _rule(kind: str, *sequences: tuple[str, ...], count: tuple[int, int | None] = (1, 1)) -> OpRule:
@@ -111,6 +114,11 @@ OPS: dict[str, OpRule] = {
         counts={"review": (1, 1), "item": (1, None)},
     ),
     "review.set": _rule("review", ("set",)),
+    # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
+    "import.households": OpRule(counts={"household": (0, None), "cadre": (0, None)}, any_ops=True),
+    "import.cadres": OpRule(counts={"cadre": (0, None)}, any_ops=True),
+    "import.visits": OpRule(counts={"visits": (0, None), "item": (0, None)}, any_ops=True),
+    "import.issues": OpRule(counts={"item": (0, None)}, any_ops=True),
     # A crashed operation's complete files, committed later by `doctor --fix`.
     "doctor.recover": OpRule(
         counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
@@ -139,7 +147,8 @@ class Finding:
 
     def render(self) -> str:
         where = f" {self.path}" + (f":{self.line}" if self.line else "") if self.path else ""
-        return f"{self.commit[:10]}{where}: {self.code}: {self.message} ({self.author})"
+        by = f" ({self.author})" if self.author else ""
+        return f"{self.commit[:10]}{where}: {self.code}: {self.message}{by}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -208,6 +217,18 @@ REPLAY: dict[
     "household": (_apply_household, _dict_record),
     "review": (_apply_review, _dict_record),
 }
+
+
+_DOMAIN = {"item": "issue", "household": "household", "cadre": "cadre", "review": "review"}
+
+
+def permission_of(kind: str, op: str) -> str:
+    """The permission key of the command that performs history op `op` on an entity of `kind` by itself."""
+    if op in ("pair", "unpair"):
+        return f"household.{op}"
+    if op == "key_add":
+        return "cadre.key"
+    return f"{_DOMAIN.get(kind, kind)}.{'add' if op == 'create' else op}"
 
 
 def classify(path: str) -> tuple[str | None, str | None]:
@@ -717,7 +738,9 @@ class Auditor:
             self._check_replayed(commit, item, state)
             return
         sequence = tuple(entry.op for entry in item.added)
-        if sequence not in rule.entities.get(item.kind, frozenset()):
+        if rule.any_ops:
+            self._check_each_op(commit, item, actor_cadre, state)
+        elif sequence not in rule.entities.get(item.kind, frozenset()):
             allowed = " | ".join("+".join(seq) for seq in sorted(rule.entities.get(item.kind, ()))) or "-"
             self._find(
                 commit, item.path, "op_mismatch", op=op, allowed=allowed, found="+".join(sequence) or "-"
@@ -753,6 +776,16 @@ class Auditor:
                         _line_of(item.text, entry.id),
                         detail=refusal.render(self.lang),
                     )
+
+    def _check_each_op(self, commit: Commit, item: Touched, actor_cadre: Cadre | None, state: State) -> None:
+        if actor_cadre is None:
+            return
+        for entry in item.added:
+            try:
+                state.config.require(actor_cadre, permission_of(item.kind, entry.op))
+            except Refused as refusal:
+                line = _line_of(item.text, entry.id)
+                self._find(commit, item.path, "role", line, detail=refusal.render(self.lang))
 
     def _check_replayed(self, commit: Commit, item: Touched, state: State) -> None:
         """Entries finished on behalf of others: each by an active cadre whose role allowed it."""

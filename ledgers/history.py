@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import ids, yamlio
-from .audit import REPLAY, STREAM_KINDS, _entries, classify
+from .audit import AUTHOR_DOMAIN, REPLAY, STREAM_KINDS, _entries, classify
 from .errors import LedgerError, NotFound
 from .gitwalk import ZERO, Commit, Git, Objects, log_changes
 from .model import HistoryEntry
@@ -24,6 +24,7 @@ from .store import Ledger
 HIDDEN_FIELDS = {"history", "id_hash", "phone_hash"}
 PII_FIELDS = {"id_number": "id_hash", "phone": "phone_hash"}
 ENTITY_LETTERS = {"Q": "item", "H": "household", "C": "cadre"}
+ENTITY_PATHSPECS = {"Q": "issues/*/{id}.yaml", "H": "households/*/{id}.yaml", "C": "cadres/{id}.yaml"}
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,15 @@ class LogEntry:
 
 
 def target_of(ledger: Ledger, ref: str) -> tuple[str, str | None]:
-    """(entry id, its file) for an id or unique prefix; visits, activities and unit codes have no file of their
-    own and are found by their Ledger-Entry trailer."""
+    """(entry id, a pathspec of its file) for an id or unique prefix. A full id needs no file in the work tree, so a
+    deleted entry's history is still found. Visits, activities, reviews and unit codes are found by their
+    Ledger-Entry trailer instead (pathspec None)."""
     text = (ref or "").strip()
     normalized = ids.normalize(text)
     letter = normalized[:1]
     if letter in ENTITY_LETTERS and (len(normalized) < 2 or normalized[1] == "-"):
-        entry_id = ledger.resolve(letter, text, "ID")
-        return entry_id, ledger.path_of(entry_id)
+        entry_id = normalized if ids.is_id(normalized) else ledger.resolve(letter, text, "ID")
+        return entry_id, ENTITY_PATHSPECS[entry_id[0]].format(id=entry_id)
     if text.isdigit() or ids.is_id(normalized):
         return (normalized if not text.isdigit() else text), None
     raise NotFound("not_found", kind="item", value=text)
@@ -129,7 +131,7 @@ def history(
                 continue  # a merge adds no operation of its own; its entries are shown at their own commits
             commit = objects.commit(sha)
             for change in changes:
-                if paths and change.path not in paths:
+                if paths and classify(change.path)[1] != entry_id:
                     continue
                 for found in reader.describe(commit, change):
                     if entry_id and not paths and found.entry != entry_id:
@@ -137,6 +139,9 @@ def history(
                     out.append(found)
     finally:
         objects.close()
+    if entry_id and not out:
+        kind = "unit" if entry_id.isdigit() else ids.KINDS.get(entry_id[0], "item")
+        raise NotFound("not_found", kind=kind, value=ref)
     result = []
     for item in out:
         if day and item.at[:10] < day:
@@ -181,7 +186,11 @@ def _describe(reader: _Reader, commit: Commit, change: Any) -> list[LogEntry]:
     if kind is None:
         return []
     ledger_op = commit.trailer("Ledger-Op") or ""
-    actor = commit.trailer("Ledger-Actor") or commit.author_email
+    claimed = commit.trailer("Ledger-Actor")
+    # Trust the trailer only when git's author agrees (audit reports the others as actor_mismatch).
+    actor = (
+        claimed if claimed and commit.author_email == f"{claimed}@{AUTHOR_DOMAIN}" else commit.author_email
+    )
     base = {
         "commit": commit.sha,
         "at": commit.author_date,
@@ -256,9 +265,28 @@ def _entity_entries(
         old_raw = old_raw if old_raw is not None else reader.objects.read(change.old)
         # The file changed without a new history entry: a hand edit of the snapshot. Show what changed.
         old = yamlio.load(yamlio.decode(old_raw)) or {}
-        changes = _diff(old, data or {}, entity, reveal)
+        changes = _diff(old, data or {}, entity, reveal) + _history_edits(old, data or {})
         out.append(LogEntry(**base, op="edit", entry=entity, changes=tuple(changes)))
     return out
+
+
+def _history_edits(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Earlier history entries changed or removed by a hand edit, as `history[OPID].field` changes."""
+
+    def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return {str(e.get("id")): e for e in data.get("history") or [] if isinstance(e, dict)}
+
+    before, after = by_id(old), by_id(new)
+    changes = []
+    for op_id, entry in before.items():
+        if op_id not in after:
+            changes.append(FieldChange(f"history[{op_id}]", entry.get("op"), None))
+            continue
+        flat_old, flat_new = _flatten(entry), _flatten(after[op_id])
+        for key in list(flat_old) + [k for k in flat_new if k not in flat_old]:
+            if flat_old.get(key) != flat_new.get(key):
+                changes.append(FieldChange(f"history[{op_id}].{key}", flat_old.get(key), flat_new.get(key)))
+    return changes
 
 
 def _fields_of(entry: HistoryEntry) -> list[FieldChange]:

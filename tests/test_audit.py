@@ -374,3 +374,89 @@ def test_a_few_hundred_operations_audit_clean_and_fast(template: Book, tmp_path:
     assert result.findings == ()
     assert result.commits == total
     print(f"audited {total} commits in {elapsed:.2f}s")
+
+
+def _write_item(book: Book, item_id: str, history) -> str:
+    from minqing.ledgers.store import dump_item
+
+    item = workflow.replay(history)
+    rel = f"issues/{item.created[:4]}/{item_id}.yaml"
+    (book.path / rel).write_text(dump_item(item), encoding="utf-8")
+    return rel
+
+
+def test_bulk_import_needs_each_operations_own_permission(book: Book):
+    # import.issues writes new items with their whole history; a clerk may import, but not close.
+    from minqing.ledgers.model import HistoryEntry
+
+    def entry(n: int, op: str, fields: dict) -> HistoryEntry:
+        return HistoryEntry(f"1MP0RT000{n}", NOW, book.clerk, op, fields)
+
+    create = {
+        "id": "Q-1MP0RT",
+        "kind": "problem",
+        "ledger": "livelihood",
+        "category": "water",
+        "desc": "导入",
+        "source": "grid",
+        "household": book.homes[0],
+        "unit": "520602101201",
+        "level": "village",
+        "created": "2026-11-23",
+    }
+    steps = [
+        entry(1, "create", create),
+        entry(2, "assign", {"leader": book.village, "due": "2026-12-01"}),
+        entry(3, "resolve", {"how": "solved", "note": "已修"}),
+        entry(4, "feedback", {"result": "satisfied"}),
+    ]
+    rel = _write_item(book, "Q-1MP0RT", steps)
+    commit(
+        book.path,
+        "导入事项 1 项",
+        trailers("import.issues", ["Q-1MP0RT"], book.clerk),
+        author_of(book, book.clerk),
+    )
+    assert codes(book.path) == []
+    rel = _write_item(
+        book,
+        "Q-1MP0RS",
+        [
+            entry(5, "create", {**create, "id": "Q-1MP0RS"}),
+            entry(6, "resolve", {"how": "solved", "note": "已修"}),
+            entry(7, "feedback", {"result": "satisfied"}),
+            entry(8, "close", {}),
+        ],
+    )
+    sha = commit(
+        book.path,
+        "导入事项 1 项",
+        trailers("import.issues", ["Q-1MP0RS"], book.clerk),
+        author_of(book, book.clerk),
+    )
+    assert codes(book.path) == [(sha[:10], rel, "role")]
+
+
+def test_doctor_recovery_judges_each_entry_by_its_own_actor(book: Book):
+    rel = book.rel(book.working)
+    append_entry(book.path, rel, "progress", book.village, "{note: 中断后恢复}")
+    commit(
+        book.path, "恢复", trailers("doctor.recover", [book.working], book.admin), author_of(book, book.admin)
+    )
+    assert codes(book.path) == []
+    rel = book.rel(book.ready)
+    edit(book.path, rel, ("state: resolved", "state: closed"), ("closed: null", "closed: '2026-11-23'"))
+    append_entry(book.path, rel, "close", book.clerk, op_id="F0RGED0004")
+    sha = commit(
+        book.path, "恢复", trailers("doctor.recover", [book.ready], book.admin), author_of(book, book.admin)
+    )
+    assert codes(book.path) == [(sha[:10], rel, "role")]
+
+
+def test_unknown_operation_is_caught(book: Book):
+    rel = book.rel(book.working)
+    append_entry(book.path, rel, "progress", book.village, "{note: 进展}")
+    sha = commit(
+        book.path, "进展", trailers("issue.fix", [book.working], book.village), author_of(book, book.village)
+    )
+    assert codes(book.path) == [(sha[:10], rel, "unknown_op")]

@@ -369,3 +369,22 @@ def test_keys_signing_and_require_signed(book: Book, tmp_path: Path):
     found = audit.audit_repo(book.path, mark=False, lang="en").findings
     assert [(f.commit, f.code) for f in found] == [(unsigned, "unsigned"), (impostor, "unsigned")]
     assert "no signature" in found[0].message and signed not in {f.commit for f in found}
+
+
+def test_log_of_a_deleted_entry_and_of_rewritten_history(book: Book):
+    rel = book.rel(book.working)
+    edit(book.path, rel, ("note: 已报修", "note: 已修好"))
+    rewrite = commit(book.path, "更正")
+    git(book.path, "rm", "-q", rel)
+    delete = commit(book.path, "删除")
+    result = run("log", book.working, "-n", "2", ledger=book.path)
+    op_id = [line for line in git(book.path, "show", f"{rewrite}~1:{rel}").splitlines() if "- id:" in line][
+        -1
+    ][6:]
+    when = git(book.path, "log", "-1", "--format=%aI").strip()[:16].replace("T", " ")
+    assert result.stdout == (
+        f"{when}  {rewrite[:10]}  手工改动/edit  {book.working}  hand (hand@example.invalid)\n"
+        f"    history[{op_id}].fields.note: 已报修 → 已修好\n"
+        f"{when}  {delete[:10]}  手工改动/delete  {book.working}  hand (hand@example.invalid)\n"
+    )
+    refused(book.path, "log", book.working[:4], contains=book.working[:4])  # a prefix needs the file
