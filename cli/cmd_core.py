@@ -969,17 +969,17 @@ def render_status(summary: dict) -> None:
 def demo(
     path: Annotated[str, typer.Argument(help="Where to build the sample county.")] = "minqing-demo",
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed builds the same county.")
-    ] = 1,
+        str, typer.Option("--seed", help="Random seed 0-2147483647: the same seed builds the same county.")
+    ] = "1",
 ) -> None:
     """Build the synthetic sample county 碧江区 (seed 001) and print its status.
 
     Example: minqing demo ./bijiang-demo --seed 7
     """
     from minqing.ledgers import demo as demo_mod
-    from minqing.ledgers import queries
+    from minqing.ledgers import fields, queries
 
-    built = demo_mod.build(path, seed=seed)
+    built = demo_mod.build(path, seed=fields.positive_int(seed, "--seed", 0, 2**31 - 1))
     echo(t(f"示例台账已建在 {built.root}", f"sample ledger built at {built.root}"))
     render_status(queries.status(built))
 

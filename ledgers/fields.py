@@ -95,10 +95,18 @@ def positive_int(value: int | str | None, field: str, minimum: int = 0, maximum:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise BadInput(
-            "bad_value", field=field, value=value, accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum)
+            "bad_value",
+            field=field,
+            value=value,
+            accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum),
         ) from None
     if not minimum <= number <= maximum:
-        raise BadInput("bad_value", field=field, value=value, accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum))
+        raise BadInput(
+            "bad_value",
+            field=field,
+            value=value,
+            accepted=Text("acc_whole_number", minimum=minimum, maximum=maximum),
+        )
     return number
 
 
@@ -122,18 +130,24 @@ _ID_CHECK = "10X98765432"
 def id_number(value: str) -> str:
     """GB 11643 citizen ID: 17 digits, a birth date, and a mod-11 check character."""
     cleaned = (value or "").strip().upper()
+    # A mistyped number is still nearly someone's real one: messages show it masked, like every display.
+    shown = _mask_for_message(cleaned)
     if len(cleaned) != 18:
-        raise BadInput("bad_id_number", value=value, why=f"{len(cleaned)} characters")
+        raise BadInput("bad_id_number", value=shown, why=Text("why_id_length", length=len(cleaned)))
     if not cleaned[:17].isdigit() or not (cleaned[17].isdigit() or cleaned[17] == "X"):
-        raise BadInput("bad_id_number", value=value, why="not digits")
+        raise BadInput("bad_id_number", value=shown, why=Text("why_id_digits"))
     try:
         dt.date(int(cleaned[6:10]), int(cleaned[10:12]), int(cleaned[12:14]))
     except ValueError:
-        raise BadInput("bad_id_number", value=value, why="birth date") from None
+        raise BadInput("bad_id_number", value=shown, why=Text("why_id_birth")) from None
     total = sum(int(digit) * weight for digit, weight in zip(cleaned[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != cleaned[17]:
-        raise BadInput("bad_id_number", value=value, why="check digit")
+        raise BadInput("bad_id_number", value=shown, why=Text("why_id_check"))
     return cleaned
+
+
+def _mask_for_message(text: str) -> str:
+    return text[:3] + "*" * (len(text) - 7) + text[-4:] if len(text) >= 8 else text
 
 
 def id_list(value: str | None) -> list[str]:

@@ -75,7 +75,7 @@ def resolve_prefix(text: str, prefix: str, candidates: Iterable[str], field: str
         raise BadInput("bad_id", field=field, value=text, prefix=prefix)
     matches = sorted(c for c in candidates if c.startswith(wanted))
     if not matches:
-        raise NotFound("not_found", kind=KINDS[prefix], value=text)
+        raise NotFound("unknown_id", field=field, kind=KINDS[prefix], value=text)
     if wanted in matches:
         return wanted
     if len(matches) > 1:

@@ -33,6 +33,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}“{value}”早于 {other}：应晚于 {other}",
         "{field}: '{value}' is before {other}; accepted: a later date",
     ),
+    "unknown_id": (
+        "{field}：没有与“{value}”匹配的{kind}：应为台账中已有的{kind}编号或其唯一前缀",
+        "{field}: no {kind} matches '{value}'; accepted: the id (or a unique prefix) of an existing {kind}",
+    ),
+    "why_id_length": ("{length} 位", "{length} characters"),
+    "why_id_digits": ("前 17 位须为数字，末位为数字或 X", "17 digits then a digit or X"),
+    "why_id_birth": ("出生日期不存在", "no such birth date"),
+    "why_id_check": ("校验码不符", "wrong check digit"),
     "bad_id_number": (
         "身份证号“{value}”无效（{why}）：应为 18 位且校验码正确（GB 11643）",
         "id number '{value}' is invalid ({why}); accepted: 18 characters with a correct GB 11643 check digit",

@@ -171,6 +171,8 @@ class Ledger:
         if found is None:
             from .errors import BadInput
 
+            if not code:
+                raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
             if not code.isdigit():
                 raise BadInput("bad_code", field=field_name, value=code, accepted=Text("acc_unit_code"))
             raise NotFound("unknown_code", field=field_name, value=code)
@@ -222,7 +224,7 @@ class Ledger:
         if ids.is_id(wanted, kind) and kind not in self._paths:
             if self.locate(wanted):
                 return wanted
-            raise NotFound("not_found", kind=ids.KINDS[kind], value=text)
+            raise NotFound("unknown_id", field=field_name, kind=ids.KINDS[kind], value=text)
         return ids.resolve_prefix(text or "", kind, self._scan(kind).keys(), field_name)
 
     def path_of(self, entry_id: str) -> str:

@@ -12,7 +12,7 @@ from . import fields as F
 from . import ids, yamlio
 from .errors import BadInput, Refused
 from .messages import Text
-from .model import VISIT_KINDS, Item, Visit
+from .model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from .store import Ledger, dump_item
 from .workflow import apply as apply_item
 from .workflow import new_item
@@ -62,19 +62,18 @@ def add_visit(
             unit_code = ledger.unit(unit).code
             place = unit_code[:12]
         else:
-            raise BadInput(
-                "required", field="--household", accepted=Text("acc_household_or_unit")
-            )
+            raise BadInput("required", field="--household", accepted=Text("acc_household_or_unit"))
         if raises and home is None:
             raise BadInput("required", field="--household", accepted=Text("acc_household_for_items"))
         visit_id = ids.new_id("V")
         when = at or F.timestamp()
         items: list[Item] = []
         taken: set[str] = set()
+        item_kind = F.choice(item_kind or "problem", "--item-kind", ITEM_KINDS)
         for index, (desc, category) in enumerate(raises):
             item = new_item(
                 tx,
-                desc=desc,
+                desc=F.text(desc, "--raise"),
                 category=category,
                 kind=item_kind,
                 ledger_name=item_ledger,
@@ -120,6 +119,12 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
     updated = replace(apply_item(item, entry), history=item.history + (entry,))
     tx.put(f"issues/{item.created[:4]}/{item.id}.yaml", dump_item(updated))
     return updated
+
+
+def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> str:
+    """A visit id or unique prefix, looked up in the streams (visits are not entity files)."""
+    known = [visit.id for visit in iter_visits(ledger)]
+    return ids.resolve_prefix(text, "V", known, field)
 
 
 def iter_visits(ledger: Ledger) -> list[Visit]:

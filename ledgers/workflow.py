@@ -309,6 +309,10 @@ def _subject(item: Item) -> str:
 
 def add_item(ledger: Ledger, actor: str | None, **values: Any) -> Item:
     with ledger.transaction(actor, "issue.add") as tx:
+        if values.get("visit"):
+            from .visits import resolve_visit  # lazy: visits imports this module
+
+            values["visit"] = resolve_visit(ledger, values["visit"])
         item = new_item(tx, **values)
         tx.commit(f"登记 {_subject(item)}", [item.id], at=values.get("at"))
     return item
@@ -345,7 +349,7 @@ def assign(
     leader_cadre = ledger.cadre(leader, "--leader")
     if leader_cadre.status != "active":
         raise Refused("actor_recalled", actor=leader_cadre.id, name=leader_cadre.name)
-    team_ids = [ledger.cadre(member, "--team").id for member in (team or [])]
+    team_ids = [_active(ledger.cadre(member, "--team")).id for member in (team or [])]
     item = ledger.item(ref)
     if due is None:
         if item.kind != "petition" or not item.due:
@@ -449,8 +453,14 @@ def extend(
     )
 
 
+def _active(cadre: Cadre) -> Cadre:
+    if cadre.status != "active":
+        raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+    return cadre
+
+
 def claim(ledger: Ledger, actor: str | None, ref: str, by: str, at: str | None = None) -> Item:
-    cadre = ledger.cadre(by, "--by")
+    cadre = _active(ledger.cadre(by, "--by"))
     return _transition(ledger, actor, ref, "claim", {"by": cadre.id}, f"认领 {{item}} ← {cadre.name}", at)
 
 
