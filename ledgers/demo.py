@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ids, register, visits, workflow
+from . import activities, ids, register, reviews, visits, workflow
 from .store import STATE_DIR, Ledger
 
 COUNTY = ("520602", "碧江区")
@@ -202,6 +202,7 @@ def _campaign(ledger: Ledger, rng: random.Random, people: _People, homes: dict[s
     for code, _, _, _ in TOWNSHIPS[1:]:
         _other_township(ledger, rng, people, code, homes[code])
     _recall(ledger, rng, people)
+    _office_work(ledger, random.Random(rng.random()), people, homes)
 
 
 def _recall(ledger: Ledger, rng: random.Random, people: _People) -> None:
@@ -429,4 +430,188 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         source="grid",
         unit=village,
         at=_at(day, rng),
+    )
+
+
+# ---------------------------------------------------------------- the offices' other work (issue 7)
+
+ACTIVITY_TITLES = {
+    "night_school": "农民夜校：猕猴桃冬季管护",
+    "public_service": "五帮五扶：为留守老人义务理发",
+    "farm_service": "农技员田间指导",
+    "cleanup": "环境卫生整治",
+    "lecture": "政策宣讲：两不愁三保障",
+}
+LAST_DAY = dt.date(
+    2026, 11, 14
+)  # nothing here is dated after the recall (START + 75), so the demo never looks ahead
+
+
+def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+    """Activities (五帮五扶 at least 2 a village a month, with a few villages short), joint meetings, a county cadre
+    school and drill, monthly stays of county leaders (one misses November), talks with most paired households,
+    2026Q3 reviews 一会三评 of every village team, and two more wishes. Items are raised only outside 和平乡, so
+    it keeps exactly 215 items (104 to the township, 25 to the 区)."""
+    clerk = people.clerks[1]
+    villages = [f"{code}{201 + index}" for code, _, names, _ in TOWNSHIPS for index in range(len(names))]
+    kinds = list(ACTIVITY_TITLES)
+    short = {(10, villages[1]): 1, (10, villages[-1]): 0, (11, villages[4]): 1, (11, villages[7]): 0}
+    for month in (9, 10, 11):
+        for position, village in enumerate(villages):
+            for number in range(short.get((month, village), 2)):
+                day = dt.date(2026, month, 2 + (position * 3 + number * 7) % (13 if month == 11 else 26))
+                kind = kinds[(position + number + month) % len(kinds)]
+                activities.add_activity(
+                    ledger,
+                    clerk,
+                    kind=kind,
+                    unit=village,
+                    title=ACTIVITY_TITLES[kind],
+                    date=day.isoformat(),
+                    participants=rng.randint(12, 60),
+                    by=[people.village_team[village][1]],
+                    at=_at(day, rng),
+                )
+        for code, name, _, _ in TOWNSHIPS:
+            day = dt.date(2026, month, 12 if month == 11 else 28)
+            activities.add_activity(
+                ledger,
+                clerk,
+                kind="joint_meeting",
+                unit=code,
+                title=f"{name}{month}月对账销号联席会议",
+                date=day.isoformat(),
+                participants=rng.randint(15, 30),
+                by=[people.township_leaders[code]],
+                at=_at(day, rng),
+            )
+    for kind, title, day in (
+        ("cadre_school", "第一书记培训班", dt.date(2026, 9, 20)),
+        ("drill", "防汛应急演练", dt.date(2026, 10, 15)),
+        ("lecture", "脱贫攻坚政策宣讲团", dt.date(2026, 11, 6)),
+    ):
+        activities.add_activity(
+            ledger,
+            clerk,
+            kind=kind,
+            unit=COUNTY[0],
+            title=title,
+            date=day.isoformat(),
+            participants=rng.randint(80, 200),
+            by=[people.county_leaders[0]],
+            at=_at(day, rng),
+        )
+    # 蹲点: each county leader stays in a village every month; the third misses November (a duty finding).
+    for month in (9, 10, 11):
+        for number, leader in enumerate(people.county_leaders):
+            if month == 11 and number == 2:
+                continue
+            day = dt.date(2026, month, 5 + number * 3)
+            village = villages[(number * 5 + month) % len(villages)]
+            visits.add_visit(
+                ledger,
+                clerk,
+                household=None,
+                by=[leader],
+                date=day.isoformat(),
+                kind="stay",
+                unit=village,
+                note="蹲点调研，住村三天",
+                at=_at(day, rng),
+            )
+    # 谈心谈话 with paired households this quarter; about one in eight is still owed one (a duty finding).
+    active = {people.admin, *people.clerks, *people.county_leaders, *people.township_leaders.values()}
+    active |= {cadre for team in people.village_team.values() for cadre in team}
+    number = 0
+    for code, _, _, _ in TOWNSHIPS:
+        for home_id in homes[code]:
+            home = ledger.household(home_id)
+            if not home.pairings:
+                continue
+            number += 1
+            if number % 8 == 0:
+                continue
+            talker = home.pairings[0] if home.pairings[0] in active else people.village_team[home.village][1]
+            day = dt.date(2026, 10, 8) + dt.timedelta(days=number % 30)
+            visits.add_visit(
+                ledger,
+                clerk,
+                household=home_id,
+                by=[talker],
+                date=day.isoformat(),
+                kind="talk",
+                note="谈心谈话，了解家庭近况",
+                at=_at(day, rng),
+            )
+    _reviews(ledger, rng, people, villages)
+    _wishes(ledger, rng, people, homes)
+
+
+def _reviews(ledger: Ledger, rng: random.Random, people: _People, villages: list[str]) -> None:
+    """2026Q3 一会三评 of every village work team; teams outside 和平乡 get a problem list from their review."""
+    clerk = people.clerks[1]
+    for position, village in enumerate(villages):
+        raters = rng.randint(30, 60)
+        unsatisfied = rng.randint(0, 4)
+        basic = rng.randint(3, 10)
+        satisfied = raters - basic - unsatisfied
+        share = satisfied / raters
+        grade = "excellent" if share >= 0.85 else "good" if share >= 0.7 else "fair"
+        day = dt.date(2026, 10, 9) + dt.timedelta(days=position % 4)
+        raises = []
+        if not village.startswith(TOWNSHIPS[0][0]) and position % 2 == 1:
+            raises = [("群众反映通组路晚上没有路灯", "infrastructure")]
+        _, items = reviews.add_review(
+            ledger,
+            clerk,
+            team=village,
+            quarter="2026Q3",
+            ratings=f"satisfied={satisfied},basic={basic},unsatisfied={unsatisfied}",
+            grade=grade,
+            report="驻村工作队长述职：本季度走访全覆盖，落实产业奖补，推进通组路硬化",
+            comment="乡镇党委书记点评：帮扶有成效，问题整改要加快",
+            raises=raises,
+            at=_at(day, rng),
+        )
+        for item in items:
+            town = village[:9]
+            workflow.assign(
+                ledger,
+                people.township_leaders[town],
+                item.id,
+                leader=people.township_leaders[town],
+                resp_unit="乡镇办",
+                due=(day + dt.timedelta(days=20)).isoformat(),
+                plan="一会三评问题清单，限期整改销号",
+                at=_at(day + dt.timedelta(days=1), rng),
+            )
+
+
+def _wishes(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+    """Two more 微心愿 outside 和平乡: one claimed by a cadre and still open, one waiting to be claimed."""
+    clerk = people.clerks[1]
+    day = LAST_DAY - dt.timedelta(days=4)
+    claimed = workflow.add_item(
+        ledger,
+        clerk,
+        desc="独居老人想要一台电暖器过冬",
+        category="other",
+        kind="wish",
+        ledger_name="hardship",
+        source="visit",
+        household=homes[TOWNSHIPS[2][0]][3],
+        at=_at(day, rng),
+    )
+    team = people.village_team[ledger.household(homes[TOWNSHIPS[2][0]][3]).village]
+    workflow.claim(ledger, clerk, claimed.id, team[1], at=_at(day + dt.timedelta(days=1), rng))
+    workflow.add_item(
+        ledger,
+        clerk,
+        desc="小学生想要一个新书包",
+        category="education",
+        kind="wish",
+        ledger_name="hardship",
+        source="visit",
+        household=homes[TOWNSHIPS[3][0]][5],
+        at=_at(LAST_DAY, rng),
     )

@@ -391,3 +391,47 @@ def test_check_activity_minimum_is_pure(office):
     found = check_activity_minimum(led.units(), iter_activities(led), "2026-11", 3)
     assert [(s.village, s.count) for s in found] == [(TAOYING, 0), (SONGJIA, 1)]
     assert check_activity_minimum(led.units(), [], "2026-11", 0) == []
+
+
+# ---------------------------------------------------------------- the demo county shows all of it
+
+
+@pytest.fixture(scope="module")
+def demo_ledger(tmp_path_factory):
+    from minqing.ledgers import demo
+
+    return demo.build(tmp_path_factory.mktemp("demo") / "ledger", seed=1)
+
+
+def test_demo_has_activities_reviews_talks_stays_and_their_findings(demo_ledger):
+    from collections import Counter
+
+    from minqing.ledgers import queries, reviews
+
+    acts = list(iter_activities(demo_ledger))
+    # 11 villages × 2 a month (3 short in October, 3 in November), 4 joint meetings and 1 county-wide a month
+    assert Counter(a.date[:7] for a in acts) == {"2026-09": 27, "2026-10": 24, "2026-11": 24}
+    quarter = reviews.iter_reviews(demo_ledger, "2026Q3")
+    assert (len(quarter), sum(len(r.items) for r in quarter)) == (
+        11,
+        3,
+    )  # problems raised outside 和平乡 only
+    kinds = Counter(v.kind for v in queries.visits(demo_ledger))
+    assert (kinds["talk"], kinds["stay"]) == (193, 8)
+    found = O.duties(demo_ledger)
+    assert Counter(d.code for d in found.findings) == {
+        "talk_missing": 25,
+        "activity_minimum": 2,
+        "stay_missing": 1,
+    }
+    roster = O.roster(demo_ledger, recalled_only=True)
+    assert (len(roster.rows), roster.to_dict()["needs_reassignment"], len(roster.rows[0].open_cases)) == (
+        1,
+        1,
+        3,
+    )
+    # and 和平乡 still has exactly 215 items, 104 referred to the township and 25 to the 区
+    with Index.open(demo_ledger) as index:
+        result = rollup.rollup([index], rollup.period_containing("quarter", dt.date(2026, 11, 1)), "township")
+    heping = next(row.values for row in result.rows if row.unit == HEPING)
+    assert (heping["raised"], heping["escalated_township"], heping["escalated_county"]) == (215, 104, 25)
