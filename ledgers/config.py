@@ -47,6 +47,11 @@ DEFAULTS: dict[str, Any] = {
     "unmask_roles": ["admin"],
     "require_signed": False,
     "activity_minimum": 2,
+    # Duties checked by `minqing duties` (issue 7): stays (蹲点) a month per cadre of `stay_roles`, talks
+    # (谈心谈话) a quarter per paired household.
+    "stay_minimum": 1,
+    "stay_roles": ["county_leader"],
+    "talk_minimum": 1,
 }
 
 

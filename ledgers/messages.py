@@ -670,6 +670,42 @@ MESSAGES.update({
     "doctor_healthy": ("台账状态良好", "the ledger is healthy"),
 })
 
+# The offices' other work: activities, reviews, ranking, daily report, reconciliation, roster, duties (issue 7).
+MESSAGES.update({
+    "review_exists": (
+        "{team} 的 {quarter} 一会三评已登记为 {existing}：用 minqing review set {existing} 修改",
+        "the {quarter} review of {team} is already recorded as {existing}; amend it with minqing review set {existing}",
+    ),
+    "acc_month": ("月份 YYYY-MM，如 2026-11", "a month YYYY-MM, e.g. 2026-11"),
+    "acc_quarter": ("季度 YYYYQn，如 2026Q4", "a quarter YYYYQn, e.g. 2026Q4"),
+    "acc_quarter_not_future": ("已开始的季度（今天 {today}）", "a quarter that has begun (today is {today})"),
+    "acc_ratings": (
+        "satisfied=N,basic=N,unsatisfied=N（N 为整数），如 satisfied=40,basic=8,unsatisfied=2",
+        "satisfied=N,basic=N,unsatisfied=N with whole numbers, e.g. satisfied=40,basic=8,unsatisfied=2",
+    ),
+    "acc_report": ("可读的 UTF-8 文本文件，或述职内容本身", "a readable UTF-8 text file, or the report text itself"),
+    "acc_team": (
+        "被评议工作队所在村（或乡镇）的单位代码，或唯一的单位名称",
+        "the unit code (or unique unit name) of the village or township whose work team is reviewed",
+    ),
+    "acc_team_code": ("单位代码（名称“{value}”对应多个单位：{codes}）", "a unit code (the name '{value}' is shared by {codes})"),
+    "acc_one_line": ("一行文字", "text on one line"),
+    "acc_raise": ("一项或多项问题（每项配一个 --category）", "one or more problems, each with a --category"),
+    "acc_out_xlsx": ("--format xlsx 须配 --out 文件路径（.xlsx）", "an --out file path (.xlsx) with --format xlsx"),
+    "duty_activity_minimum": (
+        "{village}（{name}）{month} 开展活动 {count} 次：每月至少 {minimum} 次（五帮五扶）",
+        "{village} ({name}) held {count} activities in {month}; at least {minimum} a month are required (五帮五扶)",
+    ),
+    "duty_stay_missing": (
+        "县级领导 {cadre}（{name}）{month} 蹲点 {count} 次：每月至少 {minimum} 次",
+        "county leader {cadre} ({name}) made {count} stays in {month}; at least {minimum} a month are required",
+    ),
+    "duty_talk_missing": (
+        "结对户 {household}（{head}）{quarter} 谈心谈话 {count} 次：每季度至少 {minimum} 次",
+        "paired household {household} ({head}) had {count} talks in {quarter}; at least {minimum} a quarter are required",
+    ),
+    "duties_found": ("{count} 项工作未达标（{period}）", "{count} duties not met ({period})"),
+})
 
 # Sheets in and out: import, export, find (issue 8).
 MESSAGES.update({
