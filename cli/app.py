@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "doctor",
     "rollup",
     "check",
+    "office",
     "audit",
     "sheets",
 ]
