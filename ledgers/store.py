@@ -171,8 +171,6 @@ class Ledger:
         if found is None:
             from .errors import BadInput
 
-            if not code:
-                raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
             if not code.isdigit():
                 raise BadInput("bad_code", field=field_name, value=code, accepted=Text("acc_unit_code"))
             raise NotFound("unknown_code", field=field_name, value=code)
@@ -224,7 +222,7 @@ class Ledger:
         if ids.is_id(wanted, kind) and kind not in self._paths:
             if self.locate(wanted):
                 return wanted
-            raise NotFound("unknown_id", field=field_name, kind=ids.KINDS[kind], value=text)
+            raise NotFound("not_found", kind=ids.KINDS[kind], value=text)
         return ids.resolve_prefix(text or "", kind, self._scan(kind).keys(), field_name)
 
     def path_of(self, entry_id: str) -> str:
@@ -392,29 +390,11 @@ class Transaction:
     writes: dict[str, bytes | None] = field(default_factory=dict)
     originals: dict[str, bytes | None] = field(default_factory=dict)
     committed: bool = False
+    journal: Path | None = None
+    intended: list[str] = field(default_factory=list)
 
     def put(self, rel: str, text: str) -> None:
         self._write(rel, text.encode("utf-8"))
-
-    def put_many(self, files: dict[str, str], progress: Any = None) -> None:
-        """Many files at once (an import): each atomic write waits on its own fsync, so they run side by side."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        contents = {}
-        for rel in sorted(files):
-            _safe_rel(rel)
-            self._original(rel)
-            contents[rel] = files[rel].encode("utf-8")
-        self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
-
-        def write(rel: str) -> None:
-            atomic_write(self.ledger.root / rel, contents[rel])
-            crash_point("write")
-
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            for done, _ in enumerate(pool.map(write, contents), start=1):
-                if progress is not None:
-                    progress(done, len(contents))
 
     def append(self, rel: str, text: str) -> None:
         old = self._original(rel) if rel not in self.writes else self.writes[rel]
@@ -428,9 +408,27 @@ class Transaction:
                 self.originals[rel] = None
         return self.originals[rel]
 
+    def _intend(self, rels: list[str]) -> None:
+        """Name files in the journal before writing them, so a kill part-way leaves a list of exactly what to undo."""
+        new = [rel for rel in rels if rel not in self.intended]
+        if not new or self.ledger._batch:
+            return  # a batch commits only at its end; `minqing doctor` restores a killed batch from HEAD
+        self.intended.extend(new)
+        self.journal = write_pending(
+            self.ledger,
+            {
+                "state": "writing",
+                "op": self.op,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "paths": sorted(self.intended),
+            },
+        )
+
     def _write(self, rel: str, content: bytes) -> None:
         _safe_rel(rel)
         self._original(rel)
+        self._intend([rel])
         self.writes[rel] = content
         atomic_write(self.ledger.root / rel, content)
         crash_point("write")
@@ -447,8 +445,24 @@ class Transaction:
         if self.ledger._batch:
             self.ledger._batch.commit(self.writes, body, author, when)
         else:
-            PlumbingCommitter(self.ledger).commit(self.writes, body, author, when, originals=self.originals)
+            PlumbingCommitter(self.ledger).commit(
+                self.writes, body, author, when, originals=self.originals, ready=self._ready
+            )
         self.committed = True
+        self._forget_journal()
+
+    def _ready(self, complete: dict[str, Any]) -> None:
+        """Every file is written and matches HEAD's originals: the journal now holds the whole commit to make."""
+        self.journal = write_pending(
+            self.ledger, {"state": "complete", "op": self.op, "paths": sorted(self.writes), **complete}
+        )
+        crash_point("journal")
+
+    def _forget_journal(self) -> None:
+        if self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.unlink()
+            self.journal = None
 
     def rollback(self) -> list[str]:
         """Put back every file this transaction wrote. Returns the paths that could not be restored (disk full,
@@ -469,6 +483,8 @@ class Transaction:
                     atomic_write(path, content)
             except (OSError, EnvironmentProblem):
                 failed.append(rel)
+        if not failed:
+            self._forget_journal()  # else it stays: `minqing doctor --fix` restores what could not be put back
         return failed
 
 
@@ -483,9 +499,11 @@ class PlumbingCommitter:
         author: tuple[str, str],
         when: str,
         originals: dict[str, bytes | None] | None = None,
+        ready: Any = None,
     ) -> None:
         """One commit of exactly `writes`. With `originals` (what the files held before the operation wrote them),
-        refuses when those were not what HEAD holds, and keeps a journal until the commit is in place."""
+        refuses when those were not what HEAD holds; then `ready(commit)` receives what the commit will be (for the
+        transaction's journal) before anything is staged."""
         ledger = self.ledger
         paths = sorted(writes)
         head = ledger.head()
@@ -495,32 +513,26 @@ class PlumbingCommitter:
             staged = ledger.git("diff-index", "--cached", "--name-only", head)
             if staged:
                 raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
-        journal = None
         if originals is not None:
             before = head_blobs(ledger, head, paths)
             dirty = [rel for rel in paths if blob_id(originals.get(rel), before) != before.get(rel)]
             if dirty:
                 # The operation read a file a killed command had left modified: its commit would carry that change.
                 raise EnvironmentProblem("dirty_tree", paths=", ".join(dirty[:3]))
-            journal = write_pending(
-                ledger,
-                {
-                    "pid": os.getpid(),
-                    "host": socket.gethostname(),
-                    "message": message,
-                    "author": list(author),
-                    "when": when,
-                    "head": head,
-                    "before": {rel: before.get(rel) for rel in paths},
-                    "after": {rel: blob_id(writes[rel], before) for rel in paths},
-                },
-            )
-            crash_point("journal")
+            if ready is not None:
+                ready(
+                    {
+                        "message": message,
+                        "author": list(author),
+                        "when": when,
+                        "head": head,
+                        "before": {rel: before.get(rel) for rel in paths},
+                        "after": {rel: blob_id(writes[rel], before) for rel in paths},
+                    }
+                )
         env = _author_env(author, when)
         try:
-            # An import writes thousands of files: keep each command line under the OS limit.
-            for chunk in _chunks(paths):
-                ledger.git("update-index", "--add", "--remove", "--", *chunk)
+            ledger.git("update-index", "--add", "--remove", "--", *paths)
             crash_point("index")
             tree = ledger.git("write-tree")
             parents = ["-p", head] if head else []
@@ -528,33 +540,17 @@ class PlumbingCommitter:
             from .keys import signing_options  # signs when this machine has a key for the acting cadre
 
             options, sign = signing_options(ledger, author[1])
-            text = ["-m", subject, "-m", trailers.strip()]
-            if len(message.encode("utf-8")) > MAX_ARG_BYTES:
-                # One Ledger-Entry per imported entry outgrows a single argument; -F gives git the same bytes.
-                message_file = ledger.state_dir / f"commit-message.{os.getpid()}"
-                message_file.write_text(subject + "\n\n" + trailers.strip() + "\n", encoding="utf-8")
-                text = ["-F", str(message_file)]
-            try:
-                commit = ledger.git(*options, "commit-tree", tree, *parents, *sign, *text, env=env)
-            finally:
-                if text[0] == "-F":
-                    with contextlib.suppress(OSError):
-                        Path(text[1]).unlink()
+            commit = ledger.git(
+                *options, "commit-tree", tree, *parents, *sign, "-m", subject, "-m", trailers.strip(), env=env
+            )
             crash_point("update-ref")
             ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
             crash_point("ref")
         except BaseException:
             with contextlib.suppress(EnvironmentProblem):
                 if head:
-                    for chunk in _chunks(paths):
-                        ledger.git("reset", "-q", head, "--", *chunk)
-            if journal is not None:
-                with contextlib.suppress(OSError):
-                    journal.unlink()
+                    ledger.git("reset", "-q", head, "--", *paths)
             raise
-        if journal is not None:
-            with contextlib.suppress(OSError):
-                journal.unlink()
 
 
 class FastImportCommitter:
@@ -649,15 +645,20 @@ def _safe_rel(rel: str) -> None:
             raise ValueError(f"refusing to write outside the ledger: {rel}")
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves the old file or the new one, never half."""
+def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old file or the new one, never half.
+
+    `durable=False` skips the fsync, for files that only matter if this process is killed (the journal): the
+    page cache outlives a killed process, and after a power cut an operation that never returned is allowed
+    to be gone."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
             handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         crash_point("tmp")
         os.replace(tmp, path)
     except OSError as exc:
@@ -708,30 +709,20 @@ def head_blobs(ledger: Ledger, head: str | None, paths: list[str]) -> dict[str, 
     """path -> blob id in `head` for those of `paths` that exist there."""
     if not head or not paths:
         return {}
+    out = ledger.git("ls-tree", "-z", head, "--", *paths)
     blobs = {}
-    for chunk in _chunks(paths):
-        out = ledger.git("ls-tree", "-z", head, "--", *chunk)
-        for record in out.split("\0"):
-            meta, _, rel = record.partition("\t")
-            if rel:
-                blobs[rel] = meta.split()[2]
+    for record in out.split("\0"):
+        meta, _, rel = record.partition("\t")
+        if rel:
+            blobs[rel] = meta.split()[2]
     return blobs
-
-
-MAX_ARG_BYTES = 64 * 1024  # Linux refuses a single argument over 128 KiB and a command line over ~2 MiB
-
-
-def _chunks(paths: list[str], size: int = 1000) -> Iterator[list[str]]:
-    """Paths in slices small enough for one git command line each."""
-    for start in range(0, len(paths), size):
-        yield paths[start : start + size]
 
 
 def write_pending(ledger: Ledger, data: dict[str, Any]) -> Path:
     import json
 
     path = ledger.state_dir / PENDING_FILE
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
     return path
 
 
@@ -752,10 +743,9 @@ def read_pending(ledger: Ledger) -> dict[str, Any] | None:
 def pending_settled(ledger: Ledger, pending: dict[str, Any]) -> bool:
     """True when no file of the interrupted operation differs from HEAD any more: its commit landed (killed after
     moving HEAD) or `minqing doctor --fix` committed or restored its files. The journal is then obsolete."""
-    after = pending.get("after") or {}
     if pending.get("unreadable"):
         return False
-    paths = sorted(after)
+    paths = sorted(pending.get("paths") or pending.get("after") or ())
     in_head = head_blobs(ledger, ledger.head(), paths)
     for rel in paths:
         try:
@@ -776,8 +766,13 @@ def settle_pending(ledger: Ledger) -> None:
         with contextlib.suppress(OSError):
             (ledger.git_dir / STATE_DIR / PENDING_FILE).unlink()
         return
-    message = str(pending.get("message") or "?")
-    raise EnvironmentProblem("interrupted", subject=message.splitlines()[0])
+    raise EnvironmentProblem("interrupted", subject=pending_subject(pending))
+
+
+def pending_subject(pending: dict[str, Any]) -> str:
+    """The interrupted operation in words: its commit subject once known, else its op name (visit.add)."""
+    message = str(pending.get("message") or "")
+    return message.splitlines()[0] if message else str(pending.get("op") or "?")
 
 
 def _lock_timeout() -> float:
