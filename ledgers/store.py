@@ -171,6 +171,8 @@ class Ledger:
         if found is None:
             from .errors import BadInput
 
+            if not code:
+                raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
             if not code.isdigit():
                 raise BadInput("bad_code", field=field_name, value=code, accepted=Text("acc_unit_code"))
             raise NotFound("unknown_code", field=field_name, value=code)
@@ -222,7 +224,7 @@ class Ledger:
         if ids.is_id(wanted, kind) and kind not in self._paths:
             if self.locate(wanted):
                 return wanted
-            raise NotFound("not_found", kind=ids.KINDS[kind], value=text)
+            raise NotFound("unknown_id", field=field_name, kind=ids.KINDS[kind], value=text)
         return ids.resolve_prefix(text or "", kind, self._scan(kind).keys(), field_name)
 
     def path_of(self, entry_id: str) -> str:
@@ -396,6 +398,27 @@ class Transaction:
     def put(self, rel: str, text: str) -> None:
         self._write(rel, text.encode("utf-8"))
 
+    def put_many(self, files: dict[str, str], progress: Any = None) -> None:
+        """Many files at once (an import): each atomic write waits on its own fsync, so they run side by side."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        contents = {}
+        for rel in sorted(files):
+            _safe_rel(rel)
+            self._original(rel)
+            contents[rel] = files[rel].encode("utf-8")
+        self._intend(list(contents))  # one journal write for the whole import
+        self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
+
+        def write(rel: str) -> None:
+            atomic_write(self.ledger.root / rel, contents[rel])
+            crash_point("write")
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for done, _ in enumerate(pool.map(write, contents), start=1):
+                if progress is not None:
+                    progress(done, len(contents))
+
     def append(self, rel: str, text: str) -> None:
         old = self._original(rel) if rel not in self.writes else self.writes[rel]
         self._write(rel, (old or b"") + text.encode("utf-8"))
@@ -532,7 +555,9 @@ class PlumbingCommitter:
                 )
         env = _author_env(author, when)
         try:
-            ledger.git("update-index", "--add", "--remove", "--", *paths)
+            # An import writes thousands of files: keep each command line under the OS limit.
+            for chunk in _chunks(paths):
+                ledger.git("update-index", "--add", "--remove", "--", *chunk)
             crash_point("index")
             tree = ledger.git("write-tree")
             parents = ["-p", head] if head else []
@@ -540,16 +565,26 @@ class PlumbingCommitter:
             from .keys import signing_options  # signs when this machine has a key for the acting cadre
 
             options, sign = signing_options(ledger, author[1])
-            commit = ledger.git(
-                *options, "commit-tree", tree, *parents, *sign, "-m", subject, "-m", trailers.strip(), env=env
-            )
+            text = ["-m", subject, "-m", trailers.strip()]
+            if len(message.encode("utf-8")) > MAX_ARG_BYTES:
+                # One Ledger-Entry per imported entry outgrows a single argument; -F gives git the same bytes.
+                message_file = ledger.state_dir / f"commit-message.{os.getpid()}"
+                message_file.write_text(subject + "\n\n" + trailers.strip() + "\n", encoding="utf-8")
+                text = ["-F", str(message_file)]
+            try:
+                commit = ledger.git(*options, "commit-tree", tree, *parents, *sign, *text, env=env)
+            finally:
+                if text[0] == "-F":
+                    with contextlib.suppress(OSError):
+                        Path(text[1]).unlink()
             crash_point("update-ref")
             ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
             crash_point("ref")
         except BaseException:
             with contextlib.suppress(EnvironmentProblem):
                 if head:
-                    ledger.git("reset", "-q", head, "--", *paths)
+                    for chunk in _chunks(paths):
+                        ledger.git("reset", "-q", head, "--", *chunk)
             raise
 
 
@@ -709,13 +744,23 @@ def head_blobs(ledger: Ledger, head: str | None, paths: list[str]) -> dict[str, 
     """path -> blob id in `head` for those of `paths` that exist there."""
     if not head or not paths:
         return {}
-    out = ledger.git("ls-tree", "-z", head, "--", *paths)
     blobs = {}
-    for record in out.split("\0"):
-        meta, _, rel = record.partition("\t")
-        if rel:
-            blobs[rel] = meta.split()[2]
+    for chunk in _chunks(paths):
+        out = ledger.git("ls-tree", "-z", head, "--", *chunk)
+        for record in out.split("\0"):
+            meta, _, rel = record.partition("\t")
+            if rel:
+                blobs[rel] = meta.split()[2]
     return blobs
+
+
+MAX_ARG_BYTES = 64 * 1024  # Linux refuses a single argument over 128 KiB and a command line over ~2 MiB
+
+
+def _chunks(paths: list[str], size: int = 1000) -> Iterator[list[str]]:
+    """Paths in slices small enough for one git command line each."""
+    for start in range(0, len(paths), size):
+        yield paths[start : start + size]
 
 
 def write_pending(ledger: Ledger, data: dict[str, Any]) -> Path:
