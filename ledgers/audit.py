@@ -387,7 +387,10 @@ class Auditor:
         try:
             base = commit.parents[0] if commit.parents else None
             state = self._state_of(base) if base else _fresh()
-            self._commit(commit, changes, state, in_place=False)
+            if len(commit.parents) > 1:
+                self._merge(commit, state)
+            else:
+                self._commit(commit, changes, state, in_place=False)
         finally:
             self.objects.close()
         return self.findings
@@ -1217,12 +1220,13 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
     if not all(trailers.get(key) for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")):
         return ledger_paths, []
     head = git.rev("HEAD")
+    parents = [head] if head else []
+    merging = git.run("rev-parse", "-q", "--verify", "MERGE_HEAD", ok_codes=(0, 1)).decode().strip()
+    if merging and head:
+        parents += [line for line in git.run("rev-parse", "MERGE_HEAD").decode().split() if line]
     tree = git.text("write-tree")
-    sha = (
-        git.run("commit-tree", tree, *(["-p", head] if head else []), input=message.encode("utf-8"))
-        .decode()
-        .strip()
-    )
+    parent_args = [arg for parent in parents for arg in ("-p", parent)]
+    sha = git.run("commit-tree", tree, *parent_args, input=message.encode("utf-8")).decode().strip()
     raw = git.run("cat-file", "commit", sha)
     commit = parse_commit(sha, raw)
     changes = diff_trees(git, head or EMPTY_TREE, sha)

@@ -36,6 +36,7 @@ HINTS = {
     "activities": "minqing activity add …",
     "review": "minqing review …",
     "units": "minqing org add CODE NAME …",
+    "merge": "minqing sync (git merge --abort first)",
     "config": "git commit --author '姓名 <C-…@minqing.invalid>' --trailer 'Ledger-Op: config.edit' "
     "--trailer 'Ledger-Entry: minqing.yaml' --trailer 'Ledger-Actor: C-…'",
 }
@@ -110,7 +111,10 @@ def run_commit_msg(root: Path, message_file: str, lang: str) -> tuple[int, list[
         return 0, []
     missing = [key for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor") if not trailers.get(key)]
     if missing:
-        kind = classify(paths[0])[0] or "item"
+        git_dir = Path(_git(root, "rev-parse", "--git-dir"))
+        git_dir = git_dir if git_dir.is_absolute() else root / git_dir
+        kind = "merge" if (git_dir / "MERGE_HEAD").exists() else None
+        kind = kind or classify(paths[0])[0] or "item"
         shown = ", ".join(paths[:3]) + (" …" if len(paths) > 3 else "")
         text = messages.render(
             "hand_commit", lang, paths=shown, missing=", ".join(missing), hint=HINTS.get(kind, HINTS["item"])

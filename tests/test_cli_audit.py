@@ -388,3 +388,33 @@ def test_log_of_a_deleted_entry_and_of_rewritten_history(book: Book):
         f"{when}  {delete[:10]}  手工改动/delete  {book.working}  hand (hand@example.invalid)\n"
     )
     refused(book.path, "log", book.working[:4], contains=book.working[:4])  # a prefix needs the file
+
+
+def test_commit_msg_hook_sends_a_hand_merge_to_minqing_sync(book: Book):
+    assert run("hooks", "install", ledger=book.path).exit_code == 0
+    git(book.path, "branch", "other")
+    workflow.progress(
+        Ledger.open(book.path), book.village, book.working, "甲方", at="2026-11-23T10:00:00+08:00"
+    )
+    git(book.path, "checkout", "-q", "other")
+    workflow.resolve(
+        Ledger.open(book.path), book.village, book.fresh, "solved", "乙方", at="2026-11-23T10:00:00+08:00"
+    )
+    git(book.path, "checkout", "-q", "main")
+    before = git(book.path, "rev-parse", "HEAD")
+    proc = try_git(book.path, "merge", "--no-ff", "-m", "合并", "other")
+    assert proc.returncode != 0
+    assert "请用 minqing 命令修改，如 minqing sync (git merge --abort first)" in proc.stderr
+    assert git(book.path, "rev-parse", "HEAD") == before
+    # The same merge with honest trailers is a union of both sides: the hook audits it as a merge and lets it in.
+    proc = try_git(
+        book.path,
+        "commit",
+        "-q",
+        "-m",
+        "同步合并\n\n" + trailers("sync.merge", [book.working], book.admin),
+        author=author_of(book, book.admin),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(git(book.path, "log", "-1", "--format=%P").split()) == 2
+    assert audit.audit_repo(book.path, mark=False).findings == ()
