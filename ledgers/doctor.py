@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import messages, sync, yamlio
+from . import messages, recovery, sync, yamlio
 from .errors import LedgerError, NotALedger
 from .store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
 
@@ -176,8 +176,39 @@ def is_complete(ledger: Ledger, rel: str) -> bool:
         return False
 
 
+def _writer_alive(ledger: Ledger) -> bool:
+    """A live minqing command holds the lock: its journal and staged files are work in progress, not leftovers."""
+    holder = _lock_holder(ledger.git_dir / STATE_DIR / "lock")
+    return bool(holder) and not _stale(holder or "")
+
+
+def check_git_locks(ledger: Ledger) -> list[Finding]:
+    """git's own lock files (index.lock, refs/heads/main.lock) left by a killed git: every commit fails on them."""
+    if _writer_alive(ledger):
+        return []
+    stale = recovery.stale_git_locks(ledger)
+    if not stale:
+        return []
+    return [Finding("git_lock", "doctor_git_lock", {"paths": _shown(stale)}, tuple(stale), fixable=True)]
+
+
+def check_interrupted(ledger: Ledger) -> list[Finding]:
+    """The operation a killed command left between its first write and its commit (the store's journal)."""
+    if _writer_alive(ledger):
+        return []
+    found = recovery.interrupted(ledger)
+    if found is None:
+        return []
+    key = "doctor_interrupted" if found.finishable else "doctor_interrupted_partial"
+    params = {"subject": found.subject, "paths": _shown(found.paths)}
+    return [Finding("interrupted", key, params, found.paths, fixable=True)]
+
+
 def check_tree(ledger: Ledger) -> list[Finding]:
     status = _status(ledger)
+    claimed = set() if _writer_alive(ledger) else recovery.claimed_paths(ledger)
+    if claimed:  # the journal knows exactly what these are; check_interrupted handles them
+        status = _Status(tuple(rel for rel in status.dirty if rel not in claimed), status.temp)
     findings = []
     if status.temp:
         findings.append(
@@ -241,7 +272,16 @@ def check_remote(ledger: Ledger) -> list[Finding]:
     return out
 
 
-CHECKS = (check_drivers, check_lock, check_merge, check_tree, check_secret, check_remote)
+CHECKS = (
+    check_drivers,
+    check_lock,
+    check_git_locks,
+    check_interrupted,
+    check_merge,
+    check_tree,
+    check_secret,
+    check_remote,
+)
 
 
 def diagnose(ledger: Ledger) -> list[Finding]:
@@ -284,9 +324,29 @@ def fix(ledger: Ledger, actor_text: str | None = None) -> list[Finding]:
                 done.append(replace(finding, key="doctor_broken_fixed", fixed=True))
             elif finding.code == "leftover":
                 done.append(_recover(ledger, finding, actor_text))
+            elif finding.code == "git_lock":
+                recovery.remove_git_locks(ledger, list(finding.paths))
+                done.append(replace(finding, key="doctor_git_lock_fixed", fixed=True))
+            elif finding.code == "interrupted":
+                done.append(_settle_interrupted(ledger, finding))
             else:
                 done.append(finding)
+        if recovery.interrupted(ledger) is None:
+            recovery.forget(ledger)  # a journal whose commit landed before the kill, or that was just settled
     return done
+
+
+def _settle_interrupted(ledger: Ledger, finding: Finding) -> Finding:
+    found = recovery.interrupted(ledger)  # again, under the lock
+    if found is None:
+        return replace(finding, fixed=True)
+    if found.finishable:
+        commit = recovery.finish(ledger, found)
+        params = {"subject": found.subject, "commit": commit[:10]}
+        return replace(finding, key="doctor_interrupted_fixed", params=params, fixed=True)
+    recovery.undo(ledger, found)
+    params = {"subject": found.subject, "paths": _shown(found.paths)}
+    return replace(finding, key="doctor_interrupted_partial_fixed", params=params, fixed=True)
 
 
 def _restore(ledger: Ledger, paths: tuple[str, ...]) -> None:

@@ -241,6 +241,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the operation failed ({detail}) and {paths} could not be restored; run minqing doctor --fix "
         "(committed records are not affected)",
     ),
+    "doctor_interrupted": (
+        "命令“{subject}”在提交前被中断，但文件已全部写好：{paths}（修复：按原样完成这次提交）",
+        "the command '{subject}' was interrupted before its commit with every file written: {paths} "
+        "(fix: make its commit as it would have been made)",
+    ),
+    "doctor_interrupted_fixed": (
+        "已完成被中断的提交 {commit}：{subject}",
+        "finished the interrupted commit {commit}: {subject}",
+    ),
+    "doctor_interrupted_partial": (
+        "命令“{subject}”在写文件途中被中断：{paths}（修复：撤销，恢复为最近一次提交的版本）",
+        "the command '{subject}' was interrupted while writing {paths} (fix: undo it, back to the last commit)",
+    ),
+    "doctor_interrupted_partial_fixed": (
+        "已撤销被中断的命令“{subject}”：{paths} 已恢复为最近一次提交的版本（请重新录入）",
+        "undid the interrupted command '{subject}': {paths} are back to the last commit (enter it again)",
+    ),
+    "doctor_git_lock": (
+        "被中断的 git 进程留下了锁文件 {paths}，之后的提交都会失败（修复：删除）",
+        "a killed git process left the lock files {paths}; every later commit fails on them (fix: remove them)",
+    ),
+    "doctor_git_lock_fixed": ("已删除 git 锁文件 {paths}", "removed the git lock files {paths}"),
     # rollups and the index (issue 4)
     "index_corrupt": (
         "索引缓存 {path} 已损坏，已从台账重建",

@@ -328,6 +328,7 @@ class Ledger:
         finally:
             with contextlib.suppress(OSError):
                 staged.unlink()
+        _sweep_state_dir(lock_path.parent)
         try:
             yield
         finally:
@@ -694,7 +695,7 @@ def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        crash_point("tmp")
+                crash_point("tmp")
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(Exception):
@@ -818,6 +819,18 @@ def pending_subject(pending: dict[str, Any]) -> str:
     """The interrupted operation in words: its commit subject once known, else its op name (visit.add)."""
     message = str(pending.get("message") or "")
     return message.splitlines()[0] if message else str(pending.get("op") or "?")
+
+
+def _sweep_state_dir(state_dir: Path) -> None:
+    """Remove temp files killed writers left in .git/minqing (lock.<pid>.tmp, .pending.json.<pid>.tmp)."""
+    with contextlib.suppress(OSError), os.scandir(state_dir) as entries:
+        for entry in entries:
+            if not entry.name.endswith(".tmp"):
+                continue
+            pid = entry.name[: -len(".tmp")].rsplit(".", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and _stale(f"{pid} {socket.gethostname()}"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _lock_timeout() -> float:
