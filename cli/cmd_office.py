@@ -117,6 +117,7 @@ def _xlsx(
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -592,13 +593,13 @@ def _daily_markdown(daily: Any, heading: str) -> str:
         (
             t("销号事项", "Items closed"),
             daily.closed,
-            lambda r: f"{r['id']} {r['unit']} {r['desc']}（{r['leader_name'] or '-'}）",
+            lambda r: f"{r['id']} {r['unit']} {r['desc']} ({r['leader_name'] or '-'})",
         ),
         (
             t("当日转为超期", "Fell overdue"),
             daily.fell_overdue,
             lambda r: (
-                f"{r['id']} {r['unit']} {t('时限', 'due')} {r['due']} {r['desc']}（{r['leader_name'] or '-'}）"
+                f"{r['id']} {r['unit']} {t('时限', 'due')} {r['due']} {r['desc']} ({r['leader_name'] or '-'})"
             ),
         ),
         (
