@@ -61,7 +61,9 @@ FastLoader = type(
 PureLoader = _without_timestamps(yaml.SafeLoader)
 
 
-_RISKY = re.compile(r"[&*!]")
+# An anchor (&a), alias (*a) or tag (!t) can only begin a node: at the start of a line or after whitespace, `[`, `{`
+# or `,`. A `*` inside a plain scalar (a masked phone `138****1234`) is text and must not cost an event scan.
+_RISKY = re.compile(r"(?:^|(?<=[\s\[{,]))[&*!]", re.MULTILINE)
 
 
 def _screen(text: str, limit: int) -> None:
@@ -73,7 +75,7 @@ def _screen(text: str, limit: int) -> None:
         raise YamlProblem("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1, "nul_bytes")
     if not _RISKY.search(text):
         return
-    # Only files that contain &, * or ! pay for an event scan; ours never carry anchors, aliases or tags.
+    # Only files where &, * or ! could start a node pay for an event scan; ours never carry anchors, aliases or tags.
     try:
         for event in yaml.parse(text, Loader=PureLoader):
             line = event.start_mark.line + 1 if event.start_mark else 0
