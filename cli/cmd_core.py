@@ -93,8 +93,11 @@ def org_list(json_out: JsonOpt = False) -> None:
         print_json([u.to_dict() for u in units])
         return
     depth = {"county": 0, "township": 1, "village": 2, "group": 3}
-    rows = [["  " * depth[u.level] + u.name, u.code, u.level] for u in sorted(units, key=lambda u: u.code)]
-    print_table([t("单位", "unit"), t("代码", "code"), t("层级", "level")], rows)
+    rows = [
+        ["  " * depth[u.level] + u.name, u.code, label(u.level)] for u in sorted(units, key=lambda u: u.code)
+    ]
+    # The indentation is the tree.
+    print_table([t("单位", "unit"), t("代码", "code"), t("层级", "level")], rows, keep_indent=True)
 
 
 cadre_app = typer.Typer(help="Cadres: the people who visit, assign and close.", no_args_is_help=True)

@@ -73,8 +73,12 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
-def print_table(headers: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """A rich table at a terminal (CJK widths handled by rich); plain aligned text (tabulate + wcwidth) otherwise."""
+def print_table(
+    headers: list[str], rows: list[list[Any]], title: str | None = None, keep_indent: bool = False
+) -> None:
+    """A rich table at a terminal (CJK widths handled by rich); plain aligned text (tabulate + wcwidth) otherwise.
+
+    `keep_indent`: leading spaces in cells are meaningful (a tree); tabulate strips them by default."""
     cells = [["" if value is None else str(value) for value in row] for row in rows]
     if is_terminal():
         from rich.console import Console
@@ -92,7 +96,11 @@ def print_table(headers: list[str], rows: list[list[Any]], title: str | None = N
     tabulate.WIDE_CHARS_MODE = True
     if title:
         echo(title)
-    echo(tabulate.tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True))
+    echo(
+        tabulate.tabulate(
+            cells, headers=headers, tablefmt="simple", disable_numparse=True, preserve_whitespace=keep_indent
+        )
+    )
 
 
 def interactive() -> bool:
