@@ -418,3 +418,32 @@ def test_commit_msg_hook_sends_a_hand_merge_to_minqing_sync(book: Book):
     assert proc.returncode == 0, proc.stderr
     assert len(git(book.path, "log", "-1", "--format=%P").split()) == 2
     assert audit.audit_repo(book.path, mark=False).findings == ()
+
+
+def test_privacy_api_for_show_and_export_commands(book: Book):
+    from minqing.ledgers.errors import Refused
+
+    led = Ledger.open(book.path)
+    home = led.household(book.homes[0])
+    with pytest.raises(Refused):
+        with privacy.unmasking(led, book.village, "household show"):
+            pass
+    with privacy.unmasking(led, book.admin, f"household show {home.id}") as reveal:
+        view = reveal.view(home.to_dict())
+        assert (view["id_number"], view["phone"]) == ("11010519491231002X", "13800001234")
+        other = reveal.view(led.household(book.homes[1]).to_dict())  # no numbers given: nothing to reveal
+        assert other["id_number"] is None
+    assert privacy.access_log(led) == [
+        {
+            "at": "2026-11-23T10:00:00+08:00",
+            "actor": book.admin,
+            "name": "测试管理员",
+            "what": f"household show {home.id}",
+            "shown": home.id,
+        }
+    ]
+    # A fresh clone (or another machine) was never told the numbers: unmasking shows the masked values.
+    (book.path / ".git" / "minqing" / privacy.VAULT).unlink()
+    with privacy.unmasking(led, book.admin, "household show") as reveal:
+        assert reveal.view(home.to_dict())["id_number"] == "110***********002X"
+    assert privacy.access_log(led)[-1]["shown"] == "-"
