@@ -116,7 +116,7 @@ class _Status:
     temp: tuple[str, ...]
 
 
-def _status(ledger: Ledger) -> _Status:
+def ledger_status(ledger: Ledger) -> _Status:
     out = sync._raw(ledger, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching")
     dirty: list[str] = []
     temp: list[str] = []
@@ -205,7 +205,7 @@ def check_interrupted(ledger: Ledger) -> list[Finding]:
 
 
 def check_tree(ledger: Ledger) -> list[Finding]:
-    status = _status(ledger)
+    status = ledger_status(ledger)
     claimed = set() if _writer_alive(ledger) else recovery.claimed_paths(ledger)
     if claimed:  # the journal knows exactly what these are; check_interrupted handles them
         status = _Status(tuple(rel for rel in status.dirty if rel not in claimed), status.temp)

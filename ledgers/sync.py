@@ -381,6 +381,12 @@ def _replayer(path: str) -> Any:
         from .register import replay_household
 
         return lambda history: replay_household(entries(history)).to_dict()
+    if path.startswith("reviews/"):
+        try:
+            from .reviews import replay_review, review_to_dict
+        except ImportError:  # pragma: no cover - reviews are optional to the driver
+            return None
+        return lambda history: review_to_dict(replay_review(entries(history)))
     return None
 
 
@@ -1139,8 +1145,10 @@ def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
 
 
 def _working_tree_dirty(ledger: Ledger) -> list[str]:
-    out = _raw(ledger, "status", "--porcelain", "-z", "--untracked-files=no")
-    return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+    """Ledger files modified, staged or left untracked (a killed command): a merge must not mix them in."""
+    from .doctor import ledger_status  # doctor imports this module
+
+    return list(ledger_status(ledger).dirty)
 
 
 def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bool:

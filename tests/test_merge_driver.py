@@ -279,22 +279,40 @@ def test_household_sets_from_two_offices_both_apply():
     assert data["indicators"]["water"] == "risk" and data["members"] == 4 and data["pairings"] == ["C-BBBBBB"]
 
 
-def test_reviews_without_a_replay_merge_keys_and_history():
-    base = yamlio.dump({"id": "R-AAAAAA", "score": None, "history": [op("R1", T0, "create")]})
+def test_reviews_replay_through_the_review_workflow():
+    from minqing.ledgers.reviews import replay_review, review_to_dict
+
+    def review(*ops: dict) -> str:
+        return yamlio.dump(review_to_dict(replay_review(tuple(HistoryEntry.from_dict(o) for o in ops))))
+
+    create = op(
+        "R000000001", T0, "create", id="R-AAAAAA", team="520602101201", quarter="2026Q4", grade="good"
+    )
+    base = review(create)
+    ours = review(create, op("R000000002", at(21), "set", comment="点评：走访到位"))
+    theirs = review(create, op("R000000003", at(22), "raise", items=["Q-7K3M2Q"]))
+    data = load(sync.merge_file("reviews/2026Q4/520602101201.yaml", base, ours, theirs).text)
+    assert data["comment"] == "点评：走访到位" and data["items"] == ["Q-7K3M2Q"]
+    assert [h["id"] for h in data["history"]] == ["R000000001", "R000000002", "R000000003"]
+
+
+def test_entities_without_a_replay_merge_snapshot_keys_and_history():
+    base = yamlio.dump({"id": "X-AAAAAA", "score": None, "history": [op("X1", T0, "create")]})
     ours = yamlio.dump(
-        {"id": "R-AAAAAA", "score": 90, "history": [op("R1", T0, "create"), op("R2", at(21), "rate")]}
+        {"id": "X-AAAAAA", "score": 90, "history": [op("X1", T0, "create"), op("X2", at(21), "rate")]}
     )
     theirs = yamlio.dump(
         {
-            "id": "R-AAAAAA",
+            "id": "X-AAAAAA",
             "score": None,
             "note": "好",
-            "history": [op("R1", T0, "create"), op("R3", at(22), "note")],
+            "history": [op("X1", T0, "create"), op("X3", at(22), "note")],
         }
     )
-    data = load(sync.merge_file("reviews/2026Q4/team.yaml", base, ours, theirs).text)
+    result = sync.merge_entity(base, ours, theirs, "unknown/X-AAAAAA.yaml")
+    data = load(result.text)
     assert data["score"] == 90 and data["note"] == "好"
-    assert [h["id"] for h in data["history"]] == ["R1", "R2", "R3"]
+    assert [h["id"] for h in data["history"]] == ["X1", "X2", "X3"]
 
 
 # ---------------------------------------------------------------- keys

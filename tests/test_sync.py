@@ -505,9 +505,19 @@ def test_push_race_is_retried(seed: Seed, offices: Offices):
 
 
 def test_sync_refuses_a_dirty_tree(seed: Seed, offices: Offices):
+    before = head(offices.a)
+    stray = offices.a / "issues/2026/Q-ZZZZZZ.yaml"  # an item file a killed `issue add` left untracked
+    stray.write_text("id: Q-ZZZZZZ\n")
+    result = run("--lang", "en", "sync", ledger=offices.a)
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "minqing: the working tree has uncommitted ledger changes (issues/2026/Q-ZZZZZZ.yaml); "
+        "run minqing doctor first\n"
+    )
+    stray.unlink()
     (offices.a / f"issues/2026/{seed.shared_item}.yaml").write_text("broken: [\n")
-    result = run("sync", ledger=offices.a)
-    assert result.exit_code == 4 and "minqing doctor" in result.stderr
+    assert run("sync", ledger=offices.a).exit_code == 4
+    assert head(offices.a) == before
 
 
 # ---------------------------------------------------------------- killed midway
@@ -613,7 +623,8 @@ def test_five_offices_fifty_random_operations_lose_and_duplicate_nothing(seed: S
                 assert code == 0, report
     for _ in range(2):
         for clone in clones:
-            assert sync_json(clone)[0] == 0
+            code, report = sync_json(clone)
+            assert code == 0, report
     heads = {head(clone) for clone in clones} | {head(central, "main")}
     assert len(heads) == 1
     assert_check_and_audit(clones[0])
