@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsOpt, DateOpt, JsonOpt, ask, echo, label, ledger, print_json, print_table, t
+from .common import AsOpt, DateOpt, JsonOpt, UnmaskOpt, ask, echo, label, ledger, print_json, print_table, t
 
 LEVEL_CHOICES = ["township", "village", "group"]
 ROLE_CHOICES = ["clerk", "village", "township_leader", "county_leader", "admin"]
@@ -210,15 +210,18 @@ def cadre_list(
 
 @cadre_app.command("show")
 def cadre_show(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")], json_out: JsonOpt = False
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    json_out: JsonOpt = False,
+    unmask: UnmaskOpt = False,
+    actor: AsOpt = None,
 ) -> None:
-    """Show one cadre, with pairings and open cases.
+    """Show one cadre, with pairings and open cases (--unmask: full phone, for allowed roles, logged).
 
     Example: minqing cadre show C-4H2J
     """
     from minqing.ledgers import queries
 
-    view = queries.cadre_view(ledger(), cadre_id)
+    view = queries.cadre_view(ledger(), cadre_id, unmask=unmask, actor=actor)
     if json_out:
         print_json(view)
         return
@@ -341,14 +344,16 @@ def household_list(
 def household_show(
     household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
     json_out: JsonOpt = False,
+    unmask: UnmaskOpt = False,
+    actor: AsOpt = None,
 ) -> None:
-    """Show one household with its indicators, pairings, visits and items.
+    """Show one household with its indicators, pairings, visits and items (--unmask: full ID number and phone).
 
     Example: minqing household show H-7K3M
     """
     from minqing.ledgers import queries
 
-    view = queries.household_view(ledger(), household_id)
+    view = queries.household_view(ledger(), household_id, unmask=unmask, actor=actor)
     if json_out:
         print_json(view)
         return

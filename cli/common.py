@@ -21,6 +21,12 @@ AsOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON on stdout (stable keys, see README).")
 ]
+UnmaskOpt = Annotated[
+    bool,
+    typer.Option(
+        "--unmask", help="Show full ID numbers/phones kept on this machine (allowed roles; logged)."
+    ),
+]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today).")]
 
 
@@ -186,7 +192,9 @@ def complete_export_state(ctx: typer.Context, incomplete: str) -> list[str]:
     from minqing.ledgers.model import CADRE_STATUS, HOUSEHOLD_STATUS, STATES
 
     kind = ctx.params.get("kind") or "issues"
-    values = {"households": HOUSEHOLD_STATUS, "cadres": CADRE_STATUS, "visits": ()}.get(kind, (*STATES, "open"))
+    values = {"households": HOUSEHOLD_STATUS, "cadres": CADRE_STATUS, "visits": ()}.get(
+        kind, (*STATES, "open")
+    )
     return _starting(values, incomplete)
 
 

@@ -1,15 +1,15 @@
-"""Read-only views for the listing commands and `status`. They read the YAML directly; the rollup index
-(ledgers/index.py) serves the county-scale aggregates."""
+"""Read-only views for the listing commands and `status`. `items` and `status` read the SQLite index (ledgers/index.py,
+the committed YAML at HEAD, refreshed on open) so they stay instant at a county's size; the other views read the
+YAML directly."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from typing import Any
 
 from . import fields as F
 from .errors import BadInput
-from .model import CADRE_STATUS, HOUSEHOLD_STATUS, STATES, Cadre, Household, Item, Visit, item_to_dict
+from .model import CADRE_STATUS, HOUSEHOLD_STATUS, OPEN_STATES, STATES, Cadre, Household, Visit, item_to_dict
 from .store import Ledger
 from .visits import iter_visits
 from .workflow import is_overdue
@@ -73,7 +73,8 @@ def items(
     category: str | None = None,
     kind: str | None = None,
     ledger_name: str | None = None,
-) -> list[tuple[Item, bool]]:
+) -> list[tuple[Any, bool]]:
+    """(row, overdue) per matching item, ordered by (created, id); a row has the `item_summary` attributes."""
     from .model import CATEGORIES, ITEM_KINDS, LEDGERS
 
     if state:
@@ -86,27 +87,22 @@ def items(
         F.choice(ledger_name, "--ledger", LEDGERS)
     prefix = _unit_prefix(ledger, unit)
     leader_id = ledger.resolve("C", leader, "--leader") if leader else None
-    today = F.today()
-    out = []
-    for item in ledger.iter_items():
-        late = is_overdue(item, today)
-        if state == "open" and not item.is_open or state and state != "open" and item.state != state:
-            continue
-        if overdue and not late:
-            continue
-        if prefix and not item.unit.startswith(prefix):
-            continue
-        if leader_id and item.leader != leader_id:
-            continue
-        if category and item.category != category or kind and item.kind != kind:
-            continue
-        if ledger_name and item.ledger != ledger_name:
-            continue
-        out.append((item, late))
-    return sorted(out, key=lambda pair: (pair[0].created, pair[0].id))
+    from . import index
+
+    rows = index.items(
+        ledger,
+        state=state,
+        unit=prefix,
+        leader=leader_id,
+        category=category,
+        kind=kind,
+        ledger_name=ledger_name,
+        overdue_on=F.today().isoformat() if overdue else None,
+    )
+    return [(row, row.overdue) for row in rows]
 
 
-def item_summary(item: Item, overdue: bool) -> dict[str, Any]:
+def item_summary(item: Any, overdue: bool) -> dict[str, Any]:
     return {
         "id": item.id,
         "kind": item.kind,
@@ -132,85 +128,88 @@ def item_view(ledger: Ledger, ref: str) -> dict[str, Any]:
     return view
 
 
-def cadre_view(ledger: Ledger, ref: str) -> dict[str, Any]:
+def cadre_view(ledger: Ledger, ref: str, unmask: bool = False, actor: str | None = None) -> dict[str, Any]:
     cadre = ledger.cadre(ref, "ID")
     view = cadre.to_dict()
     open_cases = [item.id for item in ledger.iter_items() if item.is_open and item.leader == cadre.id]
     view["open_cases"] = open_cases
     view["needs_reassignment"] = cadre.status == "recalled" and bool(open_cases)
-    return view
+    return unmasked(ledger, [view], actor, f"cadre show {cadre.id}")[0] if unmask else view
 
 
-def household_view(ledger: Ledger, ref: str) -> dict[str, Any]:
+def household_view(
+    ledger: Ledger, ref: str, unmask: bool = False, actor: str | None = None
+) -> dict[str, Any]:
     home = ledger.household(ref, "ID")
     view = home.to_dict()
     view["visits"] = [v.id for v in iter_visits(ledger) if v.household == home.id]
     view["items"] = [item.id for item in ledger.iter_items() if item.household == home.id]
-    return view
+    return unmasked(ledger, [view], actor, f"household show {home.id}")[0] if unmask else view
+
+
+OPEN_SQL = "state IN ('registered', 'assigned', 'in_progress')"
 
 
 def status(ledger: Ledger) -> dict[str, Any]:
-    """The clerk's one screen. Keys are stable (README: JSON output)."""
-    today = F.today()
-    week_end = today + dt.timedelta(days=6 - today.weekday())
+    """The clerk's one screen. Keys are stable (README: JSON output). Aggregated in SQL over the index."""
+    from .index import Index
+
+    today = F.today().isoformat()
+    week_end = (F.today() + dt.timedelta(days=6 - F.today().weekday())).isoformat()
     units = ledger.units()
-    all_items = list(ledger.iter_items())
-    cadre_names = {c.id: c.name for c in ledger.iter_cadres()}
-    by_state = Counter(item.state for item in all_items)
-    townships: dict[str, dict[str, Any]] = {}
-    leaders: dict[str, Counter[str]] = defaultdict(Counter)
-    overdue_rows = []
-    due_week = 0
-    late_petitions = 0
-    for item in all_items:
-        town = item.unit[:9]
-        row = townships.setdefault(
-            town,
+    late = f"{OPEN_SQL} AND due IS NOT NULL AND due < :today"
+    this_week = f"{OPEN_SQL} AND due IS NOT NULL AND due BETWEEN :today AND :week_end"
+    days = {"today": today, "week_end": week_end}
+    with Index.open(ledger) as index:
+        sql = index.conn.execute
+        by_state = dict(sql("SELECT state, count(*) FROM items GROUP BY state").fetchall())
+        townships = [
             {
                 "code": town,
                 "name": units[town].name if town in units else town,
-                "items": 0,
-                "open": 0,
-                "overdue": 0,
-                "escalated_township": 0,
-                "escalated_county": 0,
-            },
-        )
-        row["items"] += 1
-        row["escalated_township"] += item.escalated_to("township")
-        row["escalated_county"] += item.escalated_to("county")
-        late = is_overdue(item, today)
-        if item.is_open:
-            row["open"] += 1
-            if item.leader:
-                leaders[item.leader]["open"] += 1
-        if late:
-            row["overdue"] += 1
-            overdue_rows.append({"id": item.id, "due": item.due, "desc": item.desc, "leader": item.leader})
-            if item.leader:
-                leaders[item.leader]["overdue"] += 1
-        if item.is_open and item.due and today.isoformat() <= item.due <= week_end.isoformat():
-            due_week += 1
-            if item.leader:
-                leaders[item.leader]["due_this_week"] += 1
-        if (
-            item.kind == "petition"
-            and item.state == "registered"
-            and item.assign_by
-            and item.assign_by < today.isoformat()
-        ):
-            late_petitions += 1
-    household_count = len(ledger.all_ids("H"))
-    visit_count = sum(1 for _ in iter_visits(ledger))
+                "items": number,
+                "open": open_,
+                "overdue": overdue,
+                "escalated_township": township,
+                "escalated_county": county,
+            }
+            for town, number, open_, overdue, township, county in sql(
+                f"SELECT substr(unit, 1, 9), count(*), sum({OPEN_SQL}), sum({late}), count(esc_township),"  # noqa: S608
+                " count(esc_county) FROM items GROUP BY 1 ORDER BY 1",
+                days,
+            )
+        ]
+        cadre_names = index.cadre_names()
+        leaders = sql(
+            f"SELECT leader, sum({OPEN_SQL}), sum({late}), sum({this_week}) FROM items"  # noqa: S608
+            f" WHERE leader IS NOT NULL GROUP BY leader HAVING sum({OPEN_SQL}) > 0",
+            days,
+        ).fetchall()
+        overdue_rows = [
+            {"id": item_id, "due": due, "desc": desc, "leader": leader}
+            for item_id, due, desc, leader in sql(
+                f"SELECT id, due, description, leader FROM items WHERE {late} ORDER BY due, id",  # noqa: S608
+                days,
+            )
+        ]
+        due_week = sql(f"SELECT count(*) FROM items WHERE {this_week}", days).fetchone()[0]  # noqa: S608
+        late_petitions = sql(
+            "SELECT count(*) FROM items WHERE kind = 'petition' AND state = 'registered' AND assign_by IS NOT NULL"
+            " AND assign_by < :today",
+            days,
+        ).fetchone()[0]
+        household_count = sql("SELECT count(*) FROM households").fetchone()[0]
+        visit_count = sql("SELECT count(*) FROM visits").fetchone()[0]
+    item_count = sum(by_state.values())
     return {
         "county": {"code": ledger.config.county_code, "name": ledger.config.county_name},
-        "today": today.isoformat(),
+        "today": today,
         "counts": {
             "households": household_count,
             "cadres": len(cadre_names),
             "visits": visit_count,
-            "items": len(all_items),
-            "open": sum(1 for i in all_items if i.is_open),
+            "items": item_count,
+            "open": sum(by_state.get(name, 0) for name in OPEN_STATES),
             "resolved": by_state.get("resolved", 0),
             "closed": by_state.get("closed", 0),
             "overdue": len(overdue_rows),
@@ -218,19 +217,29 @@ def status(ledger: Ledger) -> dict[str, Any]:
             "petitions_unassigned_late": late_petitions,
         },
         "by_state": {name: by_state.get(name, 0) for name in STATES},
-        "by_township": [townships[code] for code in sorted(townships)],
+        "by_township": townships,
         "by_leader": sorted(
             (
                 {
                     "id": cid,
                     "name": cadre_names.get(cid, cid),
-                    "open": c["open"],
-                    "overdue": c["overdue"],
-                    "due_this_week": c["due_this_week"],
+                    "open": open_,
+                    "overdue": overdue,
+                    "due_this_week": week,
                 }
-                for cid, c in leaders.items()
+                for cid, open_, overdue, week in leaders
             ),
             key=lambda r: (-r["overdue"], -r["open"], r["id"]),
         ),
-        "overdue": sorted(overdue_rows, key=lambda r: (r["due"], r["id"])),
+        "overdue": overdue_rows,
     }
+
+
+def unmasked(
+    ledger: Ledger, views: list[dict[str, Any]], actor: str | None, what: str
+) -> list[dict[str, Any]]:
+    """Full ID numbers/phones from this machine's vault, for roles allowed to unmask; the access is logged."""
+    from . import privacy
+
+    with privacy.unmasking(ledger, actor, what) as reveal:
+        return [reveal.view(view) for view in views]
