@@ -165,7 +165,11 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
 
     def unit_name(code: str) -> str:
         unit = ctx.units.get(code)
-        return unit.name if unit else code
+        if unit is None:
+            return code
+        parent = ctx.units.get(unit.parent or "")
+        # 一组 alone says little: every village has one.
+        return f"{parent.name}{unit.name}" if unit.level == "group" and parent else unit.name
 
     rows: list[tuple[str, str, str, str, bool]] = []  # kind, id, name, unit, full pinyin only
     if "household" in wanted:

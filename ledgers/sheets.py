@@ -444,6 +444,7 @@ class Finding:
     row: int
     column: str
     error: LedgerError
+    position: int = 0  # the column's place in the sheet, so a row's findings read left to right
 
     def render(self, lang: str = "zh") -> str:
         return f"{self.file}:{self.row}:{self.column}: {self.error.render(lang)}"
@@ -477,6 +478,7 @@ class _Row:
         self.sink = sink
         self.file = file
         self.failed: set[str] = set()
+        self.positions: dict[str, int] = {}
 
     @property
     def bad(self) -> bool:
@@ -490,7 +492,8 @@ class _Row:
 
     def fail(self, name: str, error: LedgerError) -> None:
         self.failed.add(name)
-        self.sink.append(Finding(self.file, self.number, self.header(name), error))
+        position = self.positions.get(name, len(self.positions))
+        self.sink.append(Finding(self.file, self.number, self.header(name), error, position))
 
     def need(self, name: str) -> bool:
         """A value is required here. A missing column was reported once, at the header row, so not again per row."""
@@ -822,7 +825,7 @@ def visit_values(ctx: SheetContext, visit: Visit) -> dict[str, Any]:
         "village": ctx.village_of(unit),
         "group": ctx.group_of(unit),
         "head": home.head if home else None,
-        "by": tuple(sorted(visit.by)),
+        "by": tuple(visit.by),
         "note": visit.note,
         "items": tuple(visit.items),
     }
@@ -855,11 +858,11 @@ def item_values(ctx: SheetContext, item: Item) -> dict[str, Any]:
         "source": item.source_kind,
         "created": item.created,
         "visit_date": visit.date if visit else None,
-        "visitors": tuple(sorted(visit.by)) if visit else (),
+        "visitors": tuple(visit.by) if visit else (),
         "level": item.level,
         "leader": item.leader,
         "resp_unit": item.resp_unit,
-        "team": tuple(sorted(item.team)),
+        "team": tuple(item.team),
         "due": item.due,
         "plan": item.plan,
         "progress": _last_progress(item),
@@ -996,6 +999,7 @@ def plan_import(
     header_row, fields_by_col, headers, ignored = _find_header(table, kind, mapping, findings)
     plan = ImportPlan(kind, table.name, head, F.timestamp(), ignored_columns=ignored)
     planner = _Planner(SheetContext(ledger), actor, plan, set(fields_by_col.values()), kind)
+    positions = {name: index for index, name in fields_by_col.items()}
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
     for position, (number, cells) in enumerate(rows, start=1):
         values = {
@@ -1004,6 +1008,7 @@ def plan_import(
         if not any(value for name, value in values.items() if name not in ("seq", "items")):
             continue  # a blank line, or a 合计 / 填表人 footer under the 序号 column
         row = _Row(number, values, headers, planner.present, findings, table.name)
+        row.positions = positions
         for index, name in fields_by_col.items():
             if (number, index) in table.lossy and name in ("id_number", "phone"):
                 row.fail(name, BadInput("number_cell", field=row.header(name)))
@@ -1013,7 +1018,7 @@ def plan_import(
             progress("check", position, len(rows))
     planner.finish()
     if findings:
-        findings.sort(key=lambda finding: finding.row)
+        findings.sort(key=lambda finding: (finding.row, finding.position))
         raise ImportRejected(table.name, findings)
     return plan
 
@@ -1039,7 +1044,7 @@ def _find_header(
                 ignored.append(cell)
             elif name is not None and name in seen:
                 error = BadInput("duplicate_column", column=cell, other=seen[name])
-                findings.append(Finding(table.name, number, cell, error))
+                findings.append(Finding(table.name, number, cell, error, col))
             elif name is not None:
                 seen[name] = cell
                 headers[name] = cell
@@ -1054,7 +1059,7 @@ def _find_header(
                 continue
             column = by_field[name]
             error = BadInput("missing_column", column=column.zh, accepted=_spellings(column))
-            findings.append(Finding(table.name, number, column.zh, error))
+            findings.append(Finding(table.name, number, column.zh, error, 1000 + list(by_field).index(name)))
         return number, fields_by_col, headers, ignored
     wanted = "、".join(by_field[name].zh for name in REQUIRED[kind])
     raise BadInput("no_header", path=table.name, limit=HEADER_SCAN_ROWS, accepted=wanted)
@@ -1161,7 +1166,7 @@ class _Planner:
         """Every present plain column parsed to its canonical value (places, people and ids are resolved apart)."""
         out: dict[str, Any] = {}
         skipped = {*skip, "id", "seq", "township", "village", "group", "items"}
-        for name in self.present - skipped:
+        for name in [key for key in self.columns if key in self.present and key not in skipped]:
             column = self.columns[name]
             header = row.header(name)
             kind = column.type
@@ -1305,7 +1310,7 @@ class _Planner:
             row.fail("id_number", BadInput("masked_value", field=row.header("id_number"), value=masked_id))
         if masked_phone and not phone_hash:
             row.fail("phone", BadInput("masked_value", field=row.header("phone"), value=masked_phone))
-        if village and head and "id_number" not in row.failed:
+        if "id_number" not in row.failed:
             # Checked even when other cells of the row are bad, so every duplicate is reported in one run.
             self._household_duplicates(row, village, head, masked_id, id_hash)
         if row.bad or not village or not head:
@@ -1344,7 +1349,7 @@ class _Planner:
         )
 
     def _household_duplicates(
-        self, row: _Row, village: str, head: str, masked_id: str | None, id_hash: str | None
+        self, row: _Row, village: str | None, head: str | None, masked_id: str | None, id_hash: str | None
     ) -> None:
         ctx = self.ctx
         if id_hash and id_hash in ctx.hash_index:
@@ -1354,6 +1359,8 @@ class _Planner:
             row.fail("id_number", error)
             return
         if id_hash and self.duplicate(row, ("id_hash", id_hash), "id_number", masked_id or ""):
+            return
+        if not village or not head:
             return
 
         # One village, one head name: the same household twice, unless their ID numbers tell them apart.
@@ -1535,21 +1542,21 @@ class _Planner:
         unit = home.unit if home else (group or village or township)
         if not unit and not {"township", "village", "group"} & row.failed:
             row.need("village") if "village" in self.present else row.need("township")
-        desc, category = values.get("desc"), values.get("category")
-        if unit and desc and category:
+        desc = values.get("desc")
+        if unit and desc:
             # Checked even when other cells of the row are bad, so every duplicate is reported in one run.
-            self._item_duplicates(row, (home_id, unit, category, desc))
+            self._item_duplicates(row, (home_id, unit, desc))
         if row.bad or not unit:
             return
         _ItemRow(self, row, values, unit, home_id, leader, team, visitors).plan()
 
-    def _item_duplicates(self, row: _Row, key: tuple[str | None, str, str, str]) -> None:
-        """One household (or unit), one category, one description: the same item twice."""
+    def _item_duplicates(self, row: _Row, key: tuple[str | None, str, str]) -> None:
+        """One household (or unit), one description: the same item twice."""
         if self.item_keys is None:
             self.item_keys = {}
             for other in self.ctx.items.values():
-                self.item_keys.setdefault((other.household, other.unit, other.category, other.desc), other.id)
-        desc = key[3]
+                self.item_keys.setdefault((other.household, other.unit, other.desc), other.id)
+        desc = key[2]
         if key in self.item_keys:
             row.fail(
                 "desc",

@@ -1,0 +1,120 @@
+"""`minqing find`: Chinese text, full pinyin, initials, polyphones, ID prefixes, across households, cadres, items."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run
+from sheets_fixture import build_office
+
+from minqing.ledgers import search
+from minqing.ledgers.errors import BadInput
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    # find only reads, so all tests share one ledger
+    return build_office(tmp_path_factory.mktemp("find") / "office")
+
+
+def found(office, text, *more):
+    result = run("find", text, "--json", *more, ledger=office.path)
+    assert result.exit_code == 0, result.output
+    return [(hit["kind"], hit["id"], hit["name"], hit["match"]) for hit in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize("text", ["张三", "zhangsan", "zs", "zhangs", "ZhangSan", "zhang san"])
+def test_household_head_by_text_pinyin_and_initials(office, text):
+    hits = found(office, text)
+    assert [(kind, entry, name) for kind, entry, name, _ in hits] == [
+        ("household", office.homes["张三"], "张三")
+    ]
+
+
+def test_match_kinds_rank_exact_text_first(office):
+    assert found(office, "张三")[0][3] == "name"
+    assert found(office, "张")[0][3] == "name_prefix"
+    assert found(office, "zs")[0][3] == "pinyin"
+
+
+@pytest.mark.parametrize(
+    "text, head",
+    [
+        ("zengguoqiang", "曾国强"),
+        ("cengguoqiang", "曾国强"),
+        ("zgq", "曾国强"),
+        ("shantianfang", "单田芳"),
+        ("dantianfang", "单田芳"),
+        ("stf", "单田芳"),
+        ("tianfang", "单田芳"),
+    ],
+)
+def test_polyphones_and_later_syllables(office, text, head):
+    assert [name for _, _, name, _ in found(office, text)] == [head]
+
+
+def test_cadres_sharing_a_name_are_both_found(office):
+    hits = found(office, "wf")
+    assert sorted(entry for _, entry, _, _ in hits) == sorted([office.wang_banli, office.wang_songjia])
+    assert {kind for kind, *_ in hits} == {"cadre"}
+
+
+def test_items_by_text_and_full_pinyin_not_initials(office):
+    road = found(office, "路灯")
+    assert [(kind, name) for kind, _, name, _ in road] == [("item", "村道路灯损坏")]
+    assert [hit[:3] for hit in found(office, "ludeng")] == [hit[:3] for hit in road]
+    assert found(office, "ludeng")[0][3] == "pinyin"
+    assert found(office, "ld") == []
+
+
+def test_id_prefixes(office):
+    home = office.homes["李四"]
+    assert found(office, home)[0] == ("household", home, "李四", "id")
+    assert found(office, home[:5].lower())[0][:2] == ("household", home)
+    digits = next(h for h in office.homes.values() if any(c.isdigit() for c in h[2:5]))
+    assert ("household", digits) in [hit[:2] for hit in found(office, digits[2:5])]
+
+
+def test_kind_filter_limit_and_table(office):
+    assert found(office, "王", "--kind", "household") == []
+    assert len(found(office, "王", "--kind", "cadre")) == 2
+    assert len(found(office, "王", "--limit", "1")) == 1
+    result = run("find", "李明", ledger=office.path)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["类型", "编号", "名称", "单位"]
+    assert lines[2].split() == ["干部", office.leader, "李明", "和平乡（520602101）"]
+    result = run("find", "zhangsan", ledger=office.path)
+    assert result.stdout.splitlines()[2].split() == [
+        "农户",
+        office.homes["张三"],
+        "张三",
+        "板栗园村一组（52060210120101）",
+    ]
+
+
+def test_nothing_found_and_bad_input(office):
+    result = run("find", "xyzzy", ledger=office.path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "",
+        "没有与“xyzzy”匹配的农户、干部或事项\n",
+    )
+    result = run("find", "zs", "--kind", "village", ledger=office.path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "minqing: --kind 的值“village”无效：应为 household|cadre|item\n",
+    )
+    with pytest.raises(BadInput):
+        search.find(office.ledger(), "  ")
+
+
+def test_pinyin_matcher_directly():
+    sounds = search.syllables("曾国强")
+    assert sounds[0] == ("ceng", "zeng") or set(sounds[0]) == {"ceng", "zeng"}
+    assert search.pinyin_match("zgq", sounds)
+    assert search.pinyin_match("zengguoq", sounds)
+    assert not search.pinyin_match("zengguoqiangx", sounds)
+    assert not search.pinyin_match("zgq", sounds, full_only=True)
+    assert search.pinyin_match("zengguoqi", sounds, full_only=True)
