@@ -56,9 +56,10 @@ ALLOWED_FROM: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def refuse(item: Item, op: str, hint: str, **params: Any) -> Refused:
-    """`hint` is a message key (ledgers/messages.py), so the reason is shown in the user's language."""
-    return Refused("transition", item=item.id, state=item.state, op=op, hint=Text(hint, **params))
+def refuse(item: Item, op_name: str, hint: str, **params: Any) -> Refused:
+    """`hint` is a message key (ledgers/messages.py), so the reason is shown in the user's language.
+    (`op_name`, not `op`: the hint's own parameters may include `op`, e.g. hint_unknown_op.)"""
+    return Refused("transition", item=item.id, state=item.state, op=op_name, hint=Text(hint, **params))
 
 
 def apply(item: Item | None, entry: HistoryEntry) -> Item:
