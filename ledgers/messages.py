@@ -263,6 +263,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a killed git process left the lock files {paths}; every later commit fails on them (fix: remove them)",
     ),
     "doctor_git_lock_fixed": ("已删除 git 锁文件 {paths}", "removed the git lock files {paths}"),
+    "git_locked": (
+        "git 锁文件 {path} 已存在（另一个 git 正在运行，或被中断的 git 留下）：若没有 git 在运行，运行 minqing doctor --fix",
+        "the git lock file {path} exists (another git is running, or a killed one left it); if none is running, "
+        "run minqing doctor --fix",
+    ),
     # rollups and the index (issue 4)
     "index_corrupt": (
         "索引缓存 {path} 已损坏，已从台账重建",

@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import os
 import random
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -100,7 +101,7 @@ class Ledger:
             return str(self.repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=True))
         except git.GitCommandError as exc:
             detail = (exc.stderr or str(exc)).strip().splitlines()
-            raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else str(exc)) from None
+            raise _git_problem(detail, str(exc)) from None
 
     @property
     def config(self) -> Config:
@@ -831,6 +832,19 @@ def _sweep_state_dir(state_dir: Path) -> None:
             if pid.isdigit() and int(pid) != os.getpid() and _stale(f"{pid} {socket.gethostname()}"):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+
+
+def _git_problem(lines: list[str], fallback: str) -> EnvironmentProblem:
+    """git's error in one line: its `fatal:`/`error:` line, not the advice after it. A lock file left by a killed
+    git is named, with the way out."""
+    text = "\n".join(lines)
+    locked = re.search(r"Unable to create '([^']+\.lock)': File exists", text)
+    if locked:
+        return EnvironmentProblem("git_locked", path=locked.group(1))
+    chosen = next(
+        (line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else ""
+    )
+    return EnvironmentProblem("git_failed", detail=chosen or fallback)
 
 
 def _lock_timeout() -> float:
