@@ -306,10 +306,16 @@ def test_check_is_clean_after_the_stress(stress: StressRun) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_audit_is_clean_after_the_stress(stress: StressRun) -> None:
+def _has_command(name: str) -> bool:
+    from typer.testing import CliRunner
+
     from minqing.cli.app import app
 
-    if "audit" not in {command.name for command in app.registered_commands}:
+    return CliRunner().invoke(app, [name, "--help"]).exit_code == 0
+
+
+def test_audit_is_clean_after_the_stress(stress: StressRun) -> None:
+    if not _has_command("audit"):
         pytest.skip("minqing audit is not registered yet (issue 5)")
     result = run("audit", ledger=stress.office.path)
     assert result.exit_code == 0, result.output
