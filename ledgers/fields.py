@@ -30,7 +30,8 @@ def now() -> dt.datetime:
     pinned = os.environ.get("MINQING_NOW")
     if pinned:
         value = dt.datetime.fromisoformat(pinned)
-        return value if value.tzinfo else value.replace(tzinfo=CHINA)
+        # In office time whatever offset was given: `today()` and `timestamp()` must agree on the date.
+        return (value if value.tzinfo else value.replace(tzinfo=CHINA)).astimezone(CHINA)
     return dt.datetime.now(CHINA).replace(microsecond=0)
 
 
