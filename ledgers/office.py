@@ -410,24 +410,49 @@ class Reconciliation:
 
 def reconcile(ledger: Ledger, ledger_name: str | None = None, unit: str | None = None) -> Reconciliation:
     """Each open entry of a ledger under a unit, with its last action and the days since: the sheet a monthly
-    joint meeting walks through, entry by entry, to close (销号) what is done and press on the rest."""
-    from .index import items as index_items
+    joint meeting walks through, entry by entry, to close (销号) what is done and press on the rest.
+
+    The index picks the entries and knows where their files and households' files are; each item's YAML is then
+    read once for its history (the last action is not in the index)."""
+    from .model import item_from_dict
 
     name = F.choice(ledger_name, "--ledger", LEDGERS) if ledger_name else None
     place = ledger.unit(unit) if unit else ledger.units()[ledger.config.county_code]
     today = F.today()
     units = ledger.units()
-    cadre_names: dict[str, str] = {}
+    where, params = [f"state IN {OPEN}", "substr(unit, 1, ?) = ?"], [len(place.code), place.code]
+    if name:
+        where.append("ledger = ?")
+        params.append(name)
+    with Index.open(ledger) as index:
+        found = list(
+            index.conn.execute(
+                f"SELECT path, household FROM items WHERE {' AND '.join(where)} ORDER BY unit, created, id",  # noqa: S608
+                params,
+            )
+        )
+        cadre_names = index.cadre_names()
+        wanted = sorted({home for _, home in found if home})
+        home_paths: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            home_paths.update(
+                index.conn.execute(
+                    f"SELECT id, path FROM households WHERE id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                    chunk,
+                )
+            )
     rows = []
-    for found in index_items(ledger, state="open", unit=place.code, ledger_name=name):
-        item = ledger.item(found.id)
+    for path, _ in found:
+        data = ledger.read_yaml(path)
+        item = item_from_dict(data) if isinstance(data, dict) else None
+        if item is None or not item.history:
+            continue  # changed or broken since the last commit; `minqing check` names it
         last = item.history[-1]
-        for cadre_id in (item.leader, last.by):
-            if cadre_id and cadre_id not in cadre_names:
-                cadre_names[cadre_id] = _cadre_name(ledger, cadre_id)
         head = None
-        if item.household:
-            head = _household_head(ledger, item.household)
+        if item.household and item.household in home_paths:
+            home = ledger.read_yaml(home_paths[item.household])
+            head = home.get("head") if isinstance(home, dict) else None
         last_day = F.to_date(last.at)
         overdue = (today - F.to_date(item.due)).days if item.due and item.due < today.isoformat() else None
         rows.append(
@@ -457,15 +482,6 @@ def reconcile(ledger: Ledger, ledger_name: str | None = None, unit: str | None =
         )
     rows.sort(key=lambda row: (row.unit, row.created, row.id))
     return Reconciliation(name, place.code, place.name, today.isoformat(), tuple(rows))
-
-
-def _cadre_name(ledger: Ledger, cadre_id: str) -> str:
-    from .errors import LedgerError
-
-    try:
-        return ledger.cadre(cadre_id).name
-    except LedgerError:
-        return cadre_id
 
 
 def _household_head(ledger: Ledger, household_id: str) -> str | None:
