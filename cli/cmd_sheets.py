@@ -12,6 +12,7 @@ from .common import (
     STATE,
     AsOpt,
     JsonOpt,
+    UnmaskOpt,
     complete_cadre,
     complete_export_state,
     complete_sheet_kind,
@@ -223,6 +224,15 @@ def export_sheet(
             autocompletion=_complete_encoding,
         ),
     ] = None,
+    unmask: UnmaskOpt = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Acting cadre id, for --unmask (default: MINQING_USER, git config minqing.user).",
+            autocompletion=complete_cadre,
+        ),
+    ] = None,
 ) -> None:
     """Export households, cadres, visits or items with the 台账 headers import reads (ID numbers and phones masked).
 
@@ -242,7 +252,19 @@ def export_sheet(
         raise BadInput("bad_value", field="--format", value=fmt, accepted="|".join(sheets.FORMATS))
     if fmt == "xlsx" and not out:
         raise BadInput("required", field="--out", accepted=Text("acc_out_xlsx"))
-    table = sheets.export_table(_ledger(), kind, state=state, unit=unit, lang=STATE.lang)
+    led = _ledger()
+    if unmask:
+        from minqing.ledgers import privacy
+
+        what = (
+            f"export --kind {kind}"
+            + (f" --unit {unit}" if unit else "")
+            + (f" --state {state}" if state else "")
+        )
+        with privacy.unmasking(led, actor, what) as reveal:
+            table = sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang, reveal=reveal)
+    else:
+        table = sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang)
     if out:
         sheets.write_export(table, fmt, out, encoding)
         note(t(f"已导出 {len(table.records)} 条到 {out}", f"exported {len(table.records)} rows to {out}"))

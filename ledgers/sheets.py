@@ -24,7 +24,7 @@ from typing import Any
 
 from . import fields as F
 from . import ids, pii, yamlio
-from .errors import Ambiguous, BadInput, CorruptFile, LedgerError, NotFound, Refused
+from .errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
 from .messages import LABELS, Text, label
 from .model import (
     CADRE_STATUS,
@@ -893,6 +893,9 @@ class ImportPlan:
     entries: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    vault: dict[str, str] = field(
+        default_factory=dict
+    )  # keyed hash -> full ID number or phone (never in git)
 
 
 @dataclass(frozen=True)
@@ -949,6 +952,8 @@ def import_sheet(
                     progress("write", done, total)
 
             tx.put_many(plan.files, written)
+            if plan.vault:
+                _remember(ledger, plan.vault)
             for rel in sorted(plan.streams):
                 tx.append(rel, "".join(plan.streams[rel]))
             tx.commit(_subject(kind, plan), plan.entries, at=plan.at)
@@ -963,6 +968,26 @@ def import_sheet(
         dry_run,
         tuple(plan.ignored_columns),
     )
+
+
+def _remember(ledger: Ledger, values: dict[str, str]) -> None:
+    """Full numbers stay on this machine, as `household add` keeps them (privacy.py), so `--unmask` can show them.
+    One vault transaction for the whole sheet: one per number would cost a disk sync each."""
+    import sqlite3
+
+    from . import privacy
+
+    conn = privacy._vault(ledger)
+    try:
+        with conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO pii (digest, value, at) VALUES (?, ?, ?)",
+                [(digest, value, F.timestamp()) for digest, value in values.items()],
+            )
+    except sqlite3.Error as exc:
+        raise EnvironmentProblem("io_failed", detail=f"{privacy.VAULT}: {exc}") from None
+    finally:
+        conn.close()
 
 
 _KIND_WORDS = {
@@ -1107,6 +1132,7 @@ class _Planner:
         self.new_visits: dict[str, tuple[Visit, list[str]]] = {}
         self.item_visits: dict[tuple[Any, ...], str] = {}
         self.item_keys: dict[tuple[Any, ...], str] | None = None
+        self.full_values: dict[str, str] = {}  # keyed hash -> the number as given, for this machine's vault
 
     def row(self, row: _Row) -> None:
         getattr(self, f"_{self.kind}")(row)
@@ -1202,9 +1228,13 @@ class _Planner:
             return value, None
         if kind == "pii_id":
             number = F.id_number(value)
-            return pii.mask_id_number(number), pii.keyed_hash(self.secret, number)
-        number = F.phone(value, header)
-        return pii.mask_phone(number), pii.keyed_hash(self.secret, number)
+            masked = pii.mask_id_number(number)
+        else:
+            number = F.phone(value, header)
+            masked = pii.mask_phone(number)
+        digest = pii.keyed_hash(self.secret, number)
+        self.full_values[digest] = number
+        return masked, digest
 
     def place(self, row: _Row) -> tuple[str | None, str | None, str | None]:
         """(township, village, group) codes from the 乡镇 / 村 / 组 columns, each narrowing the next."""
@@ -1328,8 +1358,10 @@ class _Planner:
         }
         if id_hash:
             fields.update(id_number=masked_id, id_hash=id_hash)
+            self.plan.vault[id_hash] = self.full_values[id_hash]
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
+            self.plan.vault[phone_hash] = self.full_values[phone_hash]
         history = [_entry(self.actor, "create", {"id": home_id, **fields}, self.at)]
         if values.get("risks"):
             history.append(
@@ -1435,6 +1467,7 @@ class _Planner:
         }
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
+            self.plan.vault[phone_hash] = self.full_values[phone_hash]
         history = [_entry(self.actor, "create", {"id": cadre_id, **fields}, self.at)]
         if status == "recalled":
             history.append(_entry(self.actor, "recall", {"reason": values.get("recall_reason")}, self.at))
@@ -1884,8 +1917,16 @@ class ExportTable:
 
 
 def export_table(
-    ledger: Ledger, kind: str, *, state: str | None = None, unit: str | None = None, lang: str = "zh"
+    ledger: Ledger,
+    kind: str,
+    *,
+    state: str | None = None,
+    unit: str | None = None,
+    lang: str = "zh",
+    reveal: Callable[[str | None, str], str | None] | None = None,
 ) -> ExportTable:
+    """The rows of one kind, filtered. `reveal` (privacy.unmasking) puts back the full ID numbers and phones this
+    machine's vault holds, for the roles allowed to see them; everyone else gets the masked forms the files hold."""
     kind = F.choice(kind, "--kind", KINDS)
     ctx = SheetContext(ledger)
     prefix = ledger.unit(unit).code if unit else None
@@ -1894,20 +1935,27 @@ def export_table(
         if state:
             F.choice(state, "--state", HOUSEHOLD_STATUS)
         homes = sorted(ctx.households.values(), key=lambda h: (h.village, h.group or "", h.head, h.id))
-        records = [
-            household_values(ctx, h)
-            for h in homes
-            if (not prefix or h.unit.startswith(prefix)) and (not state or h.status == state)
+        homes = [
+            h for h in homes if (not prefix or h.unit.startswith(prefix)) and (not state or h.status == state)
         ]
+        records = [household_values(ctx, h) for h in homes]
+        if reveal is not None:
+            for record, home in zip(records, homes, strict=True):
+                record["id_number"] = reveal(home.id_hash, home.id) or record["id_number"]
+                record["phone"] = reveal(home.phone_hash, home.id) or record["phone"]
     elif kind == "cadres":
         if state:
             F.choice(state, "--state", CADRE_STATUS)
         cadres = sorted(ctx.cadres.values(), key=lambda c: (c.unit, c.name, c.id))
-        records = [
-            cadre_values(ctx, c)
+        cadres = [
+            c
             for c in cadres
             if (not prefix or c.unit.startswith(prefix)) and (not state or c.status == state)
         ]
+        records = [cadre_values(ctx, c) for c in cadres]
+        if reveal is not None:
+            for record, cadre in zip(records, cadres, strict=True):
+                record["phone"] = reveal(cadre.phone_hash, cadre.id) or record["phone"]
     elif kind == "visits":
         if state:
             raise BadInput("exclusive", field="--state", other="--kind visits")

@@ -352,3 +352,33 @@ def test_shell_completion_of_enum_values_and_unit_codes(office):
     assert complete(f"minqing -C {office.path} import a.csv --as {office.leader[:7]}") == [office.leader]
     assert complete("minqing -C /nonexistent export --unit 5") == []
     assert "--install-completion" in run("--help").stdout
+
+
+def test_unmask_shows_what_this_machine_was_told_and_logs_it(office, tmp_path):
+    sheet = write_csv(
+        tmp_path / "h.csv",
+        [["村", "户主姓名", "身份证号", "联系电话"], ["板栗园村", "钱七", id_number(71), "13912345678"]],
+    )
+    assert run("import", str(sheet), "--kind", "households", ledger=office.path).exit_code == 0
+    out = tmp_path / "full.csv"
+    result = run("export", "--kind", "households", "--unmask", "--out", str(out), ledger=office.path)
+    assert result.exit_code == 0, result.output
+    rows = {row[5]: row for row in read_csv(out)[1:]}
+    assert (rows["钱七"][6], rows["钱七"][7]) == (id_number(71), "13912345678")
+    assert (rows["张三"][6], rows["张三"][7]) == (id_number(1), "13900000001")  # added with household add
+    log = (office.path / ".git" / "minqing" / "access.log").read_text(encoding="utf-8").splitlines()
+    assert log[-1].split("\t")[1:4] == [office.admin, "区管理员", "export --kind households"]
+    assert log[-1].split("\t")[4].startswith("shown=")
+    before = snapshot(office.path)
+    result = run("import", str(out), "--kind", "households", ledger=office.path)
+    assert result.stdout == "没有新内容：5 行都与台账一致，未提交\n"
+    assert snapshot(office.path) == before
+    result = run("export", "--kind", "households", "--unmask", "--as", office.leader, ledger=office.path)
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"minqing: {office.leader}（乡镇领导）无权查看完整身份证号和电话：允许的角色为 admin\n"
+    )
+    assert len(
+        (office.path / ".git" / "minqing" / "access.log").read_text(encoding="utf-8").splitlines()
+    ) == len(log)

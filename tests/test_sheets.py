@@ -957,3 +957,39 @@ def test_ten_thousand_households_in_one_commit(office, capsys):
     sample = office.ledger().household(result.created[-1])
     assert (sample.head, sample.status, sample.members) == ("户9999", "lifted", 4)
     assert F.today().isoformat() == "2026-11-23"
+
+
+def test_an_imported_household_is_written_as_household_add_writes_it(office):
+    """Same create fields in the same order: import and `household add` must not drift apart."""
+    from minqing.ledgers import register, yamlio
+
+    result = _import(
+        office,
+        [
+            ["村", "组", "户主姓名", "身份证号", "联系电话", "家庭人口", "户类别", "登记编号"],
+            ["板栗园村", "一组", "冯一", id_number(81), "13912340001", "4", "监测户", "BL-001"],
+        ],
+        "households",
+    )
+    led = office.ledger()
+    imported = led.household(result.created[0])
+    added = register.add_household(
+        led,
+        None,
+        head="冯二",
+        village="520602101201",
+        group="52060210120101",
+        members=4,
+        status="monitored",
+        id_number=id_number(82),
+        phone="13912340002",
+        register_no="BL-001",
+        at="2026-11-23T10:00:00+08:00",
+    )
+
+    def shape(home):
+        data = yamlio.load((office.path / f"households/520602101201/{home.id}.yaml").read_text("utf-8"))
+        entry = data["history"][0]
+        return list(data), list(entry), list(entry["fields"])
+
+    assert shape(imported) == shape(added)
