@@ -7,9 +7,9 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from .common import STATE
+from .lazy import FastGroup, lazy_commands
 
 # Command modules, each with `register(app)`. Add a module here to add its commands.
 COMMAND_MODULES = [
@@ -24,8 +24,20 @@ COMMAND_MODULES = [
 ]
 
 
-class MinqingGroup(TyperGroup):
-    """Catches LedgerError from any subcommand: message to stderr in the chosen language, exit code per DESIGN §8."""
+class MinqingGroup(FastGroup):
+    """Catches LedgerError from any subcommand: message to stderr in the chosen language, exit code per DESIGN §8.
+
+    Its commands are built lazily from `COMMANDS` (cli/lazy.py): startup converts only the command that runs."""
+
+    def __init__(self, *args: Any, commands: Any = None, **kwargs: Any) -> None:
+        if not commands:
+            commands = lazy_commands(
+                COMMANDS,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=kwargs.get("suggest_commands", True),
+            )
+        super().__init__(*args, commands=commands, **kwargs)
 
     def invoke(self, ctx: typer.Context) -> Any:
         from minqing.ledgers.errors import LedgerError
@@ -89,6 +101,11 @@ def root(
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.cmd_{_name}").register(app)
+# The registrations move to a holder that MinqingGroup converts lazily; `app` keeps only the root callback, so
+# Typer's eager conversion (main() and CliRunner alike) has nothing else to convert.
+COMMANDS = typer.Typer()
+COMMANDS.registered_commands, app.registered_commands = app.registered_commands, []
+COMMANDS.registered_groups, app.registered_groups = app.registered_groups, []
 
 
 def main() -> None:

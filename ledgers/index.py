@@ -43,7 +43,7 @@ from . import yamlio
 from .errors import EnvironmentProblem
 from .store import CONFIG_FILE, STATE_DIR, UNITS_FILE, Ledger
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: items.assign_by (status counts petitions not assigned in time)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -77,6 +77,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "esc_township",
         "esc_county",
         "claimed_by",
+        "assign_by",
     ),
     "item_events": ("path", "item", "op", "day", "value", "due", "resolved"),
     "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
@@ -338,6 +339,7 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             escalated["township"],
             escalated["county"],
             _s(data.get("claimed_by")),
+            _s(data.get("assign_by")),
         ),
     )
 

@@ -95,13 +95,24 @@ class Ledger:
         return self._repo
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
-        import git
+        """Run git in the ledger; stdout without its final newline. The git command line directly, not through
+        GitPython: importing GitPython costs more than the whole commit (docs/decisions/performance.md)."""
+        import subprocess
 
+        full_env = dict(os.environ, LANGUAGE="C", LC_ALL="C")  # English messages, as GitPython ran git
+        if env:
+            full_env.update(env)
         try:
-            return str(self.repo.git.execute(["git", *args], env=env, strip_newline_in_stdout=True))
-        except git.GitCommandError as exc:
-            detail = (exc.stderr or str(exc)).strip().splitlines()
-            raise _git_problem(detail, str(exc)) from None
+            done = subprocess.run(
+                ["git", *args], cwd=self.root, env=full_env, stdin=subprocess.DEVNULL, capture_output=True
+            )
+        except OSError as exc:
+            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise _git_problem(detail, f"git {args[0]}")
+        out = done.stdout.decode("utf-8", "surrogateescape")
+        return out[:-1] if out.endswith("\n") else out
 
     @property
     def config(self) -> Config:

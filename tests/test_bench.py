@@ -1,0 +1,108 @@
+"""The benchmark harness works end to end at the tiny size (what CI runs). Nothing here is timed: the figures are
+reported by the harness, never asserted."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = [
+    "add one visit (`visit add`)",
+    "one item transition (`issue progress`)",
+    "cold index build (`reindex`)",
+    "warm rollup (index fresh, `rollup --format json`)",
+    "rollup after one new commit",
+    "`minqing --version`",
+    "`minqing status`",
+    "`minqing issue show`",
+]
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "BENCHMARKS.md"
+    out.write_text(
+        "# Benchmarks\n\nHand-written intro.\n\n<!-- bench:begin (old) -->\n<!-- bench:end -->\n\nKept.\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "tiny", "--repeat", "1", "--no-install"]
+        + ["--out", str(out), "--workdir", str(work)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out, done.stdout, work / "minqing-bench" / "ledger-tiny"
+
+
+def _row(text: str, name: str) -> list[str]:
+    for line in text.splitlines():
+        if line.startswith(f"| {name} |"):
+            return [cell.strip() for cell in line.strip("|").split("|")]
+    raise AssertionError(f"row {name!r} missing")
+
+
+def test_every_row_is_measured(bench_run: tuple[Path, str, Path]) -> None:
+    out, stdout, _ = bench_run
+    text = out.read_text(encoding="utf-8")
+    for name in ROWS:
+        cells = _row(text, name)
+        assert len(cells) == 10, cells
+        assert re.fullmatch(r"\d+\.\d{3} s", cells[1]), cells  # median
+        assert re.fullmatch(r"\d+\.\d{3}–\d+\.\d{3}", cells[2]), cells  # spread
+        assert re.fullmatch(r"\d+\.\d{3} s", cells[3]), cells  # CPU
+        assert re.fullmatch(r"\d+ MB", cells[4]), cells  # peak RSS
+        assert cells[9] in ("yes", "**no**", ""), cells
+        assert _row(stdout, name) == cells  # the table is also printed
+
+
+def test_references_are_measured_or_explained(bench_run: tuple[Path, str, Path]) -> None:
+    out, _, _ = bench_run
+    text = out.read_text(encoding="utf-8")
+    for name, tool in (
+        ("cold index build (`reindex`)", "hledger"),
+        ("warm rollup (index fresh, `rollup --format json`)", "ledger"),
+    ):
+        cells = _row(text, name)
+        if cells[6]:
+            assert re.fullmatch(r"\d+\.\d{3} s", cells[6]) and re.fullmatch(r"\d+\.\d\d", cells[7]), cells
+        else:
+            assert f"{tool} could not be had on this machine" in text
+    for name in ROWS[:2]:  # bare git add + commit is always there
+        assert re.fullmatch(r"\d+\.\d{3} s", _row(text, name)[6])
+    assert re.search(r"Peak RSS ≤ 500 MB for every command: (yes|\*\*no\*\* \(.+\))\.", text)
+
+
+def test_hand_written_text_around_the_table_is_kept(bench_run: tuple[Path, str, Path]) -> None:
+    out, _, _ = bench_run
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nHand-written intro.\n\n<!-- bench:begin")
+    assert text.endswith("<!-- bench:end -->\n\nKept.\n")
+    assert text.count("| measurement |") == 1
+    assert "Ledger size `tiny`: 500 visits, 100 items, 200 households, 20 cadres, 4 villages." in text
+
+
+def test_the_generated_ledger_is_what_operations_write(bench_run: tuple[Path, str, Path]) -> None:
+    """The generator writes files directly; `minqing check` must find them exactly as the operations would."""
+    _, _, ledger = bench_run
+    done = subprocess.run(
+        [sys.executable, "-m", "minqing.cli", "--lang", "en", "check"],
+        cwd=ledger,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ledger, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert sum(1 for path in tracked if path.startswith("households/")) == 200
+    assert sum(1 for path in tracked if path.startswith("cadres/")) == 20
+    # 100 generated items plus the one the harness raises with its first visit
+    assert sum(1 for path in tracked if path.startswith("issues/")) == 101
