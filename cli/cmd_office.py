@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from .cmd_core import cadre_app
-from .common import AsOpt, DateOpt, JsonOpt, echo, is_terminal, label, lang, ledger, note, print_json, t
+from .common import AsOpt, DateOpt, JsonOpt, ask, echo, is_terminal, label, lang, ledger, note, print_json, t
 
 activity_app = typer.Typer(
     help="Activities: night schools, lectures, public/farm services, cleanups, drills, joint meetings.",
@@ -201,9 +201,15 @@ def activity_add(
     Example: minqing activity add --kind night_school --unit 520602101201 --date 2026-11-20 --title 猕猴桃冬季管护 --participants 35 --by C-4H2J
     """
     from minqing.ledgers import activities, fields
+    from minqing.ledgers.model import ACTIVITY_KINDS
 
+    led = ledger()
+    kinds = list(ACTIVITY_KINDS)
+    kind = ask(kind, "--kind", t("活动类型", "kind"), lambda v: fields.choice(v, "--kind", kinds), kinds)
+    unit = ask(unit, "--unit", t("单位代码", "unit code"), lambda v: led.unit(v))
+    title = ask(title, "--title", t("活动主题", "title"), lambda v: fields.text(v, "--title"))
     activity = activities.add_activity(
-        ledger(),
+        led,
         actor,
         kind=kind,
         unit=unit,
@@ -319,10 +325,28 @@ def review_add(
 
     Example: minqing review add --team 520602101201 --quarter 2026Q4 --report 述职.txt --comment 成效明显 --ratings satisfied=40,basic=8,unsatisfied=2 --grade good --raise 卫生室缺药 --category medical
     """
-    from minqing.ledgers import reviews
+    from minqing.ledgers import fields, reviews
+    from minqing.ledgers.model import REVIEW_GRADES
 
+    led = ledger()
+    grades = list(REVIEW_GRADES)
+    team = ask(
+        team, "--team", t("工作队所在村代码", "team's unit code"), lambda v: reviews.resolve_team(led, v)
+    )
+    quarter = ask(
+        quarter, "--quarter", t("季度（如 2026Q4）", "quarter (e.g. 2026Q4)"), reviews.parse_quarter
+    )
+    ratings = ask(
+        ratings,
+        "--ratings",
+        t("群众测评 satisfied=N,basic=N,unsatisfied=N", "ratings"),
+        reviews.parse_ratings,
+    )
+    grade = ask(
+        grade, "--grade", t("组织定评", "grade"), lambda v: fields.choice(v, "--grade", grades), grades
+    )
     review, items = reviews.add_review(
-        ledger(),
+        led,
         actor,
         team=team,
         quarter=quarter,

@@ -400,3 +400,17 @@ def test_check_activity_minimum(office):
     assert data["count"] == 3 and {f["code"] for f in data["findings"]} == {"activity_minimum"}
     assert run("check", "--month", "2026-11", ledger=office.path).exit_code == 1  # the config's minimum, 2
     refused(office.path, "check", "--activity-minimum", "two", contains="--activity-minimum")
+
+
+def test_activity_add_prompts_at_a_terminal(sample):
+    from test_prompts import _converse
+
+    code, screen = _converse(
+        sample.path,
+        ["activity", "add", "--participants", "20"],
+        ["lecture", "999", "520602101201", "政策宣讲"],
+    )
+    assert code == 0, screen
+    assert screen.count("单位代码 (--unit)") == 2  # the unknown unit is reported, then asked again
+    text = (sample.path / "activities/2026-11.yaml").read_text(encoding="utf-8")
+    assert "kind: lecture, unit: '520602101201', title: 政策宣讲, participants: 20" in text
