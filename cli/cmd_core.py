@@ -851,7 +851,11 @@ def issue_show(
     _print_mapping(view, skip=("history",))
     echo(t("历史：", "history:"))
     for entry in view["history"]:
-        detail = ", ".join(f"{k}={v}" for k, v in entry["fields"].items() if k != "id")
+        detail = ", ".join(
+            f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in entry["fields"].items()
+            if k != "id"
+        )
         echo(f"  {entry['at']}  {entry['by']}  {label(entry['op'])}  {detail}")
 
 
