@@ -311,6 +311,7 @@ def test_show_text_and_json(w: World) -> None:
     text = ok(w, "issue", "show", q)
     assert "state         已销号" in text
     assert "历史：" in text and "  销号  " in text
+    assert f"team={w['village']}, plan=维修" in text  # lists shown as ids, not Python reprs
 
 
 def test_list_filters(w: World, monkeypatch) -> None:
