@@ -372,7 +372,7 @@ REFUSED = [
     ("progress-before-assign", "issue progress {registered} --note 已开工", "请先交办"),
     ("progress-resolved", "issue progress {resolved} --note x", "已办结"),
     ("progress-empty-note", "issue progress {assigned} --note ' '", "--note"),
-    ("escalate-same-level", "issue escalate {township_resolved} --to township --reason x", "已办结"),
+    ("escalate-resolved", "issue escalate {township_resolved} --to township --reason x", "已办结"),
     (
         "escalate-county-to-township",
         "issue escalate {county_level} --to township --reason x",
