@@ -43,5 +43,7 @@ def doctor(
             echo(f"{label}: {finding.render(STATE.lang)}")
     code = doc.exit_code(findings)
     if code == 0:
-        note(t("台账状态良好", "the ledger is healthy"))
+        from minqing.ledgers.messages import render
+
+        note(render("doctor_healthy", STATE.lang))
     raise typer.Exit(code)

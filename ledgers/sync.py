@@ -821,14 +821,15 @@ def open_conflicts(ledger: Ledger, include_settled: bool = False) -> list[Confli
 
 
 def find_conflict(records: list[ConflictRecord], text: str) -> ConflictRecord:
-    wanted = (text or "").strip()
-    exact = [r for r in records if r.id == wanted or r.id.upper() == wanted.upper()]
-    matches = exact or [r for r in records if r.id.upper().startswith(wanted.upper())] if wanted else []
+    """An open conflict by its id or a unique prefix of it (case-insensitive, like entry ids)."""
+    wanted = (text or "").strip().upper()
+    matches = [r for r in records if r.id.upper() == wanted] if wanted else []
+    if not matches and wanted:
+        matches = [r for r in records if r.id.upper().startswith(wanted)]
     if len(matches) == 1:
         return matches[0]
-    accepted = ", ".join(r.id for r in records[:10]) or "-"
     if not matches:
-        raise NotFound("no_conflict", value=text, accepted=accepted)
+        raise NotFound("no_conflict", value=text, accepted=", ".join(r.id for r in records[:10]) or "-")
     raise BadInput("no_conflict", value=text, accepted=", ".join(r.id for r in matches[:10]))
 
 

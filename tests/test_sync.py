@@ -179,6 +179,26 @@ def test_clone_without_secret_warns_and_bad_sources_write_nothing(
     assert not (tmp_path / "z").exists()
 
 
+def test_central_repo_setup_as_documented(seed: Seed, tmp_path: Path):
+    county = tmp_path / "bijiang"
+    shutil.copytree(seed.path, county, symlinks=True)
+    central = tmp_path / "bijiang.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(central)], check=True)
+    git(county, "remote", "add", "origin", str(central))
+    first = run("--lang", "en", "sync", ledger=county)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.endswith("origin/main: received 0 commit(s), pushed 14 commit(s)\n")
+    assert head(central, "main") == head(county)
+    # a bare repo made without -b main points HEAD at master: clone still checks out the ledger's branch
+    plain = tmp_path / "plain.git"
+    subprocess.run(["git", "-c", "init.defaultBranch=master", "init", "-q", "--bare", str(plain)], check=True)
+    git(county, "push", "-q", str(plain), "main")
+    clone = _clone(seed, plain, tmp_path / "heping", seed.leader_a)
+    assert git(clone, "rev-parse", "--abbrev-ref", "HEAD@{upstream}").strip() == "origin/main"
+    assert "master" not in (clone / ".git/config").read_text()
+    assert run("sync", ledger=clone).exit_code == 0
+
+
 # ---------------------------------------------------------------- the two-township scenario
 
 
@@ -360,6 +380,13 @@ def test_true_conflict_stops_before_push_until_settled(seed: Seed, offices: Offi
     assert denied.exit_code == 2 and "conflict.resolve" in denied.stderr
     bad = run("resolve-conflict", seed.shared_item, "--take", "both", "--as", seed.county, ledger=offices.b)
     assert bad.exit_code == 2 and "ours|theirs" in bad.stderr
+    unknown = run(
+        "--lang", "en", "resolve-conflict", "V-NOPE", "--take", "ours", "--as", seed.county, ledger=offices.b
+    )
+    assert unknown.exit_code == 2
+    assert unknown.stderr == (
+        f"minqing: 'V-NOPE' is not an open conflict; accepted: {seed.shared_item} (see minqing conflicts)\n"
+    )
 
     settled = run(
         "resolve-conflict", seed.shared_item[:5], "--take", "theirs", "--as", seed.county, ledger=offices.b
