@@ -120,6 +120,7 @@ def import_sheet(
     """Import an office sheet (台账) of households, cadres, visits or items: all rows or nothing, one commit.
 
     Example: minqing import 和平乡问题台账.xlsx --kind issues --dry-run
+
     Example: minqing import 农户花名册.csv --kind households --encoding gb18030
     """
     from minqing.ledgers import sheets
@@ -237,6 +238,7 @@ def export_sheet(
     """Export households, cadres, visits or items with the 台账 headers import reads (ID numbers and phones masked).
 
     Example: minqing export --kind issues --state open --unit 520602101 --format xlsx --out 和平乡未销号.xlsx
+
     Example: minqing export --kind households --format csv > households.csv
     """
     from minqing.ledgers import sheets
@@ -288,6 +290,7 @@ def find(
     """Find households, cadres and items by name, pinyin, initials or ID prefix.
 
     Example: minqing find zs
+
     Example: minqing find 路灯 --kind item --json
     """
     from minqing.ledgers import search
