@@ -374,7 +374,7 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         petition.id,
         (dt.date.fromisoformat(petition.due or day.isoformat()) + dt.timedelta(days=20)).isoformat(),
         "需区自然资源局核实",
-        at=_at(day + dt.timedelta(days=30), rng),
+        at=_at(day + dt.timedelta(days=15), rng),
     )
     wish = workflow.add_item(
         ledger,
