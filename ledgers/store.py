@@ -233,7 +233,7 @@ class Ledger:
 
     def resolve(self, kind: str, text: str, field_name: str) -> str:
         wanted = ids.normalize(text or "")
-        if ids.is_id(wanted, kind) and kind not in self._paths:
+        if ids.is_id(wanted, kind):  # a full id: a dict hit or a few stats, never a scan of every candidate
             if self.locate(wanted):
                 return wanted
             raise NotFound("unknown_id", field=field_name, kind=ids.KINDS[kind], value=text)
