@@ -692,6 +692,10 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str) -> i
         reason = _both(problem.key, **problem.params)
         write_sidecar(git_dir_of(Path.cwd()), path, [ConflictRecord(path, path, "file", path, reason)])
         return 1
+    except Exception as exc:  # a bug must still leave a conflict a person can settle, never a lost file
+        reason = {"zh": f"合并程序出错：{exc!r}", "en": f"the merge driver failed: {exc!r}"}
+        write_sidecar(git_dir_of(Path.cwd()), path, [ConflictRecord(path, path, "file", path, reason)])
+        return 1
     Path(ours_file).write_text(result.text, encoding="utf-8")
     write_sidecar(git_dir_of(Path.cwd()), path, result.conflicts)
     return 1 if result.conflicts else 0
@@ -873,6 +877,7 @@ def _apply_choice(ledger: Ledger, record: ConflictRecord, take: str) -> None:
             _out(ledger, "add", "--", path)
         else:
             _out(ledger, "rm", "-q", "--", path)
+        write_sidecar(ledger.git_dir, path, [replace(record, settled=take)])  # so the commit names it
         return
     chosen = record.ours if take == "ours" else record.theirs
     if record.kind in ("file", "entity"):
@@ -1228,7 +1233,12 @@ def sync(
             pending = open_conflicts(ledger)
             if pending:
                 return replace(report, conflicts=tuple(pending), head=start)
-            _conclude_merge(ledger, acting(), "sync.merge", [])
+            decided = [r for r in open_conflicts(ledger, include_settled=True) if r.settled]
+            if decided:  # settled by hand (git add): still a person's decision, recorded as one
+                ledger.config.require(acting(), "conflict.resolve")
+                _conclude_merge(ledger, acting(), "conflict.resolve", decided)
+            else:
+                _conclude_merge(ledger, acting(), "sync.merge", [])
             report = replace(report, merged=True)
         else:
             dirty = _working_tree_dirty(ledger)

@@ -458,6 +458,32 @@ def test_settling_ours_and_two_conflicts_commit_once(seed: Seed, offices: Office
         assert_consistent(clone)
 
 
+def test_conflicts_outside_the_driver_and_settled_by_hand(seed: Seed, offices: Offices):
+    _close_both_ways(seed, offices)
+    for path, text in ((offices.a, "甲\n"), (offices.b, "乙\n")):
+        (path / "notes.txt").write_text(text)
+        git(path, "add", "notes.txt")
+        git(path, "commit", "-qm", "notes")
+    assert sync_json(offices.a)[0] == 0
+    code, report = sync_json(offices.b)
+    assert code == 1
+    assert sorted(c["id"] for c in report["conflicts"]) == sorted([seed.shared_item, "notes.txt"])
+    settled = run("resolve-conflict", "notes.txt", "--take", "theirs", "--as", seed.county, ledger=offices.b)
+    assert settled.exit_code == 0 and (offices.b / "notes.txt").read_text() == "甲\n"
+    item_path = f"issues/2026/{seed.shared_item}.yaml"
+    git(offices.b, "checkout", "--theirs", "--", item_path)  # a person settles the other one with plain git
+    git(offices.b, "add", "--", item_path)
+    assert run("conflicts", ledger=offices.b).exit_code == 0
+    denied = run("sync", ledger=offices.b)  # the township leader may not record a settlement
+    assert denied.exit_code == 2 and "conflict.resolve" in denied.stderr
+    assert sync_json(offices.b, "--as", seed.county)[0] == 0
+    body = git(offices.b, "log", "-1", "--format=%B")
+    assert body.startswith("解决同步冲突 2 项")
+    assert f"{seed.shared_item}: staged" in body and "notes.txt: theirs" in body
+    assert "Ledger-Op: conflict.resolve" in body and f"Ledger-Entry: {seed.shared_item}" in body
+    assert head(offices.central, "main") == head(offices.b)
+
+
 def test_resolve_conflict_without_a_merge_is_refused(offices: Offices, seed: Seed):
     result = run(
         "--lang", "en", "resolve-conflict", "Q-AAAA", "--take", "ours", "--as", seed.county, ledger=offices.a
