@@ -6,7 +6,27 @@ from typing import Annotated
 
 import typer
 
-from .common import AsOpt, DateOpt, JsonOpt, UnmaskOpt, ask, echo, label, ledger, print_json, print_table, t
+from .common import (
+    AsOpt,
+    DateOpt,
+    JsonOpt,
+    UnmaskOpt,
+    ask,
+    complete_cadre,
+    complete_category,
+    complete_household_status,
+    complete_item_kind,
+    complete_item_state,
+    complete_ledger_name,
+    complete_role,
+    complete_unit,
+    echo,
+    label,
+    ledger,
+    print_json,
+    print_table,
+    t,
+)
 
 LEVEL_CHOICES = ["township", "village", "group"]
 ROLE_CHOICES = ["clerk", "village", "township_leader", "county_leader", "admin"]
@@ -59,7 +79,9 @@ def org_add(
     code: Annotated[str, typer.Argument(help="Unit code: township 9 digits, village 12, group 14-15.")],
     name: Annotated[str, typer.Argument(help="Unit name.")],
     level: Annotated[str | None, typer.Option("--level", help="township|village|group")] = None,
-    parent: Annotated[str | None, typer.Option("--parent", help="Parent unit code.")] = None,
+    parent: Annotated[
+        str | None, typer.Option("--parent", autocompletion=complete_unit, help="Parent unit code.")
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Add a unit to the org tree.
@@ -156,9 +178,15 @@ def _headers(spec: tuple[str, ...]) -> list[str]:
 @cadre_app.command("add")
 def cadre_add(
     name: Annotated[str | None, typer.Option("--name", help="Cadre's name.")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Unit code the cadre belongs to.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="Unit code the cadre belongs to."),
+    ] = None,
     role: Annotated[
-        str | None, typer.Option("--role", help="clerk|village|township_leader|county_leader|admin")
+        str | None,
+        typer.Option(
+            "--role", autocompletion=complete_role, help="clerk|village|township_leader|county_leader|admin"
+        ),
     ] = None,
     title: Annotated[
         str | None, typer.Option("--title", help="第一书记|驻村队长|包村领导|… (free text).")
@@ -190,7 +218,10 @@ def cadre_add(
 @cadre_app.command("list")
 def cadre_list(
     unit: Annotated[
-        str | None, typer.Option("--unit", help="Only cadres of this unit (and units below it).")
+        str | None,
+        typer.Option(
+            "--unit", autocompletion=complete_unit, help="Only cadres of this unit (and units below it)."
+        ),
     ] = None,
     status_filter: Annotated[str | None, typer.Option("--status", help="active|recalled")] = None,
     json_out: JsonOpt = False,
@@ -281,10 +312,17 @@ def _household_row(home) -> list[str]:
 @household_app.command("add")
 def household_add(
     head: Annotated[str | None, typer.Option("--head", help="Head of household.")] = None,
-    village: Annotated[str | None, typer.Option("--village", help="Village code (12 digits).")] = None,
+    village: Annotated[
+        str | None, typer.Option("--village", autocompletion=complete_unit, help="Village code (12 digits).")
+    ] = None,
     group: Annotated[str | None, typer.Option("--group", help="Group/grid code within the village.")] = None,
     members: Annotated[str | None, typer.Option("--members", help="Number of members (1-50).")] = None,
-    status_: Annotated[str | None, typer.Option("--status", help="poor|lifted|monitored|general")] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
     id_number: Annotated[
         str | None, typer.Option("--id-number", help="18-digit ID (checked, stored masked + keyed hash).")
     ] = None,
@@ -322,9 +360,17 @@ def household_add(
 @household_app.command("list")
 def household_list(
     village: Annotated[
-        str | None, typer.Option("--unit", "--village", help="Only households under this unit code.")
+        str | None,
+        typer.Option(
+            "--unit", "--village", autocompletion=complete_unit, help="Only households under this unit code."
+        ),
     ] = None,
-    status_: Annotated[str | None, typer.Option("--status", help="poor|lifted|monitored|general")] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List households (ID numbers and phones masked).
@@ -369,7 +415,12 @@ def household_set(
     medical: Annotated[str | None, typer.Option("--medical", help="ok|risk (基本医疗保障)")] = None,
     housing: Annotated[str | None, typer.Option("--housing", help="ok|risk (住房安全保障)")] = None,
     water: Annotated[str | None, typer.Option("--water", help="ok|risk (饮水安全)")] = None,
-    status_: Annotated[str | None, typer.Option("--status", help="poor|lifted|monitored|general")] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
     members: Annotated[str | None, typer.Option("--members", help="Number of members.")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="New phone (stored masked).")] = None,
     actor: AsOpt = None,
@@ -453,19 +504,30 @@ def visit_add(
         str | None, typer.Option("--household", help="Household visited (id or prefix).")
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Visiting cadres, comma-separated (五人大走访).")
+        str | None,
+        typer.Option(
+            "--by", autocompletion=complete_cadre, help="Visiting cadres, comma-separated (五人大走访)."
+        ),
     ] = None,
     date: DateOpt = None,
     kind: Annotated[str | None, typer.Option("--kind", help="visit|talk|stay")] = None,
     note: Annotated[str | None, typer.Option("--note", help="What was seen and said.")] = None,
     unit: Annotated[
-        str | None, typer.Option("--unit", help="For a stay (蹲点) without a household: the unit code.")
+        str | None,
+        typer.Option(
+            "--unit",
+            autocompletion=complete_unit,
+            help="For a stay (蹲点) without a household: the unit code.",
+        ),
     ] = None,
     raise_: Annotated[
         list[str] | None, typer.Option("--raise", help="An item raised during the visit (repeatable).")
     ] = None,
     category: Annotated[
-        list[str] | None, typer.Option("--category", help="Category of each --raise, in order.")
+        list[str] | None,
+        typer.Option(
+            "--category", autocompletion=complete_category, help="Category of each --raise, in order."
+        ),
     ] = None,
     on_spot: Annotated[
         list[str] | None, typer.Option("--on-spot", help="How the i-th raised item was solved on the spot.")
@@ -523,7 +585,10 @@ def visit_list(
     household: Annotated[
         str | None, typer.Option("--household", help="Only visits of this household.")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Only visits under this unit code.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="Only visits under this unit code."),
+    ] = None,
     month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -606,19 +671,28 @@ def issue_add(
     category: Annotated[
         str | None,
         typer.Option(
-            "--category", help="income|education|medical|housing|water|infrastructure|industry|policy|other"
+            "--category",
+            autocompletion=complete_category,
+            help="income|education|medical|housing|water|infrastructure|industry|policy|other",
         ),
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="problem|appeal|petition|wish|suggestion")
+        str | None,
+        typer.Option(
+            "--kind", autocompletion=complete_item_kind, help="problem|appeal|petition|wish|suggestion"
+        ),
     ] = None,
-    ledger_name: Annotated[str | None, typer.Option("--ledger", help="livelihood|hardship|stability")] = None,
+    ledger_name: Annotated[
+        str | None,
+        typer.Option("--ledger", autocompletion=complete_ledger_name, help="livelihood|hardship|stability"),
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", help="visit|petition|hotline|review|grid")] = None,
     household: Annotated[
         str | None, typer.Option("--household", help="Household concerned (id or prefix).")
     ] = None,
     unit: Annotated[
-        str | None, typer.Option("--unit", help="Unit concerned, when not one household.")
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="Unit concerned, when not one household."),
     ] = None,
     visit: Annotated[str | None, typer.Option("--visit", help="Visit during which it was raised.")] = None,
     due: Annotated[
@@ -674,11 +748,17 @@ def _done(item) -> None:
 @issue_app.command("assign")
 def issue_assign(
     item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    leader: Annotated[str | None, typer.Option("--leader", help="Responsible leader (cadre id).")] = None,
+    leader: Annotated[
+        str | None,
+        typer.Option("--leader", autocompletion=complete_cadre, help="Responsible leader (cadre id)."),
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Responsible unit (责任单位), text.")] = None,
     due: Annotated[str | None, typer.Option("--due", help="Deadline YYYY-MM-DD.")] = None,
     team: Annotated[
-        str | None, typer.Option("--team", help="Working team, cadre ids comma-separated.")
+        str | None,
+        typer.Option(
+            "--team", autocompletion=complete_cadre, help="Working team, cadre ids comma-separated."
+        ),
     ] = None,
     plan: Annotated[str | None, typer.Option("--plan", help="The plan (方案).")] = None,
     actor: AsOpt = None,
@@ -822,7 +902,9 @@ def issue_extend(
 @issue_app.command("claim")
 def issue_claim(
     item_id: Annotated[str, typer.Argument(help="Wish id or unique prefix.")],
-    by: Annotated[str | None, typer.Option("--by", help="Cadre who takes on the wish.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", autocompletion=complete_cadre, help="Cadre who takes on the wish.")
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Claim a wish (微心愿) for a cadre to fulfil.
@@ -862,16 +944,31 @@ def issue_show(
 @issue_app.command("list")
 def issue_list(
     state: Annotated[
-        str | None, typer.Option("--state", help="registered|assigned|in_progress|resolved|closed|open")
+        str | None,
+        typer.Option(
+            "--state",
+            autocompletion=complete_item_state,
+            help="registered|assigned|in_progress|resolved|closed|open",
+        ),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past their deadline.")] = False,
-    unit: Annotated[str | None, typer.Option("--unit", help="Only items under this unit code.")] = None,
-    leader: Annotated[
-        str | None, typer.Option("--leader", help="Only items of this responsible leader.")
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="Only items under this unit code."),
     ] = None,
-    category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    leader: Annotated[
+        str | None,
+        typer.Option(
+            "--leader", autocompletion=complete_cadre, help="Only items of this responsible leader."
+        ),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", autocompletion=complete_category, help="Only this category.")
+    ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
-    ledger_name: Annotated[str | None, typer.Option("--ledger", help="Only this ledger.")] = None,
+    ledger_name: Annotated[
+        str | None, typer.Option("--ledger", autocompletion=complete_ledger_name, help="Only this ledger.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List items, filtered.
