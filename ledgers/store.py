@@ -262,29 +262,79 @@ class Ledger:
             )
         return rel, data
 
-    def cadre(self, text: str, field_name: str = "--by") -> Cadre:
+    def cadre(self, text: str, field_name: str = "--by", verify: bool = True) -> Cadre:
         rel, data = self._entity("C", text, field_name)
-        return _build(Cadre.from_dict, data, rel)
+        cadre: Cadre = _build(Cadre.from_dict, data, rel)
+        if verify:
+            self._verify_replay(rel, data, cadre)
+        return cadre
 
-    def household(self, text: str, field_name: str = "--household") -> Household:
+    def household(self, text: str, field_name: str = "--household", verify: bool = True) -> Household:
         rel, data = self._entity("H", text, field_name)
-        return _build(Household.from_dict, data, rel)
+        home: Household = _build(Household.from_dict, data, rel)
+        if verify:
+            self._verify_replay(rel, data, home)
+        return home
 
-    def item(self, text: str, field_name: str = "ID") -> Item:
+    def item(self, text: str, field_name: str = "ID", verify: bool = True) -> Item:
         rel, data = self._entity("Q", text, field_name)
-        return _build(item_from_dict, data, rel)
+        item: Item = _build(item_from_dict, data, rel)
+        if verify:
+            self._verify_replay(rel, data, item)
+        return item
+
+    def _verify_replay(self, rel: str, data: dict[str, Any], record: Any) -> None:
+        """The file must be what its history replays to (docs/format.md). A hand edit the history does not
+        explain (a state typed in, a role raised, a key added) is refused (exit 4, `path:line:`) before a command
+        shows it as fact or builds on it. Listings (`iter_*`) skip this; `minqing check` covers every file."""
+        from .errors import LedgerError
+
+        try:
+            if isinstance(record, Item):
+                from .workflow import replay
+
+                expected = item_to_dict(replay(record.history))
+            elif isinstance(record, Cadre):
+                from .register import replay_cadre
+
+                expected = replay_cadre(record.history).to_dict()
+            else:
+                from .register import replay_household
+
+                expected = replay_household(record.history).to_dict()
+        except (LedgerError, AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
+            line = self._line_of(rel, ("history",))
+            raise CorruptFile(
+                "corrupt_file", path=rel, line=line, detail=f"its history does not replay ({exc})"
+            ) from None
+        for key, value in data.items():
+            if key not in expected:
+                detail = f"unknown key {key}"
+            elif expected[key] != value:
+                detail = f"{key} is {value!r} but its history gives {expected[key]!r} (a hand edit?)"
+            else:
+                continue
+            raise CorruptFile("corrupt_file", path=rel, line=self._line_of(rel, (key,)), detail=detail)
+
+    def _line_of(self, rel: str, keys: tuple[Any, ...]) -> int:
+        """The line of a key in an entity file (the slower located parse runs only on this error path)."""
+        try:
+            located = yamlio.load_located(self.read_text(rel) or "")[0]
+        except (yamlio.YamlProblem, IndexError, CorruptFile):
+            return 1
+        return located.lines.get(keys, 1)
 
     def iter_cadres(self) -> Iterator[Cadre]:
         for entry_id in sorted(self._scan("C")):
-            yield self.cadre(entry_id)
+            yield self.cadre(entry_id, verify=False)
 
     def iter_households(self) -> Iterator[Household]:
         for entry_id in sorted(self._scan("H")):
-            yield self.household(entry_id)
+            yield self.household(entry_id, verify=False)
 
     def iter_items(self) -> Iterator[Item]:
         for entry_id in sorted(self._scan("Q")):
-            yield self.item(entry_id)
+            yield self.item(entry_id, verify=False)
 
     def actor(self, text: str | None) -> Cadre:
         """The acting cadre: --as, else MINQING_USER, else `git config minqing.user`. Must exist and be active."""
