@@ -76,7 +76,9 @@ def text(value: str | None, field: str, limit: int = MAX_TEXT, required: bool = 
         return None
     cleaned = value.strip()
     for char in cleaned:
-        if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") and char not in "\n\t":
+        # Cf: invisible format characters (bidi overrides that reverse how a name reads, zero-width spaces that
+        # make two equal-looking names differ).
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") and char not in "\n\t":
             raise BadInput("control_chars", field=field)
     if len(cleaned) > limit:
         raise BadInput("too_long", field=field, length=len(cleaned), limit=limit)
