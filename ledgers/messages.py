@@ -538,10 +538,35 @@ def render(key: str, lang: str = "zh", **params: Any) -> str:
         if isinstance(value, Text)
         else label(value, lang)
         if name in _ENUM_PARAMS and isinstance(value, str)
+        else visible(value)
+        if isinstance(value, str)
         else value
         for name, value in params.items()
     }
     return _pick(template, lang).format(**shown)
+
+
+MAX_SHOWN = 120  # characters of a user's value quoted back in a message
+
+
+def visible(value: str) -> str:
+    """A value quoted back in a message, kept to one readable line: control and invisible format characters
+    (a newline, an escape sequence, a bidi override) are shown escaped, and a pasted page is cut short."""
+    import unicodedata
+
+    if len(value) > MAX_SHOWN:
+        value = value[:MAX_SHOWN] + f"…(+{len(value) - MAX_SHOWN})"
+    if value.isprintable():
+        return value
+    out = []
+    for char in value:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        elif unicodedata.category(char) == "Zs":
+            out.append(char)  # ideographic and other spaces read as spaces
+        else:
+            out.append(repr(char)[1:-1])
+    return "".join(out)
 
 
 # Parameters whose values are enum codes and are shown by their label in the chosen language.
