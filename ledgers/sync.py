@@ -931,7 +931,13 @@ def _conclude_merge(ledger: Ledger, actor: Any, op: str, decided: list[ConflictR
     message = subject + "\n\n" + (body + "\n\n" if body else "") + trailers
     author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
     env = _author_env(author, F.timestamp())
-    proc = _git_input(ledger, ["commit-tree", tree, "-p", head, "-p", other, "-F", "-"], message, env)
+    # Merges are signed like every other commit when this machine has a key for the acting cadre.
+    from .keys import signing_options
+
+    options, sign = signing_options(ledger, author[1])
+    proc = _git_input(
+        ledger, [*options, "commit-tree", tree, "-p", head, "-p", other, *sign, "-F", "-"], message, env
+    )
     commit = proc.strip()
     _out(ledger, "update-ref", "-m", subject, "HEAD", commit, head)
     _forget_merge(ledger)
