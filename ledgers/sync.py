@@ -1215,7 +1215,11 @@ def sync(
     attempts: int = PUSH_ATTEMPTS,
 ) -> SyncReport:
     """fetch → merge (never rebase: commit ids are the audit trail) → push, retrying when another office pushed
-    first. A true conflict stops before the push, so the central repo is unchanged until it is settled."""
+    first. A true conflict stops before the push, so the central repo is unchanged until it is settled.
+
+    The slow part, fetching over the network, happens first without the ledger lock (it only moves
+    refs/remotes/*), so clerks keep working meanwhile; the fetch inside the lock then has little or nothing to do."""
+    _fetch(ledger, _remote_name(ledger, remote, _branch(ledger)), _branch(ledger))
     with ledger.lock():
         drivers_fixed = False
         if missing_drivers(ledger):
