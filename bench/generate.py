@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from minqing.ledgers import ids, register, yamlio
-from minqing.ledgers.model import HistoryEntry
+from minqing.ledgers.model import CATEGORIES, HistoryEntry
 from minqing.ledgers.store import dump_item, dump_record
 from minqing.ledgers.workflow import apply as apply_item
 
@@ -46,17 +46,6 @@ SIZES = {
 }
 COUNTY = "520602"
 END = dt.date(2026, 10, 31)
-CATEGORIES = (
-    "income",
-    "education",
-    "medical",
-    "housing",
-    "water",
-    "infrastructure",
-    "industry",
-    "policy",
-    "other",
-)
 
 
 def _at(day: dt.date, rng: random.Random, step: int = 0) -> str:

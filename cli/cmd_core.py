@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from minqing.ledgers.model import CATEGORIES, ROLES
+
 from .common import (
     AsOpt,
     DateOpt,
@@ -29,18 +31,8 @@ from .common import (
 )
 
 LEVEL_CHOICES = ["township", "village", "group"]
-ROLE_CHOICES = ["clerk", "village", "township_leader", "county_leader", "admin"]
-CATEGORY_CHOICES = [
-    "income",
-    "education",
-    "medical",
-    "housing",
-    "water",
-    "infrastructure",
-    "industry",
-    "policy",
-    "other",
-]
+ROLE_CHOICES = list(ROLES)
+CATEGORY_CHOICES = list(CATEGORIES)
 
 org_app = typer.Typer(help="The org tree: county → township → village → group/grid.", no_args_is_help=True)
 
