@@ -224,8 +224,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_recalled": ("{cadre} 已被召回", "{cadre} is already recalled"),
     "petition_extension": ("信访事项 {item} {why}", "petition {item}: {why}"),
     "mismatch_count": (
-        "{field} 给了 {given} 个，但 --raise 只有 {raised} 个",
-        "{given} {field} given but only {raised} --raise",
+        "{field} 给了 {given} 个，--raise 有 {raised} 个：{field} 按位置与 --raise 对应，每个 --raise 一个"
+        "（--on-spot 可少给，用 '' 跳过）",
+        "{field} given {given} time(s) for {raised} --raise; accepted: one {field} per --raise, in the same order"
+        " (--on-spot may stop early or skip one with '')",
     ),
     "dirty_tree": (
         "工作区有未提交的台账文件改动（{paths}）：先运行 minqing doctor",
