@@ -223,6 +223,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_paired": ("{cadre} 未与 {household} 结对", "{cadre} is not paired with {household}"),
     "already_recalled": ("{cadre} 已被召回", "{cadre} is already recalled"),
     "petition_extension": ("信访事项 {item} {why}", "petition {item}: {why}"),
+    "last_admin": (
+        "{cadre}（{name}）是最后一名在岗管理员，不能召回：应先用 cadre add --role admin 添加另一名管理员",
+        "{cadre} ({name}) is the last active admin and cannot be recalled; accepted: add another admin first"
+        " (cadre add --role admin)",
+    ),
     "mismatch_count": (
         "{field} 给了 {given} 个，--raise 有 {raised} 个：{field} 按位置与 --raise 对应，每个 --raise 一个"
         "（--on-spot 可少给，用 '' 跳过）",

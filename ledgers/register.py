@@ -329,6 +329,11 @@ def recall_cadre(
 ) -> Cadre:
     with ledger.transaction(actor, "cadre.recall") as tx:
         cadre = ledger.cadre(ref, "ID")
+        if cadre.role == "admin" and cadre.status == "active":
+            # Recalling the last active admin would leave nobody who may add units or admins: a locked ledger.
+            others = [c.id for c in ledger.iter_cadres() if c.role == "admin" and c.status == "active"]
+            if others == [cadre.id]:
+                raise Refused("last_admin", cadre=cadre.id, name=cadre.name)
         updated = _advance(tx, cadre, "recall", {"reason": F.text(reason, "--reason")}, at)
         tx.commit(f"召回干部 {cadre.id} {cadre.name}", [cadre.id], at=updated.history[-1].at)
     return updated
