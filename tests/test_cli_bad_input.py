@@ -67,6 +67,7 @@ CASES: list[tuple[str, str, str]] = [
     ("cadre recall", "cadre recall C-ZZZZZZ --reason x", "C-ZZZZZZ"),
     ("cadre recall", "cadre recall {village} --reason x --as {clerk}", "cadre.recall"),
     ("cadre recall", "cadre recall {village} --reason x --as {town}", "cadre.recall"),
+    ("cadre recall", "cadre recall {admin} --reason 调离", "最后一名在岗管理员"),
     # ------------------------------------------------------------ household
     ("household add", f"household add --head 王大 --village 520602101201 --id-number {ID_BAD_CHECK}", "校验"),
     ("household add", "household add --head 王大 --village 520602101201 --id-number 52060219800101123", "17"),

@@ -124,3 +124,11 @@ def test_recall_records_the_reason_and_flags_open_cases(w: World) -> None:
     refused(w.path, "pair", w["town"], w["h2"], contains="已被召回")
     # Their open cases can be reassigned to someone else.
     ok(w, "issue", "assign", w["assigned"], "--leader", w["county"], "--due", "2026-12-30")
+
+
+def test_the_last_active_admin_cannot_be_recalled(w: World) -> None:
+    refused(w.path, "cadre", "recall", w["admin"], "--reason", "调离", contains="最后一名在岗管理员")
+    second = ok(w, "cadre", "add", "--name", "新管理员", "--unit", "520602", "--role", "admin").split()[0]
+    ok(w, "cadre", "recall", w["admin"], "--reason", "调离", "--as", second)
+    assert cadre_file(w.path, w["admin"])["status"] == "recalled"
+    refused(w.path, "cadre", "recall", second, "--reason", "x", "--as", second, contains="最后一名在岗管理员")
