@@ -150,7 +150,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_accept_real_date": ("真实存在的日期 YYYY-MM-DD", "a real date YYYY-MM-DD"),
     "check_accept_unique": ("不含重复项的列表", "a list without repeats"),
     "check_accept_code_length": ("{level}代码为 {digits} 位数字", "{digits} digits for a {level}"),
-    "check_accept_extends": ("以上级代码 {parent} 开头的代码", "a code that starts with its parent's {parent}"),
+    "check_accept_extends": (
+        "以上级代码 {parent} 开头的代码",
+        "a code that starts with its parent's {parent}",
+    ),
     "check_accept_group": ("村 {village} 下的组", "a group of village {village}"),
     "check_type_text": ("文字", "text"),
     "check_type_integer": ("整数", "a whole number"),
@@ -288,7 +291,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} 个台账文件无法读取，汇总中未计入（如 {path}）：运行 minqing check 查看",
         "{count} ledger file(s) could not be read and are not counted (e.g. {path}); run minqing check",
     ),
-    "exclusive": ("{field} 不能与 {other} 同时使用：二选一", "{field} cannot be combined with {other}; give one"),
+    "exclusive": (
+        "{field} 不能与 {other} 同时使用：二选一",
+        "{field} cannot be combined with {other}; give one",
+    ),
     "out_unwritable": (
         "{field} 无法写入“{value}”（{detail}）：应为可写的文件路径",
         "{field}: cannot write '{value}' ({detail}); accepted: a writable file path",
@@ -301,149 +307,192 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 # Reasons shown inside "transition" refusals (the {hint} of MESSAGES["transition"]).
-MESSAGES.update({
-    "hint_assign": ("只有未办结的事项才能交办", "only an open item can be assigned"),
-    "hint_progress": ("请先交办（issue assign）", "assign it first (issue assign)"),
-    "hint_escalate": ("只有未办结的事项才能上报", "only an open item can be escalated"),
-    "hint_resolve": ("只有未办结的事项才能办结", "only an open item can be resolved"),
-    "hint_feedback": ("回访意见在办结之后、销号之前记录", "feedback is recorded after resolve and before close"),
-    "hint_close": ("请先办结并记录群众回访意见", "resolve it and record the household's feedback first"),
-    "hint_reopen": ("只有已销号的事项才能重新打开", "only a closed item can be reopened"),
-    "hint_extend": ("只有已交办且有时限的事项才能延期", "only an assigned item with a due date can be extended"),
-    "hint_claim": ("只有未办结的微心愿才能认领", "only an open wish can be claimed"),
-    "hint_exists": ("事项已存在", "the item exists"),
-    "hint_start_create": ("历史记录必须以登记开始", "the history must start with create"),
-    "hint_escalate_higher": ("事项已在{level}级：--to 必须更高", "the item is already at {level} level; --to must be higher"),
-    "hint_fulfilled_wish": ("--how fulfilled 只用于微心愿", "--how fulfilled is for wishes (微心愿)"),
-    "hint_close_feedback": ("请先记录满意或基本满意的回访，或用 --reason 说明（如联系不上农户）",
-                            "record satisfied/basic feedback first, or give --reason (e.g. household unreachable)"),
-    "hint_extend_later": ("新时限必须晚于当前时限 {due}", "the new date must be after the current due date {due}"),
-    "hint_claim_wish": ("只有微心愿可以认领", "only wishes (微心愿) are claimed"),
-    "hint_claimed": ("已被 {by} 认领", "already claimed by {by}"),
-    "hint_unknown_op": ("未知操作 {op}", "unknown operation {op}"),
-    "hint_empty": ("历史记录为空", "empty history"),
-    "acc_petition_due": (
-        "{due} 或更早（信访事项 {days} 天内答复，信访工作条例）",
-        "{due} or earlier (a petition is answered within {days} days, 信访工作条例)",
-    ),
-    "why_petition_due": (
-        "答复期限为 {due}（信访工作条例）：更晚的时限只能用 issue extend 申请",
-        "the answer is due by {due} (信访工作条例); accepted: that date or earlier, later only via issue extend",
-    ),
-    "why_extensions": ("最多只能延期 {limit} 次（信访工作条例）", "may be extended at most {limit} time(s) (信访工作条例)"),
-    "acc_name": ("一行文字，不含 / 或 \\", "a name on one line, no / or \\"),
-    "acc_whole_number": ("{minimum}–{maximum} 的整数", "a whole number {minimum}–{maximum}"),
-    "acc_county_code": ("6 位数字（GB/T 2260），如 520602", "6 digits (GB/T 2260), e.g. 520602"),
-    "acc_one_change": ("至少一项改动", "at least one change"),
-    "acc_code_prefix": ("以上级代码 {code} 开头的代码", "a code that starts with the parent's {code}"),
-    "acc_group_of": ("村 {code} 下的组代码", "a group of village {code}"),
-    "acc_unit_code": ("组织树中的单位代码（数字）", "digits of a unit code in the org tree"),
-    "acc_cadre_ids": ("一个或多个干部编号 C-…,C-…", "one or more cadre ids C-…,C-…"),
-    "acc_household_or_unit": ("农户编号 H-…（蹲点可用 --unit 单位代码）", "a household id H-… (a stay may give --unit CODE)"),
-    "acc_household_for_items": ("登记事项时须给出农户编号", "a household id when items are raised"),
-    "acc_date": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
-    "why_extension_days": ("延期不能超过 {due} 之后 {days} 天", "an extension is at most {days} days beyond {due}"),
-})
+MESSAGES.update(
+    {
+        "visit_household": (
+            "走访 {visit} 是对农户 {household} 的走访：--household 应为 {household}，或不填",
+            "visit {visit} was to household {household}; accepted: --household {household} or none",
+        ),
+        "hint_assign": ("只有未办结的事项才能交办", "only an open item can be assigned"),
+        "hint_progress": ("请先交办（issue assign）", "assign it first (issue assign)"),
+        "hint_escalate": ("只有未办结的事项才能上报", "only an open item can be escalated"),
+        "hint_resolve": ("只有未办结的事项才能办结", "only an open item can be resolved"),
+        "hint_feedback": (
+            "回访意见在办结之后、销号之前记录",
+            "feedback is recorded after resolve and before close",
+        ),
+        "hint_close": ("请先办结并记录群众回访意见", "resolve it and record the household's feedback first"),
+        "hint_reopen": ("只有已销号的事项才能重新打开", "only a closed item can be reopened"),
+        "hint_extend": (
+            "只有已交办且有时限的事项才能延期",
+            "only an assigned item with a due date can be extended",
+        ),
+        "hint_claim": ("只有未办结的微心愿才能认领", "only an open wish can be claimed"),
+        "hint_exists": ("事项已存在", "the item exists"),
+        "hint_start_create": ("历史记录必须以登记开始", "the history must start with create"),
+        "hint_escalate_higher": (
+            "事项已在{level}级：--to 必须更高",
+            "the item is already at {level} level; --to must be higher",
+        ),
+        "hint_fulfilled_wish": ("--how fulfilled 只用于微心愿", "--how fulfilled is for wishes (微心愿)"),
+        "hint_close_feedback": (
+            "请先记录满意或基本满意的回访，或用 --reason 说明（如联系不上农户）",
+            "record satisfied/basic feedback first, or give --reason (e.g. household unreachable)",
+        ),
+        "hint_extend_later": (
+            "新时限必须晚于当前时限 {due}",
+            "the new date must be after the current due date {due}",
+        ),
+        "hint_claim_wish": ("只有微心愿可以认领", "only wishes (微心愿) are claimed"),
+        "hint_claimed": ("已被 {by} 认领", "already claimed by {by}"),
+        "hint_unknown_op": ("未知操作 {op}", "unknown operation {op}"),
+        "hint_empty": ("历史记录为空", "empty history"),
+        "acc_petition_due": (
+            "{due} 或更早（信访事项 {days} 天内答复，信访工作条例）",
+            "{due} or earlier (a petition is answered within {days} days, 信访工作条例)",
+        ),
+        "why_petition_due": (
+            "答复期限为 {due}（信访工作条例）：更晚的时限只能用 issue extend 申请",
+            "the answer is due by {due} (信访工作条例); accepted: that date or earlier, later only via issue extend",
+        ),
+        "why_extensions": (
+            "最多只能延期 {limit} 次（信访工作条例）",
+            "may be extended at most {limit} time(s) (信访工作条例)",
+        ),
+        "acc_name": ("一行文字，不含 / 或 \\", "a name on one line, no / or \\"),
+        "acc_whole_number": ("{minimum}–{maximum} 的整数", "a whole number {minimum}–{maximum}"),
+        "acc_county_code": ("6 位数字（GB/T 2260），如 520602", "6 digits (GB/T 2260), e.g. 520602"),
+        "acc_one_change": ("至少一项改动", "at least one change"),
+        "acc_code_prefix": ("以上级代码 {code} 开头的代码", "a code that starts with the parent's {code}"),
+        "acc_group_of": ("村 {code} 下的组代码", "a group of village {code}"),
+        "acc_unit_code": ("组织树中的单位代码（数字）", "digits of a unit code in the org tree"),
+        "acc_cadre_ids": ("一个或多个干部编号 C-…,C-…", "one or more cadre ids C-…,C-…"),
+        "acc_household_or_unit": (
+            "农户编号 H-…（蹲点可用 --unit 单位代码）",
+            "a household id H-… (a stay may give --unit CODE)",
+        ),
+        "acc_household_for_items": ("登记事项时须给出农户编号", "a household id when items are raised"),
+        "acc_date": ("日期 YYYY-MM-DD", "a date YYYY-MM-DD"),
+        "why_extension_days": (
+            "延期不能超过 {due} 之后 {days} 天",
+            "an extension is at most {days} days beyond {due}",
+        ),
+    }
+)
 
 # History, audit, hooks, keys and unmasking (issue 5). Audit findings are `audit_<code>`.
-MESSAGES.update({
-    "audit_no_trailers": (
-        "手工改动：提交修改了台账文件，却缺少 {missing} 说明；台账只能用 minqing 命令修改",
-        "hand edit: the commit changes a ledger file without {missing} trailers; change the ledger with minqing commands",
-    ),
-    "audit_actor_mismatch": (
-        "Ledger-Actor {actor} 与提交作者 {author} 不一致",
-        "trailer Ledger-Actor {actor} is not the commit author {author}",
-    ),
-    "audit_unknown_actor": (
-        "操作人 {actor} 在此提交之前不是台账中的干部",
-        "actor {actor} is not a cadre of the ledger before this commit",
-    ),
-    "audit_recalled_actor": (
-        "操作人 {actor} 此时已被召回，不能修改台账",
-        "actor {actor} was recalled and may not change the ledger",
-    ),
-    "audit_role": ("{detail}", "{detail}"),
-    "audit_unknown_op": (
-        "未知操作 {op}：不是 minqing 写入的操作",
-        "unknown operation {op}: not one that minqing writes",
-    ),
-    "audit_outside_op": ("操作 {op} 不允许修改此文件", "operation {op} may not change this file"),
-    "audit_op_mismatch": ("操作 {op} 只允许 {allowed}，实际为 {found}", "operation {op} allows {allowed}; found {found}"),
-    "audit_by_mismatch": (
-        "记录 {entry} 的执行人为 {by}，与 Ledger-Actor {actor} 不一致",
-        "entry {entry} is by {by}, not by the Ledger-Actor {actor}",
-    ),
-    "audit_entries_mismatch": (
-        "Ledger-Entry 与实际改动不符：多列 {extra}，漏列 {missing}",
-        "Ledger-Entry does not match the change: listed but not touched {extra}; touched but not listed {missing}",
-    ),
-    "audit_snapshot_mismatch": (
-        "文件内容与历史记录的回放不一致（{fields}）：有改动没有记入历史",
-        "the snapshot is not the replay of its history ({fields}): a change with no history entry",
-    ),
-    "audit_transition": ("流程不允许：{detail}", "the workflow forbids it: {detail}"),
-    "audit_history_rewritten": (
-        "改写或删除了已有的历史记录 {entry}",
-        "rewrites or removes the earlier history entry {entry}",
-    ),
-    "audit_deleted": ("删除了台账文件：台账文件只增不删", "deletes a ledger file; ledger files are never deleted"),
-    "audit_stream_rewritten": (
-        "改动了已有的记录：此文件只能在末尾追加",
-        "changes earlier documents; this stream may only grow at its end",
-    ),
-    "audit_corrupt": ("文件无法读取：{detail}", "unreadable file: {detail}"),
-    "audit_path_mismatch": ("文件位置与内容不符（{detail}）", "the file's place does not match its content ({detail})"),
-    "audit_unsigned": (
-        "minqing.yaml 要求签名（require_signed），但此提交没有 {actor} 登记的密钥的有效签名（{detail}）",
-        "minqing.yaml requires signed commits, but this one has no valid signature by a key registered for {actor} "
-        "({detail})",
-    ),
-    "audit_merge_mismatch": (
-        "合并结果不是双方记录的并集（{detail}）",
-        "the merge is not the union of both sides ({detail})",
-    ),
-    "audit_rewrite": (
-        "已审计的提交 {mark} 不再在当前历史中：历史被改写（{detail}）",
-        "the audited commit {mark} is no longer in the history: history was rewritten ({detail})",
-    ),
-    "unmask_not_allowed": (
-        "{actor}（{role}）无权查看完整身份证号和电话：允许的角色为 {allowed}",
-        "{actor} ({role}) may not unmask ID numbers and phones; allowed roles: {allowed}",
-    ),
-    "bad_pubkey": (
-        "{field} 的“{value}”不是 SSH 公钥（{why}）：应为一行 ssh-ed25519 / ssh-rsa / ecdsa-sha2-… 公钥文件，"
-        "如 ~/.ssh/id_ed25519.pub",
-        "{field}: '{value}' is not an SSH public key ({why}); accepted: a one-line ssh-ed25519 / ssh-rsa / "
-        "ecdsa-sha2-… public key file such as ~/.ssh/id_ed25519.pub",
-    ),
-    "key_exists": ("该公钥（{fingerprint}）已登记给 {cadre}", "that key ({fingerprint}) is already registered for {cadre}"),
-    "key_not_registered": (
-        "{value} 的公钥（{fingerprint}）没有登记给 {cadre}：先由管理员运行 minqing cadre key add {cadre} --ssh-pubkey …",
-        "the public key of {value} ({fingerprint}) is not registered for {cadre}; an admin first runs "
-        "minqing cadre key add {cadre} --ssh-pubkey …",
-    ),
-    "hook_exists": (
-        "{path} 已有别的钩子：检查后用 --force 覆盖",
-        "{path} already holds another hook; check it, then replace it with --force",
-    ),
-    "not_bare": (
-        "--bare“{path}”不是裸仓库：应为 git init --bare 建立的中心仓库",
-        "--bare '{path}' is not a bare repository; accepted: a central repo made with git init --bare",
-    ),
-    "hand_commit": (
-        "不能手工提交台账文件 {paths}（缺少 {missing}）：请用 minqing 命令修改，如 {hint}",
-        "hand commits of ledger files are refused ({paths}: no {missing}); use a minqing command instead, e.g. {hint}",
-    ),
-    "audit_failed": (
-        "审计发现 {count} 个问题，提交被拒绝",
-        "audit found {count} problem(s); the commit is refused",
-    ),
-    "push_rejected": (
-        "推送被拒绝：审计发现 {count} 个问题（见上）",
-        "push rejected: audit found {count} problem(s) (see above)",
-    ),
-})
+MESSAGES.update(
+    {
+        "audit_no_trailers": (
+            "手工改动：提交修改了台账文件，却缺少 {missing} 说明；台账只能用 minqing 命令修改",
+            "hand edit: the commit changes a ledger file without {missing} trailers; change the ledger with minqing commands",
+        ),
+        "audit_actor_mismatch": (
+            "Ledger-Actor {actor} 与提交作者 {author} 不一致",
+            "trailer Ledger-Actor {actor} is not the commit author {author}",
+        ),
+        "audit_unknown_actor": (
+            "操作人 {actor} 在此提交之前不是台账中的干部",
+            "actor {actor} is not a cadre of the ledger before this commit",
+        ),
+        "audit_recalled_actor": (
+            "操作人 {actor} 此时已被召回，不能修改台账",
+            "actor {actor} was recalled and may not change the ledger",
+        ),
+        "audit_role": ("{detail}", "{detail}"),
+        "audit_unknown_op": (
+            "未知操作 {op}：不是 minqing 写入的操作",
+            "unknown operation {op}: not one that minqing writes",
+        ),
+        "audit_outside_op": ("操作 {op} 不允许修改此文件", "operation {op} may not change this file"),
+        "audit_op_mismatch": (
+            "操作 {op} 只允许 {allowed}，实际为 {found}",
+            "operation {op} allows {allowed}; found {found}",
+        ),
+        "audit_by_mismatch": (
+            "记录 {entry} 的执行人为 {by}，与 Ledger-Actor {actor} 不一致",
+            "entry {entry} is by {by}, not by the Ledger-Actor {actor}",
+        ),
+        "audit_entries_mismatch": (
+            "Ledger-Entry 与实际改动不符：多列 {extra}，漏列 {missing}",
+            "Ledger-Entry does not match the change: listed but not touched {extra}; touched but not listed {missing}",
+        ),
+        "audit_snapshot_mismatch": (
+            "文件内容与历史记录的回放不一致（{fields}）：有改动没有记入历史",
+            "the snapshot is not the replay of its history ({fields}): a change with no history entry",
+        ),
+        "audit_transition": ("流程不允许：{detail}", "the workflow forbids it: {detail}"),
+        "audit_history_rewritten": (
+            "改写或删除了已有的历史记录 {entry}",
+            "rewrites or removes the earlier history entry {entry}",
+        ),
+        "audit_deleted": (
+            "删除了台账文件：台账文件只增不删",
+            "deletes a ledger file; ledger files are never deleted",
+        ),
+        "audit_stream_rewritten": (
+            "改动了已有的记录：此文件只能在末尾追加",
+            "changes earlier documents; this stream may only grow at its end",
+        ),
+        "audit_corrupt": ("文件无法读取：{detail}", "unreadable file: {detail}"),
+        "audit_path_mismatch": (
+            "文件位置与内容不符（{detail}）",
+            "the file's place does not match its content ({detail})",
+        ),
+        "audit_unsigned": (
+            "minqing.yaml 要求签名（require_signed），但此提交没有 {actor} 登记的密钥的有效签名（{detail}）",
+            "minqing.yaml requires signed commits, but this one has no valid signature by a key registered for {actor} "
+            "({detail})",
+        ),
+        "audit_merge_mismatch": (
+            "合并结果不是双方记录的并集（{detail}）",
+            "the merge is not the union of both sides ({detail})",
+        ),
+        "audit_rewrite": (
+            "已审计的提交 {mark} 不再在当前历史中：历史被改写（{detail}）",
+            "the audited commit {mark} is no longer in the history: history was rewritten ({detail})",
+        ),
+        "unmask_not_allowed": (
+            "{actor}（{role}）无权查看完整身份证号和电话：允许的角色为 {allowed}",
+            "{actor} ({role}) may not unmask ID numbers and phones; allowed roles: {allowed}",
+        ),
+        "bad_pubkey": (
+            "{field} 的“{value}”不是 SSH 公钥（{why}）：应为一行 ssh-ed25519 / ssh-rsa / ecdsa-sha2-… 公钥文件，"
+            "如 ~/.ssh/id_ed25519.pub",
+            "{field}: '{value}' is not an SSH public key ({why}); accepted: a one-line ssh-ed25519 / ssh-rsa / "
+            "ecdsa-sha2-… public key file such as ~/.ssh/id_ed25519.pub",
+        ),
+        "key_exists": (
+            "该公钥（{fingerprint}）已登记给 {cadre}",
+            "that key ({fingerprint}) is already registered for {cadre}",
+        ),
+        "key_not_registered": (
+            "{value} 的公钥（{fingerprint}）没有登记给 {cadre}：先由管理员运行 minqing cadre key add {cadre} --ssh-pubkey …",
+            "the public key of {value} ({fingerprint}) is not registered for {cadre}; an admin first runs "
+            "minqing cadre key add {cadre} --ssh-pubkey …",
+        ),
+        "hook_exists": (
+            "{path} 已有别的钩子：检查后用 --force 覆盖",
+            "{path} already holds another hook; check it, then replace it with --force",
+        ),
+        "not_bare": (
+            "--bare“{path}”不是裸仓库：应为 git init --bare 建立的中心仓库",
+            "--bare '{path}' is not a bare repository; accepted: a central repo made with git init --bare",
+        ),
+        "hand_commit": (
+            "不能手工提交台账文件 {paths}（缺少 {missing}）：请用 minqing 命令修改，如 {hint}",
+            "hand commits of ledger files are refused ({paths}: no {missing}); use a minqing command instead, e.g. {hint}",
+        ),
+        "audit_failed": (
+            "审计发现 {count} 个问题，提交被拒绝",
+            "audit found {count} problem(s); the commit is refused",
+        ),
+        "push_rejected": (
+            "推送被拒绝：审计发现 {count} 个问题（见上）",
+            "push rejected: audit found {count} problem(s) (see above)",
+        ),
+    }
+)
 
 # Labels for enum values and column headers, zh-CN / en.
 LABELS: dict[str, tuple[str, str]] = {
@@ -586,236 +635,279 @@ def label(value: str | None, lang: str = "zh") -> str:
     pair = LABELS.get(value) or OP_LABELS.get(value)
     return _pick(pair, lang) if pair else value
 
+
 # Many offices: clone, sync, merge driver, conflicts, doctor (issue 6).
-MESSAGES.update({
-    "remote_unreachable": (
-        "无法连接远程库 {remote}：{detail}（本地台账未受影响，稍后重试）",
-        "cannot reach the remote {remote}: {detail} (nothing lost locally; retry later)",
-    ),
-    "push_raced": (
-        "推送到 {remote} 连续 {attempts} 次被其他办公室抢先：本地已合并，稍后再运行 minqing sync",
-        "pushing to {remote} lost the race to other offices {attempts} times; merged locally, run minqing sync again",
-    ),
-    "push_refused": (
-        "远程库 {remote} 拒绝了推送：{detail}",
-        "the remote {remote} refused the push: {detail}",
-    ),
-    "no_remote": (
-        "--remote 的远程库“{value}”不存在：应为 {accepted}",
-        "--remote: there is no remote '{value}'; accepted: {accepted}",
-    ),
-    "unrelated_remote": (
-        "远程库 {remote} 不是同一本台账（没有共同历史）：请检查 --remote 或 git remote -v",
-        "the remote {remote} holds a different ledger (no shared history); check --remote or git remote -v",
-    ),
-    "not_a_ledger_remote": (
-        "“{url}”不是民情台账（没有 minqing.yaml）：应为用 minqing init 创建的台账库",
-        "'{url}' is not a minqing ledger (no minqing.yaml); accepted: a repo made by minqing init",
-    ),
-    "bad_secret": (
-        "--secret-file“{value}”无效（{why}）：应为原台账 .git/minqing/secret 的副本（十六进制密钥）",
-        "--secret-file '{value}' is invalid ({why}); accepted: a copy of the ledger's .git/minqing/secret (hex key)",
-    ),
-    "no_merge": (
-        "当前没有进行中的同步合并，没有需要解决的冲突",
-        "no sync merge is in progress; there is no conflict to settle",
-    ),
-    "no_conflict": (
-        "“{value}”不是未解决的冲突：应为 {accepted}（见 minqing conflicts）",
-        "'{value}' is not an open conflict; accepted: {accepted} (see minqing conflicts)",
-    ),
-    "merge_doc_changed": (
-        "{entry} 两边都改了，且改法不同",
-        "{entry} was changed differently on both sides",
-    ),
-    "merge_replay": (
-        "{entry} 两边的操作合并后不合法：{detail}",
-        "{entry}: the two sides' operations do not replay together: {detail}",
-    ),
-    "merge_replay_empty": ("历史为空", "the history is empty"),
-    "merge_op_differs": (
-        "{entry} 的操作 {op} 在两边内容不同（历史被改写过）",
-        "{entry}: operation {op} differs between the sides (history was rewritten)",
-    ),
-    "merge_key_changed": (
-        "{name} 两边都改了，且改法不同",
-        "{name} was changed differently on both sides",
-    ),
-    "merge_unparseable": (
-        "{side} 版本无法解析（第 {line} 行：{detail}），无法自动合并",
-        "the {side} version cannot be parsed (line {line}: {detail}); cannot merge it automatically",
-    ),
-    "merge_duplicate_doc": (
-        "{side} 版本中 {entry} 出现两次且内容不同",
-        "{entry} appears twice with different content in the {side} version",
-    ),
-    "merge_deleted": (
-        "{path} 一边删除、一边修改",
-        "{path} was deleted on one side and changed on the other",
-    ),
-    "merge_unknown_file": (
-        "{path} 不是台账文件，无法按条目合并",
-        "{path} is not a ledger file minqing can merge by entry",
-    ),
-    "merge_git_conflict": (
-        "{path} 两边都改了，git 无法合并",
-        "{path} was changed on both sides and git could not merge it",
-    ),
-    "doctor_drivers": (
-        "本副本未注册合并驱动 {names}：同步时条目会按文本合并（修复：minqing doctor --fix）",
-        "merge drivers {names} are not registered in this clone; syncs would merge entries as text (fix: minqing doctor --fix)",
-    ),
-    "doctor_drivers_fixed": ("已注册合并驱动 {names}", "registered merge drivers {names}"),
-    "doctor_lock_stale": (
-        "锁文件 {path} 属于已结束的进程 {holder}（修复：删除）",
-        "the lock {path} belongs to a process that is gone ({holder}) (fix: remove it)",
-    ),
-    "doctor_lock_stale_fixed": ("已删除过期的锁文件 {path}", "removed the stale lock {path}"),
-    "doctor_lock_live": (
-        "有命令正在运行并持有锁（{holder}）：等待它结束",
-        "a command is running and holds the lock ({holder}); wait for it to finish",
-    ),
-    "doctor_lock_foreign": (
-        "锁文件 {path} 由另一台机器持有（{holder}）：若那里没有命令在运行，请手工删除该文件",
-        "the lock {path} is held from another machine ({holder}); if nothing runs there, delete it by hand",
-    ),
-    "doctor_leftover": (
-        "中断的命令留下了未提交但完整的台账文件 {paths}（修复：作为恢复操作提交）",
-        "an interrupted command left complete but uncommitted ledger files {paths} (fix: commit them as a recovery)",
-    ),
-    "doctor_leftover_fixed": (
-        "已提交恢复操作 {commit}：{paths}",
-        "committed recovery {commit}: {paths}",
-    ),
-    "doctor_broken": (
-        "中断的命令留下了不完整的台账文件 {paths}（修复：恢复为最近一次提交的版本）",
-        "an interrupted command left incomplete ledger files {paths} (fix: restore them from the last commit)",
-    ),
-    "doctor_broken_fixed": ("已恢复为最近一次提交的版本：{paths}", "restored from the last commit: {paths}"),
-    "doctor_needs_actor": (
-        "需要操作人才能提交恢复：用 --as C-… 或 MINQING_USER 指定后再运行 minqing doctor --fix",
-        "a recovery needs an acting cadre: give --as C-… or MINQING_USER and run minqing doctor --fix again",
-    ),
-    "doctor_merge_conflicts": (
-        "与 {other} 的同步合并未完成：{count} 处冲突需要人工决定（minqing conflicts；minqing resolve-conflict ID --take ours|theirs）",
-        "a sync merge of {other} is unfinished: {count} conflict(s) need a person (minqing conflicts; minqing resolve-conflict ID --take ours|theirs)",
-    ),
-    "doctor_merge_ready": (
-        "与 {other} 的同步合并被中断，但所有文件已合并：运行 minqing sync 完成它",
-        "a sync merge of {other} was interrupted after every file merged; run minqing sync to finish it",
-    ),
-    "doctor_tmp": (
-        "原子写入留下的临时文件 {paths}（修复：删除）",
-        "temporary files left by interrupted writes {paths} (fix: remove them)",
-    ),
-    "doctor_tmp_fixed": ("已删除临时文件 {paths}", "removed temporary files {paths}"),
-    "doctor_stale_conflicts": (
-        "没有进行中的合并，但留有 {count} 个冲突记录（修复：删除）",
-        "{count} conflict record(s) remain although no merge is in progress (fix: remove them)",
-    ),
-    "doctor_stale_conflicts_fixed": ("已删除 {count} 个过期的冲突记录", "removed {count} stale conflict record(s)"),
-    "doctor_no_secret": (
-        "本副本没有县级密钥：身份证号查重和查找不会匹配（从原台账复制 .git/minqing/secret，或 minqing clone --secret-file）",
-        "this clone has no county secret: id-number look-ups will not match (copy .git/minqing/secret from the county, or minqing clone --secret-file)",
-    ),
-    "doctor_ahead": (
-        "本地有 {count} 个提交尚未发送到 {remote}：运行 minqing sync",
-        "{count} local commit(s) not yet sent to {remote}; run minqing sync",
-    ),
-    "doctor_behind": (
-        "已取回 {remote} 的 {count} 个提交但尚未合并：运行 minqing sync",
-        "{count} commit(s) fetched from {remote} are not merged yet; run minqing sync",
-    ),
-    "doctor_healthy": ("台账状态良好", "the ledger is healthy"),
-})
+MESSAGES.update(
+    {
+        "remote_unreachable": (
+            "无法连接远程库 {remote}：{detail}（本地台账未受影响，稍后重试）",
+            "cannot reach the remote {remote}: {detail} (nothing lost locally; retry later)",
+        ),
+        "push_raced": (
+            "推送到 {remote} 连续 {attempts} 次被其他办公室抢先：本地已合并，稍后再运行 minqing sync",
+            "pushing to {remote} lost the race to other offices {attempts} times; merged locally, run minqing sync again",
+        ),
+        "push_refused": (
+            "远程库 {remote} 拒绝了推送：{detail}",
+            "the remote {remote} refused the push: {detail}",
+        ),
+        "no_remote": (
+            "--remote 的远程库“{value}”不存在：应为 {accepted}",
+            "--remote: there is no remote '{value}'; accepted: {accepted}",
+        ),
+        "unrelated_remote": (
+            "远程库 {remote} 不是同一本台账（没有共同历史）：请检查 --remote 或 git remote -v",
+            "the remote {remote} holds a different ledger (no shared history); check --remote or git remote -v",
+        ),
+        "not_a_ledger_remote": (
+            "“{url}”不是民情台账（没有 minqing.yaml）：应为用 minqing init 创建的台账库",
+            "'{url}' is not a minqing ledger (no minqing.yaml); accepted: a repo made by minqing init",
+        ),
+        "bad_secret": (
+            "--secret-file“{value}”无效（{why}）：应为原台账 .git/minqing/secret 的副本（十六进制密钥）",
+            "--secret-file '{value}' is invalid ({why}); accepted: a copy of the ledger's .git/minqing/secret (hex key)",
+        ),
+        "no_merge": (
+            "当前没有进行中的同步合并，没有需要解决的冲突",
+            "no sync merge is in progress; there is no conflict to settle",
+        ),
+        "no_conflict": (
+            "“{value}”不是未解决的冲突：应为 {accepted}（见 minqing conflicts）",
+            "'{value}' is not an open conflict; accepted: {accepted} (see minqing conflicts)",
+        ),
+        "merge_doc_changed": (
+            "{entry} 两边都改了，且改法不同",
+            "{entry} was changed differently on both sides",
+        ),
+        "merge_replay": (
+            "{entry} 两边的操作合并后不合法：{detail}",
+            "{entry}: the two sides' operations do not replay together: {detail}",
+        ),
+        "merge_replay_empty": ("历史为空", "the history is empty"),
+        "merge_op_differs": (
+            "{entry} 的操作 {op} 在两边内容不同（历史被改写过）",
+            "{entry}: operation {op} differs between the sides (history was rewritten)",
+        ),
+        "merge_key_changed": (
+            "{name} 两边都改了，且改法不同",
+            "{name} was changed differently on both sides",
+        ),
+        "merge_unparseable": (
+            "{side} 版本无法解析（第 {line} 行：{detail}），无法自动合并",
+            "the {side} version cannot be parsed (line {line}: {detail}); cannot merge it automatically",
+        ),
+        "merge_duplicate_doc": (
+            "{side} 版本中 {entry} 出现两次且内容不同",
+            "{entry} appears twice with different content in the {side} version",
+        ),
+        "merge_deleted": (
+            "{path} 一边删除、一边修改",
+            "{path} was deleted on one side and changed on the other",
+        ),
+        "merge_unknown_file": (
+            "{path} 不是台账文件，无法按条目合并",
+            "{path} is not a ledger file minqing can merge by entry",
+        ),
+        "merge_git_conflict": (
+            "{path} 两边都改了，git 无法合并",
+            "{path} was changed on both sides and git could not merge it",
+        ),
+        "doctor_drivers": (
+            "本副本未注册合并驱动 {names}：同步时条目会按文本合并（修复：minqing doctor --fix）",
+            "merge drivers {names} are not registered in this clone; syncs would merge entries as text (fix: minqing doctor --fix)",
+        ),
+        "doctor_drivers_fixed": ("已注册合并驱动 {names}", "registered merge drivers {names}"),
+        "doctor_lock_stale": (
+            "锁文件 {path} 属于已结束的进程 {holder}（修复：删除）",
+            "the lock {path} belongs to a process that is gone ({holder}) (fix: remove it)",
+        ),
+        "doctor_lock_stale_fixed": ("已删除过期的锁文件 {path}", "removed the stale lock {path}"),
+        "doctor_lock_live": (
+            "有命令正在运行并持有锁（{holder}）：等待它结束",
+            "a command is running and holds the lock ({holder}); wait for it to finish",
+        ),
+        "doctor_lock_foreign": (
+            "锁文件 {path} 由另一台机器持有（{holder}）：若那里没有命令在运行，请手工删除该文件",
+            "the lock {path} is held from another machine ({holder}); if nothing runs there, delete it by hand",
+        ),
+        "doctor_leftover": (
+            "中断的命令留下了未提交但完整的台账文件 {paths}（修复：作为恢复操作提交）",
+            "an interrupted command left complete but uncommitted ledger files {paths} (fix: commit them as a recovery)",
+        ),
+        "doctor_leftover_fixed": (
+            "已提交恢复操作 {commit}：{paths}",
+            "committed recovery {commit}: {paths}",
+        ),
+        "doctor_broken": (
+            "中断的命令留下了不完整的台账文件 {paths}（修复：恢复为最近一次提交的版本）",
+            "an interrupted command left incomplete ledger files {paths} (fix: restore them from the last commit)",
+        ),
+        "doctor_broken_fixed": (
+            "已恢复为最近一次提交的版本：{paths}",
+            "restored from the last commit: {paths}",
+        ),
+        "doctor_needs_actor": (
+            "需要操作人才能提交恢复：用 --as C-… 或 MINQING_USER 指定后再运行 minqing doctor --fix",
+            "a recovery needs an acting cadre: give --as C-… or MINQING_USER and run minqing doctor --fix again",
+        ),
+        "doctor_merge_conflicts": (
+            "与 {other} 的同步合并未完成：{count} 处冲突需要人工决定（minqing conflicts；minqing resolve-conflict ID --take ours|theirs）",
+            "a sync merge of {other} is unfinished: {count} conflict(s) need a person (minqing conflicts; minqing resolve-conflict ID --take ours|theirs)",
+        ),
+        "doctor_merge_ready": (
+            "与 {other} 的同步合并被中断，但所有文件已合并：运行 minqing sync 完成它",
+            "a sync merge of {other} was interrupted after every file merged; run minqing sync to finish it",
+        ),
+        "doctor_tmp": (
+            "原子写入留下的临时文件 {paths}（修复：删除）",
+            "temporary files left by interrupted writes {paths} (fix: remove them)",
+        ),
+        "doctor_tmp_fixed": ("已删除临时文件 {paths}", "removed temporary files {paths}"),
+        "doctor_stale_conflicts": (
+            "没有进行中的合并，但留有 {count} 个冲突记录（修复：删除）",
+            "{count} conflict record(s) remain although no merge is in progress (fix: remove them)",
+        ),
+        "doctor_stale_conflicts_fixed": (
+            "已删除 {count} 个过期的冲突记录",
+            "removed {count} stale conflict record(s)",
+        ),
+        "doctor_no_secret": (
+            "本副本没有县级密钥：身份证号查重和查找不会匹配（从原台账复制 .git/minqing/secret，或 minqing clone --secret-file）",
+            "this clone has no county secret: id-number look-ups will not match (copy .git/minqing/secret from the county, or minqing clone --secret-file)",
+        ),
+        "doctor_ahead": (
+            "本地有 {count} 个提交尚未发送到 {remote}：运行 minqing sync",
+            "{count} local commit(s) not yet sent to {remote}; run minqing sync",
+        ),
+        "doctor_behind": (
+            "已取回 {remote} 的 {count} 个提交但尚未合并：运行 minqing sync",
+            "{count} commit(s) fetched from {remote} are not merged yet; run minqing sync",
+        ),
+        "doctor_healthy": ("台账状态良好", "the ledger is healthy"),
+    }
+)
 
 # The offices' other work: activities, reviews, ranking, daily report, reconciliation, roster, duties (issue 7).
-MESSAGES.update({
-    "review_exists": (
-        "{team} 的 {quarter} 一会三评已登记为 {existing}：用 minqing review set {existing} 修改",
-        "the {quarter} review of {team} is already recorded as {existing}; amend it with minqing review set {existing}",
-    ),
-    "acc_month": ("月份 YYYY-MM，如 2026-11", "a month YYYY-MM, e.g. 2026-11"),
-    "acc_quarter": ("季度 YYYYQn，如 2026Q4", "a quarter YYYYQn, e.g. 2026Q4"),
-    "acc_quarter_not_future": ("已开始的季度（今天 {today}）", "a quarter that has begun (today is {today})"),
-    "acc_ratings": (
-        "satisfied=N,basic=N,unsatisfied=N（N 为整数），如 satisfied=40,basic=8,unsatisfied=2",
-        "satisfied=N,basic=N,unsatisfied=N with whole numbers, e.g. satisfied=40,basic=8,unsatisfied=2",
-    ),
-    "acc_report": ("可读的 UTF-8 文本文件，或述职内容本身", "a readable UTF-8 text file, or the report text itself"),
-    "acc_team": (
-        "被评议工作队所在村（或乡镇）的单位代码，或唯一的单位名称",
-        "the unit code (or unique unit name) of the village or township whose work team is reviewed",
-    ),
-    "acc_team_code": ("单位代码（名称“{value}”对应多个单位：{codes}）", "a unit code (the name '{value}' is shared by {codes})"),
-    "acc_one_line": ("一行文字", "text on one line"),
-    "acc_raise": ("一项或多项问题（每项配一个 --category）", "one or more problems, each with a --category"),
-    "acc_out_xlsx": ("--format xlsx 须配 --out 文件路径（.xlsx）", "an --out file path (.xlsx) with --format xlsx"),
-    "duty_activity_minimum": (
-        "{village}（{name}）{month} 开展活动 {count} 次：每月至少 {minimum} 次（五帮五扶）",
-        "{village} ({name}) held {count} activities in {month}; at least {minimum} a month are required (五帮五扶)",
-    ),
-    "duty_stay_missing": (
-        "县级领导 {cadre}（{name}）{month} 蹲点 {count} 次：每月至少 {minimum} 次",
-        "county leader {cadre} ({name}) made {count} stays in {month}; at least {minimum} a month are required",
-    ),
-    "duty_talk_missing": (
-        "结对户 {household}（{head}）{quarter} 谈心谈话 {count} 次：每季度至少 {minimum} 次",
-        "paired household {household} ({head}) had {count} talks in {quarter}; at least {minimum} a quarter are required",
-    ),
-    "duties_found": ("{count} 项工作未达标（{period}）", "{count} duties not met ({period})"),
-})
+MESSAGES.update(
+    {
+        "review_exists": (
+            "{team} 的 {quarter} 一会三评已登记为 {existing}：用 minqing review set {existing} 修改",
+            "the {quarter} review of {team} is already recorded as {existing}; amend it with minqing review set {existing}",
+        ),
+        "acc_month": ("月份 YYYY-MM，如 2026-11", "a month YYYY-MM, e.g. 2026-11"),
+        "acc_quarter": ("季度 YYYYQn，如 2026Q4", "a quarter YYYYQn, e.g. 2026Q4"),
+        "acc_quarter_not_future": (
+            "已开始的季度（今天 {today}）",
+            "a quarter that has begun (today is {today})",
+        ),
+        "acc_ratings": (
+            "satisfied=N,basic=N,unsatisfied=N（N 为整数），如 satisfied=40,basic=8,unsatisfied=2",
+            "satisfied=N,basic=N,unsatisfied=N with whole numbers, e.g. satisfied=40,basic=8,unsatisfied=2",
+        ),
+        "acc_report": (
+            "可读的 UTF-8 文本文件，或述职内容本身",
+            "a readable UTF-8 text file, or the report text itself",
+        ),
+        "acc_team": (
+            "被评议工作队所在村（或乡镇）的单位代码，或唯一的单位名称",
+            "the unit code (or unique unit name) of the village or township whose work team is reviewed",
+        ),
+        "acc_team_code": (
+            "单位代码（名称“{value}”对应多个单位：{codes}）",
+            "a unit code (the name '{value}' is shared by {codes})",
+        ),
+        "acc_one_line": ("一行文字", "text on one line"),
+        "acc_raise": (
+            "一项或多项问题（每项配一个 --category）",
+            "one or more problems, each with a --category",
+        ),
+        "acc_out_xlsx": (
+            "--format xlsx 须配 --out 文件路径（.xlsx）",
+            "an --out file path (.xlsx) with --format xlsx",
+        ),
+        "duty_activity_minimum": (
+            "{village}（{name}）{month} 开展活动 {count} 次：每月至少 {minimum} 次（五帮五扶）",
+            "{village} ({name}) held {count} activities in {month}; at least {minimum} a month are required (五帮五扶)",
+        ),
+        "duty_stay_missing": (
+            "县级领导 {cadre}（{name}）{month} 蹲点 {count} 次：每月至少 {minimum} 次",
+            "county leader {cadre} ({name}) made {count} stays in {month}; at least {minimum} a month are required",
+        ),
+        "duty_talk_missing": (
+            "结对户 {household}（{head}）{quarter} 谈心谈话 {count} 次：每季度至少 {minimum} 次",
+            "paired household {household} ({head}) had {count} talks in {quarter}; at least {minimum} a quarter are required",
+        ),
+        "duties_found": ("{count} 项工作未达标（{period}）", "{count} duties not met ({period})"),
+    }
+)
 
 # Sheets in and out: import, export, find (issue 8).
-MESSAGES.update({
-    "import_rejected": (
-        "{file}：{rows} 行共 {count} 处错误，未写入任何内容（逐条见上）",
-        "{file}: {count} problem(s) in {rows} row(s); nothing was written (each one is listed above)",
-    ),
-    "missing_column": ("缺少列“{column}”：表头应有 {accepted} 之一", "missing column '{column}'; accepted headers: {accepted}"),
-    "duplicate_column": ("列“{column}”与列“{other}”是同一项：只保留一列", "column '{column}' means the same as '{other}'; keep one"),
-    "no_header": (
-        "{path} 前 {limit} 行中找不到表头：表头应包含 {accepted} 等列（或用 --map 对应）",
-        "{path}: no header row in the first {limit} rows; accepted: a header with {accepted} (or map it with --map)",
-    ),
-    "duplicate_row": ("与第 {other} 行重复（{what}）：同一条只能导入一次", "duplicates row {other} ({what}); accepted: each entry once"),
-    "not_in_ledger": (
-        "{field}“{value}”不在本台账中：新登记的行请把编号留空",
-        "{field} '{value}' is not in this ledger; leave the id empty for a new entry",
-    ),
-    "row_differs": (
-        "{field} 台账中为“{ledger}”，表中为“{sheet}”：导入只新增条目，修改已有条目请用相应命令",
-        "{field} is '{ledger}' in the ledger but '{sheet}' in the sheet; import only adds entries, change existing ones with their commands",
-    ),
-    "masked_value": (
-        "{field}“{value}”是脱敏值：新登记须填完整号码，或留空",
-        "{field} '{value}' is masked; accepted: the full number for a new entry, or empty",
-    ),
-    "number_cell": (
-        "{field} 是数字格式，Excel 只保留 15 位有效数字，号码已失真：把该列设为文本格式后重新录入",
-        "{field} is a number cell and Excel keeps only 15 digits, so the number is damaged; accepted: the column formatted as text and re-entered",
-    ),
-    "requires": ("填了 {field} 就必须同时填 {other}", "{field} needs {other} as well"),
-    "conflict_values": (
-        "{field}“{value}”与 {other}“{other_value}”矛盾：两者应一致",
-        "{field} '{value}' contradicts {other} '{other_value}'; accepted: values that agree",
-    ),
-    "sheet_unreadable": ("无法读取“{path}”：{detail}", "cannot read '{path}': {detail}"),
-    "sheet_not_found": (
-        "“{path}”中没有工作表“{sheet}”：可选 {sheets}",
-        "'{path}' has no sheet '{sheet}'; accepted: {sheets}",
-    ),
-    "bad_encoding": (
-        "“{path}”不是 {encoding} 编码（第 {line} 行）：用 --encoding 指定，如 gb18030 或 utf-8",
-        "'{path}' is not {encoding} (line {line}); give --encoding, e.g. gb18030 or utf-8",
-    ),
-    "bad_map": ("--map“{path}”无效：{detail}", "--map '{path}' is invalid: {detail}"),
-    "why_no_file": ("文件不存在", "no such file"),
-    "acc_sheet_file": (".xlsx 或 .csv 文件（.xls 请先在 Excel 中另存为 .xlsx）", "an .xlsx or .csv file (save an .xls as .xlsx first)"),
-    "acc_map": ("YAML 映射：表头: 字段名（null 表示忽略该列）", "a YAML mapping header: field (null ignores the column)"),
-    "acc_cell_value": ("该单元格的值", "a value in this cell"),
-    "acc_household_or_stay": (
-        "被走访户的户主姓名（蹲点可不填，须有村或乡镇）",
-        "the visited household's head (a stay may leave it empty and give a village or township)",
-    ),
-})
+MESSAGES.update(
+    {
+        "import_rejected": (
+            "{file}：{rows} 行共 {count} 处错误，未写入任何内容（逐条见上）",
+            "{file}: {count} problem(s) in {rows} row(s); nothing was written (each one is listed above)",
+        ),
+        "missing_column": (
+            "缺少列“{column}”：表头应有 {accepted} 之一",
+            "missing column '{column}'; accepted headers: {accepted}",
+        ),
+        "duplicate_column": (
+            "列“{column}”与列“{other}”是同一项：只保留一列",
+            "column '{column}' means the same as '{other}'; keep one",
+        ),
+        "no_header": (
+            "{path} 前 {limit} 行中找不到表头：表头应包含 {accepted} 等列（或用 --map 对应）",
+            "{path}: no header row in the first {limit} rows; accepted: a header with {accepted} (or map it with --map)",
+        ),
+        "duplicate_row": (
+            "与第 {other} 行重复（{what}）：同一条只能导入一次",
+            "duplicates row {other} ({what}); accepted: each entry once",
+        ),
+        "not_in_ledger": (
+            "{field}“{value}”不在本台账中：新登记的行请把编号留空",
+            "{field} '{value}' is not in this ledger; leave the id empty for a new entry",
+        ),
+        "row_differs": (
+            "{field} 台账中为“{ledger}”，表中为“{sheet}”：导入只新增条目，修改已有条目请用相应命令",
+            "{field} is '{ledger}' in the ledger but '{sheet}' in the sheet; import only adds entries, change existing ones with their commands",
+        ),
+        "masked_value": (
+            "{field}“{value}”是脱敏值：新登记须填完整号码，或留空",
+            "{field} '{value}' is masked; accepted: the full number for a new entry, or empty",
+        ),
+        "number_cell": (
+            "{field} 是数字格式，Excel 只保留 15 位有效数字，号码已失真：把该列设为文本格式后重新录入",
+            "{field} is a number cell and Excel keeps only 15 digits, so the number is damaged; accepted: the column formatted as text and re-entered",
+        ),
+        "requires": ("填了 {field} 就必须同时填 {other}", "{field} needs {other} as well"),
+        "conflict_values": (
+            "{field}“{value}”与 {other}“{other_value}”矛盾：两者应一致",
+            "{field} '{value}' contradicts {other} '{other_value}'; accepted: values that agree",
+        ),
+        "sheet_unreadable": ("无法读取“{path}”：{detail}", "cannot read '{path}': {detail}"),
+        "sheet_not_found": (
+            "“{path}”中没有工作表“{sheet}”：可选 {sheets}",
+            "'{path}' has no sheet '{sheet}'; accepted: {sheets}",
+        ),
+        "bad_encoding": (
+            "“{path}”不是 {encoding} 编码（第 {line} 行）：用 --encoding 指定，如 gb18030 或 utf-8",
+            "'{path}' is not {encoding} (line {line}); give --encoding, e.g. gb18030 or utf-8",
+        ),
+        "bad_map": ("--map“{path}”无效：{detail}", "--map '{path}' is invalid: {detail}"),
+        "why_no_file": ("文件不存在", "no such file"),
+        "acc_sheet_file": (
+            ".xlsx 或 .csv 文件（.xls 请先在 Excel 中另存为 .xlsx）",
+            "an .xlsx or .csv file (save an .xls as .xlsx first)",
+        ),
+        "acc_map": (
+            "YAML 映射：表头: 字段名（null 表示忽略该列）",
+            "a YAML mapping header: field (null ignores the column)",
+        ),
+        "acc_cell_value": ("该单元格的值", "a value in this cell"),
+        "acc_household_or_stay": (
+            "被走访户的户主姓名（蹲点可不填，须有村或乡镇）",
+            "the visited household's head (a stay may leave it empty and give a village or township)",
+        ),
+    }
+)

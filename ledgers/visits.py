@@ -121,10 +121,24 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
     return updated
 
 
-def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> str:
-    """A visit id or unique prefix, looked up in the streams (visits are not entity files)."""
-    known = [visit.id for visit in iter_visits(ledger)]
-    return ids.resolve_prefix(text, "V", known, field)
+def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[str, str | None]:
+    """(visit id, its household) for a visit id or unique prefix. Visits live in streams, not entity files, so the
+    look-up goes through the index (one SQL range query) rather than parsing every stream."""
+    from .index import open_index
+
+    wanted = ids.normalize(text or "")
+    prefix = wanted if wanted.startswith("V-") else f"V-{wanted}"
+    index = open_index(ledger)
+    try:
+        rows = index.conn.execute(
+            "SELECT id, household FROM visits WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
+            (prefix, prefix + "\uffff"),
+        ).fetchall()
+    finally:
+        index.close()
+    households = {str(row[0]): row[1] for row in rows}
+    visit_id = ids.resolve_prefix(text, "V", households, field)
+    return visit_id, households[visit_id]
 
 
 def iter_visits(ledger: Ledger) -> list[Visit]:

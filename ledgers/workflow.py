@@ -313,7 +313,13 @@ def add_item(ledger: Ledger, actor: str | None, **values: Any) -> Item:
         if values.get("visit"):
             from .visits import resolve_visit  # lazy: visits imports this module
 
-            values["visit"] = resolve_visit(ledger, values["visit"])
+            values["visit"], visited = resolve_visit(ledger, values["visit"])
+            if (
+                values.get("household")
+                and visited
+                and ledger.resolve("H", values["household"], "--household") != visited
+            ):
+                raise BadInput("visit_household", visit=values["visit"], household=visited)
         item = new_item(tx, **values)
         tx.commit(f"登记 {_subject(item)}", [item.id], at=values.get("at"))
     return item
