@@ -56,9 +56,12 @@ def run(*args: str, ledger: Path | None = None, input: str | None = None) -> Run
 
 def snapshot(path: Path) -> tuple[str, str]:
     """HEAD and the porcelain status: a refused command must leave both exactly as they were."""
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True).stdout.strip()
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=path,
-                            capture_output=True, text=True).stdout
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True
+    ).stdout.strip()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=path, capture_output=True, text=True
+    ).stdout
     return head, status
 
 
@@ -105,14 +108,34 @@ def sample(tmp_path: Path) -> Sample:
     admin = led._configured_user() or ""
     clerk = register.add_cadre(led, None, name="测试录入员", unit="520602101", role="clerk", at=NOW).id
     village = register.add_cadre(led, None, name="测试村干部", unit="520602101201", role="village", at=NOW).id
-    town = register.add_cadre(led, None, name="测试乡领导", unit="520602101", role="township_leader",
-                              title="包村领导", phone="13800001234", at=NOW).id
+    town = register.add_cadre(
+        led,
+        None,
+        name="测试乡领导",
+        unit="520602101",
+        role="township_leader",
+        title="包村领导",
+        phone="13800001234",
+        at=NOW,
+    ).id
     county = register.add_cadre(led, None, name="测试县领导", unit="520602", role="county_leader", at=NOW).id
     homes = [
-        register.add_household(led, None, head="测试户甲", village="520602101201", group="52060210120101",
-                               status="poor", members=4, at=NOW).id,
-        register.add_household(led, None, head="测试户乙", village="520602101201", status="monitored", at=NOW).id,
-        register.add_household(led, None, head="测试户丙", village="520602101202", status="general", at=NOW).id,
+        register.add_household(
+            led,
+            None,
+            head="测试户甲",
+            village="520602101201",
+            group="52060210120101",
+            status="poor",
+            members=4,
+            at=NOW,
+        ).id,
+        register.add_household(
+            led, None, head="测试户乙", village="520602101201", status="monitored", at=NOW
+        ).id,
+        register.add_household(
+            led, None, head="测试户丙", village="520602101202", status="general", at=NOW
+        ).id,
         register.add_household(led, None, head="测试户丁", village="520602102201", status="poor", at=NOW).id,
     ]
     return Sample(path, admin, clerk, village, town, county, homes)
@@ -127,6 +150,13 @@ def env_as(monkeypatch: pytest.MonkeyPatch):
 
 
 def git(path: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="hand", GIT_AUTHOR_EMAIL="hand@example.invalid",
-               GIT_COMMITTER_NAME="hand", GIT_COMMITTER_EMAIL="hand@example.invalid")
-    return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=True, env=env).stdout
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="hand",
+        GIT_AUTHOR_EMAIL="hand@example.invalid",
+        GIT_COMMITTER_NAME="hand",
+        GIT_COMMITTER_EMAIL="hand@example.invalid",
+    )
+    return subprocess.run(
+        ["git", *args], cwd=path, capture_output=True, text=True, check=True, env=env
+    ).stdout

@@ -17,8 +17,14 @@ def _converse(ledger, args, answers, timeout=20.0):
     """Run minqing under a pseudo-terminal, answering each prompt in turn; returns (exit code, screen text)."""
     master, slave = pty.openpty()
     env = dict(os.environ, COLUMNS="200", TERM="dumb")
-    proc = subprocess.Popen([sys.executable, "-m", "minqing.cli", "-C", str(ledger), *args], stdin=slave,
-                            stdout=slave, stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "minqing.cli", "-C", str(ledger), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     screen = b""
     pending = list(answers)
@@ -43,10 +49,13 @@ def _converse(ledger, args, answers, timeout=20.0):
 
 
 def test_household_add_prompts_and_revalidates(sample):
-    code, screen = _converse(sample.path, ["household", "add", "--as", sample.clerk],
-                             ["测试户戊", "999", "520602101202"])
+    code, screen = _converse(
+        sample.path, ["household", "add", "--as", sample.clerk], ["测试户戊", "999", "520602101202"]
+    )
     assert code == 0, screen
-    assert "999" in screen and "unit code '999'" not in screen  # the bad village is reported in Chinese, then re-asked
+    assert (
+        "999" in screen and "unit code '999'" not in screen
+    )  # the bad village is reported in Chinese, then re-asked
     assert screen.count("村代码") == 2
     homes = list((sample.path / "households" / "520602101202").glob("H-*.yaml"))
     heads = {yaml.safe_load(p.read_text())["head"] for p in homes}
