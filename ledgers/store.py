@@ -133,9 +133,22 @@ class Ledger:
     def read_text(self, rel: str) -> str | None:
         path = self.root / rel
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                # Size first: a file pasted over a ledger file (a video, a database dump) is refused without
+                # being read into memory. Each YAML loader then applies its own limit (yamlio).
+                size = os.fstat(handle.fileno()).st_size
+                if size > yamlio.MAX_STREAM_BYTES:
+                    limit = yamlio.MAX_STREAM_BYTES
+                    raise CorruptFile(
+                        "corrupt_file", path=rel, line=1, detail=f"file is {size} bytes; the limit is {limit}"
+                    )
+                raw = handle.read()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise CorruptFile(
+                "corrupt_file", path=rel, line=1, detail="a directory where a file belongs"
+            ) from None
         try:
             return yamlio.decode(raw)
         except yamlio.YamlProblem as problem:
