@@ -67,10 +67,12 @@ _RISKY = re.compile(r"(?:^|(?<=[\s\[{,]))[&*!]", re.MULTILINE)
 
 
 def _screen(text: str, limit: int) -> None:
-    if len(text) > limit:
-        raise YamlProblem(
-            f"file is {len(text)} bytes; the limit is {limit}", 0, "too_large", f"{len(text)} > {limit}"
-        )
+    # The limit is in bytes of UTF-8 (a Chinese character is 3): count them only when the characters alone
+    # cannot settle it.
+    size = len(text)
+    if size * 4 > limit and (size > limit or len(text.encode("utf-8", "surrogatepass")) > limit):
+        size = len(text.encode("utf-8", "surrogatepass"))
+        raise YamlProblem(f"file is {size} bytes; the limit is {limit}", 1, "too_large", f"{size} > {limit}")
     if "\x00" in text:
         raise YamlProblem("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1, "nul_bytes")
     if not _RISKY.search(text):
