@@ -969,8 +969,9 @@ def issue_list(
     """
     from minqing.ledgers import queries
 
+    led = ledger()
     rows = queries.items(
-        ledger(),
+        led,
         state=state,
         overdue=overdue,
         unit=unit,
@@ -981,8 +982,21 @@ def issue_list(
     )
     if json_out:
         print_json([queries.item_summary(item, is_overdue) for item, is_overdue in rows])
-        return
-    print_table(_headers(ITEM_HEADERS), [_item_row(item, is_overdue) for item, is_overdue in rows])
+    else:
+        print_table(_headers(ITEM_HEADERS), [_item_row(item, is_overdue) for item, is_overdue in rows])
+    _warn_unreadable(led)
+
+
+def _warn_unreadable(led) -> None:
+    """A listing never silently leaves an entry out: files the index could not read are named on stderr."""
+    from minqing.ledgers import queries
+    from minqing.ledgers.messages import render
+
+    from .common import STATE, note
+
+    problems = queries.unreadable(led)
+    if problems:
+        note("minqing: " + render("index_problems", STATE.lang, count=len(problems), path=problems[0][0]))
 
 
 # ---------------------------------------------------------------- status and demo
@@ -995,11 +1009,13 @@ def status(json_out: JsonOpt = False) -> None:
     """
     from minqing.ledgers import queries
 
-    summary = queries.status(ledger())
+    led = ledger()
+    summary = queries.status(led)
     if json_out:
         print_json(summary)
-        return
-    render_status(summary)
+    else:
+        render_status(summary)
+    _warn_unreadable(led)
 
 
 def render_status(summary: dict) -> None:

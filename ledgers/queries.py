@@ -102,6 +102,14 @@ def items(
     return [(row, row.overdue) for row in rows]
 
 
+def unreadable(ledger: Ledger) -> list[tuple[str, str]]:
+    """(path, problem) for ledger files the index could not read; listings leave them out and say so."""
+    from .index import Index
+
+    with Index.open(ledger) as index:
+        return index.problems()
+
+
 def item_summary(item: Any, overdue: bool) -> dict[str, Any]:
     return {
         "id": item.id,
