@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import threading
@@ -528,6 +529,7 @@ class Index:
     commit: str | None = None
     parsed: int = 0
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    scratch: Path | None = None  # a temp directory holding this index when .git/minqing cannot be written
 
     # ------------------------------------------------------------ opening
 
@@ -556,11 +558,25 @@ class Index:
             except sqlite3.DatabaseError:
                 index.close()
                 notes.append(("index_corrupt", {"path": str(path)}))
+        scratch = None
         try:
             conn, parsed = _build_fresh(ledger.root, path, progress)
         except sqlite3.Error as exc:
             raise EnvironmentProblem("io_failed", detail=f"{path}: {exc}") from None
-        index = cls(ledger.root, path, conn, notes=notes)
+        except OSError as exc:
+            # A read-only ledger (a backup, a mounted copy) or a full disk: the cache cannot be kept, but reading
+            # must still work. Build it for this command alone in a temp directory, removed on close.
+            import tempfile
+
+            scratch = Path(tempfile.mkdtemp(prefix="minqing-index-"))
+            notes.append(("index_unwritable", {"path": str(path), "detail": exc.strerror or str(exc)}))
+            try:
+                conn, parsed = _build_fresh(ledger.root, scratch / INDEX_FILE, progress)
+            except (OSError, sqlite3.Error) as again:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise EnvironmentProblem("io_failed", detail=f"{path}: {exc.strerror or exc}") from again
+        index = cls(ledger.root, scratch / INDEX_FILE if scratch else path, conn, notes=notes)
+        index.scratch = scratch
         index.parsed = parsed
         index.commit = index._meta("commit")
         return index
@@ -568,6 +584,9 @@ class Index:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def __enter__(self) -> Index:
         return self

@@ -273,6 +273,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a killed git process left the lock files {paths}; every later commit fails on them (fix: remove them)",
     ),
     "doctor_git_lock_fixed": ("已删除 git 锁文件 {paths}", "removed the git lock files {paths}"),
+    "index_unwritable": (
+        "索引缓存 {path} 无法写入（{detail}）：本次在临时目录中建立，结果不受影响",
+        "the index cache {path} cannot be written ({detail}); built in a temp directory for this command",
+    ),
     "git_locked": (
         "git 锁文件 {path} 已存在（另一个 git 正在运行，或被中断的 git 留下）：若没有 git 在运行，运行 minqing doctor --fix",
         "the git lock file {path} exists (another git is running, or a killed one left it); if none is running, "
@@ -594,7 +598,7 @@ def render(key: str, lang: str = "zh", **params: Any) -> str:
         if isinstance(value, Text)
         else label(value, lang)
         if name in _ENUM_PARAMS and isinstance(value, str)
-        else visible(value)
+        else visible(value, cut=name == "value")
         if isinstance(value, str)
         else value
         for name, value in params.items()
@@ -605,12 +609,12 @@ def render(key: str, lang: str = "zh", **params: Any) -> str:
 MAX_SHOWN = 120  # characters of a user's value quoted back in a message
 
 
-def visible(value: str) -> str:
+def visible(value: str, cut: bool = True) -> str:
     """A value quoted back in a message, kept to one readable line: control and invisible format characters
     (a newline, an escape sequence, a bidi override) are shown escaped, and a pasted page is cut short."""
     import unicodedata
 
-    if len(value) > MAX_SHOWN:
+    if cut and len(value) > MAX_SHOWN:
         value = value[:MAX_SHOWN] + f"…(+{len(value) - MAX_SHOWN})"
     if value.isprintable():
         return value
