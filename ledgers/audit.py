@@ -1178,7 +1178,12 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     findings += auditor.run([f"{since_sha}..{head}" if since_sha else head])
     covered = since_sha is None or (marked is not None and git.is_ancestor(since_sha, marked))
     if mark and not findings and covered:
-        git.run("update-ref", "-m", "minqing audit", MARK_REF, head)
+        from .errors import EnvironmentProblem
+
+        try:
+            git.run("update-ref", "-m", "minqing audit", MARK_REF, head)
+        except EnvironmentProblem:
+            pass  # a read-only ledger (a backup, a mounted copy) is still audited; the next run starts further back
     return AuditResult(tuple(findings), auditor.commits, head, since_sha)
 
 
