@@ -578,6 +578,8 @@ class Transaction:
                 if content is None:
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
+                elif _holds(path, content):
+                    continue  # the failed write never replaced it (a full disk): nothing to put back
                 else:
                     atomic_write(path, content)
             except (OSError, EnvironmentProblem):
@@ -894,6 +896,13 @@ def pending_subject(pending: dict[str, Any]) -> str:
     """The interrupted operation in words: its commit subject once known, else its op name (visit.add)."""
     message = str(pending.get("message") or "")
     return message.splitlines()[0] if message else str(pending.get("op") or "?")
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def _sweep_state_dir(state_dir: Path) -> None:
