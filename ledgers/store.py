@@ -431,8 +431,10 @@ class Ledger:
             except BaseException as error:
                 failed = tx.rollback()
                 if failed:
+                    # The cause's own detail (a full disk), not its sentence: that one says nothing changed.
+                    detail = getattr(error, "params", {}).get("detail") or str(error)
                     raise EnvironmentProblem(
-                        "rollback_failed", paths=", ".join(failed[:3]), detail=str(error)
+                        "rollback_failed", paths=", ".join(failed[:3]), detail=detail
                     ) from error
                 raise
             finally:
@@ -470,6 +472,7 @@ class Transaction:
     committed: bool = False
     journal: Path | None = None
     intended: list[str] = field(default_factory=list)
+    backups: dict[str, Path] = field(default_factory=dict)
 
     def put(self, rel: str, text: str) -> None:
         self._write(rel, text.encode("utf-8"))
@@ -526,11 +529,33 @@ class Transaction:
 
     def _write(self, rel: str, content: bytes) -> None:
         _safe_rel(rel)
-        self._original(rel)
+        if self._original(rel) is not None:
+            self._keep_original(rel)
         self._intend([rel])
         self.writes[rel] = content
         atomic_write(self.ledger.root / rel, content)
         crash_point("write")
+
+    def _keep_original(self, rel: str) -> None:
+        """Before an existing file is first replaced: a hard link to its old content, so a rollback is a rename,
+        which needs no free space (a full disk). Named like a temp file: `minqing doctor` removes strays."""
+        if rel in self.backups or self.ledger._batch:
+            return
+        path = self.ledger.root / rel
+        backup = path.with_name(f".{path.name}.{os.getpid()}.orig.tmp")
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
+            os.link(path, backup)
+        except OSError:
+            return  # no hard links on this file system: a rollback writes the old content back instead
+        self.backups[rel] = backup
+
+    def _drop_backups(self) -> None:
+        for backup in self.backups.values():
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        self.backups.clear()
 
     def commit(self, subject: str, entries: list[str], at: str | None = None) -> None:
         if not self.writes:
@@ -548,6 +573,7 @@ class Transaction:
                 self.writes, body, author, when, originals=self.originals, ready=self._ready
             )
         self.committed = True
+        self._drop_backups()
         self._forget_journal()
 
     def _ready(self, complete: dict[str, Any]) -> None:
@@ -570,7 +596,9 @@ class Transaction:
         if self.committed:
             return []
         failed = []
-        for rel, content in self.originals.items():
+        # New files first: removing them frees the space that putting back the others may need on a full disk.
+        order = sorted(self.originals.items(), key=lambda pair: pair[1] is not None)
+        for rel, content in order:
             if rel not in self.writes:
                 continue  # read for an append that was refused before writing: nothing to undo
             path = self.ledger.root / rel
@@ -580,10 +608,18 @@ class Transaction:
                         path.unlink()
                 elif _holds(path, content):
                     continue  # the failed write never replaced it (a full disk): nothing to put back
+                elif rel in self.backups:
+                    os.replace(self.backups.pop(rel), path)
                 else:
                     atomic_write(path, content)
             except (OSError, EnvironmentProblem):
                 failed.append(rel)
+        if self.writes and not self.ledger._batch and self.ledger.head():
+            # The committer unstages on failure, but on a full disk that can fail before the files above freed
+            # space: try again, so no staged leftover blocks the next operation.
+            with contextlib.suppress(EnvironmentProblem):
+                self.ledger.git("reset", "-q", "HEAD", "--", *sorted(self.writes)[:1000])
+        self._drop_backups()
         if not failed:
             self._forget_journal()  # else it stays: `minqing doctor --fix` restores what could not be put back
         return failed
