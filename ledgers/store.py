@@ -444,6 +444,7 @@ class Ledger:
     def batch(self) -> Iterator[None]:
         """Many operations, each still its own commit, streamed through one `git fast-import` (demo, import)."""
         with self.lock():
+            settle_pending(self)  # an import waits for doctor like any write
             committer = FastImportCommitter(self)
             self._batch = committer
             try:
