@@ -16,11 +16,11 @@ COMMAND_MODULES = [
     "core",
     "sync",
     "doctor",
-    "rollup",
     "check",
+    "rollup",
     "office",
-    "audit",
     "sheets",
+    "audit",
 ]
 
 
