@@ -50,6 +50,7 @@ def log(
     """Show the history of one entry (or all): date, actor, operation, field changes and commit.
 
     Example: minqing log Q-7K3M --since 2026-11-01
+
     Example: minqing log --by C-4H2J --op close --json
     """
     from contextlib import nullcontext
@@ -114,6 +115,7 @@ def audit(
     """Replay the history commit by commit and report every change its operation does not allow (exit 1).
 
     Example: minqing audit
+
     Example: minqing audit --since v2026Q3 --json
     """
     from minqing.ledgers import audit as audit_mod
@@ -165,6 +167,7 @@ def hooks_install(
     """Install the commit-msg hook in this ledger, or the pre-receive hook in a central bare repo.
 
     Example: minqing hooks install
+
     Example: minqing hooks install --bare /srv/git/bijiang.git
     """
     from minqing.ledgers import hooks

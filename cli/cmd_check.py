@@ -29,6 +29,7 @@ def check(
     """Check every ledger file; print `path:line: message` per finding, exit 1 when there are any.
 
     Example: minqing check --json
+
     Example: minqing check --activity-minimum 2 --month 2026-11
     """
     from pathlib import Path

@@ -512,6 +512,7 @@ def rank(
     Score = 40 × on-time rate + 30 × coverage + 30 × satisfaction − 2 per overdue item (at most 30).
 
     Example: minqing rank --quarter 2026Q4 --by township
+
     Example: minqing rank --quarter 2026Q4 --by team --format xlsx --out 2026Q4排名.xlsx
     """
     from minqing.ledgers import office
@@ -654,6 +655,7 @@ def report_daily(
     """Daily report (日报制): visits, talks, stays, items raised and closed, and what fell overdue, per township.
 
     Example: minqing report daily
+
     Example: minqing report daily --date 2026-11-22 --out-dir /srv/minqing/reports
     """
     import html
@@ -727,6 +729,7 @@ def reconcile(
     joint meeting.
 
     Example: minqing reconcile --ledger livelihood --unit 520602101
+
     Example: minqing reconcile --ledger hardship --unit 520602101 --format xlsx --out 对账-11月.xlsx
     """
     from minqing.ledgers import office
@@ -808,6 +811,7 @@ def cadre_roster(
     """The cadre roster: status, recalls and what each still holds; recalled cadres' open cases need reassignment.
 
     Example: minqing cadre roster --recalled
+
     Example: minqing cadre roster --unit 520602101 --format xlsx --out 干部花名册.xlsx
     """
     from minqing.ledgers import office
@@ -889,6 +893,7 @@ def duties(
     talk a quarter per paired household (谈心谈话). Prints `path: message` per shortfall; exit 1 when any.
 
     Example: minqing duties --month 2026-11
+
     Example: minqing duties --only activities --activity-minimum 3 --json
     """
     from minqing.ledgers import office

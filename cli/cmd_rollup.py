@@ -53,7 +53,9 @@ def rollup(
 
     \b
     Example: minqing rollup --period month --by township
+
     Example: minqing rollup --period week --date 2026-11-20 --format html --out week.html
+
     Example: minqing rollup --repo bijiang --repo wanshan --by county --format json
     """
     from minqing.ledgers import rollup as R
@@ -193,6 +195,7 @@ def nightly(
 
     \b
     Example: minqing report nightly --out-dir /srv/minqing/reports
+
     Example: minqing -C /srv/minqing/bijiang report nightly --date 2026-11-23 --out-dir reports -v
     """
     import html

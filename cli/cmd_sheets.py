@@ -121,6 +121,7 @@ def import_sheet(
 
     Example: minqing import 和平乡问题台账.xlsx --kind issues --dry-run
 
+
     Example: minqing import 农户花名册.csv --kind households --encoding gb18030
     """
     from minqing.ledgers import sheets
@@ -239,6 +240,7 @@ def export_sheet(
 
     Example: minqing export --kind issues --state open --unit 520602101 --format xlsx --out 和平乡未销号.xlsx
 
+
     Example: minqing export --kind households --format csv > households.csv
     """
     from minqing.ledgers import sheets
@@ -290,6 +292,7 @@ def find(
     """Find households, cadres and items by name, pinyin, initials or ID prefix.
 
     Example: minqing find zs
+
 
     Example: minqing find 路灯 --kind item --json
     """
