@@ -106,7 +106,11 @@ def first_line(path: Path, pattern: str) -> str:
 
 
 def write_journal(ledger: Path, target: Path) -> int:
-    """The equivalent plain-text-accounting journal: one transaction (two postings) per visit."""
+    """The equivalent plain-text-accounting journal, as issue 9 asks: one posting per visit, to the visit's village
+    (`(visits:t101:v201)  1`, a virtual posting: one posting cannot balance), with the household as a tag.
+
+    A balanced second posting per household would give the journal 100,000 accounts, and `ledger bal` then runs
+    for hours: a pathology of that tool, not a measure of reading the same data."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -118,8 +122,8 @@ def write_journal(ledger: Path, target: Path) -> int:
                     continue
                 village = doc["village"]
                 out.write(
-                    f"{doc['date']} visit {doc['id']}\n    visits:t{village[6:9]}:v{village[9:12]}  1\n"
-                    f"    households:{doc.get('household') or 'none'}  -1\n\n"
+                    f"{doc['date']} visit {doc['id']}  ; household: {doc.get('household') or 'none'}\n"
+                    f"    (visits:t{village[6:9]}:v{village[9:12]})  1\n\n"
                 )
                 count += 1
     return count
@@ -236,7 +240,7 @@ def run(
 
     # --- reads: cold index, warm rollup, incremental rollup; references hledger / ledger on the same visits
     tools = ensure_tools(install)
-    journal = workdir / f"journal-{size}.ledger"
+    journal = workdir / f"journal-{size}.v2.ledger"  # v2: one posting per visit
     if not journal.exists():
         write_journal(ledger, journal)
     cold = Row(

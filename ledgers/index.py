@@ -162,12 +162,16 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
         return {}, f"does not match its schema ({type(exc).__name__}: {exc})"
 
 
-def _parse_batch(batch: list[tuple[str, str, str, bytes]]) -> list[tuple[str, str, str, Rows, str | None]]:
-    out = []
+def _parse_batch(batch: list[tuple[str, str, str, bytes]]) -> tuple[list[tuple[Any, ...]], Rows]:
+    """(blobs rows, rows per table) of a batch: grouped here so the parent inserts each table in one call."""
+    blobs = []
+    tables: Rows = {}
     for path, blob, kind, raw in batch:
         rows, error = parse_blob(path, kind, raw)
-        out.append((path, blob, kind, rows, error))
-    return out
+        blobs.append((path, blob, kind, error))
+        for table, table_rows in rows.items():
+            tables.setdefault(table, []).extend(table_rows)
+    return blobs, tables
 
 
 def _add(rows: Rows, table: str, row: tuple[Any, ...]) -> None:
@@ -758,15 +762,14 @@ def _ingest(conn: sqlite3.Connection, root: Path, blobs: dict[str, str], progres
         pool = multiprocessing.get_context("fork").Pool(workers)
     try:
         done = 0
-        results: Iterable[list[tuple[str, str, str, Rows, str | None]]]
+        results: Iterable[tuple[list[tuple[Any, ...]], Rows]]
         batches = _batches(root, entries)
         results = pool.imap(_parse_batch, batches) if pool else map(_parse_batch, batches)
-        for parsed in results:
-            for path, blob, kind, rows, error in parsed:
-                conn.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", (path, blob, kind, error))
-                for table, table_rows in rows.items():
-                    conn.executemany(inserts[table], table_rows)
-            done += len(parsed)
+        for blob_rows, tables in results:
+            conn.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blob_rows)
+            for table, table_rows in tables.items():
+                conn.executemany(inserts[table], table_rows)
+            done += len(blob_rows)
             if progress:
                 progress(done, total)
     finally:

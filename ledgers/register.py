@@ -34,6 +34,7 @@ from .store import (
     atomic_write,
     dump_record,
     find_root,
+    tune_git,
 )
 
 GITATTRIBUTES = """\
@@ -195,6 +196,7 @@ def init(
         raise EnvironmentProblem("io_failed", detail=str(exc)) from None
     ledger = Ledger(root.resolve())
     try:
+        tune_git(ledger)
         state = ledger.state_dir
         (state / "secret").write_text(secrets.token_hex(32) + "\n")
         (state / "secret").chmod(0o600)

@@ -457,6 +457,9 @@ class Ledger:
                 self._batch = None
 
     def head(self) -> str | None:
+        found = read_head(self.git_dir)
+        if found is not UNKNOWN:
+            return found  # type: ignore[return-value]
         try:
             return self.git("rev-parse", "--verify", "-q", "HEAD")
         except EnvironmentProblem:
@@ -645,9 +648,10 @@ class PlumbingCommitter:
         ledger = self.ledger
         paths = sorted(writes)
         head = ledger.head()
-        if head:
+        if head and not index_as_left(ledger, head):
             # A crash can leave staged or modified ledger files; committing on top of them would smuggle an
-            # unrecorded change into this operation's commit.
+            # unrecorded change into this operation's commit. (Skipped when the index is untouched since our last
+            # commit: at 200k files this diff reads the whole index, docs/decisions/performance.md.)
             staged = ledger.git("diff-index", "--cached", "--name-only", head)
             if staged:
                 raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
@@ -669,12 +673,16 @@ class PlumbingCommitter:
                     }
                 )
         env = _author_env(author, when)
+        with contextlib.suppress(OSError):
+            if os.stat(ledger.git_dir / "index").st_size > BIG_INDEX_BYTES:
+                tune_git(ledger)  # a split index stays small: this is only true again if the office unset it
         try:
             # An import writes thousands of files: keep each command line under the OS limit.
             for chunk in _chunks(paths):
                 ledger.git("update-index", "--add", "--remove", "--", *chunk)
             crash_point("index")
             tree = ledger.git("write-tree")
+            stamp = index_stamp(ledger)  # at once: the index now holds exactly the tree this commit records
             parents = ["-p", head] if head else []
             subject, _, trailers = message.partition("\n\n")
             from .keys import signing_options  # signs when this machine has a key for the acting cadre
@@ -695,6 +703,7 @@ class PlumbingCommitter:
             crash_point("update-ref")
             ledger.git("update-ref", "-m", message.splitlines()[0], "HEAD", commit, *([head] if head else []))
             crash_point("ref")
+            record_index_stamp(ledger, commit, stamp)
         except BaseException:
             with contextlib.suppress(EnvironmentProblem):
                 if head:
@@ -822,6 +831,100 @@ def _lock_holder(path: Path) -> str | None:
         return path.read_text().strip()
     except OSError:
         return None
+
+
+# ---------------------------------------------------------------- commit fast paths (docs/decisions/performance.md)
+
+UNKNOWN = object()
+# Under .git/minqing/: "<commit> <stamp of .git/index>", written after each commit this module makes.
+INDEX_STAMP_FILE = "index-stamp"
+
+
+def read_head(git_dir: Path) -> object:
+    """The commit HEAD names, read from .git like git does (None on an unborn branch); UNKNOWN when the layout is
+    anything but plain files (a worktree's .git file, reftable, a symbolic ref outside refs/): then ask git."""
+    try:
+        text = (git_dir / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return UNKNOWN
+    if _is_oid(text):
+        return text
+    if not text.startswith("ref: refs/") or (git_dir / "reftable").exists():
+        return UNKNOWN
+    ref = text[5:]
+    try:
+        value = (git_dir / ref).read_text(encoding="ascii").strip()
+        return value if _is_oid(value) else UNKNOWN
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError):
+        return UNKNOWN
+    try:
+        packed = (git_dir / "packed-refs").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return UNKNOWN
+    for line in packed.splitlines():
+        oid, _, name = line.partition(" ")
+        if name == ref and _is_oid(oid):
+            return oid
+    return None
+
+
+def _is_oid(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def index_stamp(ledger: Ledger) -> str | None:
+    """Identity of `.git/index` as it is now: inode, size and mtime in ns. Git writes the index to index.lock and
+    renames it into place, so every later change (a hand `git add`, a killed command's update-index, `git status`
+    refreshing stat data) gives another stamp."""
+    try:
+        st = os.stat(ledger.git_dir / "index")
+    except OSError:
+        return None
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def record_index_stamp(ledger: Ledger, commit: str, stamp: str | None) -> None:
+    path = ledger.git_dir / STATE_DIR / INDEX_STAMP_FILE
+    with contextlib.suppress(OSError):
+        if stamp is None:
+            path.unlink()
+        else:
+            path.write_text(f"{commit} {stamp}\n", encoding="ascii")
+
+
+# ~20,000 files: from here on every git process pays noticeably for reading and writing the whole index
+BIG_INDEX_BYTES = 2 << 20
+
+
+def tune_git(ledger: Ledger) -> None:
+    """Git settings for a ledger of many small files, unless the office chose otherwise: a split index (a commit
+    rewrites a small file, not the whole index) and `feature.manyFiles` (index v4, untracked cache; on git ≥ 2.40
+    also no checksum over the whole index). Set by init, and by the first commit that finds a large unsplit index
+    (a clone, or a ledger made before this setting)."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    with contextlib.suppress(OSError, configparser.Error):
+        parser.read(ledger.git_dir / "config", encoding="utf-8")
+    if not parser.has_option("core", "splitindex"):
+        ledger.git("config", "core.splitIndex", "true")
+    if not parser.has_option("feature", "manyfiles") and not parser.has_option("index", "version"):
+        ledger.git("config", "feature.manyFiles", "true")
+
+
+def index_as_left(ledger: Ledger, head: str) -> bool:
+    """True when HEAD is our last commit and the index file is the very one that commit was written from: then
+    the index equals HEAD and nothing can be staged. Anything else (or any doubt) means: run the full check."""
+    try:
+        recorded = (ledger.git_dir / STATE_DIR / INDEX_STAMP_FILE).read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return False
+    stamp = index_stamp(ledger)
+    return stamp is not None and recorded == [head, stamp]
 
 
 # ---------------------------------------------------------------- crash safety

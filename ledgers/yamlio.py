@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from . import fastyaml
+
 MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
 MAX_STREAM_BYTES = 64 << 20  # a month of visits in one village
 
@@ -75,8 +77,8 @@ def _screen(text: str, limit: int) -> None:
         raise YamlProblem(f"file is {size} bytes; the limit is {limit}", 1, "too_large", f"{size} > {limit}")
     if "\x00" in text:
         raise YamlProblem("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1, "nul_bytes")
-    if not _RISKY.search(text):
-        return
+    if "&" not in text and "*" not in text and "!" not in text or not _RISKY.search(text):
+        return  # the `in` tests are memchr-fast; the regex runs only on files with one of these characters
     # Only files where &, * or ! could start a node pay for an event scan; ours never carry anchors, aliases or tags.
     try:
         for event in yaml.parse(text, Loader=PureLoader):
@@ -110,6 +112,9 @@ def decode(raw: bytes) -> str:
 def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
     """One document. Raises YamlProblem for anything that is not plain ledger YAML."""
     _screen(text, limit)
+    fast = fastyaml.load_block(text)  # the files minqing writes, read ~3x faster; anything else: PyYAML below
+    if fast is not fastyaml.MISS:
+        return fast
     try:
         return yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a SafeLoader
     except yaml.YAMLError as exc:
@@ -118,6 +123,9 @@ def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
 
 def load_all(text: str, limit: int = MAX_STREAM_BYTES) -> list[Any]:
     _screen(text, limit)
+    fast = fastyaml.load_stream(text)
+    if fast is not fastyaml.MISS:
+        return fast  # type: ignore[no-any-return]
     try:
         return [doc for doc in yaml.load_all(text, Loader=FastLoader) if doc is not None]  # noqa: S506
     except yaml.YAMLError as exc:

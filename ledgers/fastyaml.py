@@ -1,0 +1,331 @@
+"""A fast reader for the YAML that minqing itself writes, with PyYAML as the judge of everything else.
+
+A cold index build parses every ledger file: a million stream documents and 200,000 entity files. PyYAML's C
+loader scans in C but builds every node and value in Python, and that is most of the build. The files minqing
+writes (ledgers/yamlio.py `dump` and `dump_stream_doc`) use a small, regular part of YAML: block mappings with
+two-space indentation, block sequences in PyYAML's style (`- ` at the key's indentation), one flow mapping per
+stream line, plain or single-quoted scalars on one line. This module reads exactly that part and answers `MISS`
+for anything else, so the caller falls back to PyYAML for the whole file (and PyYAML's errors and line numbers).
+
+Exactness rule: whatever this module accepts, PyYAML (yamlio.FastLoader: safe, no timestamps) reads to the same
+value. Scalars are resolved with that loader's own implicit resolvers; only `str`, `null`, `bool` and plain decimal
+`int` are decided here, anything else (floats, octal, `1_000`, merge keys) is a MISS. Plain scalars with `:` or `#`,
+tabs, blank lines, comments, block scalars, anchors, tags, escapes and unusual line breaks are MISSes. The
+property tests in tests/test_fastyaml.py hold both readers to the same answer, including on mutated files.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MISS: Any = object()  # "not in the subset": the caller parses the file with PyYAML
+
+# Characters PyYAML's reader refuses (its NON_PRINTABLE), and line breaks other than \n: never fast.
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# Flow tokens: a single-quoted scalar, a double-quoted one without escapes, a plain run, or one punctuation mark.
+_FLOW_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"\\]*\"|[^,\[\]{}:#'\" ][^,\[\]{}:#]*|[,\[\]{}:]| +")
+
+_resolvers: dict[str, list[tuple[str, Any]]] | None = None
+_plain_cache: dict[str, Any] = {}
+_key_cache: dict[str, Any] = {}
+_NOT_SEEN: Any = object()
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
+def _resolve(text: str) -> str:
+    """The tag PyYAML's resolver (yamlio.FastLoader's table) gives a plain scalar."""
+    global _resolvers
+    if _resolvers is None:
+        from .yamlio import FastLoader
+
+        table = FastLoader.yaml_implicit_resolvers
+        wildcard = table.get(None, [])  # type: ignore[call-overload]
+        _resolvers = {first: entries + wildcard for first, entries in table.items() if first is not None}
+        _resolvers[None] = wildcard  # type: ignore[index]
+    for tag, regexp in _resolvers.get(text[0] if text else "", _resolvers[None]):  # type: ignore[index]
+        if regexp.match(text):
+            return tag  # type: ignore[no-any-return]
+    return "tag:yaml.org,2002:str"
+
+
+def plain(text: str) -> Any:
+    """The value of a plain scalar as PyYAML resolves it, or MISS."""
+    found = _plain_cache.get(text, _NOT_SEEN)
+    if found is not _NOT_SEEN:
+        return found
+    value: Any = MISS
+    if (
+        text
+        and text[0] not in _INDICATORS
+        and text == text.strip(" ")
+        and ":" not in text
+        and "#" not in text
+    ):
+        tag = _resolve(text)
+        if tag == "tag:yaml.org,2002:str":
+            value = text
+        elif tag == "tag:yaml.org,2002:null":
+            value = None
+        elif tag == "tag:yaml.org,2002:bool":
+            value = _BOOLS.get(text.lower(), MISS)
+        elif tag == "tag:yaml.org,2002:int" and _DECIMAL.match(text):
+            value = int(text)
+    if len(_plain_cache) < 50_000:  # codes, kinds and ids repeat; free text rarely does
+        _plain_cache[text] = value
+    return value
+
+
+def _quoted(token: str) -> Any:
+    if token[0] == "'":
+        return token[1:-1].replace("''", "'")
+    return token[1:-1]  # double-quoted without backslashes: the text itself
+
+
+def _key(token: str) -> Any:
+    found = _key_cache.get(token, _NOT_SEEN)
+    if found is _NOT_SEEN:
+        value = plain(token) if _KEY.match(token) else MISS
+        found = value if isinstance(value, str) else MISS
+        if len(_key_cache) < 1000:
+            _key_cache[token] = found
+    return found
+
+
+# ---------------------------------------------------------------- flow: `{a: b, c: [d, e]}` on one line
+
+
+def flow(text: str) -> Any:
+    """A whole flow collection on one line, or MISS."""
+    tokens = []
+    pos, end = 0, len(text)
+    while pos < end:
+        match = _FLOW_TOKEN.match(text, pos)
+        if match is None:
+            return MISS
+        token = match.group()
+        pos = match.end()
+        if token == ":" and (pos >= end or text[pos] != " "):
+            return MISS  # `a:b` in flow context is read differently by different YAML parsers: not ours
+        if token[0] != " ":
+            tokens.append(token)
+    if not tokens or tokens[0] not in ("{", "["):
+        return MISS
+    value, index = _flow_node(tokens, 0)
+    return value if value is not MISS and index == len(tokens) else MISS
+
+
+def _flow_node(tokens: list[str], index: int) -> tuple[Any, int]:
+    token = tokens[index]
+    if token == "{":
+        return _flow_mapping(tokens, index + 1)
+    if token == "[":
+        return _flow_sequence(tokens, index + 1)
+    if token[0] in "'\"":
+        return _quoted(token), index + 1
+    if token in (",", "]", "}", ":"):
+        return MISS, index
+    return plain(token.rstrip(" ")), index + 1
+
+
+def _flow_mapping(tokens: list[str], index: int) -> tuple[Any, int]:
+    out: dict[str, Any] = {}
+    count = len(tokens)
+    if index < count and tokens[index] == "}":
+        return out, index + 1
+    while index + 2 < count:
+        key = _key(tokens[index].rstrip(" "))
+        if key is MISS or key in out or tokens[index + 1] != ":":
+            return MISS, index
+        value, index = _flow_node(tokens, index + 2)
+        if value is MISS or index >= count:
+            return MISS, index
+        out[key] = value
+        if tokens[index] == "}":
+            return out, index + 1
+        if tokens[index] != ",":
+            return MISS, index
+        index += 1
+    return MISS, index
+
+
+def _flow_sequence(tokens: list[str], index: int) -> tuple[Any, int]:
+    out: list[Any] = []
+    count = len(tokens)
+    if index < count and tokens[index] == "]":
+        return out, index + 1
+    while index < count:
+        value, index = _flow_node(tokens, index)
+        if value is MISS or index >= count or isinstance(value, dict):
+            return MISS, index  # a mapping inside a sequence is valid YAML but never ours
+        out.append(value)
+        if tokens[index] == "]":
+            return out, index + 1
+        if tokens[index] != ",":
+            return MISS, index
+        index += 1
+    return MISS, index
+
+
+# One `key: value` of a stream line's flow mapping, value a quoted scalar, a plain one or a list of plain scalars,
+# followed by `, ` or the closing `}`. Lines that do not tile exactly into these pairs take the general path.
+_PAIR = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*): "
+    r"('(?:[^']|'')*'|\"[^\"\\]*\"|\[[^\[\]{}'\":#]*\]|[^,\[\]{}:#'\" ][^,\[\]{}:#]*)"
+    r"(?:, |\}\Z)"
+)
+
+
+def _flow_line(text: str) -> Any:
+    """The flow mapping `{…}` of one stream line, or MISS."""
+    out: dict[str, Any] = {}
+    pos = 1
+    for match in _PAIR.finditer(text, 1):
+        if match.start() != pos:
+            return flow(text)
+        pos = match.end()
+        key, raw = match.groups()
+        first = raw[0]
+        if first == "'":
+            value = raw[1:-1].replace("''", "'")
+        elif first == '"':
+            value = raw[1:-1]
+        elif first == "[":
+            inner = raw[1:-1]
+            value = [plain(part.strip(" ")) for part in inner.split(",")] if inner.strip(" ") else []
+            if MISS in value:
+                return MISS
+        else:
+            value = _plain_cache.get(raw, _NOT_SEEN)
+            if value is _NOT_SEEN:
+                value = plain(raw.rstrip(" "))
+            if value is MISS:
+                return MISS
+        key_value = _key_cache.get(key) or _key(key)
+        if key_value is MISS or key_value in out:
+            return MISS
+        out[key_value] = value
+    if pos != len(text) or not out:
+        return flow(text)
+    return out
+
+
+def load_stream(text: str) -> Any:
+    """Documents of a stream written by `dump_stream_doc` (`--- {…}` one per line), or MISS."""
+    if _UNUSUAL.search(text):
+        return MISS
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    docs = []
+    for line in lines:
+        if not line.startswith("--- {"):
+            return MISS
+        value = _flow_line(line[4:])
+        if value is MISS:
+            return MISS
+        docs.append(value)
+    return docs
+
+
+# ---------------------------------------------------------------- block: entity files
+
+
+def load_block(text: str) -> Any:
+    """An entity file written by `dump` (a block mapping), or MISS."""
+    if not text or text[0] in " -#%.\n" or _UNUSUAL.search(text):
+        return MISS
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    try:
+        value, index = _mapping(lines, 0, 0)
+    except _Miss:
+        return MISS
+    return value if index == len(lines) else MISS
+
+
+class _Miss(Exception):
+    pass
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _mapping(lines: list[str], index: int, indent: int) -> tuple[dict[str, Any], int]:
+    out: dict[str, Any] = {}
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        here = _indent(line)
+        if here < indent:
+            break
+        if here > indent:
+            raise _Miss  # a continuation line (a multi-line plain scalar) or stray indentation
+        name, colon, rest = line[indent:].partition(":")
+        key = _key(name)
+        if not colon or key is MISS or key in out:
+            raise _Miss
+        if rest:
+            if rest[0] != " ":
+                raise _Miss
+            out[key] = _inline(rest[1:])
+            index += 1
+            continue
+        index += 1
+        nxt = lines[index] if index < count else ""
+        below = _indent(nxt)
+        if index < count and nxt[below:].startswith("- ") and below >= indent:
+            out[key], index = _sequence(lines, index, below)
+        elif index < count and below > indent:
+            out[key], index = _mapping(lines, index, below)
+        else:
+            out[key] = None
+    return out, index
+
+
+def _sequence(lines: list[str], index: int, indent: int) -> tuple[list[Any], int]:
+    out: list[Any] = []
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        here = _indent(line)
+        if here < indent or here == indent and not line[indent:].startswith("- "):
+            break
+        if here > indent:
+            raise _Miss
+        item = line[indent + 2 :]
+        name, colon, rest = item.partition(":")
+        if colon and _KEY.match(name) and (not rest or rest[0] == " "):
+            lines[index] = " " * (indent + 2) + item  # the item's first key, at its siblings' indentation
+            value, index = _mapping(lines, index, indent + 2)
+            out.append(value)
+        else:
+            out.append(_inline(item))
+            index += 1
+    return out, index
+
+
+def _inline(text: str) -> Any:
+    if not text:
+        raise _Miss
+    first = text[0]
+    if first == "'":
+        if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
+            raise _Miss
+        return text[1:-1].replace("''", "'")
+    if first == '"':
+        if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
+            raise _Miss
+        return text[1:-1]
+    if first in "[{":
+        value = flow(text)
+    else:
+        value = plain(text)
+    if value is MISS:
+        raise _Miss
+    return value
