@@ -75,28 +75,51 @@ class Row:
         return "yes" if all(verdicts) else "**no**"
 
 
+def _gnu_time() -> str | None:
+    """GNU time, which reports its child's own peak RSS. A child forked from this harness inherits the harness's
+    resident set as its starting peak (Linux keeps the larger of the old and new image across exec), so wait4 alone
+    would report the harness's memory for every small command."""
+    for candidate in ("/usr/bin/time", shutil.which("time")):
+        if candidate and os.path.exists(candidate):
+            done = subprocess.run([candidate, "--version"], capture_output=True, text=True)
+            if "GNU" in done.stdout + done.stderr:
+                return candidate
+    return None
+
+
+GNU_TIME = _gnu_time()
+
+
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> Sample:
-    """Run one command; wall time and the child's own peak RSS (wait4 gives per-child rusage)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-    )
-    if stdin:
-        assert proc.stdin is not None
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.strip()[-300:]}")
-    return Sample(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    """Run one command: wall time, CPU (user + system of it and its children, from wait4) and its own peak RSS
+    (from GNU time when available, else wait4's, which then includes the harness's own memory)."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss_out:
+        run_cmd = [GNU_TIME, "-q", "-f", "%M", "-o", rss_out.name, *cmd] if GNU_TIME else cmd
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            run_cmd,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        )
+        if stdin:
+            assert proc.stdin is not None
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            err.seek(0)
+            detail = err.read().decode("utf-8", "replace").strip()[-300:]
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {detail}")
+        rss_mb = usage.ru_maxrss / 1024
+        reported = rss_out.read().split()
+        if GNU_TIME and reported and reported[-1].isdigit():
+            rss_mb = int(reported[-1]) / 1024
+    return Sample(elapsed, rss_mb, usage.ru_utime + usage.ru_stime)
 
 
 def first_line(path: Path, pattern: str) -> str:
@@ -330,7 +353,7 @@ def render(
         "Each figure is the median of the repeats; spread is min–max; the reference is measured in the same run on the "
         "same machine. CPU is user + system time of the process and its children (what the wall time would be on an "
         "idle machine, for a command that does not wait on other processes). Peak RSS is the largest resident set "
-        "of any one process of that row.",
+        f"of the command's process in any repeat ({'GNU time' if GNU_TIME else 'wait4, which includes the harness'}).",
         "",
         f"Ledger size `{size}`: {counts.visits:,} visits, {counts.items:,} items, {counts.households:,} households, "
         f"{counts.cadres:,} cadres, {counts.townships * counts.villages_per_township} villages.",

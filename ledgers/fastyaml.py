@@ -36,9 +36,14 @@ _NOT_SEEN: Any = object()
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
+# First characters some implicit resolver applies to; a plain scalar starting otherwise is a string. None until the
+# resolver table is read (and forever when that table has resolvers for any first character).
+_resolvable: frozenset[str] | None = None
+
+
 def _resolve(text: str) -> str:
     """The tag PyYAML's resolver (yamlio.FastLoader's table) gives a plain scalar."""
-    global _resolvers
+    global _resolvers, _resolvable
     if _resolvers is None:
         from .yamlio import FastLoader
 
@@ -46,6 +51,7 @@ def _resolve(text: str) -> str:
         wildcard = table.get(None, [])  # type: ignore[call-overload]
         _resolvers = {first: entries + wildcard for first, entries in table.items() if first is not None}
         _resolvers[None] = wildcard  # type: ignore[index]
+        _resolvable = None if wildcard else frozenset(first for first in _resolvers if first is not None)
     for tag, regexp in _resolvers.get(text[0] if text else "", _resolvers[None]):  # type: ignore[index]
         if regexp.match(text):
             return tag  # type: ignore[no-any-return]
@@ -57,6 +63,11 @@ def plain(text: str) -> Any:
     found = _plain_cache.get(text, _NOT_SEEN)
     if found is not _NOT_SEEN:
         return found
+    if _resolvable is not None and text and text[0] not in _resolvable and text[0] not in _INDICATORS:
+        # An id, a code word, Chinese text: no resolver applies, so it is a string if it is a valid plain scalar.
+        # Not cached: such values are mostly unique (ids, timestamps) and would crowd the cache out.
+        ok = text[0] != " " and text[-1] != " " and ":" not in text and "#" not in text
+        return text if ok else MISS
     value: Any = MISS
     if (
         text
@@ -172,11 +183,23 @@ def _flow_sequence(tokens: list[str], index: int) -> tuple[Any, int]:
 
 # One `key: value` of a stream line's flow mapping, value a quoted scalar, a plain one or a list of plain scalars,
 # followed by `, ` or the closing `}`. Lines that do not tile exactly into these pairs take the general path.
-_PAIR = re.compile(
-    r"([A-Za-z_][A-Za-z0-9_]*): "
-    r"('(?:[^']|'')*'|\"[^\"\\]*\"|\[[^\[\]{}'\":#]*\]|[^,\[\]{}:#'\" ][^,\[\]{}:#]*)"
-    r"(?:, |\}\Z)"
-)
+_VALUE = r"""'[^']*(?:''[^']*)*'|"[^"\\]*"|\[[^\[\]{}'":#]*\]|[^,\[\]{}:#'" ][^,\[\]{}:#]*"""
+_PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (" + _VALUE + r")(?:, |\}\Z)")
+
+
+def _raw_value(raw: str) -> Any:
+    """The value of one raw pair value matched by _VALUE, or MISS."""
+    first = raw[0]
+    if first == "'":
+        return raw[1:-1].replace("''", "'")
+    if first == '"':
+        return raw[1:-1]
+    if first == "[":
+        inner = raw[1:-1]
+        items = [plain(part.strip(" ")) for part in inner.split(",")] if inner.strip(" ") else []
+        return MISS if MISS in items else items
+    value = _plain_cache.get(raw, _NOT_SEEN)
+    return plain(raw.rstrip(" ")) if value is _NOT_SEEN else value
 
 
 def _flow_line(text: str) -> Any:
@@ -188,29 +211,52 @@ def _flow_line(text: str) -> Any:
             return flow(text)
         pos = match.end()
         key, raw = match.groups()
-        first = raw[0]
-        if first == "'":
-            value = raw[1:-1].replace("''", "'")
-        elif first == '"':
-            value = raw[1:-1]
-        elif first == "[":
-            inner = raw[1:-1]
-            value = [plain(part.strip(" ")) for part in inner.split(",")] if inner.strip(" ") else []
-            if MISS in value:
-                return MISS
-        else:
-            value = _plain_cache.get(raw, _NOT_SEEN)
-            if value is _NOT_SEEN:
-                value = plain(raw.rstrip(" "))
-            if value is MISS:
-                return MISS
+        value = _raw_value(raw)
         key_value = _key_cache.get(key) or _key(key)
-        if key_value is MISS or key_value in out:
+        if value is MISS or key_value is MISS or key_value in out:
             return MISS
         out[key_value] = value
     if pos != len(text) or not out:
         return flow(text)
     return out
+
+
+# A stream's lines share their keys in the same order (the writer's schema order), so the pairs of a line that
+# tiled into `{k1: v, k2: v, …}` become one regex for the next lines: one match instead of a scan per pair. A line
+# matching it is tiled exactly as _flow_line would tile it (same value pattern, same literal keys, validated once).
+_templates: dict[tuple[str, ...], Any] = {}
+
+
+def _template(keys: tuple[str, ...]) -> Any:
+    found = _templates.get(keys)
+    if found is None and len(_templates) < 64:
+        pattern = "\\{" + ", ".join(re.escape(key) + ": (" + _VALUE + ")" for key in keys) + "\\}\\Z"
+        found = _templates[keys] = re.compile(pattern)
+    return found
+
+
+def _lines(lines: list[str]) -> Any:
+    docs = []
+    keys: tuple[str, ...] = ()
+    template = None
+    for line in lines:
+        if not line.startswith("--- {"):
+            return MISS
+        match = template.match(line, 4) if template is not None else None
+        if match is not None:
+            values = [_raw_value(raw) for raw in match.groups()]
+            if MISS in values:
+                return MISS
+            docs.append(dict(zip(keys, values, strict=True)))
+            continue
+        value = _flow_line(line[4:])
+        if value is MISS:
+            return MISS
+        docs.append(value)
+        if value and keys != tuple(value):
+            keys = tuple(value)
+            template = _template(keys)
+    return docs
 
 
 def load_stream(text: str) -> Any:
@@ -220,15 +266,7 @@ def load_stream(text: str) -> Any:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    docs = []
-    for line in lines:
-        if not line.startswith("--- {"):
-            return MISS
-        value = _flow_line(line[4:])
-        if value is MISS:
-            return MISS
-        docs.append(value)
-    return docs
+    return _lines(lines)
 
 
 # ---------------------------------------------------------------- block: entity files
@@ -241,8 +279,9 @@ def load_block(text: str) -> Any:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
     try:
-        value, index = _mapping(lines, 0, 0)
+        value, index = _mapping(lines, indents, 0, 0)
     except _Miss:
         return MISS
     return value if index == len(lines) else MISS
@@ -252,49 +291,48 @@ class _Miss(Exception):
     pass
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+_inline_cache: dict[
+    str, Any
+] = {}  # scalar text -> value (immutable values only: lists and dicts are built anew)
 
 
-def _mapping(lines: list[str], index: int, indent: int) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
     count = len(lines)
     while index < count:
-        line = lines[index]
-        here = _indent(line)
+        here = indents[index]
         if here < indent:
             break
         if here > indent:
             raise _Miss  # a continuation line (a multi-line plain scalar) or stray indentation
-        name, colon, rest = line[indent:].partition(":")
-        key = _key(name)
+        name, colon, rest = lines[index][indent:].partition(":")
+        key = _key_cache.get(name) or _key(name)
         if not colon or key is MISS or key in out:
             raise _Miss
+        index += 1
         if rest:
             if rest[0] != " ":
                 raise _Miss
-            out[key] = _inline(rest[1:])
-            index += 1
+            value = _inline_cache.get(rest, _NOT_SEEN)
+            out[key] = _inline(rest) if value is _NOT_SEEN else value
             continue
-        index += 1
-        nxt = lines[index] if index < count else ""
-        below = _indent(nxt)
-        if index < count and nxt[below:].startswith("- ") and below >= indent:
-            out[key], index = _sequence(lines, index, below)
-        elif index < count and below > indent:
-            out[key], index = _mapping(lines, index, below)
+        below = indents[index] if index < count else -1
+        if below >= indent and lines[index].startswith("- ", below):
+            out[key], index = _sequence(lines, indents, index, below)
+        elif below > indent:
+            out[key], index = _mapping(lines, indents, index, below)
         else:
             out[key] = None
     return out, index
 
 
-def _sequence(lines: list[str], index: int, indent: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[list[Any], int]:
     out: list[Any] = []
     count = len(lines)
     while index < count:
+        here = indents[index]
         line = lines[index]
-        here = _indent(line)
-        if here < indent or here == indent and not line[indent:].startswith("- "):
+        if here < indent or here == indent and not line.startswith("- ", indent):
             break
         if here > indent:
             raise _Miss
@@ -302,30 +340,38 @@ def _sequence(lines: list[str], index: int, indent: int) -> tuple[list[Any], int
         name, colon, rest = item.partition(":")
         if colon and _KEY.match(name) and (not rest or rest[0] == " "):
             lines[index] = " " * (indent + 2) + item  # the item's first key, at its siblings' indentation
-            value, index = _mapping(lines, index, indent + 2)
+            indents[index] = indent + 2
+            value, index = _mapping(lines, indents, index, indent + 2)
             out.append(value)
         else:
-            out.append(_inline(item))
+            out.append(_inline(" " + item))
             index += 1
     return out, index
 
 
-def _inline(text: str) -> Any:
+def _inline(rest: str) -> Any:
+    """The value after `key:` (`rest` starts with the separating space)."""
+    text = rest[1:]
     if not text:
         raise _Miss
     first = text[0]
     if first == "'":
         if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1].replace("''", ""):
             raise _Miss
-        return text[1:-1].replace("''", "'")
-    if first == '"':
+        value = text[1:-1].replace("''", "'")
+    elif first == '"':
         if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
             raise _Miss
-        return text[1:-1]
-    if first in "[{":
+        value = text[1:-1]
+    elif first in "[{":
         value = flow(text)
+        if value is MISS:
+            raise _Miss
+        return value  # a fresh list or dict each time: never cached
     else:
         value = plain(text)
     if value is MISS:
         raise _Miss
+    if len(_inline_cache) < 50_000:
+        _inline_cache[rest] = value
     return value

@@ -712,11 +712,11 @@ def _build_fresh(root: Path, path: Path, progress: Progress | None) -> tuple[sql
         conn = sqlite3.connect(tmp, isolation_level=None)
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("BEGIN")
         _create_schema(conn)
         head = _head(root)
         target = _tree(root, head) if head else {}
-        parsed = _ingest(conn, root, target, progress)
+        parsed = _ingest(conn, root, target, progress)  # outside a transaction: it may ATTACH worker shards
+        conn.execute("BEGIN")
         _create_indexes(conn)
         conn.execute("INSERT INTO meta VALUES ('commit', ?)", (head,))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -750,11 +750,15 @@ def _ingest(conn: sqlite3.Connection, root: Path, blobs: dict[str, str], progres
     total = len(entries)
     if not total:
         return 0
-    inserts = {
-        table: f"INSERT INTO {table} VALUES ({','.join('?' * len(cols))})" for table, cols in TABLES.items()
-    }
+    inserts = INSERTS
     pool = None
     workers = os.cpu_count() or 1
+    if total >= PARALLEL_MIN_BLOBS and workers > 1 and not conn.in_transaction:
+        _ingest_shards(conn, root, entries, workers, progress)
+        return total
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
     if total >= PARALLEL_MIN_BLOBS and workers > 1:
         import multiprocessing
 
@@ -772,11 +776,115 @@ def _ingest(conn: sqlite3.Connection, root: Path, blobs: dict[str, str], progres
             done += len(blob_rows)
             if progress:
                 progress(done, total)
+        if own:
+            conn.execute("COMMIT")
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
     return total
+
+
+INSERTS = {
+    table: f"INSERT INTO {table} VALUES ({','.join('?' * len(cols))})" for table, cols in TABLES.items()
+}
+SHARD_WEIGHT = 4000  # per task: an entity file weighs 1, a stream (a month of a village's visits) 20
+
+
+def _ingest_shards(
+    conn: sqlite3.Connection,
+    root: Path,
+    entries: list[tuple[str, str]],
+    workers: int,
+    progress: Progress | None,
+) -> None:
+    """A cold build on every core: each worker reads its blobs with its own `git cat-file`, parses them and writes
+    the rows into its own SQLite shard; the shards are then copied in with `INSERT … SELECT` (no rows or file
+    contents travel between processes, and the inserts run in parallel). Needs `conn` outside a transaction."""
+    import multiprocessing
+    import shutil
+
+    shard_dir = root / ".git" / STATE_DIR / f"shards.{os.getpid()}"
+    shutil.rmtree(shard_dir, ignore_errors=True)
+    shard_dir.mkdir(parents=True)
+    total = len(entries)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            done = 0
+            tasks = ((str(root), str(shard_dir), chunk) for chunk in _weighted_chunks(entries))
+            for count, problem in pool.imap_unordered(_shard_task, tasks):
+                if problem is not None:
+                    raise EnvironmentProblem(problem[0], **problem[1])
+                done += count
+                if progress:
+                    progress(done, total)
+            pool.close()
+            pool.join()
+        finally:
+            pool.terminate()
+            pool.join()
+        for shard in sorted(shard_dir.glob("*.sqlite")):
+            conn.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+            try:
+                conn.execute("BEGIN")
+                conn.execute("INSERT OR REPLACE INTO main.blobs SELECT * FROM shard.blobs")
+                for table in TABLES:
+                    conn.execute(f"INSERT INTO main.{table} SELECT * FROM shard.{table}")  # noqa: S608
+                conn.execute("COMMIT")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.execute("DETACH DATABASE shard")
+            shard.unlink()
+    finally:
+        shutil.rmtree(shard_dir, ignore_errors=True)
+
+
+def _weighted_chunks(entries: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    chunk: list[tuple[str, str]] = []
+    weight = 0
+    for path, blob in entries:
+        chunk.append((path, blob))
+        weight += 20 if kind_of(path) in ("visits", "activities") else 1
+        if weight >= SHARD_WEIGHT:
+            yield chunk
+            chunk, weight = [], 0
+    if chunk:
+        yield chunk
+
+
+_shard: dict[str, Any] = {}  # in a worker process: its shard connection
+
+
+def _shard_task(
+    task: tuple[str, str, list[tuple[str, str]]],
+) -> tuple[int, tuple[str, dict[str, Any]] | None]:
+    """(files done, None) or (0, (message key, params)) when git failed: a LedgerError does not survive pickling."""
+    root, shard_dir, chunk = task
+    try:
+        conn = _shard.get("conn")
+        if conn is None:
+            conn = sqlite3.connect(Path(shard_dir) / f"{os.getpid()}.sqlite", isolation_level=None)
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            _create_schema(conn)
+            _shard["conn"] = conn
+        contents = _cat_blobs(Path(root), [blob for _, blob in chunk])
+        batch = [
+            (path, blob, kind_of(path) or "", raw) for (path, blob), raw in zip(chunk, contents, strict=True)
+        ]
+        blob_rows, tables = _parse_batch(batch)
+        conn.execute("BEGIN")
+        conn.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blob_rows)
+        for table, table_rows in tables.items():
+            conn.executemany(INSERTS[table], table_rows)
+        conn.execute("COMMIT")  # committed per task: the parent reads the shard after this process has exited
+    except EnvironmentProblem as problem:
+        return 0, (problem.key, problem.params)
+    return len(chunk), None
 
 
 def _batches(root: Path, entries: list[tuple[str, str]]) -> Iterator[list[tuple[str, str, str, bytes]]]:

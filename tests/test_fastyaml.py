@@ -38,6 +38,20 @@ ENTITY = st.dictionaries(
     min_size=1,
     max_size=8,
 )
+# Documents of one stream share their keys (the writer's order): the reader's per-stream template path.
+SAME_KEYS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": TEXT,
+            "date": SCALAR,
+            "by": st.lists(SCALAR, max_size=3),
+            "note": TEXT,
+            "items": st.lists(TEXT, max_size=2),
+        }
+    ),
+    min_size=2,
+    max_size=5,
+)
 MUTATION_CHARS = list(" \n-:#'\"[]{},&*!|>?%@`~\t.\\aZ0测")
 
 
@@ -81,6 +95,15 @@ def test_stream_documents_read_the_same(docs: list[dict[str, Any]]) -> None:
     assert _agrees(fastyaml.load_stream(text), slow)
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SAME_KEYS)
+def test_streams_of_one_shape_read_the_same(docs: list[dict[str, Any]]) -> None:
+    text = "".join(yamlio.dump_stream_doc(doc) for doc in docs)
+    slow = _yaml_stream(text)
+    assert slow == docs
+    assert _agrees(fastyaml.load_stream(text), slow)
+
+
 def _mutations(text: str, data: st.DataObject) -> str:
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(text)))
@@ -113,6 +136,21 @@ def test_mutated_entity_files_are_declined_or_read_the_same(
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(FLAT.filter(bool), min_size=1, max_size=3), st.data())
 def test_mutated_streams_are_declined_or_read_the_same(
+    docs: list[dict[str, Any]], draw: st.DataObject
+) -> None:
+    text = _mutations("".join(yamlio.dump_stream_doc(doc) for doc in docs), draw)
+    fast = fastyaml.load_stream(text)
+    try:
+        slow = _yaml_stream(text)
+    except (yaml.YAMLError, yamlio.YamlProblem):
+        assert fast is MISS, text
+        return
+    assert _agrees(fast, slow), text
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SAME_KEYS, st.data())
+def test_mutated_streams_of_one_shape_are_declined_or_read_the_same(
     docs: list[dict[str, Any]], draw: st.DataObject
 ) -> None:
     text = _mutations("".join(yamlio.dump_stream_doc(doc) for doc in docs), draw)
@@ -175,3 +213,18 @@ def test_yamlio_uses_the_fast_path_and_keeps_its_errors() -> None:
         {"id": "V-1", "by": ["C-1", "C-2"]},
         {"id": "V-2", "by": []},
     ]
+
+
+def test_values_are_never_shared_between_reads() -> None:
+    text = "id: Q-1\nteam: []\npairings:\n- C-1\nfields: {}\nhistory:\n- id: A\n  fields:\n    to: x\n"
+    first = fastyaml.load_block(text)
+    first["team"].append("C-9")
+    first["pairings"].append("C-9")
+    first["fields"]["x"] = 1
+    first["history"][0]["fields"]["to"] = "y"
+    assert fastyaml.load_block(text) == _yaml_block(text)
+    stream = "--- {id: V-1, by: [C-1], items: []}\n"
+    docs = fastyaml.load_stream(stream)
+    docs[0]["by"].append("C-9")
+    docs[0]["items"].append("Q-9")
+    assert fastyaml.load_stream(stream) == _yaml_stream(stream)

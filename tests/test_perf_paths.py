@@ -305,3 +305,61 @@ def test_option_values_keep_their_types_and_errors(sample: Sample) -> None:
     wrong = run("log", "-n", "x1", ledger=sample.path)
     assert wrong.exit_code == 2
     assert "Invalid value for '-n' / '--limit'" in wrong.stderr
+
+
+# ---------------------------------------------------------------- cold index build on every core
+
+
+def _table_rows(index_mod, conn) -> dict[str, list[tuple]]:
+    return {
+        table: sorted(map(tuple, conn.execute(f"SELECT * FROM {table}")), key=repr)  # noqa: S608
+        for table in ("blobs", *index_mod.TABLES)
+    }
+
+
+def test_sharded_cold_build_equals_the_serial_one(sample: Sample, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from minqing.ledgers import index as index_mod
+
+    for n in range(6):
+        _visit(sample, f"第{n}次")
+    run("issue", "add", "--as", sample.admin, "--desc", "路灯坏了", "--category", "infrastructure",
+        "--household", sample.households[1], ledger=sample.path)  # fmt: skip
+    led = sample.ledger()
+    monkeypatch.setattr(index_mod, "PARALLEL_MIN_BLOBS", 10**9)
+    with index_mod.Index.open(led, rebuild=True) as serial:
+        expected = _table_rows(index_mod, serial.conn)
+    monkeypatch.setattr(index_mod, "PARALLEL_MIN_BLOBS", 1)
+    monkeypatch.setattr(index_mod, "SHARD_WEIGHT", 3)  # many small tasks over both workers
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    progress: list[tuple[int, int]] = []
+    with index_mod.Index.open(
+        led, rebuild=True, progress=lambda done, total: progress.append((done, total))
+    ) as sharded:
+        assert _table_rows(index_mod, sharded.conn) == expected
+        assert sharded.parsed == len(expected["blobs"])
+    assert progress[-1] == (len(expected["blobs"]),) * 2 and len(progress) > 2
+    assert sum(len(rows) for rows in expected.values()) > 40
+    assert not list((sample.path / ".git" / "minqing").glob("shards.*"))
+
+
+def test_a_git_failure_in_a_worker_is_one_clean_error(
+    sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from minqing.ledgers import index as index_mod
+    from minqing.ledgers.errors import EnvironmentProblem
+
+    def broken(root, blobs):  # noqa: ANN001, ARG001 - runs in the forked worker
+        raise EnvironmentProblem("git_failed", detail="cat-file: blob missing")
+
+    monkeypatch.setattr(index_mod, "PARALLEL_MIN_BLOBS", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(index_mod, "_cat_blobs", broken)
+    with pytest.raises(EnvironmentProblem) as error:
+        index_mod.Index.open(sample.ledger(), rebuild=True)
+    assert error.value.render("en") == "git failed: cat-file: blob missing"
+    state = sample.path / ".git" / "minqing"
+    assert not list(state.glob("shards.*")) and not list(state.glob("*.tmp"))
