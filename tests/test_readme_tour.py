@@ -1,6 +1,6 @@
-"""The README tour (docs/readme/20-tour.md) runs exactly as written: every `$ ` line of its console blocks, in
-order, with bash -e in a temp dir, the installed `minqing` on PATH and the real clock. Every command must succeed
-and every answer shown must be what minqing prints, up to the random ids, dates and the temp path."""
+"""The README tour (README.md, section `## A tour…`) runs exactly as written: every `$ ` line of its console
+blocks, in order, with bash -e in a temp dir, the installed `minqing` on PATH and the real clock. Every command must
+succeed and every answer shown must be what minqing prints, up to the random ids, dates and the temp path."""
 
 from __future__ import annotations
 
@@ -10,7 +10,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-TOUR = Path(__file__).resolve().parent.parent / "docs" / "readme" / "20-tour.md"
+README = Path(__file__).resolve().parent.parent / "README.md"
+TOUR_HEADING = "## A tour"
+
+
+def tour_text() -> str:
+    """The tour section of README.md: from its `## A tour` heading to the next `## ` heading outside a code block."""
+    lines = README.read_text(encoding="utf-8").splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(TOUR_HEADING)]
+    assert len(starts) == 1, f"README.md needs exactly one section starting {TOUR_HEADING!r}"
+    section, fence = [], False
+    for line in lines[starts[0] :]:
+        if line.startswith("```"):
+            fence = not fence
+        elif section and not fence and line.startswith("## "):
+            break
+        section.append(line)
+    return "".join(section)
 
 
 def parse(text: str) -> list[tuple[str, list[str]]]:
@@ -45,7 +61,7 @@ def normalize(line: str, home: str) -> str:
 
 
 def test_the_tour_covers_the_foundation() -> None:
-    commands = " ".join(command for command, _ in parse(TOUR.read_text(encoding="utf-8")))
+    commands = " ".join(command for command, _ in parse(tour_text()))
     for needed in ("minqing init", "minqing org add", "minqing cadre add", "minqing household add", "minqing pair",
                    "--raise", "minqing issue assign", "minqing issue progress", "minqing issue resolve",
                    "minqing issue feedback", "minqing issue close", "minqing issue escalate", "minqing check",
@@ -54,7 +70,7 @@ def test_the_tour_covers_the_foundation() -> None:
 
 
 def test_the_tour_runs_as_written(tmp_path: Path) -> None:
-    steps = parse(TOUR.read_text(encoding="utf-8"))
+    steps = parse(tour_text())
     answers = tmp_path / "answers"
     answers.mkdir()
     script = ["set -e -o pipefail"]
