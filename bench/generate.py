@@ -21,10 +21,11 @@ import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from minqing.ledgers import ids, register, yamlio
-from minqing.ledgers.model import CATEGORIES, HistoryEntry
-from minqing.ledgers.store import dump_item, dump_record
-from minqing.ledgers.workflow import apply as apply_item
+from minqing.ledgers.core import ids, yamlio
+from minqing.ledgers.core.model import CATEGORIES, HistoryEntry
+from minqing.ledgers.ops import register
+from minqing.ledgers.ops.workflow import apply as apply_item
+from minqing.ledgers.repo.store import dump_item, dump_record
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class MinqingGroup(FastGroup):
         super().__init__(*args, commands=commands, **kwargs)
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from minqing.ledgers.errors import LedgerError
+        from minqing.ledgers.core.errors import LedgerError
 
         try:
             return super().invoke(ctx)
@@ -90,7 +90,7 @@ def root(
     ] = None,
 ) -> None:
     """民情台账 minqing: households, visits and items worked to closure (销号), with git as the audit trail."""
-    from minqing.ledgers.messages import current_lang
+    from minqing.ledgers.core.messages import current_lang
 
     STATE.ledger_path = directory
     chosen = lang or current_lang()

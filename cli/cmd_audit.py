@@ -55,7 +55,8 @@ def log(
     """
     from contextlib import nullcontext
 
-    from minqing.ledgers import history, privacy
+    from minqing.ledgers.read import history
+    from minqing.ledgers.repo import privacy
 
     led = ledger()
     what = "log " + " ".join(part for part in (entry or "", f"--since {since}" if since else "") if part)
@@ -118,7 +119,7 @@ def audit(
 
     Example: minqing audit --since v2026Q3 --json
     """
-    from minqing.ledgers import audit as audit_mod
+    from minqing.ledgers.verify import audit as audit_mod
 
     from .common import lang
 
@@ -170,7 +171,7 @@ def hooks_install(
 
     Example: minqing hooks install --bare /srv/git/bijiang.git
     """
-    from minqing.ledgers import hooks
+    from minqing.ledgers.verify import hooks
 
     if bare:
         path = hooks.install_bare(bare, force=force)
@@ -191,8 +192,8 @@ def hooks_run(
     """
     from pathlib import Path
 
-    from minqing.ledgers import hooks
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.verify import hooks
 
     from .common import lang
 
@@ -223,8 +224,8 @@ def key_add(
 
     Example: minqing cadre key add C-4H2J --ssh-pubkey ~/.ssh/id_ed25519.pub
     """
-    from minqing.ledgers import audit as audit_mod
-    from minqing.ledgers import keys
+    from minqing.ledgers.ops import keys
+    from minqing.ledgers.verify import audit as audit_mod
 
     updated = keys.add_key(ledger(), actor, cadre, ssh_pubkey)
     print_ = audit_mod.fingerprint(updated.keys[-1])
@@ -245,7 +246,7 @@ def key_use(
 
     Example: minqing cadre key use C-4H2J ~/.ssh/id_ed25519
     """
-    from minqing.ledgers import keys
+    from minqing.ledgers.ops import keys
 
     cadre_record, path = keys.use_key(ledger(), cadre, keyfile)
     echo(

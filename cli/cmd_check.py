@@ -34,13 +34,13 @@ def check(
     """
     from pathlib import Path
 
-    from minqing.ledgers.check import check_tree
+    from minqing.ledgers.verify.check import check_tree
 
     led = ledger()
     report = check_tree(Path(led.root), STATE.lang)
     duties: list = []
     if activity_minimum is not None or month is not None:  # issue 7: the monthly activity minimum
-        from minqing.ledgers.office import duties as office_duties
+        from minqing.ledgers.read.office import duties as office_duties
 
         duties = list(
             office_duties(led, month=month, only="activities", activity_minimum=activity_minimum).findings

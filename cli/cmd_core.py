@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minqing.ledgers.model import CATEGORIES, ROLES
+from minqing.ledgers.core.model import CATEGORIES, ROLES
 
 from .common import (
     AsOpt,
@@ -59,7 +59,7 @@ def init(
 
     Example: minqing init bijiang --county-code 520602 --county-name 碧江区 --admin-name 张华
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     new = reg.init(path, county_code or "", county_name or "", admin_name)
     user = new._configured_user()
@@ -80,8 +80,8 @@ def org_add(
 
     Example: minqing org add 520602101 和平乡 --level township --parent 520602
     """
-    from minqing.ledgers import fields
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import register as reg
 
     led = ledger()
     level = ask(
@@ -192,8 +192,8 @@ def cadre_add(
 
     Example: minqing cadre add --name 李明 --unit 520602101 --role township_leader --title 包村领导
     """
-    from minqing.ledgers import fields
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import register as reg
 
     led = ledger()
     name = ask(name, "--name", t("姓名", "name"), lambda v: fields.name(v, "--name"))
@@ -222,7 +222,7 @@ def cadre_list(
 
     Example: minqing cadre list --unit 520602101 --status recalled
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     cadres = queries.cadres(ledger(), unit=unit, status=status_filter)
     if json_out:
@@ -242,7 +242,7 @@ def cadre_show(
 
     Example: minqing cadre show C-4H2J
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     view = queries.cadre_view(ledger(), cadre_id, unmask=unmask, actor=actor)
     if json_out:
@@ -263,7 +263,7 @@ def cadre_recall(
 
     Example: minqing cadre recall C-4H2J --reason 驻村考核不合格
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     cadre = reg.recall_cadre(ledger(), actor, cadre_id, reason)
     echo(t(f"{cadre.id} {cadre.name} 已召回", f"{cadre.id} {cadre.name} recalled"))
@@ -328,8 +328,8 @@ def household_add(
 
     Example: minqing household add --head 王大 --village 520602101201 --members 4 --status poor
     """
-    from minqing.ledgers import fields
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import register as reg
 
     led = ledger()
     head = ask(head, "--head", t("户主姓名", "head of household"), lambda v: fields.name(v, "--head"))
@@ -369,7 +369,7 @@ def household_list(
 
     Example: minqing household list --unit 520602101 --status poor
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     homes = queries.households(ledger(), unit=village, status=status_)
     if json_out:
@@ -389,7 +389,7 @@ def household_show(
 
     Example: minqing household show H-7K3M
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     view = queries.household_view(ledger(), household_id, unmask=unmask, actor=actor)
     if json_out:
@@ -421,7 +421,7 @@ def household_set(
 
     Example: minqing household set H-7K3M --housing risk --water ok
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     indicators = {
         "food": food,
@@ -448,7 +448,7 @@ def household_find(
 
     Example: minqing household find --id-number 52060219800101123X
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     home = reg.find_household(ledger(), id_number or "")
     if json_out:
@@ -466,7 +466,7 @@ def pair(
 
     Example: minqing pair C-4H2J H-7K3M
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     cadre, home = reg.pair(ledger(), actor, cadre_id, household_id)
     echo(f"{cadre.id} {cadre.name} ↔ {home.id} {home.head}")
@@ -481,7 +481,7 @@ def unpair(
 
     Example: minqing unpair C-4H2J H-7K3M
     """
-    from minqing.ledgers import register as reg
+    from minqing.ledgers.ops import register as reg
 
     cadre, home = reg.pair(ledger(), actor, cadre_id, household_id, undo=True)
     echo(f"{cadre.id} {cadre.name} ✕ {home.id} {home.head}")
@@ -533,8 +533,9 @@ def visit_add(
 
     Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1 --raise 屋顶漏雨 --category housing
     """
-    from minqing.ledgers import fields, visits
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.ops import visits
 
     raises = raise_ or []
     categories = category or []
@@ -588,7 +589,7 @@ def visit_list(
 
     Example: minqing visit list --unit 520602101 --month 2026-11
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     rows = queries.visits(ledger(), household=household, unit=unit, month=month)
     if json_out:
@@ -696,7 +697,8 @@ def issue_add(
 
     Example: minqing issue add --desc 村道路灯损坏 --category infrastructure --kind problem --ledger livelihood --source grid --unit 520602101201
     """
-    from minqing.ledgers import fields, workflow
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import workflow
 
     led = ledger()
     desc = ask(desc, "--desc", t("问题描述", "description"), lambda v: fields.text(v, "--desc"))
@@ -759,10 +761,11 @@ def issue_assign(
 
     Example: minqing issue assign Q-7K3M --leader C-4H2J --unit 乡交通站 --due 2026-12-07 --plan 更换灯具
     """
-    from minqing.ledgers import fields, workflow
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import workflow
 
     if not leader:
-        from minqing.ledgers.errors import BadInput
+        from minqing.ledgers.core.errors import BadInput
 
         raise BadInput("required", field="--leader", accepted="a cadre id C-…")
     _done(
@@ -789,7 +792,7 @@ def issue_progress(
 
     Example: minqing issue progress Q-7K3M --note 已联系供电所
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.progress(ledger(), actor, item_id, note))
 
@@ -805,7 +808,7 @@ def issue_escalate(
 
     Example: minqing issue escalate Q-7K3M --to township --reason 需乡镇协调资金
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     item = workflow.escalate(ledger(), actor, item_id, to or "", reason)
     echo(f"{item.id} {label(item.state)} {label(item.level)}")
@@ -822,7 +825,7 @@ def issue_resolve(
 
     Example: minqing issue resolve Q-7K3M --how solved --note 已更换路灯
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.resolve(ledger(), actor, item_id, how or "", note))
 
@@ -838,7 +841,7 @@ def issue_feedback(
 
     Example: minqing issue feedback Q-7K3M --result satisfied
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.feedback(ledger(), actor, item_id, result or "", note))
 
@@ -855,7 +858,7 @@ def issue_close(
 
     Example: minqing issue close Q-7K3M
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.close(ledger(), actor, item_id, reason))
 
@@ -870,7 +873,7 @@ def issue_reopen(
 
     Example: minqing issue reopen Q-7K3M --reason 回访发现路灯又坏
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.reopen(ledger(), actor, item_id, reason))
 
@@ -886,7 +889,7 @@ def issue_extend(
 
     Example: minqing issue extend Q-7K3M --to 2026-12-20 --reason 等待材料
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.extend(ledger(), actor, item_id, to or "", reason))
 
@@ -903,7 +906,7 @@ def issue_claim(
 
     Example: minqing issue claim Q-7K3M --by C-4H2J
     """
-    from minqing.ledgers import workflow
+    from minqing.ledgers.ops import workflow
 
     _done(workflow.claim(ledger(), actor, item_id, by or ""))
 
@@ -916,7 +919,7 @@ def issue_show(
 
     Example: minqing issue show Q-7K3M --json
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     view = queries.item_view(ledger(), item_id)
     if json_out:
@@ -967,7 +970,7 @@ def issue_list(
 
     Example: minqing issue list --state open --unit 520602101 --overdue
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     led = ledger()
     rows = queries.items(
@@ -989,8 +992,8 @@ def issue_list(
 
 def _warn_unreadable(led) -> None:
     """A listing never silently leaves an entry out: files the index could not read are named on stderr."""
-    from minqing.ledgers import queries
-    from minqing.ledgers.messages import render
+    from minqing.ledgers.core.messages import render
+    from minqing.ledgers.read import queries
 
     from .common import STATE, note
 
@@ -1007,7 +1010,7 @@ def status(json_out: JsonOpt = False) -> None:
 
     Example: minqing status
     """
-    from minqing.ledgers import queries
+    from minqing.ledgers.read import queries
 
     led = ledger()
     summary = queries.status(led)
@@ -1093,8 +1096,9 @@ def demo(
 
     Example: minqing demo ./bijiang-demo --seed 7
     """
-    from minqing.ledgers import demo as demo_mod
-    from minqing.ledgers import fields, queries
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import demo as demo_mod
+    from minqing.ledgers.read import queries
 
     built = demo_mod.build(path, seed=fields.positive_int(seed, "--seed", 0, 2**31 - 1))
     echo(t(f"示例台账已建在 {built.root}", f"sample ledger built at {built.root}"))

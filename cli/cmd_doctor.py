@@ -26,7 +26,7 @@ def doctor(
 
     Example: minqing doctor --fix --as C-4H2J9X
     """
-    from minqing.ledgers import doctor as doc
+    from minqing.ledgers.verify import doctor as doc
 
     led = doc.open_ledger(STATE.ledger_path)
     findings = doc.fix(led, actor) if fix else doc.diagnose(led)
@@ -43,7 +43,7 @@ def doctor(
             echo(f"{label}: {finding.render(STATE.lang)}")
     code = doc.exit_code(findings)
     if code == 0:
-        from minqing.ledgers.messages import render
+        from minqing.ledgers.core.messages import render
 
         note(render("doctor_healthy", STATE.lang))
     raise typer.Exit(code)

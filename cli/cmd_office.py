@@ -52,13 +52,13 @@ def _num(value: Any) -> str:
 
 
 def _activity_label(kind: str) -> str:
-    from minqing.ledgers.activities import kind_label
+    from minqing.ledgers.ops.activities import kind_label
 
     return kind_label(kind, lang())
 
 
 def _grade_label(grade: str | None) -> str:
-    from minqing.ledgers.reviews import grade_label
+    from minqing.ledgers.ops.reviews import grade_label
 
     return grade_label(grade, lang()) if grade else ""
 
@@ -145,9 +145,9 @@ def _emit(
     footer: list[str] | None = None,
 ) -> None:
     """Print or write one sheet in the chosen format (json prints `payload`, the stable document)."""
-    from minqing.ledgers import fields as F
-    from minqing.ledgers.errors import BadInput
-    from minqing.ledgers.messages import Text
+    from minqing.ledgers.core import fields as F
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
 
     from . import rollup_render as render
 
@@ -200,8 +200,9 @@ def activity_add(
 
     Example: minqing activity add --kind night_school --unit 520602101201 --date 2026-11-20 --title 猕猴桃冬季管护 --participants 35 --by C-4H2J
     """
-    from minqing.ledgers import activities, fields
-    from minqing.ledgers.model import ACTIVITY_KINDS
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.core.model import ACTIVITY_KINDS
+    from minqing.ledgers.ops import activities
 
     led = ledger()
     kinds = list(ACTIVITY_KINDS)
@@ -234,7 +235,7 @@ def activity_list(
 
     Example: minqing activity list --month 2026-11 --unit 520602101
     """
-    from minqing.ledgers import activities
+    from minqing.ledgers.ops import activities
 
     found = activities.list_activities(ledger(), month=month, unit=unit, kind=kind)
     totals = activities.totals_by_kind(found)
@@ -282,7 +283,7 @@ def activity_list(
 
 
 def _raises(raise_: list[str] | None, category: list[str] | None) -> list[tuple[str, str]]:
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core.errors import BadInput
 
     raises, categories = raise_ or [], category or []
     if len(categories) != len(raises):
@@ -325,8 +326,9 @@ def review_add(
 
     Example: minqing review add --team 520602101201 --quarter 2026Q4 --report 述职.txt --comment 成效明显 --ratings satisfied=40,basic=8,unsatisfied=2 --grade good --raise 卫生室缺药 --category medical
     """
-    from minqing.ledgers import fields, reviews
-    from minqing.ledgers.model import REVIEW_GRADES
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.core.model import REVIEW_GRADES
+    from minqing.ledgers.ops import reviews
 
     led = ledger()
     grades = list(REVIEW_GRADES)
@@ -374,7 +376,7 @@ def review_raise(
 
     Example: minqing review raise R-3K8P --raise 通组路未硬化 --category infrastructure
     """
-    from minqing.ledgers import reviews
+    from minqing.ledgers.ops import reviews
 
     review, items = reviews.raise_items(
         ledger(), actor, review_id, raises=_raises(raise_, category), item_ledger=item_ledger
@@ -399,7 +401,7 @@ def review_set(
 
     Example: minqing review set R-3K8P --grade excellent
     """
-    from minqing.ledgers import reviews
+    from minqing.ledgers.ops import reviews
 
     review = reviews.set_review(
         ledger(), actor, review_id, ratings=ratings, grade=grade, report=report, comment=comment
@@ -433,7 +435,7 @@ def review_list(
 
     Example: minqing review list --quarter 2026Q4
     """
-    from minqing.ledgers import reviews
+    from minqing.ledgers.ops import reviews
 
     led = ledger()
     views = [reviews.review_view(led, review) for review in reviews.list_reviews(led, quarter, team)]
@@ -468,7 +470,7 @@ def review_show(
 
     Example: minqing review show R-3K8P
     """
-    from minqing.ledgers import reviews
+    from minqing.ledgers.ops import reviews
 
     led = ledger()
     review = reviews.find_review(led, review_id)
@@ -515,7 +517,7 @@ def rank(
 
     Example: minqing rank --quarter 2026Q4 --by team --format xlsx --out 2026Q4排名.xlsx
     """
-    from minqing.ledgers import office
+    from minqing.ledgers.read import office
 
     ranking = office.rank(ledger(), quarter, by)
     team = ranking.by == "team"
@@ -603,7 +605,7 @@ def _daily_name(row: Any) -> str:
 
 
 def _daily_markdown(daily: Any, heading: str) -> str:
-    from minqing.ledgers.office import DAILY_COLUMNS
+    from minqing.ledgers.read.office import DAILY_COLUMNS
 
     parts = [f"# {heading}", ""]
     headers = [t("乡镇", "township"), *(_daily_header(key) for key in DAILY_COLUMNS)]
@@ -661,9 +663,9 @@ def report_daily(
     import html
     from pathlib import Path
 
-    from minqing.ledgers import fields as F
-    from minqing.ledgers import office
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core import fields as F
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.read import office
 
     from . import rollup_render as render
 
@@ -732,8 +734,8 @@ def reconcile(
 
     Example: minqing reconcile --ledger hardship --unit 520602101 --format xlsx --out 对账-11月.xlsx
     """
-    from minqing.ledgers import office
-    from minqing.ledgers.messages import label as op_label
+    from minqing.ledgers.core.messages import label as op_label
+    from minqing.ledgers.read import office
 
     sheet = office.reconcile(ledger(), ledger_name, unit)
     headers = [
@@ -814,7 +816,7 @@ def cadre_roster(
 
     Example: minqing cadre roster --unit 520602101 --format xlsx --out 干部花名册.xlsx
     """
-    from minqing.ledgers import office
+    from minqing.ledgers.read import office
 
     roster = office.roster(ledger(), unit, recalled)
     headers = [
@@ -896,8 +898,8 @@ def duties(
 
     Example: minqing duties --only activities --activity-minimum 3 --json
     """
-    from minqing.ledgers import office
-    from minqing.ledgers.messages import render as say
+    from minqing.ledgers.core.messages import render as say
+    from minqing.ledgers.read import office
 
     result = office.duties(ledger(), month, quarter, only, activity_minimum)
     if json_out:

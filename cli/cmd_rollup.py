@@ -58,9 +58,9 @@ def rollup(
 
     Example: minqing rollup --repo bijiang --repo wanshan --by county --format json
     """
-    from minqing.ledgers import rollup as R
-    from minqing.ledgers.errors import BadInput
-    from minqing.ledgers.store import Ledger
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.read import rollup as R
+    from minqing.ledgers.repo.store import Ledger
 
     from . import rollup_render as render
 
@@ -104,7 +104,7 @@ def rollup(
             typer.echo(data.decode("utf-8-sig") if chosen_format != "csv" else data.decode("utf-8"), nl=False)
     overdue = R.overdue_total(result)
     if fail_on_overdue and overdue:
-        from minqing.ledgers.messages import render as say
+        from minqing.ledgers.core.messages import render as say
 
         note("minqing: " + say("overdue_found", lang(), count=overdue, date=chosen_period.as_of.isoformat()))
         raise typer.Exit(1)
@@ -112,8 +112,8 @@ def rollup(
 
 def _open_indexes(ledgers: list, quiet: bool) -> list:
     """Open (and refresh) each ledger's index; notes about rebuilt caches and unreadable files go to stderr."""
-    from minqing.ledgers.index import Index
-    from minqing.ledgers.messages import render as say
+    from minqing.ledgers.core.messages import render as say
+    from minqing.ledgers.read.index import Index
 
     indexes = []
     try:
@@ -141,7 +141,7 @@ def reindex() -> None:
     """
     import sys
 
-    from minqing.ledgers.index import Index
+    from minqing.ledgers.read.index import Index
 
     led = ledger()
     if sys.stderr.isatty():
@@ -175,7 +175,7 @@ def reindex() -> None:
         )
     )
     if problems:
-        from minqing.ledgers.messages import render as say
+        from minqing.ledgers.core.messages import render as say
 
         note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
 
@@ -201,9 +201,9 @@ def nightly(
     import html
     from pathlib import Path
 
-    from minqing.ledgers import fields as F
-    from minqing.ledgers import rollup as R
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core import fields as F
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.read import rollup as R
 
     from . import rollup_render as render
 

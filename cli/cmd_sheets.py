@@ -124,8 +124,8 @@ def import_sheet(
 
     Example: minqing import 农户花名册.csv --kind households --encoding gb18030
     """
-    from minqing.ledgers import sheets
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.ops import sheets
 
     if not kind:
         raise BadInput("required", field="--kind", accepted="|".join(sheets.KINDS))
@@ -243,9 +243,9 @@ def export_sheet(
 
     Example: minqing export --kind households --format csv > households.csv
     """
-    from minqing.ledgers import sheets
-    from minqing.ledgers.errors import BadInput
-    from minqing.ledgers.messages import Text
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
+    from minqing.ledgers.ops import sheets
 
     if not kind:
         raise BadInput("required", field="--kind", accepted="|".join(sheets.KINDS))
@@ -258,7 +258,7 @@ def export_sheet(
         raise BadInput("required", field="--out", accepted=Text("acc_out_xlsx"))
     led = _ledger()
     if unmask:
-        from minqing.ledgers import privacy
+        from minqing.ledgers.repo import privacy
 
         what = (
             f"export --kind {kind}"
@@ -296,7 +296,7 @@ def find(
 
     Example: minqing find 路灯 --kind item --json
     """
-    from minqing.ledgers import search
+    from minqing.ledgers.read import search
 
     hits = search.find(_ledger(), text, [kind] if kind else None, limit)
     if json_out:

@@ -37,7 +37,7 @@ def clone(
 
     Example: minqing clone /srv/minqing/bijiang.git heping --secret-file /media/usb/bijiang.secret --user C-4H2J9X
     """
-    from minqing.ledgers import sync as sync_mod
+    from minqing.ledgers.sync import sync as sync_mod
 
     new, has_secret = sync_mod.clone(url, path, secret_file, user)
     echo(t(f"已克隆到 {new.root}（已注册合并驱动）", f"cloned into {new.root} (merge drivers registered)"))
@@ -77,7 +77,7 @@ def sync(
 
     Example: minqing sync --remote origin
     """
-    from minqing.ledgers import sync as sync_mod
+    from minqing.ledgers.sync import sync as sync_mod
 
     report = sync_mod.sync(ledger(), actor, remote)
     if json_out:
@@ -121,7 +121,7 @@ def conflicts(json_out: JsonOpt = False) -> None:
 
     Example: minqing conflicts --json
     """
-    from minqing.ledgers import sync as sync_mod
+    from minqing.ledgers.sync import sync as sync_mod
 
     records = sync_mod.open_conflicts(ledger())
     if json_out:
@@ -157,7 +157,7 @@ def resolve_conflict(
 
     Example: minqing resolve-conflict Q-7K3M2Q --take theirs --as C-4H2J9X
     """
-    from minqing.ledgers import sync as sync_mod
+    from minqing.ledgers.sync import sync as sync_mod
 
     done = sync_mod.settle(ledger(), actor, conflict_id, take)
     side = {"ours": t("本方", "ours"), "theirs": t("对方", "theirs")}[done.take]
@@ -189,6 +189,6 @@ def merge_driver(
 
     Example: minqing merge-driver %O %A %B %P
     """
-    from minqing.ledgers import sync as sync_mod
+    from minqing.ledgers.sync import sync as sync_mod
 
     raise typer.Exit(sync_mod.run_driver(base, ours, theirs, path))

@@ -42,7 +42,7 @@ STATE = State()
 
 
 def ledger() -> Any:
-    from minqing.ledgers.store import Ledger
+    from minqing.ledgers.repo.store import Ledger
 
     return Ledger.open(STATE.ledger_path)
 
@@ -57,7 +57,7 @@ def t(zh: str, en: str) -> str:
 
 
 def label(value: Any) -> str:
-    from minqing.ledgers.messages import label as _label
+    from minqing.ledgers.core.messages import label as _label
 
     return _label(value, STATE.lang) if isinstance(value, str) else ("" if value is None else str(value))
 
@@ -127,7 +127,7 @@ def ask(
         return value
     from rich.prompt import Prompt
 
-    from minqing.ledgers.errors import LedgerError
+    from minqing.ledgers.core.errors import LedgerError
 
     while True:
         answer = Prompt.ask(f"{question} ({field})", choices=choices, show_choices=bool(choices))
@@ -148,37 +148,37 @@ def _starting(values: Any, incomplete: str) -> list[str]:
 
 
 def complete_category(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import CATEGORIES
+    from minqing.ledgers.core.model import CATEGORIES
 
     return _starting(CATEGORIES, incomplete)
 
 
 def complete_item_kind(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import ITEM_KINDS
+    from minqing.ledgers.core.model import ITEM_KINDS
 
     return _starting(ITEM_KINDS, incomplete)
 
 
 def complete_ledger_name(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import LEDGERS
+    from minqing.ledgers.core.model import LEDGERS
 
     return _starting(LEDGERS, incomplete)
 
 
 def complete_item_state(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import STATES
+    from minqing.ledgers.core.model import STATES
 
     return _starting((*STATES, "open"), incomplete)
 
 
 def complete_role(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import ROLES
+    from minqing.ledgers.core.model import ROLES
 
     return _starting(ROLES, incomplete)
 
 
 def complete_household_status(incomplete: str) -> list[str]:
-    from minqing.ledgers.model import HOUSEHOLD_STATUS
+    from minqing.ledgers.core.model import HOUSEHOLD_STATUS
 
     return _starting(HOUSEHOLD_STATUS, incomplete)
 
@@ -189,7 +189,7 @@ def complete_sheet_kind(incomplete: str) -> list[str]:
 
 def complete_export_state(ctx: typer.Context, incomplete: str) -> list[str]:
     """--state of `export`: item states, household statuses or cadre statuses, after --kind."""
-    from minqing.ledgers.model import CADRE_STATUS, HOUSEHOLD_STATUS, STATES
+    from minqing.ledgers.core.model import CADRE_STATUS, HOUSEHOLD_STATUS, STATES
 
     kind = ctx.params.get("kind") or "issues"
     values = {"households": HOUSEHOLD_STATUS, "cadres": CADRE_STATUS, "visits": ()}.get(
@@ -199,7 +199,7 @@ def complete_export_state(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _completion_ledger(ctx: typer.Context) -> Any:
-    from minqing.ledgers.store import Ledger
+    from minqing.ledgers.repo.store import Ledger
 
     root = ctx.find_root()
     return Ledger.open(root.params.get("directory") or STATE.ledger_path)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from minqing.ledgers.rollup import METRICS, ORG_GROUPINGS, RATES, Rollup, Row
+from minqing.ledgers.read.rollup import METRICS, ORG_GROUPINGS, RATES, Rollup, Row
 
 # key -> (zh, en) column headers.
 LABELS: dict[str, tuple[str, str]] = {
@@ -489,7 +489,7 @@ def html_page(page_title: str, sections: list[str], lang: str) -> str:
 
 def write_file(path: str, data: bytes, field: str = "--out") -> None:
     """Temp file beside the target, then rename: a failed write leaves nothing behind. One-line error, exit 2."""
-    from minqing.ledgers.errors import BadInput
+    from minqing.ledgers.core.errors import BadInput
 
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

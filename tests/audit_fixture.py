@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from minqing.ledgers import register, visits, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
 T1 = "2026-11-20T09:00:00+08:00"

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from minqing.cli.app import app
-from minqing.ledgers import register
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register
+from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
 

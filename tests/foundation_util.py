@@ -143,8 +143,8 @@ def world_template(factory: pytest.TempPathFactory) -> World:
 
 
 def build_world(path: Path) -> World:
-    from minqing.ledgers import register, workflow
-    from minqing.ledgers.store import Ledger
+    from minqing.ledgers.ops import register, workflow
+    from minqing.ledgers.repo.store import Ledger
 
     register.init(str(path), "520602", "碧江区", "测试管理员", at=NOW)
     led = Ledger.open(path)

@@ -23,8 +23,8 @@ import pytest
 import rollup_fixture as fx
 from rollup_fixture import BANLI, COUNTY, HEPING, TAOYING, YIZU, at
 
-from minqing.ledgers import activities, register, reviews, visits, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import activities, register, reviews, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 hand = fx.hand
 

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import pytest
 
-from minqing.ledgers import register, visits, workflow, yamlio
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core import yamlio
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
 HEPING, BAHUANG, COUNTY = "520602101", "520602102", "520602"

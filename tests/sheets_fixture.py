@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from minqing.ledgers import register, visits, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

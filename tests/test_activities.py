@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from conftest import snapshot
 
-from minqing.ledgers import activities, register
-from minqing.ledgers.check import check_tree
-from minqing.ledgers.errors import BadInput, LedgerError, NotFound, Refused
+from minqing.ledgers.core.errors import BadInput, LedgerError, NotFound, Refused
+from minqing.ledgers.ops import activities, register
+from minqing.ledgers.verify.check import check_tree
 
 BANLI, TAOYING, HEPING, YIZU = "520602101201", "520602101202", "520602101", "52060210120101"
 

@@ -19,8 +19,9 @@ from audit_fixture import (
     trailers,
 )
 
-from minqing.ledgers import audit, register, visits, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify import audit
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +137,8 @@ def test_actor_whose_role_may_not_close_is_caught(book: Book):
 def test_actor_whose_role_may_not_do_the_operation_is_caught(book: Book):
     # issue.escalate is for village cadres and leaders (minqing.yaml permissions), not clerks. The forger writes
     # the file exactly as the tool would (snapshot = replay), so only the role is wrong.
-    from minqing.ledgers.model import HistoryEntry
-    from minqing.ledgers.store import dump_item
+    from minqing.ledgers.core.model import HistoryEntry
+    from minqing.ledgers.repo.store import dump_item
 
     rel = book.rel(book.working)
     item = Ledger.open(book.path).item(book.working)
@@ -317,9 +318,9 @@ def test_forged_merge_that_drops_an_entry_is_caught_and_a_union_merge_passes(boo
     git(book.path, "merge", "-q", "--no-commit", "-s", "ours", "other")
     ours = led.item(book.working)
     theirs_text = git(book.path, "show", f"other:{rel}")
-    from minqing.ledgers import yamlio
-    from minqing.ledgers.model import item_from_dict
-    from minqing.ledgers.store import dump_item
+    from minqing.ledgers.core import yamlio
+    from minqing.ledgers.core.model import item_from_dict
+    from minqing.ledgers.repo.store import dump_item
 
     theirs = item_from_dict(yamlio.load(theirs_text))
     merged = list(ours.history) + [e for e in theirs.history if e.id not in {x.id for x in ours.history}]
@@ -377,7 +378,7 @@ def test_a_few_hundred_operations_audit_clean_and_fast(template: Book, tmp_path:
 
 
 def _write_item(book: Book, item_id: str, history) -> str:
-    from minqing.ledgers.store import dump_item
+    from minqing.ledgers.repo.store import dump_item
 
     item = workflow.replay(history)
     rel = f"issues/{item.created[:4]}/{item_id}.yaml"
@@ -387,7 +388,7 @@ def _write_item(book: Book, item_id: str, history) -> str:
 
 def test_bulk_import_needs_each_operations_own_permission(book: Book):
     # import.issues writes new items with their whole history; a clerk may import, but not close.
-    from minqing.ledgers.model import HistoryEntry
+    from minqing.ledgers.core.model import HistoryEntry
 
     def entry(n: int, op: str, fields: dict) -> HistoryEntry:
         return HistoryEntry(f"1MP0RT000{n}", NOW, book.clerk, op, fields)

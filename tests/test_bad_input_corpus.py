@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers import register, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register, workflow
+from minqing.ledgers.repo.store import Ledger
 
 ID_VALID = "520602198001011232"  # GB 11643 check digit correct
 KB100 = "记" * 100_000

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from conftest import NOW, git, run
 
-from minqing.ledgers import check as checks
-from minqing.ledgers import model, register, schema, visits, workflow, yamlio
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core import model, yamlio
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify import check as checks
+from minqing.ledgers.verify import schema
 
 ID_1 = "520602198001011232"
 ID_2 = "11010519491231002X"

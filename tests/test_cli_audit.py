@@ -12,8 +12,10 @@ import pytest
 from audit_fixture import Book, append_entry, author_of, build, commit, edit, git, trailers
 from conftest import refused, run
 
-from minqing.ledgers import audit, privacy, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import workflow
+from minqing.ledgers.repo import privacy
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify import audit
 
 
 @pytest.fixture(scope="module")
@@ -421,7 +423,7 @@ def test_commit_msg_hook_sends_a_hand_merge_to_minqing_sync(book: Book):
 
 
 def test_privacy_api_for_show_and_export_commands(book: Book):
-    from minqing.ledgers.errors import Refused
+    from minqing.ledgers.core.errors import Refused
 
     led = Ledger.open(book.path)
     home = led.household(book.homes[0])

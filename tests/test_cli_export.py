@@ -20,7 +20,7 @@ from sheets_fixture import (
     write_csv,
 )
 
-from minqing.ledgers import sheets
+from minqing.ledgers.ops import sheets
 
 KINDS = ("households", "cadres", "visits", "issues")
 

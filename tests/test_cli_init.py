@@ -182,7 +182,7 @@ def test_init_bad_county_code_message_says_what_is_accepted(tmp_path: Path) -> N
 def ledger_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from foundation_util import office_env
 
-    from minqing.ledgers import register
+    from minqing.ledgers.ops import register
 
     with office_env():
         path = tmp_path_factory.mktemp("discovery") / "ledger"

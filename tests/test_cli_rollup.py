@@ -18,7 +18,7 @@ import wcwidth
 from conftest import refused, run, snapshot
 from rollup_fixture import BAHUANG, HEPING, Hand
 
-from minqing.ledgers import store
+from minqing.ledgers.repo import store
 
 hand, hand_copy, second_county = fx.hand, fx.hand_copy, fx.second_county
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers import register, visits, workflow
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 WORKERS = 8
 COMMANDS_PER_WORKER = 100
@@ -447,7 +447,7 @@ def test_stale_lock_takeover_race_lets_exactly_one_writer_in(small: Office) -> N
     overlap: a takeover that deleted a live writer's lock would let two holders overlap."""
     code = r"""
 import json, sys, time
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.repo.store import Ledger
 led = Ledger.open(sys.argv[1])
 spans = []
 for _ in range(5):

@@ -27,9 +27,10 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers import check, register, visits, workflow
-from minqing.ledgers.errors import LedgerError
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core.errors import LedgerError
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify import check
 
 VILLAGE = "520602101201"
 TAG = re.compile(r"k\d+-\d+")

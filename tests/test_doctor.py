@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import git, run
 
-from minqing.ledgers import register, sync, visits, workflow, yamlio
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core import yamlio
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.sync import sync
 
 AT = "2026-11-21T10:00:00+08:00"
 VILLAGE = "520602101201"

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minqing.ledgers import fastyaml, yamlio
-from minqing.ledgers.fastyaml import MISS
+from minqing.ledgers.core import fastyaml, yamlio
+from minqing.ledgers.core.fastyaml import MISS
 
 TRICKY = [
     "yes", "no", "No", "ON", "off", "true", "False", "y", "n", "null", "Null", "~", "", " ", "012", "0x1F", "1_000",

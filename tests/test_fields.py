@@ -10,9 +10,9 @@ from foundation_util import ID_BAD_CHECK, ID_VALID, ID_VALID_2, ID_VALID_X
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minqing.ledgers import fields as F
-from minqing.ledgers import ids, pii
-from minqing.ledgers.errors import Ambiguous, BadInput, NotFound
+from minqing.ledgers.core import fields as F
+from minqing.ledgers.core import ids, pii
+from minqing.ledgers.core.errors import Ambiguous, BadInput, NotFound
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

@@ -8,8 +8,8 @@ import pytest
 from conftest import run
 from sheets_fixture import build_office
 
-from minqing.ledgers import search
-from minqing.ledgers.errors import BadInput
+from minqing.ledgers.core.errors import BadInput
+from minqing.ledgers.read import search
 
 
 @pytest.fixture(scope="module")

@@ -30,9 +30,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from minqing.ledgers import register, visits, workflow
-from minqing.ledgers.errors import LedgerError
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core.errors import LedgerError
+from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.repo.store import Ledger
 
 TODAY = NOW[:10]
 LEVELS = ("village", "township", "county")

@@ -10,10 +10,11 @@ import rollup_fixture as fx
 from conftest import git, snapshot
 from rollup_fixture import BAHUANG, Hand, at
 
-from minqing.ledgers import index as index_mod
-from minqing.ledgers import rollup, workflow
-from minqing.ledgers.index import Index, item_counts, items, kind_of
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import workflow
+from minqing.ledgers.read import index as index_mod
+from minqing.ledgers.read import rollup
+from minqing.ledgers.read.index import Index, item_counts, items, kind_of
+from minqing.ledgers.repo.store import Ledger
 
 hand, hand_copy = fx.hand, fx.hand_copy
 

@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers import register, workflow, yamlio
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core import yamlio
+from minqing.ledgers.ops import register, workflow
+from minqing.ledgers.repo.store import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGE = "520602101201"
@@ -66,7 +67,7 @@ def _build(path: Path) -> Base:
             ).id
             for n in range(3)
         ]
-        from minqing.ledgers import visits
+        from minqing.ledgers.ops import visits
 
         visits.add_visit(
             led, None, household=home, by=[led._configured_user() or ""], note="第一次走访", at=NOW
@@ -141,7 +142,7 @@ def _yaml_calls(source: Path) -> list[str]:
 
 
 def test_no_module_parses_yaml_except_through_yamlio() -> None:
-    sources = sorted((ROOT / "ledgers").glob("*.py")) + sorted((ROOT / "cli").glob("*.py"))
+    sources = sorted((ROOT / "ledgers").rglob("*.py")) + sorted((ROOT / "cli").glob("*.py"))
     assert len(sources) > 20
     offenders = [call for source in sources if source.name != "yamlio.py" for call in _yaml_calls(source)]
     assert offenders == []
@@ -297,8 +298,8 @@ def test_disk_full_at_each_file_of_a_visit_writes_nothing(base: Base, monkeypatc
 def test_disk_full_with_no_way_back_says_so_and_doctor_repairs(base: Base, monkeypatch) -> None:
     """git fails at the commit (the disk filled up) and the visit stream, already replaced, cannot be renamed back
     either: the message says so (still one line, exit 4) and doctor --fix puts the ledger back exactly."""
-    from minqing.ledgers import store
-    from minqing.ledgers.errors import EnvironmentProblem
+    from minqing.ledgers.core.errors import EnvironmentProblem
+    from minqing.ledgers.repo import store
 
     before = snapshot(base.path)
     real = store.Ledger.git
@@ -334,8 +335,8 @@ def test_read_only_lock_directory_is_one_line(base: Base, monkeypatch) -> None:
 
 
 def test_git_failing_mid_commit_leaves_index_and_files_as_they_were(base: Base, monkeypatch) -> None:
-    from minqing.ledgers import store
-    from minqing.ledgers.errors import EnvironmentProblem
+    from minqing.ledgers.core.errors import EnvironmentProblem
+    from minqing.ledgers.repo import store
 
     real = store.Ledger.git
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from minqing.ledgers import sync, yamlio
-from minqing.ledgers.model import HistoryEntry, item_to_dict
-from minqing.ledgers.register import replay_household
-from minqing.ledgers.workflow import replay
+from minqing.ledgers.core import yamlio
+from minqing.ledgers.core.model import HistoryEntry, item_to_dict
+from minqing.ledgers.ops.register import replay_household
+from minqing.ledgers.ops.workflow import replay
+from minqing.ledgers.sync import sync
 
 T0 = "2026-11-20T09:00:00+08:00"
 
@@ -280,7 +281,7 @@ def test_household_sets_from_two_offices_both_apply():
 
 
 def test_reviews_replay_through_the_review_workflow():
-    from minqing.ledgers.reviews import replay_review, review_to_dict
+    from minqing.ledgers.ops.reviews import replay_review, review_to_dict
 
     def review(*ops: dict) -> str:
         return yamlio.dump(review_to_dict(replay_review(tuple(HistoryEntry.from_dict(o) for o in ops))))
@@ -391,14 +392,14 @@ def _git(path: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    from minqing.ledgers import register
+    from minqing.ledgers.ops import register
 
     register.init(str(tmp_path / "l"), "520602", "碧江区", "管理员", at=T0)
     return tmp_path / "l"
 
 
 def test_init_registers_drivers_with_the_absolute_interpreter(repo: Path):
-    from minqing.ledgers.store import Ledger
+    from minqing.ledgers.repo.store import Ledger
 
     ledger = Ledger.open(repo)
     assert sync.missing_drivers(ledger) == []

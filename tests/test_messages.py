@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minqing.ledgers import errors, messages
+from minqing.ledgers.core import errors, messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,7 @@ def test_every_key_the_code_uses_is_in_the_catalog():
     missing = {}
     used = set()
     for folder in ("ledgers", "cli"):
-        for path in sorted((ROOT / folder).glob("*.py")):
+        for path in sorted((ROOT / folder).rglob("*.py")):
             for keys in pattern.findall(path.read_text(encoding="utf-8")):
                 key = keys[0] or keys[1]
                 used.add(key)

@@ -11,11 +11,11 @@ import pytest
 import rollup_fixture as fx
 from rollup_fixture import BAHUANG, BANLI, COUNTY, HEPING, SONGJIA, TAOYING
 
-from minqing.ledgers import office as O
-from minqing.ledgers import rollup
-from minqing.ledgers.activities import check_activity_minimum, iter_activities
-from minqing.ledgers.errors import BadInput, NotFound
-from minqing.ledgers.index import Index
+from minqing.ledgers.core.errors import BadInput, NotFound
+from minqing.ledgers.ops.activities import check_activity_minimum, iter_activities
+from minqing.ledgers.read import office as O
+from minqing.ledgers.read import rollup
+from minqing.ledgers.read.index import Index
 
 hand = fx.hand
 office = ofx.office
@@ -398,7 +398,7 @@ def test_check_activity_minimum_is_pure(office):
 
 @pytest.fixture(scope="module")
 def demo_ledger(tmp_path_factory):
-    from minqing.ledgers import demo
+    from minqing.ledgers.ops import demo
 
     return demo.build(tmp_path_factory.mktemp("demo") / "ledger", seed=1)
 
@@ -406,7 +406,8 @@ def demo_ledger(tmp_path_factory):
 def test_demo_has_activities_reviews_talks_stays_and_their_findings(demo_ledger):
     from collections import Counter
 
-    from minqing.ledgers import queries, reviews
+    from minqing.ledgers.ops import reviews
+    from minqing.ledgers.read import queries
 
     acts = list(iter_activities(demo_ledger))
     # 11 villages × 2 a month (3 short in October, 3 in November), 4 joint meetings and 1 county-wide a month

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, Sample, git, refused, run
 
-from minqing.ledgers import store, visits
-from minqing.ledgers.store import UNKNOWN, Ledger, read_head
+from minqing.ledgers.ops import visits
+from minqing.ledgers.repo import store
+from minqing.ledgers.repo.store import UNKNOWN, Ledger, read_head
 
 
 def _rev_parse(path: Path) -> str:
@@ -320,7 +321,7 @@ def _table_rows(index_mod, conn) -> dict[str, list[tuple]]:
 def test_sharded_cold_build_equals_the_serial_one(sample: Sample, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from minqing.ledgers import index as index_mod
+    from minqing.ledgers.read import index as index_mod
 
     for n in range(6):
         _visit(sample, f"第{n}次")
@@ -349,8 +350,8 @@ def test_a_git_failure_in_a_worker_is_one_clean_error(
 ) -> None:
     import os
 
-    from minqing.ledgers import index as index_mod
-    from minqing.ledgers.errors import EnvironmentProblem
+    from minqing.ledgers.core.errors import EnvironmentProblem
+    from minqing.ledgers.read import index as index_mod
 
     def broken(root, blobs):  # noqa: ANN001, ARG001 - runs in the forked worker
         raise EnvironmentProblem("git_failed", detail="cat-file: blob missing")

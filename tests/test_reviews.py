@@ -8,11 +8,11 @@ import subprocess
 import pytest
 from conftest import snapshot
 
-from minqing.ledgers import register, reviews
-from minqing.ledgers.check import check_tree
-from minqing.ledgers.errors import AlreadyExists, BadInput, LedgerError, NotFound
-from minqing.ledgers.store import Ledger
-from minqing.ledgers.yamlio import load
+from minqing.ledgers.core.errors import AlreadyExists, BadInput, LedgerError, NotFound
+from minqing.ledgers.core.yamlio import load
+from minqing.ledgers.ops import register, reviews
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify.check import check_tree
 
 BANLI, TAOYING, HEPING, YIZU = "520602101201", "520602101202", "520602101", "52060210120101"
 AT = "2026-11-20T15:00:00+08:00"

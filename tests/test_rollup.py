@@ -9,11 +9,11 @@ import pytest
 import rollup_fixture as fx
 from rollup_fixture import BAHUANG, BANLI, COUNTY, HEPING, SONGJIA, TAOYING, YIZU, Hand
 
-from minqing.ledgers import rollup
-from minqing.ledgers.errors import BadInput, NotFound
-from minqing.ledgers.index import Index
-from minqing.ledgers.rollup import METRICS, choose_period, period_containing
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core.errors import BadInput, NotFound
+from minqing.ledgers.read import rollup
+from minqing.ledgers.read.index import Index
+from minqing.ledgers.read.rollup import METRICS, choose_period, period_containing
+from minqing.ledgers.repo.store import Ledger
 
 hand, second_county = fx.hand, fx.second_county
 
@@ -431,7 +431,7 @@ def test_many_ledgers_roll_up_by_county(ix, second_county: Path):
 
 @pytest.fixture(scope="module")
 def demo_index(tmp_path_factory):
-    demo = pytest.importorskip("minqing.ledgers.demo")
+    demo = pytest.importorskip("minqing.ledgers.ops.demo")
     path = tmp_path_factory.mktemp("demo") / "ledger"
     led = demo.build(path, seed=1)
     index = Index.open(led)

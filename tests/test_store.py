@@ -11,8 +11,8 @@ import pytest
 from conftest import refused, run, snapshot
 from foundation_util import World, commit_count, commits, git_out, head, world_template
 
-from minqing.ledgers import ids, workflow
-from minqing.ledgers.errors import (
+from minqing.ledgers.core import ids
+from minqing.ledgers.core.errors import (
     Ambiguous,
     BadInput,
     Busy,
@@ -21,7 +21,8 @@ from minqing.ledgers.errors import (
     NotFound,
     Refused,
 )
-from minqing.ledgers.store import Ledger, atomic_write, find_root
+from minqing.ledgers.ops import workflow
+from minqing.ledgers.repo.store import Ledger, atomic_write, find_root
 
 
 @pytest.fixture

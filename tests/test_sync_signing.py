@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import git, run
 from test_sync import at, offices, seed  # noqa: F401 - fixtures
 
-from minqing.ledgers import visits
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.ops import visits
+from minqing.ledgers.repo.store import Ledger
 
 
 def test_sync_merge_is_signed_with_the_actors_key(seed, offices, tmp_path: Path):  # noqa: F811

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from foundation_util import World, world_template
 
-from minqing.ledgers import register, workflow
-from minqing.ledgers.config import Config
-from minqing.ledgers.errors import Refused
-from minqing.ledgers.model import Cadre, HistoryEntry, Item, item_to_dict
-from minqing.ledgers.store import Ledger
+from minqing.ledgers.core.config import Config
+from minqing.ledgers.core.errors import Refused
+from minqing.ledgers.core.model import Cadre, HistoryEntry, Item, item_to_dict
+from minqing.ledgers.ops import register, workflow
+from minqing.ledgers.repo.store import Ledger
 
 AT = "2026-11-23T10:00:00+08:00"
 

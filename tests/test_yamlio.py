@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from minqing.ledgers import yamlio
-from minqing.ledgers.yamlio import YamlProblem
+from minqing.ledgers.core import yamlio
+from minqing.ledgers.core.yamlio import YamlProblem
 
 
 def problem(call, *args, **kwargs) -> YamlProblem:

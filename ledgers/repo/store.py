@@ -24,12 +24,12 @@ try:
 except ImportError:  # pragma: no cover - Windows: no flock; the stale-lock takeover is then best effort
     fcntl = None  # type: ignore[assignment]
 
-from . import fields as F
-from . import ids, yamlio
-from .config import Config
-from .errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
-from .messages import Text
-from .model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
+from ..core import fields as F
+from ..core import ids, yamlio
+from ..core.config import Config
+from ..core.errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
+from ..core.messages import Text
+from ..core.model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
 
 CONFIG_FILE = "minqing.yaml"
 UNITS_FILE = "org/units.yaml"
@@ -194,7 +194,7 @@ class Ledger:
         code = (code or "").strip()
         found = self.units().get(code)
         if found is None:
-            from .errors import BadInput
+            from ..core.errors import BadInput
 
             if not code:
                 raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
@@ -300,19 +300,19 @@ class Ledger:
         """The file must be what its history replays to (docs/format.md). A hand edit the history does not
         explain (a state typed in, a role raised, a key added) is refused (exit 4, `path:line:`) before a command
         shows it as fact or builds on it. Listings (`iter_*`) skip this; `minqing check` covers every file."""
-        from .errors import LedgerError
+        from ..core.errors import LedgerError
 
         try:
             if isinstance(record, Item):
-                from .workflow import replay
+                from ..ops.workflow import replay
 
                 expected = item_to_dict(replay(record.history))
             elif isinstance(record, Cadre):
-                from .register import replay_cadre
+                from ..ops.register import replay_cadre
 
                 expected = replay_cadre(record.history).to_dict()
             else:
-                from .register import replay_household
+                from ..ops.register import replay_household
 
                 expected = replay_household(record.history).to_dict()
         except (LedgerError, AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -351,7 +351,7 @@ class Ledger:
 
     def actor(self, text: str | None) -> Cadre:
         """The acting cadre: --as, else MINQING_USER, else `git config minqing.user`. Must exist and be active."""
-        from .errors import BadInput
+        from ..core.errors import BadInput
 
         chosen = text or os.environ.get("MINQING_USER") or self._configured_user()
         if not chosen:
@@ -685,7 +685,7 @@ class PlumbingCommitter:
             stamp = index_stamp(ledger)  # at once: the index now holds exactly the tree this commit records
             parents = ["-p", head] if head else []
             subject, _, trailers = message.partition("\n\n")
-            from .keys import signing_options  # signs when this machine has a key for the acting cadre
+            from ..ops.keys import signing_options  # signs when this machine has a key for the acting cadre
 
             options, sign = signing_options(ledger, author[1])
             text = ["-m", subject, "-m", trailers.strip()]

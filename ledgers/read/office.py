@@ -15,15 +15,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields as F
+from ..core import fields as F
+from ..core.errors import BadInput
+from ..core.messages import Text, render
+from ..core.model import LEDGERS
+from ..ops.activities import check_activity_minimum, iter_activities, parse_month
+from ..ops.reviews import RATING_KEYS, iter_reviews, parse_quarter, quarter_bounds, quarter_of
+from ..repo.store import Ledger
 from . import rollup as R
-from .activities import check_activity_minimum, iter_activities, parse_month
-from .errors import BadInput
 from .index import Index
-from .messages import Text, render
-from .model import LEDGERS
-from .reviews import RATING_KEYS, iter_reviews, parse_quarter, quarter_bounds, quarter_of
-from .store import Ledger
 
 OPEN = "('registered', 'assigned', 'in_progress')"
 
@@ -414,7 +414,7 @@ def reconcile(ledger: Ledger, ledger_name: str | None = None, unit: str | None =
 
     The index picks the entries and knows where their files and households' files are; each item's YAML is then
     read once for its history (the last action is not in the index)."""
-    from .model import item_from_dict
+    from ..core.model import item_from_dict
 
     name = F.choice(ledger_name, "--ledger", LEDGERS) if ledger_name else None
     place = ledger.unit(unit) if unit else ledger.units()[ledger.config.county_code]
@@ -485,7 +485,7 @@ def reconcile(ledger: Ledger, ledger_name: str | None = None, unit: str | None =
 
 
 def _household_head(ledger: Ledger, household_id: str) -> str | None:
-    from .errors import LedgerError
+    from ..core.errors import LedgerError
 
     try:
         return ledger.household(household_id).head

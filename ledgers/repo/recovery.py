@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import fields as F
-from .errors import EnvironmentProblem
+from ..core import fields as F
+from ..core.errors import EnvironmentProblem
 from .store import (
     PENDING_FILE,
     STATE_DIR,

@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fields as F
-from . import yamlio
-from .errors import EnvironmentProblem
-from .store import CONFIG_FILE, STATE_DIR, UNITS_FILE, Ledger
+from ..core import fields as F
+from ..core import yamlio
+from ..core.errors import EnvironmentProblem
+from ..repo.store import CONFIG_FILE, STATE_DIR, UNITS_FILE, Ledger
 
 SCHEMA_VERSION = 2  # 2: items.assign_by (status counts petitions not assigned in time)
 INDEX_FILE = "index.sqlite"

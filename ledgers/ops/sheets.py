@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import fields as F
-from . import ids, pii, yamlio
-from .errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
-from .messages import LABELS, Text, label
-from .model import (
+from ..core import fields as F
+from ..core import ids, pii, yamlio
+from ..core.errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
+from ..core.messages import LABELS, Text, label
+from ..core.model import (
     CADRE_STATUS,
     CATEGORIES,
     FEEDBACK,
@@ -48,7 +48,7 @@ from .model import (
     Visit,
     item_from_dict,
 )
-from .store import Ledger, dump_item, dump_record
+from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
 FORMATS = ("xlsx", "csv", "json")
@@ -975,7 +975,7 @@ def _remember(ledger: Ledger, values: dict[str, str]) -> None:
     One vault transaction for the whole sheet: one per number would cost a disk sync each."""
     import sqlite3
 
-    from . import privacy
+    from ..repo import privacy
 
     conn = privacy._vault(ledger)
     try:

@@ -8,12 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import config as config_mod
-from . import fields as F
-from . import ids, pii, yamlio
-from .errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
-from .messages import Text
-from .model import (
+from ..core import config as config_mod
+from ..core import fields as F
+from ..core import ids, pii, yamlio
+from ..core.errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
+from ..core.messages import Text
+from ..core.model import (
     CADRE_STATUS,
     HOUSEHOLD_STATUS,
     INDICATOR_VALUES,
@@ -24,7 +24,7 @@ from .model import (
     Household,
     Unit,
 )
-from .store import (
+from ..repo.store import (
     CONFIG_FILE,
     STATE_DIR,
     UNITS_FILE,
@@ -222,7 +222,7 @@ def init(
             writes, message, (admin, f"{admin_id}@minqing.invalid"), at or F.timestamp()
         )
         ledger.git("config", "minqing.user", admin_id)
-        from .sync import register_merge_drivers  # lazy: sync imports register
+        from ..sync.sync import register_merge_drivers  # lazy: sync imports register
 
         register_merge_drivers(ledger)
     except BaseException:
@@ -424,7 +424,7 @@ def add_household(
 def _kept(ledger: Ledger, number: str) -> str:
     """The keyed hash written to the file; the full value stays in this machine's vault (privacy.py), never in git,
     so `--unmask` can show it here to the roles allowed."""
-    from . import privacy
+    from ..repo import privacy
 
     digest = pii.keyed_hash(ledger.secret(), number)
     privacy.remember(ledger, digest, number)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import ids, yamlio
-from .audit import AUTHOR_DOMAIN, REPLAY, STREAM_KINDS, _entries, classify
-from .errors import LedgerError, NotFound
-from .gitwalk import ZERO, Commit, Git, Objects, log_changes
-from .model import HistoryEntry
-from .store import Ledger
+from ..core import ids, yamlio
+from ..core.errors import LedgerError, NotFound
+from ..core.model import HistoryEntry
+from ..repo.gitwalk import ZERO, Commit, Git, Objects, log_changes
+from ..repo.store import Ledger
+from ..verify.audit import AUTHOR_DOMAIN, REPLAY, STREAM_KINDS, _entries, classify
 
 # Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
 HIDDEN_FIELDS = {"history", "id_hash", "phone_hash"}
@@ -91,7 +91,7 @@ def history(
 ) -> list[LogEntry]:
     """Log entries, oldest first. `since` a date, `by` a cadre id (or prefix), `op` a Ledger-Op (issue.close) or a
     history op (close). `reveal(digest, owner)` unmasks ID numbers and phones (privacy.unmasking)."""
-    from . import fields as F
+    from ..core import fields as F
 
     day = F.parse_date(since, "--since") if since else None
     actor = ledger.resolve("C", by, "--by") if by else None
@@ -334,7 +334,7 @@ def _empty(value: Any) -> bool:
 def _stream_entries(
     reader: _Reader, change: Any, base: dict[str, Any], new_raw: bytes, old_raw: bytes | None
 ) -> list[LogEntry]:
-    from .gitwalk import git_blob_id
+    from ..repo.gitwalk import git_blob_id
 
     known = reader.seen.get(change.path)
     if known is not None and known[0] == change.old:

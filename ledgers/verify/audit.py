@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import messages, yamlio
-from .config import Config
-from .errors import LedgerError, Refused
-from .gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
-from .model import Cadre, HistoryEntry, item_to_dict
+from ..core import messages, yamlio
+from ..core.config import Config
+from ..core.errors import LedgerError, Refused
+from ..core.model import Cadre, HistoryEntry, item_to_dict
+from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
 
 AUTHOR_DOMAIN = "minqing.invalid"
 MARK_REF = "refs/minqing/audited"
@@ -177,19 +177,19 @@ class AuditResult:
 
 
 def _apply_item(state: Any, entry: HistoryEntry) -> Any:
-    from .workflow import apply
+    from ..ops.workflow import apply
 
     return apply(state, entry)
 
 
 def _apply_cadre(state: Any, entry: HistoryEntry) -> Any:
-    from .register import apply_cadre
+    from ..ops.register import apply_cadre
 
     return apply_cadre(state, entry)
 
 
 def _apply_household(state: Any, entry: HistoryEntry) -> Any:
-    from .register import apply_household
+    from ..ops.register import apply_household
 
     return apply_household(state, entry)
 
@@ -204,7 +204,7 @@ def _dict_record(state: Any, history: tuple[HistoryEntry, ...]) -> dict[str, Any
 
 # kind -> (apply one entry, snapshot dict as the tool writes it). Reviews (issue 7) register theirs here.
 def _apply_review(state: Any, entry: HistoryEntry) -> Any:
-    from .reviews import apply_review
+    from ..ops.reviews import apply_review
 
     return apply_review(state, entry)
 
@@ -764,7 +764,7 @@ class Auditor:
                         found=f"{entry.op} {name}={entry.fields.get(name)}",
                     )
         if item.kind == "item" and actor_cadre is not None:
-            from .workflow import check_policy
+            from ..ops.workflow import check_policy
 
             for before, entry in item.steps:
                 if before is None:
@@ -792,7 +792,7 @@ class Auditor:
 
     def _check_replayed(self, commit: Commit, item: Touched, state: State) -> None:
         """Entries finished on behalf of others: each by an active cadre whose role allowed it."""
-        from .workflow import check_policy
+        from ..ops.workflow import check_policy
 
         for before, entry in item.steps:
             cadre = self._cadre(state, entry.by)
@@ -1157,7 +1157,7 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     The mark only moves when the run was clean and covered everything after the previous mark, so a rewrite (the
     mark no longer an ancestor of HEAD) keeps being reported until a person deletes the ref on purpose.
     """
-    from .errors import BadInput
+    from ..core.errors import BadInput
 
     git = Git(root)
     head = git.rev("HEAD")
@@ -1178,7 +1178,7 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     findings += auditor.run([f"{since_sha}..{head}" if since_sha else head])
     covered = since_sha is None or (marked is not None and git.is_ancestor(since_sha, marked))
     if mark and not findings and covered:
-        from .errors import EnvironmentProblem
+        from ..core.errors import EnvironmentProblem
 
         try:
             git.run("update-ref", "-m", "minqing audit", MARK_REF, head)
@@ -1214,7 +1214,7 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
     The staged tree and the message are written as a dangling commit object (no ref moves) and audited against
     HEAD exactly as `audit` will later see it, except for signatures (git signs after this hook runs).
     """
-    from .gitwalk import parse_commit, parse_trailers
+    from ..repo.gitwalk import parse_commit, parse_trailers
 
     git = Git(root)
     staged = [p for p in git.run("diff", "--cached", "--name-only", "-z").decode().split("\0") if p]

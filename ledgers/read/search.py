@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ids
-from .errors import BadInput
-from .store import Ledger
+from ..core import ids
+from ..core.errors import BadInput
+from ..repo.store import Ledger
 
 KINDS = ("household", "cadre", "item")
 MIN_PINYIN = 2  # one letter would match every name with that initial
@@ -145,7 +145,7 @@ def _score(
 
 
 def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
-    from .sheets import SheetContext
+    from ..ops.sheets import SheetContext
 
     query = _clean(text or "")
     if not query:

@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from . import fields as F
-from . import ids
-from .config import Config
-from .errors import BadInput, Refused
-from .messages import Text
-from .model import (
+from ..core import fields as F
+from ..core import ids
+from ..core.config import Config
+from ..core.errors import BadInput, Refused
+from ..core.messages import Text
+from ..core.model import (
     CATEGORIES,
     FEEDBACK,
     HOW,
@@ -27,7 +27,7 @@ from .model import (
     HistoryEntry,
     Item,
 )
-from .store import Ledger, Transaction, dump_item
+from ..repo.store import Ledger, Transaction, dump_item
 
 ITEM_OPS = (
     "create",

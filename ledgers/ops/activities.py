@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import fields as F
-from . import ids, yamlio
-from .errors import BadInput, Refused
-from .messages import Text
-from .model import ACTIVITY_KINDS, Source, Unit, _Record
-from .store import Ledger
+from ..core import fields as F
+from ..core import ids, yamlio
+from ..core.errors import BadInput, Refused
+from ..core.messages import Text
+from ..core.model import ACTIVITY_KINDS, Source, Unit, _Record
+from ..repo.store import Ledger
 
 ACTIVITY_LABELS = {
     "night_school": ("农民夜校", "night school"),
@@ -158,7 +158,7 @@ def iter_activities(
 
 def _documents(rel: str, text: str) -> Iterable[tuple[int, dict[str, Any]]]:
     """(line, document) pairs: each stream document starts with `---` on its own line, so lines are exact."""
-    from .errors import CorruptFile
+    from ..core.errors import CorruptFile
 
     try:
         docs = yamlio.load_all(text)
@@ -172,7 +172,7 @@ def _documents(rel: str, text: str) -> Iterable[tuple[int, dict[str, Any]]]:
 
 
 def _build(doc: dict[str, Any], rel: str, line: int) -> Activity:
-    from .errors import CorruptFile
+    from ..core.errors import CorruptFile
 
     try:
         return Activity.from_dict(doc, Source(rel, line))

@@ -28,9 +28,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import fields as F
-from . import messages, yamlio
-from .errors import (
+from ..core import fields as F
+from ..core import messages, yamlio
+from ..core.errors import (
     BadInput,
     EnvironmentProblem,
     LedgerError,
@@ -38,7 +38,7 @@ from .errors import (
     NotFound,
     Unreachable,
 )
-from .store import STATE_DIR, Ledger, _author_env, atomic_write
+from ..repo.store import STATE_DIR, Ledger, _author_env, atomic_write
 
 DRIVER_NAMES = {
     "minqing-stream": "minqing append-only streams (union of documents by id)",
@@ -363,27 +363,27 @@ def merge_histories(
 
 def _replayer(path: str) -> Any:
     """The replay for this kind of entity file: history dicts → snapshot dict. None when no replay is known."""
-    from .model import HistoryEntry
+    from ..core.model import HistoryEntry
 
     def entries(history: list[dict[str, Any]]) -> tuple[Any, ...]:
         return tuple(HistoryEntry.from_dict(op) for op in history)
 
     if path.startswith("issues/"):
-        from .model import item_to_dict
-        from .workflow import replay
+        from ..core.model import item_to_dict
+        from ..ops.workflow import replay
 
         return lambda history: item_to_dict(replay(entries(history)))
     if path.startswith("cadres/"):
-        from .register import replay_cadre
+        from ..ops.register import replay_cadre
 
         return lambda history: replay_cadre(entries(history)).to_dict()
     if path.startswith("households/"):
-        from .register import replay_household
+        from ..ops.register import replay_household
 
         return lambda history: replay_household(entries(history)).to_dict()
     if path.startswith("reviews/"):
         try:
-            from .reviews import replay_review, review_to_dict
+            from ..ops.reviews import replay_review, review_to_dict
         except ImportError:  # pragma: no cover - reviews are optional to the driver
             return None
         return lambda history: review_to_dict(replay_review(entries(history)))
@@ -932,7 +932,7 @@ def _conclude_merge(ledger: Ledger, actor: Any, op: str, decided: list[ConflictR
     author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
     env = _author_env(author, F.timestamp())
     # Merges are signed like every other commit when this machine has a key for the acting cadre.
-    from .keys import signing_options
+    from ..ops.keys import signing_options
 
     options, sign = signing_options(ledger, author[1])
     proc = _git_input(
@@ -1158,7 +1158,7 @@ def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
 
 def _working_tree_dirty(ledger: Ledger) -> list[str]:
     """Ledger files modified, staged or left untracked (a killed command): a merge must not mix them in."""
-    from .doctor import ledger_status  # doctor imports this module
+    from ..verify.doctor import ledger_status  # doctor imports this module
 
     return list(ledger_status(ledger).dirty)
 

@@ -23,11 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields as F
-from .errors import BadInput, NotFound
+from ..core import fields as F
+from ..core.errors import BadInput, NotFound
+from ..core.messages import label
+from ..core.model import CATEGORIES, LEDGERS
 from .index import Index
-from .messages import label
-from .model import CATEGORIES, LEDGERS
 
 PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
 GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger")

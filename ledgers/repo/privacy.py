@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields as F
-from .errors import EnvironmentProblem, Refused
+from ..core import fields as F
+from ..core.errors import EnvironmentProblem, Refused
 from .store import Ledger
 
 VAULT = "pii.sqlite"

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from . import fields as F
-from . import ids, yamlio
-from .errors import BadInput, Refused
-from .messages import Text
-from .model import ITEM_KINDS, VISIT_KINDS, Item, Visit
-from .store import Ledger, dump_item
+from ..core import fields as F
+from ..core import ids, yamlio
+from ..core.errors import BadInput, Refused
+from ..core.messages import Text
+from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
+from ..repo.store import Ledger, dump_item
 from .workflow import apply as apply_item
 from .workflow import new_item
 
@@ -111,7 +111,7 @@ def add_visit(
 
 
 def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str) -> Item:
-    from .model import HistoryEntry
+    from ..core.model import HistoryEntry
 
     entry = HistoryEntry(
         ids.new_op_id(), when, tx.actor.id, "resolve", {"how": "on_the_spot", "note": how_text, "date": day}
@@ -124,7 +124,7 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
 def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[str, str | None]:
     """(visit id, its household) for a visit id or unique prefix. Visits live in streams, not entity files, so the
     look-up goes through the index (one SQL range query) rather than parsing every stream."""
-    from .index import open_index
+    from ..read.index import open_index
 
     wanted = ids.normalize(text or "")
     prefix = wanted if wanted.startswith("V-") else f"V-{wanted}"
@@ -142,7 +142,7 @@ def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[st
 
 
 def iter_visits(ledger: Ledger) -> list[Visit]:
-    from .model import Source
+    from ..core.model import Source
 
     out: list[Visit] = []
     base = ledger.root / "visits"

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import messages, recovery, sync, yamlio
-from .errors import LedgerError, NotALedger
-from .store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
+from ..core import messages, yamlio
+from ..core.errors import LedgerError, NotALedger
+from ..repo import recovery
+from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
+from ..sync import sync
 
 LEDGER_PREFIXES = (
     "org/",
@@ -373,7 +375,7 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
         target = ledger.root / rel
         writes[rel] = target.read_bytes() if target.exists() else None
     entries = _entries(ledger, paths)
-    from . import fields as F
+    from ..core import fields as F
 
     subject = f"恢复中断操作留下的文件 {_shown(paths, 2)}"
     message = subject + "\n\nLedger-Op: doctor.recover\n"

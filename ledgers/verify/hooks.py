@@ -22,10 +22,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import messages
+from ..core import messages
+from ..core.errors import BadInput, EnvironmentProblem
+from ..repo.gitwalk import parse_trailers
 from .audit import audit_pending, audit_push, classify
-from .errors import BadInput, EnvironmentProblem
-from .gitwalk import parse_trailers
 
 MARK = "# minqing hook"
 HINTS = {

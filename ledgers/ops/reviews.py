@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import fields as F
-from . import ids
-from .errors import AlreadyExists, BadInput, CorruptFile, NotFound, Refused
-from .messages import Text
-from .model import REVIEW_GRADES, HistoryEntry, Item, Source, _Record
-from .store import Ledger, Transaction, dump_record
+from ..core import fields as F
+from ..core import ids
+from ..core.errors import AlreadyExists, BadInput, CorruptFile, NotFound, Refused
+from ..core.messages import Text
+from ..core.model import REVIEW_GRADES, HistoryEntry, Item, Source, _Record
+from ..repo.store import Ledger, Transaction, dump_record
 from .workflow import new_item
 
 REVIEW_OPS = ("create", "raise", "set")

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EnvironmentProblem
+from ..core.errors import EnvironmentProblem
 
 ZERO = "0" * 40
 TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")

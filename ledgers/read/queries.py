@@ -7,12 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import fields as F
-from .errors import BadInput
-from .model import CADRE_STATUS, HOUSEHOLD_STATUS, OPEN_STATES, STATES, Cadre, Household, Visit, item_to_dict
-from .store import Ledger
-from .visits import iter_visits
-from .workflow import is_overdue
+from ..core import fields as F
+from ..core.errors import BadInput
+from ..core.model import (
+    CADRE_STATUS,
+    HOUSEHOLD_STATUS,
+    OPEN_STATES,
+    STATES,
+    Cadre,
+    Household,
+    Visit,
+    item_to_dict,
+)
+from ..ops.visits import iter_visits
+from ..ops.workflow import is_overdue
+from ..repo.store import Ledger
 
 
 def _unit_prefix(ledger: Ledger, unit: str | None) -> str | None:
@@ -75,7 +84,7 @@ def items(
     ledger_name: str | None = None,
 ) -> list[tuple[Any, bool]]:
     """(row, overdue) per matching item, ordered by (created, id); a row has the `item_summary` attributes."""
-    from .model import CATEGORIES, ITEM_KINDS, LEDGERS
+    from ..core.model import CATEGORIES, ITEM_KINDS, LEDGERS
 
     if state:
         F.choice(state, "--state", (*STATES, "open"))
@@ -247,7 +256,7 @@ def unmasked(
     ledger: Ledger, views: list[dict[str, Any]], actor: str | None, what: str
 ) -> list[dict[str, Any]]:
     """Full ID numbers/phones from this machine's vault, for roles allowed to unmask; the access is logged."""
-    from . import privacy
+    from ..repo import privacy
 
     with privacy.unmasking(ledger, actor, what) as reveal:
         return [reveal.view(view) for view in views]

@@ -20,11 +20,11 @@ import contextlib
 import subprocess
 from pathlib import Path
 
-from . import fields as F
-from .audit import fingerprint
-from .errors import AlreadyExists, BadInput, EnvironmentProblem
-from .model import Cadre
-from .store import AUTHOR_DOMAIN, Ledger
+from ..core import fields as F
+from ..core.errors import AlreadyExists, BadInput, EnvironmentProblem
+from ..core.model import Cadre
+from ..repo.store import AUTHOR_DOMAIN, Ledger
+from ..verify.audit import fingerprint
 
 KEY_TYPES = (
     "ssh-ed25519",

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import messages, yamlio
+from ..core import messages, yamlio
+from ..core.errors import Refused
+from ..core.model import HistoryEntry, item_to_dict
 from . import schema as schemas
-from .errors import Refused
-from .model import HistoryEntry, item_to_dict
 
 # ---------------------------------------------------------------- findings
 
@@ -709,8 +709,8 @@ def _replay(
 def check_histories(corpus: Corpus) -> list[Finding]:
     """Snapshot = replay(history) for items, cadres and households; an illegal history or a close without resolve
     and satisfied/basic feedback (or a reason) is a finding. Only documents that pass their schema are replayed."""
-    from .register import apply_cadre, apply_household
-    from .workflow import apply as apply_item
+    from ..ops.register import apply_cadre, apply_household
+    from ..ops.workflow import apply as apply_item
 
     def record_dict(record: Any) -> dict[str, Any]:
         return dict(record.to_dict())
@@ -721,7 +721,7 @@ def check_histories(corpus: Corpus) -> list[Finding]:
         "household": (apply_household, record_dict),
     }
     try:  # reviews (issue 7) replay like the others once their module is present
-        from .reviews import apply_review
+        from ..ops.reviews import apply_review
 
         appliers["review"] = (apply_review, record_dict)
     except ImportError:
@@ -843,7 +843,7 @@ def check_duplicates(corpus: Corpus) -> list[Finding]:
 def check_org(corpus: Corpus) -> list[Finding]:
     """Org tree: each code has its level's length and extends its parent's; parents exist at the level above;
     codes are unique; the county in org/units.yaml is the county of minqing.yaml."""
-    from .register import CODE_LENGTHS, PARENT_LEVEL
+    from ..ops.register import CODE_LENGTHS, PARENT_LEVEL
 
     out = []
     for doc in corpus.docs("units"):

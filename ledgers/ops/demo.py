@@ -14,8 +14,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import activities, ids, register, reviews, visits, workflow
-from .store import STATE_DIR, Ledger
+from ..core import ids
+from ..repo.store import STATE_DIR, Ledger
+from . import activities, register, reviews, visits, workflow
 
 COUNTY = ("520602", "碧江区")
 START = dt.date(2026, 9, 1)  # campaign start; all dates are fixed so a seed reproduces the same commits

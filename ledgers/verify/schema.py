@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from . import yamlio
+from ..core import yamlio
 
 KINDS = ("config", "units", "cadre", "household", "item", "visit", "activity", "review")
 
