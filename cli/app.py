@@ -11,16 +11,29 @@ import typer
 from .common import STATE
 from .lazy import FastGroup, lazy_commands
 
-# Command modules, each with `register(app)`. Add a module here to add its commands.
+# Command modules, `cli/cmd_<name>.py`, each with `register(app)`. Add a module here to add its commands. A command
+# group lives in exactly one module named after it (`minqing cadre …` in cmd_cadre.py); a module of top-level
+# commands is named after what they are. This order is the order of `minqing --help` and of docs/reference/cli.md
+# (top-level commands first, then the groups).
 COMMAND_MODULES = [
-    "core",
-    "sync",
+    "ledger",  # init, status, demo
+    "pairing",  # pair, unpair
+    "sync",  # clone, sync, conflicts, resolve-conflict, merge-driver (hidden)
     "doctor",
     "check",
-    "rollup",
-    "office",
-    "sheets",
-    "audit",
+    "rollup",  # rollup, reindex
+    "office",  # rank, reconcile, duties
+    "sheets",  # import, export, find
+    "audit",  # log, audit
+    "org",
+    "cadre",
+    "household",
+    "visit",
+    "issue",
+    "report",
+    "activity",
+    "review",
+    "hooks",
 ]
 
 
@@ -99,8 +112,14 @@ def root(
     STATE.no_input = no_input
 
 
+# Command group (as typed: "cadre") -> the module that registers it ("cmd_cadre"); tests/test_layers.py holds each
+# group to the module named after it, and each of its commands (sub-groups too) to that module's functions.
+GROUP_MODULES: dict[str, str] = {}
 for _name in COMMAND_MODULES:
+    _groups_before = len(app.registered_groups)
     importlib.import_module(f"{__package__}.cmd_{_name}").register(app)
+    for _group in app.registered_groups[_groups_before:]:
+        GROUP_MODULES[str(_group.name)] = f"cmd_{_name}"
 # The registrations move to a holder that MinqingGroup converts lazily; `app` keeps only the root callback, so
 # Typer's eager conversion (main() and CliRunner alike) has nothing else to convert.
 COMMANDS = typer.Typer()

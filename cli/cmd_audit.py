@@ -1,29 +1,17 @@
-"""History and trust: log, audit, git hooks, cadres' signing keys."""
+"""History and trust: log (what changed, by whom) and audit (every commit against its operation)."""
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from .common import AsOpt, JsonOpt, echo, ledger, note, print_json, t
 
-hooks_app = typer.Typer(help="Git hooks that refuse hand commits and unaudited pushes.", no_args_is_help=True)
-key_app = typer.Typer(help="Cadres' SSH signing keys (git commit signing).", no_args_is_help=True)
-
 
 def register(app: typer.Typer) -> None:
-    from . import cmd_core
-
     app.command("log")(log)
     app.command("audit")(audit)
-    app.add_typer(hooks_app, name="hooks")
-    cadre_app = getattr(cmd_core, "cadre_app", None)
-    if cadre_app is None:  # pragma: no cover - the core module defines it; kept so `cadre key` never vanishes
-        cadre_app = typer.Typer(help="Cadres.", no_args_is_help=True)
-        app.add_typer(cadre_app, name="cadre")
-    cadre_app.add_typer(key_app, name="key")
 
 
 # ---------------------------------------------------------------- log
@@ -150,108 +138,5 @@ def audit(
         t(
             f"审计通过：{result.commits} 个提交均符合其记录的操作",
             f"audit clean: {result.commits} commit(s), each exactly what its operation allows",
-        )
-    )
-
-
-# ---------------------------------------------------------------- hooks
-
-
-@hooks_app.command("install")
-def hooks_install(
-    bare: Annotated[
-        str | None,
-        typer.Option("--bare", help="Install the pre-receive hook in this central bare repo instead."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace a hook minqing did not write.")] = False,
-) -> None:
-    """Install the commit-msg hook in this ledger, or the pre-receive hook in a central bare repo.
-
-    Example: minqing hooks install
-
-    Example: minqing hooks install --bare /srv/git/bijiang.git
-    """
-    from minqing.ledgers.verify import hooks
-
-    if bare:
-        path = hooks.install_bare(bare, force=force)
-        echo(t(f"已安装 pre-receive 钩子：{path}", f"installed the pre-receive hook: {path}"))
-        return
-    path = hooks.install_local(ledger().root, force=force)
-    echo(t(f"已安装 commit-msg 钩子：{path}", f"installed the commit-msg hook: {path}"))
-
-
-@hooks_app.command("run", hidden=True)
-def hooks_run(
-    kind: Annotated[str, typer.Argument(help="commit-msg | pre-receive")],
-    args: Annotated[list[str] | None, typer.Argument(help="What git passes the hook.")] = None,
-) -> None:
-    """Run a hook's check (called by the hook scripts git runs; not for people).
-
-    Example: minqing hooks run commit-msg .git/COMMIT_EDITMSG
-    """
-    from pathlib import Path
-
-    from minqing.ledgers.core.errors import BadInput
-    from minqing.ledgers.verify import hooks
-
-    from .common import lang
-
-    if kind == "commit-msg" and args:
-        code, lines = hooks.run_commit_msg(Path.cwd(), args[0], lang())
-    elif kind == "pre-receive":
-        code, lines = hooks.run_pre_receive(Path.cwd(), sys.stdin.read(), lang())
-    else:
-        raise BadInput("bad_value", field="KIND", value=kind, accepted="commit-msg FILE | pre-receive")
-    for line in lines:
-        note(line)
-    if code:
-        raise typer.Exit(code)
-
-
-# ---------------------------------------------------------------- cadre key
-
-
-@key_app.command("add")
-def key_add(
-    cadre: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    ssh_pubkey: Annotated[
-        str | None, typer.Option("--ssh-pubkey", help="The cadre's SSH public key file (…/id_ed25519.pub).")
-    ] = None,
-    actor: AsOpt = None,
-) -> None:
-    """Register a cadre's SSH public key for signed commits (one commit on the cadre file).
-
-    Example: minqing cadre key add C-4H2J --ssh-pubkey ~/.ssh/id_ed25519.pub
-    """
-    from minqing.ledgers.ops import keys
-    from minqing.ledgers.verify import audit as audit_mod
-
-    updated = keys.add_key(ledger(), actor, cadre, ssh_pubkey)
-    print_ = audit_mod.fingerprint(updated.keys[-1])
-    echo(
-        t(
-            f"{updated.id} {updated.name} 已登记密钥 {print_}",
-            f"{updated.id} {updated.name}: key {print_} registered",
-        )
-    )
-
-
-@key_app.command("use")
-def key_use(
-    cadre: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    keyfile: Annotated[str, typer.Argument(help="The cadre's SSH private key on this machine.")],
-) -> None:
-    """Sign this machine's commits by the cadre with this private key (local git config, no commit).
-
-    Example: minqing cadre key use C-4H2J ~/.ssh/id_ed25519
-    """
-    from minqing.ledgers.ops import keys
-
-    cadre_record, path = keys.use_key(ledger(), cadre, keyfile)
-    echo(
-        t(
-            f"{cadre_record.id} {cadre_record.name} 在本机的提交将用 {path} 签名",
-            f"commits by {cadre_record.id} {cadre_record.name} on this machine are signed with {path}",
         )
     )

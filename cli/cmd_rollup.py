@@ -1,4 +1,4 @@
-"""Rollups, the index cache and the nightly report: rollup, reindex, report nightly."""
+"""Rollups and the index cache: rollup, reindex."""
 
 from __future__ import annotations
 
@@ -6,25 +6,17 @@ from typing import Annotated
 
 import typer
 
-from .common import STATE, DateOpt, echo, is_terminal, lang, ledger, note, t
-
-report_app = typer.Typer(help="Reports written for the office (cron).", no_args_is_help=True)
+from .common import ByOpt, DateOpt, UnitOpt, echo, is_terminal, lang, ledger, note, open_indexes, t
 
 
 def register(app: typer.Typer) -> None:
     app.command("rollup")(rollup)
     app.command("reindex")(reindex)
-    app.add_typer(report_app, name="report")
 
 
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", help="day|week|halfmonth|month|quarter|year (default: month).")
 ]
-ByOpt = Annotated[
-    str | None,
-    typer.Option("--by", help="county|township|village|group|leader|category|ledger (default: township)."),
-]
-UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only this unit and what lies under it (code).")]
 
 
 def rollup(
@@ -70,7 +62,7 @@ def rollup(
     if chosen_format == "xlsx" and not out:
         raise BadInput("required", field="--out", accepted="a file name for the workbook (xlsx is binary)")
     ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
-    indexes = _open_indexes(ledgers, quiet=False)
+    indexes = open_indexes(ledgers, quiet=False)
     try:
         result = R.rollup(indexes, chosen_period, grouping, unit, lang())
         if chosen_format == "xlsx":
@@ -108,30 +100,6 @@ def rollup(
 
         note("minqing: " + say("overdue_found", lang(), count=overdue, date=chosen_period.as_of.isoformat()))
         raise typer.Exit(1)
-
-
-def _open_indexes(ledgers: list, quiet: bool) -> list:
-    """Open (and refresh) each ledger's index; notes about rebuilt caches and unreadable files go to stderr."""
-    from minqing.ledgers.core.messages import render as say
-    from minqing.ledgers.read.index import Index
-
-    indexes = []
-    try:
-        for each in ledgers:
-            index = Index.open(each)
-            indexes.append(index)
-            if quiet:
-                continue
-            for key, params in index.notes:
-                note("minqing: " + say(key, lang(), **params))
-            problems = index.problems()
-            if problems:
-                note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
-    except BaseException:
-        for index in indexes:
-            index.close()
-        raise
-    return indexes
 
 
 def reindex() -> None:
@@ -178,87 +146,3 @@ def reindex() -> None:
         from minqing.ledgers.core.messages import render as say
 
         note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
-
-
-@report_app.command("nightly")
-def nightly(
-    out_dir: Annotated[
-        str | None, typer.Option("--out-dir", help="Folder for YYYY-MM-DD.{md,json,html}.")
-    ] = None,
-    date: DateOpt = None,
-    by: ByOpt = None,
-    verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="List the files written (and index notes).")
-    ] = False,
-) -> None:
-    """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
-
-    \b
-    Example: minqing report nightly --out-dir /srv/minqing/reports
-
-    Example: minqing -C /srv/minqing/bijiang report nightly --date 2026-11-23 --out-dir reports -v
-    """
-    import html
-    from pathlib import Path
-
-    from minqing.ledgers.core import fields as F
-    from minqing.ledgers.core.errors import BadInput
-    from minqing.ledgers.read import rollup as R
-
-    from . import rollup_render as render
-
-    loud = verbose or STATE.verbose
-    if not out_dir:
-        raise BadInput("required", field="--out-dir", accepted="a folder for the report files")
-    day = F.to_date(F.parse_date(date, "--date")) if date else F.today()
-    grouping = R.choose_grouping(by)
-    folder = Path(out_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(
-            "out_unwritable", field="--out-dir", value=out_dir, detail=exc.strerror or str(exc)
-        ) from None
-    led = ledger()
-    # Hold the writer lock while reading so no operation commits halfway through the report (exit 3 when busy).
-    with led.lock():
-        indexes = _open_indexes([led], quiet=not loud)
-        try:
-            daily = R.rollup(indexes, R.period_containing("day", day), grouping, None, lang())
-            month = R.rollup(indexes, R.month_to_date(day), grouping, None, lang())
-        finally:
-            for index in indexes:
-                index.close()
-    stem = day.isoformat()
-    county = daily.sources[0].name if daily.sources else ""
-    heading = t(f"{county} 民情日报 {stem}", f"{county} nightly report {stem}")
-    md = "\n".join(
-        [
-            f"# {heading}",
-            "",
-            render.markdown(daily, lang(), level=2),
-            render.markdown(month, lang(), level=2),
-        ]
-    )
-    page = render.html_page(
-        heading,
-        [
-            f"<h1>{html.escape(heading)}</h1>",
-            render.html_section(daily, lang(), 2),
-            render.html_section(month, lang(), 2),
-        ],
-        lang(),
-    )
-    payload = {"date": stem, "by": grouping, "day": daily.to_dict(), "month_to_date": month.to_dict()}
-    written = []
-    for suffix, data in (
-        ("md", md.encode("utf-8")),
-        ("json", render.json_text(payload).encode("utf-8")),
-        ("html", page.encode("utf-8")),
-    ):
-        target = folder / f"{stem}.{suffix}"
-        render.write_file(str(target), data, field="--out-dir")
-        written.append(str(target))
-    if loud:
-        for path in written:
-            note(path)

@@ -28,6 +28,13 @@ UnmaskOpt = Annotated[
     ),
 ]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today).")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only this unit and what lies under it (code).")]
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="county|township|village|group|leader|category|ledger (default: township)."),
+]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="table|md|csv|json|xlsx (default: table).")]
+OutOpt = Annotated[str | None, typer.Option("--out", help="Write to this file instead of stdout.")]
 
 
 @dataclass
@@ -107,6 +114,76 @@ def print_table(
             cells, headers=headers, tablefmt="simple", disable_numparse=True, preserve_whitespace=keep_indent
         )
     )
+
+
+def echo_items(items: list) -> None:
+    """The items raised at a visit or review, one indented line each: id, state, description."""
+    for item in items:
+        echo(f"  {item.id} {label(item.state)} {item.desc}")
+
+
+def column_headers(spec: tuple[str, ...]) -> list[str]:
+    """Table headers in the chosen language from "zh|en" pairs."""
+    return [t(*pair.split("|")) for pair in spec]
+
+
+def print_mapping(view: dict, skip: tuple[str, ...] = ()) -> None:
+    """One `key  value` line per field of a `show` view (lists and mappings on one line, values labelled)."""
+    width = max(len(str(k)) for k in view)
+    for key, value in view.items():
+        if key in skip:
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={label(v) if isinstance(v, str) else v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        else:
+            value = label(value) if isinstance(value, str) else ("" if value is None else value)
+        echo(f"{str(key).ljust(width)}  {value}")
+
+
+def warn_unreadable(led: Any) -> None:
+    """A listing never silently leaves an entry out: files the index could not read are named on stderr."""
+    from minqing.ledgers.core.messages import render
+    from minqing.ledgers.read import queries
+
+    problems = queries.unreadable(led)
+    if problems:
+        note("minqing: " + render("index_problems", STATE.lang, count=len(problems), path=problems[0][0]))
+
+
+def open_indexes(ledgers: list, quiet: bool) -> list:
+    """Open (and refresh) each ledger's index; notes about rebuilt caches and unreadable files go to stderr."""
+    from minqing.ledgers.core.messages import render as say
+    from minqing.ledgers.read.index import Index
+
+    indexes = []
+    try:
+        for each in ledgers:
+            index = Index.open(each)
+            indexes.append(index)
+            if quiet:
+                continue
+            for key, params in index.notes:
+                note("minqing: " + say(key, lang(), **params))
+            problems = index.problems()
+            if problems:
+                note("minqing: " + say("index_problems", lang(), count=len(problems), path=problems[0][0]))
+    except BaseException:
+        for index in indexes:
+            index.close()
+        raise
+    return indexes
+
+
+def paired_raises(raise_: list[str] | None, category: list[str] | None) -> list[tuple[str, str]]:
+    """The items raised (`--raise`, repeatable) each with its `--category`, given in the same order."""
+    from minqing.ledgers.core.errors import BadInput
+
+    raises, categories = raise_ or [], category or []
+    if len(categories) != len(raises):
+        raise BadInput("mismatch_count", field="--category", given=len(categories), raised=len(raises))
+    return list(zip(raises, categories, strict=True))
 
 
 def interactive() -> bool:

@@ -1,0 +1,123 @@
+"""`minqing activity`: night schools, lectures, services, cleanups, drills and joint meetings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import AsOpt, DateOpt, JsonOpt, UnitOpt, ask, echo, ledger, print_json, t
+from .office_render import activity_label, num
+
+activity_app = typer.Typer(
+    help="Activities: night schools, lectures, public/farm services, cleanups, drills, joint meetings.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(activity_app, name="activity")
+
+
+@activity_app.command("add")
+def activity_add(
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="night_school|cadre_school|lecture|public_service|farm_service|cleanup|drill|joint_meeting|other",
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Unit code where it was held (village, township…).")
+    ] = None,
+    date: DateOpt = None,
+    title: Annotated[str | None, typer.Option("--title", help="What it was (one line).")] = None,
+    participants: Annotated[
+        str | None, typer.Option("--participants", help="Number of people who took part.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Organising cadres, comma-separated.")] = None,
+    note_: Annotated[str | None, typer.Option("--note", help="Anything else worth keeping.")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Record an activity (农民夜校, 政策宣讲, 公益服务, 环境整治, 联席会议 …) as one commit.
+
+    Example: minqing activity add --kind night_school --unit 520602101201 --date 2026-11-20 --title 猕猴桃冬季管护 --participants 35 --by C-4H2J
+    """
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.core.model import ACTIVITY_KINDS
+    from minqing.ledgers.ops import activities
+
+    led = ledger()
+    kinds = list(ACTIVITY_KINDS)
+    kind = ask(kind, "--kind", t("活动类型", "kind"), lambda v: fields.choice(v, "--kind", kinds), kinds)
+    unit = ask(unit, "--unit", t("单位代码", "unit code"), lambda v: led.unit(v))
+    title = ask(title, "--title", t("活动主题", "title"), lambda v: fields.text(v, "--title"))
+    activity = activities.add_activity(
+        led,
+        actor,
+        kind=kind,
+        unit=unit,
+        title=title,
+        date=date,
+        participants=participants,
+        by=fields.id_list(by),
+        note=note_,
+    )
+    people = f" {activity.participants}{t('人', ' people')}" if activity.participants is not None else ""
+    echo(f"{activity.id} {activity.date} {activity_label(activity.kind)}{people}")
+
+
+@activity_app.command("list")
+def activity_list(
+    month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
+    unit: UnitOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List activities, with sessions and participants per kind.
+
+    Example: minqing activity list --month 2026-11 --unit 520602101
+    """
+    from minqing.ledgers.ops import activities
+
+    found = activities.list_activities(ledger(), month=month, unit=unit, kind=kind)
+    totals = activities.totals_by_kind(found)
+    if json_out:
+        print_json(
+            {
+                "activities": [a.to_dict() for a in found],
+                "by_kind": [
+                    {"kind": k.kind, "sessions": k.sessions, "participants": k.participants} for k in totals
+                ],
+                "sessions": len(found),
+                "participants": sum(a.participants or 0 for a in found),
+            }
+        )
+        return
+    from .common import print_table
+
+    headers = [
+        t(*pair)
+        for pair in (
+            ("编号", "id"),
+            ("日期", "date"),
+            ("类型", "kind"),
+            ("单位", "unit"),
+            ("主题", "title"),
+            ("人数", "people"),
+            ("组织干部", "by"),
+        )
+    ]
+    print_table(
+        headers,
+        [
+            [a.id, a.date, activity_label(a.kind), a.unit, a.title, num(a.participants), ",".join(a.by)]
+            for a in found
+        ],
+    )
+    print_table(
+        [t("类型", "kind"), t("场次", "sessions"), t("人次", "participants")],
+        [[activity_label(k.kind), k.sessions, k.participants] for k in totals]
+        + [[t("合计", "total"), len(found), sum(k.participants for k in totals)]],
+    )

@@ -1,0 +1,218 @@
+"""`minqing household`: the register of households and their 两不愁三保障 indicators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    AsOpt,
+    JsonOpt,
+    UnmaskOpt,
+    ask,
+    column_headers,
+    complete_household_status,
+    complete_unit,
+    echo,
+    label,
+    ledger,
+    print_json,
+    print_mapping,
+    print_table,
+    t,
+)
+
+household_app = typer.Typer(
+    help="Households on the register (两不愁三保障 indicators, pairings).", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(household_app, name="household")
+
+
+HOUSEHOLD_HEADERS = (
+    "编号|id",
+    "户主|head",
+    "村|village",
+    "组|group",
+    "人口|members",
+    "类别|status",
+    "身份证号|id number",
+    "电话|phone",
+    "风险指标|risks",
+    "结对|pairings",
+)
+
+
+def _household_row(home) -> list[str]:
+    risks = ",".join(label(name) for name, value in home.indicators.items() if value == "risk")
+    return [
+        home.id,
+        home.head,
+        home.village,
+        home.group or "",
+        str(home.members),
+        label(home.status),
+        home.id_number or "",
+        home.phone or "",
+        risks,
+        ",".join(home.pairings),
+    ]
+
+
+@household_app.command("add")
+def household_add(
+    head: Annotated[str | None, typer.Option("--head", help="Head of household.")] = None,
+    village: Annotated[
+        str | None, typer.Option("--village", autocompletion=complete_unit, help="Village code (12 digits).")
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Group/grid code within the village.")] = None,
+    members: Annotated[str | None, typer.Option("--members", help="Number of members (1-50).")] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
+    id_number: Annotated[
+        str | None, typer.Option("--id-number", help="18-digit ID (checked, stored masked + keyed hash).")
+    ] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone (stored masked + keyed hash).")] = None,
+    register_no: Annotated[
+        str | None, typer.Option("--register-no", help="Number on the office's register.")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Add a household to the register.
+
+    Example: minqing household add --head 王大 --village 520602101201 --members 4 --status poor
+    """
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import register as reg
+
+    led = ledger()
+    head = ask(head, "--head", t("户主姓名", "head of household"), lambda v: fields.name(v, "--head"))
+    village = ask(village, "--village", t("村代码", "village code"), lambda v: led.unit(v, "--village"))
+    home = reg.add_household(
+        led,
+        actor,
+        head=head or "",
+        village=village or "",
+        group=group,
+        members=members if members is not None else 1,
+        status=status_ or "general",
+        id_number=id_number,
+        phone=phone,
+        register_no=register_no,
+    )
+    echo(f"{home.id} {home.head}")
+
+
+@household_app.command("list")
+def household_list(
+    village: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", "--village", autocompletion=complete_unit, help="Only households under this unit code."
+        ),
+    ] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List households (ID numbers and phones masked).
+
+    Example: minqing household list --unit 520602101 --status poor
+    """
+    from minqing.ledgers.read import queries
+
+    homes = queries.households(ledger(), unit=village, status=status_)
+    if json_out:
+        print_json([h.to_dict() | {"history": len(h.history)} for h in homes])
+        return
+    print_table(column_headers(HOUSEHOLD_HEADERS), [_household_row(h) for h in homes])
+
+
+@household_app.command("show")
+def household_show(
+    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    json_out: JsonOpt = False,
+    unmask: UnmaskOpt = False,
+    actor: AsOpt = None,
+) -> None:
+    """Show one household with its indicators, pairings, visits and items (--unmask: full ID number and phone).
+
+    Example: minqing household show H-7K3M
+    """
+    from minqing.ledgers.read import queries
+
+    view = queries.household_view(ledger(), household_id, unmask=unmask, actor=actor)
+    if json_out:
+        print_json(view)
+        return
+    print_mapping(view, skip=("history",))
+
+
+@household_app.command("set")
+def household_set(
+    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    food: Annotated[str | None, typer.Option("--food", help="ok|risk (不愁吃)")] = None,
+    clothing: Annotated[str | None, typer.Option("--clothing", help="ok|risk (不愁穿)")] = None,
+    education: Annotated[str | None, typer.Option("--education", help="ok|risk (义务教育保障)")] = None,
+    medical: Annotated[str | None, typer.Option("--medical", help="ok|risk (基本医疗保障)")] = None,
+    housing: Annotated[str | None, typer.Option("--housing", help="ok|risk (住房安全保障)")] = None,
+    water: Annotated[str | None, typer.Option("--water", help="ok|risk (饮水安全)")] = None,
+    status_: Annotated[
+        str | None,
+        typer.Option(
+            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
+        ),
+    ] = None,
+    members: Annotated[str | None, typer.Option("--members", help="Number of members.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="New phone (stored masked).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Set a household's 两不愁三保障 + drinking-water indicators, status or members.
+
+    Example: minqing household set H-7K3M --housing risk --water ok
+    """
+    from minqing.ledgers.ops import register as reg
+
+    indicators = {
+        "food": food,
+        "clothing": clothing,
+        "education": education,
+        "medical": medical,
+        "housing": housing,
+        "water": water,
+    }
+    home = reg.set_household(
+        ledger(), actor, household_id, indicators=indicators, status=status_, members=members, phone=phone
+    )
+    echo(f"{home.id} {home.head}")
+
+
+@household_app.command("find")
+def household_find(
+    id_number: Annotated[
+        str | None, typer.Option("--id-number", help="Full 18-digit ID number to look up.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find a household by full ID number (matched by keyed hash; the number itself is never stored).
+
+    Example: minqing household find --id-number 52060219800101123X
+    """
+    from minqing.ledgers.ops import register as reg
+
+    home = reg.find_household(ledger(), id_number or "")
+    if json_out:
+        print_json(home.to_dict())
+        return
+    print_table(column_headers(HOUSEHOLD_HEADERS), [_household_row(home)])

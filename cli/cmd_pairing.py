@@ -1,0 +1,44 @@
+"""Pairings (结对认亲): pair and unpair a cadre with a household."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import AsOpt, echo, ledger
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pair")(pair)
+    app.command("unpair")(unpair)
+
+
+def pair(
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or prefix.")],
+    household_id: Annotated[str, typer.Argument(help="Household id or prefix.")],
+    actor: AsOpt = None,
+) -> None:
+    """Pair a cadre with a household (结对认亲).
+
+    Example: minqing pair C-4H2J H-7K3M
+    """
+    from minqing.ledgers.ops import register as reg
+
+    cadre, home = reg.pair(ledger(), actor, cadre_id, household_id)
+    echo(f"{cadre.id} {cadre.name} ↔ {home.id} {home.head}")
+
+
+def unpair(
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or prefix.")],
+    household_id: Annotated[str, typer.Argument(help="Household id or prefix.")],
+    actor: AsOpt = None,
+) -> None:
+    """Undo a pairing.
+
+    Example: minqing unpair C-4H2J H-7K3M
+    """
+    from minqing.ledgers.ops import register as reg
+
+    cadre, home = reg.pair(ledger(), actor, cadre_id, household_id, undo=True)
+    echo(f"{cadre.id} {cadre.name} ✕ {home.id} {home.head}")

@@ -1,0 +1,162 @@
+"""`minqing visit`: visits, talks and stays, each with the items raised during it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    AsOpt,
+    DateOpt,
+    JsonOpt,
+    ask,
+    column_headers,
+    complete_cadre,
+    complete_category,
+    complete_unit,
+    echo,
+    echo_items,
+    label,
+    ledger,
+    paired_raises,
+    print_json,
+    print_table,
+    t,
+)
+
+visit_app = typer.Typer(help="Visits, talks and stays (大走访, 谈心谈话, 蹲点).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(visit_app, name="visit")
+
+
+@visit_app.command("add")
+def visit_add(
+    household: Annotated[
+        str | None, typer.Option("--household", help="Household visited (id or prefix).")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", autocompletion=complete_cadre, help="Visiting cadres, comma-separated (五人大走访)."
+        ),
+    ] = None,
+    date: DateOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="visit|talk|stay")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was seen and said.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            autocompletion=complete_unit,
+            help="For a stay (蹲点) without a household: the unit code.",
+        ),
+    ] = None,
+    raise_: Annotated[
+        list[str] | None, typer.Option("--raise", help="An item raised during the visit (repeatable).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", autocompletion=complete_category, help="Category of each --raise, in order."
+        ),
+    ] = None,
+    on_spot: Annotated[
+        list[str] | None, typer.Option("--on-spot", help="How the i-th raised item was solved on the spot.")
+    ] = None,
+    item_kind: Annotated[
+        str | None, typer.Option("--item-kind", help="Kind of the raised items (default problem).")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Record a visit (and every item raised during it) as one commit.
+
+    Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1 --raise 屋顶漏雨 --category housing
+    """
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import visits
+
+    raises = paired_raises(raise_, category)
+    led = ledger()
+    if kind in (None, "visit", "talk") and unit is None:
+        household = ask(
+            household,
+            "--household",
+            t("走访农户编号", "household id"),
+            lambda v: led.resolve("H", v, "--household"),
+        )
+    by = ask(
+        by,
+        "--by",
+        t("走访干部编号（逗号分隔）", "visiting cadre ids, comma-separated"),
+        lambda v: [led.cadre(c) for c in fields.id_list(v) or [""]],
+    )
+    visit, items = visits.add_visit(
+        led,
+        actor,
+        household=household,
+        by=fields.id_list(by),
+        date=date,
+        kind=kind,
+        note=note,
+        unit=unit,
+        raises=raises,
+        on_spot=on_spot or [],
+        item_kind=item_kind,
+    )
+    echo(f"{visit.id} {visit.date}")
+    echo_items(items)
+
+
+@visit_app.command("list")
+def visit_list(
+    household: Annotated[
+        str | None, typer.Option("--household", help="Only visits of this household.")
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="Only visits under this unit code."),
+    ] = None,
+    month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List visits, talks and stays.
+
+    Example: minqing visit list --unit 520602101 --month 2026-11
+    """
+    from minqing.ledgers.read import queries
+
+    rows = queries.visits(ledger(), household=household, unit=unit, month=month)
+    if json_out:
+        print_json([v.to_dict() for v in rows])
+        return
+    headers = column_headers(
+        (
+            "编号|id",
+            "日期|date",
+            "类型|kind",
+            "农户|household",
+            "村|village",
+            "走访人|by",
+            "登记事项|items",
+            "记录|note",
+        )
+    )
+    print_table(
+        headers,
+        [
+            [
+                v.id,
+                v.date,
+                label(v.kind),
+                v.household or "",
+                v.village,
+                ",".join(v.by),
+                ",".join(v.items),
+                v.note or "",
+            ]
+            for v in rows
+        ],
+    )
