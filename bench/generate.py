@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from minqing.ledgers.core import ids, yamlio
+from minqing.ledgers.core.items import apply as apply_item
 from minqing.ledgers.core.model import CATEGORIES, HistoryEntry
 from minqing.ledgers.ops import register
-from minqing.ledgers.ops.workflow import apply as apply_item
 from minqing.ledgers.repo.store import dump_item, dump_record
 
 

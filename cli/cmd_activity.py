@@ -79,7 +79,7 @@ def activity_list(
 
     Example: minqing activity list --month 2026-11 --unit 520602101
     """
-    from minqing.ledgers.ops import activities
+    from minqing.ledgers.read import activities
 
     found = activities.list_activities(ledger(), month=month, unit=unit, kind=kind)
     totals = activities.totals_by_kind(found)

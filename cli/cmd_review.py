@@ -165,9 +165,10 @@ def review_list(
     Example: minqing review list --quarter 2026Q4
     """
     from minqing.ledgers.ops import reviews
+    from minqing.ledgers.read.reviews import list_reviews
 
     led = ledger()
-    views = [reviews.review_view(led, review) for review in reviews.list_reviews(led, quarter, team)]
+    views = [reviews.review_view(led, review) for review in list_reviews(led, quarter, team)]
     if json_out:
         print_json(views)
         return

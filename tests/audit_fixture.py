@@ -126,6 +126,9 @@ def git(path: Path, *args: str, author: str | None = None) -> str:
         "GIT_CONFIG_NOSYSTEM": "1",
         "HOME": str(path),
         "PATH": __import__("os").environ["PATH"],
+        # A hand commit is made "now" on the test clock, like the tool's own (audit's clock rule compares them).
+        "GIT_AUTHOR_DATE": NOW,
+        "GIT_COMMITTER_DATE": NOW,
     }
     if author:
         name, _, email = author.partition(" <")

@@ -15,6 +15,9 @@ from minqing.ledgers.ops import register
 from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
+# The test-only switch that lets MINQING_NOW pin the clock (ledgers/core/fields.py); set for the whole run, so the
+# subprocesses the tests start inherit it.
+os.environ["MINQING_TEST_CLOCK"] = "1"
 
 
 @pytest.fixture(autouse=True)

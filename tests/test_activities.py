@@ -10,6 +10,7 @@ from conftest import snapshot
 
 from minqing.ledgers.core.errors import BadInput, LedgerError, NotFound, Refused
 from minqing.ledgers.ops import activities, register
+from minqing.ledgers.read import activities as activity_reads
 from minqing.ledgers.verify.check import check_tree
 
 BANLI, TAOYING, HEPING, YIZU = "520602101201", "520602101202", "520602101", "52060210120101"
@@ -135,18 +136,18 @@ def test_list_filters_and_totals_by_kind(sample):
         ("cleanup", YIZU, "2026-10-20", 8),
     ):
         activities.add_activity(led, None, kind=kind, unit=unit, title=kind, date=day, participants=people)
-    assert len(activities.list_activities(led)) == 4
-    assert [a.unit for a in activities.list_activities(led, month="2026-11", unit=HEPING)] == [
+    assert len(activity_reads.list_activities(led)) == 4
+    assert [a.unit for a in activity_reads.list_activities(led, month="2026-11", unit=HEPING)] == [
         BANLI,
         TAOYING,
         HEPING,
     ]
-    assert [a.unit for a in activities.list_activities(led, unit=BANLI)] == [YIZU, BANLI]
-    assert [a.date for a in activities.list_activities(led, kind="night_school")] == [
+    assert [a.unit for a in activity_reads.list_activities(led, unit=BANLI)] == [YIZU, BANLI]
+    assert [a.date for a in activity_reads.list_activities(led, kind="night_school")] == [
         "2026-11-03",
         "2026-11-10",
     ]
-    totals = activities.totals_by_kind(activities.list_activities(led))
+    totals = activity_reads.totals_by_kind(activity_reads.list_activities(led))
     assert [(t.kind, t.sessions, t.participants) for t in totals] == [
         ("night_school", 2, 55),
         ("lecture", 1, 0),
@@ -154,7 +155,7 @@ def test_list_filters_and_totals_by_kind(sample):
     ]
     for bad in ({"month": "2026-1"}, {"month": "11/2026"}, {"kind": "party"}, {"unit": "999"}):
         with pytest.raises(LedgerError):
-            activities.list_activities(led, **bad)
+            activity_reads.list_activities(led, **bad)
 
 
 def test_monthly_minimum_counts_villages_and_their_groups(sample):
@@ -166,7 +167,7 @@ def test_monthly_minimum_counts_villages_and_their_groups(sample):
         (TAOYING, "2026-10-05"),
     ):
         activities.add_activity(led, None, kind="public_service", unit=unit, title="义务劳动", date=day)
-    found = activities.check_activity_minimum(led.units(), activities.iter_activities(led), "2026-11", 2)
+    found = activity_reads.check_activity_minimum(led.units(), activities.iter_activities(led), "2026-11", 2)
     # 板栗园村 has 2 (one at its group); 桃映村's was in October; the township-wide one counts for no village
     assert [(s.village, s.name, s.count, s.minimum, s.path) for s in found] == [
         (TAOYING, "桃映村", 0, 2, "activities/2026-11.yaml"),

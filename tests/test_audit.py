@@ -19,6 +19,7 @@ from audit_fixture import (
     trailers,
 )
 
+from minqing.ledgers.core import items as item_rules
 from minqing.ledgers.ops import register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import audit
@@ -143,7 +144,7 @@ def test_actor_whose_role_may_not_do_the_operation_is_caught(book: Book):
     rel = book.rel(book.working)
     item = Ledger.open(book.path).item(book.working)
     entry = HistoryEntry("F0RGED0002", NOW, book.clerk, "escalate", {"to": "township", "reason": "上报"})
-    (book.path / rel).write_text(dump_item(workflow.replay(item.history + (entry,))), encoding="utf-8")
+    (book.path / rel).write_text(dump_item(item_rules.replay(item.history + (entry,))), encoding="utf-8")
     sha = commit(
         book.path, "上报", trailers("issue.escalate", [book.working], book.clerk), author_of(book, book.clerk)
     )
@@ -324,7 +325,7 @@ def test_forged_merge_that_drops_an_entry_is_caught_and_a_union_merge_passes(boo
 
     theirs = item_from_dict(yamlio.load(theirs_text))
     merged = list(ours.history) + [e for e in theirs.history if e.id not in {x.id for x in ours.history}]
-    (book.path / rel).write_text(dump_item(workflow.replay(merged)), encoding="utf-8")
+    (book.path / rel).write_text(dump_item(item_rules.replay(merged)), encoding="utf-8")
     commit(
         book.path, "同步合并", trailers("sync.merge", [book.working], book.admin), author_of(book, book.admin)
     )
@@ -336,7 +337,8 @@ def test_a_few_hundred_operations_audit_clean_and_fast(template: Book, tmp_path:
     led = Ledger.open(book.path)
     with led.batch():
         for n in range(50):
-            day = f"2026-11-{1 + n % 20:02d}T{8 + n % 9:02d}:00:00+08:00"
+            # In date order after the template (audit flags a commit dated before its parent).
+            day = f"2026-11-22T{10 + n // 6:02d}:{n % 6 * 10:02d}:00+08:00"
             home = book.homes[n % 2]
             visit, items = visits.add_visit(
                 led,
@@ -380,7 +382,7 @@ def test_a_few_hundred_operations_audit_clean_and_fast(template: Book, tmp_path:
 def _write_item(book: Book, item_id: str, history) -> str:
     from minqing.ledgers.repo.store import dump_item
 
-    item = workflow.replay(history)
+    item = item_rules.replay(history)
     rel = f"issues/{item.created[:4]}/{item_id}.yaml"
     (book.path / rel).write_text(dump_item(item), encoding="utf-8")
     return rel
@@ -441,16 +443,19 @@ def test_bulk_import_needs_each_operations_own_permission(book: Book):
 def test_doctor_recovery_judges_each_entry_by_its_own_actor(book: Book):
     rel = book.rel(book.working)
     append_entry(book.path, rel, "progress", book.village, "{note: 中断后恢复}")
-    commit(
-        book.path, "恢复", trailers("doctor.recover", [book.working], book.admin), author_of(book, book.admin)
+    # The crash journal named the village cadre as the interrupted operation's actor; doctor records it.
+    recovered = (
+        trailers("doctor.recover", [book.working], book.admin) + f"Ledger-Recovered-Actor: {book.village}\n"
     )
+    commit(book.path, "恢复", recovered, author_of(book, book.admin))
     assert codes(book.path) == []
     rel = book.rel(book.ready)
     edit(book.path, rel, ("state: resolved", "state: closed"), ("closed: null", "closed: '2026-11-23'"))
     append_entry(book.path, rel, "close", book.clerk, op_id="F0RGED0004")
-    sha = commit(
-        book.path, "恢复", trailers("doctor.recover", [book.ready], book.admin), author_of(book, book.admin)
+    recovered = (
+        trailers("doctor.recover", [book.ready], book.admin) + f"Ledger-Recovered-Actor: {book.clerk}\n"
     )
+    sha = commit(book.path, "恢复", recovered, author_of(book, book.admin))
     assert codes(book.path) == [(sha[:10], rel, "role")]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import NOW, git, run
 
-from minqing.ledgers.core import model, yamlio
+from minqing.ledgers.core import items, model, yamlio
 from minqing.ledgers.ops import register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import check as checks
@@ -612,18 +612,21 @@ def test_visit_stream_in_the_wrong_month_and_village(ledger: Path, base: Base) -
 def test_config_with_unknown_role_and_text_where_a_number_belongs(ledger: Path) -> None:
     rel = "minqing.yaml"
     edit_text(ledger, rel, "  clerk: []\n", "  boss:\n  - county\n")
-    edit_text(ledger, rel, "default_days: 15", "default_days: '15'")
+    edit_text(ledger, rel, "petition_answer_days: 60", "petition_answer_days: '60'")
     commit(ledger)
     path = ledger / rel
     assert findings(ledger) == sorted(
-        [(rel, line_of(path, "boss:"), "schema"), (rel, line_of(path, "default_days: '15'"), "schema")]
+        [
+            (rel, line_of(path, "boss:"), "schema"),
+            (rel, line_of(path, "petition_answer_days: '60'"), "schema"),
+        ]
     )
     text = messages_of(ledger, "en")
     assert text == sorted(
         [
             f"{rel}:{line_of(path, 'boss:')}: close_levels.boss: invalid value 'boss'; "
             "accepted: clerk|village|township_leader|county_leader|admin",
-            f"{rel}:{line_of(path, 'default_days')}: deadlines.default_days: invalid value '15'; "
+            f"{rel}:{line_of(path, 'petition_answer_days')}: deadlines.petition_answer_days: invalid value '60'; "
             "accepted: a whole number ≥ 1",
         ],
         key=lambda line: int(line.split(":")[1]),
@@ -716,7 +719,7 @@ def test_schemas_are_valid_draft_2020_12_and_enums_match_the_model() -> None:
     assert props["item"]["state"]["enum"] == list(model.STATES)
     assert props["item"]["resolution"]["properties"]["how"]["enum"] == list(model.HOW)
     assert props["item"]["feedback"]["enum"] == [*model.FEEDBACK, None]
-    assert props["item"]["history"]["items"]["properties"]["op"]["enum"] == list(workflow.ITEM_OPS)
+    assert props["item"]["history"]["items"]["properties"]["op"]["enum"] == list(items.ITEM_OPS)
     assert props["cadre"]["role"]["enum"] == list(model.ROLES)
     assert props["cadre"]["status"]["enum"] == list(model.CADRE_STATUS)
     assert props["household"]["status"]["enum"] == list(model.HOUSEHOLD_STATUS)

@@ -25,7 +25,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.core import items as item_rules
+from minqing.ledgers.ops import register, workflow
+from minqing.ledgers.read import visits as visit_reads
 from minqing.ledgers.repo.store import Ledger
 
 WORKERS = 8
@@ -170,7 +172,7 @@ def _tags_in_ledger(path: Path) -> Counter[str]:
     """Every attempt tag written anywhere: visit notes and the fields of every item history entry."""
     led = Ledger.open(path)
     found: Counter[str] = Counter()
-    for visit in visits.iter_visits(led):
+    for visit in visit_reads.iter_visits(led):
         for tag in TAG.findall(visit.note or ""):
             found[tag] += 1
     for item in led.iter_items():
@@ -277,7 +279,7 @@ def test_every_item_went_through_its_transitions_once_in_order(stress: StressRun
             item = led.item(item_id)
             assert [entry.op for entry in item.history] == ["create", *TRANSITIONS]
             assert item.state == "closed"
-            assert workflow.replay(item.history).state == "closed"
+            assert item_rules.replay(item.history).state == "closed"
 
 
 def test_tree_is_clean_lock_released_and_no_temp_files_left(stress: StressRun) -> None:

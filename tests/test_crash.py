@@ -29,6 +29,7 @@ from conftest import NOW, git, refused, run, snapshot
 
 from minqing.ledgers.core.errors import LedgerError
 from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.read import visits as visit_reads
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import check
 
@@ -122,7 +123,7 @@ def _tags(path: Path) -> Counter[str]:
     """Where each attempt tag is in the ledger: a visit's note, an item's description, a progress note."""
     led = Ledger.open(path)
     found: Counter[str] = Counter()
-    for visit in visits.iter_visits(led):
+    for visit in visit_reads.iter_visits(led):
         found.update(TAG.findall(visit.note or ""))
     for item in led.iter_items():
         found.update(TAG.findall(item.desc))

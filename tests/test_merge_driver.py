@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from minqing.ledgers.core import yamlio
+from minqing.ledgers.core.items import replay
 from minqing.ledgers.core.model import HistoryEntry, item_to_dict
-from minqing.ledgers.ops.register import replay_household
-from minqing.ledgers.ops.workflow import replay
+from minqing.ledgers.core.registers import replay_household
+from minqing.ledgers.repo import drivers
 from minqing.ledgers.sync import sync
 
 T0 = "2026-11-20T09:00:00+08:00"
@@ -281,7 +282,7 @@ def test_household_sets_from_two_offices_both_apply():
 
 
 def test_reviews_replay_through_the_review_workflow():
-    from minqing.ledgers.ops.reviews import replay_review, review_to_dict
+    from minqing.ledgers.core.reviews import replay_review, review_to_dict
 
     def review(*ops: dict) -> str:
         return yamlio.dump(review_to_dict(replay_review(tuple(HistoryEntry.from_dict(o) for o in ops))))
@@ -403,7 +404,7 @@ def test_init_registers_drivers_with_the_absolute_interpreter(repo: Path):
 
     ledger = Ledger.open(repo)
     assert sync.missing_drivers(ledger) == []
-    for name in sync.DRIVER_NAMES:
+    for name in drivers.DRIVER_NAMES:
         command = _git(repo, "config", f"merge.{name}.driver").strip()
         assert command == f"{sys.executable} -m minqing.cli merge-driver %O %A %B %P"
 

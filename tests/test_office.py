@@ -12,9 +12,9 @@ import rollup_fixture as fx
 from rollup_fixture import BAHUANG, BANLI, COUNTY, HEPING, SONGJIA, TAOYING
 
 from minqing.ledgers.core.errors import BadInput, NotFound
-from minqing.ledgers.ops.activities import check_activity_minimum, iter_activities
 from minqing.ledgers.read import office as O
 from minqing.ledgers.read import rollup
+from minqing.ledgers.read.activities import check_activity_minimum, iter_activities
 from minqing.ledgers.read.index import Index
 
 hand = fx.hand

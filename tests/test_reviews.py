@@ -8,9 +8,11 @@ import subprocess
 import pytest
 from conftest import snapshot
 
+from minqing.ledgers.core import reviews as review_core
 from minqing.ledgers.core.errors import AlreadyExists, BadInput, LedgerError, NotFound
 from minqing.ledgers.core.yamlio import load
 from minqing.ledgers.ops import register, reviews
+from minqing.ledgers.read import reviews as review_reads
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify.check import check_tree
 
@@ -90,7 +92,7 @@ def test_add_review_with_raised_items_is_one_commit_linked_both_ways(sample):
         *(item.id for item in items),
     ]
     assert len(_log(sample.path, "-1", "--name-only", "--format=").split()) == 3
-    assert reviews.replay_review(review.history).to_dict() == data
+    assert review_core.replay_review(review.history).to_dict() == data
     assert check_tree(sample.path).findings == []
 
 
@@ -109,7 +111,7 @@ def test_raise_and_set_amend_the_review_one_commit_each(sample):
         "grade": "excellent",
     }
     stored = reviews.find_review(led, review.id)
-    assert stored.to_dict() == reviews.replay_review(stored.history).to_dict()
+    assert stored.to_dict() == review_core.replay_review(stored.history).to_dict()
     assert _log(sample.path, "-3", "--format=%(trailers:key=Ledger-Op,valueonly)").split() == [
         "review.set",
         "review.raise",
@@ -205,7 +207,7 @@ def test_parse_ratings_and_quarters():
         reviews.F.to_date("2026-12-31"),
     )
     assert reviews.quarter_bounds("2024Q1")[1].isoformat() == "2024-03-31"
-    assert reviews.quarter_of("2026-11-23") == "2026Q4"
+    assert review_core.quarter_of("2026-11-23") == "2026Q4"
 
 
 def test_list_view_and_prefix_lookup(sample):
@@ -213,9 +215,9 @@ def test_list_view_and_prefix_lookup(sample):
     banli, items = _add(led, raises=[("缺药", "medical")])
     taoying, _ = _add(led, team=TAOYING, ratings="satisfied=0,basic=0,unsatisfied=0", grade="fair")
     older, _ = _add(led, quarter="2026Q3")
-    assert [r.id for r in reviews.list_reviews(led)] == [older.id, banli.id, taoying.id]
-    assert [r.id for r in reviews.list_reviews(led, quarter="2026Q4")] == [banli.id, taoying.id]
-    assert [r.id for r in reviews.list_reviews(led, team=TAOYING)] == [taoying.id]
+    assert [r.id for r in review_reads.list_reviews(led)] == [older.id, banli.id, taoying.id]
+    assert [r.id for r in review_reads.list_reviews(led, quarter="2026Q4")] == [banli.id, taoying.id]
+    assert [r.id for r in review_reads.list_reviews(led, team=TAOYING)] == [taoying.id]
     view = reviews.review_view(led, banli)
     assert {k: view[k] for k in ("team_name", "raters", "satisfaction", "items_open", "item_states")} == {
         "team_name": "板栗园村",
@@ -229,4 +231,4 @@ def test_list_view_and_prefix_lookup(sample):
     with pytest.raises(LedgerError):
         reviews.find_review(led, "R-ZZZZZZ")
     with pytest.raises(BadInput):
-        reviews.list_reviews(led, quarter="Q4")
+        review_reads.list_reviews(led, quarter="Q4")

@@ -19,10 +19,10 @@ from sheets_fixture import (
 
 from minqing.ledgers.core import fields as F
 from minqing.ledgers.core.errors import BadInput
+from minqing.ledgers.core.items import replay
 from minqing.ledgers.core.model import item_to_dict
+from minqing.ledgers.core.registers import replay_cadre, replay_household
 from minqing.ledgers.ops import sheets
-from minqing.ledgers.ops.register import replay_cadre, replay_household
-from minqing.ledgers.ops.workflow import replay
 
 
 @pytest.fixture(scope="module")
@@ -422,7 +422,7 @@ def test_visits_resolve_households_and_visitors(office):
         ],
         "visits",
     )
-    from minqing.ledgers.ops.visits import iter_visits
+    from minqing.ledgers.read.visits import iter_visits
 
     made = {v.id: v for v in iter_visits(office.ledger()) if v.id in result.created}
     rows = [(v.date, v.kind, v.household, v.unit, v.by, v.note) for v in (made[i] for i in result.created)]
@@ -453,7 +453,7 @@ def test_visits_refuse_future_dates_recalled_visitors_and_repeats(office):
         ],
         "visits",
     )
-    from minqing.ledgers.ops.visits import iter_visits
+    from minqing.ledgers.read.visits import iter_visits
 
     visit_id = next(v.id for v in iter_visits(office.ledger()))
     recalled = office.recalled
@@ -669,7 +669,7 @@ def test_item_rows_become_their_whole_workflow(office):
     # Rows 1 and 2 were raised in one visit: one visit record lists both, and both items point at it.
     visit_id = items[0].visit
     assert visit_id and items[1].visit == visit_id and items[0].source_kind == "visit"
-    from minqing.ledgers.ops.visits import iter_visits
+    from minqing.ledgers.read.visits import iter_visits
 
     visit = next(v for v in iter_visits(led) if v.id == visit_id)
     assert (visit.date, visit.by, visit.items) == (
@@ -683,7 +683,7 @@ def test_item_rows_become_their_whole_workflow(office):
 
 def test_items_raised_in_a_visit_already_on_the_ledger_link_to_it(office):
     led = office.ledger()
-    from minqing.ledgers.ops.visits import iter_visits
+    from minqing.ledgers.read.visits import iter_visits
 
     existing = iter_visits(led)[0]
     result = _import(

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from foundation_util import World, world_template
 
+from minqing.ledgers.core import items as item_rules
 from minqing.ledgers.core.config import Config
 from minqing.ledgers.core.errors import Refused
 from minqing.ledgers.core.model import Cadre, HistoryEntry, Item, item_to_dict
@@ -180,7 +181,7 @@ def test_history_must_start_with_a_single_create_and_know_its_ops() -> None:
         workflow.apply(created(), entry("delete"))
     assert caught.value.render("en") == "Q-AAAAAA is registered; cannot delete: unknown operation delete"
     with pytest.raises(Refused):
-        workflow.replay([])
+        item_rules.replay([])
 
 
 def test_replay_equals_every_snapshot_on_disk(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -189,7 +190,7 @@ def test_replay_equals_every_snapshot_on_disk(tmp_path_factory: pytest.TempPathF
     items = list(led.iter_items())
     assert len(items) >= 12
     for item in items:
-        assert item_to_dict(workflow.replay(item.history)) == item_to_dict(item)
+        assert item_to_dict(item_rules.replay(item.history)) == item_to_dict(item)
     for cadre in led.iter_cadres():
         assert register.replay_cadre(cadre.history).to_dict() == cadre.to_dict()
     for home in led.iter_households():
@@ -206,7 +207,7 @@ def test_a_hand_edited_snapshot_no_longer_equals_its_replay(tmp_path: Path, tmp_
         w["registered"], verify=False
     )  # commands refuse it (tests/test_bad_input_corpus.py)
     assert item.state == "closed"
-    assert workflow.replay(item.history).state == "registered"
+    assert item_rules.replay(item.history).state == "registered"
 
 
 # ---------------------------------------------------------------- office policy
@@ -231,50 +232,52 @@ def test_default_close_levels(role: str, levels: list[str]) -> None:
     for level in ("village", "township", "county"):
         item = replace(in_state("resolved"), level=level, feedback="satisfied")
         if level in levels:
-            workflow.check_policy(item, entry("close"), config, cadre(role))
+            item_rules.check_policy(item, entry("close"), config, cadre(role))
         else:
             with pytest.raises(Refused) as caught:
-                workflow.check_policy(item, entry("close"), config, cadre(role))
+                item_rules.check_policy(item, entry("close"), config, cadre(role))
             assert caught.value.key == "close_not_allowed"
 
 
 def test_close_levels_come_from_the_office_config() -> None:
     config = Config.from_file_data({"close_levels": {"clerk": ["village"]}})
-    workflow.check_policy(in_state("resolved"), entry("close"), config, cadre("clerk"))
+    item_rules.check_policy(in_state("resolved"), entry("close"), config, cadre("clerk"))
 
 
 def test_petition_extension_limits() -> None:
     config = Config.from_file_data(None)
     petition = replace(in_state("assigned", kind="petition"), due="2027-01-22")
-    workflow.check_policy(petition, entry("extend", to="2027-02-21", reason="x"), config, cadre("admin"))
+    item_rules.check_policy(petition, entry("extend", to="2027-02-21", reason="x"), config, cadre("admin"))
     with pytest.raises(Refused):
-        workflow.check_policy(petition, entry("extend", to="2027-02-22", reason="x"), config, cadre("admin"))
+        item_rules.check_policy(
+            petition, entry("extend", to="2027-02-22", reason="x"), config, cadre("admin")
+        )
     once = replace(petition, extensions=1)
     with pytest.raises(Refused):
-        workflow.check_policy(once, entry("extend", to="2027-01-25", reason="x"), config, cadre("admin"))
+        item_rules.check_policy(once, entry("extend", to="2027-01-25", reason="x"), config, cadre("admin"))
     generous = Config.from_file_data({"deadlines": {"petition_max_extensions": 2}})
-    workflow.check_policy(once, entry("extend", to="2027-01-25", reason="x"), generous, cadre("admin"))
+    item_rules.check_policy(once, entry("extend", to="2027-01-25", reason="x"), generous, cadre("admin"))
     # Assignment may not push a petition past its legal answer date.
     with pytest.raises(Refused):
-        workflow.check_policy(
+        item_rules.check_policy(
             petition, entry("assign", **(ASSIGN | {"due": "2027-02-01"})), config, cadre("admin")
         )
-    workflow.check_policy(
+    item_rules.check_policy(
         petition, entry("assign", **(ASSIGN | {"due": "2027-01-10"})), config, cadre("admin")
     )
 
 
 def test_working_days_skip_weekends() -> None:
     monday = dt.date(2026, 11, 23)
-    assert workflow.add_working_days(monday, 1) == dt.date(2026, 11, 24)
-    assert workflow.add_working_days(dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 30)  # Friday → Monday
-    assert workflow.add_working_days(dt.date(2026, 11, 28), 1) == dt.date(2026, 11, 30)  # Saturday → Monday
-    assert workflow.add_working_days(monday, 5) == dt.date(2026, 11, 30)
+    assert item_rules.add_working_days(monday, 1) == dt.date(2026, 11, 24)
+    assert item_rules.add_working_days(dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 30)  # Friday → Monday
+    assert item_rules.add_working_days(dt.date(2026, 11, 28), 1) == dt.date(2026, 11, 30)  # Saturday → Monday
+    assert item_rules.add_working_days(monday, 5) == dt.date(2026, 11, 30)
 
 
 def test_overdue_is_open_and_past_due() -> None:
     item = in_state("assigned")
-    assert not workflow.is_overdue(item, dt.date(2026, 12, 7))
-    assert workflow.is_overdue(item, dt.date(2026, 12, 8))
-    assert not workflow.is_overdue(replace(item, state="resolved"), dt.date(2026, 12, 8))
-    assert not workflow.is_overdue(in_state("registered"), dt.date(2030, 1, 1))
+    assert not item_rules.is_overdue(item, dt.date(2026, 12, 7))
+    assert item_rules.is_overdue(item, dt.date(2026, 12, 8))
+    assert not item_rules.is_overdue(replace(item, state="resolved"), dt.date(2026, 12, 8))
+    assert not item_rules.is_overdue(in_state("registered"), dt.date(2030, 1, 1))

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Refused
-from .model import Cadre
+from .model import ROLES, Cadre
+from .operations import DEFAULT_PERMISSIONS
 
-ALL_ROLES = ["clerk", "village", "township_leader", "county_leader", "admin"]
-LEADERS = ["township_leader", "county_leader", "admin"]
+ALL_ROLES = list(ROLES)
 
 DEFAULTS: dict[str, Any] = {
     "schema": 1,
     "county": {"code": "", "name": ""},
     "locale": "zh-CN",
     "deadlines": {
-        "default_days": 15,
+        # 限时办结: days from registration to the due date of an item given none (a petition follows its legal
+        # limits instead). null: items without --due have no due date until they are assigned.
+        "default_days": None,
         "petition_assign_working_days": 1,
         "petition_answer_days": 60,
         "petition_max_extensions": 1,
@@ -31,19 +33,9 @@ DEFAULTS: dict[str, Any] = {
         "county_leader": ["village", "township", "county"],
         "admin": ["village", "township", "county"],
     },
-    # Which roles may perform each operation. Ops not listed are open to every active cadre.
-    "permissions": {
-        "org.add": ["admin"],
-        "cadre.add": ["admin", "county_leader", "township_leader"],
-        "cadre.recall": ["admin", "county_leader"],
-        "cadre.key": ["admin"],
-        "issue.reopen": ["village", *LEADERS],
-        "issue.extend": ["village", *LEADERS],
-        "issue.escalate": ["village", *LEADERS],
-        "conflict.resolve": ["admin", "county_leader"],
-        # A hand commit of minqing.yaml / org/units.yaml with trailers (docs: "Changing minqing.yaml"); audited.
-        "config.edit": ["admin"],
-    },
+    # Which roles may perform each operation (defaults from the table of operations, core/operations.py). Ops not
+    # listed are open to every active cadre.
+    "permissions": DEFAULT_PERMISSIONS,
     "unmask_roles": ["admin"],
     "require_signed": False,
     "activity_minimum": 2,
@@ -83,6 +75,10 @@ class Config:
 
     def deadline(self, key: str) -> int:
         return int(self.data["deadlines"][key])
+
+    def default_days(self) -> int | None:
+        value = self.data["deadlines"].get("default_days")
+        return int(value) if value is not None else None
 
     def allowed_roles(self, op: str) -> list[str]:
         return list(self.data["permissions"].get(op, ALL_ROLES))

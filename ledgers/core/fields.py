@@ -24,10 +24,11 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """The office clock (UTC+8). MINQING_NOW pins it for tests and the demo."""
+    """The office clock (UTC+8). For tests only: MINQING_NOW pins it, and only where the test-only switch
+    MINQING_TEST_CLOCK=1 is also set, so no real command can be made to record a time of the user's choosing."""
     import os
 
-    pinned = os.environ.get("MINQING_NOW")
+    pinned = os.environ.get("MINQING_NOW") if os.environ.get("MINQING_TEST_CLOCK") == "1" else None
     if pinned:
         value = dt.datetime.fromisoformat(pinned)
         # In office time whatever offset was given: `today()` and `timestamp()` must agree on the date.

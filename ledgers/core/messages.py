@@ -350,6 +350,8 @@ MESSAGES.update(
         "hint_claim_wish": ("只有微心愿可以认领", "only wishes (微心愿) are claimed"),
         "hint_claimed": ("已被 {by} 认领", "already claimed by {by}"),
         "hint_unknown_op": ("未知操作 {op}", "unknown operation {op}"),
+        "create_rules": ("{item} 不符合登记规则：{why}", "{item} breaks the rules for a new item: {why}"),
+        "hint_field_not_allowed": ("{op} 不能修改 {fields}", "{op} may not change {fields}"),
         "hint_empty": ("历史记录为空", "empty history"),
         "acc_petition_due": (
             "{due} 或更早（信访事项 {days} 天内答复，信访工作条例）",
@@ -407,6 +409,18 @@ MESSAGES.update(
         "audit_unknown_op": (
             "未知操作 {op}：不是 minqing 写入的操作",
             "unknown operation {op}: not one that minqing writes",
+        ),
+        "audit_field_not_allowed": (
+            "{op} 记录不允许修改字段 {fields}（角色、状态、密钥和结对只能由各自的操作修改）",
+            "a {op} entry may not change {fields} (roles, status, keys and pairings change only through their own operations)",
+        ),
+        "audit_duplicate_id": (
+            "记录 {entry} 已在此文件中，又被追加一次",
+            "entry {entry} is already in this file and was appended again",
+        ),
+        "audit_clock_backwards": (
+            "{what} 的时间 {at} 早于上一次提交 {parent}（超出允许的时钟误差）",
+            "{what} is dated {at}, before its parent commit {parent} (beyond the clock tolerance)",
         ),
         "audit_outside_op": ("操作 {op} 不允许修改此文件", "operation {op} may not change this file"),
         "audit_op_mismatch": (
@@ -749,6 +763,10 @@ MESSAGES.update(
         "doctor_broken_fixed": (
             "已恢复为最近一次提交的版本：{paths}",
             "restored from the last commit: {paths}",
+        ),
+        "doctor_recover_others": (
+            "遗留文件中有其他干部（{actors}）的记录：请由本人运行 minqing doctor --fix --as 其编号",
+            "the leftover files hold entries by other cadres ({actors}): let each run minqing doctor --fix --as their id",
         ),
         "doctor_needs_actor": (
             "需要操作人才能提交恢复：用 --as C-… 或 MINQING_USER 指定后再运行 minqing doctor --fix",

@@ -77,7 +77,7 @@ class HistoryEntry:
         )
 
 
-class _Record:
+class Record:
     """Shared (de)serialisation: dataclass fields in declaration order, `source` kept out of the file."""
 
     source: Source | None
@@ -115,7 +115,7 @@ class _Record:
 
 
 @dataclass(frozen=True)
-class Unit(_Record):
+class Unit(Record):
     code: str
     name: str
     level: str
@@ -124,7 +124,7 @@ class Unit(_Record):
 
 
 @dataclass(frozen=True)
-class Cadre(_Record):
+class Cadre(Record):
     id: str
     name: str = ""
     unit: str = ""
@@ -141,7 +141,7 @@ class Cadre(_Record):
 
 
 @dataclass(frozen=True)
-class Household(_Record):
+class Household(Record):
     id: str
     head: str = ""
     village: str = ""
@@ -164,7 +164,7 @@ class Household(_Record):
 
 
 @dataclass(frozen=True)
-class Item(_Record):
+class Item(Record):
     id: str
     kind: str = "problem"
     ledger: str = "livelihood"
@@ -197,16 +197,9 @@ class Item(_Record):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def escalated_to(self, level: str) -> bool:
-        """True when the history ever referred this item to `level` (or above): the funnel of seed 001."""
-        wanted = LEVELS.index(level)
-        return any(
-            e.op == "escalate" and LEVELS.index(e.fields.get("to", "village")) >= wanted for e in self.history
-        )
-
 
 @dataclass(frozen=True)
-class Visit(_Record):
+class Visit(Record):
     id: str
     date: str
     kind: str = "visit"

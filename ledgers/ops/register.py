@@ -12,6 +12,7 @@ from ..core import config as config_mod
 from ..core import fields as F
 from ..core import ids, pii, yamlio
 from ..core.errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
+from ..core.layout import AUTHOR_DOMAIN, gitattributes
 from ..core.messages import Text
 from ..core.model import (
     CADRE_STATUS,
@@ -20,10 +21,20 @@ from ..core.model import (
     INDICATORS,
     ROLES,
     Cadre,
-    HistoryEntry,
     Household,
     Unit,
 )
+from ..core.operations import INIT_OP, commit_message, new_entry, subject
+from ..core.registers import (
+    CODE_LENGTHS,
+    PARENT_LEVEL,
+    apply_cadre,
+    apply_household,
+    replay_cadre,
+    replay_household,
+)
+from ..repo import git
+from ..repo.drivers import register_merge_drivers
 from ..repo.store import (
     CONFIG_FILE,
     STATE_DIR,
@@ -37,131 +48,7 @@ from ..repo.store import (
     tune_git,
 )
 
-GITATTRIBUTES = """\
-# minqing merge drivers (registered in .git/config by `minqing init`, `minqing clone`, `minqing doctor --fix`)
-visits/** merge=minqing-stream
-activities/** merge=minqing-stream
-issues/** merge=minqing-entity
-households/** merge=minqing-entity
-cadres/** merge=minqing-entity
-reviews/** merge=minqing-entity
-org/units.yaml merge=minqing-keys
-minqing.yaml merge=minqing-keys
-*.yaml text eol=lf
-"""
-
-# Code lengths per level (GB/T 2260 county + statistical division codes); a child's code extends its parent's.
-CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14, 15)}
-PARENT_LEVEL = {"township": "county", "village": "township", "group": "village"}
-
-
-def _entry(actor_id: str, op: str, values: dict[str, Any], at: str | None) -> HistoryEntry:
-    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
-    return HistoryEntry(ids.new_op_id(), at or F.timestamp(), actor_id, op, clean)
-
-
 # ---------------------------------------------------------------- replay
-
-
-def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
-    f = entry.fields
-    if entry.op == "create":
-        return Cadre(
-            id=f["id"],
-            name=f["name"],
-            unit=str(f["unit"]),
-            role=f["role"],
-            title=f.get("title"),
-            phone=f.get("phone"),
-            phone_hash=f.get("phone_hash"),
-        )
-    if cadre is None:
-        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
-    if entry.op == "set":
-        changes: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()}
-        return replace(cadre, **changes)
-    if entry.op == "recall":
-        if cadre.status == "recalled":
-            raise Refused("already_recalled", cadre=cadre.id)
-        return replace(cadre, status="recalled", recall_reason=f.get("reason"))
-    if entry.op == "pair":
-        if f["household"] in cadre.pairings:
-            raise Refused("already_paired", cadre=cadre.id, household=f["household"])
-        return replace(cadre, pairings=tuple(sorted(cadre.pairings + (f["household"],))))
-    if entry.op == "unpair":
-        if f["household"] not in cadre.pairings:
-            raise Refused("not_paired", cadre=cadre.id, household=f["household"])
-        return replace(cadre, pairings=tuple(h for h in cadre.pairings if h != f["household"]))
-    if entry.op == "key_add":
-        return replace(cadre, keys=cadre.keys + (f["key"],))
-    raise Refused(
-        "transition",
-        item=cadre.id,
-        state=cadre.status,
-        op=entry.op,
-        hint=Text("hint_unknown_op", op=entry.op),
-    )
-
-
-def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
-    f = entry.fields
-    if entry.op == "create":
-        return Household(
-            id=f["id"],
-            head=f["head"],
-            village=str(f["village"]),
-            group=f.get("group"),
-            members=int(f.get("members", 1)),
-            status=f.get("status", "general"),
-            id_number=f.get("id_number"),
-            id_hash=f.get("id_hash"),
-            phone=f.get("phone"),
-            phone_hash=f.get("phone_hash"),
-            register_no=f.get("register_no"),
-            indicators={name: "ok" for name in INDICATORS},
-        )
-    if home is None:
-        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
-    if entry.op == "set":
-        changes = dict(f)
-        indicators = dict(home.indicators)
-        indicators.update(changes.pop("indicators", {}) or {})
-        return replace(home, indicators=indicators, **changes)
-    if entry.op == "pair":
-        if f["cadre"] in home.pairings:
-            raise Refused("already_paired", cadre=f["cadre"], household=home.id)
-        return replace(home, pairings=tuple(sorted(home.pairings + (f["cadre"],))))
-    if entry.op == "unpair":
-        if f["cadre"] not in home.pairings:
-            raise Refused("not_paired", cadre=f["cadre"], household=home.id)
-        return replace(home, pairings=tuple(c for c in home.pairings if c != f["cadre"]))
-    raise Refused(
-        "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_unknown_op", op=entry.op)
-    )
-
-
-def replay_cadre(history: tuple[HistoryEntry, ...]) -> Cadre:
-    cadre: Cadre | None = None
-    for entry in history:
-        cadre = apply_cadre(cadre, entry)
-    assert cadre is not None
-    return replace(cadre, history=tuple(history))
-
-
-def replay_household(history: tuple[HistoryEntry, ...]) -> Household:
-    home: Household | None = None
-    for entry in history:
-        home = apply_household(home, entry)
-    assert home is not None
-    return replace(home, history=tuple(history))
-
-
-def _advance(tx: Transaction, record: Any, op: str, values: dict[str, Any], at: str | None) -> Any:
-    entry = _entry(tx.actor.id, op, values, at)
-    apply_fn = apply_cadre if isinstance(record, Cadre) else apply_household
-    updated = replace(apply_fn(record, entry), history=record.history + (entry,), source=record.source)
-    tx.put(record.source.path, dump_record(updated))
-    return updated
 
 
 # ---------------------------------------------------------------- init
@@ -171,7 +58,6 @@ def init(
     path: str, county_code: str, county_name: str, admin_name: str | None, at: str | None = None
 ) -> Ledger:
     """Create a ledger repo with config, org root, merge attributes, the first admin cadre and one commit."""
-    import subprocess
 
     root = Path(path)
     if (root / CONFIG_FILE).exists():
@@ -191,9 +77,11 @@ def init(
     created_dir = not root.exists()
     try:
         root.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as exc:
+    except OSError as exc:
         raise EnvironmentProblem("io_failed", detail=str(exc)) from None
+    initialized = git.run(root, "init", "-q", "-b", "main", ".")
+    if initialized.returncode != 0:
+        raise EnvironmentProblem("io_failed", detail=git.last_line(initialized))
     ledger = Ledger(root.resolve())
     try:
         tune_git(ledger)
@@ -204,9 +92,11 @@ def init(
         files = {
             CONFIG_FILE: yamlio.dump(config_mod.initial(code, name)),
             UNITS_FILE: yamlio.dump({"county": {"code": code, "name": name}, "units": []}),
-            ".gitattributes": GITATTRIBUTES,
+            ".gitattributes": gitattributes(),
         }
-        entry = _entry(admin_id, "create", {"id": admin_id, "name": admin, "unit": code, "role": "admin"}, at)
+        entry = new_entry(
+            admin_id, "create", {"id": admin_id, "name": admin, "unit": code, "role": "admin"}, at
+        )
         cadre = replace(apply_cadre(None, entry), history=(entry,))
         files[f"cadres/{admin_id}.yaml"] = dump_record(cadre)
         writes: dict[str, bytes | None] = {}
@@ -214,16 +104,11 @@ def init(
             content = text.encode("utf-8")
             atomic_write(root / rel, content)
             writes[rel] = content
-        message = (
-            f"初始化台账 {name}（{code}）\n\nLedger-Op: ledger.init\nLedger-Entry: {admin_id}\n"
-            f"Ledger-Actor: {admin_id}\n"
-        )
+        message = commit_message(subject(INIT_OP, name=name, code=code), INIT_OP, [admin_id], admin_id)
         PlumbingCommitter(ledger).commit(
-            writes, message, (admin, f"{admin_id}@minqing.invalid"), at or F.timestamp()
+            writes, message, (admin, f"{admin_id}@{AUTHOR_DOMAIN}"), at or F.timestamp()
         )
         ledger.git("config", "minqing.user", admin_id)
-        from ..sync.sync import register_merge_drivers  # lazy: sync imports register
-
         register_merge_drivers(ledger)
     except BaseException:
         if created_dir:
@@ -235,13 +120,10 @@ def init(
 
 
 def _git_user_name() -> str | None:
-    import subprocess
-
     try:
-        out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False)
-    except OSError:
+        return git.run(".", "config", "user.name").stdout.strip() or None
+    except EnvironmentProblem:
         return None
-    return out.stdout.strip() or None
 
 
 # ---------------------------------------------------------------- org
@@ -319,7 +201,7 @@ def add_cadre(
             number = F.phone(phone)
             values.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
         cadre_id = ledger.new_id("C")
-        entry = _entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
+        entry = new_entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
         tx.put(f"cadres/{cadre_id}.yaml", dump_record(cadre))
         tx.commit(f"新增干部 {cadre_id} {clean_name}（{role}）", [cadre_id], at=entry.at)
@@ -336,7 +218,7 @@ def recall_cadre(
             others = [c.id for c in ledger.iter_cadres() if c.role == "admin" and c.status == "active"]
             if others == [cadre.id]:
                 raise Refused("last_admin", cadre=cadre.id, name=cadre.name)
-        updated = _advance(tx, cadre, "recall", {"reason": F.text(reason, "--reason")}, at)
+        updated = tx.advance(cadre, "recall", {"reason": F.text(reason, "--reason")}, at)
         tx.commit(f"召回干部 {cadre.id} {cadre.name}", [cadre.id], at=updated.history[-1].at)
     return updated
 
@@ -415,7 +297,7 @@ def add_household(
         number = F.phone(phone)
         values.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
     home_id = ledger.new_id("H")
-    entry = _entry(tx.actor.id, "create", {"id": home_id, **values}, at)
+    entry = new_entry(tx.actor.id, "create", {"id": home_id, **values}, at)
     home = replace(apply_household(None, entry), history=(entry,))
     tx.put(f"households/{village_unit.code}/{home_id}.yaml", dump_record(home))
     return home
@@ -483,7 +365,7 @@ def set_household(
                 field="--food|--clothing|…|--status|--members|--phone",
                 accepted=Text("acc_one_change"),
             )
-        updated = _advance(tx, home, "set", changes, at)
+        updated = tx.advance(home, "set", changes, at)
         tx.commit(f"更新农户 {home.id} {home.head}", [home.id], at=updated.history[-1].at)
     return updated
 
@@ -506,8 +388,8 @@ def pair(
         if not undo and cadre.status != "active":
             raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
         when = at or F.timestamp()
-        new_cadre = _advance(tx, cadre, op, {"household": home.id}, when)
-        new_home = _advance(tx, home, op, {"cadre": cadre.id}, when)
+        new_cadre = tx.advance(cadre, op, {"household": home.id}, when)
+        new_home = tx.advance(home, op, {"cadre": cadre.id}, when)
         verb = "解除结对" if undo else "结对"
         tx.commit(f"{verb} {cadre.name} ↔ {home.head}（{home.id}）", [cadre.id, home.id], at=when)
     return new_cadre, new_home

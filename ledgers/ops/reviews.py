@@ -11,108 +11,34 @@ Ops: create, raise (items written down at or after the review), set (a later 组
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
 from ..core import ids
-from ..core.errors import AlreadyExists, BadInput, CorruptFile, NotFound, Refused
+from ..core.errors import AlreadyExists, BadInput, NotFound
 from ..core.messages import Text
-from ..core.model import REVIEW_GRADES, HistoryEntry, Item, Source, _Record
+from ..core.model import REVIEW_GRADES, HistoryEntry, Item
+from ..core.operations import new_entry
+from ..core.reviews import (
+    MAX_REPORT,
+    Review,
+    apply_review,
+    grade_label,
+    parse_quarter,
+    parse_ratings,
+    quarter_bounds,
+    review_path,
+)
+from ..read.reviews import find_review, iter_reviews, load_review
 from ..repo.store import Ledger, Transaction, dump_record
 from .workflow import new_item
-
-REVIEW_OPS = ("create", "raise", "set")
-RATING_KEYS = ("satisfied", "basic", "unsatisfied")
-GRADE_LABELS = {
-    "excellent": ("优秀", "excellent"),
-    "good": ("良好", "good"),
-    "fair": ("一般", "fair"),
-    "poor": ("较差", "poor"),
-}
-MAX_REPORT = 20_000  # a 述职 report is a page or two, not a document archive
-MAX_RATERS = 100_000
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-@dataclass(frozen=True)
-class Review(_Record):
-    id: str
-    team: str = ""
-    quarter: str = ""
-    report: str | None = None
-    comment: str | None = None
-    ratings: dict[str, int] = field(default_factory=dict)
-    grade: str = "good"
-    items: tuple[str, ...] = ()
-    history: tuple[HistoryEntry, ...] = ()
-    source: Source | None = None
-
-    @property
-    def raters(self) -> int:
-        return sum(int(self.ratings.get(key, 0)) for key in RATING_KEYS)
-
-
-def grade_label(grade: str, lang: str = "zh") -> str:
-    pair = GRADE_LABELS.get(grade)
-    return (pair[1] if lang == "en" else pair[0]) if pair else grade
-
-
-def review_path(quarter: str, team: str) -> str:
-    return f"reviews/{quarter}/{team}.yaml"
-
 
 # ---------------------------------------------------------------- quarters
 
 
-def parse_quarter(value: str | None, field_name: str = "--quarter") -> str:
-    text = (value or "").strip().upper()
-    if not text:
-        raise BadInput("required", field=field_name, accepted=Text("acc_quarter"))
-    if not QUARTER_RE.match(text):
-        raise BadInput("bad_value", field=field_name, value=value, accepted=Text("acc_quarter"))
-    return text
-
-
-def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a quarter `YYYYQn`."""
-    match = QUARTER_RE.match(quarter)
-    assert match, quarter
-    year, number = int(match.group(1)), int(match.group(2))
-    first = dt.date(year, 3 * number - 2, 1)
-    after = dt.date(year + 1, 1, 1) if number == 4 else dt.date(year, 3 * number + 1, 1)
-    return first, after - dt.timedelta(days=1)
-
-
-def quarter_of(day: dt.date | str) -> str:
-    date = F.to_date(day) if isinstance(day, str) else day
-    return f"{date.year}Q{(date.month - 1) // 3 + 1}"
-
-
 # ---------------------------------------------------------------- parsing options
-
-
-def parse_ratings(value: str | None) -> dict[str, int]:
-    """`satisfied=N,basic=N,unsatisfied=N` (any order; a missing key counts 0; Chinese commas accepted)."""
-    accepted = Text("acc_ratings")
-    if value is None or not value.strip():
-        raise BadInput("required", field="--ratings", accepted=accepted)
-    ratings = {key: 0 for key in RATING_KEYS}
-    seen: set[str] = set()
-    for part in re.split(r"[,，;；\s]+", value.strip()):
-        if not part:
-            continue
-        key, sep, number = part.partition("=")
-        key = key.strip().lower()
-        if not sep or key not in RATING_KEYS or key in seen:
-            raise BadInput("bad_value", field="--ratings", value=value, accepted=accepted)
-        seen.add(key)
-        ratings[key] = F.positive_int(number, f"--ratings {key}", 0, MAX_RATERS)
-    return ratings
 
 
 def report_text(value: str | None) -> str | None:
@@ -170,120 +96,10 @@ def resolve_team(ledger: Ledger, value: str | None) -> str:
 # ---------------------------------------------------------------- replay
 
 
-def apply_review(review: Review | None, entry: HistoryEntry) -> Review:
-    """One history entry applied to a review. The only place that says what a review op does (check, audit and
-    the merge driver replay through it)."""
-    f = entry.fields
-    if entry.op == "create":
-        if review is not None:
-            raise Refused("transition", item=review.id, state="-", op="create", hint="the review exists")
-        return Review(
-            id=str(f["id"]),
-            team=str(f["team"]),
-            quarter=str(f["quarter"]),
-            report=f.get("report"),
-            comment=f.get("comment"),
-            ratings={key: int((f.get("ratings") or {}).get(key, 0)) for key in RATING_KEYS},
-            grade=str(f["grade"]),
-            items=tuple(f.get("items") or ()),
-        )
-    if review is None:
-        raise Refused(
-            "transition", item="?", state="-", op=entry.op, hint="the history must start with create"
-        )
-    if entry.op == "raise":
-        added = tuple(item for item in f.get("items") or () if item not in review.items)
-        return replace(review, items=review.items + added)
-    if entry.op == "set":
-        changes: dict[str, Any] = {}
-        for key in ("report", "comment", "grade"):
-            if key in f:
-                changes[key] = f[key]
-        if "ratings" in f:
-            changes["ratings"] = {key: int(f["ratings"].get(key, 0)) for key in RATING_KEYS}
-        return replace(review, **changes)
-    raise Refused("transition", item=review.id, state="-", op=entry.op, hint=f"unknown operation {entry.op}")
-
-
-def replay_review(
-    history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Source | None = None
-) -> Review:
-    review: Review | None = None
-    for entry in history:
-        review = apply_review(review, entry)
-    if review is None:
-        raise Refused("transition", item="?", state="-", op="replay", hint="empty history")
-    return replace(review, history=tuple(history), source=source)
-
-
-def review_to_dict(review: Review) -> dict[str, Any]:
-    return review.to_dict()
-
-
 # ---------------------------------------------------------------- reading
 
 
-def _review_files(ledger: Ledger) -> list[str]:
-    base = ledger.root / "reviews"
-    if not base.is_dir():
-        return []
-    out = []
-    for quarter_dir in sorted(os.scandir(base), key=lambda e: e.name):
-        if not quarter_dir.is_dir():
-            continue
-        for entry in sorted(os.scandir(quarter_dir.path), key=lambda e: e.name):
-            if entry.name.endswith(".yaml"):
-                out.append(f"reviews/{quarter_dir.name}/{entry.name}")
-    return out
-
-
-def load_review(ledger: Ledger, rel: str) -> Review:
-    data = ledger.read_yaml(rel)
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-        raise CorruptFile("corrupt_file", path=rel, line=1, detail="expected a mapping with a review id R-…")
-    try:
-        ratings = data.get("ratings") or {}
-        values = dict(data)
-        values["ratings"] = {key: int(ratings.get(key, 0)) for key in RATING_KEYS}
-        return Review.from_dict(values, Source(rel))
-    except (TypeError, KeyError, ValueError, AttributeError) as exc:
-        raise CorruptFile(
-            "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
-        ) from None
-
-
-def iter_reviews(ledger: Ledger, quarter: str | None = None) -> list[Review]:
-    out = []
-    for rel in _review_files(ledger):
-        if quarter and rel.split("/")[1] != quarter:
-            continue
-        out.append(load_review(ledger, rel))
-    return sorted(out, key=lambda r: (r.quarter, r.team))
-
-
-def find_review(ledger: Ledger, ref: str, field_name: str = "ID") -> Review:
-    """A review by id or unique prefix (like every other id)."""
-    reviews = {review.id: review for review in iter_reviews(ledger)}
-    review_id = ids.resolve_prefix(ref or "", "R", reviews.keys(), field_name)
-    return reviews[review_id]
-
-
-def list_reviews(ledger: Ledger, quarter: str | None = None, team: str | None = None) -> list[Review]:
-    wanted_quarter = parse_quarter(quarter) if quarter else None
-    prefix = ledger.unit(team, "--team").code if team else None
-    return [
-        review
-        for review in iter_reviews(ledger, wanted_quarter)
-        if prefix is None or review.team.startswith(prefix)
-    ]
-
-
 # ---------------------------------------------------------------- operations
-
-
-def _entry(actor_id: str, op: str, values: dict[str, Any], at: str | None) -> HistoryEntry:
-    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
-    return HistoryEntry(ids.new_op_id(), at or F.timestamp(), actor_id, op, clean)
 
 
 def _raise_items(
@@ -364,7 +180,7 @@ def add_review(
             "grade": grade_code,
             "items": [item.id for item in items],
         }
-        entry = _entry(tx.actor.id, "create", values, when)
+        entry = new_entry(tx.actor.id, "create", values, when)
         review = replace(apply_review(None, entry), history=(entry,))
         tx.put(rel, dump_record(review))
         name = ledger.units()[team_code].name
@@ -392,7 +208,7 @@ def raise_items(
         review = find_review(ledger, ref)
         when = at or F.timestamp()
         items = _raise_items(tx, review.id, review.team, raises, when, item_kind, item_ledger)
-        entry = _entry(tx.actor.id, "raise", {"items": [item.id for item in items]}, when)
+        entry = new_entry(tx.actor.id, "raise", {"items": [item.id for item in items]}, when)
         updated = replace(
             apply_review(review, entry), history=review.history + (entry,), source=review.source
         )

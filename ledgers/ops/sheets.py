@@ -48,6 +48,7 @@ from ..core.model import (
     Visit,
     item_from_dict,
 )
+from ..core.operations import new_entry
 from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
@@ -656,7 +657,7 @@ class SheetContext:
     @property
     def visits(self) -> dict[str, Visit]:
         if self._visits is None:
-            from .visits import iter_visits
+            from ..read.visits import iter_visits
 
             self._visits = {visit.id: visit for visit in iter_visits(self.ledger)}
         return self._visits
@@ -1094,12 +1095,6 @@ def _spellings(column: Column) -> str:
     return "、".join([column.zh, column.en, *column.aliases[:3]])
 
 
-def _entry(actor: Cadre, op: str, values: dict[str, Any], at: str) -> HistoryEntry:
-    # The same cleaning as the add operations: absent values are left out of the history, not written as null.
-    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
-    return HistoryEntry(ids.new_op_id(), at, actor.id, op, clean)
-
-
 # A blank cell of an existing entry's row is compared as the value import would have given it.
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "households": {"members": 1, "status": "general"},
@@ -1345,7 +1340,7 @@ class _Planner:
             self._household_duplicates(row, village, head, masked_id, id_hash)
         if row.bad or not village or not head:
             return
-        from .register import apply_household
+        from ..core.registers import apply_household
 
         home_id = self.new_id("H")
         fields: dict[str, Any] = {
@@ -1362,13 +1357,15 @@ class _Planner:
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
             self.plan.vault[phone_hash] = self.full_values[phone_hash]
-        history = [_entry(self.actor, "create", {"id": home_id, **fields}, self.at)]
+        history = [new_entry(self.actor.id, "create", {"id": home_id, **fields}, self.at)]
         if values.get("risks"):
             history.append(
-                _entry(self.actor, "set", {"indicators": dict.fromkeys(values["risks"], "risk")}, self.at)
+                new_entry(
+                    self.actor.id, "set", {"indicators": dict.fromkeys(values["risks"], "risk")}, self.at
+                )
             )
         for cadre_id in pairings:
-            history.append(_entry(self.actor, "pair", {"cadre": cadre_id}, self.at))
+            history.append(new_entry(self.actor.id, "pair", {"cadre": cadre_id}, self.at))
             self._pair_cadre(cadre_id, home_id)
         record: Household | None = None
         for entry in history:
@@ -1411,10 +1408,10 @@ class _Planner:
             row.fail("head", BadInput("duplicate_row", other=earlier[0], what=what))
 
     def _pair_cadre(self, cadre_id: str, home_id: str) -> None:
-        from .register import apply_cadre
+        from ..core.registers import apply_cadre
 
         cadre = self.cadre_updates.get(cadre_id) or self.ctx.cadres[cadre_id]
-        entry = _entry(self.actor, "pair", {"household": home_id}, self.at)
+        entry = new_entry(self.actor.id, "pair", {"household": home_id}, self.at)
         self.cadre_updates[cadre_id] = replace(
             apply_cadre(cadre, entry), history=cadre.history + (entry,), source=cadre.source
         )
@@ -1456,7 +1453,7 @@ class _Planner:
             return
         if row.bad:
             return
-        from .register import apply_cadre
+        from ..core.registers import apply_cadre
 
         cadre_id = self.new_id("C")
         fields: dict[str, Any] = {
@@ -1468,9 +1465,11 @@ class _Planner:
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
             self.plan.vault[phone_hash] = self.full_values[phone_hash]
-        history = [_entry(self.actor, "create", {"id": cadre_id, **fields}, self.at)]
+        history = [new_entry(self.actor.id, "create", {"id": cadre_id, **fields}, self.at)]
         if status == "recalled":
-            history.append(_entry(self.actor, "recall", {"reason": values.get("recall_reason")}, self.at))
+            history.append(
+                new_entry(self.actor.id, "recall", {"reason": values.get("recall_reason")}, self.at)
+            )
         record: Cadre | None = None
         for entry in history:
             record = apply_cadre(record, entry)
@@ -1727,23 +1726,18 @@ class _ItemRow:
         return target
 
     def steps(self, target: str, created: str) -> list[tuple[str, str, dict[str, Any]]]:
-        from .workflow import add_working_days
+        from ..core.items import deadlines
 
         p, values = self.p, self.values
         kind, level = values["kind"], values["level"]
         due, leader = values.get("due"), self.leader
-        assign_by = None
-        if kind == "petition":
-            # 信访工作条例: assign within 1 working day (日接日清), answer within 60 days — as `issue add` does.
-            assign_by = add_working_days(
-                F.to_date(created), p.config.deadline("petition_assign_working_days")
-            ).isoformat()
-            if due is None:
-                due = (
-                    F.to_date(created) + dt.timedelta(days=p.config.deadline("petition_answer_days"))
-                ).isoformat()
-        if due is not None and due < created:
-            self.fail("due", "date_order", field=self.h("due"), value=due, other=created)
+        try:
+            assign_by, due = deadlines(
+                kind, created, due, p.config, field=self.h("due"), default=level == "village" or bool(leader)
+            )
+        except BadInput as error:
+            self.row.fail("due", error)
+            assign_by = None
         # escalate clears the due date of everything but a petition, so only a village item keeps one without assign.
         keeps_due = kind == "petition" or (not leader and level == "village")
         if due is not None and not keeps_due and not leader:
@@ -1829,7 +1823,7 @@ class _ItemRow:
         return steps
 
     def replay(self, steps: list[tuple[str, str, dict[str, Any]]], target: str, created: str) -> None:
-        from .workflow import apply, check_policy
+        from ..core.items import apply, check_policy
 
         p, row = self.p, self.row
         item: Item | None = None
@@ -1837,10 +1831,9 @@ class _ItemRow:
         for op, column, values in steps:
             if not p.require(row, column, "issue.add" if op == "create" else f"issue.{op}"):
                 return
-            entry = _entry(p.actor, op, values, p.at)
+            entry = new_entry(p.actor.id, op, values, p.at)
             try:
-                if item is not None:
-                    check_policy(item, entry, p.config, p.actor)
+                check_policy(item, entry, p.config, p.actor)
                 item = apply(item, entry)
             except Refused as error:
                 row.fail(column, error)

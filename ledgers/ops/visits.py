@@ -11,10 +11,10 @@ from typing import Any
 from ..core import fields as F
 from ..core import ids, yamlio
 from ..core.errors import BadInput, Refused
+from ..core.items import apply as apply_item
 from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..repo.store import Ledger, dump_item
-from .workflow import apply as apply_item
 from .workflow import new_item
 
 
@@ -119,38 +119,3 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
     updated = replace(apply_item(item, entry), history=item.history + (entry,))
     tx.put(f"issues/{item.created[:4]}/{item.id}.yaml", dump_item(updated))
     return updated
-
-
-def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[str, str | None]:
-    """(visit id, its household) for a visit id or unique prefix. Visits live in streams, not entity files, so the
-    look-up goes through the index (one SQL range query) rather than parsing every stream."""
-    from ..read.index import open_index
-
-    wanted = ids.normalize(text or "")
-    prefix = wanted if wanted.startswith("V-") else f"V-{wanted}"
-    index = open_index(ledger)
-    try:
-        rows = index.conn.execute(
-            "SELECT id, household FROM visits WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
-            (prefix, prefix + "\uffff"),
-        ).fetchall()
-    finally:
-        index.close()
-    households = {str(row[0]): row[1] for row in rows}
-    visit_id = ids.resolve_prefix(text, "V", households, field)
-    return visit_id, households[visit_id]
-
-
-def iter_visits(ledger: Ledger) -> list[Visit]:
-    from ..core.model import Source
-
-    out: list[Visit] = []
-    base = ledger.root / "visits"
-    if not base.is_dir():
-        return out
-    for month in sorted(base.iterdir()):
-        for stream in sorted(month.glob("*.yaml")):
-            rel = stream.relative_to(ledger.root).as_posix()
-            for doc in ledger.read_stream(rel):
-                out.append(Visit.from_dict(doc, Source(rel)))
-    return out

@@ -5,14 +5,12 @@ which transition is legal, so operations, check, audit and the sync merge driver
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids
-from ..core.config import Config
 from ..core.errors import BadInput, Refused
+from ..core.items import apply, check_policy, deadlines
 from ..core.messages import Text
 from ..core.model import (
     CATEGORIES,
@@ -20,203 +18,14 @@ from ..core.model import (
     HOW,
     ITEM_KINDS,
     LEDGERS,
-    LEVELS,
-    OPEN_STATES,
     SOURCES,
     Cadre,
-    HistoryEntry,
     Item,
 )
+from ..core.operations import new_entry
 from ..repo.store import Ledger, Transaction, dump_item
 
-ITEM_OPS = (
-    "create",
-    "assign",
-    "progress",
-    "escalate",
-    "resolve",
-    "feedback",
-    "close",
-    "reopen",
-    "extend",
-    "claim",
-)
-
-# op -> states it may start from, with the hint shown when refused.
-ALLOWED_FROM: dict[str, tuple[tuple[str, ...], str]] = {
-    "assign": (OPEN_STATES, "hint_assign"),
-    "progress": (("assigned", "in_progress"), "hint_progress"),
-    "escalate": (OPEN_STATES, "hint_escalate"),
-    "resolve": (OPEN_STATES, "hint_resolve"),
-    "feedback": (("resolved",), "hint_feedback"),
-    "close": (("resolved",), "hint_close"),
-    "reopen": (("closed",), "hint_reopen"),
-    "extend": (("assigned", "in_progress"), "hint_extend"),
-    "claim": (OPEN_STATES, "hint_claim"),
-}
-
-
-def refuse(item: Item, op_name: str, hint: str, **params: Any) -> Refused:
-    """`hint` is a message key (ledgers/messages.py), so the reason is shown in the user's language.
-    (`op_name`, not `op`: the hint's own parameters may include `op`, e.g. hint_unknown_op.)"""
-    return Refused("transition", item=item.id, state=item.state, op=op_name, hint=Text(hint, **params))
-
-
-def apply(item: Item | None, entry: HistoryEntry) -> Item:
-    """One history entry applied to the item's state. Raises Refused when the workflow forbids it."""
-    f = entry.fields
-    day = entry.at[:10]
-    if entry.op == "create":
-        if item is not None:
-            raise refuse(item, "create", "hint_exists")
-        return Item(
-            id=str(f["id"]),
-            kind=f["kind"],
-            ledger=f["ledger"],
-            category=f["category"],
-            desc=f["desc"],
-            source_kind=f["source"],
-            household=f.get("household"),
-            unit=str(f["unit"]),
-            visit=f.get("visit"),
-            review=f.get("review"),
-            level=f.get("level", "village"),
-            state="registered",
-            created=f.get("created", day),
-            assign_by=f.get("assign_by"),
-            due=f.get("due"),
-        )
-    if item is None:
-        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
-    if entry.op not in ALLOWED_FROM:
-        raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
-    allowed, hint = ALLOWED_FROM[entry.op]
-    if item.state not in allowed:
-        raise refuse(item, entry.op, hint)
-    if entry.op == "assign":
-        return replace(
-            item,
-            state="assigned",
-            leader=f["leader"],
-            resp_unit=f.get("resp_unit"),
-            due=f.get("due"),
-            team=tuple(f.get("team") or ()),
-            plan=f.get("plan"),
-        )
-    if entry.op == "progress":
-        return replace(item, state="in_progress")
-    if entry.op == "escalate":
-        target = f["to"]
-        if target not in LEVELS or LEVELS.index(target) <= LEVELS.index(item.level):
-            raise refuse(item, "escalate", "hint_escalate_higher", level=item.level)
-        keep_due = (
-            item.due if item.kind == "petition" else None
-        )  # a petition's legal deadline does not restart
-        return replace(
-            item,
-            state="registered",
-            level=target,
-            leader=None,
-            resp_unit=None,
-            team=(),
-            plan=None,
-            due=keep_due,
-        )
-    if entry.op == "resolve":
-        how = f["how"]
-        if how == "fulfilled" and item.kind != "wish":
-            raise refuse(item, "resolve", "hint_fulfilled_wish")
-        return replace(
-            item,
-            state="resolved",
-            feedback=None,
-            resolution={"how": how, "note": f.get("note"), "date": f.get("date", day)},
-        )
-    if entry.op == "feedback":
-        result = f["result"]
-        if result == "unsatisfied":
-            return replace(item, state="in_progress", feedback=result, resolution=None)
-        return replace(item, feedback=result)
-    if entry.op == "close":
-        if item.feedback not in ("satisfied", "basic") and not f.get("reason"):
-            raise refuse(item, "close", "hint_close_feedback")
-        return replace(item, state="closed", closed=f.get("date", day), close_reason=f.get("reason"))
-    if entry.op == "reopen":
-        return replace(
-            item, state="in_progress", closed=None, close_reason=None, feedback=None, resolution=None
-        )
-    if entry.op == "extend":
-        if not item.due or f["to"] <= item.due:
-            raise refuse(item, "extend", "hint_extend_later", due=item.due)
-        return replace(item, due=f["to"], extensions=item.extensions + 1)
-    if entry.op == "claim":
-        if item.kind != "wish":
-            raise refuse(item, "claim", "hint_claim_wish")
-        if item.claimed_by:
-            raise refuse(item, "claim", "hint_claimed", by=item.claimed_by)
-        state = "assigned" if item.state == "registered" else item.state
-        return replace(item, claimed_by=f["by"], state=state, leader=item.leader or f["by"])
-    raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
-
-
-def replay(history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Any = None) -> Item:
-    item: Item | None = None
-    for entry in history:
-        item = apply(item, entry)
-    if item is None:
-        raise Refused("transition", item="?", state="-", op="replay", hint=Text("hint_empty"))
-    return replace(item, history=tuple(history), source=source)
-
-
-def check_policy(item: Item, entry: HistoryEntry, config: Config, actor: Cadre) -> None:
-    """Rules that depend on the office's settings and the actor: close levels, petition extension limits."""
-    if entry.op == "close":
-        config.require_close(actor, item.level)
-    if entry.op == "assign" and item.kind == "petition" and item.due and entry.fields["due"] > item.due:
-        # The legal answer date moves only through `extend` (once, at most 30 days), never by reassigning.
-        raise Refused("petition_extension", item=item.id, why=Text("why_petition_due", due=item.due))
-    if entry.op == "extend" and item.kind == "petition":
-        limit = config.deadline("petition_max_extensions")
-        if item.extensions >= limit:
-            raise Refused(
-                "petition_extension",
-                item=item.id,
-                why=Text("why_extensions", limit=limit),
-            )
-        max_days = config.deadline("petition_max_extension_days")
-        if item.due and F.to_date(entry.fields["to"]) > F.to_date(item.due) + dt.timedelta(days=max_days):
-            raise Refused(
-                "petition_extension",
-                item=item.id,
-                why=Text("why_extension_days", days=max_days, due=item.due),
-            )
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
 # ---------------------------------------------------------------- operations
-
-
-def _history_entry(actor: Cadre, op: str, values: dict[str, Any], at: str | None) -> HistoryEntry:
-    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
-    return HistoryEntry(ids.new_op_id(), at or F.timestamp(), actor.id, op, clean)
-
-
-def _advance(tx: Transaction, item: Item, op: str, values: dict[str, Any], at: str | None) -> Item:
-    entry = _history_entry(tx.actor, op, values, at)
-    check_policy(item, entry, tx.ledger.config, tx.actor)
-    updated = apply(item, entry)
-    updated = replace(updated, history=item.history + (entry,), source=item.source)
-    assert item.source is not None
-    tx.put(item.source.path, dump_item(updated))
-    return updated
 
 
 def item_path(item_id: str, created: str) -> str:
@@ -258,28 +67,9 @@ def new_item(
         household_id, unit_code = None, ledger.unit(unit or "", "--unit").code
     created_at = at or F.timestamp()
     created = created or created_at[:10]
-    config = ledger.config
-    assign_by = None
-    if kind == "petition":
-        # 信访工作条例: assign within 1 working day (日接日清), answer within 60 days.
-        assign_by = add_working_days(
-            F.to_date(created), config.deadline("petition_assign_working_days")
-        ).isoformat()
-        if due is None:
-            due = (
-                F.to_date(created) + dt.timedelta(days=config.deadline("petition_answer_days"))
-            ).isoformat()
     if due is not None:
         due = F.parse_date(due, "--due")
-        if due < created:
-            raise BadInput("date_order", field="--due", value=due, other=created)
-        if kind == "petition":
-            legal = F.to_date(created) + dt.timedelta(days=config.deadline("petition_answer_days"))
-            if due > legal.isoformat():
-                limit = Text(
-                    "acc_petition_due", due=legal.isoformat(), days=config.deadline("petition_answer_days")
-                )
-                raise BadInput("bad_value", field="--due", value=due, accepted=limit)
+    assign_by, due = deadlines(kind, created, due, ledger.config)
     item_id = ledger.new_id("Q", taken)
     values = {
         "id": item_id,
@@ -297,7 +87,8 @@ def new_item(
         "assign_by": assign_by,
         "due": due,
     }
-    entry = _history_entry(tx.actor, "create", values, created_at)
+    entry = new_entry(tx.actor.id, "create", values, created_at)
+    check_policy(None, entry, ledger.config, tx.actor)
     item = replace(apply(None, entry), history=(entry,))
     tx.put(item_path(item_id, created), dump_item(item))
     return replace(item, source=None)
@@ -311,7 +102,7 @@ def _subject(item: Item) -> str:
 def add_item(ledger: Ledger, actor: str | None, **values: Any) -> Item:
     with ledger.transaction(actor, "issue.add") as tx:
         if values.get("visit"):
-            from .visits import resolve_visit  # lazy: visits imports this module
+            from ..read.visits import resolve_visit
 
             values["visit"], visited = resolve_visit(ledger, values["visit"])
             if (
@@ -336,7 +127,7 @@ def _transition(
 ) -> Item:
     with ledger.transaction(actor, f"issue.{op}") as tx:
         item = ledger.item(ref)
-        updated = _advance(tx, item, op, values, at)
+        updated = tx.advance(item, op, values, at)
         tx.commit(subject.replace("{item}", _subject(item)), [item.id], at=updated.history[-1].at)
     return updated
 
@@ -469,8 +260,3 @@ def _active(cadre: Cadre) -> Cadre:
 def claim(ledger: Ledger, actor: str | None, ref: str, by: str, at: str | None = None) -> Item:
     cadre = _active(ledger.cadre(by, "--by"))
     return _transition(ledger, actor, ref, "claim", {"by": cadre.id}, f"认领 {{item}} ← {cadre.name}", at)
-
-
-def is_overdue(item: Item, on: dt.date | None = None) -> bool:
-    day = (on or F.today()).isoformat()
-    return item.is_open and item.due is not None and item.due < day

@@ -15,16 +15,15 @@ from typing import Any
 
 from ..core import ids, yamlio
 from ..core.errors import LedgerError, NotFound
+from ..core.kinds import KINDS, history_of
+from ..core.layout import AUTHOR_DOMAIN, ENTITY_PATHSPECS, STREAM_KINDS, classify
 from ..core.model import HistoryEntry
 from ..repo.gitwalk import ZERO, Commit, Git, Objects, log_changes
 from ..repo.store import Ledger
-from ..verify.audit import AUTHOR_DOMAIN, REPLAY, STREAM_KINDS, _entries, classify
 
 # Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
 HIDDEN_FIELDS = {"history", "id_hash", "phone_hash"}
 PII_FIELDS = {"id_number": "id_hash", "phone": "phone_hash"}
-ENTITY_LETTERS = {"Q": "item", "H": "household", "C": "cadre"}
-ENTITY_PATHSPECS = {"Q": "issues/*/{id}.yaml", "H": "households/*/{id}.yaml", "C": "cadres/{id}.yaml"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def target_of(ledger: Ledger, ref: str) -> tuple[str, str | None]:
     text = (ref or "").strip()
     normalized = ids.normalize(text)
     letter = normalized[:1]
-    if letter in ENTITY_LETTERS and (len(normalized) < 2 or normalized[1] == "-"):
+    if letter in ENTITY_PATHSPECS and (len(normalized) < 2 or normalized[1] == "-"):
         entry_id = normalized if ids.is_id(normalized) else ledger.resolve(letter, text, "ID")
         return entry_id, ENTITY_PATHSPECS[entry_id[0]].format(id=entry_id)
     if text.isdigit() or ids.is_id(normalized):
@@ -207,7 +206,7 @@ def _describe(reader: _Reader, commit: Commit, change: Any) -> list[LogEntry]:
     skip_old = known is not None and known[0] == change.old
     old_raw = objects.read(change.old) if change.old != ZERO and not skip_old else None
     try:
-        if kind in REPLAY:
+        if kind in KINDS:
             old_ids = known[2] if skip_old and known else None
             return _entity_entries(reader, change, base, kind, entity, new_raw, old_raw, old_ids)
         if kind in STREAM_KINDS:
@@ -235,20 +234,20 @@ def _entity_entries(
 ) -> list[LogEntry]:
     reveal = reader.reveal
     data = yamlio.load(yamlio.decode(new_raw))
-    entries = _entries(data) or []
+    entries = history_of(data) or []
     reader.seen[change.path] = (change.new, 0, {e.id for e in entries})
     old_ids = known_ids if known_ids is not None else set()
     if known_ids is None and old_raw is not None:
-        old_ids = {e.id for e in _entries(yamlio.load(yamlio.decode(old_raw))) or []}
+        old_ids = {e.id for e in history_of(yamlio.load(yamlio.decode(old_raw))) or []}
     entity = entity or str((data or {}).get("id", ""))
-    apply, to_dict = REPLAY[kind]
+    record_kind = KINDS[kind]
     out = []
     state: Any = None
     before: dict[str, Any] = {}
     for index, entry in enumerate(entries):
         try:
-            state = apply(state, entry)
-            after = to_dict(state, tuple(entries[: index + 1]))
+            state = record_kind.apply(state, entry)
+            after = record_kind.dict_with(state, entries[: index + 1])
         except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError):
             after = None  # a history the workflow refuses (a hand edit): show the entry's own fields instead
         if entry.id not in old_ids:

@@ -42,7 +42,9 @@ from typing import Any
 from ..core import fields as F
 from ..core import yamlio
 from ..core.errors import EnvironmentProblem
-from ..repo.store import CONFIG_FILE, STATE_DIR, UNITS_FILE, Ledger
+from ..core.layout import STATE_DIR, placed_kind
+from ..repo import git
+from ..repo.store import Ledger
 
 SCHEMA_VERSION = 2  # 2: items.assign_by (status counts petitions not assigned in time)
 INDEX_FILE = "index.sqlite"
@@ -110,27 +112,13 @@ Progress = Callable[[int, int], None]
 # ---------------------------------------------------------------- which files are indexed
 
 
+INDEXED_KINDS = frozenset({"config", "units", "cadre", "household", "item", "visits", "activities"})
+
+
 def kind_of(path: str) -> str | None:
     """The kind of ledger file at `path`, or None for files the index ignores (.gitattributes, reviews, …)."""
-    if path == CONFIG_FILE:
-        return "config"
-    if path == UNITS_FILE:
-        return "units"
-    if not path.endswith(".yaml"):
-        return None
-    parts = path.split("/")
-    top, depth = parts[0], len(parts)
-    if top == "cadres" and depth == 2:
-        return "cadre"
-    if top == "households" and depth == 3:
-        return "household"
-    if top == "issues" and depth == 3:
-        return "item"
-    if top == "visits" and depth == 3:
-        return "visits"
-    if top == "activities" and depth == 2:
-        return "activities"
-    return None
+    kind = placed_kind(path)
+    return kind if kind in INDEXED_KINDS else None
 
 
 # ---------------------------------------------------------------- parsing (pure; runs in worker processes)
@@ -418,14 +406,7 @@ PARSERS: dict[str, Callable[[str, dict[str, Any], Rows], None]] = {
 
 
 def _git(root: Path, *args: str) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except OSError as exc:
-        raise EnvironmentProblem("git_failed", detail=str(exc)) from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else " ".join(args))
-    return done.stdout
+    return git.output_bytes(root, *args)
 
 
 def _head(root: Path) -> str | None:

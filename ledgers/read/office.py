@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import fields as F
+from ..core.activities import parse_month
 from ..core.errors import BadInput
 from ..core.messages import Text, render
 from ..core.model import LEDGERS
-from ..ops.activities import check_activity_minimum, iter_activities, parse_month
-from ..ops.reviews import RATING_KEYS, iter_reviews, parse_quarter, quarter_bounds, quarter_of
+from ..core.reviews import RATING_KEYS, parse_quarter, quarter_bounds, quarter_of
 from ..repo.store import Ledger
 from . import rollup as R
+from .activities import check_activity_minimum, iter_activities
 from .index import Index
+from .reviews import iter_reviews
 
 OPEN = "('registered', 'assigned', 'in_progress')"
 

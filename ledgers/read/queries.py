@@ -9,6 +9,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core.errors import BadInput
+from ..core.items import is_overdue
 from ..core.model import (
     CADRE_STATUS,
     HOUSEHOLD_STATUS,
@@ -19,9 +20,8 @@ from ..core.model import (
     Visit,
     item_to_dict,
 )
-from ..ops.visits import iter_visits
-from ..ops.workflow import is_overdue
 from ..repo.store import Ledger
+from .visits import iter_visits
 
 
 def _unit_prefix(ledger: Ledger, unit: str | None) -> str | None:

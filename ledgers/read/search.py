@@ -145,8 +145,6 @@ def _score(
 
 
 def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
-    from ..ops.sheets import SheetContext
-
     query = _clean(text or "")
     if not query:
         raise BadInput("empty_text", field="TEXT")
@@ -155,7 +153,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         if kind not in KINDS:
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
     id_query = _id_query(query)
-    ctx = SheetContext(ledger)
+    units = ledger.units()
     cache: dict[str, list[tuple[str, ...]]] = {}
 
     def sounds_of(name: str) -> list[tuple[str, ...]]:
@@ -164,20 +162,20 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         return cache[name]
 
     def unit_name(code: str) -> str:
-        unit = ctx.units.get(code)
+        unit = units.get(code)
         if unit is None:
             return code
-        parent = ctx.units.get(unit.parent or "")
+        parent = units.get(unit.parent or "")
         # 一组 alone says little: every village has one.
         return f"{parent.name}{unit.name}" if unit.level == "group" and parent else unit.name
 
     rows: list[tuple[str, str, str, str, bool]] = []  # kind, id, name, unit, full pinyin only
     if "household" in wanted:
-        rows += [("household", h.id, h.head, h.unit, False) for h in ctx.households.values()]
+        rows += [("household", h.id, h.head, h.unit, False) for h in ledger.iter_households()]
     if "cadre" in wanted:
-        rows += [("cadre", c.id, c.name, c.unit, False) for c in ctx.cadres.values()]
+        rows += [("cadre", c.id, c.name, c.unit, False) for c in ledger.iter_cadres()]
     if "item" in wanted:
-        rows += [("item", i.id, i.desc, i.unit, True) for i in ctx.items.values()]
+        rows += [("item", i.id, i.desc, i.unit, True) for i in ledger.iter_items()]
     hits = []
     for kind, entry_id, name, unit, full_only in rows:
         rank = _score(query, id_query, entry_id, name, sounds_of, full_only)

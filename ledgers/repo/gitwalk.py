@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import EnvironmentProblem
+from ..core.operations import parse_trailers
+from . import git as git_runner
 
 ZERO = "0" * 40
-TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")
 # User settings that would change the output we parse.
-_SAFE = ("-c", "log.showSignature=false", "-c", "core.quotePath=false", "-c", "diff.noprefix=false")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Commit:
     message: str
     signed: bool
     trailers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    committer_date: str = ""
 
     @property
     def subject(self) -> str:
@@ -57,41 +58,18 @@ class Commit:
         return f"{self.author_name} <{self.author_email}>"
 
 
-def parse_trailers(message: str) -> dict[str, tuple[str, ...]]:
-    """The Ledger-* trailers in the last paragraph of a message (what `git interpret-trailers` would see)."""
-    lines = [line for line in message.rstrip().split("\n") if not line.startswith("#")]
-    paragraph: list[str] = []
-    for line in reversed(lines):
-        if not line.strip():
-            break
-        paragraph.append(line)
-    found: dict[str, list[str]] = {}
-    for line in reversed(paragraph):
-        key, sep, value = line.partition(":")
-        key = key.strip()
-        if sep and key.lower() in {k.lower() for k in TRAILER_KEYS}:
-            canonical = next(k for k in TRAILER_KEYS if k.lower() == key.lower())
-            found.setdefault(canonical, []).append(value.strip())
-    return {key: tuple(values) for key, values in found.items()}
-
-
 class Git:
     """The git command line in one directory (a work tree or a bare repo)."""
 
-    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, cwd: Path) -> None:
         self.cwd = Path(cwd)
-        self.env = env
 
     def run(self, *args: str, input: bytes | None = None, ok_codes: tuple[int, ...] = (0,)) -> bytes:
-        try:
-            proc = subprocess.run(
-                ["git", *_SAFE, *args], cwd=self.cwd, input=input, capture_output=True, env=self.env
-            )
-        except OSError as exc:
-            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+        proc = git_runner.run(self.cwd, *git_runner.SAFE_CONFIG, *args, input=input, text=False)
         if proc.returncode not in ok_codes:
-            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise EnvironmentProblem("git_failed", detail=detail[-1] if detail else f"git {args[0]}")
+            raise EnvironmentProblem(
+                "git_failed", detail=git_runner.last_line(proc) if proc.stderr else f"git {args[0]}"
+            )
         return proc.stdout
 
     def text(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
@@ -102,26 +80,19 @@ class Git:
         return out or None
 
     def is_ancestor(self, older: str, newer: str) -> bool:
-        try:
-            proc = subprocess.run(
-                ["git", "merge-base", "--is-ancestor", older, newer],
-                cwd=self.cwd,
-                capture_output=True,
-                env=self.env,
-            )
-        except OSError as exc:
-            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
-        return proc.returncode == 0
+        return (
+            git_runner.run(self.cwd, "merge-base", "--is-ancestor", older, newer, text=False).returncode == 0
+        )
 
 
 class Objects:
     """One long-running `git cat-file --batch`: contents by blob id or `rev:path`, None when missing."""
 
-    def __init__(self, git: Git) -> None:
-        self.proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=git.cwd,
-            env=git.env,
+    def __init__(self, repo: Git) -> None:
+        self.proc = git_runner.popen(
+            repo.cwd,
+            "cat-file",
+            "--batch",
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -179,18 +150,21 @@ class Objects:
 def parse_commit(sha: str, raw: bytes) -> Commit:
     head, _, body = raw.partition(b"\n\n")
     parents: list[str] = []
-    author = b""
+    author = committer = b""
     signed = False
     for line in head.split(b"\n"):
         if line.startswith(b"parent "):
             parents.append(line[7:].decode())
         elif line.startswith(b"author "):
             author = line[7:]
+        elif line.startswith(b"committer "):
+            committer = line[10:]
         elif line.startswith(b"gpgsig"):
             signed = True
     name, email, date = _ident(author.decode("utf-8", "replace"))
     message = body.decode("utf-8", "replace")
-    return Commit(sha, tuple(parents), name, email, date, message, signed, parse_trailers(message))
+    committed = _ident(committer.decode("utf-8", "replace"))[2] if committer else date
+    return Commit(sha, tuple(parents), name, email, date, message, signed, parse_trailers(message), committed)
 
 
 def _ident(text: str) -> tuple[str, str, str]:
@@ -266,20 +240,6 @@ def diff_trees(git: Git, old: str, new: str) -> list[Change]:
             Change(tokens[index + 1].decode("utf-8", "surrogateescape"), parts[2], parts[3], parts[4][:1])
         )
     return changes
-
-
-def list_tree(git: Git, commit: str, paths: list[str]) -> dict[str, str]:
-    """path -> blob id at `commit` for files under `paths`."""
-    out = git.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
-    found = {}
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        parts = meta.decode().split()
-        if len(parts) == 3 and parts[1] == "blob":
-            found[path.decode("utf-8", "surrogateescape")] = parts[2]
-    return found
 
 
 def git_blob_id(content: bytes) -> str:

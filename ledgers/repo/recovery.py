@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core.errors import EnvironmentProblem
+from . import git
 from .store import (
     PENDING_FILE,
     STATE_DIR,
@@ -120,12 +120,7 @@ def undo(ledger: Ledger, found: Interrupted) -> None:
 
 
 def _blob(ledger: Ledger, blob: str) -> bytes:
-    import subprocess
-
-    done = subprocess.run(["git", "cat-file", "blob", blob], cwd=ledger.root, capture_output=True)
-    if done.returncode != 0:
-        raise EnvironmentProblem("git_failed", detail=done.stderr.decode("utf-8", "replace").strip() or blob)
-    return done.stdout
+    return git.output_bytes(ledger.root, "cat-file", "blob", blob)
 
 
 def forget(ledger: Ledger) -> None:

@@ -15,7 +15,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,15 @@ from ..core import fields as F
 from ..core import ids, yamlio
 from ..core.config import Config
 from ..core.errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
+from ..core.items import check_policy
+from ..core.kinds import BY_PREFIX, kind_of_record
+from ..core.layout import AUTHOR_DOMAIN, CONFIG_FILE, DIRS, STATE_DIR, UNITS_FILE
 from ..core.messages import Text
 from ..core.model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
+from ..core.operations import commit_message, new_entry
+from .git import run as git_run
 
-CONFIG_FILE = "minqing.yaml"
-UNITS_FILE = "org/units.yaml"
-STATE_DIR = "minqing"  # under .git/: secret, lock, index cache, access log
 LOCK_TIMEOUT = float(os.environ.get("MINQING_LOCK_TIMEOUT", "10"))
-AUTHOR_DOMAIN = "minqing.invalid"
 
 
 def find_root(start: Path) -> Path | None:
@@ -46,21 +47,10 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def blob_path_for(kind: str, entry_id: str, **where: str) -> str:
-    if kind == "C":
-        return f"cadres/{entry_id}.yaml"
-    if kind == "H":
-        return f"households/{where['village']}/{entry_id}.yaml"
-    if kind == "Q":
-        return f"issues/{where['year']}/{entry_id}.yaml"
-    raise ValueError(kind)
-
-
 @dataclass
 class Ledger:
     root: Path
     _config: Config | None = None
-    _repo: Any = None
     _units: dict[str, Unit] | None = None
     _paths: dict[str, dict[str, str]] = field(default_factory=dict)
     _batch: Any = None
@@ -86,28 +76,10 @@ class Ledger:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    @property
-    def repo(self) -> Any:
-        if self._repo is None:
-            import git  # lazy: `minqing --version` must not pay for GitPython
-
-            self._repo = git.Repo(self.root)
-        return self._repo
-
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
         """Run git in the ledger; stdout without its final newline. The git command line directly, not through
         GitPython: importing GitPython costs more than the whole commit (docs/decisions/performance.md)."""
-        import subprocess
-
-        full_env = dict(os.environ, LANGUAGE="C", LC_ALL="C")  # English messages, as GitPython ran git
-        if env:
-            full_env.update(env)
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=self.root, env=full_env, stdin=subprocess.DEVNULL, capture_output=True
-            )
-        except OSError as exc:
-            raise EnvironmentProblem("git_failed", detail=str(exc)) from None
+        done = git_run(self.root, *args, env={"LANGUAGE": "C", "LC_ALL": "C", **(env or {})}, text=False)
         if done.returncode != 0:
             detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise _git_problem(detail, f"git {args[0]}")
@@ -208,7 +180,7 @@ class Ledger:
         if kind in self._paths:
             return self._paths[kind]
         found: dict[str, str] = {}
-        top = {"C": "cadres", "H": "households", "Q": "issues"}[kind]
+        top = DIRS[BY_PREFIX[kind].name]
         base = self.root / top
         if kind == "C":
             dirs = [base]
@@ -303,18 +275,7 @@ class Ledger:
         from ..core.errors import LedgerError
 
         try:
-            if isinstance(record, Item):
-                from ..ops.workflow import replay
-
-                expected = item_to_dict(replay(record.history))
-            elif isinstance(record, Cadre):
-                from ..ops.register import replay_cadre
-
-                expected = replay_cadre(record.history).to_dict()
-            else:
-                from ..ops.register import replay_household
-
-                expected = replay_household(record.history).to_dict()
+            expected = kind_of_record(record).snapshot(record.history)
         except (LedgerError, AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
             line = self._line_of(rel, ("history",))
             raise CorruptFile(
@@ -391,8 +352,8 @@ class Ledger:
             while True:
                 if _link_exclusive(staged, lock_path):
                     break
-                holder = _lock_holder(lock_path)
-                if holder and _stale(holder):
+                holder = lock_holder(lock_path)
+                if holder and stale(holder):
                     _take_over(lock_path, holder)
                     continue
                 if time.monotonic() >= deadline:
@@ -409,7 +370,7 @@ class Ledger:
         finally:
             # Only remove the lock if it is still ours (a takeover never removes a live writer's lock, but a
             # person may have deleted it by hand and another writer taken it since).
-            if _lock_holder(lock_path) == me:
+            if lock_holder(lock_path) == me:
                 with contextlib.suppress(FileNotFoundError):
                     lock_path.unlink()
 
@@ -525,6 +486,7 @@ class Transaction:
             {
                 "state": "writing",
                 "op": self.op,
+                "actor": self.actor.id,
                 "pid": os.getpid(),
                 "host": socket.gethostname(),
                 "paths": sorted(self.intended),
@@ -561,13 +523,23 @@ class Transaction:
                 backup.unlink()
         self.backups.clear()
 
+    def advance(self, record: Any, op: str, values: dict[str, Any], at: str | None = None) -> Any:
+        """Append one history entry by the acting cadre to an entity and write its file: the one way every
+        operation changes an existing entity (the office's rules for items, then the kind's apply)."""
+        kind = kind_of_record(record)
+        entry = new_entry(self.actor.id, op, values, at)
+        if kind.name == "item":
+            check_policy(record, entry, self.ledger.config, self.actor)
+        updated = replace(kind.apply(record, entry), history=record.history + (entry,), source=record.source)
+        assert record.source is not None
+        self.put(record.source.path, yamlio.dump(kind.to_dict(updated)))
+        return updated
+
     def commit(self, subject: str, entries: list[str], at: str | None = None) -> None:
         if not self.writes:
             raise RuntimeError("nothing to commit")
         when = at or F.timestamp()
-        body = subject + "\n\n" + f"Ledger-Op: {self.op}\n"
-        body += "".join(f"Ledger-Entry: {entry}\n" for entry in entries)
-        body += f"Ledger-Actor: {self.actor.id}\n"
+        body = commit_message(subject, self.op, entries, self.actor.id)
         author = (self.actor.name or self.actor.id, f"{self.actor.id}@{AUTHOR_DOMAIN}")
         crash_point("commit")
         if self.ledger._batch:
@@ -672,7 +644,7 @@ class PlumbingCommitter:
                         "after": {rel: blob_id(writes[rel], before) for rel in paths},
                     }
                 )
-        env = _author_env(author, when)
+        env = author_env(author, when)
         with contextlib.suppress(OSError):
             if os.stat(ledger.git_dir / "index").st_size > BIG_INDEX_BYTES:
                 tune_git(ledger)  # a split index stays small: this is only true again if the office unset it
@@ -685,7 +657,7 @@ class PlumbingCommitter:
             stamp = index_stamp(ledger)  # at once: the index now holds exactly the tree this commit records
             parents = ["-p", head] if head else []
             subject, _, trailers = message.partition("\n\n")
-            from ..ops.keys import signing_options  # signs when this machine has a key for the acting cadre
+            from .signing import signing_options  # signs when this machine has a key for the acting cadre
 
             options, sign = signing_options(ledger, author[1])
             text = ["-m", subject, "-m", trailers.strip()]
@@ -785,7 +757,7 @@ def _git_date(when: str) -> str:
     return f"{int(moment.timestamp())} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
 
 
-def _author_env(author: tuple[str, str], when: str) -> dict[str, str]:
+def author_env(author: tuple[str, str], when: str) -> dict[str, str]:
     stamp = _git_date(when)
     return {
         "GIT_AUTHOR_NAME": author[0],
@@ -826,7 +798,7 @@ def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
         raise EnvironmentProblem("io_failed", detail=f"{path.name}: {exc.strerror or exc}") from None
 
 
-def _lock_holder(path: Path) -> str | None:
+def lock_holder(path: Path) -> str | None:
     try:
         return path.read_text().strip()
     except OSError:
@@ -1052,7 +1024,7 @@ def _sweep_state_dir(state_dir: Path) -> None:
             if not entry.name.endswith(".tmp"):
                 continue
             pid = entry.name[: -len(".tmp")].rsplit(".", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and _stale(f"{pid} {socket.gethostname()}"):
+            if pid.isdigit() and int(pid) != os.getpid() and stale(f"{pid} {socket.gethostname()}"):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
@@ -1112,14 +1084,14 @@ def _take_over(lock_path: Path, holder: str) -> None:
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
-        if _lock_holder(lock_path) == holder:
+        if lock_holder(lock_path) == holder:
             with contextlib.suppress(FileNotFoundError):
                 lock_path.unlink()
     finally:
         os.close(fd)
 
 
-def _stale(holder: str) -> bool:
+def stale(holder: str) -> bool:
     """A lock is stale when its process, on this host, no longer exists."""
     parts = holder.split()
     if len(parts) < 2 or parts[1] != socket.gethostname() or not parts[0].isdigit():

@@ -21,9 +21,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-import shlex
 import subprocess
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,17 +36,15 @@ from ..core.errors import (
     NotFound,
     Unreachable,
 )
-from ..repo.store import STATE_DIR, Ledger, _author_env, atomic_write
+from ..core.kinds import KINDS
+from ..core.layout import CONFIG_FILE, UNITS_FILE, classify, driver_kind
+from ..repo import git
+from ..repo.drivers import missing_drivers, register_merge_drivers
+from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env
+from ..repo.worktree import ledger_status
 
-DRIVER_NAMES = {
-    "minqing-stream": "minqing append-only streams (union of documents by id)",
-    "minqing-entity": "minqing entity files (union of history by op id, state replayed)",
-    "minqing-keys": "minqing org tree and office config (three-way by key)",
-}
-STREAM_DIRS = ("visits/", "activities/")
-ENTITY_DIRS = ("issues/", "households/", "cadres/", "reviews/")
-UNITS_PATH = "org/units.yaml"
-CONFIG_PATH = "minqing.yaml"
+UNITS_PATH = UNITS_FILE
+CONFIG_PATH = CONFIG_FILE
 CONFLICT_DIR = "conflicts"  # under .git/minqing/
 PUSH_ATTEMPTS = 5
 SIDES = ("ours", "theirs")
@@ -132,7 +128,7 @@ class MergeResult:
         return not self.conflicts
 
 
-class _Unmergeable(Exception):
+class Unmergeable(Exception):
     """A side is not ledger YAML the driver can reason about: the whole file becomes one conflict."""
 
     def __init__(self, message_key: str, **params: Any) -> None:
@@ -143,16 +139,6 @@ class _Unmergeable(Exception):
 
 def _both(message_key: str, **params: Any) -> dict[str, str]:
     return {lang: messages.render(message_key, lang, **params) for lang in ("zh", "en")}
-
-
-def driver_kind(path: str) -> str:
-    if path.startswith(STREAM_DIRS):
-        return "stream"
-    if path.startswith(ENTITY_DIRS):
-        return "entity"
-    if path in (UNITS_PATH, CONFIG_PATH):
-        return "keys"
-    return "file"
 
 
 def merge_file(path: str, base: str, ours: str, theirs: str) -> MergeResult:
@@ -167,8 +153,8 @@ def merge_file(path: str, base: str, ours: str, theirs: str) -> MergeResult:
             return merge_entity(base, ours, theirs, path)
         if kind == "keys":
             return merge_keys(base, ours, theirs, path)
-        raise _Unmergeable("merge_unknown_file", path=path)
-    except _Unmergeable as problem:
+        raise Unmergeable("merge_unknown_file", path=path)
+    except Unmergeable as problem:
         return _file_conflict(path, base, ours, theirs, _both(problem.key, **problem.params))
 
 
@@ -207,22 +193,20 @@ def _merge3(base: Any, ours: Any, theirs: Any) -> tuple[Any, bool]:
 # ================================================================ streams
 
 
-def _stream_docs(text: str, side: str) -> dict[str, dict[str, Any]]:
+def stream_docs(text: str, side: str) -> dict[str, dict[str, Any]]:
     if not text.strip():
         return {}
     try:
         docs = yamlio.load_all(text)
     except yamlio.YamlProblem as problem:
-        raise _Unmergeable(
-            "merge_unparseable", side=side, line=problem.line, detail=problem.message
-        ) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
     out: dict[str, dict[str, Any]] = {}
     for doc in docs:
         if not isinstance(doc, dict) or not doc.get("id"):
-            raise _Unmergeable("merge_unparseable", side=side, line=0, detail="a document without an id")
+            raise Unmergeable("merge_unparseable", side=side, line=0, detail="a document without an id")
         doc_id = str(doc["id"])
         if doc_id in out and out[doc_id] != doc:
-            raise _Unmergeable("merge_duplicate_doc", side=side, entry=doc_id)
+            raise Unmergeable("merge_duplicate_doc", side=side, entry=doc_id)
         out[doc_id] = doc
     return out
 
@@ -252,9 +236,9 @@ def merge_stream(base: str, ours: str, theirs: str, path: str = "") -> MergeResu
 
     Streams are append-only, so a document missing on one side was never deleted by an operation: it is kept.
     """
-    docs_b = _stream_docs(base, "base")
-    docs_o = _stream_docs(ours, "ours")
-    docs_t = _stream_docs(theirs, "theirs")
+    docs_b = stream_docs(base, "base")
+    docs_o = stream_docs(ours, "ours")
+    docs_t = stream_docs(theirs, "theirs")
     merged: list[dict[str, Any]] = []
     conflicts: list[ConflictRecord] = []
     for doc_id in dict.fromkeys([*docs_o, *docs_t]):
@@ -291,14 +275,12 @@ def _entity_doc(text: str, side: str) -> dict[str, Any] | None:
     try:
         data = yamlio.load(text)
     except yamlio.YamlProblem as problem:
-        raise _Unmergeable(
-            "merge_unparseable", side=side, line=problem.line, detail=problem.message
-        ) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
     if not isinstance(data, dict) or not data.get("id"):
-        raise _Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping with an id")
+        raise Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping with an id")
     history = data.get("history") or []
     if not isinstance(history, list) or not all(isinstance(op, dict) and op.get("id") for op in history):
-        raise _Unmergeable(
+        raise Unmergeable(
             "merge_unparseable", side=side, line=1, detail="history: is not a list of operations"
         )
     return data
@@ -354,57 +336,34 @@ def merge_histories(
     by_id_t = {str(op["id"]): op for op in theirs}
     for op_id in by_id_o.keys() & by_id_t.keys():
         if by_id_o[op_id] != by_id_t[op_id]:
-            raise _Unmergeable("merge_op_differs", entry=entity, op=op_id)
+            raise Unmergeable("merge_op_differs", entry=entity, op=op_id)
     deleted = (ids_b - by_id_o.keys()) | (ids_b - by_id_t.keys())
     kept_o = [op for op in ours if str(op["id"]) not in deleted]
     kept_t = [op for op in theirs if str(op["id"]) not in deleted]
     return _interleave(kept_o, kept_t)
 
 
-def _replayer(path: str) -> Any:
+def replayer_for(path: str) -> Any:
     """The replay for this kind of entity file: history dicts → snapshot dict. None when no replay is known."""
-    from ..core.model import HistoryEntry
-
-    def entries(history: list[dict[str, Any]]) -> tuple[Any, ...]:
-        return tuple(HistoryEntry.from_dict(op) for op in history)
-
-    if path.startswith("issues/"):
-        from ..core.model import item_to_dict
-        from ..ops.workflow import replay
-
-        return lambda history: item_to_dict(replay(entries(history)))
-    if path.startswith("cadres/"):
-        from ..ops.register import replay_cadre
-
-        return lambda history: replay_cadre(entries(history)).to_dict()
-    if path.startswith("households/"):
-        from ..ops.register import replay_household
-
-        return lambda history: replay_household(entries(history)).to_dict()
-    if path.startswith("reviews/"):
-        try:
-            from ..ops.reviews import replay_review, review_to_dict
-        except ImportError:  # pragma: no cover - reviews are optional to the driver
-            return None
-        return lambda history: review_to_dict(replay_review(entries(history)))
-    return None
+    record_kind = KINDS.get(classify(path)[0] or "")
+    return record_kind.snapshot_of_dicts if record_kind else None
 
 
-def _replay(replayer: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
+def replay_history(replayer: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
     """Raises _Replay with the rendered reason when the workflow forbids the merged order."""
     if not history:
-        raise _ReplayFailed(_both("merge_replay_empty"))
+        raise ReplayFailed(_both("merge_replay_empty"))
     try:
         return replayer(history)
     except LedgerError as refused:
-        raise _ReplayFailed({lang: refused.render(lang) for lang in ("zh", "en")}) from None
+        raise ReplayFailed({lang: refused.render(lang) for lang in ("zh", "en")}) from None
     except (KeyError, TypeError, ValueError, AssertionError) as exc:
-        raise _ReplayFailed(
+        raise ReplayFailed(
             {"zh": f"操作字段不完整：{exc!r}", "en": f"an operation is malformed: {exc!r}"}
         ) from None
 
 
-class _ReplayFailed(Exception):
+class ReplayFailed(Exception):
     def __init__(self, detail: dict[str, str]) -> None:
         super().__init__(detail.get("en"))
         self.detail = detail
@@ -434,19 +393,19 @@ def merge_entity(base: str, ours: str, theirs: str, path: str = "") -> MergeResu
     """Union of the two histories, snapshot recomputed by replay; an illegal replay is a conflict."""
     doc_b, doc_o, doc_t = _entity_doc(base, "base"), _entity_doc(ours, "ours"), _entity_doc(theirs, "theirs")
     if doc_o is None or doc_t is None:
-        raise _Unmergeable("merge_deleted", path=path)
+        raise Unmergeable("merge_deleted", path=path)
     entity = str(doc_o["id"])
     if str(doc_t["id"]) != entity:
-        raise _Unmergeable("merge_unparseable", side="theirs", line=1, detail=f"id {doc_t['id']} != {entity}")
+        raise Unmergeable("merge_unparseable", side="theirs", line=1, detail=f"id {doc_t['id']} != {entity}")
     hist_b = list((doc_b or {}).get("history") or [])
     hist_o, hist_t = list(doc_o.get("history") or []), list(doc_t.get("history") or [])
     merged = merge_histories(hist_b, hist_o, hist_t, entity)
-    replayer = _replayer(path)
+    replayer = replayer_for(path)
     if replayer is None:
         return _merge_generic_entity(doc_b or {}, doc_o, doc_t, merged, path, entity, ours)
     try:
-        snapshot = _replay(replayer, merged)
-    except _ReplayFailed as failed:
+        snapshot = replay_history(replayer, merged)
+    except ReplayFailed as failed:
         known = {str(op["id"]) for op in hist_b}
         record = ConflictRecord(
             id=entity,
@@ -513,15 +472,13 @@ def _keys_doc(text: str, side: str, path: str) -> dict[str, Any]:
     try:
         data = yamlio.load(text, limit=yamlio.MAX_STREAM_BYTES)
     except yamlio.YamlProblem as problem:
-        raise _Unmergeable(
-            "merge_unparseable", side=side, line=problem.line, detail=problem.message
-        ) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
     if not isinstance(data, dict):
-        raise _Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping")
+        raise Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping")
     if path == UNITS_PATH:
         units = data.get("units") or []
         if not isinstance(units, list) or not all(isinstance(u, dict) and u.get("code") for u in units):
-            raise _Unmergeable("merge_unparseable", side=side, line=1, detail="units: is not a list of units")
+            raise Unmergeable("merge_unparseable", side=side, line=1, detail="units: is not a list of units")
         data = dict(data)
         data["units"] = {str(unit["code"]): unit for unit in units}
     return data
@@ -680,7 +637,7 @@ def _read_side(path: str) -> str:
     try:
         return yamlio.decode(raw)
     except yamlio.YamlProblem:
-        raise _Unmergeable("merge_unparseable", side=path, line=0, detail="not UTF-8") from None
+        raise Unmergeable("merge_unparseable", side=path, line=0, detail="not UTF-8") from None
 
 
 def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str) -> int:
@@ -688,7 +645,7 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str) -> i
     try:
         base, ours, theirs = _read_side(base_file), _read_side(ours_file), _read_side(theirs_file)
         result = merge_file(path, base, ours, theirs)
-    except _Unmergeable as problem:
+    except Unmergeable as problem:
         reason = _both(problem.key, **problem.params)
         write_sidecar(git_dir_of(Path.cwd()), path, [ConflictRecord(path, path, "file", path, reason)])
         return 1
@@ -701,76 +658,20 @@ def run_driver(base_file: str, ours_file: str, theirs_file: str, path: str) -> i
     return 1 if result.conflicts else 0
 
 
-def driver_command() -> str:
-    """The absolute interpreter, so the driver works from any shell, cron job or venv that ran init/clone."""
-    return f"{shlex.quote(sys.executable)} -m minqing.cli merge-driver %O %A %B %P"
-
-
-def register_merge_drivers(ledger: Ledger) -> None:
-    """Merge-driver config lives in .git/config, which does not travel with a clone (.gitattributes does)."""
-    command = driver_command()
-    for name, label in DRIVER_NAMES.items():
-        ledger.git("config", f"merge.{name}.name", label)
-        ledger.git("config", f"merge.{name}.driver", command)
-
-
-def missing_drivers(ledger: Ledger) -> list[str]:
-    """Drivers not registered, or registered with an interpreter that no longer exists (a moved venv)."""
-    import configparser
-
-    parser = configparser.RawConfigParser(strict=False)
-    with contextlib.suppress(OSError, configparser.Error):
-        parser.read(ledger.git_dir / "config", encoding="utf-8")
-    missing = []
-    for name in DRIVER_NAMES:
-        section = f'merge "{name}"'
-        command = parser.get(section, "driver", fallback="") if parser.has_section(section) else ""
-        try:
-            words = shlex.split(command)
-        except ValueError:
-            words = []
-        if not words or "merge-driver" not in words:
-            missing.append(name)
-        elif "/" in words[0] and not Path(words[0]).exists():
-            missing.append(name)
-    return missing
-
-
 # ================================================================ git helpers
 
 
 def _git(ledger: Ledger, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """git without GitPython's exception wrapping: sync needs the exit code and stderr to tell failures apart."""
-    full = dict(os.environ)
-    full["GIT_TERMINAL_PROMPT"] = "0"  # a cron job must fail, not wait for a password
-    full.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    full.update(env or {})
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=ledger.root, capture_output=True, text=True, env=full, check=False
-        )
-    except OSError as exc:
-        raise EnvironmentProblem("git_failed", detail=str(exc)) from None
-
-
-def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in (proc.stderr or proc.stdout or "").strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else f"exit {proc.returncode}"
+    return git.run(ledger.root, *args, env=env)
 
 
 def _out(ledger: Ledger, *args: str) -> str:
-    proc = _git(ledger, *args)
-    if proc.returncode != 0:
-        raise EnvironmentProblem("git_failed", detail=_last_line(proc))
-    return proc.stdout.strip()
+    return git.output(ledger.root, *args)
 
 
 def _raw(ledger: Ledger, *args: str) -> str:
     """Unstripped output: porcelain status lines start with a space that carries meaning."""
-    proc = _git(ledger, *args)
-    if proc.returncode != 0:
-        raise EnvironmentProblem("git_failed", detail=_last_line(proc))
-    return proc.stdout
+    return git.output(ledger.root, *args, strip=False)
 
 
 def merge_head(ledger: Ledger) -> str | None:
@@ -887,7 +788,7 @@ def _apply_choice(ledger: Ledger, record: ConflictRecord, take: str) -> None:
         else:
             atomic_write(target, str(chosen).encode("utf-8"))
     elif record.kind == "stream":
-        current = _stream_docs(ledger.read_text(path) or "", "ours")
+        current = stream_docs(ledger.read_text(path) or "", "ours")
         current[record.id] = chosen
         atomic_write(target, dump_stream(list(current.values())).encode("utf-8"))
     elif record.kind == "keys":
@@ -930,9 +831,9 @@ def _conclude_merge(ledger: Ledger, actor: Any, op: str, decided: list[ConflictR
     trailers += f"Ledger-Actor: {actor.id}\n"
     message = subject + "\n\n" + (body + "\n\n" if body else "") + trailers
     author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
-    env = _author_env(author, F.timestamp())
+    env = author_env(author, F.timestamp())
     # Merges are signed like every other commit when this machine has a key for the acting cadre.
-    from ..ops.keys import signing_options
+    from ..repo.signing import signing_options
 
     options, sign = signing_options(ledger, author[1])
     proc = _git_input(
@@ -952,13 +853,9 @@ def _forget_merge(ledger: Ledger) -> None:
 
 
 def _git_input(ledger: Ledger, args: list[str], stdin: str, env: dict[str, str]) -> str:
-    full = dict(os.environ)
-    full.update(env)
-    proc = subprocess.run(
-        ["git", *args], cwd=ledger.root, input=stdin, capture_output=True, text=True, env=full, check=False
-    )
+    proc = git.run(ledger.root, *args, input=stdin, env=env)
     if proc.returncode != 0:
-        raise EnvironmentProblem("git_failed", detail=_last_line(proc))
+        raise EnvironmentProblem("git_failed", detail=git.last_line(proc))
     return proc.stdout
 
 
@@ -980,7 +877,7 @@ def _both_sides_entities(ledger: Ledger, head: str, other: str) -> list[str]:
     theirs = set(_out(ledger, "diff", "--name-only", "-z", base, other).split("\0"))
     out = []
     for path in sorted((mine & theirs) - {""}):
-        if path.startswith(ENTITY_DIRS) and path.endswith(".yaml"):
+        if driver_kind(path) == "entity" and path.endswith(".yaml"):
             out.append(Path(path).stem)
     return out
 
@@ -1008,7 +905,7 @@ def _checkout_ledger_branch(target: Path) -> bool:
     the branch that holds the ledger (main first)."""
 
     def git_in(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, check=False)
+        return git.run(target, *args)
 
     branches = git_in("for-each-ref", "--format=%(refname:strip=3)", "refs/remotes/origin/").stdout.split()
     for name in sorted((b for b in branches if b != "HEAD"), key=lambda b: (b != "main", b)):
@@ -1046,7 +943,7 @@ def clone(url: str, path: str | None = None, secret_file: str | None = None, use
 
     if proc.returncode != 0:
         undo()
-        raise Unreachable("remote_unreachable", remote=url, detail=_last_line(proc))
+        raise Unreachable("remote_unreachable", remote=url, detail=git.last_line(proc))
     if not (target / CONFIG_PATH).is_file() and not _checkout_ledger_branch(target):
         undo()
         raise NotALedger("not_a_ledger_remote", url=url)
@@ -1150,7 +1047,7 @@ def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
     if proc.returncode != 0:
         missing = "couldn't find remote ref" in (proc.stderr or "")
         if not missing:
-            raise Unreachable("remote_unreachable", remote=remote, detail=_last_line(proc))
+            raise Unreachable("remote_unreachable", remote=remote, detail=git.last_line(proc))
         return None  # an empty central repo: the first push creates the branch
     found = _git(ledger, "rev-parse", "-q", "--verify", f"refs/remotes/{remote}/{branch}^{{commit}}")
     return found.stdout.strip() or None
@@ -1158,15 +1055,13 @@ def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
 
 def _working_tree_dirty(ledger: Ledger) -> list[str]:
     """Ledger files modified, staged or left untracked (a killed command): a merge must not mix them in."""
-    from ..verify.doctor import ledger_status  # doctor imports this module
-
     return list(ledger_status(ledger).dirty)
 
 
 def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bool:
     """git merge --no-commit with the drivers. True when clean; False when conflicts wait for a person."""
     clear_sidecars(ledger.git_dir)
-    env = _author_env((actor.name or actor.id, f"{actor.id}@minqing.invalid"), F.timestamp())
+    env = author_env((actor.name or actor.id, f"{actor.id}@minqing.invalid"), F.timestamp())
     proc = _git(
         ledger,
         "-c",
@@ -1186,7 +1081,7 @@ def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bo
         return False
     if "unrelated histories" in (proc.stderr or ""):
         raise BadInput("unrelated_remote", remote=remote_label)
-    raise EnvironmentProblem("git_failed", detail=_last_line(proc))
+    raise EnvironmentProblem("git_failed", detail=git.last_line(proc))
 
 
 def _push(ledger: Ledger, remote: str, branch: str, expected: str | None) -> bool:
@@ -1197,7 +1092,7 @@ def _push(ledger: Ledger, remote: str, branch: str, expected: str | None) -> boo
         return True
     rejected = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     if not rejected:
-        raise Unreachable("remote_unreachable", remote=remote, detail=_last_line(proc))
+        raise Unreachable("remote_unreachable", remote=remote, detail=git.last_line(proc))
     detail = rejected[0].split("\t")[-1]
     if any(word in detail for word in ("non-fast-forward", "fetch first", "stale info")):
         return False

@@ -11,126 +11,39 @@ Findings are values, not exceptions: `audit` never stops at the first problem.
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import datetime as dt
 import re
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core import messages, yamlio
+from ..core import ids, messages, yamlio
 from ..core.config import Config
-from ..core.errors import LedgerError, Refused
-from ..core.model import Cadre, HistoryEntry, item_to_dict
+from ..core.errors import EnvironmentProblem, LedgerError, Refused
+from ..core.keys import fingerprint
+from ..core.kinds import KINDS, history_of
+from ..core.layout import AUTHOR_DOMAIN, ENTITY_KINDS, STREAM_KINDS, classify, is_ledger_path
+from ..core.model import Cadre, HistoryEntry
+from ..core.operations import (
+    INIT_OP,
+    MERGE_OP,
+    OPS,
+    RECOVERED_ACTOR,
+    RESOLVE_OP,
+    OpRule,
+    fields_not_allowed,
+    permission_of,
+)
 from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
 
-AUTHOR_DOMAIN = "minqing.invalid"
 MARK_REF = "refs/minqing/audited"
-ID_PATTERN = {
-    "cadre": re.compile(r"^C-[0-9A-HJKMNP-TV-Z]{6}$"),
-    "household": re.compile(r"^H-[0-9A-HJKMNP-TV-Z]{6}$"),
-    "item": re.compile(r"^Q-[0-9A-HJKMNP-TV-Z]{6}$"),
-}
-LEDGER_DIRS = ("cadres", "households", "issues", "visits", "activities", "reviews", "org")
-FIXED_FILES = {"minqing.yaml": "config", "org/units.yaml": "units", ".gitattributes": "attributes"}
-ENTITY_KINDS = ("cadre", "household", "item", "review")
-STREAM_KINDS = ("visits", "activities")
-
-
-# ---------------------------------------------------------------- what each operation may change
-
-
-@dataclass(frozen=True)
-class OpRule:
-    """What one `Ledger-Op` may change.
-
-    entities: entity kind -> the sequences of history ops one commit may append to one file of that kind.
-    counts:   kind -> (min, max) files of that kind (entities) or documents appended (streams); None = no limit.
-    files:    fixed files it may rewrite (config, units, attributes).
-    fields:   history op -> field values it must carry in this operation.
-    permission: the key in minqing.yaml `permissions` (default: the op itself).
-    replayed: the commit finishes operations other cadres began (doctor.recover): any history ops, each entry
-              judged by the role of its own `by`, not the commit's actor.
-    any_ops:  a bulk operation (import.<kind>): any history ops, each one needing the permission of the command
-              that does it alone (issue.close for a close, household.pair for a pair, …).
-    """
-
-    entities: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
-    counts: dict[str, tuple[int, int | None]] = field(default_factory=dict)
-    files: frozenset[str] = frozenset()
-    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
-    permission: str | None = None
-    replayed: bool = False
-    any_ops: bool = False
-
-
-def _rule(kind: str, *sequences: tuple[str, ...], count: tuple[int, int | None] = (1, 1)) -> OpRule:
-    return OpRule(entities={kind: frozenset(sequences)}, counts={kind: count})
-
-
-def _pairing(op: str) -> OpRule:
-    return OpRule(
-        entities={"cadre": frozenset({(op,)}), "household": frozenset({(op,)})},
-        counts={"cadre": (1, 1), "household": (1, 1)},
-    )
-
-
-_ITEM_STEPS = ("assign", "progress", "escalate", "resolve", "feedback", "close", "reopen", "extend", "claim")
-
-# THE table: every Ledger-Op minqing writes, and what it may change. A new operation adds its row here, or audit
-# reports its commits as `unknown_op`.
-OPS: dict[str, OpRule] = {
-    "ledger.init": OpRule(
-        entities={"cadre": frozenset({("create",)})},
-        counts={"cadre": (1, 1)},
-        files=frozenset({"config", "units", "attributes"}),
-    ),
-    "org.add": OpRule(files=frozenset({"units"})),
-    "config.edit": OpRule(files=frozenset({"config", "units"})),
-    "cadre.add": _rule("cadre", ("create",)),
-    "cadre.set": _rule("cadre", ("set",)),
-    "cadre.recall": _rule("cadre", ("recall",)),
-    "cadre.key": _rule("cadre", ("key_add",)),
-    "household.add": _rule("household", ("create",)),
-    "household.set": _rule("household", ("set",)),
-    "household.pair": _pairing("pair"),
-    "household.unpair": _pairing("unpair"),
-    "issue.add": _rule("item", ("create",)),
-    **{f"issue.{step}": _rule("item", (step,)) for step in _ITEM_STEPS},
-    "visit.add": OpRule(
-        entities={"item": frozenset({("create",), ("create", "resolve")})},
-        counts={"item": (0, None), "visits": (1, 1)},
-        fields={"resolve": {"how": "on_the_spot"}},
-    ),
-    "activity.add": OpRule(counts={"activities": (1, 1)}),
-    "review.add": OpRule(
-        entities={"review": frozenset({("create",)}), "item": frozenset({("create",)})},
-        counts={"review": (1, 1), "item": (0, None)},
-    ),
-    "review.raise": OpRule(
-        entities={"review": frozenset({("raise",)}), "item": frozenset({("create",)})},
-        counts={"review": (1, 1), "item": (1, None)},
-    ),
-    "review.set": _rule("review", ("set",)),
-    # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
-    "import.households": OpRule(counts={"household": (0, None), "cadre": (0, None)}, any_ops=True),
-    "import.cadres": OpRule(counts={"cadre": (0, None)}, any_ops=True),
-    "import.visits": OpRule(counts={"visits": (0, None), "item": (0, None)}, any_ops=True),
-    "import.issues": OpRule(counts={"item": (0, None)}, any_ops=True),
-    # A crashed operation's complete files, committed later by `doctor --fix`.
-    "doctor.recover": OpRule(
-        counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
-        replayed=True,
-    ),
-}
-# Merge commits (sync): the merged files must be the union of both sides; conflict.resolve may instead take one
-# side's version of the entries it lists.
-MERGE_OP = "sync.merge"
+# How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
+# closure is days. (docs/guide/inspecting-history.md)
+CLOCK_TOLERANCE = dt.timedelta(minutes=15)
+_STREAM_ID = re.compile(r"(?m)^(?:--- )?\{?id: ([A-Z]-[0-9A-HJKMNP-TV-Z]{6})")
 WINDOW = 64  # commits whose objects are read ahead together
-RESOLVE_OP = "conflict.resolve"
-INIT_OP = "ledger.init"
 
 
 # ---------------------------------------------------------------- findings
@@ -171,108 +84,6 @@ class AuditResult:
     @property
     def ok(self) -> bool:
         return not self.findings
-
-
-# ---------------------------------------------------------------- replay per kind of entity
-
-
-def _apply_item(state: Any, entry: HistoryEntry) -> Any:
-    from ..ops.workflow import apply
-
-    return apply(state, entry)
-
-
-def _apply_cadre(state: Any, entry: HistoryEntry) -> Any:
-    from ..ops.register import apply_cadre
-
-    return apply_cadre(state, entry)
-
-
-def _apply_household(state: Any, entry: HistoryEntry) -> Any:
-    from ..ops.register import apply_household
-
-    return apply_household(state, entry)
-
-
-def _dict_item(state: Any, history: tuple[HistoryEntry, ...]) -> dict[str, Any]:
-    return item_to_dict(replace(state, history=history))
-
-
-def _dict_record(state: Any, history: tuple[HistoryEntry, ...]) -> dict[str, Any]:
-    return replace(state, history=history).to_dict()
-
-
-# kind -> (apply one entry, snapshot dict as the tool writes it). Reviews (issue 7) register theirs here.
-def _apply_review(state: Any, entry: HistoryEntry) -> Any:
-    from ..ops.reviews import apply_review
-
-    return apply_review(state, entry)
-
-
-REPLAY: dict[
-    str, tuple[Callable[[Any, HistoryEntry], Any], Callable[[Any, tuple[HistoryEntry, ...]], dict]]
-] = {
-    "item": (_apply_item, _dict_item),
-    "cadre": (_apply_cadre, _dict_record),
-    "household": (_apply_household, _dict_record),
-    "review": (_apply_review, _dict_record),
-}
-
-
-_DOMAIN = {"item": "issue", "household": "household", "cadre": "cadre", "review": "review"}
-
-
-def permission_of(kind: str, op: str) -> str:
-    """The permission key of the command that performs history op `op` on an entity of `kind` by itself."""
-    if op in ("pair", "unpair"):
-        return f"household.{op}"
-    if op == "key_add":
-        return "cadre.key"
-    return f"{_DOMAIN.get(kind, kind)}.{'add' if op == 'create' else op}"
-
-
-def classify(path: str) -> tuple[str | None, str | None]:
-    """(kind, entity id) of a repo path; kind None for files that are not ledger files, "other" for unknown
-    files inside the ledger's directories."""
-    if path in FIXED_FILES:
-        return FIXED_FILES[path], None
-    parts = path.split("/")
-    top = parts[0]
-    if top not in LEDGER_DIRS:
-        return None, None
-    stem = parts[-1][:-5] if parts[-1].endswith(".yaml") else None
-    if top == "cadres" and len(parts) == 2 and stem and ID_PATTERN["cadre"].match(stem):
-        return "cadre", stem
-    if top == "households" and len(parts) == 3 and stem and ID_PATTERN["household"].match(stem):
-        if re.fullmatch(r"\d{12}", parts[1]):
-            return "household", stem
-    if top == "issues" and len(parts) == 3 and stem and ID_PATTERN["item"].match(stem):
-        if re.fullmatch(r"\d{4}", parts[1]):
-            return "item", stem
-    if top == "reviews" and len(parts) == 3 and stem and re.fullmatch(r"\d{4}Q[1-4]", parts[1]):
-        return "review", None
-    if top == "visits" and len(parts) == 3 and stem and re.fullmatch(r"\d{4}-\d{2}", parts[1]):
-        if re.fullmatch(r"\d{12}", stem):
-            return "visits", None
-    if top == "activities" and len(parts) == 2 and stem and re.fullmatch(r"\d{4}-\d{2}", stem):
-        return "activities", None
-    return "other", None
-
-
-def is_ledger_path(path: str) -> bool:
-    return classify(path)[0] is not None
-
-
-def fingerprint(public_key: str) -> str | None:
-    """SHA256 fingerprint of an OpenSSH public key line, as `ssh-keygen -l` and git's %GK print it."""
-    parts = public_key.split()
-    if len(parts) < 2:
-        return None
-    try:
-        blob = base64.b64decode(parts[1], validate=True)
-    except (ValueError, TypeError):
-        return None
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
 # ---------------------------------------------------------------- state as of a commit
@@ -326,6 +137,11 @@ class Auditor:
         self.boundary: dict[str, State] = {}
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
         self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
+        self.stream_ids: dict[str, tuple[str, set[str]]] = {}  # path -> (blob id, document ids in it)
+        self.times: dict[
+            str, dt.datetime
+        ] = {}  # commit -> its author time (the parent's, for the clock rule)
+        self.parent_time: dt.datetime | None = None  # of the commit being audited
         self.sign_checks: list[tuple[Commit, str, frozenset[str]]] = []
         self.signers: dict[str, set[str]] = {}
         self.commits = 0
@@ -441,7 +257,7 @@ class Auditor:
         if cadre_id in state.cadres:
             return state.cadres[cadre_id]
         found = None
-        if state.base and ID_PATTERN["cadre"].match(cadre_id):
+        if state.base and ids.is_id(cadre_id, "C"):
             raw = self.objects.read(f"{state.base}:cadres/{cadre_id}.yaml")
             if raw is not None:
                 found = _cadre_from(raw)
@@ -468,9 +284,53 @@ class Auditor:
             new_state.cadres[cadre_id] = _cadre_from_data(data) if error is None else None
         return new_state
 
+    # ------------------------------------------------------------ the clock
+
+    def _time_of(self, sha: str) -> dt.datetime | None:
+        if sha not in self.times:
+            try:
+                self.times[sha] = _moment(self.objects.commit(sha).author_date)
+            except (EnvironmentProblem, ValueError):
+                return None
+        return self.times.get(sha)
+
+    def _check_clock(self, commit: Commit) -> None:
+        """A commit, and every entry it adds, is dated no earlier than its (first) parent, within a tolerance for
+        office clocks that drift: a backdated closure "before it became overdue" is flagged."""
+        try:
+            own = _moment(commit.author_date)
+            committed = _moment(commit.committer_date or commit.author_date)
+        except ValueError:
+            own = committed = None
+        if own is not None:
+            self.times[commit.sha] = own
+        self.parent_time = self._time_of(commit.parents[0]) if commit.parents else None
+        if self.parent_time is None or own is None or committed is None:
+            return
+        earliest = self.parent_time - CLOCK_TOLERANCE
+        if own < earliest or committed < earliest:
+            shown = min(own, committed)
+            self._find(
+                commit,
+                "",
+                "clock_backwards",
+                what=commit.sha[:10],
+                at=shown.isoformat(),
+                parent=self.parent_time.isoformat(),
+            )
+
+    def _entry_backdated(self, at: Any) -> bool:
+        if self.parent_time is None:
+            return False
+        try:
+            return _moment(str(at)) < self.parent_time - CLOCK_TOLERANCE
+        except ValueError:
+            return False
+
     # ------------------------------------------------------------ one ordinary commit
 
     def _commit(self, commit: Commit, changes: list[Change], state: State, in_place: bool) -> State:
+        self._check_clock(commit)
         ledger_changes = [c for c in changes if is_ledger_path(c.path)]
         if not ledger_changes:
             return state
@@ -512,7 +372,7 @@ class Auditor:
         path = touched.path
         data, text, error = self._parse(touched.new)
         touched.text = text
-        entries = _entries(data) if error is None else None
+        entries = history_of(data) if error is None else None
         if entries is None:
             touched.usable = False
             self._find(commit, path, "corrupt", detail=error or "not an entity file with a history: list")
@@ -533,7 +393,7 @@ class Auditor:
         old_entries: list[HistoryEntry] = []
         if touched.old != ZERO:
             old_data, _, old_error = self._parse(touched.old)
-            parsed_old = _entries(old_data) if old_error is None else None
+            parsed_old = history_of(old_data) if old_error is None else None
             old_entries = parsed_old or []
         ids = [entry.id for entry in entries]
         duplicates = sorted({op_id for op_id in ids if ids.count(op_id) > 1})
@@ -553,13 +413,36 @@ class Auditor:
             touched.usable = False
         else:
             touched.added = entries[prefix:]
-        replayer = REPLAY.get(touched.kind)
-        if replayer is None:
-            return  # a kind whose replay lives elsewhere (reviews): history checks only
-        apply, to_dict = replayer
+        record_kind = KINDS.get(touched.kind)
+        if record_kind is None:
+            return
+        apply = record_kind.apply
         current: Any = None
         for index, entry in enumerate(entries):
             before = current
+            if index >= prefix:
+                extra = fields_not_allowed(touched.kind, entry)
+                if extra:
+                    self._find(
+                        commit,
+                        path,
+                        "field_not_allowed",
+                        _line_of(text, entry.id),
+                        op=entry.op,
+                        fields=", ".join(extra),
+                    )
+                    touched.usable = False
+                    return
+                if self._entry_backdated(entry.at):
+                    self._find(
+                        commit,
+                        path,
+                        "clock_backwards",
+                        _line_of(text, entry.id),
+                        what=entry.id,
+                        at=entry.at,
+                        parent=self.parent_time.isoformat() if self.parent_time else "-",
+                    )
             try:
                 current = apply(current, entry)
             except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -574,7 +457,7 @@ class Auditor:
             self._find(commit, path, "corrupt", detail="empty history")
             touched.usable = False
             return
-        expected = to_dict(current, tuple(entries))
+        expected = record_kind.dict_with(current, entries)
         differs = _differing_keys(expected, data)
         if differs and touched.old != ZERO:
             # A mismatch the parent already had was reported at the commit that made it; report only new ones.
@@ -588,18 +471,18 @@ class Auditor:
 
     def _mismatches(self, kind: str, oid: str) -> set[tuple[str, str, str]]:
         data, _, error = self._parse(oid)
-        entries = _entries(data) if error is None else None
-        replayer = REPLAY.get(kind)
-        if not entries or replayer is None:
+        entries = history_of(data) if error is None else None
+        record_kind = KINDS.get(kind)
+        if not entries or record_kind is None:
             return set()
-        apply, to_dict = replayer
+        apply = record_kind.apply
         current: Any = None
         try:
             for entry in entries:
                 current = apply(current, entry)
         except (LedgerError, KeyError, TypeError, ValueError, AttributeError, IndexError):
             return set()
-        expected = to_dict(current, tuple(entries))
+        expected = record_kind.dict_with(current, entries)
         return {
             (key, repr(data.get(key)), repr(expected.get(key))) for key in _differing_keys(expected, data)
         }
@@ -608,15 +491,19 @@ class Auditor:
         path = touched.path
         raw = self.objects.read(touched.new) or b""
         old_size = 0
+        seen_ids: set[str] = set()
         if touched.old != ZERO:
             known = self.stream_sizes.get(path)
-            if known and known[0] == touched.old:
+            cached_ids = self.stream_ids.get(path)
+            if known and known[0] == touched.old and cached_ids and cached_ids[0] == touched.old:
                 old_size = known[1]
                 grew = git_blob_id(raw[:old_size]) == touched.old
+                seen_ids = cached_ids[1]
             else:
                 old_raw = self.objects.read(touched.old) or b""
                 old_size = len(old_raw)
                 grew = raw.startswith(old_raw)
+                seen_ids = set(_STREAM_ID.findall(yamlio.decode(old_raw)))
             if not grew:
                 self._find(commit, path, "stream_rewritten")
                 touched.usable = False
@@ -639,7 +526,22 @@ class Auditor:
                 touched.kind == "visits" and str(doc.get("village", "")) != path.split("/")[2][:-5]
             ):
                 self._find(commit, path, "path_mismatch", detail=f"{doc.get('id')} date {doc.get('date')}")
+            doc_id = str(doc["id"])
+            if doc_id in seen_ids:
+                self._find(commit, path, "duplicate_id", entry=doc_id)
+                touched.usable = False
+            seen_ids.add(doc_id)
+            if self._entry_backdated(doc.get("at")):
+                self._find(
+                    commit,
+                    path,
+                    "clock_backwards",
+                    what=doc_id,
+                    at=str(doc.get("at")),
+                    parent=self.parent_time.isoformat() if self.parent_time else "-",
+                )
             touched.docs.append(doc)
+        self.stream_ids[path] = (touched.new, seen_ids)
 
     # ------------------------------------------------------------ the commit against its operation
 
@@ -683,7 +585,8 @@ class Auditor:
             elif item.kind in STREAM_KINDS:
                 for doc in item.docs:
                     expected.add(str(doc["id"]))
-                    if doc.get("recorded_by") != actor and not rule.replayed:
+                    recorded = {actor, commit.trailer(RECOVERED_ACTOR)} if rule.replayed else {actor}
+                    if doc.get("recorded_by") not in recorded:
                         self._find(
                             commit,
                             item.path,
@@ -764,7 +667,7 @@ class Auditor:
                         found=f"{entry.op} {name}={entry.fields.get(name)}",
                     )
         if item.kind == "item" and actor_cadre is not None:
-            from ..ops.workflow import check_policy
+            from ..core.items import check_policy
 
             for before, entry in item.steps:
                 if before is None:
@@ -792,13 +695,31 @@ class Auditor:
 
     def _check_replayed(self, commit: Commit, item: Touched, state: State) -> None:
         """Entries finished on behalf of others: each by an active cadre whose role allowed it."""
-        from ..ops.workflow import check_policy
+        from ..core.items import check_policy
 
+        attributed = {commit.trailer("Ledger-Actor"), commit.trailer(RECOVERED_ACTOR)} - {None}
         for before, entry in item.steps:
             cadre = self._cadre(state, entry.by)
             line = _line_of(item.text, entry.id)
             if cadre is None:
                 self._find(commit, item.path, "unknown_actor", line, actor=entry.by)
+                continue
+            if entry.by not in attributed:
+                self._find(
+                    commit,
+                    item.path,
+                    "by_mismatch",
+                    line,
+                    entry=entry.id,
+                    by=entry.by,
+                    actor=" / ".join(sorted(attributed)),
+                )
+            if cadre.status != "active":
+                self._find(commit, item.path, "recalled_actor", line, actor=entry.by)
+            try:
+                state.config.require(cadre, permission_of(item.kind, entry.op))
+            except Refused as refusal:
+                self._find(commit, item.path, "role", line, detail=refusal.render(self.lang))
                 continue
             if item.kind == "item" and before is not None:
                 try:
@@ -886,6 +807,7 @@ class Auditor:
     # ------------------------------------------------------------ merges
 
     def _merge(self, commit: Commit, state: State) -> State:
+        self._check_clock(commit)
         per_parent = [diff_trees(self.git, parent, commit.sha) for parent in commit.parents]
         paths = sorted({c.path for changes in per_parent for c in changes if is_ledger_path(c.path)})
         if not paths:
@@ -945,14 +867,14 @@ class Auditor:
             return  # taken unchanged from the parents that have it
         if kind in ENTITY_KINDS:
             data, text, error = self._parse(merged)
-            entries = _entries(data) if error is None else None
+            entries = history_of(data) if error is None else None
             if entries is None:
                 self._find(commit, path, "corrupt", detail=error or "not an entity file")
                 return
             entity = entity or str(data.get("id"))
             if entity in settled and merged in present:
                 return  # conflict.resolve took one side's whole file
-            sides = [[e.to_dict() for e in _entries(self._parse(oid)[0]) or []] for oid in present]
+            sides = [[e.to_dict() for e in history_of(self._parse(oid)[0]) or []] for oid in present]
             problem = _union_problem([e.to_dict() for e in entries], sides, entity in settled)
             if problem:
                 self._find(commit, path, "merge_mismatch", detail=problem)
@@ -997,10 +919,10 @@ class Auditor:
     def _check_merged_snapshot(
         self, commit: Commit, path: str, kind: str, data: Any, text: str, entries: list[HistoryEntry]
     ) -> None:
-        replayer = REPLAY.get(kind)
-        if replayer is None:
+        record_kind = KINDS.get(kind)
+        if record_kind is None:
             return
-        apply, to_dict = replayer
+        apply = record_kind.apply
         current: Any = None
         try:
             for entry in entries:
@@ -1011,7 +933,7 @@ class Auditor:
             return
         if current is None:
             return
-        differs = _differing_keys(to_dict(current, tuple(entries)), data)
+        differs = _differing_keys(record_kind.dict_with(current, entries), data)
         if differs:
             line = _line_of(text, differs[0] + ":")
             self._find(commit, path, "snapshot_mismatch", line, fields=", ".join(differs[:3]))
@@ -1084,9 +1006,9 @@ def _union_problem(
         elif len(versions[record_id]) > 1 and not settled_file and record_id not in allowed:
             unsettled.append(record_id)
     parts = []
-    for label, ids in (("added", extra), ("lost", lost), ("twice", twice), ("changed", changed)):
-        if ids:
-            parts.append(f"{label}: {', '.join(ids[:5])}")
+    for label, listed in (("added", extra), ("lost", lost), ("twice", twice), ("changed", changed)):
+        if listed:
+            parts.append(f"{label}: {', '.join(listed[:5])}")
     if unsettled:
         parts.append(f"conflict not settled: {', '.join(unsettled[:5])}")
     return "; ".join(parts) or None
@@ -1105,15 +1027,6 @@ def allowed_signers(signers: dict[str, Iterable[str]]) -> str:
             if len(parts) >= 2:
                 lines.append(f'{cadre_id} namespaces="git" {parts[0]} {parts[1]}')
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _entries(data: Any) -> list[HistoryEntry] | None:
-    if not isinstance(data, dict) or not isinstance(data.get("history"), list):
-        return None
-    try:
-        return [HistoryEntry.from_dict(raw) for raw in data["history"]]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
 
 
 def _cadre_from(raw: bytes) -> Cadre | None:
@@ -1136,6 +1049,12 @@ def _differing_keys(expected: dict[str, Any], data: dict[str, Any]) -> list[str]
     missing = object()
     keys = (set(expected) | set(data)) - {"history"}
     return sorted(key for key in keys if expected.get(key, missing) != data.get(key, missing))
+
+
+def _moment(text: str) -> dt.datetime:
+    """An ISO 8601 time with its offset (naive times are the office's, UTC+8)."""
+    moment = dt.datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -1214,7 +1133,8 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
     The staged tree and the message are written as a dangling commit object (no ref moves) and audited against
     HEAD exactly as `audit` will later see it, except for signatures (git signs after this hook runs).
     """
-    from ..repo.gitwalk import parse_commit, parse_trailers
+    from ..core.operations import parse_trailers
+    from ..repo.gitwalk import parse_commit
 
     git = Git(root)
     staged = [p for p in git.run("diff", "--cached", "--name-only", "-z").decode().split("\0") if p]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 from ..core import messages, yamlio
 from ..core.errors import Refused
+from ..core.layout import STREAM_RECORD, place_for, placed_kind
 from ..core.model import HistoryEntry, item_to_dict
 from . import schema as schemas
 
@@ -46,45 +46,13 @@ class Finding:
 
 # ---------------------------------------------------------------- layout (DESIGN §3, docs/format.md)
 
-STREAM_KINDS = ("visit", "activity")
-
-# Which schema (and which checks) a path gets. Anything that matches none of these is in an unexpected place.
-LAYOUT: tuple[tuple[re.Pattern[str], str | None], ...] = (
-    (re.compile(r"minqing\.yaml"), "config"),
-    (re.compile(r"org/units\.yaml"), "units"),
-    (re.compile(r"cadres/[^/]+\.yaml"), "cadre"),
-    (re.compile(r"households/[^/]+/[^/]+\.yaml"), "household"),
-    (re.compile(r"issues/[^/]+/[^/]+\.yaml"), "item"),
-    (re.compile(r"visits/[^/]+/[^/]+\.yaml"), "visit"),
-    (re.compile(r"activities/[^/]+\.yaml"), "activity"),
-    (re.compile(r"reviews/[^/]+/[^/]+\.yaml"), "review"),
-    # git's own files: not ledger data, nothing to check inside.
-    (re.compile(r"\.gitattributes|\.gitignore"), None),
-)
-
-# What belongs under each top-level name, for the message about a file in an unexpected place.
-PLACES = {
-    "org": "org/units.yaml",
-    "cadres": "cadres/C-XXXXXX.yaml",
-    "households": "households/<village-code>/H-XXXXXX.yaml",
-    "issues": "issues/<yyyy>/Q-XXXXXX.yaml",
-    "visits": "visits/<yyyy-mm>/<village-code>.yaml",
-    "activities": "activities/<yyyy-mm>.yaml",
-    "reviews": "reviews/<yyyy>Q<n>/<team>.yaml",
-}
-TOP_LEVEL = "minqing.yaml, .gitattributes, " + ", ".join(f"{name}/" for name in PLACES)
+STREAM_KINDS = tuple(STREAM_RECORD.values())  # the record kinds of stream documents: visit, activity
 
 
 def kind_of(path: str) -> str | None:
-    """The file kind for a ledger-relative path, "" for git's own files, None when the path is not in the layout."""
-    for pattern, kind in LAYOUT:
-        if pattern.fullmatch(path):
-            return kind or ""
-    return None
-
-
-def place_for(path: str) -> str:
-    return PLACES.get(path.split("/", 1)[0], TOP_LEVEL)
+    """The schema kind for a ledger-relative path, "" for git's own files, None when the path is not in the layout."""
+    kind = placed_kind(path)
+    return STREAM_RECORD.get(kind, kind) if kind is not None else None
 
 
 # ---------------------------------------------------------------- reading and parsing
@@ -632,7 +600,7 @@ def _closure_problems(history: list[HistoryEntry]) -> dict[int, str]:
     return problems
 
 
-def _replay(
+def replay_history(
     corpus: Corpus,
     doc: Doc,
     apply: Callable[[Any, HistoryEntry], Any],
@@ -709,8 +677,8 @@ def _replay(
 def check_histories(corpus: Corpus) -> list[Finding]:
     """Snapshot = replay(history) for items, cadres and households; an illegal history or a close without resolve
     and satisfied/basic feedback (or a reason) is a finding. Only documents that pass their schema are replayed."""
-    from ..ops.register import apply_cadre, apply_household
-    from ..ops.workflow import apply as apply_item
+    from ..core.items import apply as apply_item
+    from ..core.registers import apply_cadre, apply_household
 
     def record_dict(record: Any) -> dict[str, Any]:
         return dict(record.to_dict())
@@ -721,7 +689,7 @@ def check_histories(corpus: Corpus) -> list[Finding]:
         "household": (apply_household, record_dict),
     }
     try:  # reviews (issue 7) replay like the others once their module is present
-        from ..ops.reviews import apply_review
+        from ..core.reviews import apply_review
 
         appliers["review"] = (apply_review, record_dict)
     except ImportError:
@@ -730,7 +698,7 @@ def check_histories(corpus: Corpus) -> list[Finding]:
     for kind, (apply, to_dict) in appliers.items():
         for doc in corpus.docs(kind):
             if corpus.valid(doc):
-                out.extend(_replay(corpus, doc, apply, to_dict))
+                out.extend(replay_history(corpus, doc, apply, to_dict))
     return out
 
 
@@ -843,7 +811,7 @@ def check_duplicates(corpus: Corpus) -> list[Finding]:
 def check_org(corpus: Corpus) -> list[Finding]:
     """Org tree: each code has its level's length and extends its parent's; parents exist at the level above;
     codes are unique; the county in org/units.yaml is the county of minqing.yaml."""
-    from ..ops.register import CODE_LENGTHS, PARENT_LEVEL
+    from ..core.registers import CODE_LENGTHS, PARENT_LEVEL
 
     out = []
     for doc in corpus.docs("units"):

@@ -14,22 +14,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core import fields as F
 from ..core import messages, yamlio
 from ..core.errors import LedgerError, NotALedger
-from ..repo import recovery
-from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, _lock_holder, _stale
+from ..core.kinds import history_of
+from ..core.layout import AUTHOR_DOMAIN, driver_kind
+from ..core.operations import RECOVER_OP, RECOVERED_ACTOR, RECOVERED_OP, commit_message
+from ..repo import git, recovery
+from ..repo.drivers import missing_drivers, register_merge_drivers
+from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
+from ..repo.worktree import LedgerStatus, ledger_status
 from ..sync import sync
-
-LEDGER_PREFIXES = (
-    "org/",
-    "cadres/",
-    "households/",
-    "issues/",
-    "visits/",
-    "activities/",
-    "reviews/",
-)
-LEDGER_FILES = ("minqing.yaml", ".gitattributes")
 
 
 @dataclass(frozen=True)
@@ -61,15 +56,6 @@ def _shown(paths: list[str] | tuple[str, ...], limit: int = 3) -> str:
     return ", ".join(paths[:limit]) + (f" …(+{len(paths) - limit})" if len(paths) > limit else "")
 
 
-def is_ledger_path(rel: str) -> bool:
-    return rel in LEDGER_FILES or rel.startswith(LEDGER_PREFIXES)
-
-
-def is_temp_file(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return name.startswith(".") and name.endswith(".tmp")
-
-
 def open_ledger(path: str | None) -> Ledger:
     """Like Ledger.open, but also finds a ledger whose minqing.yaml a crash or a hand deleted (HEAD still has it),
     so doctor can restore it."""
@@ -80,7 +66,7 @@ def open_ledger(path: str | None) -> Ledger:
         for candidate in (start, *start.parents):
             if (candidate / ".git").is_dir():
                 probe = Ledger(candidate)
-                if sync._git(probe, "cat-file", "-e", "HEAD:minqing.yaml").returncode == 0:
+                if git.run(probe.root, "cat-file", "-e", "HEAD:minqing.yaml").returncode == 0:
                     return probe
                 break
         raise
@@ -90,7 +76,7 @@ def open_ledger(path: str | None) -> Ledger:
 
 
 def check_drivers(ledger: Ledger) -> list[Finding]:
-    missing = sync.missing_drivers(ledger)
+    missing = missing_drivers(ledger)
     if not missing:
         return []
     return [Finding("drivers", "doctor_drivers", {"names": ", ".join(missing)}, fixable=True)]
@@ -100,9 +86,9 @@ def check_lock(ledger: Ledger) -> list[Finding]:
     lock = ledger.git_dir / STATE_DIR / "lock"
     if not lock.exists():
         return []
-    holder = _lock_holder(lock) or "?"
+    holder = lock_holder(lock) or "?"
     rel = f".git/{STATE_DIR}/lock"
-    if _stale(holder):
+    if stale(holder):
         return [Finding("lock", "doctor_lock_stale", {"path": rel, "holder": holder}, fixable=True)]
     parts = holder.split()
     import socket
@@ -112,35 +98,8 @@ def check_lock(ledger: Ledger) -> list[Finding]:
     return [Finding("lock", "doctor_lock_foreign", {"path": rel, "holder": holder})]
 
 
-@dataclass(frozen=True)
-class _Status:
-    dirty: tuple[str, ...]  # ledger paths modified, staged, deleted or untracked
-    temp: tuple[str, ...]
-
-
-def ledger_status(ledger: Ledger) -> _Status:
-    out = sync._raw(ledger, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching")
-    dirty: list[str] = []
-    temp: list[str] = []
-    entries = out.split("\0")
-    index = 0
-    while index < len(entries):
-        entry = entries[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, rel = entry[:2], entry[3:]
-        if code[0] in "RC":
-            index += 1  # the rename's source path follows
-        if is_temp_file(rel):
-            temp.append(rel)
-        elif code != "!!" and is_ledger_path(rel):
-            dirty.append(rel)
-    return _Status(tuple(sorted(set(dirty))), tuple(sorted(temp)))
-
-
 def _head_text(ledger: Ledger, rel: str) -> str | None:
-    proc = sync._git(ledger, "cat-file", "blob", f"HEAD:{rel}")
+    proc = git.run(ledger.root, "cat-file", "blob", f"HEAD:{rel}")
     return proc.stdout if proc.returncode == 0 else None
 
 
@@ -152,11 +111,11 @@ def is_complete(ledger: Ledger, rel: str) -> bool:
         return False
     before = _head_text(ledger, rel)
     try:
-        if rel.startswith(sync.STREAM_DIRS):
-            docs = sync._stream_docs(text, "ours")
-            old = sync._stream_docs(before or "", "base")
+        if driver_kind(rel) == "stream":
+            docs = sync.stream_docs(text, "ours")
+            old = sync.stream_docs(before or "", "base")
             return all(docs.get(doc_id) == doc for doc_id, doc in old.items())
-        if rel.startswith(sync.ENTITY_DIRS):
+        if driver_kind(rel) == "entity":
             data = yamlio.load(text)
             if not isinstance(data, dict) or data.get("id") != Path(rel).stem:
                 return False
@@ -165,23 +124,23 @@ def is_complete(ledger: Ledger, rel: str) -> bool:
                 old_history = (yamlio.load(before) or {}).get("history") or []
                 if history[: len(old_history)] != old_history:
                     return False
-            replayer = sync._replayer(rel)
+            replayer = sync.replayer_for(rel)
             if replayer is None:
                 return bool(history)
-            snapshot = sync._replay(replayer, history)
+            snapshot = sync.replay_history(replayer, history)
             return snapshot == data
         if rel == ".gitattributes":
             return False  # written by init only; a changed one is restored
         data = yamlio.load(text, limit=yamlio.MAX_STREAM_BYTES)
         return isinstance(data, dict)
-    except (yamlio.YamlProblem, sync._Unmergeable, sync._ReplayFailed, LedgerError, TypeError, KeyError):
+    except (yamlio.YamlProblem, sync.Unmergeable, sync.ReplayFailed, LedgerError, TypeError, KeyError):
         return False
 
 
 def _writer_alive(ledger: Ledger) -> bool:
     """A live minqing command holds the lock: its journal and staged files are work in progress, not leftovers."""
-    holder = _lock_holder(ledger.git_dir / STATE_DIR / "lock")
-    return bool(holder) and not _stale(holder or "")
+    holder = lock_holder(ledger.git_dir / STATE_DIR / "lock")
+    return bool(holder) and not stale(holder or "")
 
 
 def check_git_locks(ledger: Ledger) -> list[Finding]:
@@ -210,7 +169,7 @@ def check_tree(ledger: Ledger) -> list[Finding]:
     status = ledger_status(ledger)
     claimed = set() if _writer_alive(ledger) else recovery.claimed_paths(ledger)
     if claimed:  # the journal knows exactly what these are; check_interrupted handles them
-        status = _Status(tuple(rel for rel in status.dirty if rel not in claimed), status.temp)
+        status = LedgerStatus(tuple(rel for rel in status.dirty if rel not in claimed), status.temp)
     findings = []
     if status.temp:
         findings.append(
@@ -259,12 +218,12 @@ def check_secret(ledger: Ledger) -> list[Finding]:
 
 def check_remote(ledger: Ledger) -> list[Finding]:
     """Notes only, from the last fetch (doctor never touches the network)."""
-    branch = sync._git(ledger, "symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
-    remote = sync._git(ledger, "config", f"branch.{branch}.remote").stdout.strip() or "origin"
+    branch = git.run(ledger.root, "symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
+    remote = git.run(ledger.root, "config", f"branch.{branch}.remote").stdout.strip() or "origin"
     tracking = f"refs/remotes/{remote}/{branch}"
-    if not branch or sync._git(ledger, "rev-parse", "-q", "--verify", tracking).returncode != 0:
+    if not branch or git.run(ledger.root, "rev-parse", "-q", "--verify", tracking).returncode != 0:
         return []
-    counts = sync._out(ledger, "rev-list", "--left-right", "--count", f"HEAD...{tracking}").split()
+    counts = git.output(ledger.root, "rev-list", "--left-right", "--count", f"HEAD...{tracking}").split()
     ahead, behind = int(counts[0]), int(counts[1])
     out = []
     if ahead:
@@ -311,7 +270,7 @@ def fix(ledger: Ledger, actor_text: str | None = None) -> list[Finding]:
             if not finding.fixable:
                 done.append(finding)
             elif finding.code == "drivers":
-                sync.register_merge_drivers(ledger)
+                register_merge_drivers(ledger)
                 done.append(replace(finding, key="doctor_drivers_fixed", fixed=True))
             elif finding.code == "tmp":
                 for rel in finding.paths:
@@ -354,9 +313,9 @@ def _settle_interrupted(ledger: Ledger, finding: Finding) -> Finding:
 def _restore(ledger: Ledger, paths: tuple[str, ...]) -> None:
     for rel in paths:
         if _head_text(ledger, rel) is not None:
-            sync._out(ledger, "checkout", "HEAD", "--", rel)
+            git.output(ledger.root, "checkout", "HEAD", "--", rel)
         else:
-            sync._git(ledger, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel)
+            git.run(ledger.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel)
             with contextlib.suppress(FileNotFoundError):
                 (ledger.root / rel).unlink()
 
@@ -368,20 +327,26 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     except LedgerError:
         return replace(finding, key="doctor_needs_actor", params={})
     paths = list(finding.paths)
+    entries, actors = _entries(ledger, paths)
+    # A recovered entry is attributed to the cadre who commits it, or to the one the crash journal recorded;
+    # anyone else's entries wait for that cadre (audit flags a recovery in another's name).
+    pending = read_pending(ledger) or {}
+    journal_actor = pending.get("actor") if isinstance(pending.get("actor"), str) else None
+    others = sorted(actors - {actor.id, journal_actor})
+    if others:
+        return replace(finding, key="doctor_recover_others", params={"actors": ", ".join(others)})
     # Unstage first: the committer refuses staged leftovers, and the commit below records exactly these paths.
-    sync._git(ledger, "reset", "-q", "--", *paths)
+    git.run(ledger.root, "reset", "-q", "--", *paths)
     writes: dict[str, bytes | None] = {}
     for rel in paths:
         target = ledger.root / rel
         writes[rel] = target.read_bytes() if target.exists() else None
-    entries = _entries(ledger, paths)
-    from ..core import fields as F
-
+    extra = []
+    if journal_actor and journal_actor != actor.id:
+        extra = [(RECOVERED_OP, str(pending.get("op", ""))), (RECOVERED_ACTOR, journal_actor)]
     subject = f"恢复中断操作留下的文件 {_shown(paths, 2)}"
-    message = subject + "\n\nLedger-Op: doctor.recover\n"
-    message += "".join(f"Ledger-Entry: {entry}\n" for entry in entries)
-    message += f"Ledger-Actor: {actor.id}\n"
-    author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
+    message = commit_message(subject, RECOVER_OP, entries, actor.id, extra)
+    author = (actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}")
     PlumbingCommitter(ledger).commit(writes, message, author, F.timestamp())
     head = ledger.head() or ""
     return replace(
@@ -392,19 +357,35 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     )
 
 
-def _entries(ledger: Ledger, paths: list[str]) -> list[str]:
-    """The entries a recovery records: entity ids from file names, new document ids in streams."""
+def _entries(ledger: Ledger, paths: list[str]) -> tuple[list[str], set[str]]:
+    """The entries a recovery records (entity ids from file names, new document ids in streams), and the cadres
+    who made the new history entries and documents."""
     out: list[str] = []
+    actors: set[str] = set()
     for rel in paths:
-        if rel.startswith(sync.STREAM_DIRS):
-            before = sync._stream_docs(_head_text(ledger, rel) or "", "base")
-            now = sync._stream_docs(ledger.read_text(rel) or "", "ours")
-            out.extend(doc_id for doc_id in now if doc_id not in before)
-        elif rel.startswith(sync.ENTITY_DIRS):
+        if driver_kind(rel) == "stream":
+            before = sync.stream_docs(_head_text(ledger, rel) or "", "base")
+            now = sync.stream_docs(ledger.read_text(rel) or "", "ours")
+            added = [doc_id for doc_id in now if doc_id not in before]
+            out.extend(added)
+            actors |= {
+                str(now[doc_id].get("recorded_by")) for doc_id in added if now[doc_id].get("recorded_by")
+            }
+        elif driver_kind(rel) == "entity":
             out.append(Path(rel).stem)
+            old_ids = {entry.id for entry in history_of(_yaml_or_none(_head_text(ledger, rel))) or []}
+            new = history_of(_yaml_or_none(ledger.read_text(rel))) or []
+            actors |= {entry.by for entry in new if entry.id not in old_ids}
         else:
             out.append(rel)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)), actors
+
+
+def _yaml_or_none(text: str | None) -> Any:
+    try:
+        return yamlio.load(text) if text else None
+    except yamlio.YamlProblem:
+        return None
 
 
 def exit_code(findings: list[Finding]) -> int:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import shlex
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
 from ..core import messages
 from ..core.errors import BadInput, EnvironmentProblem
-from ..repo.gitwalk import parse_trailers
+from ..core.operations import parse_trailers
+from ..repo import git
 from .audit import audit_pending, audit_push, classify
 
 MARK = "# minqing hook"
@@ -68,17 +68,9 @@ def _write_hook(path: Path, kind: str, force: bool) -> Path:
     return path
 
 
-def _git(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines()
-        raise EnvironmentProblem("git_failed", detail=lines[-1] if lines else f"git {args[0]}")
-    return proc.stdout.strip()
-
-
 def install_local(root: Path, force: bool = False) -> Path:
     """The commit-msg hook of a ledger repo (honours core.hooksPath)."""
-    hooks_dir = Path(_git(root, "rev-parse", "--git-path", "hooks"))
+    hooks_dir = Path(git.output(root, "rev-parse", "--git-path", "hooks"))
     if not hooks_dir.is_absolute():
         hooks_dir = root / hooks_dir
     return _write_hook(hooks_dir / "commit-msg", "commit-msg", force)
@@ -88,14 +80,14 @@ def install_bare(path: str, force: bool = False) -> Path:
     """The pre-receive hook of a central bare repo, plus git's own refusal of rewinds and deletions."""
     repo = Path(path).expanduser()
     try:
-        bare = repo.is_dir() and _git(repo, "rev-parse", "--is-bare-repository") == "true"
+        bare = repo.is_dir() and git.output(repo, "rev-parse", "--is-bare-repository") == "true"
     except EnvironmentProblem:
         bare = False
     if not bare:
         raise BadInput("not_bare", path=path)
     hook = _write_hook(repo.resolve() / "hooks" / "pre-receive", "pre-receive", force)
-    _git(repo, "config", "receive.denyNonFastForwards", "true")
-    _git(repo, "config", "receive.denyDeletes", "true")
+    git.output(repo, "config", "receive.denyNonFastForwards", "true")
+    git.output(repo, "config", "receive.denyDeletes", "true")
     return hook
 
 
@@ -111,7 +103,7 @@ def run_commit_msg(root: Path, message_file: str, lang: str) -> tuple[int, list[
         return 0, []
     missing = [key for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor") if not trailers.get(key)]
     if missing:
-        git_dir = Path(_git(root, "rev-parse", "--git-dir"))
+        git_dir = Path(git.output(root, "rev-parse", "--git-dir"))
         git_dir = git_dir if git_dir.is_absolute() else root / git_dir
         kind = "merge" if (git_dir / "MERGE_HEAD").exists() else None
         kind = kind or classify(paths[0])[0] or "item"

@@ -1,0 +1,317 @@
+"""THE TABLE OF OPERATIONS (DESIGN §2, §5), written once.
+
+For every `Ledger-Op` minqing writes: which kinds and files it may touch, which history ops it appends (and so
+which fields it may change: `ENTRY_FIELDS` is the whitelist per history op and kind), who may do it by default
+(the `permissions` defaults of minqing.yaml are derived from here), its commit subject, and what `audit` checks.
+The store writes commits with `commit_message`, operations build history entries with `new_entry`, the apply
+functions refuse fields outside the whitelist, `audit` and the pre-receive hook judge every commit against its
+row, `check` and the merge driver replay through the same rules.
+
+Adding an operation = one row here, one apply branch in core (items/registers/reviews), the command, its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import fields as F
+from . import ids
+from .errors import Refused
+from .messages import Text
+from .model import HistoryEntry
+
+LEADERS = ("township_leader", "county_leader", "admin")
+TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")
+# Trailers a recovery commit carries when a crash journal named the interrupted operation and its actor.
+RECOVERED_OP = "Ledger-Recovered-Op"
+RECOVERED_ACTOR = "Ledger-Recovered-Actor"
+VISITOR = "Ledger-Visitor"  # one per cadre on a visit, so `git log --grep` finds every visitor
+
+# ---------------------------------------------------------------- which fields each history op may carry
+
+# (record kind, history op) -> the field names an entry of that op may carry. An entry with any other field is
+# refused when replayed (store, check, merge driver) and flagged by audit (`field_not_allowed`): a role, a status,
+# keys or pairings change only through the operation that exists to change them, never through `set`.
+ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
+    ("item", "create"): frozenset(
+        {
+            "id",
+            "kind",
+            "ledger",
+            "category",
+            "desc",
+            "source",
+            "household",
+            "unit",
+            "visit",
+            "review",
+            "level",
+            "created",
+            "assign_by",
+            "due",
+        }
+    ),
+    ("item", "assign"): frozenset({"leader", "resp_unit", "due", "team", "plan"}),
+    ("item", "progress"): frozenset({"note"}),
+    ("item", "escalate"): frozenset({"to", "reason"}),
+    ("item", "resolve"): frozenset({"how", "note", "date"}),
+    ("item", "feedback"): frozenset({"result", "note"}),
+    ("item", "close"): frozenset({"reason", "date"}),
+    ("item", "reopen"): frozenset({"reason"}),
+    ("item", "extend"): frozenset({"to", "reason"}),
+    ("item", "claim"): frozenset({"by"}),
+    ("cadre", "create"): frozenset({"id", "name", "unit", "role", "title", "phone", "phone_hash"}),
+    ("cadre", "set"): frozenset({"name", "title", "phone", "phone_hash"}),
+    ("cadre", "recall"): frozenset({"reason"}),
+    ("cadre", "pair"): frozenset({"household"}),
+    ("cadre", "unpair"): frozenset({"household"}),
+    ("cadre", "key_add"): frozenset({"key"}),
+    ("household", "create"): frozenset(
+        {
+            "id",
+            "head",
+            "village",
+            "group",
+            "members",
+            "status",
+            "id_number",
+            "id_hash",
+            "phone",
+            "phone_hash",
+            "register_no",
+        }
+    ),
+    ("household", "set"): frozenset({"indicators", "status", "members", "phone", "phone_hash"}),
+    ("household", "pair"): frozenset({"cadre"}),
+    ("household", "unpair"): frozenset({"cadre"}),
+    ("review", "create"): frozenset(
+        {"id", "team", "quarter", "report", "comment", "ratings", "grade", "items"}
+    ),
+    ("review", "raise"): frozenset({"items"}),
+    ("review", "set"): frozenset({"report", "comment", "grade", "ratings"}),
+}
+
+
+def fields_not_allowed(kind: str, entry: HistoryEntry) -> list[str]:
+    """The fields of `entry` its history op may not carry (every field, for an op the kind does not have)."""
+    allowed = ENTRY_FIELDS.get((kind, entry.op))
+    if allowed is None:
+        return sorted(entry.fields)
+    return sorted(name for name in entry.fields if name not in allowed)
+
+
+def require_fields(kind: str, record_id: str, state: str, entry: HistoryEntry) -> None:
+    """Refuse an entry carrying a field its op may not change (the apply functions call this first)."""
+    extra = fields_not_allowed(kind, entry)
+    if extra:
+        raise Refused(
+            "transition",
+            item=record_id,
+            state=state,
+            op=entry.op,
+            hint=Text("hint_field_not_allowed", fields=", ".join(extra), op=entry.op),
+        )
+
+
+# ---------------------------------------------------------------- what each operation may change
+
+
+@dataclass(frozen=True)
+class OpRule:
+    """What one `Ledger-Op` may change, and who may do it.
+
+    entities: entity kind -> the sequences of history ops one commit may append to one file of that kind.
+    counts:   kind -> (min, max) files of that kind (entities) or documents appended (streams); None = no limit.
+    files:    fixed files it may rewrite (config, units, attributes).
+    fields:   history op -> field values it must carry in this operation.
+    roles:    the roles allowed by default (None: every active cadre); minqing.yaml `permissions` overrides.
+    permission: the key in minqing.yaml `permissions` (default: the op itself).
+    replayed: the commit finishes operations begun before a crash (doctor.recover): any history ops, each entry
+              judged as the operation it records, by its own `by`, who must be the committing actor or the actor
+              the crash journal recorded (`Ledger-Recovered-Actor`).
+    any_ops:  a bulk operation (import.<kind>): any history ops, each one needing the permission of the command
+              that does it alone (issue.close for a close, household.pair for a pair, …).
+    subject:  the commit subject, formatted with the operation's parameters.
+    """
+
+    entities: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
+    counts: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    files: frozenset[str] = frozenset()
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: tuple[str, ...] | None = None
+    permission: str | None = None
+    replayed: bool = False
+    any_ops: bool = False
+    subject: str = ""
+
+
+def _rule(
+    kind: str,
+    *sequences: tuple[str, ...],
+    count: tuple[int, int | None] = (1, 1),
+    roles: tuple[str, ...] | None = None,
+    subject: str = "",
+) -> OpRule:
+    return OpRule(entities={kind: frozenset(sequences)}, counts={kind: count}, roles=roles, subject=subject)
+
+
+def _pairing(op: str, subject: str) -> OpRule:
+    return OpRule(
+        entities={"cadre": frozenset({(op,)}), "household": frozenset({(op,)})},
+        counts={"cadre": (1, 1), "household": (1, 1)},
+        subject=subject,
+    )
+
+
+ITEM_STEPS = ("assign", "progress", "escalate", "resolve", "feedback", "close", "reopen", "extend", "claim")
+_ITEM_ROLES: dict[str, tuple[str, ...]] = {
+    "reopen": ("village", *LEADERS),
+    "extend": ("village", *LEADERS),
+    "escalate": ("village", *LEADERS),
+}
+_ITEM_SUBJECTS = {
+    "assign": "交办 {item} → {leader} (限 {due})",
+    "progress": "进展 {item}",
+    "escalate": "上报{level} {item}",
+    "resolve": "办结（{how}） {item}",
+    "feedback": "回访（{result}） {item}",
+    "close": "销号 {item}",
+    "reopen": "重新打开 {item}",
+    "extend": "延期至 {due} {item}",
+    "claim": "认领心愿 {item} → {name}",
+}
+
+OPS: dict[str, OpRule] = {
+    "ledger.init": OpRule(
+        entities={"cadre": frozenset({("create",)})},
+        counts={"cadre": (1, 1)},
+        files=frozenset({"config", "units", "attributes"}),
+        subject="初始化台账 {name}（{code}）",
+    ),
+    "org.add": OpRule(files=frozenset({"units"}), roles=("admin",), subject="新增单位 {code} {name}"),
+    # A hand commit of minqing.yaml / org/units.yaml with trailers (docs: "Changing minqing.yaml"); audited.
+    "config.edit": OpRule(files=frozenset({"config", "units"}), roles=("admin",)),
+    "cadre.add": _rule(
+        "cadre",
+        ("create",),
+        roles=("admin", "county_leader", "township_leader"),
+        subject="新增干部 {id} {name}（{role}）",
+    ),
+    "cadre.set": _rule("cadre", ("set",), roles=("admin", "county_leader", "township_leader")),
+    "cadre.recall": _rule(
+        "cadre", ("recall",), roles=("admin", "county_leader"), subject="召回干部 {id} {name}"
+    ),
+    "cadre.key": _rule(
+        "cadre", ("key_add",), roles=("admin",), subject="登记签名密钥 {id} {name}（{fingerprint}）"
+    ),
+    "household.add": _rule("household", ("create",), subject="新增农户 {id} {head}"),
+    "household.set": _rule("household", ("set",), subject="更新农户 {id} {head}"),
+    "household.pair": _pairing("pair", "结对 {cadre} ↔ {head}（{id}）"),
+    "household.unpair": _pairing("unpair", "解除结对 {cadre} ↔ {head}（{id}）"),
+    "issue.add": _rule("item", ("create",), subject="登记 {item}"),
+    **{
+        f"issue.{step}": _rule("item", (step,), roles=_ITEM_ROLES.get(step), subject=_ITEM_SUBJECTS[step])
+        for step in ITEM_STEPS
+    },
+    "visit.add": OpRule(
+        entities={"item": frozenset({("create",), ("create", "resolve")})},
+        counts={"item": (0, None), "visits": (1, 1)},
+        fields={"resolve": {"how": "on_the_spot"}},
+    ),
+    "activity.add": OpRule(counts={"activities": (1, 1)}),
+    "review.add": OpRule(
+        entities={"review": frozenset({("create",)}), "item": frozenset({("create",)})},
+        counts={"review": (1, 1), "item": (0, None)},
+    ),
+    "review.raise": OpRule(
+        entities={"review": frozenset({("raise",)}), "item": frozenset({("create",)})},
+        counts={"review": (1, 1), "item": (1, None)},
+    ),
+    "review.set": _rule("review", ("set",)),
+    # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
+    "import.households": OpRule(counts={"household": (0, None), "cadre": (0, None)}, any_ops=True),
+    "import.cadres": OpRule(counts={"cadre": (0, None)}, any_ops=True),
+    "import.visits": OpRule(counts={"visits": (0, None), "item": (0, None)}, any_ops=True),
+    "import.issues": OpRule(counts={"item": (0, None)}, any_ops=True),
+    # A crashed operation's complete files, committed later by `doctor --fix`.
+    "doctor.recover": OpRule(
+        counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
+        replayed=True,
+        subject="恢复中断的操作：{subject}",
+    ),
+    # Settling a sync conflict by taking one side's version of the entries it lists.
+    "conflict.resolve": OpRule(roles=("admin", "county_leader")),
+}
+# Merge commits (sync): the merged files must be the union of both sides; conflict.resolve may instead take one
+# side's version of the entries it lists.
+MERGE_OP = "sync.merge"
+RESOLVE_OP = "conflict.resolve"
+INIT_OP = "ledger.init"
+RECOVER_OP = "doctor.recover"
+
+# minqing.yaml `permissions` defaults, derived from the table (an op not listed is open to every active cadre).
+DEFAULT_PERMISSIONS: dict[str, list[str]] = {op: list(rule.roles) for op, rule in OPS.items() if rule.roles}
+
+
+def permission_of(kind: str, op: str) -> str:
+    """The permission key of the command that performs history op `op` on an entity of `kind` by itself."""
+    if op in ("pair", "unpair"):
+        return f"household.{op}"
+    if op == "key_add":
+        return "cadre.key"
+    domain = {"item": "issue"}.get(kind, kind)
+    return f"{domain}.{'add' if op == 'create' else op}"
+
+
+def subject(op: str, **params: Any) -> str:
+    """The commit subject of `op` from the table, its parameters filled in."""
+    return OPS[op].subject.format(**params)
+
+
+# ---------------------------------------------------------------- history entries and commit messages
+
+
+def new_entry(actor_id: str, op: str, values: Mapping[str, Any], at: str | None = None) -> HistoryEntry:
+    """One history entry as every operation writes it: a fresh op id, the time, the actor, no empty fields."""
+    clean = {key: value for key, value in values.items() if value not in (None, [], ())}
+    return HistoryEntry(ids.new_op_id(), at or F.timestamp(), actor_id, op, clean)
+
+
+def commit_message(
+    subject_line: str,
+    op: str,
+    entries: Iterable[str],
+    actor: str | None,
+    extra: Iterable[tuple[str, str]] = (),
+) -> str:
+    """A commit message: the readable subject, a blank line, the machine trailers (DESIGN §5)."""
+    lines = [f"Ledger-Op: {op}"]
+    lines += [f"Ledger-Entry: {entry}" for entry in entries]
+    if actor:
+        lines.append(f"Ledger-Actor: {actor}")
+    lines += [f"{key}: {value}" for key, value in extra]
+    return subject_line + "\n\n" + "\n".join(lines) + "\n"
+
+
+def parse_trailers(message: str) -> dict[str, tuple[str, ...]]:
+    """The Ledger-* trailers in the last paragraph of a message (what `git interpret-trailers` would see)."""
+    lines = [line for line in message.rstrip().split("\n") if not line.startswith("#")]
+    paragraph: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            break
+        paragraph.append(line)
+    known = {key.lower(): key for key in (*TRAILER_KEYS, RECOVERED_OP, RECOVERED_ACTOR, VISITOR)}
+    found: dict[str, list[str]] = {}
+    for line in reversed(paragraph):
+        key, sep, value = line.partition(":")
+        canonical = known.get(key.strip().lower())
+        if sep and canonical:
+            found.setdefault(canonical, []).append(value.strip())
+    return {key: tuple(values) for key, values in found.items()}
+
+
+def missing_trailers(trailers: Mapping[str, Any]) -> list[str]:
+    return [key for key in TRAILER_KEYS if not trailers.get(key)]

@@ -1,0 +1,119 @@
+"""The registers' record kinds, pure: how a cadre's and a household's history replays into its snapshot, and
+the org tree's code lengths. `apply_*` is the one place that says what each op does; store, check, audit and the
+merge driver all replay through it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .errors import Refused
+from .messages import Text
+from .model import (
+    INDICATORS,
+    Cadre,
+    HistoryEntry,
+    Household,
+)
+from .operations import require_fields
+
+# Code lengths per level (GB/T 2260 county + statistical division codes); a child's code extends its parent's.
+CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14, 15)}
+
+
+PARENT_LEVEL = {"township": "county", "village": "township", "group": "village"}
+
+
+def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
+    require_fields("cadre", cadre.id if cadre else "?", cadre.status if cadre else "-", entry)
+    f = entry.fields
+    if entry.op == "create":
+        return Cadre(
+            id=f["id"],
+            name=f["name"],
+            unit=str(f["unit"]),
+            role=f["role"],
+            title=f.get("title"),
+            phone=f.get("phone"),
+            phone_hash=f.get("phone_hash"),
+        )
+    if cadre is None:
+        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
+    if entry.op == "set":
+        changes: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in f.items()}
+        return replace(cadre, **changes)
+    if entry.op == "recall":
+        if cadre.status == "recalled":
+            raise Refused("already_recalled", cadre=cadre.id)
+        return replace(cadre, status="recalled", recall_reason=f.get("reason"))
+    if entry.op == "pair":
+        if f["household"] in cadre.pairings:
+            raise Refused("already_paired", cadre=cadre.id, household=f["household"])
+        return replace(cadre, pairings=tuple(sorted(cadre.pairings + (f["household"],))))
+    if entry.op == "unpair":
+        if f["household"] not in cadre.pairings:
+            raise Refused("not_paired", cadre=cadre.id, household=f["household"])
+        return replace(cadre, pairings=tuple(h for h in cadre.pairings if h != f["household"]))
+    if entry.op == "key_add":
+        return replace(cadre, keys=cadre.keys + (f["key"],))
+    raise Refused(
+        "transition",
+        item=cadre.id,
+        state=cadre.status,
+        op=entry.op,
+        hint=Text("hint_unknown_op", op=entry.op),
+    )
+
+
+def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
+    require_fields("household", home.id if home else "?", home.status if home else "-", entry)
+    f = entry.fields
+    if entry.op == "create":
+        return Household(
+            id=f["id"],
+            head=f["head"],
+            village=str(f["village"]),
+            group=f.get("group"),
+            members=int(f.get("members", 1)),
+            status=f.get("status", "general"),
+            id_number=f.get("id_number"),
+            id_hash=f.get("id_hash"),
+            phone=f.get("phone"),
+            phone_hash=f.get("phone_hash"),
+            register_no=f.get("register_no"),
+            indicators={name: "ok" for name in INDICATORS},
+        )
+    if home is None:
+        raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
+    if entry.op == "set":
+        changes = dict(f)
+        indicators = dict(home.indicators)
+        indicators.update(changes.pop("indicators", {}) or {})
+        return replace(home, indicators=indicators, **changes)
+    if entry.op == "pair":
+        if f["cadre"] in home.pairings:
+            raise Refused("already_paired", cadre=f["cadre"], household=home.id)
+        return replace(home, pairings=tuple(sorted(home.pairings + (f["cadre"],))))
+    if entry.op == "unpair":
+        if f["cadre"] not in home.pairings:
+            raise Refused("not_paired", cadre=f["cadre"], household=home.id)
+        return replace(home, pairings=tuple(c for c in home.pairings if c != f["cadre"]))
+    raise Refused(
+        "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_unknown_op", op=entry.op)
+    )
+
+
+def replay_cadre(history: tuple[HistoryEntry, ...]) -> Cadre:
+    cadre: Cadre | None = None
+    for entry in history:
+        cadre = apply_cadre(cadre, entry)
+    assert cadre is not None
+    return replace(cadre, history=tuple(history))
+
+
+def replay_household(history: tuple[HistoryEntry, ...]) -> Household:
+    home: Household | None = None
+    for entry in history:
+        home = apply_household(home, entry)
+    assert home is not None
+    return replace(home, history=tuple(history))

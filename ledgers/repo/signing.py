@@ -1,0 +1,54 @@
+"""Commit signing: the SSH key of the acting cadre on this machine, and the git options that sign with it."""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import subprocess
+from pathlib import Path
+
+from ..core.errors import BadInput, EnvironmentProblem
+from ..core.keys import parse_public_key
+from ..repo.store import AUTHOR_DOMAIN, Ledger
+
+
+def public_half(path: Path, shown: str) -> str:
+    sibling = path.with_name(path.name + ".pub")
+    if sibling.is_file():
+        return parse_public_key(sibling.read_text(encoding="utf-8"), "KEYFILE", str(sibling))
+    try:
+        # -P "": never prompt for a passphrase (a hook or cron job has no terminal); an encrypted key needs its .pub.
+        proc = subprocess.run(
+            ["ssh-keygen", "-y", "-P", "", "-f", str(path)], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EnvironmentProblem("git_failed", detail=f"ssh-keygen: {exc}") from None
+    if proc.returncode != 0:
+        raise BadInput(
+            "bad_pubkey",
+            field="KEYFILE",
+            value=shown,
+            why="not an unencrypted private key; put its .pub beside it",
+        )
+    return parse_public_key(proc.stdout, "KEYFILE", shown)
+
+
+def signing_key(ledger: Ledger, cadre_id: str) -> str | None:
+    """The private key configured on this machine for `cadre_id`, if any (read from .git/config, no git process)."""
+    parser = configparser.RawConfigParser(strict=False)
+    with contextlib.suppress(OSError, configparser.Error):
+        parser.read(ledger.git_dir / "config", encoding="utf-8")
+        section = f'minqing "{cadre_id}"'
+        if parser.has_option(section, "signingkey"):
+            return parser.get(section, "signingkey").strip() or None
+    return None
+
+
+def signing_options(ledger: Ledger, author_email: str) -> tuple[list[str], list[str]]:
+    """(git options, commit-tree options) that sign a commit by the author's cadre, or ([], []) when this machine
+    has no key configured for them. Used by store.PlumbingCommitter (and any other commit-tree caller)."""
+    cadre_id = author_email.split("@")[0] if author_email.endswith("@" + AUTHOR_DOMAIN) else ""
+    key = signing_key(ledger, cadre_id) if cadre_id else None
+    if not key:
+        return [], []
+    return ["-c", "gpg.format=ssh"], [f"-S{key}"]

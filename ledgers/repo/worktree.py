@@ -1,0 +1,43 @@
+"""The ledger's working tree as git sees it: ledger files left modified or untracked, and temp files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.layout import is_ledger_path
+from ..repo.store import Ledger
+from . import git
+
+
+def is_temp_file(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+@dataclass(frozen=True)
+class LedgerStatus:
+    dirty: tuple[str, ...]  # ledger paths modified, staged, deleted or untracked
+    temp: tuple[str, ...]
+
+
+def ledger_status(ledger: Ledger) -> LedgerStatus:
+    out = git.output(
+        ledger.root, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching", strip=False
+    )
+    dirty: list[str] = []
+    temp: list[str] = []
+    entries = out.split("\0")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        code, rel = entry[:2], entry[3:]
+        if code[0] in "RC":
+            index += 1  # the rename's source path follows
+        if is_temp_file(rel):
+            temp.append(rel)
+        elif code != "!!" and is_ledger_path(rel):
+            dirty.append(rel)
+    return LedgerStatus(tuple(sorted(set(dirty))), tuple(sorted(temp)))
