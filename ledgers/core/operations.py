@@ -174,13 +174,13 @@ _ITEM_ROLES: dict[str, tuple[str, ...]] = {
 _ITEM_SUBJECTS = {
     "assign": "交办 {item} → {leader} (限 {due})",
     "progress": "进展 {item}",
-    "escalate": "上报{level} {item}",
-    "resolve": "办结（{how}） {item}",
-    "feedback": "回访（{result}） {item}",
+    "escalate": "上报 {item} 至{level}",
+    "resolve": "办结 {item}（{how}）",
+    "feedback": "回访 {item} {result}",
     "close": "销号 {item}",
     "reopen": "重新打开 {item}",
-    "extend": "延期至 {due} {item}",
-    "claim": "认领心愿 {item} → {name}",
+    "extend": "延期 {item} 至 {due}",
+    "claim": "认领 {item} ← {name}",
 }
 
 OPS: dict[str, OpRule] = {
@@ -219,15 +219,20 @@ OPS: dict[str, OpRule] = {
         entities={"item": frozenset({("create",), ("create", "resolve")})},
         counts={"item": (0, None), "visits": (1, 1)},
         fields={"resolve": {"how": "on_the_spot"}},
+        subject="{kind} {who} {day}{raised}",
     ),
-    "activity.add": OpRule(counts={"activities": (1, 1)}),
+    "activity.add": OpRule(
+        counts={"activities": (1, 1)}, subject="活动 {kind} {place} {day}：{title}{people}"
+    ),
     "review.add": OpRule(
         entities={"review": frozenset({("create",)}), "item": frozenset({("create",)})},
         counts={"review": (1, 1), "item": (0, None)},
+        subject="一会三评 {team} {quarter}（{grade}）{raised}",
     ),
     "review.raise": OpRule(
         entities={"review": frozenset({("raise",)}), "item": frozenset({("create",)})},
         counts={"review": (1, 1), "item": (1, None)},
+        subject="一会三评问题清单 {team} {quarter}，登记 {count} 项",
     ),
     "review.set": _rule("review", ("set",)),
     # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
@@ -239,10 +244,12 @@ OPS: dict[str, OpRule] = {
     "doctor.recover": OpRule(
         counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
         replayed=True,
-        subject="恢复中断的操作：{subject}",
+        subject="恢复中断操作留下的文件 {paths}",
     ),
     # Settling a sync conflict by taking one side's version of the entries it lists.
-    "conflict.resolve": OpRule(roles=("admin", "county_leader")),
+    "conflict.resolve": OpRule(roles=("admin", "county_leader"), subject="解决同步冲突 {what}"),
+    # A sync merge commit: audited as the union of both sides (no table row is consulted for its files).
+    "sync.merge": OpRule(subject="同步合并 {label}"),
 }
 # Merge commits (sync): the merged files must be the union of both sides; conflict.resolve may instead take one
 # side's version of the entries it lists.

@@ -13,6 +13,7 @@ from ..core.activities import MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label,
 from ..core.errors import BadInput, Refused
 from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
+from ..core.operations import subject as operation_subject
 from ..read.activities import iter_activities
 from ..repo.store import Ledger
 
@@ -69,6 +70,13 @@ def add_activity(
         )
         tx.append(stream_path(day), yamlio.dump_stream_doc(activity.to_dict()))
         people = f"（{count} 人）" if count is not None else ""
-        subject = f"活动 {kind_label(kind)} {place.name} {day}：{clean_title[:30]}{people}"
+        subject = operation_subject(
+            "activity.add",
+            kind=kind_label(kind),
+            place=place.name,
+            day=day,
+            title=clean_title[:30],
+            people=people,
+        )
         tx.commit(subject, [activity.id], at=when)
     return activity

@@ -3,7 +3,9 @@
 和平乡 has exactly 215 households with one problem each; 104 of those items were referred to the township and 25 of
 those 104 on to the district (区), as the article reports. The other townships carry items of every kind and state.
 Every operation is a real operation with its own commit (streamed through git fast-import), so `check` and `audit`
-pass on the result. The same --seed builds the same ledger, byte for byte.
+pass on the result. The commits follow the calendar: each phase below decides its operations over its own stretch of
+dates, and `_Plan` commits them all in the order of their timestamps. The same --seed builds the same ledger, byte for
+byte.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core import ids
 from ..repo.store import STATE_DIR, Ledger
@@ -53,6 +57,9 @@ class _People:
     county_leaders: list[str]
     township_leaders: dict[str, str]
     village_team: dict[str, list[str]]  # village code -> [第一书记, 驻村队长, 村主任]
+    recalled: set[str] = field(
+        default_factory=set
+    )  # still in village_team: nothing decided after the recall names them
 
 
 def _name(rng: random.Random, suffix: str = "") -> str:
@@ -63,12 +70,78 @@ _SLOTS: dict[dt.date, int] = {}
 
 
 def _at(day: dt.date, rng: random.Random) -> str:
-    """Office hours on `day`, one second later than the previous timestamp handed out for that day, so an entity's
-    history never goes backwards in time however its operations interleave with others'."""
+    """Office hours on `day`, seven seconds after the previous timestamp handed out for that day: every timestamp is
+    distinct, and the order they are handed out in is their order within a day."""
     slot = _SLOTS.get(day, 0)
     _SLOTS[day] = slot + 1
     moment = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(seconds=slot * 7)
     return moment.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+
+
+class _Step:
+    """One operation of the plan: `fn(*args, **kwargs)`, run when `_Plan.run` reaches its timestamp."""
+
+    __slots__ = ("args", "at", "done", "fn", "kwargs", "result")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.fn, self.args, self.kwargs, self.at = fn, args, kwargs, kwargs["at"]
+        self.result: Any = None
+        self.done = False
+
+    def later(self, pick: Callable[[Any], Any]) -> _Later:
+        return _Later(self, pick)
+
+    @property
+    def id(self) -> _Later:
+        """The id of the entry this step adds (an item, a cadre)."""
+        return _Later(self, lambda result: result.id)
+
+    def item(self, index: int) -> _Later:
+        """The id of the `index`-th item raised by this step (a visit or a review: `(entry, items)`)."""
+        return _Later(self, lambda result: result[1][index].id)
+
+
+class _Later:
+    """A value known once an earlier step has run (an id it made); a later step's argument, filled in when it runs."""
+
+    __slots__ = ("pick", "step")
+
+    def __init__(self, step: _Step, pick: Callable[[Any], Any]) -> None:
+        self.step, self.pick = step, pick
+
+    def value(self) -> Any:
+        if not self.step.done:
+            raise RuntimeError(f"demo: a step dated {self.step.at} is needed before it has run")
+        return self.pick(self.step.result)
+
+
+class _Plan:
+    """The demo's operations, decided phase by phase, committed in time order.
+
+    Each phase walks its own stretch of the calendar (和平乡's visits, then its items' follow-ups, then the other
+    townships, …); committing them as they are decided would make the history run backwards (`audit`:
+    clock_backwards). So the phases only decide — in the same order as ever, so the random draws and every figure
+    stay the same — and each step's timestamp is fixed when it is decided (`_at`). `run` then commits the steps sorted
+    by timestamp; equal timestamps keep the order they were decided in. An entity's steps are decided in time order,
+    and a step that needs an earlier one's result (the id of an item a visit raised) holds a `_Later`, which refuses
+    to be read before that step has run."""
+
+    def __init__(self) -> None:
+        self.steps: list[_Step] = []
+
+    def __call__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> _Step:
+        step = _Step(fn, args, kwargs)
+        self.steps.append(step)
+        return step
+
+    def run(self) -> None:
+        for step in sorted(self.steps, key=lambda step: step.at):  # sorted() is stable: ties keep their order
+            args = [arg.value() if isinstance(arg, _Later) else arg for arg in step.args]
+            kwargs = {
+                key: arg.value() if isinstance(arg, _Later) else arg for key, arg in step.kwargs.items()
+            }
+            step.result, step.done = step.fn(*args, **kwargs), True
+        self.steps.clear()
 
 
 def build(path: str | Path, seed: int = 1) -> Ledger:
@@ -83,8 +156,10 @@ def build(path: str | Path, seed: int = 1) -> Ledger:
         (ledger.git_dir / STATE_DIR / "secret").write_text(digest + "\n")
         with ledger.batch():
             people = _org_and_cadres(ledger, rng)
-            homes = _households(ledger, rng, people)
-            _campaign(ledger, rng, people, homes)
+            homes = _households(ledger, rng, people)  # these two phases come first in time: run as they go
+            plan = _Plan()
+            _campaign(ledger, plan, rng, people, homes)
+            plan.run()
     return Ledger.open(path)
 
 
@@ -170,18 +245,21 @@ def _visitors(people: _People, home_village: str, township: str, rng: random.Ran
     return [rng.choice(people.county_leaders), people.township_leaders[township], team[1], team[0], team[2]]
 
 
-def _campaign(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+def _campaign(
+    ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, homes: dict[str, list[str]]
+) -> None:
     clerk = people.clerks[0]
     heping = TOWNSHIPS[0][0]
     # 和平乡: 300 households visited; 215 with one problem each; 104 referred to the township, 25 of them to the 区.
     with_problem = set(rng.sample(range(len(homes[heping])), 215))
-    problem_items: list[tuple[str, dt.date, str]] = []
+    problem_items: list[tuple[_Later, dt.date, str]] = []
     for index, home_id in enumerate(homes[heping]):
         home = ledger.household(home_id)
         day = START + dt.timedelta(days=index % 40)
         by = _visitors(people, home.village, heping, rng)
         raises = [rng.choice(PROBLEMS)[::-1]] if index in with_problem else []
-        _, items = visits.add_visit(
+        visit = plan(
+            visits.add_visit,
             ledger,
             clerk,
             household=home_id,
@@ -191,29 +269,45 @@ def _campaign(ledger: Ledger, rng: random.Random, people: _People, homes: dict[s
             raises=[(d, c) for d, c in raises],
             at=_at(day, rng),
         )
-        problem_items += [(item.id, day, home.village) for item in items]
+        problem_items += [(visit.item(index), day, home.village) for index in range(len(raises))]
     order = list(range(len(problem_items)))
     rng.shuffle(order)
     to_township = set(order[:104])
     to_county = set(order[:25])
     for position, (item_id, day, village) in enumerate(problem_items):
         _work_heping_item(
-            ledger, rng, people, item_id, day, village, heping, position in to_township, position in to_county
+            ledger,
+            plan,
+            rng,
+            people,
+            item_id,
+            day,
+            village,
+            heping,
+            position in to_township,
+            position in to_county,
         )
     for code, _, _, _ in TOWNSHIPS[1:]:
-        _other_township(ledger, rng, people, code, homes[code])
-    _recall(ledger, rng, people)
-    _office_work(ledger, random.Random(rng.random()), people, homes)
+        _other_township(ledger, plan, rng, people, code, homes[code])
+    _recall(ledger, plan, rng, people)
+    _office_work(ledger, plan, random.Random(rng.random()), people, homes)
 
 
-def _recall(ledger: Ledger, rng: random.Random, people: _People) -> None:
+def _recall(ledger: Ledger, plan: _Plan, rng: random.Random, people: _People) -> None:
     """Seed 003: first secretaries are recalled; their open cases then show up as needing reassignment."""
     village = f"{TOWNSHIPS[3][0]}202"
     recalled = people.village_team[village][0]
-    register.recall_cadre(
-        ledger, people.admin, recalled, "驻村考核不合格，召回", at=_at(START + dt.timedelta(days=75), rng)
+    plan(
+        register.recall_cadre,
+        ledger,
+        people.admin,
+        recalled,
+        "驻村考核不合格，召回",
+        at=_at(START + dt.timedelta(days=75), rng),
     )
-    people.village_team[village][0] = register.add_cadre(
+    people.recalled.add(recalled)
+    plan(
+        register.add_cadre,
         ledger,
         people.admin,
         name=_name(rng),
@@ -221,14 +315,15 @@ def _recall(ledger: Ledger, rng: random.Random, people: _People) -> None:
         role="village",
         title="第一书记",
         at=_at(START + dt.timedelta(days=76), rng),
-    ).id
+    )
 
 
 def _work_heping_item(
     ledger: Ledger,
+    plan: _Plan,
     rng: random.Random,
     people: _People,
-    item_id: str,
+    item_id: _Later,
     day: dt.date,
     village: str,
     township: str,
@@ -239,7 +334,8 @@ def _work_heping_item(
     leader_village, leader_town = team[0], people.township_leaders[township]
     county_leader = people.county_leaders[0]
     when = day + dt.timedelta(days=1)
-    workflow.assign(
+    plan(
+        workflow.assign,
         ledger,
         team[2],
         item_id,
@@ -253,10 +349,17 @@ def _work_heping_item(
     closer, level_leader = leader_village, leader_village
     if up_township:
         when += dt.timedelta(days=3)
-        workflow.escalate(
-            ledger, leader_village, item_id, "township", "村级无法解决，报乡镇", at=_at(when, rng)
+        plan(
+            workflow.escalate,
+            ledger,
+            leader_village,
+            item_id,
+            "township",
+            "村级无法解决，报乡镇",
+            at=_at(when, rng),
         )
-        workflow.assign(
+        plan(
+            workflow.assign,
             ledger,
             leader_town,
             item_id,
@@ -269,10 +372,17 @@ def _work_heping_item(
         closer = level_leader = leader_town
         if up_county:
             when += dt.timedelta(days=5)
-            workflow.escalate(
-                ledger, leader_town, item_id, "county", "涉及区级部门，报区里", at=_at(when, rng)
+            plan(
+                workflow.escalate,
+                ledger,
+                leader_town,
+                item_id,
+                "county",
+                "涉及区级部门，报区里",
+                at=_at(when, rng),
             )
-            workflow.assign(
+            plan(
+                workflow.assign,
                 ledger,
                 county_leader,
                 item_id,
@@ -287,12 +397,13 @@ def _work_heping_item(
     if fate < 0.12:
         return  # still assigned: some of these are overdue by now
     when += dt.timedelta(days=rng.randint(2, 10))
-    workflow.progress(ledger, level_leader, item_id, "已现场查看，正在协调", at=_at(when, rng))
+    plan(workflow.progress, ledger, level_leader, item_id, "已现场查看，正在协调", at=_at(when, rng))
     if fate < 0.22:
         return
     when += dt.timedelta(days=rng.randint(2, 10))
     how = "explained" if rng.random() < 0.15 else "solved"
-    workflow.resolve(
+    plan(
+        workflow.resolve,
         ledger,
         level_leader,
         item_id,
@@ -304,13 +415,15 @@ def _work_heping_item(
         return
     when += dt.timedelta(days=2)
     result = rng.choices(["satisfied", "basic", "unsatisfied"], [8, 2, 1])[0]
-    workflow.feedback(ledger, level_leader, item_id, result, at=_at(when, rng))
+    plan(workflow.feedback, ledger, level_leader, item_id, result, at=_at(when, rng))
     if result == "unsatisfied":
         return
-    workflow.close(ledger, closer, item_id, at=_at(when + dt.timedelta(days=1), rng))
+    plan(workflow.close, ledger, closer, item_id, at=_at(when + dt.timedelta(days=1), rng))
 
 
-def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: str, homes: list[str]) -> None:
+def _other_township(
+    ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, code: str, homes: list[str]
+) -> None:
     clerk = people.clerks[1]
     leader = people.township_leaders[code]
     for index, home_id in enumerate(homes):
@@ -324,7 +437,8 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         if index % 3 == 0:
             raises = [rng.choice(PROBLEMS)[::-1]]
         on_spot = ["当场讲解政策并帮助填表"] if index % 9 == 0 else []
-        _, items = visits.add_visit(
+        visit = plan(
+            visits.add_visit,
             ledger,
             clerk,
             household=home_id,
@@ -336,16 +450,18 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
             on_spot=on_spot,
             at=_at(day, rng),
         )
-        for item in items:
-            if item.state == "resolved":
-                workflow.feedback(ledger, team[0], item.id, "satisfied", at=_at(day, rng))
-                workflow.close(ledger, team[0], item.id, at=_at(day + dt.timedelta(days=1), rng))
+        for number in range(len(raises)):
+            item = visit.item(number)
+            if number < len(on_spot):  # resolved on the spot
+                plan(workflow.feedback, ledger, team[0], item, "satisfied", at=_at(day, rng))
+                plan(workflow.close, ledger, team[0], item, at=_at(day + dt.timedelta(days=1), rng))
                 continue
             when = day + dt.timedelta(days=1)
-            workflow.assign(
+            plan(
+                workflow.assign,
                 ledger,
                 leader,
-                item.id,
+                item,
                 leader=rng.choice([team[0], leader]),
                 resp_unit="乡镇办",
                 due=(when + dt.timedelta(days=10)).isoformat(),
@@ -355,7 +471,8 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
     village = f"{code}201"
     team = people.village_team[village]
     day = START + dt.timedelta(days=60)
-    petition = workflow.add_item(
+    petition = plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="反映征地补偿款未足额发放",
@@ -366,18 +483,29 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         household=homes[0],
         at=_at(day, rng),
     )
-    workflow.assign(
-        ledger, leader, petition.id, leader=leader, resp_unit="乡镇信访办", due=None, at=_at(day, rng)
-    )
-    workflow.extend(
+    plan(
+        workflow.assign,
         ledger,
         leader,
         petition.id,
-        (dt.date.fromisoformat(petition.due or day.isoformat()) + dt.timedelta(days=20)).isoformat(),
+        leader=leader,
+        resp_unit="乡镇信访办",
+        due=None,
+        at=_at(day, rng),
+    )
+    plan(
+        workflow.extend,
+        ledger,
+        leader,
+        petition.id,
+        petition.later(
+            lambda item: (dt.date.fromisoformat(item.due or str(day)) + dt.timedelta(days=20)).isoformat()
+        ),
         "需区自然资源局核实",
         at=_at(day + dt.timedelta(days=15), rng),
     )
-    wish = workflow.add_item(
+    wish = plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="留守儿童想要一套课外书",
@@ -388,11 +516,18 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         household=homes[1],
         at=_at(day, rng),
     )
-    workflow.claim(ledger, leader, wish.id, team[0], at=_at(day + dt.timedelta(days=2), rng))
-    workflow.resolve(
-        ledger, team[0], wish.id, "fulfilled", "已送书上门", at=_at(day + dt.timedelta(days=9), rng)
+    plan(workflow.claim, ledger, leader, wish.id, team[0], at=_at(day + dt.timedelta(days=2), rng))
+    plan(
+        workflow.resolve,
+        ledger,
+        team[0],
+        wish.id,
+        "fulfilled",
+        "已送书上门",
+        at=_at(day + dt.timedelta(days=9), rng),
     )
-    appeal = workflow.add_item(
+    appeal = plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="要求将全家纳入低保",
@@ -403,7 +538,8 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         household=homes[2],
         at=_at(day, rng),
     )
-    workflow.assign(
+    plan(
+        workflow.assign,
         ledger,
         leader,
         appeal.id,
@@ -412,7 +548,8 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         due=(day + dt.timedelta(days=10)).isoformat(),
         at=_at(day, rng),
     )
-    workflow.resolve(
+    plan(
+        workflow.resolve,
         ledger,
         team[0],
         appeal.id,
@@ -420,8 +557,9 @@ def _other_township(ledger: Ledger, rng: random.Random, people: _People, code: s
         "不符合低保条件，已作政策解释",
         at=_at(day + dt.timedelta(days=4), rng),
     )
-    workflow.feedback(ledger, team[0], appeal.id, "basic", at=_at(day + dt.timedelta(days=5), rng))
-    workflow.add_item(
+    plan(workflow.feedback, ledger, team[0], appeal.id, "basic", at=_at(day + dt.timedelta(days=5), rng))
+    plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="建议在村口增设公交站牌",
@@ -448,7 +586,9 @@ LAST_DAY = dt.date(
 )  # nothing here is dated after the recall (START + 75), so the demo never looks ahead
 
 
-def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+def _office_work(
+    ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, homes: dict[str, list[str]]
+) -> None:
     """Activities (五帮五扶 at least 2 a village a month, with a few villages short), joint meetings, a county cadre
     school and drill, monthly stays of county leaders (one misses November), talks with most paired households,
     2026Q3 reviews 一会三评 of every village team, and two more wishes. Items are raised only outside 和平乡, so
@@ -462,7 +602,8 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
             for number in range(short.get((month, village), 2)):
                 day = dt.date(2026, month, 2 + (position * 3 + number * 7) % (13 if month == 11 else 26))
                 kind = kinds[(position + number + month) % len(kinds)]
-                activities.add_activity(
+                plan(
+                    activities.add_activity,
                     ledger,
                     clerk,
                     kind=kind,
@@ -475,7 +616,8 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
                 )
         for code, name, _, _ in TOWNSHIPS:
             day = dt.date(2026, month, 12 if month == 11 else 28)
-            activities.add_activity(
+            plan(
+                activities.add_activity,
                 ledger,
                 clerk,
                 kind="joint_meeting",
@@ -491,7 +633,8 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
         ("drill", "防汛应急演练", dt.date(2026, 10, 15)),
         ("lecture", "脱贫攻坚政策宣讲团", dt.date(2026, 11, 6)),
     ):
-        activities.add_activity(
+        plan(
+            activities.add_activity,
             ledger,
             clerk,
             kind=kind,
@@ -509,7 +652,8 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
                 continue
             day = dt.date(2026, month, 5 + number * 3)
             village = villages[(number * 5 + month) % len(villages)]
-            visits.add_visit(
+            plan(
+                visits.add_visit,
                 ledger,
                 clerk,
                 household=None,
@@ -523,6 +667,7 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
     # 谈心谈话 with paired households this quarter; about one in eight is still owed one (a duty finding).
     active = {people.admin, *people.clerks, *people.county_leaders, *people.township_leaders.values()}
     active |= {cadre for team in people.village_team.values() for cadre in team}
+    active -= people.recalled
     number = 0
     for code, _, _, _ in TOWNSHIPS:
         for home_id in homes[code]:
@@ -534,7 +679,8 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
                 continue
             talker = home.pairings[0] if home.pairings[0] in active else people.village_team[home.village][1]
             day = dt.date(2026, 10, 8) + dt.timedelta(days=number % 30)
-            visits.add_visit(
+            plan(
+                visits.add_visit,
                 ledger,
                 clerk,
                 household=home_id,
@@ -544,11 +690,11 @@ def _office_work(ledger: Ledger, rng: random.Random, people: _People, homes: dic
                 note="谈心谈话，了解家庭近况",
                 at=_at(day, rng),
             )
-    _reviews(ledger, rng, people, villages)
-    _wishes(ledger, rng, people, homes)
+    _reviews(ledger, plan, rng, people, villages)
+    _wishes(ledger, plan, rng, people, homes)
 
 
-def _reviews(ledger: Ledger, rng: random.Random, people: _People, villages: list[str]) -> None:
+def _reviews(ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, villages: list[str]) -> None:
     """2026Q3 一会三评 of every village work team; teams outside 和平乡 get a problem list from their review."""
     clerk = people.clerks[1]
     for position, village in enumerate(villages):
@@ -562,7 +708,8 @@ def _reviews(ledger: Ledger, rng: random.Random, people: _People, villages: list
         raises = []
         if not village.startswith(TOWNSHIPS[0][0]) and position % 2 == 1:
             raises = [("群众反映通组路晚上没有路灯", "infrastructure")]
-        _, items = reviews.add_review(
+        review = plan(
+            reviews.add_review,
             ledger,
             clerk,
             team=village,
@@ -574,12 +721,13 @@ def _reviews(ledger: Ledger, rng: random.Random, people: _People, villages: list
             raises=raises,
             at=_at(day, rng),
         )
-        for item in items:
+        for number in range(len(raises)):
             town = village[:9]
-            workflow.assign(
+            plan(
+                workflow.assign,
                 ledger,
                 people.township_leaders[town],
-                item.id,
+                review.item(number),
                 leader=people.township_leaders[town],
                 resp_unit="乡镇办",
                 due=(day + dt.timedelta(days=20)).isoformat(),
@@ -588,11 +736,14 @@ def _reviews(ledger: Ledger, rng: random.Random, people: _People, villages: list
             )
 
 
-def _wishes(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str, list[str]]) -> None:
+def _wishes(
+    ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, homes: dict[str, list[str]]
+) -> None:
     """Two more 微心愿 outside 和平乡: one claimed by a cadre and still open, one waiting to be claimed."""
     clerk = people.clerks[1]
     day = LAST_DAY - dt.timedelta(days=4)
-    claimed = workflow.add_item(
+    claimed = plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="独居老人想要一台电暖器过冬",
@@ -604,8 +755,9 @@ def _wishes(ledger: Ledger, rng: random.Random, people: _People, homes: dict[str
         at=_at(day, rng),
     )
     team = people.village_team[ledger.household(homes[TOWNSHIPS[2][0]][3]).village]
-    workflow.claim(ledger, clerk, claimed.id, team[1], at=_at(day + dt.timedelta(days=1), rng))
-    workflow.add_item(
+    plan(workflow.claim, ledger, clerk, claimed.id, team[1], at=_at(day + dt.timedelta(days=1), rng))
+    plan(
+        workflow.add_item,
         ledger,
         clerk,
         desc="小学生想要一个新书包",

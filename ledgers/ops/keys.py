@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.errors import AlreadyExists, BadInput
 from ..core.keys import fingerprint, parse_public_key
 from ..core.model import Cadre
+from ..core.operations import subject
 from ..repo.signing import public_half
 from ..repo.store import Ledger
 
@@ -48,7 +49,8 @@ def add_key(
             if fingerprint(existing) == print_:
                 raise AlreadyExists("key_exists", fingerprint=print_, cadre=cadre.id)
         updated = tx.advance(cadre, "key_add", {"key": key}, at)
-        tx.commit(f"登记签名密钥 {cadre.id} {cadre.name}（{print_}）", [cadre.id], at=updated.history[-1].at)
+        message = subject("cadre.key", id=cadre.id, name=cadre.name, fingerprint=print_)
+        tx.commit(message, [cadre.id], at=updated.history[-1].at)
     return updated
 
 

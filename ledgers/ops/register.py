@@ -169,7 +169,7 @@ def add_unit(
         units.sort(key=lambda u: str(u["code"]))
         data["units"] = units
         tx.put(UNITS_FILE, yamlio.dump(data))
-        tx.commit(f"新增单位 {unit.code} {unit.name}", [unit.code], at=at)
+        tx.commit(subject("org.add", code=unit.code, name=unit.name), [unit.code], at=at)
     return unit
 
 
@@ -204,7 +204,7 @@ def add_cadre(
         entry = new_entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
         tx.put(f"cadres/{cadre_id}.yaml", dump_record(cadre))
-        tx.commit(f"新增干部 {cadre_id} {clean_name}（{role}）", [cadre_id], at=entry.at)
+        tx.commit(subject("cadre.add", id=cadre_id, name=clean_name, role=role), [cadre_id], at=entry.at)
     return cadre
 
 
@@ -219,7 +219,9 @@ def recall_cadre(
             if others == [cadre.id]:
                 raise Refused("last_admin", cadre=cadre.id, name=cadre.name)
         updated = tx.advance(cadre, "recall", {"reason": F.text(reason, "--reason")}, at)
-        tx.commit(f"召回干部 {cadre.id} {cadre.name}", [cadre.id], at=updated.history[-1].at)
+        tx.commit(
+            subject("cadre.recall", id=cadre.id, name=cadre.name), [cadre.id], at=updated.history[-1].at
+        )
     return updated
 
 
@@ -257,7 +259,7 @@ def add_household(
                 at=at,
                 tx=own,
             )
-            own.commit(f"新增农户 {home.id} {home.head}", [home.id], at=home.history[0].at)
+            own.commit(subject("household.add", id=home.id, head=home.head), [home.id], at=home.history[0].at)
         return home
     village_unit = ledger.unit(village, "--village")
     if village_unit.level != "village":
@@ -366,7 +368,7 @@ def set_household(
                 accepted=Text("acc_one_change"),
             )
         updated = tx.advance(home, "set", changes, at)
-        tx.commit(f"更新农户 {home.id} {home.head}", [home.id], at=updated.history[-1].at)
+        tx.commit(subject("household.set", id=home.id, head=home.head), [home.id], at=updated.history[-1].at)
     return updated
 
 
@@ -390,8 +392,8 @@ def pair(
         when = at or F.timestamp()
         new_cadre = tx.advance(cadre, op, {"household": home.id}, when)
         new_home = tx.advance(home, op, {"cadre": cadre.id}, when)
-        verb = "解除结对" if undo else "结对"
-        tx.commit(f"{verb} {cadre.name} ↔ {home.head}（{home.id}）", [cadre.id, home.id], at=when)
+        message = subject(f"household.{op}", cadre=cadre.name, head=home.head, id=home.id)
+        tx.commit(message, [cadre.id, home.id], at=when)
     return new_cadre, new_home
 
 

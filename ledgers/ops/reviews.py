@@ -21,6 +21,7 @@ from ..core.errors import AlreadyExists, BadInput, NotFound
 from ..core.messages import Text
 from ..core.model import REVIEW_GRADES, HistoryEntry, Item
 from ..core.operations import new_entry
+from ..core.operations import subject as operation_subject
 from ..core.reviews import (
     MAX_REPORT,
     Review,
@@ -184,9 +185,10 @@ def add_review(
         review = replace(apply_review(None, entry), history=(entry,))
         tx.put(rel, dump_record(review))
         name = ledger.units()[team_code].name
-        subject = f"一会三评 {name} {quarter_text}（{grade_label(grade_code)}）"
-        if items:
-            subject += f"，登记问题 {len(items)} 项"
+        raised = f"，登记问题 {len(items)} 项" if items else ""
+        subject = operation_subject(
+            "review.add", team=name, quarter=quarter_text, grade=grade_label(grade_code), raised=raised
+        )
         tx.commit(subject, [review_id, *(item.id for item in items)], at=when)
     return review, items
 
@@ -215,8 +217,8 @@ def raise_items(
         assert review.source is not None
         tx.put(review.source.path, dump_record(updated))
         name = ledger.units().get(review.team)
-        subject = (
-            f"一会三评问题清单 {name.name if name else review.team} {review.quarter}，登记 {len(items)} 项"
+        subject = operation_subject(
+            "review.raise", team=name.name if name else review.team, quarter=review.quarter, count=len(items)
         )
         tx.commit(subject, [review.id, *(item.id for item in items)], at=when)
     return updated, items

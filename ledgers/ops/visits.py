@@ -14,6 +14,7 @@ from ..core.errors import BadInput, Refused
 from ..core.items import apply as apply_item
 from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
+from ..core.operations import subject as operation_subject
 from ..repo.store import Ledger, dump_item
 from .workflow import new_item
 
@@ -105,7 +106,8 @@ def add_visit(
         tx.append(stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
         label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点"}[kind]
         who = home.head if home else unit_code
-        subject = f"{label} {who} {day}" + (f"，登记 {len(items)} 项" if items else "")
+        raised = f"，登记 {len(items)} 项" if items else ""
+        subject = operation_subject("visit.add", kind=label, who=who, day=day, raised=raised)
         tx.commit(subject, [visit_id, *(item.id for item in items)], at=when)
     return visit, items
 

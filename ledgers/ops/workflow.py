@@ -22,7 +22,7 @@ from ..core.model import (
     Cadre,
     Item,
 )
-from ..core.operations import new_entry
+from ..core.operations import new_entry, subject
 from ..repo.store import Ledger, Transaction, dump_item
 
 # ---------------------------------------------------------------- operations
@@ -112,7 +112,7 @@ def add_item(ledger: Ledger, actor: str | None, **values: Any) -> Item:
             ):
                 raise BadInput("visit_household", visit=values["visit"], household=visited)
         item = new_item(tx, **values)
-        tx.commit(f"登记 {_subject(item)}", [item.id], at=values.get("at"))
+        tx.commit(subject("issue.add", item=_subject(item)), [item.id], at=values.get("at"))
     return item
 
 
@@ -122,13 +122,15 @@ def _transition(
     ref: str,
     op: str,
     values: dict[str, Any],
-    subject: str,
     at: str | None = None,
+    **subject_params: str,
 ) -> Item:
+    """One workflow step as one commit, its subject from the table of operations."""
     with ledger.transaction(actor, f"issue.{op}") as tx:
         item = ledger.item(ref)
         updated = tx.advance(item, op, values, at)
-        tx.commit(subject.replace("{item}", _subject(item)), [item.id], at=updated.history[-1].at)
+        message = subject(f"issue.{op}", item=_subject(item), **subject_params)
+        tx.commit(message, [item.id], at=updated.history[-1].at)
     return updated
 
 
@@ -165,13 +167,11 @@ def assign(
         "team": team_ids,
         "plan": F.text(plan, "--plan", required=False),
     }
-    return _transition(
-        ledger, actor, ref, "assign", values, f"交办 {{item}} → {leader_cadre.name} (限 {due})", at
-    )
+    return _transition(ledger, actor, ref, "assign", values, at, leader=leader_cadre.name, due=due)
 
 
 def progress(ledger: Ledger, actor: str | None, ref: str, note: str | None, at: str | None = None) -> Item:
-    return _transition(ledger, actor, ref, "progress", {"note": F.text(note, "--note")}, "进展 {item}", at)
+    return _transition(ledger, actor, ref, "progress", {"note": F.text(note, "--note")}, at)
 
 
 def escalate(
@@ -185,8 +185,8 @@ def escalate(
         ref,
         "escalate",
         {"to": target, "reason": F.text(reason, "--reason")},
-        f"上报 {{item}} 至{label}",
         at,
+        level=label,
     )
 
 
@@ -201,8 +201,8 @@ def resolve(
         ref,
         "resolve",
         {"how": how, "note": F.text(note, "--note")},
-        f"办结 {{item}}（{label}）",
         at,
+        how=label,
     )
 
 
@@ -217,8 +217,8 @@ def feedback(
         ref,
         "feedback",
         {"result": result, "note": F.text(note, "--note", required=False)},
-        f"回访 {{item}} {label}",
         at,
+        result=label,
     )
 
 
@@ -226,14 +226,12 @@ def close(
     ledger: Ledger, actor: str | None, ref: str, reason: str | None = None, at: str | None = None
 ) -> Item:
     return _transition(
-        ledger, actor, ref, "close", {"reason": F.text(reason, "--reason", required=False)}, "销号 {item}", at
+        ledger, actor, ref, "close", {"reason": F.text(reason, "--reason", required=False)}, at
     )
 
 
 def reopen(ledger: Ledger, actor: str | None, ref: str, reason: str | None, at: str | None = None) -> Item:
-    return _transition(
-        ledger, actor, ref, "reopen", {"reason": F.text(reason, "--reason")}, "重新打开 {item}", at
-    )
+    return _transition(ledger, actor, ref, "reopen", {"reason": F.text(reason, "--reason")}, at)
 
 
 def extend(
@@ -246,8 +244,8 @@ def extend(
         ref,
         "extend",
         {"to": new_due, "reason": F.text(reason, "--reason")},
-        f"延期 {{item}} 至 {new_due}",
         at,
+        due=new_due,
     )
 
 
@@ -259,4 +257,4 @@ def _active(cadre: Cadre) -> Cadre:
 
 def claim(ledger: Ledger, actor: str | None, ref: str, by: str, at: str | None = None) -> Item:
     cadre = _active(ledger.cadre(by, "--by"))
-    return _transition(ledger, actor, ref, "claim", {"by": cadre.id}, f"认领 {{item}} ← {cadre.name}", at)
+    return _transition(ledger, actor, ref, "claim", {"by": cadre.id}, at, name=cadre.name)

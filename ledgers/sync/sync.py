@@ -37,7 +37,9 @@ from ..core.errors import (
     Unreachable,
 )
 from ..core.kinds import KINDS
-from ..core.layout import CONFIG_FILE, UNITS_FILE, classify, driver_kind
+from ..core.layout import AUTHOR_DOMAIN, CONFIG_FILE, UNITS_FILE, classify, driver_kind
+from ..core.operations import MERGE_OP, RESOLVE_OP, commit_message
+from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env
@@ -752,7 +754,7 @@ def settle(ledger: Ledger, actor_text: str | None, conflict_id: str, take: str |
     take = F.choice(take, "--take", SIDES)
     with ledger.lock():
         actor = ledger.actor(actor_text)
-        ledger.config.require(actor, "conflict.resolve")
+        ledger.config.require(actor, RESOLVE_OP)
         if merge_head(ledger) is None:
             raise BadInput("no_merge")
         record = find_conflict(open_conflicts(ledger), conflict_id)
@@ -761,7 +763,7 @@ def settle(ledger: Ledger, actor_text: str | None, conflict_id: str, take: str |
         if remaining:
             return Settled(record, take, None, len(remaining))
         decided = [r for r in open_conflicts(ledger, include_settled=True) if r.settled]
-        commit = _conclude_merge(ledger, actor, "conflict.resolve", decided)
+        commit = _conclude_merge(ledger, actor, RESOLVE_OP, decided)
         return Settled(record, take, commit, 0)
 
 
@@ -815,22 +817,21 @@ def _conclude_merge(ledger: Ledger, actor: Any, op: str, decided: list[ConflictR
     if unmerged_paths(ledger):
         raise EnvironmentProblem("git_failed", detail="unmerged paths remain")
     tree = _out(ledger, "write-tree")
-    if op == "sync.merge":
+    if op == MERGE_OP:
         entries = _both_sides_entities(ledger, head, other)
-        subject = f"同步合并 {_short(_merge_label(ledger), 60)}"
+        subject = operation_subject(MERGE_OP, label=_short(_merge_label(ledger), 60))
         body = ""
     else:
         entries = list(dict.fromkeys(r.entry for r in decided))
         labels = {"ours": "采用本方版本", "theirs": "采用对方版本", "staged": "手工合并"}
         if len(decided) == 1:
-            subject = f"解决同步冲突 {decided[0].id} {labels.get(decided[0].settled or '', '')}"
+            what = f"{decided[0].id} {labels.get(decided[0].settled or '', '')}"
         else:
-            subject = f"解决同步冲突 {len(decided)} 项"
+            what = f"{len(decided)} 项"
+        subject = operation_subject(RESOLVE_OP, what=what)
         body = "\n".join(f"{r.id}: {r.settled}" for r in decided)
-    trailers = f"Ledger-Op: {op}\n" + "".join(f"Ledger-Entry: {e}\n" for e in entries)
-    trailers += f"Ledger-Actor: {actor.id}\n"
-    message = subject + "\n\n" + (body + "\n\n" if body else "") + trailers
-    author = (actor.name or actor.id, f"{actor.id}@minqing.invalid")
+    message = commit_message(subject + ("\n\n" + body if body else ""), op, entries, actor.id)
+    author = (actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}")
     env = author_env(author, F.timestamp())
     # Merges are signed like every other commit when this machine has a key for the acting cadre.
     from ..repo.signing import signing_options
@@ -1061,7 +1062,7 @@ def _working_tree_dirty(ledger: Ledger) -> list[str]:
 def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bool:
     """git merge --no-commit with the drivers. True when clean; False when conflicts wait for a person."""
     clear_sidecars(ledger.git_dir)
-    env = author_env((actor.name or actor.id, f"{actor.id}@minqing.invalid"), F.timestamp())
+    env = author_env((actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}"), F.timestamp())
     proc = _git(
         ledger,
         "-c",
@@ -1129,7 +1130,7 @@ def sync(
         def acting() -> Any:
             if not actor_cache:
                 actor = ledger.actor(actor_text)
-                ledger.config.require(actor, "sync.merge")
+                ledger.config.require(actor, MERGE_OP)
                 actor_cache.append(actor)
             return actor_cache[0]
 
@@ -1140,10 +1141,10 @@ def sync(
                 return replace(report, conflicts=tuple(pending), head=start)
             decided = [r for r in open_conflicts(ledger, include_settled=True) if r.settled]
             if decided:  # settled by hand (git add): still a person's decision, recorded as one
-                ledger.config.require(acting(), "conflict.resolve")
-                _conclude_merge(ledger, acting(), "conflict.resolve", decided)
+                ledger.config.require(acting(), RESOLVE_OP)
+                _conclude_merge(ledger, acting(), RESOLVE_OP, decided)
             else:
-                _conclude_merge(ledger, acting(), "sync.merge", [])
+                _conclude_merge(ledger, acting(), MERGE_OP, [])
             report = replace(report, merged=True)
         else:
             dirty = _working_tree_dirty(ledger)
@@ -1158,7 +1159,7 @@ def sync(
                     _out(ledger, "merge", "--ff-only", "-q", remote_sha)
                     report = replace(report, fast_forward=True)
                 elif _merge(ledger, remote_sha, f"{remote}/{branch}", acting()):
-                    _conclude_merge(ledger, acting(), "sync.merge", [])
+                    _conclude_merge(ledger, acting(), MERGE_OP, [])
                     report = replace(report, merged=True)
                 else:
                     report = replace(report, conflicts=tuple(open_conflicts(ledger)))

@@ -19,7 +19,7 @@ from ..core import messages, yamlio
 from ..core.errors import LedgerError, NotALedger
 from ..core.kinds import history_of
 from ..core.layout import AUTHOR_DOMAIN, driver_kind
-from ..core.operations import RECOVER_OP, RECOVERED_ACTOR, RECOVERED_OP, commit_message
+from ..core.operations import RECOVER_OP, RECOVERED_ACTOR, RECOVERED_OP, commit_message, subject
 from ..repo import git, recovery
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
@@ -344,8 +344,9 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     extra = []
     if journal_actor and journal_actor != actor.id:
         extra = [(RECOVERED_OP, str(pending.get("op", ""))), (RECOVERED_ACTOR, journal_actor)]
-    subject = f"恢复中断操作留下的文件 {_shown(paths, 2)}"
-    message = commit_message(subject, RECOVER_OP, entries, actor.id, extra)
+    message = commit_message(
+        subject(RECOVER_OP, paths=_shown(paths, 2)), RECOVER_OP, entries, actor.id, extra
+    )
     author = (actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}")
     PlumbingCommitter(ledger).commit(writes, message, author, F.timestamp())
     head = ledger.head() or ""
