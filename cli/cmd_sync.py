@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import STATE, AsOpt, JsonOpt, echo, ledger, note, print_json, print_table, t
+from .common import STATE, AsOpt, JsonOpt, echo, ledger, note, print_json, print_table, progress_stream, t
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +39,7 @@ def clone(
     """
     from minqing.ledgers.sync import sync as sync_mod
 
-    new, has_secret = sync_mod.clone(url, path, secret_file, user)
+    new, has_secret = sync_mod.clone(url, path, secret_file, user, progress_stream(), STATE.lang)
     echo(t(f"已克隆到 {new.root}（已注册合并驱动）", f"cloned into {new.root} (merge drivers registered)"))
     if not has_secret:
         note(
@@ -79,7 +79,7 @@ def sync(
     """
     from minqing.ledgers.sync import sync as sync_mod
 
-    report = sync_mod.sync(ledger(), actor, remote)
+    report = sync_mod.sync(ledger(), actor, remote, progress=progress_stream(), lang=STATE.lang)
     if json_out:
         data = report.to_dict()
         data["conflicts"] = [sync_mod.conflict_summary(c, STATE.lang) for c in report.conflicts]

@@ -297,3 +297,8 @@ def complete_cadre(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
         return [(cadre.id, cadre.name) for cadre in found.iter_cadres() if cadre.id.startswith(wanted)]
     except Exception:  # noqa: BLE001 - no ledger here: nothing to complete
         return []
+
+
+def progress_stream() -> Any:
+    """Where a network transfer draws its progress: stderr at a terminal, nowhere under cron or a pipe."""
+    return sys.stderr if sys.stderr.isatty() and not STATE.no_input else None

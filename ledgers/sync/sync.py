@@ -24,7 +24,7 @@ import os
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..core import fields as F
 from ..core import messages, yamlio
@@ -44,6 +44,7 @@ from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env
 from ..repo.worktree import ledger_status
+from . import remote as transfer
 
 UNITS_PATH = UNITS_FILE
 CONFIG_PATH = CONFIG_FILE
@@ -920,8 +921,16 @@ def _checkout_ledger_branch(target: Path) -> bool:
     return False
 
 
-def clone(url: str, path: str | None = None, secret_file: str | None = None, user: str | None = None) -> Any:
-    """git clone + register the merge drivers + the county secret; returns (ledger, secret_copied)."""
+def clone(
+    url: str,
+    path: str | None = None,
+    secret_file: str | None = None,
+    user: str | None = None,
+    progress: TextIO | None = None,
+    lang: str = "zh",
+) -> Any:
+    """git clone + register the merge drivers + the county secret; returns (ledger, secret_copied). `progress`:
+    where to draw git's transfer progress (a terminal), None for silence (cron)."""
     import shutil
 
     secret = _read_secret(secret_file) if secret_file else None
@@ -929,11 +938,6 @@ def clone(url: str, path: str | None = None, secret_file: str | None = None, use
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BadInput("not_empty", path=str(target))
     created = not target.exists()
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    proc = subprocess.run(
-        ["git", "clone", "-q", url, str(target)], capture_output=True, text=True, env=env, check=False
-    )
 
     def undo() -> None:
         if created:
@@ -942,9 +946,11 @@ def clone(url: str, path: str | None = None, secret_file: str | None = None, use
             for child in target.iterdir():
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink()
 
-    if proc.returncode != 0:
+    try:
+        transfer.clone(url, target, progress, lang)
+    except transfer.TransferFailed as failed:
         undo()
-        raise Unreachable("remote_unreachable", remote=url, detail=git.last_line(proc))
+        raise Unreachable("remote_unreachable", remote=url, detail=failed.detail) from None
     if not (target / CONFIG_PATH).is_file() and not _checkout_ledger_branch(target):
         undo()
         raise NotALedger("not_a_ledger_remote", url=url)
@@ -1041,14 +1047,16 @@ def _remote_name(ledger: Ledger, remote: str | None, branch: str) -> str:
     return chosen
 
 
-def _fetch(ledger: Ledger, remote: str, branch: str) -> str | None:
-    proc = _git(
-        ledger, "fetch", "-q", "--no-tags", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
-    )
-    if proc.returncode != 0:
-        missing = "couldn't find remote ref" in (proc.stderr or "")
-        if not missing:
-            raise Unreachable("remote_unreachable", remote=remote, detail=git.last_line(proc))
+def _fetch(
+    ledger: Ledger, remote: str, branch: str, progress: TextIO | None = None, lang: str = "zh"
+) -> str | None:
+    try:
+        transfer.fetch(
+            ledger.root, remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}", progress, lang
+        )
+    except transfer.TransferFailed as failed:
+        if "couldn't find remote ref" not in failed.detail:
+            raise Unreachable("remote_unreachable", remote=remote, detail=failed.detail) from None
         return None  # an empty central repo: the first push creates the branch
     found = _git(ledger, "rev-parse", "-q", "--verify", f"refs/remotes/{remote}/{branch}^{{commit}}")
     return found.stdout.strip() or None
@@ -1109,13 +1117,15 @@ def sync(
     actor_text: str | None,
     remote: str | None = None,
     attempts: int = PUSH_ATTEMPTS,
+    progress: TextIO | None = None,
+    lang: str = "zh",
 ) -> SyncReport:
     """fetch → merge (never rebase: commit ids are the audit trail) → push, retrying when another office pushed
     first. A true conflict stops before the push, so the central repo is unchanged until it is settled.
 
     The slow part, fetching over the network, happens first without the ledger lock (it only moves
     refs/remotes/*), so clerks keep working meanwhile; the fetch inside the lock then has little or nothing to do."""
-    _fetch(ledger, _remote_name(ledger, remote, _branch(ledger)), _branch(ledger))
+    _fetch(ledger, _remote_name(ledger, remote, _branch(ledger)), _branch(ledger), progress, lang)
     with ledger.lock():
         drivers_fixed = False
         if missing_drivers(ledger):
