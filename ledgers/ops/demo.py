@@ -57,9 +57,8 @@ class _People:
     county_leaders: list[str]
     township_leaders: dict[str, str]
     village_team: dict[str, list[str]]  # village code -> [第一书记, 驻村队长, 村主任]
-    recalled: set[str] = field(
-        default_factory=set
-    )  # still in village_team: nothing decided after the recall names them
+    # Recalled cadres stay in village_team: nothing the demo decides after the recall names them.
+    recalled: set[str] = field(default_factory=set)
 
 
 def _name(rng: random.Random, suffix: str = "") -> str:
