@@ -33,7 +33,7 @@ OPEN = "('registered', 'assigned', 'in_progress')"
 
 # Score = 40 × on-time rate + 30 × coverage + 30 × satisfaction − 2 per overdue item (at most 30 off).
 # A rate with nothing to measure (no closures, no households, no feedback or ratings) scores half its weight:
-# neither rewarded nor punished for having no cases. docs/readme/45-office-work.md explains it to users.
+# neither rewarded nor punished for having no cases. docs/guide/office-work.md explains it to users.
 WEIGHTS = {"on_time": 40.0, "coverage": 30.0, "satisfaction": 30.0}
 OVERDUE_POINTS = 2.0
 OVERDUE_CAP = 30.0

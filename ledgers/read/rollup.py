@@ -5,7 +5,7 @@ from rows that partition the ledger, so `total` is always the sum of the rows, a
 computed from the summed numerators and denominators (never averaged).
 
 Dates: the period is [start, end]; "as of" dates use `as_of` = the period's end, or today while the period is
-still running (a future period is judged at its end). Each metric is defined in docs/readme/40-rollups.md; the
+still running (a future period is judged at its end). Each metric is defined in docs/guide/rollups.md; the
 definitions below are the same in code.
 
 Groupings: `county`, `township`, `village`, `group` (org levels; an entity attached directly to a higher unit
@@ -42,7 +42,7 @@ VISITING_ROLES = (
 )  # clerks and admins are not expected to visit
 NOT_VISITED_DAYS = 90
 
-# The JSON keys of a row, in order (fixed; documented in docs/readme/40-rollups.md).
+# The JSON keys of a row, in order (fixed; documented in docs/guide/rollups.md).
 METRICS = (
     "visits",
     "talks",
