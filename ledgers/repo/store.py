@@ -1,7 +1,8 @@
 """The ledger repo on disk: discovery, reading records, the writer lock, atomic writes and one commit per operation.
 
 Commits are made with git plumbing (update-index, write-tree, commit-tree, update-ref with the old value) through
-GitPython's `repo.git`, never its pure-Python index. Hooks do not run for plumbing commits; `audit` is the guard.
+the one git runner (repo/git.py), or streamed through `git fast-import` in a batch. Hooks do not run for plumbing
+commits; `audit` and the central pre-receive hook are the guard.
 """
 
 from __future__ import annotations

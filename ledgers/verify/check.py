@@ -21,8 +21,9 @@ from typing import Any
 
 from ..core import messages, yamlio
 from ..core.errors import Refused
+from ..core.kinds import KINDS
 from ..core.layout import STREAM_RECORD, place_for, placed_kind
-from ..core.model import HistoryEntry, item_to_dict
+from ..core.model import HistoryEntry
 from . import schema as schemas
 
 # ---------------------------------------------------------------- findings
@@ -675,30 +676,14 @@ def replay_history(
 
 
 def check_histories(corpus: Corpus) -> list[Finding]:
-    """Snapshot = replay(history) for items, cadres and households; an illegal history or a close without resolve
-    and satisfied/basic feedback (or a reason) is a finding. Only documents that pass their schema are replayed."""
-    from ..core.items import apply as apply_item
-    from ..core.registers import apply_cadre, apply_household
-
-    def record_dict(record: Any) -> dict[str, Any]:
-        return dict(record.to_dict())
-
-    appliers: dict[str, tuple[Callable[[Any, HistoryEntry], Any], Callable[[Any], dict[str, Any]]]] = {
-        "item": (apply_item, item_to_dict),
-        "cadre": (apply_cadre, record_dict),
-        "household": (apply_household, record_dict),
-    }
-    try:  # reviews (issue 7) replay like the others once their module is present
-        from ..core.reviews import apply_review
-
-        appliers["review"] = (apply_review, record_dict)
-    except ImportError:
-        pass
+    """Snapshot = replay(history) for every entity kind (core/kinds.py); an illegal history or a close without
+    resolve and satisfied/basic feedback (or a reason) is a finding. Only documents that pass their schema are
+    replayed."""
     out = []
-    for kind, (apply, to_dict) in appliers.items():
+    for kind, record_kind in KINDS.items():
         for doc in corpus.docs(kind):
             if corpus.valid(doc):
-                out.extend(replay_history(corpus, doc, apply, to_dict))
+                out.extend(replay_history(corpus, doc, record_kind.apply, record_kind.to_dict))
     return out
 
 
