@@ -43,10 +43,6 @@ class Activity(Record):
     source: Source | None = None
 
 
-def stream_path(date: str) -> str:
-    return f"activities/{date[:7]}.yaml"
-
-
 def kind_label(kind: str, lang: str = "zh") -> str:
     pair = ACTIVITY_LABELS.get(kind)
     return (pair[1] if lang == "en" else pair[0]) if pair else kind

@@ -57,10 +57,6 @@ def grade_label(grade: str, lang: str = "zh") -> str:
     return (pair[1] if lang == "en" else pair[0]) if pair else grade
 
 
-def review_path(quarter: str, team: str) -> str:
-    return f"reviews/{quarter}/{team}.yaml"
-
-
 def parse_quarter(value: str | None, field_name: str = "--quarter") -> str:
     text = (value or "").strip().upper()
     if not text:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..core import fields as F
 from ..core import ids, yamlio
-from ..core.activities import MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label, stream_path
+from ..core.activities import MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label
 from ..core.errors import BadInput, Refused
+from ..core.layout import activity_stream_path
 from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
 from ..core.operations import subject as operation_subject
@@ -68,7 +69,7 @@ def add_activity(
             at=when,
             recorded_by=tx.actor.id,
         )
-        tx.append(stream_path(day), yamlio.dump_stream_doc(activity.to_dict()))
+        tx.append(activity_stream_path(day), yamlio.dump_stream_doc(activity.to_dict()))
         people = f"（{count} 人）" if count is not None else ""
         subject = operation_subject(
             "activity.add",

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core import config as config_mod
 from ..core import fields as F
-from ..core import ids, pii, yamlio
+from ..core import ids, layout, pii, yamlio
 from ..core.errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
 from ..core.layout import AUTHOR_DOMAIN, gitattributes
 from ..core.messages import Text
@@ -98,7 +98,7 @@ def init(
             admin_id, "create", {"id": admin_id, "name": admin, "unit": code, "role": "admin"}, at
         )
         cadre = replace(apply_cadre(None, entry), history=(entry,))
-        files[f"cadres/{admin_id}.yaml"] = dump_record(cadre)
+        files[layout.cadre_path(admin_id)] = dump_record(cadre)
         writes: dict[str, bytes | None] = {}
         for rel, text in files.items():
             content = text.encode("utf-8")
@@ -203,7 +203,7 @@ def add_cadre(
         cadre_id = ledger.new_id("C")
         entry = new_entry(tx.actor.id, "create", {"id": cadre_id, **values}, at)
         cadre = replace(apply_cadre(None, entry), history=(entry,))
-        tx.put(f"cadres/{cadre_id}.yaml", dump_record(cadre))
+        tx.put(layout.cadre_path(cadre_id), dump_record(cadre))
         tx.commit(subject("cadre.add", id=cadre_id, name=clean_name, role=role), [cadre_id], at=entry.at)
     return cadre
 
@@ -301,7 +301,7 @@ def add_household(
     home_id = ledger.new_id("H")
     entry = new_entry(tx.actor.id, "create", {"id": home_id, **values}, at)
     home = replace(apply_household(None, entry), history=(entry,))
-    tx.put(f"households/{village_unit.code}/{home_id}.yaml", dump_record(home))
+    tx.put(layout.household_path(village_unit.code, home_id), dump_record(home))
     return home
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..core import fields as F
 from ..core import ids
 from ..core.errors import AlreadyExists, BadInput, NotFound
+from ..core.layout import review_path
 from ..core.messages import Text
 from ..core.model import REVIEW_GRADES, HistoryEntry, Item
 from ..core.operations import new_entry
@@ -30,7 +31,6 @@ from ..core.reviews import (
     parse_quarter,
     parse_ratings,
     quarter_bounds,
-    review_path,
 )
 from ..read.reviews import find_review, iter_reviews, load_review
 from ..repo.store import Ledger, Transaction, dump_record

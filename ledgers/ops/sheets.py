@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids, pii, yamlio
+from ..core import ids, layout, pii, yamlio
 from ..core.errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
 from ..core.messages import LABELS, Text, label
 from ..core.model import (
@@ -1168,7 +1168,6 @@ class _Planner:
         self.plan.created.append(entry_id)
 
     def finish(self) -> None:
-        from .visits import stream_path
 
         for cadre_id, cadre in sorted(self.cadre_updates.items()):
             assert cadre.source is not None
@@ -1176,7 +1175,7 @@ class _Planner:
             self.plan.entries.append(cadre_id)
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items))
-            rel = stream_path(record.date, record.village)
+            rel = layout.visit_stream_path(record.date, record.village)
             self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(record.to_dict()))
             self.plan.entries.append(record.id)
             self.plan.created.append(record.id)
@@ -1373,7 +1372,7 @@ class _Planner:
         assert record is not None
         self.add(
             home_id,
-            f"households/{village}/{home_id}.yaml",
+            layout.household_path(village, home_id),
             dump_record(replace(record, history=tuple(history))),
         )
 
@@ -1474,7 +1473,7 @@ class _Planner:
         for entry in history:
             record = apply_cadre(record, entry)
         assert record is not None
-        self.add(cadre_id, f"cadres/{cadre_id}.yaml", dump_record(replace(record, history=tuple(history))))
+        self.add(cadre_id, layout.cadre_path(cadre_id), dump_record(replace(record, history=tuple(history))))
 
     # -- visits
     def _visits(self, row: _Row) -> None:
@@ -1851,7 +1850,7 @@ class _ItemRow:
             )
             return
         item = replace(item, history=tuple(history))
-        p.add(self.item_id, f"issues/{created[:4]}/{self.item_id}.yaml", dump_item(item))
+        p.add(self.item_id, layout.item_path(self.item_id, created), dump_item(item))
         if self.visit_id in p.new_visits:
             p.new_visits[self.visit_id][1].append(self.item_id)
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids, yamlio
+from ..core import ids, layout, yamlio
 from ..core.errors import BadInput, Refused
 from ..core.items import apply as apply_item
 from ..core.messages import Text
@@ -17,10 +17,6 @@ from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..core.operations import subject as operation_subject
 from ..repo.store import Ledger, dump_item
 from .workflow import new_item
-
-
-def stream_path(date: str, place: str) -> str:
-    return f"visits/{date[:7]}/{place}.yaml"
 
 
 def add_visit(
@@ -103,7 +99,7 @@ def add_visit(
             at=when,
             recorded_by=tx.actor.id,
         )
-        tx.append(stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
+        tx.append(layout.visit_stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
         label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点"}[kind]
         who = home.head if home else unit_code
         raised = f"，登记 {len(items)} 项" if items else ""
@@ -119,5 +115,5 @@ def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str
         ids.new_op_id(), when, tx.actor.id, "resolve", {"how": "on_the_spot", "note": how_text, "date": day}
     )
     updated = replace(apply_item(item, entry), history=item.history + (entry,))
-    tx.put(f"issues/{item.created[:4]}/{item.id}.yaml", dump_item(updated))
+    tx.put(layout.item_path(item.id, item.created), dump_item(updated))
     return updated

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..core import fields as F
+from ..core import layout
 from ..core.errors import BadInput, Refused
 from ..core.items import apply, check_policy, deadlines
 from ..core.messages import Text
@@ -26,10 +27,6 @@ from ..core.operations import new_entry, subject
 from ..repo.store import Ledger, Transaction, dump_item
 
 # ---------------------------------------------------------------- operations
-
-
-def item_path(item_id: str, created: str) -> str:
-    return f"issues/{created[:4]}/{item_id}.yaml"
 
 
 def new_item(
@@ -90,7 +87,7 @@ def new_item(
     entry = new_entry(tx.actor.id, "create", values, created_at)
     check_policy(None, entry, ledger.config, tx.actor)
     item = replace(apply(None, entry), history=(entry,))
-    tx.put(item_path(item_id, created), dump_item(item))
+    tx.put(layout.item_path(item_id, created), dump_item(item))
     return replace(item, source=None)
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..core import fields as F
 from ..core import yamlio
-from ..core.activities import Activity, parse_month, stream_path
+from ..core.activities import Activity, parse_month
+from ..core.layout import activity_stream_path
 from ..core.model import ACTIVITY_KINDS, Source, Unit
 from ..repo.store import Ledger
 
@@ -37,7 +38,7 @@ def iter_activities(
     for name in months:
         if since and name < since[:7] or until and name > until[:7]:
             continue
-        rel = stream_path(name + "-01")
+        rel = activity_stream_path(name + "-01")
         text = ledger.read_text(rel)
         if text is None:
             continue
@@ -140,5 +141,7 @@ def check_activity_minimum(
         unit = units[code]
         if unit.level != "village" or count[code] >= minimum:
             continue
-        out.append(Shortfall(code, unit.name, month, count[code], minimum, stream_path(month + "-01"), 0))
+        out.append(
+            Shortfall(code, unit.name, month, count[code], minimum, activity_stream_path(month + "-01"), 0)
+        )
     return out

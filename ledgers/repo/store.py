@@ -31,7 +31,7 @@ from ..core.config import Config
 from ..core.errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
 from ..core.items import check_policy
 from ..core.kinds import BY_PREFIX, kind_of_record
-from ..core.layout import AUTHOR_DOMAIN, CONFIG_FILE, DIRS, STATE_DIR, UNITS_FILE
+from ..core.layout import AUTHOR_DOMAIN, CONFIG_FILE, DIRS, STATE_DIR, UNITS_FILE, cadre_path
 from ..core.messages import Text
 from ..core.model import Cadre, Household, Item, Source, Unit, item_from_dict, item_to_dict
 from ..core.operations import commit_message, new_entry
@@ -207,7 +207,7 @@ class Ledger:
         if kind in self._paths:
             return self._paths[kind].get(entry_id)
         if kind == "C":
-            rel = f"cadres/{entry_id}.yaml"
+            rel = cadre_path(entry_id)
             return rel if (self.root / rel).is_file() else None
         top = {"H": "households", "Q": "issues"}.get(kind)
         if top is None or not (self.root / top).is_dir():
