@@ -19,7 +19,7 @@ from audit_fixture import (
     trailers,
 )
 
-from minqing.ledgers.core import items as item_rules
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.ops import register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import audit
@@ -144,7 +144,7 @@ def test_actor_whose_role_may_not_do_the_operation_is_caught(book: Book):
     rel = book.rel(book.working)
     item = Ledger.open(book.path).item(book.working)
     entry = HistoryEntry("F0RGED0002", NOW, book.clerk, "escalate", {"to": "township", "reason": "上报"})
-    (book.path / rel).write_text(dump_item(item_rules.replay(item.history + (entry,))), encoding="utf-8")
+    (book.path / rel).write_text(dump_item(KINDS["item"].replay(item.history + (entry,))), encoding="utf-8")
     sha = commit(
         book.path, "上报", trailers("issue.escalate", [book.working], book.clerk), author_of(book, book.clerk)
     )
@@ -325,7 +325,7 @@ def test_forged_merge_that_drops_an_entry_is_caught_and_a_union_merge_passes(boo
 
     theirs = item_from_dict(yamlio.load(theirs_text))
     merged = list(ours.history) + [e for e in theirs.history if e.id not in {x.id for x in ours.history}]
-    (book.path / rel).write_text(dump_item(item_rules.replay(merged)), encoding="utf-8")
+    (book.path / rel).write_text(dump_item(KINDS["item"].replay(merged)), encoding="utf-8")
     commit(
         book.path, "同步合并", trailers("sync.merge", [book.working], book.admin), author_of(book, book.admin)
     )
@@ -382,7 +382,7 @@ def test_a_few_hundred_operations_audit_clean_and_fast(template: Book, tmp_path:
 def _write_item(book: Book, item_id: str, history) -> str:
     from minqing.ledgers.repo.store import dump_item
 
-    item = item_rules.replay(history)
+    item = KINDS["item"].replay(history)
     rel = f"issues/{item.created[:4]}/{item_id}.yaml"
     (book.path / rel).write_text(dump_item(item), encoding="utf-8")
     return rel

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, git, refused, run, snapshot
 
-from minqing.ledgers.core import items as item_rules
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.ops import register, workflow
 from minqing.ledgers.read import visits as visit_reads
 from minqing.ledgers.repo.store import Ledger
@@ -279,7 +279,7 @@ def test_every_item_went_through_its_transitions_once_in_order(stress: StressRun
             item = led.item(item_id)
             assert [entry.op for entry in item.history] == ["create", *TRANSITIONS]
             assert item.state == "closed"
-            assert item_rules.replay(item.history).state == "closed"
+            assert KINDS["item"].replay(item.history).state == "closed"
 
 
 def test_tree_is_clean_lock_released_and_no_temp_files_left(stress: StressRun) -> None:

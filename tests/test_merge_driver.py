@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from minqing.ledgers.core import yamlio
-from minqing.ledgers.core.items import replay
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.core.model import HistoryEntry, item_to_dict
-from minqing.ledgers.core.registers import replay_household
 from minqing.ledgers.repo import drivers
 from minqing.ledgers.sync import sync
 
@@ -38,7 +37,7 @@ CREATE = op(
 
 
 def item_text(*ops: dict) -> str:
-    item = replay(tuple(HistoryEntry.from_dict(o) for o in ops))
+    item = KINDS["item"].replay(tuple(HistoryEntry.from_dict(o) for o in ops))
     return yamlio.dump(item_to_dict(item))
 
 
@@ -268,7 +267,7 @@ def test_household_sets_from_two_offices_both_apply():
     )
 
     def home(*ops: dict) -> str:
-        return yamlio.dump(replay_household(tuple(HistoryEntry.from_dict(o) for o in ops)).to_dict())
+        return yamlio.dump(KINDS["household"].replay(tuple(HistoryEntry.from_dict(o) for o in ops)).to_dict())
 
     base = home(create)
     ours = home(create, op("HSET000001", at(21), "set", indicators={"water": "risk"}))
@@ -282,10 +281,12 @@ def test_household_sets_from_two_offices_both_apply():
 
 
 def test_reviews_replay_through_the_review_workflow():
-    from minqing.ledgers.core.reviews import replay_review, review_to_dict
+    from minqing.ledgers.core.reviews import review_to_dict
 
     def review(*ops: dict) -> str:
-        return yamlio.dump(review_to_dict(replay_review(tuple(HistoryEntry.from_dict(o) for o in ops))))
+        return yamlio.dump(
+            review_to_dict(KINDS["review"].replay(tuple(HistoryEntry.from_dict(o) for o in ops)))
+        )
 
     create = op(
         "R000000001", T0, "create", id="R-AAAAAA", team="520602101201", quarter="2026Q4", grade="good"

@@ -10,6 +10,7 @@ from conftest import snapshot
 
 from minqing.ledgers.core import reviews as review_core
 from minqing.ledgers.core.errors import AlreadyExists, BadInput, LedgerError, NotFound
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.core.yamlio import load
 from minqing.ledgers.ops import register, reviews
 from minqing.ledgers.read import reviews as review_reads
@@ -92,7 +93,7 @@ def test_add_review_with_raised_items_is_one_commit_linked_both_ways(sample):
         *(item.id for item in items),
     ]
     assert len(_log(sample.path, "-1", "--name-only", "--format=").split()) == 3
-    assert review_core.replay_review(review.history).to_dict() == data
+    assert KINDS["review"].replay(review.history).to_dict() == data
     assert check_tree(sample.path).findings == []
 
 
@@ -111,7 +112,7 @@ def test_raise_and_set_amend_the_review_one_commit_each(sample):
         "grade": "excellent",
     }
     stored = reviews.find_review(led, review.id)
-    assert stored.to_dict() == review_core.replay_review(stored.history).to_dict()
+    assert stored.to_dict() == KINDS["review"].replay(stored.history).to_dict()
     assert _log(sample.path, "-3", "--format=%(trailers:key=Ledger-Op,valueonly)").split() == [
         "review.set",
         "review.raise",

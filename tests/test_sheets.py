@@ -19,9 +19,8 @@ from sheets_fixture import (
 
 from minqing.ledgers.core import fields as F
 from minqing.ledgers.core.errors import BadInput
-from minqing.ledgers.core.items import replay
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.core.model import item_to_dict
-from minqing.ledgers.core.registers import replay_cadre, replay_household
 from minqing.ledgers.ops import sheets
 
 
@@ -224,10 +223,10 @@ def test_households_become_one_commit_whose_files_replay(office):
     assert [entry.op for entry in first.history] == ["create", "set", "pair"]
     assert (second.village, second.members, second.status) == ("520602102202", 1, "general")
     # The snapshot is exactly the replay of the history, as check and audit require.
-    assert replay_household(first.history).to_dict() == first.to_dict()
+    assert KINDS["household"].replay(first.history).to_dict() == first.to_dict()
     cadre = led.cadre(office.wang_banli)
     assert cadre.pairings == tuple(sorted((office.homes["张三"], first.id)))
-    assert replay_cadre(cadre.history).to_dict() == cadre.to_dict()
+    assert KINDS["cadre"].replay(cadre.history).to_dict() == cadre.to_dict()
     message = subprocess.run(
         ["git", "log", "-1", "--format=%an <%ae>%n%B"], cwd=office.path, capture_output=True, text=True
     ).stdout
@@ -678,7 +677,7 @@ def test_item_rows_become_their_whole_workflow(office):
         (items[0].id, items[1].id),
     )
     for item in items:
-        assert item_to_dict(replay(item.history)) == item_to_dict(item)
+        assert item_to_dict(KINDS["item"].replay(item.history)) == item_to_dict(item)
 
 
 def test_items_raised_in_a_visit_already_on_the_ledger_link_to_it(office):

@@ -14,8 +14,9 @@ from foundation_util import World, world_template
 from minqing.ledgers.core import items as item_rules
 from minqing.ledgers.core.config import Config
 from minqing.ledgers.core.errors import Refused
+from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.core.model import Cadre, HistoryEntry, Item, item_to_dict
-from minqing.ledgers.ops import register, workflow
+from minqing.ledgers.ops import workflow
 from minqing.ledgers.repo.store import Ledger
 
 AT = "2026-11-23T10:00:00+08:00"
@@ -181,7 +182,7 @@ def test_history_must_start_with_a_single_create_and_know_its_ops() -> None:
         workflow.apply(created(), entry("delete"))
     assert caught.value.render("en") == "Q-AAAAAA is registered; cannot delete: unknown operation delete"
     with pytest.raises(Refused):
-        item_rules.replay([])
+        KINDS["item"].replay([])
 
 
 def test_replay_equals_every_snapshot_on_disk(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -190,11 +191,11 @@ def test_replay_equals_every_snapshot_on_disk(tmp_path_factory: pytest.TempPathF
     items = list(led.iter_items())
     assert len(items) >= 12
     for item in items:
-        assert item_to_dict(item_rules.replay(item.history)) == item_to_dict(item)
+        assert item_to_dict(KINDS["item"].replay(item.history)) == item_to_dict(item)
     for cadre in led.iter_cadres():
-        assert register.replay_cadre(cadre.history).to_dict() == cadre.to_dict()
+        assert KINDS["cadre"].replay(cadre.history).to_dict() == cadre.to_dict()
     for home in led.iter_households():
-        assert register.replay_household(home.history).to_dict() == home.to_dict()
+        assert KINDS["household"].replay(home.history).to_dict() == home.to_dict()
 
 
 def test_a_hand_edited_snapshot_no_longer_equals_its_replay(tmp_path: Path, tmp_path_factory) -> None:
@@ -207,7 +208,7 @@ def test_a_hand_edited_snapshot_no_longer_equals_its_replay(tmp_path: Path, tmp_
         w["registered"], verify=False
     )  # commands refuse it (tests/test_bad_input_corpus.py)
     assert item.state == "closed"
-    assert item_rules.replay(item.history).state == "registered"
+    assert KINDS["item"].replay(item.history).state == "registered"
 
 
 # ---------------------------------------------------------------- office policy

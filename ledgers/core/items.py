@@ -20,20 +20,9 @@ from .model import (
     HistoryEntry,
     Item,
 )
-from .operations import require_fields
+from .operations import ITEM_STEPS, require_fields
 
-ITEM_OPS = (
-    "create",
-    "assign",
-    "progress",
-    "escalate",
-    "resolve",
-    "feedback",
-    "close",
-    "reopen",
-    "extend",
-    "claim",
-)
+ITEM_OPS = ("create", *ITEM_STEPS)  # every history op of an item (schemas/item.yaml lists the same)
 
 
 # op -> states it may start from, with the hint shown when refused.
@@ -154,15 +143,6 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         state = "assigned" if item.state == "registered" else item.state
         return replace(item, claimed_by=f["by"], state=state, leader=item.leader or f["by"])
     raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
-
-
-def replay(history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Any = None) -> Item:
-    item: Item | None = None
-    for entry in history:
-        item = apply(item, entry)
-    if item is None:
-        raise Refused("transition", item="?", state="-", op="replay", hint=Text("hint_empty"))
-    return replace(item, history=tuple(history), source=source)
 
 
 def check_policy(item: Item | None, entry: HistoryEntry, config: Config, actor: Cadre) -> None:

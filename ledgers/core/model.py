@@ -1,6 +1,6 @@
 """The ledger's records: plain frozen dataclasses that know the file (and line) they came from.
 
-Entity files hold a snapshot plus `history:`; the snapshot is what `replay(history)` gives (workflow.py, register.py).
+Entity files hold a snapshot plus `history:`; the snapshot is what its history replays to (core/kinds.py).
 `to_dict` fixes the key order written to disk (docs/format.md), so diffs stay minimal.
 """
 

@@ -101,19 +101,3 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
     raise Refused(
         "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_unknown_op", op=entry.op)
     )
-
-
-def replay_cadre(history: tuple[HistoryEntry, ...]) -> Cadre:
-    cadre: Cadre | None = None
-    for entry in history:
-        cadre = apply_cadre(cadre, entry)
-    assert cadre is not None
-    return replace(cadre, history=tuple(history))
-
-
-def replay_household(history: tuple[HistoryEntry, ...]) -> Household:
-    home: Household | None = None
-    for entry in history:
-        home = apply_household(home, entry)
-    assert home is not None
-    return replace(home, history=tuple(history))

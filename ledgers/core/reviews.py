@@ -136,16 +136,5 @@ def apply_review(review: Review | None, entry: HistoryEntry) -> Review:
     raise Refused("transition", item=review.id, state="-", op=entry.op, hint=f"unknown operation {entry.op}")
 
 
-def replay_review(
-    history: tuple[HistoryEntry, ...] | list[HistoryEntry], source: Source | None = None
-) -> Review:
-    review: Review | None = None
-    for entry in history:
-        review = apply_review(review, entry)
-    if review is None:
-        raise Refused("transition", item="?", state="-", op="replay", hint="empty history")
-    return replace(review, history=tuple(history), source=source)
-
-
 def review_to_dict(review: Review) -> dict[str, Any]:
     return review.to_dict()

@@ -30,8 +30,6 @@ from ..core.registers import (
     PARENT_LEVEL,
     apply_cadre,
     apply_household,
-    replay_cadre,
-    replay_household,
 )
 from ..repo import git
 from ..repo.drivers import register_merge_drivers
@@ -407,8 +405,6 @@ __all__ = [
     "set_household",
     "pair",
     "find_household",
-    "replay_cadre",
-    "replay_household",
     "apply_cadre",
     "apply_household",
     "STATE_DIR",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import fields as F
 from ..core import ids, messages, yamlio
 from ..core.config import Config
 from ..core.errors import EnvironmentProblem, LedgerError, Refused
@@ -32,8 +33,10 @@ from ..core.operations import (
     OPS,
     RECOVERED_ACTOR,
     RESOLVE_OP,
+    TRAILER_KEYS,
     OpRule,
     fields_not_allowed,
+    missing_trailers,
     permission_of,
 )
 from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
@@ -337,7 +340,7 @@ class Auditor:
         touched = [self._check_file(commit, change) for change in ledger_changes]
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
-        missing = [key for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor") if not commit.trailer(key)]
+        missing = [key for key in TRAILER_KEYS if not commit.trailer(key)]
         if missing:
             for item in touched:
                 self._find(commit, item.path, "no_trailers", missing=", ".join(missing))
@@ -1054,7 +1057,7 @@ def _differing_keys(expected: dict[str, Any], data: dict[str, Any]) -> list[str]
 def _moment(text: str) -> dt.datetime:
     """An ISO 8601 time with its offset (naive times are the office's, UTC+8)."""
     moment = dt.datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return moment if moment.tzinfo else moment.replace(tzinfo=F.CHINA)
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -1142,7 +1145,7 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
     if not ledger_paths:
         return [], []
     trailers = parse_trailers(message)
-    if not all(trailers.get(key) for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")):
+    if missing_trailers(trailers):
         return ledger_paths, []
     head = git.rev("HEAD")
     parents = [head] if head else []

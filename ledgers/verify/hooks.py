@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..core import messages
 from ..core.errors import BadInput, EnvironmentProblem
-from ..core.operations import parse_trailers
+from ..core.operations import missing_trailers, parse_trailers
 from ..repo import git
 from .audit import audit_pending, audit_push, classify
 
@@ -101,7 +101,7 @@ def run_commit_msg(root: Path, message_file: str, lang: str) -> tuple[int, list[
     paths, findings = audit_pending(root, _clean(message), lang)
     if not paths:
         return 0, []
-    missing = [key for key in ("Ledger-Op", "Ledger-Entry", "Ledger-Actor") if not trailers.get(key)]
+    missing = missing_trailers(trailers)
     if missing:
         git_dir = Path(git.output(root, "rev-parse", "--git-dir"))
         git_dir = git_dir if git_dir.is_absolute() else root / git_dir
