@@ -59,4 +59,5 @@ def test_an_unreachable_remote_is_exit_3_with_one_line(tmp_path: Path):
     result = run("clone", (tmp_path / "nowhere.git").as_uri(), str(tmp_path / "office"))
     assert result.exit_code == 3
     assert len(result.stderr.strip().splitlines()) == 1
+    assert "fatal: " in result.stderr and "stderr:" not in result.stderr  # git's own words, unwrapped
     assert not (tmp_path / "office").exists()

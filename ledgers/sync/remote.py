@@ -56,9 +56,13 @@ def _progress(stream: TextIO | None, lang: str) -> Any:
 
 
 def _detail(error: Any) -> str:
+    """git's own last line, without GitPython's `stderr: '…'` wrapping."""
     text = str(getattr(error, "stderr", "") or error)
-    lines = [line.strip(" '\"") for line in text.strip().splitlines() if line.strip(" '\"")]
-    return lines[-1] if lines else str(error)
+    lines = [line.strip().removeprefix("stderr:").strip(" '\"") for line in text.strip().splitlines()]
+    lines = [line for line in lines if line]
+    # git ends some failures with advice ("…and the repository exists."); its last fatal: line says what went wrong.
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or [str(error)])[-1]
 
 
 class TransferFailed(Exception):
