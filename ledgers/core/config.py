@@ -44,6 +44,12 @@ DEFAULTS: dict[str, Any] = {
     "stay_minimum": 1,
     "stay_roles": ["county_leader"],
     "talk_minimum": 1,
+    # Full ID numbers and mobile numbers typed into free text (notes, descriptions, plans, reasons, commit
+    # subjects): "mask" writes them masked with a one-line notice, "refuse" refuses the command (exit 2).
+    "pii_in_text": "mask",
+    # Paths outside the ledger's layout that a commit may touch (git wildmatch patterns, e.g. "README.md",
+    # "docs/**"). Any other path is flagged by `audit` and refused by the pre-receive hook.
+    "allowed_paths": [],
 }
 
 
@@ -97,6 +103,12 @@ class Config:
             raise Refused(
                 "close_not_allowed", actor=actor.id, role=actor.role, level=level, allowed=", ".join(allowed)
             )
+
+    def pii_policy(self) -> str:
+        return "refuse" if self.data.get("pii_in_text") == "refuse" else "mask"
+
+    def allowed_paths(self) -> list[str]:
+        return [str(pattern) for pattern in self.data.get("allowed_paths") or []]
 
     def may_unmask(self, actor: Cadre) -> bool:
         return actor.role in self.data["unmask_roles"]
