@@ -53,19 +53,40 @@ class MinqingGroup(FastGroup):
         super().__init__(*args, commands=commands, **kwargs)
 
     def invoke(self, ctx: typer.Context) -> Any:
+        from minqing.ledgers.core import pii
         from minqing.ledgers.core.errors import LedgerError
 
+        pii.take_masked()
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except LedgerError as error:
             typer.echo(f"minqing: {error.render(STATE.lang)}", err=True)
             raise SystemExit(error.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("minqing: interrupted", err=True)
             raise SystemExit(130) from None
+        except SystemExit:
+            _notice_masked()  # a command that ends with exit 1 (findings) may still have written
+            raise
+        _notice_masked()
+        return result
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)
+
+
+def _notice_masked() -> None:
+    """One line when a full ID or mobile number typed into free text was masked before it was written."""
+    from minqing.ledgers.core import messages, pii
+
+    masked = pii.take_masked()
+    if not masked:
+        return
+    fields = "、".join(dict.fromkeys(field for field, _ in masked))
+    what = "、".join(
+        messages.render(f"pii_{kind}", STATE.lang) for kind in dict.fromkeys(k for _, k in masked)
+    )
+    typer.echo(f"minqing: {messages.render('pii_masked', STATE.lang, fields=fields, what=what)}", err=True)
 
 
 app = typer.Typer(

@@ -12,6 +12,7 @@ import pytest
 from audit_fixture import Book, append_entry, author_of, build, commit, edit, git, trailers
 from conftest import refused, run
 
+from minqing.ledgers.core.errors import Refused
 from minqing.ledgers.ops import workflow
 from minqing.ledgers.repo import privacy
 from minqing.ledgers.repo.store import Ledger
@@ -143,7 +144,9 @@ def test_log_masks_and_unmasks_only_for_allowed_roles_and_records_the_access(boo
     shown = run("log", home, "--unmask", "--as", book.admin, ledger=book.path).stdout
     assert "    id_number: — → 11010519491231002X\n" in shown and "    phone: — → 13800001234\n" in shown
     lines = log_file.read_text(encoding="utf-8").splitlines()
-    assert lines == [f"2026-11-23T10:00:00+08:00\t{book.admin}\t测试管理员\tlog {home}\tshown={home}"]
+    assert lines == [
+        f"2026-11-23T10:00:00+08:00\t{book.admin}\t测试管理员\tlog {home}\tshown={home}\tidentity=unproven"
+    ]
     # nothing of it is in git
     assert "11010519491231002X" not in git(book.path, "log", "-p", "--all")
 
@@ -346,7 +349,21 @@ def test_keys_signing_and_require_signed(book: Book, tmp_path: Path):
     workflow.progress(led, book.village, book.working, "签名的进展", at="2026-11-23T10:00:00+08:00")
     signed = git(book.path, "rev-parse", "HEAD").strip()
     assert "gpgsig" in git(book.path, "cat-file", "commit", signed)
-    workflow.progress(led, book.clerk, book.working, "未签名的进展", at="2026-11-23T10:00:00+08:00")
+    # The clerk's key is not on this machine: acting as the clerk is refused, nothing written.
+    with pytest.raises(Refused, match="requires signing"):
+        workflow.progress(led, book.clerk, book.working, "未签名的进展", at="2026-11-23T10:00:00+08:00")
+    assert git(book.path, "rev-parse", "HEAD").strip() == signed
+    # So an unsigned commit can only be made by hand, and audit names it.
+    append_entry(
+        book.path, book.rel(book.working), "progress", book.clerk, "{note: 未签名的进展}", op_id="UNS1GNED09"
+    )
+    git(book.path, "add", "-A")
+    commit(
+        book.path,
+        "进展",
+        trailers("issue.progress", [book.working], book.clerk),
+        author_of(book, book.clerk),
+    )
     unsigned = git(book.path, "rev-parse", "HEAD").strip()
     # A hand commit signed with a key nobody registered, claiming to be the village cadre.
     stranger = keypair(tmp_path, "stranger")
@@ -442,6 +459,7 @@ def test_privacy_api_for_show_and_export_commands(book: Book):
             "name": "测试管理员",
             "what": f"household show {home.id}",
             "shown": home.id,
+            "identity": "unproven",  # named with --as only: no key of the admin's on this machine
         }
     ]
     # A fresh clone (or another machine) was never told the numbers: unmasking shows the masked values.

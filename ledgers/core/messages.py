@@ -41,6 +41,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "why_id_digits": ("前 17 位须为数字，末位为数字或 X", "17 digits then a digit or X"),
     "why_id_birth": ("出生日期不存在", "no such birth date"),
     "why_id_check": ("校验码不符", "wrong check digit"),
+    # personal data in free text (issue 14)
+    "pii_id_number": ("身份证号", "ID number"),
+    "pii_mobile": ("手机号", "mobile number"),
+    "pii_in_text": (
+        "{field} 含有完整的{what}（{shown}）：按 minqing.yaml 的 pii_in_text: refuse 不予写入；应为不含证件号、手机号的文字（号码请填入 --id-number / --phone）",
+        "{field} holds a full {what} ({shown}); refused by minqing.yaml pii_in_text: refuse; accepted: text without ID or phone numbers (put them in --id-number / --phone)",
+    ),
+    "check_personal_data": (
+        "含有完整的{what}（{shown}）：台账只记录遮盖后的号码和密钥哈希；请管理员更正该条目并按 docs/guide/guarantees.md 处理已进入 git 的号码",
+        "holds a full {what} ({shown}); accepted: only masked numbers and keyed hashes; an admin must correct the entry and deal with the number already in git (docs/guide/guarantees.md)",
+    ),
+    "identity_unproven": (
+        "不能以 {actor}（{name}）的身份执行 {what}：minqing.yaml 要求签名（require_signed），本机没有该干部登记的私钥；应由本人在本机运行 minqing cadre key use {actor} 私钥文件",
+        "cannot act as {actor} ({name}) for {what}: minqing.yaml requires signing (require_signed) and this machine holds no key registered for them; accepted: the cadre runs minqing cadre key use {actor} KEYFILE here",
+    ),
+    "pii_masked": (
+        "已遮盖 {fields} 中的{what}：完整号码不写入台账和 git",
+        "masked {what} in {fields}: full numbers are never written to the ledger or git",
+    ),
     "bad_id_number": (
         "身份证号“{value}”无效（{why}）：应为 18 位且校验码正确（GB 11643）",
         "id number '{value}' is invalid ({why}); accepted: 18 characters with a correct GB 11643 check digit",

@@ -21,6 +21,7 @@ from . import ids
 from .errors import Refused
 from .messages import Text
 from .model import HistoryEntry
+from .pii import mask_text
 
 LEADERS = ("township_leader", "county_leader", "admin")
 TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")
@@ -299,7 +300,9 @@ def commit_message(
     if actor:
         lines.append(f"Ledger-Actor: {actor}")
     lines += [f"{key}: {value}" for key, value in extra]
-    return subject_line + "\n\n" + "\n".join(lines) + "\n"
+    # The subject is built from values already screened, but it is git's for good: mask whatever slipped by
+    # (a unit name or a sheet's title row quoted in a subject).
+    return mask_text(subject_line)[0] + "\n\n" + "\n".join(lines) + "\n"
 
 
 def parse_trailers(message: str) -> dict[str, tuple[str, ...]]:

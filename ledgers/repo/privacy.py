@@ -6,7 +6,9 @@ kept in a local vault, `.git/minqing/pii.sqlite` (never committed, not pushed, n
 hash the file holds. `--unmask` shows the vault's value where it has one and the masked value otherwise.
 
 Every unmasking, allowed or not useful, appends one line to `.git/minqing/access.log` (when, who, what, which
-records were shown in full); it is a commit-free, append-only local file an inspector can read.
+records were shown in full, and whether the identity was proven by the cadre's key on this machine or only named
+with `--as`); it is a commit-free, append-only local file an inspector can read. Under `require_signed` an
+unmasking by a cadre whose key this machine does not hold is refused.
 
 API for show/export commands:
     with privacy.unmasking(ledger, actor_text, "household show H-7K3M2Q") as reveal:
@@ -115,17 +117,29 @@ def check_allowed(ledger: Ledger, actor_text: str | None) -> Any:
 @contextlib.contextmanager
 def unmasking(ledger: Ledger, actor_text: str | None, what: str) -> Iterator[Reveal]:
     """Refuses roles not in `unmask_roles` (nothing is logged or shown); otherwise logs one access line."""
+    from .signing import require_identity
+
     actor = check_allowed(ledger, actor_text)
+    proof = require_identity(ledger, actor, "unmask")
     reveal = Reveal(ledger)
     try:
         yield reveal
     finally:
-        log_access(ledger, actor.id, actor.name, what, reveal.shown)
+        log_access(ledger, actor.id, actor.name, what, reveal.shown, proof)
 
 
-def log_access(ledger: Ledger, actor_id: str, actor_name: str, what: str, shown: list[str]) -> None:
+def log_access(
+    ledger: Ledger, actor_id: str, actor_name: str, what: str, shown: list[str], proof: str
+) -> None:
     line = "\t".join(
-        [F.timestamp(), actor_id, _clean(actor_name), _clean(what), "shown=" + (",".join(shown) or "-")]
+        [
+            F.timestamp(),
+            actor_id,
+            _clean(actor_name),
+            _clean(what),
+            "shown=" + (",".join(shown) or "-"),
+            "identity=" + proof,
+        ]
     )
     path = ledger.state_dir / ACCESS_LOG
     try:
@@ -146,9 +160,18 @@ def access_log(ledger: Ledger) -> list[dict[str, str]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
-        if len(parts) == 5:
+        if len(parts) in (5, 6):
+            # Lines written before issue 14 have no identity field: their identity was never proven either.
+            proof = parts[5].removeprefix("identity=") if len(parts) == 6 else "unproven"
             out.append(
-                {"at": parts[0], "actor": parts[1], "name": parts[2], "what": parts[3], "shown": parts[4][6:]}
+                {
+                    "at": parts[0],
+                    "actor": parts[1],
+                    "name": parts[2],
+                    "what": parts[3],
+                    "shown": parts[4][6:],
+                    "identity": proof,
+                }
             )
     return out
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import os
 import subprocess
 from pathlib import Path
 
-from ..core.errors import BadInput, EnvironmentProblem
-from ..core.keys import parse_public_key
+from ..core.errors import BadInput, EnvironmentProblem, LedgerError, Refused
+from ..core.keys import fingerprint, parse_public_key
+from ..core.model import Cadre
 from ..repo.store import AUTHOR_DOMAIN, Ledger
+
+# What the access log says of the identity behind an unmasking: shown with a registered key this machine holds,
+# or only named (`--as`, MINQING_USER, git config minqing.user), which anyone at the keyboard can choose.
+PROVEN = "key"
+UNPROVEN = "unproven"
 
 
 def public_half(path: Path, shown: str) -> str:
@@ -52,3 +59,25 @@ def signing_options(ledger: Ledger, author_email: str) -> tuple[list[str], list[
     if not key:
         return [], []
     return ["-c", "gpg.format=ssh"], [f"-S{key}"]
+
+
+def held_key(ledger: Ledger, cadre: Cadre) -> str | None:
+    """A private key on this machine, readable by this user, whose public half is registered for `cadre`."""
+    key = signing_key(ledger, cadre.id)
+    if not key or not os.access(key, os.R_OK) or not Path(key).is_file():
+        return None
+    try:
+        public = public_half(Path(key), key)
+    except LedgerError:
+        return None
+    return key if fingerprint(public) in {fingerprint(registered) for registered in cadre.keys} else None
+
+
+def require_identity(ledger: Ledger, cadre: Cadre, what: str) -> str:
+    """PROVEN or UNPROVEN for acting as `cadre` (or unmasking as them). Under `require_signed` an identity only
+    named is refused: acting needs the cadre's own key on this machine, and the commit is signed by it."""
+    if held_key(ledger, cadre) is not None:
+        return PROVEN
+    if ledger.config.data.get("require_signed"):
+        raise Refused("identity_unproven", actor=cadre.id, name=cadre.name, what=what)
+    return UNPROVEN

@@ -26,9 +26,17 @@ except ImportError:  # pragma: no cover - Windows: no flock; the stale-lock take
     fcntl = None  # type: ignore[assignment]
 
 from ..core import fields as F
-from ..core import ids, yamlio
+from ..core import ids, pii, yamlio
 from ..core.config import Config
-from ..core.errors import Busy, CorruptFile, EnvironmentProblem, NotALedger, NotFound, Refused
+from ..core.errors import (
+    Busy,
+    CorruptFile,
+    EnvironmentProblem,
+    LedgerError,
+    NotALedger,
+    NotFound,
+    Refused,
+)
 from ..core.items import check_policy
 from ..core.kinds import BY_PREFIX, kind_of_record
 from ..core.layout import AUTHOR_DOMAIN, CONFIG_FILE, DIRS, STATE_DIR, UNITS_FILE, cadre_path
@@ -65,7 +73,12 @@ class Ledger:
         root = find_root(start) if start.exists() else None
         if root is None:
             raise NotALedger("not_a_ledger", path=str(start))
-        return cls(root)
+        ledger = cls(root)
+        # Free text is screened wherever it is validated, before any transaction: the office's choice must be
+        # known from the moment the ledger is opened.
+        with contextlib.suppress(LedgerError):  # an unreadable minqing.yaml is check's to report, not open's
+            pii.POLICY.set(ledger.config.pii_policy())
+        return ledger
 
     @property
     def git_dir(self) -> Path:
@@ -385,6 +398,10 @@ class Ledger:
             self._units = None
             actor = self.actor(actor_text)
             self.config.require(actor, op)
+            if self.config.data.get("require_signed"):
+                from .signing import require_identity  # its key must be here: the commit is signed by it
+
+                require_identity(self, actor, op)
             tx = Transaction(self, actor, op)
             try:
                 yield tx

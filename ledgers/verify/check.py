@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core import messages, yamlio
+from ..core import messages, pii, yamlio
 from ..core.errors import Refused
 from ..core.kinds import KINDS
 from ..core.layout import STREAM_RECORD, place_for, placed_kind
@@ -252,6 +252,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "null"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = pii.mask_text(text)[0]  # a finding quotes values back; a full ID number never goes to a screen or a mail
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -891,6 +892,19 @@ def check_org(corpus: Corpus) -> list[Finding]:
     return out
 
 
+def check_personal_data(corpus: Corpus) -> list[Finding]:
+    """Full ID numbers and mobile numbers anywhere in a ledger file (free text above all): files keep only masked
+    forms and keyed hashes (DESIGN §3). The finding shows the number masked."""
+    out = []
+    for ledger_file in corpus.files:
+        for hit in pii.find_numbers(ledger_file.text):
+            line = ledger_file.text.count("\n", 0, hit.start) + 1
+            what = messages.render(f"pii_{hit.kind}", corpus.lang)
+            message = messages.render("check_personal_data", corpus.lang, what=what, shown=hit.masked)
+            out.append(Finding(ledger_file.path, line, "personal_data", message))
+    return out
+
+
 CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
     check_schemas,
     check_placement,
@@ -901,6 +915,7 @@ CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
     check_op_ids,
     check_duplicates,
     check_org,
+    check_personal_data,
 )
 
 
