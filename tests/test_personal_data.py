@@ -155,7 +155,8 @@ def test_the_notice_speaks_english_with_lang_en(w: World) -> None:
 def test_an_office_may_refuse_numbers_in_text_instead(w: World) -> None:
     config = w.path / "minqing.yaml"
     config.write_text(
-        config.read_text(encoding="utf-8").replace("pii_in_text: mask", "pii_in_text: refuse"), encoding="utf-8"
+        config.read_text(encoding="utf-8").replace("pii_in_text: mask", "pii_in_text: refuse"),
+        encoding="utf-8",
     )
     git(
         w.path,
@@ -219,3 +220,12 @@ def test_a_sheet_whose_register_column_holds_id_numbers_imports_them_masked(tmp_
     assert "已遮盖" in result.stderr
     no_full_number(git(office.path, "log", "-1", "-p"))
     assert "520***********1232" in git(office.path, "log", "-1", "-p")
+
+
+def test_no_error_message_quotes_a_full_number_back(w: World) -> None:
+    result = refused(
+        w.path, "household", "add", "--head", "测试户戊", "--village", "520602101201", "--members", MOBILE
+    )
+    assert "139****5678" in result.stderr
+    result = refused(w.path, "issue", "show", ID_NUMBER)
+    no_full_number(result.stderr)

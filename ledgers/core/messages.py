@@ -648,10 +648,13 @@ MAX_SHOWN = 120  # characters of a user's value quoted back in a message
 
 
 def visible(value: str, cut: bool = True) -> str:
-    """A value quoted back in a message, kept to one readable line: control and invisible format characters
-    (a newline, an escape sequence, a bidi override) are shown escaped, and a pasted page is cut short."""
+    """A value quoted back in a message, kept to one readable line and masked: control and invisible format
+    characters (a newline, an escape sequence, a bidi override) are shown escaped, a pasted page is cut short."""
     import unicodedata
 
+    from .pii import mask_text
+
+    value = mask_text(value)[0]  # no message prints a full ID or mobile number, whatever was typed or read
     if cut and len(value) > MAX_SHOWN:
         value = value[:MAX_SHOWN] + f"…(+{len(value) - MAX_SHOWN})"
     if value.isprintable():
