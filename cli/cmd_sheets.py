@@ -154,6 +154,10 @@ def import_sheet(
     finally:
         if bar is not None:
             bar.stop()
+    if result.hidden_sheet:
+        from minqing.ledgers.core.messages import render
+
+        note(render("hidden_sheet_read", STATE.lang, sheet=result.hidden_sheet))
     if result.ignored_columns:
         note(
             t(

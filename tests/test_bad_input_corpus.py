@@ -1165,3 +1165,69 @@ def test_hand_edited_file_makes_readers_exit_4_with_path_and_line(
 def test_git_reset_restored_every_hand_edit(world: World) -> None:
     status = subprocess.run(["git", "status", "--porcelain"], cwd=world.path, capture_output=True, text=True)
     assert status.stdout == ""
+
+
+# ---------------------------------------------------------------- hostile sheets (issue 14)
+
+
+def _xlsx_with(parts: dict[str, bytes]) -> bytes:
+    """A one-sheet workbook as openpyxl writes it, with some parts replaced or added."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["户主", "村", "人口"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename not in parts:
+                new.writestr(info.filename, old.read(info.filename))
+        for name, content in parts.items():
+            new.writestr(name, content)
+    return out.getvalue()
+
+
+HOSTILE_FILES: list[InputFile] = [
+    InputFile(
+        "sheet-mixed-utf8-gbk",
+        "h.csv",
+        CSV_HEADER.encode() + "李四,520602101201,3\n".encode("gbk"),
+        ("import", "{file}", "--kind", "households"),
+        "line 2 is not",
+    ),
+    InputFile(
+        "sheet-xlsx-ratio-bomb",
+        "h.xlsx",
+        _xlsx_with({"xl/sharedStrings.xml": b"<sst><si><t>" + b"A" * (4 * 1024 * 1024) + b"</t></si></sst>"}),
+        ("import", "{file}", "--kind", "households"),
+        "compression ratio of part xl/sharedStrings.xml",
+    ),
+    InputFile(
+        "sheet-xlsx-dimension-bomb",
+        "h.xlsx",
+        _xlsx_with(
+            {
+                "xl/worksheets/sheet1.xml": b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+                b'/2006/main"><dimension ref="A1:XFD1048576"/><sheetData/></worksheet>'
+            }
+        ),
+        ("import", "{file}", "--kind", "households"),
+        "over the limit of 200,000",
+    ),
+    InputFile(
+        "sheet-xlsx-unknown-sheet",
+        "h.xlsx",
+        _xlsx_with({}),
+        ("import", "{file}", "--kind", "households", "--sheet", "nope"),
+        "has no sheet 'nope'",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", HOSTILE_FILES, ids=[case.id for case in HOSTILE_FILES])
+def test_hostile_sheets_given_on_the_command_line(world: World, tmp_path: Path, case: InputFile) -> None:
+    test_bad_files_given_on_the_command_line(world, tmp_path, case)

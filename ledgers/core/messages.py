@@ -960,3 +960,39 @@ MESSAGES.update(
         ),
     }
 )
+
+# Hostile sheets: formula cells, sheet bombs, mixed encodings, hidden sheets (issue 14).
+MESSAGES.update(
+    {
+        "sheet_limit": (
+            "“{path}”的{what}为 {value}，超过上限 {limit}（防止表格炸弹）：请拆分为较小的表格分别导入",
+            "'{path}': {what} is {value}, over the limit of {limit} (a guard against sheet bombs); accepted: smaller sheets, imported one by one",
+        ),
+        "limit_file": ("文件大小", "file size"),
+        "limit_part": ("部件 {part} 解压后大小", "unpacked size of part {part}"),
+        "limit_total": ("全部部件解压后总大小", "unpacked size of all parts"),
+        "limit_ratio": ("部件 {part} 的压缩比", "compression ratio of part {part}"),
+        "limit_strings": ("共享字符串数（{part}）", "number of shared strings ({part})"),
+        "limit_text": ("部件 {part} 中最长一段文字", "longest run of text in part {part}"),
+        "limit_part_rows": ("部件 {part} 的行数", "rows in part {part}"),
+        "limit_part_cells": ("部件 {part} 的单元格数", "cells in part {part}"),
+        "limit_rows": ("工作表“{sheet}”的行数", "row count of sheet '{sheet}'"),
+        "limit_cells": ("工作表“{sheet}”的单元格数", "cell count of sheet '{sheet}'"),
+        "why_not_xlsx": (
+            "不是有效的 .xlsx 文件（应为 zip 压缩包）",
+            "not a valid .xlsx file (which is a zip archive)",
+        ),
+        "no_visible_sheet": (
+            "“{path}”的工作表都是隐藏的：用 --sheet 指定要读的表，可选 {sheets}",
+            "'{path}' has only hidden sheets; accepted: --sheet with one of {sheets}",
+        ),
+        "hidden_sheet_read": (
+            "注意：按 --sheet 读取了隐藏的工作表“{sheet}”（在 Excel 中看不到）",
+            "note: read the hidden sheet '{sheet}' named by --sheet (Excel does not show it)",
+        ),
+        "mixed_encoding": (
+            "“{path}”混用了两种编码：第 {other} 行是 UTF-8，第 {line} 行不是：整个文件应为同一种编码（UTF-8 或 GB18030），请在 Excel 中另存为 CSV UTF-8 后重试",
+            "'{path}' mixes two encodings: line {other} is UTF-8 but line {line} is not; accepted: one encoding for the whole file (UTF-8 or GB18030), e.g. saved again as CSV UTF-8",
+        ),
+    }
+)

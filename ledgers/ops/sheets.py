@@ -57,6 +57,28 @@ ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
 HEADER_SCAN_ROWS = 20  # a 台账 often has a title row or two (merged cells) above its header row
 PROGRESS_EVERY = 250
 
+# Sheet bombs (issue 14). An .xlsx is a zip of XML parts: a few MB on disk can unpack to gigabytes, or declare a
+# million rows of a thousand columns, and openpyxl would build all of it in memory. The zip's central directory and
+# a streaming pass over the XML parts are checked first, so such a file is refused before openpyxl parses it; the
+# rows are counted again while they stream. Sized so a whole county's sheet (100,000 rows of 20-30 columns: about
+# 10 MB on disk, 125-250 MB of XML, ~250 MB of memory as read) passes and no file reaches ~500 MB of memory.
+# The table in docs/guide/sheets-and-terminal.md lists them.
+MiB = 1024 * 1024
+MAX_XLSX_BYTES = 64 * MiB  # the file on disk (a county sheet is ~10 MB)
+MAX_PART_BYTES = 512 * MiB  # one worksheet part unpacked (streamed: 100,000 × 40 cells of text is ~250 MB)
+MAX_SHARED_STRINGS_BYTES = 256 * MiB  # xl/sharedStrings.xml unpacked: openpyxl keeps every string in memory
+MAX_WHOLE_PART_BYTES = 16 * MiB  # any other part (workbook, styles, rels…): openpyxl parses those whole
+MAX_TOTAL_BYTES = 1024 * MiB  # all parts unpacked together
+MAX_RATIO = 100  # unpacked : packed of one part, as Apache POI's zip-bomb guard (real sheets are 5-30)
+RATIO_FROM_BYTES = 1 * MiB  # a tiny part may compress better than that harmlessly
+MAX_TEXT_RUN = 1 * MiB  # text between two tags: Excel caps a cell at 32,767 characters (~100 KB of UTF-8)
+MAX_ROWS = 200_000  # rows of the sheet read (by row number, gaps included): twice a county's households
+MAX_CELLS = (
+    4_000_000  # cells of the sheet read (rows × columns, empty ones included): ~450 MB as text at most
+)
+MAX_SHARED_STRINGS = MAX_CELLS  # distinct strings: never more than the cells that could use them
+SCAN_CHUNK = 1 * MiB  # at most MAX_TEXT_RUN: a longer stretch then always spans two chunks
+
 Progress = Callable[[str, int, int], None]
 
 
@@ -289,6 +311,7 @@ class RawTable:
     name: str
     rows: list[tuple[int, list[str]]]
     lossy: frozenset[tuple[int, int]] = frozenset()
+    hidden_sheet: str | None = None  # the hidden worksheet read because --sheet named it
 
 
 def _cell_text(value: Any) -> tuple[str, bool]:
@@ -326,32 +349,195 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
 
 def _read_xlsx(file: Path, sheet: str | None) -> RawTable:
     import zipfile
+    import zlib
 
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # What a damaged or hand-crafted .xlsx makes zipfile, zlib, ElementTree (ParseError is a SyntaxError) and openpyxl
+    # raise, at load or halfway through the rows.
+    unreadable = (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        InvalidFileException,
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        SyntaxError,
+    )
     try:
+        _check_archive(file)
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except LedgerError:
+        raise
+    except zipfile.BadZipFile:
+        raise BadInput("sheet_unreadable", path=file.name, detail=Text("why_not_xlsx")) from None
+    except unreadable as exc:
         raise BadInput("sheet_unreadable", path=file.name, detail=str(exc) or type(exc).__name__) from None
     try:
-        names = book.sheetnames
-        if sheet is not None and sheet not in names:
-            raise BadInput("sheet_not_found", path=file.name, sheet=sheet, sheets="、".join(names))
-        worksheet = book[sheet] if sheet is not None else book[names[0]]
+        worksheet, hidden = _pick_sheet(book, file.name, sheet)
         rows: list[tuple[int, list[str]]] = []
         lossy: set[tuple[int, int]] = set()
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            cells = []
-            for index, value in enumerate(values):
-                text, rounded = _cell_text(value)
-                if rounded:
-                    lossy.add((number, index))
-                cells.append(text)
-            if any(cells):
+        try:
+            for number, cells, rounded in _stream_rows(worksheet, file.name):
+                lossy.update((number, index) for index in rounded)
                 rows.append((number, cells))
+        except LedgerError:
+            raise
+        except unreadable as exc:
+            raise BadInput(
+                "sheet_unreadable", path=file.name, detail=str(exc) or type(exc).__name__
+            ) from None
     finally:
         book.close()
-    return RawTable(file.name, rows, frozenset(lossy))
+    return RawTable(file.name, rows, frozenset(lossy), hidden_sheet=worksheet.title if hidden else None)
+
+
+def _pick_sheet(book: Any, path: str, wanted: str | None) -> tuple[Any, bool]:
+    """(worksheet, hidden?). By default the active sheet if it is visible, else the first visible one: a hidden
+    sheet (lookup tables, an old version, rows nobody sees in Excel) is read only when named with --sheet."""
+    sheets = book.worksheets  # chart sheets hold no rows
+    names = "、".join(ws.title for ws in sheets)
+    if wanted is not None:
+        for worksheet in sheets:
+            if worksheet.title == wanted:
+                return worksheet, worksheet.sheet_state != "visible"
+        raise BadInput("sheet_not_found", path=path, sheet=wanted, sheets=names)
+    visible = [ws for ws in sheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise BadInput("no_visible_sheet", path=path, sheets=names)
+    active = book.active
+    return (active if active in visible else visible[0]), False
+
+
+def _stream_rows(worksheet: Any, path: str) -> Iterable[tuple[int, list[str], list[int]]]:
+    """Non-empty rows as (row number, cell texts, indexes of rounded numbers), within MAX_ROWS and MAX_CELLS.
+
+    The declared size (<dimension ref=…>) is checked before the first row; then it is dropped, so rows past a
+    too-small declaration are read rather than silently cut off, and rows are padded to the declared width only."""
+    declared_rows, declared_width = worksheet.max_row or 0, worksheet.max_column or 0
+    what_rows, what_cells = (
+        Text("limit_rows", sheet=worksheet.title),
+        Text("limit_cells", sheet=worksheet.title),
+    )
+    _within(path, what_rows, declared_rows, MAX_ROWS)
+    _within(path, what_cells, declared_rows * declared_width, MAX_CELLS)
+    worksheet.reset_dimensions()
+    cells_seen = 0
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        cells_seen += max(len(values), declared_width)
+        _within(path, what_rows, number, MAX_ROWS)
+        _within(path, what_cells, cells_seen, MAX_CELLS)
+        cells, rounded = [], []
+        for index, value in enumerate(values):
+            text, lost = _cell_text(value)
+            if lost:
+                rounded.append(index)
+            cells.append(text)
+        if any(cells):
+            cells.extend([""] * (declared_width - len(cells)))
+            yield number, cells, rounded
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _within(
+    path: str, what: Text, value: float, limit: float, shown: Callable[[float], str] = _count
+) -> None:
+    if value > limit:
+        raise BadInput("sheet_limit", path=path, what=what, value=shown(value), limit=shown(limit))
+
+
+def _mib(size: float) -> str:
+    return f"{size / MiB:.1f} MiB" if size < MiB * 10 else f"{size / MiB:.0f} MiB"
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.0f}:1"
+
+
+# Elements counted while streaming, with or without a namespace prefix (`<c `, `<x:row>`), never `<cols>`.
+_SHEET_TAGS = re.compile(rb"<(?:\w+:)?(c|row)[\s/>]")
+_STRING_TAGS = re.compile(rb"<(?:\w+:)?(si)[\s/>]")
+_COUNT_ATTRIBUTE = re.compile(rb"""\s(uniqueCount|count)\s*=\s*["'](\d+)["']""")
+
+
+def _check_archive(file: Path) -> None:
+    """Refuse a sheet bomb before openpyxl opens it: sizes and ratios from the zip's central directory, the shared
+    strings' declared count from the first KB of their part, then one streaming pass over the XML parts counting
+    cells, rows and strings and measuring the longest text (nothing unpacked is kept)."""
+    import zipfile
+
+    path = file.name
+    _within(path, Text("limit_file"), file.stat().st_size, MAX_XLSX_BYTES, _mib)
+    with zipfile.ZipFile(file) as archive:
+        parts = archive.infolist()
+        total = 0
+        for part in parts:
+            name = part.filename
+            streamed = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            shared = name == "xl/sharedStrings.xml"
+            limit = (
+                MAX_PART_BYTES if streamed else MAX_SHARED_STRINGS_BYTES if shared else MAX_WHOLE_PART_BYTES
+            )
+            _within(path, Text("limit_part", part=name), part.file_size, limit, _mib)
+            if part.file_size > RATIO_FROM_BYTES:
+                ratio = part.file_size / max(part.compress_size, 1)
+                _within(path, Text("limit_ratio", part=name), ratio, MAX_RATIO, _ratio)
+            total += part.file_size
+        _within(path, Text("limit_total"), total, MAX_TOTAL_BYTES, _mib)
+        if "xl/sharedStrings.xml" in archive.namelist():
+            with archive.open("xl/sharedStrings.xml") as stream:
+                start = stream.read(4096)
+            declared = max((int(number) for _, number in _COUNT_ATTRIBUTE.findall(start)), default=0)
+            _within(path, Text("limit_strings", part="xl/sharedStrings.xml"), declared, MAX_SHARED_STRINGS)
+        for part in parts:
+            if part.filename.endswith((".xml", ".rels")):
+                _scan_part(archive, part.filename, path)
+
+
+def _scan_part(archive: Any, name: str, path: str) -> None:
+    """One streaming pass over an XML part: the longest stretch without a tag, and the elements openpyxl would build
+    from it: a worksheet's <row> and <c>, the shared strings' <si> (whose declared count may lie or be absent)."""
+    if name.startswith("xl/worksheets/"):
+        pattern: re.Pattern[bytes] | None = _SHEET_TAGS
+        limits = {
+            b"row": (Text("limit_part_rows", part=name), MAX_ROWS),
+            b"c": (Text("limit_part_cells", part=name), MAX_CELLS),
+        }
+    elif name == "xl/sharedStrings.xml":
+        pattern, limits = _STRING_TAGS, {b"si": (Text("limit_strings", part=name), MAX_SHARED_STRINGS)}
+    else:
+        pattern, limits = None, {}
+    counts = dict.fromkeys(limits, 0)
+    longest = Text("limit_text", part=name)
+    run = 0  # bytes since the last "<": a stretch inside one chunk is shorter than MAX_TEXT_RUN by itself
+    pending = b""  # from the last "<" of the chunk before: a tag may be cut in two
+    with archive.open(name) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            first = chunk.find(b"<")
+            _within(path, longest, run + (len(chunk) if first < 0 else first), MAX_TEXT_RUN, _mib)
+            run = run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"<") - 1
+            if pattern is None:
+                continue
+            data = pending + chunk
+            cut = data.rfind(b"<")
+            whole, pending = (data[:cut], data[cut:][:64]) if cut > 0 else (b"", data[:64])
+            found = pattern.findall(whole)
+            for tag, (what, limit) in limits.items():
+                counts[tag] += found.count(tag)
+                _within(path, what, counts[tag], limit)
+    if pattern is not None:
+        for tag in pattern.findall(pending):
+            counts[tag] += 1
+        for tag, (what, limit) in limits.items():
+            _within(path, what, counts[tag], limit)
 
 
 def _read_csv(file: Path, encoding: str | None) -> RawTable:
@@ -367,26 +553,54 @@ def _read_csv(file: Path, encoding: str | None) -> RawTable:
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise BadInput("bad_encoding", path=file.name, encoding=encoding, line=line) from None
-        text = text.removeprefix("\ufeff")
     else:
-        # Excel on a Chinese Windows writes GB18030/GBK; everything else writes UTF-8 (with or without a BOM).
-        for candidate in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(candidate)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise BadInput("bad_encoding", path=file.name, encoding="utf-8|gb18030", line=1)
+        detected = _csv_encoding(raw, file.name)
+        try:
+            text = raw.decode(detected)
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise BadInput("bad_encoding", path=file.name, encoding="utf-8|gb18030", line=line) from None
+    text = text.removeprefix("\ufeff")
     rows = []
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            cleaned = [cell.replace("\r\n", "\n").strip() for cell in cells]
+            cleaned = [from_csv_cell(cell.replace("\r\n", "\n").strip()) for cell in cells]
             if any(cleaned):
                 rows.append((number, cleaned))
     except csv.Error as exc:
         raise BadInput("sheet_unreadable", path=file.name, detail=str(exc)) from None
     return RawTable(file.name, rows)
+
+
+# Chinese as UTF-8: three-byte sequences for CJK ideographs, their punctuation and full-width forms.
+_UTF8_CHINESE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+
+def _csv_encoding(raw: bytes, path: str) -> str:
+    """A CSV is in one encoding. UTF-8 (with or without a BOM) if all of it decodes as UTF-8; else GB18030, which
+    Excel on a Chinese Windows writes, unless some line is plainly UTF-8 (a BOM, or a line that decodes as UTF-8 to
+    Chinese): then rows were pasted together from two files, and decoding the whole as either would garble the
+    other's names. GBK bytes that happen to decode as UTF-8 are short and never Chinese (its common characters'
+    bytes are not UTF-8's three-byte pattern), so a real GBK sheet is not taken for a mixed one."""
+    import codecs
+
+    try:
+        raw.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        first_bad = raw[: exc.start].count(b"\n") + 1
+    utf8_line = 1 if raw.startswith(codecs.BOM_UTF8) else None
+    if utf8_line is None:
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            try:
+                if _UTF8_CHINESE.search(line.decode("utf-8")):
+                    utf8_line = number
+                    break
+            except UnicodeDecodeError:
+                continue
+    if utf8_line is not None:
+        raise BadInput("mixed_encoding", path=path, line=first_bad, other=utf8_line)
+    return "gb18030"
 
 
 # ---------------------------------------------------------------- column mapping
@@ -909,6 +1123,7 @@ class ImportResult:
     commit: str | None
     dry_run: bool
     ignored_columns: tuple[str, ...]
+    hidden_sheet: str | None = None  # a hidden worksheet was read (named with --sheet): the CLI says so
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -968,6 +1183,7 @@ def import_sheet(
         commit,
         dry_run,
         tuple(plan.ignored_columns),
+        table.hidden_sheet,
     )
 
 
@@ -2016,9 +2232,31 @@ def write_export(table: ExportTable, fmt: str, out: str | Path, encoding: str | 
 def csv_text(table: ExportTable) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    writer.writerows(table.cells)
+    writer.writerow([inert_csv_cell(header) for header in table.headers])
+    writer.writerows([inert_csv_cell(cell) for cell in row] for row in table.cells)
     return buffer.getvalue()
+
+
+# Formula injection (OWASP, "CSV Injection"): Excel, WPS and LibreOffice run a cell that starts with one of these as
+# a formula (=HYPERLINK(…) sends a click to any address, =cmd|… once ran programs). A household head or a note typed
+# by anyone must reach the clerk who opens the export as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _quoted_formula(text: str) -> bool:
+    """Starts, after any leading quote marks, with a formula character: the cells the CSV quote applies to."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def inert_csv_cell(text: str) -> str:
+    """A CSV cell as OWASP advises: a leading `'` makes a formula-looking cell text. A value that already starts
+    with quotes before such a character gets one more, so `from_csv_cell` gives every value back exactly."""
+    return "'" + text if _quoted_formula(text) else text
+
+
+def from_csv_cell(text: str) -> str:
+    """Undoes `inert_csv_cell`: the `'` is dropped exactly where the export put it, so export → import is exact."""
+    return text[1:] if text.startswith("'") and _quoted_formula(text) else text
 
 
 _TITLES = {"households": "农户台账", "cadres": "干部名册", "visits": "走访台账", "issues": "问题台账"}
@@ -2042,14 +2280,22 @@ def _write_xlsx(table: ExportTable, target: Path) -> None:
     bold = Font(bold=True)
     header_cells = []
     for header in table.headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = _text_cell(WriteOnlyCell(sheet, value=header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in table.cells:
         # Every cell is text: ID numbers, phones and codes must never become Excel numbers.
-        sheet.append([WriteOnlyCell(sheet, value=value) if value else None for value in row])
+        sheet.append([_text_cell(WriteOnlyCell(sheet, value=value)) if value else None for value in row])
     book.save(target)
+
+
+def _text_cell(cell: Any) -> Any:
+    """openpyxl stores a string starting with `=` as a formula and one like `#N/A` as an error; a string cell
+    (`t="inlineStr"`) is what the ledger holds, shown as typed and never run (formula injection, OWASP)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _width(text: str) -> int:
