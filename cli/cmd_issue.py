@@ -289,6 +289,73 @@ def issue_reopen(
     _done(workflow.reopen(ledger(), actor, item_id, reason))
 
 
+@issue_app.command("edit")
+def issue_edit(
+    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
+    desc: Annotated[str | None, typer.Option("--desc", help="The corrected description.")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            autocompletion=complete_category,
+            help="income|education|medical|housing|water|infrastructure|industry|policy|other",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", autocompletion=complete_item_kind, help="problem|appeal|wish|suggestion"),
+    ] = None,
+    ledger_name: Annotated[
+        str | None,
+        typer.Option("--ledger", autocompletion=complete_ledger_name, help="livelihood|hardship|stability"),
+    ] = None,
+    household: Annotated[str | None, typer.Option("--household", help="The right household.")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", autocompletion=complete_unit, help="The right unit (no household)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Correct an item (更正); the old values stay in its history. A closed item only by a role that may close it.
+
+    Example: minqing issue edit Q-7K3M --category water --reason 类别录错
+    """
+    from minqing.ledgers.ops import workflow
+
+    _done(
+        workflow.edit(
+            ledger(),
+            actor,
+            item_id,
+            reason=reason,
+            desc=desc,
+            category=category,
+            kind=kind,
+            ledger_name=ledger_name,
+            household=household,
+            unit=unit,
+        )
+    )
+
+
+@issue_app.command("void")
+def issue_void(
+    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (required): a duplicate, a mistake.")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Void a duplicate or mistaken item (作废): it leaves every count and list; `issue show` still shows it.
+
+    Example: minqing issue void Q-7K3M --reason 与 Q-9PQ1 重复
+    """
+    from minqing.ledgers.ops import workflow
+
+    _done(workflow.void(ledger(), actor, item_id, reason))
+
+
 @issue_app.command("extend")
 def issue_extend(
     item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
@@ -354,10 +421,13 @@ def issue_list(
         typer.Option(
             "--state",
             autocompletion=complete_item_state,
-            help="registered|assigned|in_progress|resolved|closed|open",
+            help="registered|assigned|in_progress|resolved|closed|open|voided",
         ),
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past their deadline.")] = False,
+    include_voided: Annotated[
+        bool, typer.Option("--all", help="Also voided (作废) items, marked 已作废.")
+    ] = False,
     unit: Annotated[
         str | None,
         typer.Option("--unit", autocompletion=complete_unit, help="Only items under this unit code."),
@@ -393,6 +463,7 @@ def issue_list(
         category=category,
         kind=kind,
         ledger_name=ledger_name,
+        include_voided=include_voided,
     )
     if json_out:
         print_json([queries.item_summary(item, is_overdue) for item, is_overdue in rows])

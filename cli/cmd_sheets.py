@@ -90,7 +90,11 @@ def import_sheet(
     ],
     kind: KindOpt = None,
     sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Worksheet name in an .xlsx (default: the first).")
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="Worksheet name in an .xlsx (default: the active sheet if visible, else the first visible one; a hidden sheet only by name).",
+        ),
     ] = None,
     map_file: Annotated[
         str | None,

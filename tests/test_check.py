@@ -4,6 +4,7 @@ git, as a person would. The prepared ledger is built once per module and copied 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -716,7 +717,7 @@ def test_schemas_are_valid_draft_2020_12_and_enums_match_the_model() -> None:
     assert props["item"]["category"]["enum"] == list(model.CATEGORIES)
     assert props["item"]["source"]["enum"] == list(model.SOURCES)
     assert props["item"]["level"]["enum"] == list(model.LEVELS)
-    assert props["item"]["state"]["enum"] == list(model.STATES)
+    assert props["item"]["state"]["enum"] == [*model.STATES, model.VOIDED]
     assert props["item"]["resolution"]["properties"]["how"]["enum"] == list(model.HOW)
     assert props["item"]["feedback"]["enum"] == [*model.FEEDBACK, None]
     assert props["item"]["history"]["items"]["properties"]["op"]["enum"] == list(items.ITEM_OPS)
@@ -733,7 +734,8 @@ def test_schemas_are_valid_draft_2020_12_and_enums_match_the_model() -> None:
     assert list(props["cadre"]) == [f for f in model.Cadre.__dataclass_fields__ if f != "source"]
     assert list(props["household"]) == [f for f in model.Household.__dataclass_fields__ if f != "source"]
     assert list(props["visit"]) == [f for f in model.Visit.__dataclass_fields__ if f != "source"]
-    item_keys = [model.ITEM_FILE_KEYS.get(f, f) for f in model.Item.__dataclass_fields__ if f != "source"]
+    item_fields = [spec.name for spec in dataclasses.fields(model.Item)]
+    item_keys = [model.ITEM_FILE_KEYS.get(f, f) for f in item_fields if f != "source"]
     assert list(props["item"]) == item_keys
 
 

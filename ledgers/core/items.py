@@ -16,6 +16,8 @@ from .messages import Text
 from .model import (
     LEVELS,
     OPEN_STATES,
+    STATES,
+    VOIDED,
     Cadre,
     HistoryEntry,
     Item,
@@ -36,7 +38,11 @@ ALLOWED_FROM: dict[str, tuple[tuple[str, ...], str]] = {
     "reopen": (("closed",), "hint_reopen"),
     "extend": (("assigned", "in_progress"), "hint_extend"),
     "claim": (OPEN_STATES, "hint_claim"),
+    "edit": (STATES, "hint_voided"),
+    "void": (STATES, "hint_voided"),
 }
+# What `issue edit` may correct (its history entry carries the new values and a reason).
+EDITABLE = ("desc", "category", "kind", "ledger", "household", "unit")
 
 
 def refuse(item: Item, op_name: str, hint: str, **params: Any) -> Refused:
@@ -77,6 +83,8 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     if entry.op not in ALLOWED_FROM:
         raise refuse(item, entry.op, "hint_unknown_op", op=entry.op)
     allowed, hint = ALLOWED_FROM[entry.op]
+    if item.state == VOIDED:
+        raise refuse(item, entry.op, "hint_voided")
     if item.state not in allowed:
         raise refuse(item, entry.op, hint)
     if entry.op == "assign":
@@ -135,6 +143,22 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         if not item.due or f["to"] <= item.due:
             raise refuse(item, "extend", "hint_extend_later", due=item.due)
         return replace(item, due=f["to"], extensions=item.extensions + 1)
+    if entry.op == "edit":
+        changes = {key: f[key] for key in EDITABLE if key in f}
+        if not changes:
+            raise refuse(item, "edit", "hint_edit_nothing")
+        if "kind" in changes and (changes["kind"] == "petition") != (item.kind == "petition"):
+            # A petition's legal limits run from its registration: it cannot become, or stop being, one.
+            raise refuse(item, "edit", "hint_edit_petition")
+        if "kind" in changes and item.claimed_by and changes["kind"] != "wish":
+            raise refuse(item, "edit", "hint_edit_claimed_wish", by=item.claimed_by)
+        if "household" in changes and "unit" not in changes:
+            raise refuse(item, "edit", "hint_edit_unit")
+        if "unit" in changes and "household" not in changes:
+            changes["household"] = None  # moved to a unit (`--unit`): it is no longer one household's
+        return replace(item, **changes)
+    if entry.op == "void":
+        return replace(item, state=VOIDED, voided=f.get("date", day), void_reason=f["reason"])
     if entry.op == "claim":
         if item.kind != "wish":
             raise refuse(item, "claim", "hint_claim_wish")
@@ -159,7 +183,8 @@ def check_policy(item: Item | None, entry: HistoryEntry, config: Config, actor: 
             ) from None
         return
     assert item is not None
-    if entry.op == "close":
+    if entry.op == "close" or (entry.op in ("edit", "void") and item.state == "closed"):
+        # A closed (销号) item is corrected or withdrawn only by a role that may close it at its level.
         config.require_close(actor, item.level)
     if entry.op == "assign" and item.kind == "petition" and item.due and entry.fields["due"] > item.due:
         # The legal answer date moves only through `extend` (once, at most 30 days), never by reassigning.

@@ -351,6 +351,23 @@ MESSAGES.update(
             "only an assigned item with a due date can be extended",
         ),
         "hint_claim": ("只有未办结的微心愿才能认领", "only an open wish can be claimed"),
+        "hint_voided": ("已作废的事项不能再办理或更正", "a voided item cannot be worked on or corrected"),
+        "hint_edit_nothing": (
+            "没有要更正的内容：应给出 --desc、--category、--kind、--ledger、--household 或 --unit 之一",
+            "nothing to correct; accepted: one of --desc, --category, --kind, --ledger, --household, --unit",
+        ),
+        "hint_edit_petition": (
+            "信访件的法定时限从登记起算：不能改成或改出信访件（应作废后重新登记）",
+            "a petition's legal limits run from its registration: an item cannot become or stop being one (void it and register anew)",
+        ),
+        "hint_edit_claimed_wish": (
+            "已被 {by} 认领的微心愿不能改为其他类型",
+            "a wish claimed by {by} cannot become another kind",
+        ),
+        "hint_edit_unit": (
+            "更正户时必须同时更正所属单位",
+            "a corrected household needs its unit corrected with it",
+        ),
         "hint_exists": ("事项已存在", "the item exists"),
         "hint_start_create": ("历史记录必须以登记开始", "the history must start with create"),
         "hint_escalate_higher": (
@@ -543,6 +560,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "in_progress": ("办理中", "in progress"),
     "resolved": ("已办结", "resolved"),
     "closed": ("已销号", "closed"),
+    "voided": ("已作废", "voided"),
     "problem": ("问题", "problem"),
     "appeal": ("诉求", "appeal"),
     "petition": ("信访", "petition"),
@@ -601,6 +619,8 @@ OP_LABELS: dict[str, tuple[str, str]] = {
     "reopen": ("重新打开", "reopen"),
     "extend": ("延期", "extend"),
     "claim": ("认领", "claim"),
+    "edit": ("更正", "correct"),
+    "void": ("作废", "void"),
 }
 
 

@@ -7,7 +7,7 @@ Entity files hold a snapshot plus `history:`; the snapshot is what its history r
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
 ITEM_KINDS = ("problem", "appeal", "petition", "wish", "suggestion")
 LEDGERS = ("livelihood", "hardship", "stability")
@@ -26,6 +26,9 @@ SOURCES = ("visit", "petition", "hotline", "review", "grid")
 LEVELS = ("village", "township", "county")
 STATES = ("registered", "assigned", "in_progress", "resolved", "closed")
 OPEN_STATES = ("registered", "assigned", "in_progress")
+# 作废: a duplicate or mistaken entry, withdrawn. Not a step of the workflow (nothing moves on from it): it leaves
+# every count, list and funnel, and the file and its history stay.
+VOIDED = "voided"
 HOW = ("solved", "explained", "on_the_spot", "fulfilled")
 FEEDBACK = ("satisfied", "basic", "unsatisfied")
 ROLES = ("clerk", "village", "township_leader", "county_leader", "admin")
@@ -78,9 +81,13 @@ class HistoryEntry:
 
 
 class Record:
-    """Shared (de)serialisation: dataclass fields in declaration order, `source` kept out of the file."""
+    """Shared (de)serialisation: dataclass fields in declaration order, `source` kept out of the file.
+
+    Fields named in OPTIONAL are written only when set: they came after files were already in git, and a file
+    without them must still equal the replay of its history."""
 
     source: Source | None
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -94,6 +101,8 @@ class Record:
                 value = list(value)
             elif isinstance(value, dict):
                 value = dict(value)
+            if value is None and spec.name in self.OPTIONAL:
+                continue
             out[spec.name] = value
         return out
 
@@ -190,8 +199,12 @@ class Item(Record):
     close_reason: str | None = None
     extensions: int = 0
     claimed_by: str | None = None
+    voided: str | None = None  # the day it was voided (作废)
+    void_reason: str | None = None
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"voided", "void_reason"})
 
     @property
     def is_open(self) -> bool:

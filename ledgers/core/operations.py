@@ -63,6 +63,9 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("item", "reopen"): frozenset({"reason"}),
     ("item", "extend"): frozenset({"to", "reason"}),
     ("item", "claim"): frozenset({"by"}),
+    # 更正 and 作废 (issue 15): the corrected values and why; the old values stay in the history before it.
+    ("item", "edit"): frozenset({"desc", "category", "kind", "ledger", "household", "unit", "reason"}),
+    ("item", "void"): frozenset({"reason", "date"}),
     ("cadre", "create"): frozenset({"id", "name", "unit", "role", "title", "phone", "phone_hash"}),
     ("cadre", "set"): frozenset({"name", "title", "phone", "phone_hash"}),
     ("cadre", "recall"): frozenset({"reason"}),
@@ -166,7 +169,19 @@ def _pairing(op: str, subject: str) -> OpRule:
     )
 
 
-ITEM_STEPS = ("assign", "progress", "escalate", "resolve", "feedback", "close", "reopen", "extend", "claim")
+ITEM_STEPS = (
+    "assign",
+    "progress",
+    "escalate",
+    "resolve",
+    "feedback",
+    "close",
+    "reopen",
+    "extend",
+    "claim",
+    "edit",
+    "void",
+)
 _ITEM_ROLES: dict[str, tuple[str, ...]] = {
     "reopen": ("village", *LEADERS),
     "extend": ("village", *LEADERS),
@@ -182,6 +197,8 @@ _ITEM_SUBJECTS = {
     "reopen": "重新打开 {item}",
     "extend": "延期 {item} 至 {due}",
     "claim": "认领 {item} ← {name}",
+    "edit": "更正 {item}：{what}",
+    "void": "作废 {item}：{reason}",
 }
 
 OPS: dict[str, OpRule] = {

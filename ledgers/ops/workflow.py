@@ -255,3 +255,60 @@ def _active(cadre: Cadre) -> Cadre:
 def claim(ledger: Ledger, actor: str | None, ref: str, by: str, at: str | None = None) -> Item:
     cadre = _active(ledger.cadre(by, "--by"))
     return _transition(ledger, actor, ref, "claim", {"by": cadre.id}, at, name=cadre.name)
+
+
+def edit(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    desc: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+    ledger_name: str | None = None,
+    household: str | None = None,
+    unit: str | None = None,
+    at: str | None = None,
+) -> Item:
+    """更正: correct what was recorded wrongly. The history keeps the old values; the entry carries the new ones and
+    the reason. Only what differs from the item is recorded (an "edit" that changes nothing is refused)."""
+    if household and unit:
+        raise BadInput(
+            "required", field="--household | --unit", accepted="at most one of --household H-… or --unit CODE"
+        )
+    wanted: dict[str, Any] = {}
+    if desc is not None:
+        wanted["desc"] = F.text(desc, "--desc")
+    if category is not None:
+        wanted["category"] = F.choice(category, "--category", CATEGORIES)
+    if kind is not None:
+        wanted["kind"] = F.choice(kind, "--kind", ITEM_KINDS)
+    if ledger_name is not None:
+        wanted["ledger"] = F.choice(ledger_name, "--ledger", LEDGERS)
+    if household:
+        home = ledger.household(household, "--household")
+        wanted["household"], wanted["unit"] = home.id, home.unit
+    elif unit:
+        wanted["unit"] = ledger.unit(unit, "--unit").code
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "issue.edit") as tx:
+        item = ledger.item(ref)
+        changes = {key: value for key, value in wanted.items() if getattr(item, key) != value}
+        if unit and item.household is not None:
+            changes["unit"] = wanted["unit"]  # a household's item moved to a unit: the household goes too
+        if "household" in changes:
+            changes["unit"] = wanted["unit"]
+        what = "、".join(f"{key} {getattr(item, key) or '—'} → {value}" for key, value in changes.items())
+        updated = tx.advance(item, "edit", {**changes, "reason": why}, at)
+        tx.commit(
+            subject("issue.edit", item=_subject(item), what=what[:60]), [item.id], at=updated.history[-1].at
+        )
+    return updated
+
+
+def void(ledger: Ledger, actor: str | None, ref: str, reason: str | None, at: str | None = None) -> Item:
+    """作废: withdraw a duplicate or mistaken item. It leaves every count, list and funnel; its file and history
+    stay, and `issue show` / `issue list --all` still show it, marked 已作废."""
+    why = F.text(reason, "--reason")
+    return _transition(ledger, actor, ref, "void", {"reason": why}, at, reason=why[:40])

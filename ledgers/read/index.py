@@ -43,15 +43,15 @@ from ..core import fields as F
 from ..core import yamlio
 from ..core.errors import EnvironmentProblem
 from ..core.layout import STATE_DIR, placed_kind
+from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 2  # 2: items.assign_by (status counts petitions not assigned in time)
+SCHEMA_VERSION = 3  # 2: items.assign_by (status counts petitions not assigned in time); 3: voided_items
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
-OPEN_STATES = ("registered", "assigned", "in_progress")
 
 TABLES: dict[str, tuple[str, ...]] = {
     "settings": ("path", "key", "value"),
@@ -81,6 +81,20 @@ TABLES: dict[str, tuple[str, ...]] = {
         "esc_county",
         "claimed_by",
         "assign_by",
+    ),
+    # 作废 items (issue 15) are in no count, list or funnel: only here, for `issue list --all`.
+    "voided_items": (
+        "path",
+        "id",
+        "kind",
+        "ledger",
+        "category",
+        "description",
+        "unit",
+        "household",
+        "level",
+        "created",
+        "voided",
     ),
     "item_events": ("path", "item", "op", "day", "value", "due", "resolved"),
     "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
@@ -254,6 +268,10 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     kind = str(data.get("kind") or "problem")
     history = data.get("history") or []
     created = str(data.get("created") or (_day(history[0]) if history else ""))
+    if data.get("state") == VOIDED:
+        row = [_s(data.get(key)) for key in ("ledger", "category", "desc", "unit", "household", "level")]
+        _add(rows, "voided_items", (path, item_id, kind, *row, created, _s(data.get("voided"))))
+        return
     state, due, leader = "registered", None, None
     resolved_day: str | None = None
     escalated: dict[str, str | None] = {"township": None, "county": None}
@@ -917,41 +935,62 @@ def items(
     kind: str | None = None,
     ledger_name: str | None = None,
     overdue_on: str | None = None,
+    include_voided: bool = False,
 ) -> list[ItemRow]:
     """Current items matching every given filter, ordered by (created, id). `overdue` is judged against today,
-    or `overdue_on` when given (then only overdue items are returned)."""
-    where, params = [], []
-    if state == "open":
-        where.append("state IN ('registered', 'assigned', 'in_progress')")
-    elif state:
-        where.append("state = ?")
-        params.append(state)
+    or `overdue_on` when given (then only overdue items are returned). 作废 items only with `state="voided"` or
+    `include_voided` (`issue list --all`)."""
+    # Filters both tables share: (clause, its parameters).
+    shared: list[tuple[str, list[Any]]] = []
     if unit:
-        where.append("substr(unit, 1, ?) = ?")
-        params += [len(unit), unit]
-    for column, value in (
-        ("leader", leader),
-        ("category", category),
-        ("kind", kind),
-        ("ledger", ledger_name),
-    ):
+        shared.append(("substr(unit, 1, ?) = ?", [len(unit), unit]))
+    for column, value in (("category", category), ("kind", kind), ("ledger", ledger_name)):
         if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    day = overdue_on or F.today().isoformat()
+            shared.append((f"{column} = ?", [value]))
+    voided = [] if state not in (VOIDED, None) or leader or overdue_on else _voided_items(ledger, shared)
+    if state == VOIDED:
+        return voided
+    where = list(shared)
+    if state == "open":
+        where.append(("state IN ('registered', 'assigned', 'in_progress')", []))
+    elif state:
+        where.append(("state = ?", [state]))
+    if leader:
+        where.append(("leader = ?", [leader]))
     if overdue_on:
-        where.append("state IN ('registered', 'assigned', 'in_progress') AND due IS NOT NULL AND due < ?")
-        params.append(overdue_on)
+        where.append(
+            (
+                "state IN ('registered', 'assigned', 'in_progress') AND due IS NOT NULL AND due < ?",
+                [overdue_on],
+            )
+        )
+    day = overdue_on or F.today().isoformat()
     sql = (
         "SELECT id, kind, ledger, category, description, unit, household, level, state, created, due, leader, path,"
         " state IN ('registered', 'assigned', 'in_progress') AND due IS NOT NULL AND due < ? FROM items"
-        + (" WHERE " + " AND ".join(where) if where else "")
+        + (" WHERE " + " AND ".join(clause for clause, _ in where) if where else "")
+        + " ORDER BY created, id"
+    )
+    with Index.open(ledger) as index:
+        found = [
+            ItemRow(*row[:13], overdue=bool(row[13]))  # type: ignore[arg-type]
+            for row in index.conn.execute(sql, [day, *(value for _, values in where for value in values)])
+        ]
+    if include_voided and voided:
+        found = sorted(found + voided, key=lambda row: (row.created, row.id))
+    return found
+
+
+def _voided_items(ledger: Ledger, where: list[tuple[str, list[Any]]]) -> list[ItemRow]:
+    sql = (
+        "SELECT id, kind, ledger, category, description, unit, household, level, created, path FROM voided_items"
+        + (" WHERE " + " AND ".join(clause for clause, _ in where) if where else "")
         + " ORDER BY created, id"
     )
     with Index.open(ledger) as index:
         return [
-            ItemRow(*row[:13], overdue=bool(row[13]))  # type: ignore[arg-type]
-            for row in index.conn.execute(sql, [day, *params])
+            ItemRow(*row[:8], state=VOIDED, created=row[8], due=None, leader=None, path=row[9], overdue=False)
+            for row in index.conn.execute(sql, [value for _, values in where for value in values])
         ]
 
 

@@ -15,6 +15,7 @@ from ..core.model import (
     HOUSEHOLD_STATUS,
     OPEN_STATES,
     STATES,
+    VOIDED,
     Cadre,
     Household,
     Visit,
@@ -82,12 +83,13 @@ def items(
     category: str | None = None,
     kind: str | None = None,
     ledger_name: str | None = None,
+    include_voided: bool = False,
 ) -> list[tuple[Any, bool]]:
     """(row, overdue) per matching item, ordered by (created, id); a row has the `item_summary` attributes."""
     from ..core.model import CATEGORIES, ITEM_KINDS, LEDGERS
 
     if state:
-        F.choice(state, "--state", (*STATES, "open"))
+        F.choice(state, "--state", (*STATES, VOIDED, "open"))
     if category:
         F.choice(category, "--category", CATEGORIES)
     if kind:
@@ -107,6 +109,7 @@ def items(
         kind=kind,
         ledger_name=ledger_name,
         overdue_on=F.today().isoformat() if overdue else None,
+        include_voided=include_voided,
     )
     return [(row, row.overdue) for row in rows]
 

@@ -1,0 +1,204 @@
+"""Issue 15: a clerk's corrections. Items are corrected (更正) and voided (作废) as operations: one commit each with
+trailers and a reason, old values kept in history, checked by audit; bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import refused, run
+from foundation_util import World, world_template
+
+from minqing.ledgers.repo.store import Ledger
+from minqing.ledgers.verify import audit
+
+
+@pytest.fixture
+def w(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> World:
+    return world_template(tmp_path_factory).copy(tmp_path / "ledger")
+
+
+def git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=True).stdout
+
+
+def ok(w: World, *args: str) -> str:
+    result = run(*args, ledger=w.path)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def item_file(w: World, key: str) -> dict:
+    led = Ledger.open(w.path)
+    return yaml.safe_load((w.path / led.path_of(w[key])).read_text(encoding="utf-8"))
+
+
+def audit_codes(w: World) -> list[str]:
+    return [finding.code for finding in audit.audit_repo(w.path, mark=False).findings]
+
+
+def rollup_total(w: World) -> dict:
+    out = ok(w, "rollup", "--period", "year", "--date", "2026-11-23", "--format", "json")
+    return json.loads(out)["total"]
+
+
+# ---------------------------------------------------------------- 更正
+
+
+def test_edit_corrects_the_item_keeps_the_old_values_and_is_one_audited_commit(w: World) -> None:
+    before = item_file(w, "registered")
+    out = ok(
+        w, "issue", "edit", w["registered"], "--category", "water", "--desc", "水管漏水", "--reason", "录错"
+    )
+    assert out.startswith(w["registered"])
+    after = item_file(w, "registered")
+    assert (after["category"], after["desc"]) == ("water", "水管漏水")
+    entry = after["history"][-1]
+    assert entry["op"] == "edit"
+    assert entry["fields"] == {"desc": "水管漏水", "category": "water", "reason": "录错"}
+    # the old values are still in the history (the create entry) and in git
+    assert after["history"][0]["fields"]["desc"] == before["desc"]
+    message = git(w.path, "log", "-1", "--format=%B")
+    assert message.startswith(f"更正 {w['registered']}")
+    assert "Ledger-Op: issue.edit" in message and f"Ledger-Entry: {w['registered']}" in message
+    assert audit_codes(w) == []
+    shown = ok(w, "issue", "show", w["registered"])
+    assert "更正" in shown and "录错" in shown
+
+
+def test_edit_moves_an_item_to_another_household_or_to_a_unit(w: World) -> None:
+    ok(w, "issue", "edit", w["registered"], "--household", w["h3"], "--reason", "户录错")
+    moved = item_file(w, "registered")
+    assert moved["household"] == w["h3"] and moved["unit"] == "520602102201"
+    ok(w, "issue", "edit", w["registered"], "--unit", "520602101202", "--reason", "是村里的事")
+    moved = item_file(w, "registered")
+    assert moved["household"] is None and moved["unit"] == "520602101202"
+    assert audit_codes(w) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "contains"),
+    [
+        (("--category", "housing", "--reason", "同"), "没有要更正的内容"),  # nothing differs
+        (("--category", "water"), "--reason"),  # no reason
+        (("--category", "roads", "--reason", "错"), "roads"),
+        (("--kind", "petition", "--reason", "错"), "信访"),
+        (("--household", "H-ZZZZZZ", "--reason", "错"), "H-ZZZZZZ"),
+        (("--unit", "520602999999", "--reason", "错"), "520602999999"),
+        (("--household", "{h1}", "--unit", "520602101202", "--reason", "错"), "--household"),
+        (("--desc", "  ", "--reason", "错"), "--desc"),
+    ],
+)
+def test_bad_edits_are_refused_and_write_nothing(w: World, args: tuple[str, ...], contains: str) -> None:
+    argv = [arg.format(h1=w["h1"]) for arg in args]
+    refused(w.path, "issue", "edit", w["registered"], *argv, contains=contains)
+
+
+def test_a_closed_item_is_corrected_only_by_a_role_that_may_close_it(w: World) -> None:
+    refused(
+        w.path,
+        "issue",
+        "edit",
+        w["closed"],
+        "--desc",
+        "更正",
+        "--reason",
+        "错",
+        "--as",
+        w["clerk"],
+        contains="",
+    )
+    ok(
+        w,
+        "issue",
+        "edit",
+        w["closed"],
+        "--desc",
+        "猪圈屋顶漏雨",
+        "--reason",
+        "描述不全",
+        "--as",
+        w["village"],
+    )
+    assert item_file(w, "closed")["state"] == "closed"
+    assert audit_codes(w) == []
+
+
+# ---------------------------------------------------------------- 作废
+
+
+def test_void_takes_the_item_out_of_every_count_and_list_but_show_keeps_it(w: World) -> None:
+    total_before = rollup_total(w)
+    status_before = json.loads(ok(w, "status", "--json"))["counts"]
+    listed_before = ok(w, "issue", "list")
+    assert w["in_progress"] in listed_before
+    out = ok(w, "issue", "void", w["in_progress"], "--reason", "与另一事项重复")
+    assert "已作废" in out
+    voided = item_file(w, "in_progress")
+    assert (voided["state"], voided["void_reason"]) == ("voided", "与另一事项重复")
+    assert voided["voided"] == "2026-11-23"
+    total_after = rollup_total(w)
+    assert total_after["raised"] == total_before["raised"] - 1
+    assert total_after["open"] == total_before["open"] - 1
+    status_after = json.loads(ok(w, "status", "--json"))["counts"]
+    assert status_after["items"] == status_before["items"] - 1
+    assert status_after["open"] == status_before["open"] - 1
+    assert w["in_progress"] not in ok(w, "issue", "list")
+    assert w["in_progress"] not in ok(w, "issue", "list", "--state", "open")
+    listed_all = [line for line in ok(w, "issue", "list", "--all").splitlines() if w["in_progress"] in line]
+    assert len(listed_all) == 1 and "已作废" in listed_all[0]
+    only_voided = ok(w, "issue", "list", "--state", "voided", "--json")
+    assert [row["id"] for row in json.loads(only_voided)] == [w["in_progress"]]
+    assert "已作废" in ok(w, "issue", "show", w["in_progress"])
+    assert git(w.path, "log", "-1", "--format=%s").startswith(f"作废 {w['in_progress']}")
+    assert audit_codes(w) == []
+    assert run("check", ledger=w.path).exit_code == 0
+
+
+def test_a_voided_item_cannot_be_worked_on_voided_again_or_corrected(w: World) -> None:
+    ok(w, "issue", "void", w["registered"], "--reason", "重复")
+    for args in (
+        ("issue", "assign", w["registered"], "--leader", w["town"], "--due", "2026-12-30"),
+        ("issue", "resolve", w["registered"], "--how", "solved", "--note", "x"),
+        ("issue", "void", w["registered"], "--reason", "再次"),
+        ("issue", "edit", w["registered"], "--desc", "新", "--reason", "错"),
+    ):
+        refused(w.path, *args, contains="已作废")
+
+
+def test_void_needs_a_reason_and_a_closed_item_a_closing_role(w: World) -> None:
+    refused(w.path, "issue", "void", w["registered"], contains="--reason")
+    refused(w.path, "issue", "void", w["closed"], "--reason", "错", "--as", w["clerk"])
+    ok(w, "issue", "void", w["closed"], "--reason", "重复登记", "--as", w["village"])
+
+
+def test_audit_flags_a_void_forged_by_hand(w: World) -> None:
+    """A clerk who cannot void a closed item edits the file by hand and commits it with the right trailers."""
+    led = Ledger.open(w.path)
+    rel = led.path_of(w["closed"])
+    path = w.path / rel
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["state"] = "voided"
+    data["voided"] = "2026-11-23"
+    data["void_reason"] = "冒充"
+    data["history"].append(
+        {"id": "F0RGED0V01", "at": "2026-11-23T10:00:00+08:00", "by": w["clerk"], "op": "void",
+         "fields": {"reason": "冒充"}}
+    )  # fmt: skip
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git(w.path, "add", "-A")
+    message = f"作废\n\nLedger-Op: issue.void\nLedger-Entry: {w['closed']}\nLedger-Actor: {w['clerk']}\n"
+    git(
+        w.path,
+        "-c",
+        "user.name=x",
+        "-c",
+        f"user.email={w['clerk']}@minqing.invalid",
+        "commit",
+        "-qm",
+        message,
+    )
+    assert audit_codes(w) != []
