@@ -68,6 +68,58 @@ def activity_add(
     echo(f"{activity.id} {activity.date} {activity_label(activity.kind)}{people}")
 
 
+@activity_app.command("edit")
+def activity_edit(
+    activity_id: Annotated[str, typer.Argument(help="Activity id or unique prefix.")],
+    date: Annotated[str | None, typer.Option("--date", help="The right date YYYY-MM-DD.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="The right kind.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="The right unit code.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The corrected title.")] = None,
+    participants: Annotated[str | None, typer.Option("--participants", help="The right number.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="The right organising cadres.")] = None,
+    note_: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Correct an activity (更正): a new record naming the old one; every count uses the corrected record.
+
+    Example: minqing activity edit A-7K3M --participants 53 --reason 人数录错
+    """
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import activities
+
+    doc, corrected = activities.edit_activity(
+        ledger(),
+        actor,
+        activity_id,
+        reason=reason,
+        date=date,
+        kind=kind,
+        unit=unit,
+        title=title,
+        participants=participants,
+        by=fields.id_list(by) if by is not None else None,
+        note=note_,
+    )
+    echo(f"{doc['id']} {doc['date']} {t('更正', 'corrects')} {corrected}")
+
+
+@activity_app.command("void")
+def activity_void(
+    activity_id: Annotated[str, typer.Argument(help="Activity id or unique prefix.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Void an activity recorded by mistake (作废): it leaves every count and the monthly minimum.
+
+    Example: minqing activity void A-7K3M --reason 重复录入
+    """
+    from minqing.ledgers.ops import activities
+
+    marker = activities.void_activity(ledger(), actor, activity_id, reason=reason)
+    echo(f"{marker['voids']} {t('已作废', 'voided')}")
+
+
 @activity_app.command("list")
 def activity_list(
     month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,

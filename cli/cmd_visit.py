@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from .common import (
+    STATE,
     AsOpt,
     DateOpt,
     JsonOpt,
@@ -19,6 +20,7 @@ from .common import (
     echo_items,
     label,
     ledger,
+    note,
     paired_raises,
     print_json,
     print_table,
@@ -108,6 +110,62 @@ def visit_add(
     )
     echo(f"{visit.id} {visit.date}")
     echo_items(items)
+
+
+@visit_app.command("edit")
+def visit_edit(
+    visit_id: Annotated[str, typer.Argument(help="Visit id or unique prefix.")],
+    date: Annotated[str | None, typer.Option("--date", help="The right date YYYY-MM-DD.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", autocompletion=complete_cadre, help="The right visiting cadres, comma-separated."
+        ),
+    ] = None,
+    household: Annotated[str | None, typer.Option("--household", help="The right household.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Correct a visit (更正): a new record naming the old one; every count uses the corrected record.
+
+    Example: minqing visit edit V-7K3M --date 2026-11-20 --reason 日期录错
+    """
+    from minqing.ledgers.core import fields
+    from minqing.ledgers.ops import visits
+
+    doc, corrected = visits.edit_visit(
+        ledger(),
+        actor,
+        visit_id,
+        reason=reason,
+        date=date,
+        by=fields.id_list(by) if by is not None else None,
+        household=household,
+        note=note,
+    )
+    echo(f"{doc['id']} {doc['date']} {t('更正', 'corrects')} {corrected}")
+
+
+@visit_app.command("void")
+def visit_void(
+    visit_id: Annotated[str, typer.Argument(help="Visit id or unique prefix.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (required): typed in by mistake, twice.")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Void a visit typed in by mistake (作废): it leaves every count; its items are listed to void or keep.
+
+    Example: minqing visit void V-7K3M --reason 重复录入
+    """
+    from minqing.ledgers.core.messages import render
+    from minqing.ledgers.ops import visits
+
+    marker, items = visits.void_visit(ledger(), actor, visit_id, reason=reason)
+    echo(f"{marker['voids']} {label('voided')}")
+    if items:
+        note(render("items_of_voided_visit", STATE.lang, items=", ".join(items)))
 
 
 @visit_app.command("list")

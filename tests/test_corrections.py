@@ -202,3 +202,149 @@ def test_audit_flags_a_void_forged_by_hand(w: World) -> None:
         message,
     )
     assert audit_codes(w) != []
+
+
+# ---------------------------------------------------------------- visits and activities: append-only corrections
+
+
+def add_visit(w: World, date: str = "2026-11-20", **extra: str) -> str:
+    args = [
+        "visit",
+        "add",
+        "--household",
+        w["h1"],
+        "--by",
+        w["village"],
+        "--date",
+        date,
+        "--note",
+        "入户走访",
+    ]
+    for key, value in extra.items():
+        args += [f"--{key}", value]
+    return ok(w, *args).split()[0]
+
+
+def visits_in(w: World, month: str) -> int:
+    out = ok(w, "rollup", "--period", "month", "--date", f"{month}-15", "--format", "json")
+    return json.loads(out)["total"]["visits"]
+
+
+def stream_text(w: World, rel: str) -> str:
+    return (w.path / rel).read_text(encoding="utf-8")
+
+
+def test_a_visit_corrected_in_place_is_a_new_document_and_counts_once(w: World) -> None:
+    original = add_visit(w)
+    before = stream_text(w, "visits/2026-11/520602101201.yaml")
+    count = visits_in(w, "2026-11")
+    out = ok(w, "visit", "edit", original, "--note", "入户走访，核实低保", "--reason", "记录不全")
+    corrected = out.split()[0]
+    assert corrected != original and f"更正 {original}" in out
+    after = stream_text(w, "visits/2026-11/520602101201.yaml")
+    assert after.startswith(before)  # append-only: the original is untouched
+    assert f"corrects: {original}" in after and "reason: 记录不全" in after
+    assert visits_in(w, "2026-11") == count
+    listed = ok(w, "visit", "list")
+    assert corrected in listed and original not in listed and "核实低保" in listed
+    assert git(w.path, "log", "-1", "--format=%s").startswith(f"更正走访 {original} → {corrected}")
+    # The old id still leads to the record in force.
+    again = ok(w, "visit", "edit", original, "--by", f"{w['village']},{w['town']}", "--reason", "漏记走访人")
+    assert f"更正 {corrected}" in again
+    assert audit_codes(w) == []
+    assert run("check", ledger=w.path).exit_code == 0
+
+
+def test_a_visit_moved_to_another_month_is_voided_in_its_old_file(w: World) -> None:
+    original = add_visit(w, date="2026-11-20")
+    november, october = visits_in(w, "2026-11"), visits_in(w, "2026-10")
+    out = ok(w, "visit", "edit", original, "--date", "2026-10-20", "--reason", "日期录错")
+    corrected = out.split()[0]
+    assert visits_in(w, "2026-11") == november - 1
+    assert visits_in(w, "2026-10") == october + 1
+    old_file = stream_text(w, "visits/2026-11/520602101201.yaml")
+    assert f"voids: {original}" in old_file and f"corrected_by: {corrected}" in old_file
+    assert f"corrects: {original}" in stream_text(w, "visits/2026-10/520602101201.yaml")
+    entries = git(w.path, "log", "-1", "--format=%(trailers:key=Ledger-Entry,valueonly)").split()
+    assert corrected in entries and len(entries) == 2
+    assert audit_codes(w) == []
+
+
+def test_a_voided_visit_leaves_the_counts_and_lists_its_items(w: World) -> None:
+    raised = ok(
+        w, "visit", "add", "--household", w["h1"], "--by", w["village"], "--date", "2026-11-20",
+        "--raise", "屋顶漏雨", "--category", "housing",
+    )  # fmt: skip
+    visit_id, item_id = raised.split()[0], raised.split()[2]
+    count = visits_in(w, "2026-11")
+    result = run("visit", "void", visit_id, "--reason", "重复录入", ledger=w.path)
+    assert result.exit_code == 0, result.output
+    assert "已作废" in result.stdout and item_id in result.stderr and "issue void" in result.stderr
+    assert visits_in(w, "2026-11") == count - 1
+    assert visit_id not in ok(w, "visit", "list")
+    refused(w.path, "visit", "void", visit_id, "--reason", "再次", contains="已由")
+    refused(w.path, "visit", "edit", visit_id, "--note", "x", "--reason", "错", contains="已由")
+    assert audit_codes(w) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "contains"),
+    [
+        (("--note", "入户走访", "--reason", "同"), "没有要更正的内容"),
+        (("--note", "新"), "--reason"),
+        (("--date", "2026-12-01", "--reason", "错"), "2026-12-01"),
+        (("--date", "2026-02-30", "--reason", "错"), "2026-02-30"),
+        (("--household", "H-ZZZZZZ", "--reason", "错"), "H-ZZZZZZ"),
+        (("--by", "{recalled}", "--reason", "错"), "{recalled}"),
+        (("--note", "新", "--reason", "  "), "--reason"),
+    ],
+)
+def test_bad_visit_corrections_are_refused_and_write_nothing(
+    w: World, args: tuple[str, ...], contains: str
+) -> None:
+    visit_id = add_visit(w)
+    argv = [arg.format(recalled=w["recalled"]) for arg in args]
+    refused(w.path, "visit", "edit", visit_id, *argv, contains=contains.format(recalled=w["recalled"]))
+
+
+def test_unknown_visits_and_activities_are_refused(w: World) -> None:
+    refused(w.path, "visit", "edit", "V-ZZZZZZ", "--note", "x", "--reason", "y", contains="V-ZZZZZZ")
+    refused(w.path, "visit", "void", "V-ZZZZZZ", "--reason", "y", contains="V-ZZZZZZ")
+    refused(w.path, "activity", "void", "A-ZZZZZZ", "--reason", "y", contains="A-ZZZZZZ")
+
+
+def test_activity_corrections_change_the_totals_as_corrected(w: World) -> None:
+    out = ok(
+        w, "activity", "add", "--kind", "night_school", "--unit", "520602101201", "--date", "2026-11-20",
+        "--title", "猕猴桃冬季管护", "--participants", "35",
+    )  # fmt: skip
+    activity_id = out.split()[0]
+
+    def totals() -> tuple[int, int]:
+        total = json.loads(ok(w, "rollup", "--period", "month", "--date", "2026-11-15", "--format", "json"))[
+            "total"
+        ]
+        return total["activities"], total["participants"]
+
+    activities, people = totals()
+    corrected = ok(
+        w, "activity", "edit", activity_id, "--participants", "53", "--reason", "人数录错"
+    ).split()[0]
+    assert totals() == (activities, people + 18)
+    refused(
+        w.path,
+        "activity",
+        "edit",
+        corrected,
+        "--participants",
+        "53",
+        "--reason",
+        "同",
+        contains="没有要更正的内容",
+    )
+    ok(w, "activity", "void", corrected, "--reason", "重复录入")
+    assert totals() == (activities - 1, people - 35)
+    assert corrected not in ok(w, "activity", "list")
+    refused(w.path, "activity", "edit", activity_id, "--title", "新", "--reason", "错", contains="已由")
+    assert audit_codes(w) == []
+    assert run("check", ledger=w.path).exit_code == 0

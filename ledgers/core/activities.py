@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .errors import BadInput
 from .messages import Text
@@ -40,7 +41,14 @@ class Activity(Record):
     note: str | None = None
     at: str = ""
     recorded_by: str = ""
+    # A correction or a void (core/streams.py): the document it replaces or withdraws, and why.
+    corrects: str | None = None
+    voids: str | None = None
+    corrected_by: str | None = None
+    reason: str | None = None
     source: Source | None = None
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason"})
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:

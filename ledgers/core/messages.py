@@ -56,6 +56,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不能以 {actor}（{name}）的身份执行 {what}：minqing.yaml 要求签名（require_signed），本机没有该干部登记的私钥；应由本人在本机运行 minqing cadre key use {actor} 私钥文件",
         "cannot act as {actor} ({name}) for {what}: minqing.yaml requires signing (require_signed) and this machine holds no key registered for them; accepted: the cadre runs minqing cadre key use {actor} KEYFILE here",
     ),
+    # corrections in the streams (issue 15)
+    "nothing_to_correct": (
+        "{id} 没有要更正的内容：给出的值与原记录相同；应给出至少一个不同的值",
+        "{id}: nothing to correct, the values given are those recorded; accepted: at least one different value",
+    ),
+    "stream_voided": (
+        "{field}：{value} 已由 {void} 作废：已作废的记录不能再更正或作废",
+        "{field}: {value} was voided by {void}; a voided record cannot be corrected or voided again",
+    ),
+    "items_of_voided_visit": (
+        "该次走访登记的事项仍在台账上：{items}；如也是误录，请逐项 minqing issue void ID --reason …",
+        "items raised during that visit are still on the ledger: {items}; if they were mistakes too, void each with minqing issue void ID --reason …",
+    ),
     "pii_masked": (
         "已遮盖 {fields} 中的{what}：完整号码不写入台账和 git",
         "masked {what} in {fields}: full numbers are never written to the ledger or git",

@@ -224,7 +224,14 @@ class Visit(Record):
     items: tuple[str, ...] = ()
     at: str = ""
     recorded_by: str = ""
+    # A correction or a void (core/streams.py): the document it replaces or withdraws, and why.
+    corrects: str | None = None
+    voids: str | None = None
+    corrected_by: str | None = None
+    reason: str | None = None
     source: Source | None = None
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason"})
 
 
 # `source` is a reserved record attribute (file and line), so an item's `source:` key (visit|petition|…) is held

@@ -264,6 +264,12 @@ OPS: dict[str, OpRule] = {
         replayed=True,
         subject="恢复中断操作留下的文件 {paths}",
     ),
+    # 更正 / 作废 in the streams (issue 15, core/streams.py): a correcting document, plus a void in the old file
+    # when the correction moves the record to another file; or one voiding document.
+    "visit.edit": OpRule(counts={"visits": (1, 2)}, subject="更正走访 {visit} → {new}：{what}"),
+    "visit.void": OpRule(counts={"visits": (1, 1)}, subject="作废走访 {visit}：{reason}"),
+    "activity.edit": OpRule(counts={"activities": (1, 2)}, subject="更正活动 {activity} → {new}：{what}"),
+    "activity.void": OpRule(counts={"activities": (1, 1)}, subject="作废活动 {activity}：{reason}"),
     # Settling a sync conflict by taking one side's version of the entries it lists.
     "conflict.resolve": OpRule(roles=("admin", "county_leader"), subject="解决同步冲突 {what}"),
     # A sync merge commit: audited as the union of both sides (no table row is consulted for its files).

@@ -7,6 +7,8 @@ village) is checked by `check_activity_minimum`, a pure function over the activi
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core import fields as F
 from ..core import ids, yamlio
 from ..core.activities import MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label
@@ -16,7 +18,9 @@ from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
 from ..core.operations import subject as operation_subject
 from ..read.activities import iter_activities
+from ..read.streams import document, locate
 from ..repo.store import Ledger
+from .streams import changed, summary, write_correction, write_void
 
 
 def add_activity(
@@ -40,23 +44,10 @@ def add_activity(
         place = ledger.unit(unit)
         when = at or F.timestamp()
         day = F.parse_date(date or when[:10], "--date", allow_future=False)
-        clean_title = F.text(title, "--title", limit=MAX_TITLE)
-        assert clean_title is not None
-        if "\n" in clean_title:
-            raise BadInput("bad_value", field="--title", value=clean_title, accepted=Text("acc_one_line"))
-        count = (
-            None
-            if participants is None or str(participants).strip() == ""
-            else F.positive_int(participants, "--participants", 0, MAX_PARTICIPANTS)
-        )
-        organisers: list[str] = []
-        for ref in by or []:
-            cadre = ledger.cadre(ref, "--by")
-            if cadre.status != "active":
-                raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-            if cadre.id not in organisers:
-                organisers.append(cadre.id)
-        taken = {activity.id for activity in iter_activities(ledger, month=day[:7])}
+        clean_title = _title(title)
+        count = _participants(participants)
+        organisers = _organisers(ledger, by or [])
+        taken = {activity.id for activity in iter_activities(ledger, month=day[:7], in_force=False)}
         activity = Activity(
             id=ids.new_id("A", taken),
             date=day,
@@ -81,3 +72,93 @@ def add_activity(
         )
         tx.commit(subject, [activity.id], at=when)
     return activity
+
+
+def _title(title: str | None) -> str:
+    clean_title = F.text(title, "--title", limit=MAX_TITLE)
+    assert clean_title is not None
+    if "\n" in clean_title:
+        raise BadInput("bad_value", field="--title", value=clean_title, accepted=Text("acc_one_line"))
+    return clean_title
+
+
+def _participants(participants: int | str | None) -> int | None:
+    if participants is None or str(participants).strip() == "":
+        return None
+    return F.positive_int(participants, "--participants", 0, MAX_PARTICIPANTS)
+
+
+def _organisers(ledger: Ledger, by: list[str]) -> list[str]:
+    organisers: list[str] = []
+    for ref in by:
+        cadre = ledger.cadre(ref, "--by")
+        if cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        if cadre.id not in organisers:
+            organisers.append(cadre.id)
+    return organisers
+
+
+def edit_activity(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    date: str | None = None,
+    kind: str | None = None,
+    unit: str | None = None,
+    title: str | None = None,
+    participants: int | str | None = None,
+    by: list[str] | None = None,
+    note: str | None = None,
+    at: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """更正 an activity: the corrected record as a new document naming the original (ops/streams.py)."""
+    why = F.text(reason, "--reason")
+    assert why is not None
+    with ledger.transaction(actor, "activity.edit") as tx:
+        activity_id, path = locate(ledger, "activities", ref, "ACTIVITY")
+        original = document(ledger, path, activity_id)
+        wanted: dict[str, Any] = {}
+        if date is not None:
+            wanted["date"] = F.parse_date(date, "--date", allow_future=False)
+        if kind is not None:
+            wanted["kind"] = F.choice(kind, "--kind", ACTIVITY_KINDS)
+        if unit is not None:
+            wanted["unit"] = ledger.unit(unit).code
+        if title is not None:
+            wanted["title"] = _title(title)
+        if participants is not None:
+            wanted["participants"] = _participants(participants)
+        if by is not None:
+            wanted["by"] = _organisers(ledger, by)
+        if note is not None:
+            wanted["note"] = F.text(note, "--note", required=False)
+        changes = changed(original, wanted)
+        when = at or F.timestamp()
+        written = write_correction(tx, "activities", original, changes, why, when)
+        doc = written[-1]
+        tx.commit(
+            operation_subject("activity.edit", activity=activity_id, new=doc["id"], what=summary(changes)),
+            [entry["id"] for entry in written],
+            at=when,
+        )
+    return doc, activity_id
+
+
+def void_activity(
+    ledger: Ledger, actor: str | None, ref: str, *, reason: str | None, at: str | None = None
+) -> dict[str, Any]:
+    """作废 an activity recorded by mistake: it leaves every count and the 五帮五扶 minimum."""
+    why = F.text(reason, "--reason")
+    assert why is not None
+    with ledger.transaction(actor, "activity.void") as tx:
+        activity_id, path = locate(ledger, "activities", ref, "ACTIVITY")
+        original = document(ledger, path, activity_id)
+        when = at or F.timestamp()
+        marker = write_void(tx, "activities", original, why, when)
+        tx.commit(
+            operation_subject("activity.void", activity=activity_id, reason=why[:40]), [marker["id"]], at=when
+        )
+    return marker

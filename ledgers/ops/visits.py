@@ -15,7 +15,9 @@ from ..core.items import apply as apply_item
 from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..core.operations import subject as operation_subject
+from ..read.streams import document, locate
 from ..repo.store import Ledger, dump_item
+from .streams import changed, summary, write_correction, write_void
 from .workflow import new_item
 
 
@@ -42,15 +44,7 @@ def add_visit(
     with ledger.transaction(actor, "visit.add") as tx:
         kind = F.choice(kind or "visit", "--kind", VISIT_KINDS)
         day = F.parse_date(date or (at or F.timestamp())[:10], "--date", allow_future=False)
-        if not by:
-            raise BadInput("required", field="--by", accepted=Text("acc_cadre_ids"))
-        visitors = []
-        for ref in by:
-            cadre = ledger.cadre(ref, "--by")
-            if cadre.status != "active":
-                raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-            if cadre.id not in visitors:
-                visitors.append(cadre.id)
+        visitors = _visitors(ledger, by)
         home = None
         if household:
             home = ledger.household(household, "--household")
@@ -106,6 +100,77 @@ def add_visit(
         subject = operation_subject("visit.add", kind=label, who=who, day=day, raised=raised)
         tx.commit(subject, [visit_id, *(item.id for item in items)], at=when)
     return visit, items
+
+
+def _visitors(ledger: Ledger, by: list[str]) -> list[str]:
+    """The visiting cadres' ids, each active, in the order given, without repeats."""
+    if not by:
+        raise BadInput("required", field="--by", accepted=Text("acc_cadre_ids"))
+    visitors: list[str] = []
+    for ref in by:
+        cadre = ledger.cadre(ref, "--by")
+        if cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        if cadre.id not in visitors:
+            visitors.append(cadre.id)
+    return visitors
+
+
+def edit_visit(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    date: str | None = None,
+    by: list[str] | None = None,
+    household: str | None = None,
+    note: str | None = None,
+    at: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """更正 a visit: the corrected record as a new document naming the original (ops/streams.py). Every count uses
+    the corrected record. Returns (the new document, the corrected id)."""
+    why = F.text(reason, "--reason")
+    assert why is not None
+    with ledger.transaction(actor, "visit.edit") as tx:
+        visit_id, path = locate(ledger, "visits", ref, "VISIT")
+        original = document(ledger, path, visit_id)
+        wanted: dict[str, Any] = {}
+        if date is not None:
+            wanted["date"] = F.parse_date(date, "--date", allow_future=False)
+        if by is not None:
+            wanted["by"] = _visitors(ledger, by)
+        if household is not None:
+            home = ledger.household(household, "--household")
+            wanted.update(household=home.id, village=home.village, unit=home.unit)
+        if note is not None:
+            wanted["note"] = F.text(note, "--note", required=False)
+        changes = changed(original, wanted)
+        when = at or F.timestamp()
+        written = write_correction(tx, "visits", original, changes, why, when)
+        doc = written[-1]
+        tx.commit(
+            operation_subject("visit.edit", visit=visit_id, new=doc["id"], what=summary(changes)),
+            [entry["id"] for entry in written],
+            at=when,
+        )
+    return doc, visit_id
+
+
+def void_visit(
+    ledger: Ledger, actor: str | None, ref: str, *, reason: str | None, at: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """作废 a visit typed in by mistake. Returns the voiding document and the items raised during the visit, for
+    the clerk to void (`issue void`) or keep."""
+    why = F.text(reason, "--reason")
+    assert why is not None
+    with ledger.transaction(actor, "visit.void") as tx:
+        visit_id, path = locate(ledger, "visits", ref, "VISIT")
+        original = document(ledger, path, visit_id)
+        when = at or F.timestamp()
+        marker = write_void(tx, "visits", original, why, when)
+        tx.commit(operation_subject("visit.void", visit=visit_id, reason=why[:40]), [marker["id"]], at=when)
+    return marker, [str(item) for item in original.get("items") or []]
 
 
 def _resolve_on_the_spot(tx: Any, item: Item, how_text: str, when: str, day: str) -> Item:

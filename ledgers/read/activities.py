@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import fields as F
-from ..core import yamlio
+from ..core import streams, yamlio
 from ..core.activities import Activity, parse_month
 from ..core.layout import activity_stream_path
 from ..core.model import ACTIVITY_KINDS, Source, Unit
@@ -30,9 +30,11 @@ def iter_activities(
     kind: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    in_force: bool = True,
 ) -> Iterator[Activity]:
     """Activities in date order, optionally of one month (YYYY-MM), under one unit code prefix, of one kind, and
-    between two dates (inclusive). Arguments are already validated."""
+    between two dates (inclusive). Arguments are already validated. Corrected and voided documents are left out
+    (core/streams.py) unless `in_force` is False (every document ever written: ids already taken)."""
     months = [month] if month else _months(ledger)
     found: list[Activity] = []
     for name in months:
@@ -42,7 +44,11 @@ def iter_activities(
         text = ledger.read_text(rel)
         if text is None:
             continue
-        for line, doc in _documents(rel, text):
+        documents = list(_documents(rel, text))
+        counted = {id(doc) for doc in streams.in_force([doc for _, doc in documents])} if in_force else None
+        for line, doc in documents:
+            if counted is not None and id(doc) not in counted:
+                continue
             activity = _build(doc, rel, line)
             if unit and not activity.unit.startswith(unit):
                 continue

@@ -40,14 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core import yamlio
+from ..core import streams, yamlio
 from ..core.errors import EnvironmentProblem
 from ..core.layout import STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 3  # 2: items.assign_by (status counts petitions not assigned in time); 3: voided_items
+SCHEMA_VERSION = 4  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -101,6 +101,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "visits": ("path", "id", "date", "kind", "household", "village", "unit"),
     "visit_by": ("path", "visit", "cadre", "date"),
     "activities": ("path", "id", "date", "kind", "unit", "participants"),
+    # Corrections and voids in the streams (issue 15): `how` is corrects|voids; only documents in force are in
+    # visits/activities, these rows lead from a replaced id to what replaced it.
+    "revisions": ("path", "id", "replaces", "how", "corrected_by"),
 }
 
 # Created after a cold bulk load (faster than maintaining them row by row).
@@ -117,6 +120,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS visits_household ON visits(household, date)",
     "CREATE INDEX IF NOT EXISTS visit_by_cadre ON visit_by(cadre, date)",
     "CREATE INDEX IF NOT EXISTS activities_date ON activities(date)",
+    "CREATE INDEX IF NOT EXISTS revisions_replaces ON revisions(replaces)",
 )
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -145,8 +149,12 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
         text = yamlio.decode(raw)
         if kind in ("visits", "activities"):
             docs = yamlio.load_all(text)
-            bad = 0
-            for doc in docs:
+            mappings = [doc for doc in docs if isinstance(doc, dict)]
+            bad = len(docs) - len(mappings)
+            for doc in mappings:
+                if streams.is_revision(doc):
+                    _revision_rows(path, doc, rows)
+            for doc in streams.in_force(mappings):
                 try:
                     (_visit_rows if kind == "visits" else _activity_rows)(path, doc, rows)
                 except (TypeError, KeyError, ValueError, AttributeError):
@@ -393,6 +401,13 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
     )
     for cadre in doc.get("by") or []:
         _add(rows, "visit_by", (path, visit_id, str(cadre), date))
+
+
+def _revision_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
+    """A correcting or voiding document (core/streams.py), so a corrected id leads to the record in force."""
+    replaces = str(doc.get(streams.CORRECTS) or doc.get(streams.VOIDS))
+    how = streams.CORRECTS if doc.get(streams.CORRECTS) else streams.VOIDS
+    _add(rows, "revisions", (path, str(doc.get("id")), replaces, how, _s(doc.get(streams.CORRECTED_BY))))
 
 
 def _activity_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import ids
+from ..core import ids, streams
 from ..core.model import Visit
 from ..repo.store import Ledger
 
@@ -28,6 +28,7 @@ def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[st
 
 
 def iter_visits(ledger: Ledger) -> list[Visit]:
+    """Every visit in force: corrected and voided documents are left out (core/streams.py)."""
     from ..core.model import Source
 
     out: list[Visit] = []
@@ -37,6 +38,6 @@ def iter_visits(ledger: Ledger) -> list[Visit]:
     for month in sorted(base.iterdir()):
         for stream in sorted(month.glob("*.yaml")):
             rel = stream.relative_to(ledger.root).as_posix()
-            for doc in ledger.read_stream(rel):
+            for doc in streams.in_force(ledger.read_stream(rel)):
                 out.append(Visit.from_dict(doc, Source(rel)))
     return out

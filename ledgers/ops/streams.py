@@ -1,0 +1,83 @@
+"""Correcting (更正) and voiding (作废) a visit or an activity (issue 15). The streams stay append-only: a correction
+is a new document that names the one it corrects, a void a new document that names the one it withdraws; which
+documents count is settled in core/streams.py. One command is one commit, with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import ids, layout, yamlio
+from ..core import streams as S
+from ..core.activities import Activity
+from ..core.errors import BadInput
+from ..core.model import Visit
+from ..repo.store import Transaction
+
+# stream kind -> (id prefix, record class)
+RECORDS: dict[str, tuple[str, type]] = {"visits": ("V", Visit), "activities": ("A", Activity)}
+
+
+def stream_path(kind: str, doc: dict[str, Any]) -> str:
+    if kind == "visits":
+        return layout.visit_stream_path(str(doc["date"]), str(doc["village"]))
+    return layout.activity_stream_path(str(doc["date"]))
+
+
+def _record(kind: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as its record class writes it (key order of docs/format.md), revision keys stripped."""
+    plain = {key: value for key, value in doc.items() if key not in S.REVISION_KEYS}
+    return RECORDS[kind][1].from_dict(plain).to_dict()
+
+
+def changed(original: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """The values of `wanted` that differ from the original; refused when there are none."""
+    changes = {key: value for key, value in wanted.items() if original.get(key) != value}
+    if not changes:
+        raise BadInput("nothing_to_correct", id=str(original.get("id")))
+    return changes
+
+
+def summary(changes: dict[str, Any]) -> str:
+    """`key → value、…` for a commit subject, cut to a readable length."""
+    parts = [
+        f"{key} → {', '.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in changes.items()
+    ]
+    text = "、".join(parts)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def write_correction(
+    tx: Transaction, kind: str, original: dict[str, Any], changes: dict[str, Any], reason: str, when: str
+) -> list[dict[str, Any]]:
+    """Append the corrected record (and, when it belongs in another file, a void in the old one first). Returns
+    the documents written, the corrected record last."""
+    prefix = RECORDS[kind][0]
+    corrected = _record(kind, {**original, **changes})
+    new_id = ids.new_id(prefix)
+    document = {**corrected, "id": new_id, "at": when, "recorded_by": tx.actor.id}
+    document.update({S.CORRECTS: str(original["id"]), S.REASON: reason})
+    old_path, new_path = stream_path(kind, original), stream_path(kind, corrected)
+    written = []
+    if new_path != old_path:
+        marker = {**_record(kind, original), "id": ids.new_id(prefix), "at": when, "recorded_by": tx.actor.id}
+        marker.update({S.VOIDS: str(original["id"]), S.CORRECTED_BY: new_id, S.REASON: reason})
+        tx.append(old_path, yamlio.dump_stream_doc(marker))
+        written.append(marker)
+    tx.append(new_path, yamlio.dump_stream_doc(document))
+    return [*written, document]
+
+
+def write_void(
+    tx: Transaction, kind: str, original: dict[str, Any], reason: str, when: str
+) -> dict[str, Any]:
+    """Append a document withdrawing `original`, in its own stream file."""
+    marker = {
+        **_record(kind, original),
+        "id": ids.new_id(RECORDS[kind][0]),
+        "at": when,
+        "recorded_by": tx.actor.id,
+    }
+    marker.update({S.VOIDS: str(original["id"]), S.REASON: reason})
+    tx.append(stream_path(kind, original), yamlio.dump_stream_doc(marker))
+    return marker
