@@ -277,3 +277,81 @@ def key_use(
             f"commits by {cadre_record.id} {cadre_record.name} on this machine are signed with {path}",
         )
     )
+
+
+# ---------------------------------------------------------------- corrections (issue 15)
+
+
+@cadre_app.command("edit")
+def cadre_edit(
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The corrected title (第一书记|驻村队长|…).")
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help="The corrected phone; stored masked plus a keyed hash.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Correct a cadre's name, title or phone (更正); the old values stay in the history.
+
+    Example: minqing cadre edit C-4H2J --title 驻村第一书记 --reason 职务录错
+    """
+    from minqing.ledgers.ops import register as reg
+
+    cadre = reg.edit_cadre(ledger(), actor, cadre_id, reason=reason, name=name, title=title, phone=phone)
+    echo(t(f"{cadre.id} {cadre.name} 已更正", f"{cadre.id} {cadre.name} corrected"))
+
+
+@cadre_app.command("move")
+def cadre_move(
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    unit: Annotated[
+        str | None, typer.Option("--unit", autocompletion=complete_unit, help="The unit the cadre moves to.")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (required): the transfer order.")
+    ] = None,
+    hand_over_to: Annotated[
+        str | None,
+        typer.Option(
+            "--hand-over-to", help="Cadre who takes over the open cases and pairings (else they are kept)."
+        ),
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Move a cadre to another unit (调动); open cases and pairings are listed, kept or handed over.
+
+    Example: minqing cadre move C-4H2J --unit 520602102 --reason 组织调动 --hand-over-to C-9PQ1
+    """
+    from minqing.ledgers.ops import register as reg
+
+    from .common import echo_items
+
+    moved = reg.move_cadre(ledger(), actor, cadre_id, unit=unit, reason=reason, hand_over_to=hand_over_to)
+    cadre, heir = moved.record, moved.handed_to
+    echo(
+        t(f"{cadre.id} {cadre.name} 已调动至 {cadre.unit}", f"{cadre.id} {cadre.name} moved to {cadre.unit}")
+    )
+    if moved.items:
+        echo(
+            t(
+                f"  在办案件 {len(moved.items)} 件移交 {heir.id} {heir.name}：",
+                f"  open cases handed over to {heir.id} {heir.name}: {len(moved.items)}",
+            )
+            if heir
+            else t(
+                f"  在办案件 {len(moved.items)} 件（仍由其负责）：",
+                f"  open cases still led by them: {len(moved.items)}",
+            )
+        )
+        echo_items(list(moved.items))
+    if moved.pairings:
+        shown = ", ".join(moved.pairings)
+        echo(
+            t(f"  结对移交 {heir.id}：{shown}", f"  pairings handed over to {heir.id}: {shown}")
+            if heir
+            else t(f"  结对保留：{shown}", f"  pairings kept: {shown}")
+        )

@@ -54,7 +54,8 @@ def _household_row(home) -> list[str]:
         home.village,
         home.group or "",
         str(home.members),
-        label(home.status),
+        label(home.status)
+        + (t(f" 已销户 {home.removed}", f" removed {home.removed}") if home.removed else ""),
         home.id_number or "",
         home.phone or "",
         risks,
@@ -124,15 +125,18 @@ def household_list(
             "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
         ),
     ] = None,
+    include_removed: Annotated[
+        bool, typer.Option("--all", help="Also households removed from the register (销户), marked.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """List households (ID numbers and phones masked).
+    """List households (ID numbers and phones masked); --all includes removed ones (销户).
 
     Example: minqing household list --unit 520602101 --status poor
     """
     from minqing.ledgers.read import queries
 
-    homes = queries.households(ledger(), unit=village, status=status_)
+    homes = queries.households(ledger(), unit=village, status=status_, include_removed=include_removed)
     if json_out:
         print_json([h.to_dict() | {"history": len(h.history)} for h in homes])
         return
@@ -216,3 +220,117 @@ def household_find(
         print_json(home.to_dict())
         return
     print_table(column_headers(HOUSEHOLD_HEADERS), [_household_row(home)])
+
+
+# ---------------------------------------------------------------- corrections (issue 15)
+
+
+def _echo_kept(moved, kept: bool) -> None:
+    """The open items and pairings a move or removal leaves (kept) or took along (moved): the clerk decides next."""
+    from .common import echo_items
+
+    if moved.items:
+        echo(
+            t(
+                f"  未销号事项 {len(moved.items)} 项（保留原单位）：",
+                f"  items not closed: {len(moved.items)} (kept in their unit):",
+            )
+            if kept
+            else t(f"  已转出事项 {len(moved.items)} 项：", f"  items moved: {len(moved.items)}:")
+        )
+        echo_items(list(moved.items))
+    if moved.pairings:
+        echo(t(f"  结对保留：{', '.join(moved.pairings)}", f"  pairings kept: {', '.join(moved.pairings)}"))
+
+
+@household_app.command("edit")
+def household_edit(
+    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    head: Annotated[str | None, typer.Option("--head", help="The corrected head of household.")] = None,
+    members: Annotated[
+        str | None, typer.Option("--members", help="The corrected number of members (1-50).")
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", help="The right group/grid code (a group of the household's village)."),
+    ] = None,
+    register_no: Annotated[
+        str | None, typer.Option("--register-no", help="The corrected number on the office's register.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Correct a household (更正); the old values stay in its history. Another village: household move.
+
+    Example: minqing household edit H-7K3M --head 王小二 --reason 户主姓名录错
+    """
+    from minqing.ledgers.ops import register as reg
+
+    home = reg.edit_household(
+        ledger(),
+        actor,
+        household_id,
+        reason=reason,
+        head=head,
+        members=members,
+        group=group,
+        register_no=register_no,
+    )
+    echo(t(f"{home.id} {home.head} 已更正", f"{home.id} {home.head} corrected"))
+
+
+@household_app.command("move")
+def household_move(
+    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    village: Annotated[
+        str | None,
+        typer.Option("--village", autocompletion=complete_unit, help="The new village code (12 digits)."),
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Group/grid code within the new village.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it moves (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Move a household to another village (搬迁); its items keep their unit and its pairings stay, listed.
+
+    Example: minqing household move H-7K3M --village 520602102201 --reason 易地扶贫搬迁
+    """
+    from minqing.ledgers.ops import register as reg
+
+    moved = reg.move_household(ledger(), actor, household_id, village=village, group=group, reason=reason)
+    home = moved.record
+    echo(t(f"{home.id} {home.head} 已搬迁至 {home.unit}", f"{home.id} {home.head} moved to {home.unit}"))
+    _echo_kept(moved, kept=True)
+
+
+@household_app.command("remove")
+def household_remove(
+    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="died|moved_away|merged|duplicate|other (required).")
+    ] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="What happened, in words.")] = None,
+    transfer_to: Annotated[
+        str | None, typer.Option("--transfer-to", help="Household that takes over its items not yet closed.")
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Remove a household from the register (销户): out of every count from today, history kept. Refused while
+    it is paired or has items not closed, unless --transfer-to moves the items to another household.
+
+    Example: minqing household remove H-7K3M --reason died --note 户主去世，无其他成员
+    """
+    from minqing.ledgers.ops import register as reg
+
+    moved = reg.remove_household(
+        ledger(), actor, household_id, reason=reason, note=note_text, transfer_to=transfer_to
+    )
+    home = moved.record
+    echo(
+        t(
+            f"{home.id} {home.head} 已销户（{label(home.remove_reason)}，{home.removed}）",
+            f"{home.id} {home.head} removed ({label(home.remove_reason)}, {home.removed})",
+        )
+    )
+    _echo_kept(moved, kept=False)

@@ -40,6 +40,8 @@ ALLOWED_FROM: dict[str, tuple[tuple[str, ...], str]] = {
     "claim": (OPEN_STATES, "hint_claim"),
     "edit": (STATES, "hint_voided"),
     "void": (STATES, "hint_voided"),
+    # 移交 (`cadre move --hand-over-to`): an open case with a leader gets a new one.
+    "hand_over": (("assigned", "in_progress"), "hint_hand_over"),
 }
 # What `issue edit` may correct (its history entry carries the new values and a reason).
 EDITABLE = ("desc", "category", "kind", "ledger", "household", "unit")
@@ -159,6 +161,8 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         return replace(item, **changes)
     if entry.op == "void":
         return replace(item, state=VOIDED, voided=f.get("date", day), void_reason=f["reason"])
+    if entry.op == "hand_over":
+        return replace(item, leader=f["leader"])
     if entry.op == "claim":
         if item.kind != "wish":
             raise refuse(item, "claim", "hint_claim_wish")

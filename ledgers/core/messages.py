@@ -634,6 +634,9 @@ OP_LABELS: dict[str, tuple[str, str]] = {
     "claim": ("认领", "claim"),
     "edit": ("更正", "correct"),
     "void": ("作废", "void"),
+    "move": ("迁移", "move"),
+    "remove": ("销户", "remove"),
+    "hand_over": ("移交", "hand over"),
 }
 
 
@@ -1027,5 +1030,52 @@ MESSAGES.update(
             "“{path}”混用了两种编码：第 {other} 行是 UTF-8，第 {line} 行不是：整个文件应为同一种编码（UTF-8 或 GB18030），请在 Excel 中另存为 CSV UTF-8 后重试",
             "'{path}' mixes two encodings: line {other} is UTF-8 but line {line} is not; accepted: one encoding for the whole file (UTF-8 or GB18030), e.g. saved again as CSV UTF-8",
         ),
+    }
+)
+
+# Corrections to the registers (issue 15): household edit/move/remove, cadre edit/move.
+MESSAGES.update(
+    {
+        "household_removed": (
+            "农户 {household}（{head}）已于 {day} 销户：不能再走访、结对、登记事项或更正",
+            "household {household} ({head}) left the register on {day}; it cannot be visited, paired, "
+            "given new items or corrected",
+        ),
+        "remove_paired": (
+            "{household} 仍与 {cadres} 结对：先用 minqing household unpair 解除结对，再销户",
+            "{household} is still paired with {cadres}; unpair first (minqing household unpair), then remove it",
+        ),
+        "remove_unfinished": (
+            "{household} 还有未销号的事项 {items}：先办结销号或作废，或用 --transfer-to 转给另一户",
+            "{household} still has items not closed: {items}; close or void them first, or move them to another "
+            "household with --transfer-to",
+        ),
+        "hint_edit_nothing_register": (
+            "没有要更正的内容：给出的值与现有记录相同",
+            "nothing to correct: the values given are what is recorded",
+        ),
+        "hint_same_unit": ("干部已在该单位", "the cadre is already in that unit"),
+        "hint_same_village": (
+            "农户已在该村（同村换组用 household edit --group）",
+            "the household is already in that village (another group of it: household edit --group)",
+        ),
+        "hint_hand_over": (
+            "只有已交办、未办结的事项才能移交",
+            "only an assigned item that is still open can be handed over",
+        ),
+        "acc_other_household": ("台账上另一户的编号", "the id of another household on the register"),
+        "acc_other_cadre": ("另一位在岗干部的编号", "the id of another active cadre"),
+        "acc_one_correction": (
+            "至少一项更正：{options}",
+            "at least one correction: {options}",
+        ),
+    }
+)
+LABELS.update(
+    {
+        "died": ("死亡", "died"),
+        "moved_away": ("迁出", "moved away"),
+        "merged": ("合户", "merged"),
+        "duplicate": ("重复登记", "duplicate"),
     }
 )

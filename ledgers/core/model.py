@@ -34,6 +34,8 @@ FEEDBACK = ("satisfied", "basic", "unsatisfied")
 ROLES = ("clerk", "village", "township_leader", "county_leader", "admin")
 CADRE_STATUS = ("active", "recalled")
 HOUSEHOLD_STATUS = ("poor", "lifted", "monitored", "general")
+# Why a household leaves the register (销户, issue 15); schemas/household.yaml lists the same.
+REMOVE_REASONS = ("died", "moved_away", "merged", "duplicate", "other")
 INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
 INDICATOR_VALUES = ("ok", "risk")
 VISIT_KINDS = ("visit", "talk", "stay")
@@ -164,8 +166,12 @@ class Household(Record):
     register_no: str | None = None
     indicators: dict[str, str] = field(default_factory=dict)
     pairings: tuple[str, ...] = ()
+    removed: str | None = None  # the day it left the register (销户): out of every count from that day on
+    remove_reason: str | None = None  # one of REMOVE_REASONS
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"removed", "remove_reason"})
 
     @property
     def unit(self) -> str:

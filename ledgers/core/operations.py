@@ -12,6 +12,7 @@ Adding an operation = one row here, one apply branch in core (items/registers/re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,13 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     # 更正 and 作废 (issue 15): the corrected values and why; the old values stay in the history before it.
     ("item", "edit"): frozenset({"desc", "category", "kind", "ledger", "household", "unit", "reason"}),
     ("item", "void"): frozenset({"reason", "date"}),
+    # 移交 (issue 15, `cadre move --hand-over-to`): the new leader of an open case and why.
+    ("item", "hand_over"): frozenset({"leader", "reason"}),
     ("cadre", "create"): frozenset({"id", "name", "unit", "role", "title", "phone", "phone_hash"}),
     ("cadre", "set"): frozenset({"name", "title", "phone", "phone_hash"}),
+    # 更正 and 调动 (issue 15): corrected values with a reason; a move names the new unit (and who took over).
+    ("cadre", "edit"): frozenset({"name", "title", "phone", "phone_hash", "reason"}),
+    ("cadre", "move"): frozenset({"unit", "reason", "hand_over_to"}),
     ("cadre", "recall"): frozenset({"reason"}),
     ("cadre", "pair"): frozenset({"household"}),
     ("cadre", "unpair"): frozenset({"household"}),
@@ -90,6 +96,10 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("household", "set"): frozenset({"indicators", "status", "members", "phone", "phone_hash"}),
     ("household", "pair"): frozenset({"cadre"}),
     ("household", "unpair"): frozenset({"cadre"}),
+    # 更正, 搬迁 and 销户 (issue 15). A removal records where its open items went (`transfer_to`), if anywhere.
+    ("household", "edit"): frozenset({"head", "members", "group", "register_no", "reason"}),
+    ("household", "move"): frozenset({"village", "group", "reason"}),
+    ("household", "remove"): frozenset({"reason", "note", "transfer_to"}),
     ("review", "create"): frozenset(
         {"id", "team", "quarter", "report", "comment", "ratings", "grade", "items"}
     ),
@@ -137,7 +147,11 @@ class OpRule:
               the crash journal recorded (`Ledger-Recovered-Actor`).
     any_ops:  a bulk operation (import.<kind>): any history ops, each one needing the permission of the command
               that does it alone (issue.close for a close, household.pair for a pair, …).
+    renames:  entity kinds whose file this operation moves to a new path (household.move: its village is in the
+              path): the old path is deleted in the same commit and audit judges the pair as one file.
     subject:  the commit subject, formatted with the operation's parameters.
+
+    A history op ending in `*` in a sequence stands for any number (0 or more) of it: `("move", "unpair*")`.
     """
 
     entities: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict)
@@ -148,7 +162,18 @@ class OpRule:
     permission: str | None = None
     replayed: bool = False
     any_ops: bool = False
+    renames: frozenset[str] = frozenset()
     subject: str = ""
+
+    def allows(self, kind: str, sequence: tuple[str, ...]) -> bool:
+        """Whether one file of `kind` may receive the history ops `sequence` in this operation."""
+        return any(_sequence_matches(allowed, sequence) for allowed in self.entities.get(kind, ()))
+
+
+def _sequence_matches(allowed: tuple[str, ...], sequence: tuple[str, ...]) -> bool:
+    # History op names are [a-z_]+: each one followed by a space, `op*` as a repeated group.
+    pattern = "".join(f"(?:{op[:-1]} )*" if op.endswith("*") else f"{op} " for op in allowed)
+    return re.fullmatch(pattern, "".join(f"{op} " for op in sequence)) is not None
 
 
 def _rule(
@@ -181,6 +206,7 @@ ITEM_STEPS = (
     "claim",
     "edit",
     "void",
+    "hand_over",
 )
 _ITEM_ROLES: dict[str, tuple[str, ...]] = {
     "reopen": ("village", *LEADERS),
@@ -199,7 +225,10 @@ _ITEM_SUBJECTS = {
     "claim": "认领 {item} ← {name}",
     "edit": "更正 {item}：{what}",
     "void": "作废 {item}：{reason}",
+    "hand_over": "移交 {item} → {name}",
 }
+# Who may correct or move a cadre: whoever may add one.
+_CADRE_ROLES = ("admin", "county_leader", "township_leader")
 
 OPS: dict[str, OpRule] = {
     "ledger.init": OpRule(
@@ -224,10 +253,38 @@ OPS: dict[str, OpRule] = {
     "cadre.key": _rule(
         "cadre", ("key_add",), roles=("admin",), subject="登记签名密钥 {id} {name}（{fingerprint}）"
     ),
+    # 更正 (issue 15): corrected name, title or phone, with a reason.
+    "cadre.edit": _rule("cadre", ("edit",), roles=_CADRE_ROLES, subject="更正干部 {id} {name}：{what}"),
+    # 调动 (issue 15): the cadre's new unit; with --hand-over-to, their open cases get the new leader (item
+    # `hand_over`) and each pairing passes to them (cadre unpair ↔ pair, household unpair + pair), in one commit.
+    "cadre.move": OpRule(
+        entities={
+            "cadre": frozenset({("move", "unpair*"), ("pair", "pair*")}),
+            "item": frozenset({("hand_over",)}),
+            "household": frozenset({("unpair", "pair")}),
+        },
+        counts={"cadre": (1, 2), "item": (0, None), "household": (0, None)},
+        roles=_CADRE_ROLES,
+        subject="调动干部 {id} {name}：{old} → {unit}{handed}",
+    ),
     "household.add": _rule("household", ("create",), subject="新增农户 {id} {head}"),
     "household.set": _rule("household", ("set",), subject="更新农户 {id} {head}"),
     "household.pair": _pairing("pair", "结对 {cadre} ↔ {head}（{id}）"),
     "household.unpair": _pairing("unpair", "解除结对 {cadre} ↔ {head}（{id}）"),
+    # 更正, 搬迁, 销户 (issue 15). A move rewrites the file at its new village's path and deletes the old one; a
+    # removal may move the household's unfinished items to another household (item `edit`) in the same commit.
+    "household.edit": _rule("household", ("edit",), subject="更正农户 {id} {head}：{what}"),
+    "household.move": OpRule(
+        entities={"household": frozenset({("move",)})},
+        counts={"household": (1, 1)},
+        renames=frozenset({"household"}),
+        subject="搬迁 {id} {head}：{old} → {village}",
+    ),
+    "household.remove": OpRule(
+        entities={"household": frozenset({("remove",)}), "item": frozenset({("edit",)})},
+        counts={"household": (1, 1), "item": (0, None)},
+        subject="销户 {id} {head}（{reason}）{moved}",
+    ),
     "issue.add": _rule("item", ("create",), subject="登记 {item}"),
     **{
         f"issue.{step}": _rule("item", (step,), roles=_ITEM_ROLES.get(step), subject=_ITEM_SUBJECTS[step])

@@ -23,6 +23,14 @@ CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14
 
 PARENT_LEVEL = {"township": "county", "village": "township", "group": "village"}
 
+# What `cadre edit` and `household edit` may correct (更正, issue 15); each entry also carries a reason.
+CADRE_EDITABLE = ("name", "title", "phone", "phone_hash")
+HOUSEHOLD_EDITABLE = ("head", "members", "group", "register_no")
+
+
+def _refuse_nothing(record_id: str, state: str, op: str) -> Refused:
+    return Refused("transition", item=record_id, state=state, op=op, hint=Text("hint_edit_nothing_register"))
+
 
 def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
     require_fields("cadre", cadre.id if cadre else "?", cadre.status if cadre else "-", entry)
@@ -56,6 +64,19 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
         return replace(cadre, pairings=tuple(h for h in cadre.pairings if h != f["household"]))
     if entry.op == "key_add":
         return replace(cadre, keys=cadre.keys + (f["key"],))
+    if entry.op == "edit":
+        # 更正: the entry carries only what differs, and why; the old values stay in the entries before it.
+        changes = {key: f[key] for key in CADRE_EDITABLE if key in f}
+        if not changes:
+            raise _refuse_nothing(cadre.id, cadre.status, entry.op)
+        return replace(cadre, **changes)
+    if entry.op == "move":
+        # 调动: a new unit from this day on. Pairings the move hands over leave through the unpair entries after it.
+        if str(f["unit"]) == cadre.unit:
+            raise Refused(
+                "transition", item=cadre.id, state=cadre.status, op=entry.op, hint=Text("hint_same_unit")
+            )
+        return replace(cadre, unit=str(f["unit"]))
     raise Refused(
         "transition",
         item=cadre.id,
@@ -63,6 +84,14 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
         op=entry.op,
         hint=Text("hint_unknown_op", op=entry.op),
     )
+
+
+def on_register(home: Household) -> Household:
+    """A household still on the register. A removed one (销户) keeps its history and nothing more happens to it:
+    apply_household refuses its ops, and visits and new items call this before naming it."""
+    if home.removed:
+        raise Refused("household_removed", household=home.id, head=home.head, day=home.removed)
+    return home
 
 
 def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
@@ -85,6 +114,7 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
         )
     if home is None:
         raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
+    on_register(home)
     if entry.op == "set":
         changes = dict(f)
         indicators = dict(home.indicators)
@@ -98,6 +128,26 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
         if f["cadre"] not in home.pairings:
             raise Refused("not_paired", cadre=f["cadre"], household=home.id)
         return replace(home, pairings=tuple(c for c in home.pairings if c != f["cadre"]))
+    if entry.op == "edit":
+        changes = {key: f[key] for key in HOUSEHOLD_EDITABLE if key in f}
+        if not changes:
+            raise _refuse_nothing(home.id, home.status, entry.op)
+        if "members" in changes:
+            changes["members"] = int(changes["members"])
+        return replace(home, **changes)
+    if entry.op == "move":
+        # 搬迁: another village from this day on (the file moves to that village's directory with it).
+        if str(f["village"]) == home.village:
+            raise Refused(
+                "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_same_village")
+            )
+        return replace(home, village=str(f["village"]), group=f.get("group"))
+    if entry.op == "remove":
+        if home.pairings:
+            # Pairings end first (household unpair, or cadre move --hand-over-to): a removed household is in no
+            # cadre's list of pairings.
+            raise Refused("remove_paired", household=home.id, cadres=", ".join(home.pairings))
+        return replace(home, removed=entry.at[:10], remove_reason=f["reason"])
     raise Refused(
         "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_unknown_op", op=entry.op)
     )

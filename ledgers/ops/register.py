@@ -4,7 +4,7 @@ whose snapshot is the replay of their `history:`, like items."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +13,18 @@ from ..core import fields as F
 from ..core import ids, layout, pii, yamlio
 from ..core.errors import AlreadyExists, BadInput, EnvironmentProblem, NotFound, Refused
 from ..core.layout import AUTHOR_DOMAIN, gitattributes
-from ..core.messages import Text
+from ..core.messages import Text, label
 from ..core.model import (
     CADRE_STATUS,
     HOUSEHOLD_STATUS,
     INDICATOR_VALUES,
     INDICATORS,
+    OPEN_STATES,
+    REMOVE_REASONS,
     ROLES,
     Cadre,
     Household,
+    Item,
     Unit,
 )
 from ..core.operations import INIT_OP, commit_message, new_entry, subject
@@ -30,6 +33,7 @@ from ..core.registers import (
     PARENT_LEVEL,
     apply_cadre,
     apply_household,
+    on_register,
 )
 from ..repo import git
 from ..repo.drivers import register_merge_drivers
@@ -395,6 +399,284 @@ def pair(
     return new_cadre, new_home
 
 
+# ---------------------------------------------------------------- corrections (issue 15)
+
+# Items a household still has to finish: open, or resolved and waiting for feedback and 销号.
+UNFINISHED = (*OPEN_STATES, "resolved")
+# Cases a cadre leads and can hand over (item `hand_over`, core/items.py).
+HANDED_OVER = ("assigned", "in_progress")
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a move (搬迁 / 调动) leaves for the clerk to look at: the open items and pairings, kept or handed over."""
+
+    record: Any  # the household or cadre as it is now
+    items: tuple[Item, ...]  # open items (a household's unfinished items, a cadre's open cases)
+    pairings: tuple[str, ...]  # the pairings it had
+    handed_to: Cadre | None = None  # cadre move --hand-over-to: who took over the cases and pairings
+
+
+def _item_ids(ledger: Ledger, column: str, value: str, states: tuple[str, ...]) -> list[str]:
+    """Ids of current items whose `column` (household or leader) is `value`, in `states`, from the index (voided
+    items are not in its items table). The caller reads each file again, verified, before building on it."""
+    from ..read.index import Index
+
+    marks = ", ".join("?" * len(states))
+    with Index.open(ledger) as index:
+        rows = index.conn.execute(
+            f"SELECT id FROM items WHERE {column} = ? AND state IN ({marks}) ORDER BY created, id",  # noqa: S608
+            [value, *states],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _group_of(ledger: Ledger, group: str, village: str) -> str:
+    unit = ledger.unit(group, "--group")
+    if unit.level != "group" or unit.parent != village:
+        raise BadInput("bad_code", field="--group", value=group, accepted=Text("acc_group_of", code=village))
+    return unit.code
+
+
+def _changes_text(record: Any, changes: dict[str, Any]) -> str:
+    shown = {k: v for k, v in changes.items() if not k.endswith("_hash")}
+    return "、".join(f"{key} {getattr(record, key) or '—'} → {value}" for key, value in shown.items())[:60]
+
+
+def edit_household(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    head: str | None = None,
+    members: int | str | None = None,
+    group: str | None = None,
+    register_no: str | None = None,
+    at: str | None = None,
+) -> Household:
+    """更正: what was recorded wrongly about a household. Only what differs is recorded, with the reason; the
+    history keeps the old values. A group must be one of the household's own village (moving: household move)."""
+    if head is None and members is None and group is None and register_no is None:
+        raise BadInput(
+            "required",
+            field="--head|--members|--group|--register-no",
+            accepted=Text("acc_one_correction", options="--head --members --group --register-no"),
+        )
+    wanted: dict[str, Any] = {}
+    if head is not None:
+        wanted["head"] = F.name(head, "--head")
+    if members is not None:
+        wanted["members"] = F.positive_int(members, "--members", 1, 50)
+    if register_no is not None:
+        wanted["register_no"] = F.text(register_no, "--register-no", limit=F.MAX_NAME)
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "household.edit") as tx:
+        home = on_register(ledger.household(ref, "ID"))
+        if group is not None:
+            wanted["group"] = _group_of(ledger, group, home.village)
+        changes = {key: value for key, value in wanted.items() if getattr(home, key) != value}
+        what = _changes_text(home, changes)
+        updated = tx.advance(home, "edit", {**changes, "reason": why}, at)
+        tx.commit(
+            subject("household.edit", id=home.id, head=home.head, what=what),
+            [home.id],
+            at=updated.history[-1].at,
+        )
+    return updated
+
+
+def move_household(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    village: str | None,
+    reason: str | None,
+    group: str | None = None,
+    at: str | None = None,
+) -> Moved:
+    """搬迁: the household lives in another village from today. Its file moves to that village's directory in the
+    same commit (households/<village>/H-….yaml). Its items keep their unit (where they were raised: history) and
+    its pairings stay; both are returned so the clerk can decide (issue edit, household unpair)."""
+    new_village = ledger.unit(village or "", "--village")
+    if new_village.level != "village":
+        raise BadInput(
+            "wrong_level", field="--village", value=village, actual=new_village.level, expected="village"
+        )
+    group_code = _group_of(ledger, group, new_village.code) if group else None
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "household.move") as tx:
+        home = on_register(ledger.household(ref, "ID"))
+        assert home.source is not None
+        old_path = home.source.path
+        updated = tx.advance(
+            home, "move", {"village": new_village.code, "group": group_code, "reason": why}, at
+        )
+        tx.put(layout.household_path(new_village.code, home.id), dump_record(updated))
+        tx.remove(old_path)
+        items = tuple(ledger.item(q) for q in _item_ids(ledger, "household", home.id, UNFINISHED))
+        tx.commit(
+            subject("household.move", id=home.id, head=home.head, old=home.village, village=new_village.code),
+            [home.id],
+            at=updated.history[-1].at,
+        )
+    return Moved(updated, items, home.pairings)
+
+
+def remove_household(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    note: str | None = None,
+    transfer_to: str | None = None,
+    at: str | None = None,
+) -> Moved:
+    """销户: the household leaves the register (and every count) from today; its file and history stay. Refused
+    while it is paired or has unfinished items, unless `transfer_to` names the household its items move to
+    (each an item `edit` with a reason, in the same commit)."""
+    code = F.choice(reason, "--reason", REMOVE_REASONS)
+    clean_note = F.text(note, "--note", required=False)
+    with ledger.transaction(actor, "household.remove") as tx:
+        home = on_register(ledger.household(ref, "ID"))
+        target = None
+        if transfer_to is not None:
+            target = on_register(ledger.household(transfer_to, "--transfer-to"))
+            if target.id == home.id:
+                raise BadInput(
+                    "bad_value",
+                    field="--transfer-to",
+                    value=transfer_to,
+                    accepted=Text("acc_other_household"),
+                )
+        if home.pairings:
+            raise Refused("remove_paired", household=home.id, cadres=", ".join(home.pairings))
+        items = [ledger.item(q) for q in _item_ids(ledger, "household", home.id, UNFINISHED)]
+        if items and target is None:
+            raise Refused("remove_unfinished", household=home.id, items=", ".join(item.id for item in items))
+        when = at or F.timestamp()
+        moved = []
+        for item in items:
+            assert target is not None
+            why = f"{home.id} 销户（{label(code)}），事项转给 {target.id} {target.head}"
+            moved.append(
+                tx.advance(item, "edit", {"household": target.id, "unit": target.unit, "reason": why}, when)
+            )
+        values = {"reason": code, "note": clean_note, "transfer_to": target.id if target and items else None}
+        updated = tx.advance(home, "remove", values, when)
+        shown = f"，{len(moved)} 项事项转给 {target.id}" if target and moved else ""
+        tx.commit(
+            subject("household.remove", id=home.id, head=home.head, reason=label(code), moved=shown),
+            [home.id, *(item.id for item in moved)],
+            at=when,
+        )
+    return Moved(updated, tuple(moved), (), None)
+
+
+def edit_cadre(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    name: str | None = None,
+    title: str | None = None,
+    phone: str | None = None,
+    at: str | None = None,
+) -> Cadre:
+    """更正: a cadre's name, title or phone recorded wrongly. The phone is stored masked plus a keyed hash (as
+    `cadre add` does); only what differs is recorded, with the reason."""
+    if name is None and title is None and phone is None:
+        raise BadInput(
+            "required",
+            field="--name|--title|--phone",
+            accepted=Text("acc_one_correction", options="--name --title --phone"),
+        )
+    wanted: dict[str, Any] = {}
+    if name is not None:
+        wanted["name"] = F.name(name, "--name")
+    if title is not None:
+        wanted["title"] = F.text(title, "--title", limit=F.MAX_NAME)
+    number = F.phone(phone) if phone is not None else None
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "cadre.edit") as tx:
+        cadre = ledger.cadre(ref, "ID")
+        changes = {key: value for key, value in wanted.items() if getattr(cadre, key) != value}
+        if number is not None and pii.keyed_hash(ledger.secret(), number) != cadre.phone_hash:
+            changes.update(phone=pii.mask_phone(number), phone_hash=_kept(ledger, number))
+        what = _changes_text(cadre, changes)
+        updated = tx.advance(cadre, "edit", {**changes, "reason": why}, at)
+        tx.commit(
+            subject("cadre.edit", id=cadre.id, name=cadre.name, what=what),
+            [cadre.id],
+            at=updated.history[-1].at,
+        )
+    return updated
+
+
+def move_cadre(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    unit: str | None,
+    reason: str | None,
+    hand_over_to: str | None = None,
+    at: str | None = None,
+) -> Moved:
+    """调动: the cadre belongs to another unit from today. Their open cases and pairings are kept (and returned, to
+    be listed), or with `hand_over_to` passed to that cadre in the same commit: each case gets a `hand_over`
+    entry naming the new leader, each pairing ends (unpair on both files) and begins with the new cadre (pair)."""
+    new_unit = ledger.unit(unit or "", "--unit")
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "cadre.move") as tx:
+        cadre = ledger.cadre(ref, "ID")
+        heir = None
+        if hand_over_to is not None:
+            heir = ledger.cadre(hand_over_to, "--hand-over-to")
+            if heir.id == cadre.id:
+                raise BadInput(
+                    "bad_value", field="--hand-over-to", value=hand_over_to, accepted=Text("acc_other_cadre")
+                )
+            if heir.status != "active":
+                raise Refused("actor_recalled", actor=heir.id, name=heir.name)
+        cases = tuple(ledger.item(q) for q in _item_ids(ledger, "leader", cadre.id, HANDED_OVER))
+        when = at or F.timestamp()
+        values = {"unit": new_unit.code, "reason": why, "hand_over_to": heir.id if heir else None}
+        updated = tx.advance(cadre, "move", values, when)
+        entries = [cadre.id]
+        if heir is not None:
+            taker = heir
+            for item in cases:
+                tx.advance(item, "hand_over", {"leader": heir.id, "reason": why}, when)
+                entries.append(item.id)
+            for home_id in cadre.pairings:
+                home = ledger.household(home_id, "HOUSEHOLD")
+                updated = tx.advance(updated, "unpair", {"household": home.id}, when)
+                home = tx.advance(home, "unpair", {"cadre": cadre.id}, when)
+                if home.id not in taker.pairings:
+                    taker = tx.advance(taker, "pair", {"household": home.id}, when)
+                    tx.advance(home, "pair", {"cadre": heir.id}, when)
+                entries.append(home.id)
+            if taker is not heir:
+                entries.insert(1, heir.id)
+        handed = (
+            f"，移交 {heir.name}（案件 {len(cases)}，结对 {len(cadre.pairings)}）"
+            if heir and (cases or cadre.pairings)
+            else ""
+        )
+        tx.commit(
+            subject(
+                "cadre.move", id=cadre.id, name=cadre.name, old=cadre.unit, unit=new_unit.code, handed=handed
+            ),
+            entries,
+            at=when,
+        )
+    return Moved(updated, cases, cadre.pairings, heir)
+
+
 __all__ = [
     "CADRE_STATUS",
     "init",
@@ -404,6 +686,12 @@ __all__ = [
     "add_household",
     "set_household",
     "pair",
+    "edit_household",
+    "move_household",
+    "remove_household",
+    "edit_cadre",
+    "move_cadre",
+    "on_register",
     "find_household",
     "apply_cadre",
     "apply_household",

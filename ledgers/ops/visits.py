@@ -15,6 +15,7 @@ from ..core.items import apply as apply_item
 from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..core.operations import subject as operation_subject
+from ..core.registers import on_register
 from ..read.streams import document, locate
 from ..repo.store import Ledger, dump_item
 from .streams import changed, summary, write_correction, write_void
@@ -47,7 +48,7 @@ def add_visit(
         visitors = _visitors(ledger, by)
         home = None
         if household:
-            home = ledger.household(household, "--household")
+            home = on_register(ledger.household(household, "--household"))  # 销户: no more visits
             place, unit_code = home.village, home.unit
         elif kind == "stay" and unit:
             unit_code = ledger.unit(unit).code
@@ -141,7 +142,7 @@ def edit_visit(
         if by is not None:
             wanted["by"] = _visitors(ledger, by)
         if household is not None:
-            home = ledger.household(household, "--household")
+            home = on_register(ledger.household(household, "--household"))
             wanted.update(household=home.id, village=home.village, unit=home.unit)
         if note is not None:
             wanted["note"] = F.text(note, "--note", required=False)

@@ -24,6 +24,7 @@ from ..core.model import (
     Item,
 )
 from ..core.operations import new_entry, subject
+from ..core.registers import on_register
 from ..repo.store import Ledger, Transaction, dump_item
 
 # ---------------------------------------------------------------- operations
@@ -58,7 +59,7 @@ def new_item(
             "required", field="--household | --unit", accepted="exactly one of --household H-… or --unit CODE"
         )
     if household:
-        home = ledger.household(household, "--household")
+        home = on_register(ledger.household(household, "--household"))  # 销户: no new items
         household_id, unit_code = home.id, home.unit
     else:
         household_id, unit_code = None, ledger.unit(unit or "", "--unit").code
@@ -287,7 +288,7 @@ def edit(
     if ledger_name is not None:
         wanted["ledger"] = F.choice(ledger_name, "--ledger", LEDGERS)
     if household:
-        home = ledger.household(household, "--household")
+        home = on_register(ledger.household(household, "--household"))
         wanted["household"], wanted["unit"] = home.id, home.unit
     elif unit:
         wanted["unit"] = ledger.unit(unit, "--unit").code

@@ -47,7 +47,8 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 4  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions
+SCHEMA_VERSION = 5  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+# 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -57,7 +58,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     "settings": ("path", "key", "value"),
     "units": ("path", "code", "name", "level", "parent"),
     "cadres": ("path", "id", "name", "unit", "role", "status", "created", "recalled"),
-    "households": ("path", "id", "village", "grp", "unit", "status", "created", "pairings"),
+    "households": ("path", "id", "village", "grp", "unit", "status", "created", "pairings", "removed"),
+    # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
+    # (搬迁, 调动) and, for a household, until its removal (销户). A correction (edit of the group) rewrites the
+    # stay it corrects. Rollups count a household or cadre at the unit of the span covering the as-of date.
+    "unit_spans": ("path", "id", "since", "until", "unit"),
     "pairings": ("path", "household", "cadre", "since", "until"),
     "items": (
         "path",
@@ -113,6 +118,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS items_unit ON items(unit)",
     "CREATE INDEX IF NOT EXISTS households_id ON households(id)",
     "CREATE INDEX IF NOT EXISTS cadres_id ON cadres(id)",
+    "CREATE INDEX IF NOT EXISTS unit_spans_id ON unit_spans(id, since)",
     "CREATE INDEX IF NOT EXISTS pairings_household ON pairings(household)",
     "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day)",
     "CREATE INDEX IF NOT EXISTS spans_item ON item_spans(item)",
@@ -237,6 +243,32 @@ def _cadre_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             recalled,
         ),
     )
+    _unit_span_rows(path, data, "unit", rows)
+
+
+def _unit_span_rows(path: str, data: dict[str, Any], key: str, rows: Rows, end: str | None = None) -> None:
+    """A household's (key "village") or cadre's (key "unit") stays, replayed from create, edit and move entries: a
+    move starts a new stay that day, a corrected group rewrites the stay it corrects. `end`: the removal day."""
+    history = data.get("history") or []
+    place: dict[str, Any] = {}
+    stays: list[list[str]] = []  # [since, unit]
+    for entry in history:
+        op, values = entry.get("op"), entry.get("fields") or {}
+        if op == "create":
+            place = {key: str(values.get(key) or ""), "group": _s(values.get("group"))}
+            stays = [[_day(entry), place["group"] or place[key]]]
+        elif op == "edit" and "group" in values and stays:
+            place["group"] = _s(values.get("group"))
+            stays[-1][1] = place["group"] or place[key]
+        elif op == "move" and stays:
+            place = {key: str(values.get(key) or ""), "group": _s(values.get("group"))}
+            stays.append([max(_day(entry), stays[-1][0]), place["group"] or place[key]])
+    if not stays:  # no history: the snapshot is all there is
+        stays = [["", str(data.get("group") or data.get(key) or "")]]
+    entity_id = str(data["id"])
+    for index, (since, unit) in enumerate(stays):
+        until = stays[index + 1][0] if index + 1 < len(stays) else end
+        _add(rows, "unit_spans", (path, entity_id, since, until, unit))
 
 
 def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
@@ -246,11 +278,23 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     history = data.get("history") or []
     created = _day(history[0]) if history else ""
     pairings = list(data.get("pairings") or [])
+    removed = _s(data.get("removed"))
     _add(
         rows,
         "households",
-        (path, home_id, village, group, group or village, _s(data.get("status")), created, len(pairings)),
+        (
+            path,
+            home_id,
+            village,
+            group,
+            group or village,
+            _s(data.get("status")),
+            created,
+            len(pairings),
+            removed,
+        ),
     )
+    _unit_span_rows(path, data, "village", rows, end=removed)
     open_pairs: dict[str, str] = {}
     spans: list[tuple[str, str, str | None]] = []
     for entry in history:
@@ -321,6 +365,8 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             state, resolved_day = "in_progress", None
         elif op == "extend":
             due = _s(values.get("to")) or due
+        elif op == "hand_over":
+            leader = _s(values.get("leader")) or leader  # 移交 (cadre move --hand-over-to): a new leader
         elif op == "claim":
             state = "assigned" if state == "registered" else state
             leader = leader or _s(values.get("by"))

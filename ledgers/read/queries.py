@@ -40,14 +40,19 @@ def cadres(ledger: Ledger, unit: str | None = None, status: str | None = None) -
     ]
 
 
-def households(ledger: Ledger, unit: str | None = None, status: str | None = None) -> list[Household]:
+def households(
+    ledger: Ledger, unit: str | None = None, status: str | None = None, include_removed: bool = False
+) -> list[Household]:
+    """Households on the register; removed ones (销户) only with `include_removed` (`household list --all`)."""
     prefix = _unit_prefix(ledger, unit)
     if status:
         F.choice(status, "--status", HOUSEHOLD_STATUS)
     return [
         h
         for h in ledger.iter_households()
-        if (prefix is None or h.unit.startswith(prefix)) and (status is None or h.status == status)
+        if (prefix is None or h.unit.startswith(prefix))
+        and (status is None or h.status == status)
+        and (include_removed or not h.removed)
     ]
 
 
@@ -218,7 +223,7 @@ def status(ledger: Ledger) -> dict[str, Any]:
             " AND assign_by < :today",
             days,
         ).fetchone()[0]
-        household_count = sql("SELECT count(*) FROM households").fetchone()[0]
+        household_count = sql("SELECT count(*) FROM households WHERE removed IS NULL").fetchone()[0]
         visit_count = sql("SELECT count(*) FROM visits").fetchone()[0]
     item_count = sum(by_state.values())
     return {

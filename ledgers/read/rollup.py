@@ -455,17 +455,19 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
 
 def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
     # One pass over the households: each one's pairing, visit in the period and visit in the last 90 days are
-    # index lookups (pairings(household), visits(household, date)).
+    # index lookups (pairings(household), visits(household, date)). A household counts at the unit it lived in
+    # on the as-of date (unit_spans: 搬迁 moves it from that day), and not at all once removed (销户).
     fill(
         "SELECT k, count(*), count(CASE WHEN poor THEN 1 END), count(CASE WHEN paired THEN 1 END),"
         " count(CASE WHEN visited THEN 1 END), count(CASE WHEN poor AND visited THEN 1 END),"
         " count(CASE WHEN NOT recent THEN 1 END) FROM ("
-        f"SELECT {_key(by, 'h.unit')} AS k, h.status = 'poor' AS poor,"
+        f"SELECT {_key(by, 'u.unit')} AS k, h.status = 'poor' AS poor,"
         " EXISTS (SELECT 1 FROM pairings p WHERE p.household = h.id AND p.since <= :A"
         " AND (p.until IS NULL OR p.until > :A)) AS paired,"
         " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :S AND :E) AS visited,"
         " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :A90 AND :A) AS recent"
-        f" FROM households h WHERE h.created <= :A AND {_unit_filter('h.unit')}) GROUP BY k",
+        " FROM unit_spans u JOIN households h ON h.id = u.id"
+        f" WHERE u.since <= :A AND (u.until IS NULL OR u.until > :A) AND {_unit_filter('u.unit')}) GROUP BY k",
         ("households", "poor_households", "paired", "households_visited", "poor_visited", "not_visited_90d"),
     )
     fill(
@@ -475,11 +477,13 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
         ("visits", "talks", "stays"),
     )
     roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
+    # A cadre counts at the unit they served in on the as-of date (调动 moves them from that day).
     fill(
-        f"SELECT {_key(by, 'c.unit')}, count(*), count(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_by b"
+        f"SELECT {_key(by, 'u.unit')}, count(*), count(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_by b"
         " WHERE b.cadre = c.id AND b.date BETWEEN :S AND :E) THEN 1 END)"
-        f" FROM cadres c WHERE c.role IN ({roles}) AND c.created <= :A"
-        f" AND (c.recalled IS NULL OR c.recalled > :A) AND {_unit_filter('c.unit')} GROUP BY 1",
+        " FROM cadres c JOIN unit_spans u ON u.id = c.id AND u.since <= :A AND (u.until IS NULL OR u.until > :A)"
+        f" WHERE c.role IN ({roles}) AND c.created <= :A"
+        f" AND (c.recalled IS NULL OR c.recalled > :A) AND {_unit_filter('u.unit')} GROUP BY 1",
         ("cadres", "cadres_without_visit"),
     )
     fill(

@@ -481,6 +481,19 @@ class Transaction:
                 if progress is not None:
                     progress(done, len(contents))
 
+    def remove(self, rel: str) -> None:
+        """Delete a file in this operation's commit (household.move: the file leaves its old village's directory).
+        Rolled back like a write: the original is kept until the commit is made."""
+        _safe_rel(rel)
+        if self._original(rel) is None:
+            raise RuntimeError(f"nothing to remove at {rel}")
+        self._keep_original(rel)
+        self._intend([rel])
+        self.writes[rel] = None
+        with contextlib.suppress(FileNotFoundError):
+            (self.ledger.root / rel).unlink()
+        crash_point("write")
+
     def append(self, rel: str, text: str) -> None:
         old = self._original(rel) if rel not in self.writes else self.writes[rel]
         self._write(rel, (old or b"") + text.encode("utf-8"))
