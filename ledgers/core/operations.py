@@ -339,6 +339,9 @@ RESOLVE_OP = "conflict.resolve"
 INIT_OP = "ledger.init"
 RECOVER_OP = "doctor.recover"
 
+# Entity kinds some operation moves to another path (`renames`): `log` reads such a move as one file's history.
+MOVABLE_KINDS: frozenset[str] = frozenset().union(*(rule.renames for rule in OPS.values()))
+
 # minqing.yaml `permissions` defaults, derived from the table (an op not listed is open to every active cadre).
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {op: list(rule.roles) for op, rule in OPS.items() if rule.roles}
 

@@ -18,7 +18,8 @@ from ..core.errors import LedgerError, NotFound
 from ..core.kinds import KINDS, history_of
 from ..core.layout import AUTHOR_DOMAIN, ENTITY_PATHSPECS, STREAM_KINDS, classify
 from ..core.model import HistoryEntry
-from ..repo.gitwalk import ZERO, Commit, Git, Objects, log_changes
+from ..core.operations import MOVABLE_KINDS
+from ..repo.gitwalk import ZERO, Commit, Git, Objects, fold_moves, log_changes
 from ..repo.store import Ledger
 
 # Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
@@ -129,7 +130,7 @@ def history(
             if len(parents) > 1:
                 continue  # a merge adds no operation of its own; its entries are shown at their own commits
             commit = objects.commit(sha)
-            for change in changes:
+            for change in fold_moves(changes, MOVABLE_KINDS):  # 搬迁: one file's history, at its new path
                 if paths and classify(change.path)[1] != entry_id:
                     continue
                 for found in reader.describe(commit, change):

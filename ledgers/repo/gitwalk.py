@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import EnvironmentProblem
+from ..core.layout import classify
 from ..core.operations import parse_trailers
 from . import git as git_runner
 
@@ -225,6 +227,30 @@ def parse_raw_log(out: bytes) -> list[tuple[str, tuple[str, ...], list[Change]]]
         shas = token.decode().split()
         result.append((shas[0], tuple(shas[1:]), []))
     return result
+
+
+def fold_moves(changes: list[Change], kinds: Iterable[str]) -> list[Change]:
+    """One commit's changes with each moved entity file of `kinds` as one change: a deleted file and an added one
+    holding the same id (household.move writes households/<new village>/H-….yaml and deletes the old path) become
+    a change of the new path from the old blob, so the history is read (and audited) as one file's."""
+    wanted = set(kinds)
+    deleted: dict[str, Change] = {}
+    for change in changes:
+        kind, entity = classify(change.path)
+        if change.new == ZERO and kind in wanted and entity:
+            deleted[entity] = change
+    if not deleted:
+        return changes
+    folded, used = [], set()
+    for change in changes:
+        kind, entity = classify(change.path)
+        old = deleted.get(entity or "") if change.old == ZERO and kind in wanted else None
+        if old is not None and old.path != change.path and entity not in used:
+            used.add(entity)
+            folded.append(Change(change.path, old.old, change.new, "M"))
+        else:
+            folded.append(change)
+    return [change for change in folded if not (change.new == ZERO and classify(change.path)[1] in used)]
 
 
 def diff_trees(git: Git, old: str, new: str) -> list[Change]:
