@@ -208,10 +208,14 @@ def test_commit_msg_hook_refuses_hand_commits_of_ledger_files(book: Book):
     assert proc.returncode == 1 and "snapshot_mismatch" in proc.stderr and "提交被拒绝" in proc.stderr
     assert git(book.path, "rev-parse", "HEAD") == before
     git(book.path, "checkout", "--", rel)
-    # Files outside the ledger are nobody's business; an admin's config edit with trailers passes.
+    # A file outside the ledger without trailers is refused too (issue 14, tests/test_boundary.py); an admin's
+    # config edit with trailers passes.
     (book.path / "说明.txt").write_text("本台账由区扶贫办维护\n", encoding="utf-8")
     assert try_git(book.path, "add", "说明.txt").returncode == 0
-    assert try_git(book.path, "commit", "-q", "-m", "说明").returncode == 0
+    proc = try_git(book.path, "commit", "-q", "-m", "说明")
+    assert proc.returncode == 1 and "台账库中的提交必须带" in proc.stderr
+    assert try_git(book.path, "reset", "-q", "HEAD", "--", "说明.txt").returncode == 0
+    (book.path / "说明.txt").unlink()
     edit(book.path, "minqing.yaml", ("activity_minimum: 2", "activity_minimum: 3"))
     proc = try_git(
         book.path,

@@ -524,6 +524,56 @@ MESSAGES.update(
             "已审计的提交 {mark} 不再在当前历史中：历史被改写（{detail}）",
             "the audited commit {mark} is no longer in the history: history was rewritten ({detail})",
         ),
+        # Trust boundaries (issue 14): paths outside the layout, commits without trailers, the ledger's one root.
+        "audit_outside_layout": (
+            "提交增删改了台账布局之外的文件，且它不在 minqing.yaml 的 allowed_paths 中：台账库只存放台账文件",
+            "the commit adds, changes or deletes a file outside the ledger's layout that minqing.yaml allowed_paths "
+            "does not list; a ledger repo holds ledger files only",
+        ),
+        "audit_no_trailers_commit": (
+            "提交缺少 {missing} 说明：台账库中的每个提交都应是一次 minqing 操作",
+            "the commit has no {missing} trailers; every commit of a ledger is a minqing operation",
+        ),
+        "audit_foreign_root": (
+            "第二个根提交：这段历史不是从本台账的初始化提交 {root} 开始的，其中的干部、密钥和事项都不属于本台账",
+            "a second root commit: this history does not start at the ledger's init commit {root}; its cadres, keys "
+            "and items are not this ledger's",
+        ),
+        "audit_unrelated_merge": (
+            "合并了无关的历史 {parent}（其中没有本台账的根提交）",
+            "merges {parent}, a history that does not hold the ledger's root commit",
+        ),
+        "audit_foreign_file": (
+            "经合并无关历史 {parent} 带入：不作为本台账的记录",
+            "came in by merging the unrelated history {parent}; not accepted as this ledger's",
+        ),
+        "hand_commit_any": (
+            "台账库中的提交必须带 {missing} 说明（{paths}）：请用 minqing 命令；台账之外的文件须先列入 minqing.yaml 的 "
+            "allowed_paths，再由管理员带 Ledger-Op: config.edit 说明提交",
+            "every commit of a ledger needs {missing} trailers ({paths}); use a minqing command, and for a file "
+            "outside the ledger list it in minqing.yaml allowed_paths and have an admin commit it with "
+            "Ledger-Op: config.edit",
+        ),
+        "check_roots": (
+            "HEAD 的历史有 {count} 个根提交（{roots}）：一本台账只有一个根，即初始化提交；运行 minqing audit 查看合并进来的无关历史",
+            "HEAD's history has {count} root commits ({roots}); a ledger has one, its init commit: run minqing audit to "
+            "see the unrelated history merged in",
+        ),
+        "sync_unrelated_remote": (
+            "远程库 {remote} 的历史与本台账无关（没有共同的根提交）：没有合并，也没有写入任何内容",
+            "the remote {remote} has a history unrelated to this ledger's (no common root commit): nothing merged, "
+            "nothing written",
+        ),
+        "sync_foreign_root_remote": (
+            "远程库 {remote} 的历史含有另一本台账的根提交 {roots}（合并过无关的历史）：没有合并，也没有写入任何内容",
+            "the remote {remote} holds the root commit {roots} of another ledger (an unrelated history was merged "
+            "into it): nothing merged, nothing written",
+        ),
+        "sync_foreign_root_local": (
+            "本台账的历史有 {count} 个根提交（{roots}），合并过另一本台账的历史：不同步；运行 minqing audit 查看",
+            "this ledger's history has {count} root commits ({roots}): another ledger's history was merged in; "
+            "nothing synced, run minqing audit",
+        ),
         "unmask_not_allowed": (
             "{actor}（{role}）无权查看完整身份证号和电话：允许的角色为 {allowed}",
             "{actor} ({role}) may not unmask ID numbers and phones; allowed roles: {allowed}",

@@ -34,6 +34,7 @@ from ..core.errors import (
     LedgerError,
     NotALedger,
     NotFound,
+    Refused,
     Unreachable,
 )
 from ..core.kinds import KINDS
@@ -706,6 +707,29 @@ def _head(ledger: Ledger) -> str:
     return _out(ledger, "rev-parse", "HEAD")
 
 
+def _roots(ledger: Ledger, *revs: str) -> list[str]:
+    """Root commits reachable from `revs` (one `git rev-list --max-parents=0`, no per-commit work here)."""
+    return _out(ledger, "rev-list", "--max-parents=0", *revs).split()
+
+
+def _refuse_foreign_roots(ledger: Ledger) -> None:
+    """A ledger has one root commit, its `init` (issue 14): a history with more was joined to another ledger."""
+    own = _roots(ledger, "HEAD")
+    if len(own) > 1:
+        raise Refused("sync_foreign_root_local", count=len(own), roots=", ".join(r[:10] for r in own[:3]))
+
+
+def _refuse_unrelated(ledger: Ledger, head: str, other: str, label: str) -> None:
+    """Refuse to take in `other` when it holds a root commit HEAD does not: no shared history at all, or another
+    ledger's history merged into it. Nothing is merged or written (the fetch only moved refs/remotes/*)."""
+    new_roots = _roots(ledger, other, "--not", head)
+    if not new_roots:
+        return
+    if _git(ledger, "merge-base", head, other).returncode != 0:
+        raise Refused("sync_unrelated_remote", remote=label)
+    raise Refused("sync_foreign_root_remote", remote=label, roots=", ".join(r[:10] for r in new_roots[:3]))
+
+
 # ================================================================ conflicts and settling
 
 
@@ -1144,8 +1168,11 @@ def sync(
                 actor_cache.append(actor)
             return actor_cache[0]
 
-        if merge_head(ledger) is not None:
+        _refuse_foreign_roots(ledger)
+        resumed = merge_head(ledger)
+        if resumed is not None:
             # A sync killed mid-merge, or conflicts settled by hand: finish it when nothing is left to decide.
+            _refuse_unrelated(ledger, start, resumed, _merge_label(ledger))
             pending = open_conflicts(ledger)
             if pending:
                 return replace(report, conflicts=tuple(pending), head=start)
@@ -1165,6 +1192,7 @@ def sync(
             remote_sha = _fetch(ledger, remote, branch)
             head = _head(ledger)
             if remote_sha and remote_sha != head and not _is_ancestor(ledger, remote_sha, head):
+                _refuse_unrelated(ledger, head, remote_sha, f"{remote}/{branch}")
                 if _is_ancestor(ledger, head, remote_sha):
                     _out(ledger, "merge", "--ff-only", "-q", remote_sha)
                     report = replace(report, fast_forward=True)

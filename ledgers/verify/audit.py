@@ -6,6 +6,13 @@ files as of the parent (who existed, with which role and keys). Each touched fil
 only grows, snapshot = replay of history, streams only grow by appended documents, nothing is deleted), then the
 commit as a whole against its `Ledger-Op` row in `OPS` (which files, which history ops, which actor, which role).
 
+The trust boundaries (issue 14): every commit carries the trailers, whatever it touches (an empty commit too); a path
+outside the layout (`layout.is_ledger_path` false) may be added, changed or deleted only when it matches a pattern of
+the parent's `allowed_paths` (`wildmatch`); and the ledger has one root commit, its `init`. A second root is
+`foreign_root`, a merge joining a history without the ledger's root is `unrelated_merge`, and what such a merge brings
+in (cadres, keys, items, any file) is `foreign_file`: it is not added to the state, so the foreign cadres' later
+operations are by unknown actors. Roots are read from the commit listing the walk makes anyway (no extra git query).
+
 Findings are values, not exceptions: `audit` never stops at the first problem.
 """
 
@@ -148,12 +155,25 @@ class Auditor:
         self.sign_checks: list[tuple[Commit, str, frozenset[str]]] = []
         self.signers: dict[str, set[str]] = {}
         self.commits = 0
+        # The ledger's root (issue 14): root commits in the range that are not the ledger's, and the commits whose
+        # history does not hold the ledger's root (filled while walking, only when there is a foreign root).
+        self.ledger_root: str | None = None
+        self.foreign_roots: set[str] = set()
+        self.foreign: set[str] = set()
 
     # ------------------------------------------------------------ driver
 
-    def run(self, rev_args: list[str]) -> list[Finding]:
+    def run(
+        self, rev_args: list[str], root_below: list[str] | None = None, anchor: str | None = None
+    ) -> list[Finding]:
+        """Audit the commits `rev_args` list, parents first.
+
+        root_below: revisions below the range that hold the ledger's root (`--since`; a push into a repo that has
+        refs: `--all`), so every root commit in the range is foreign. Otherwise the ledger's root is the one
+        `anchor`'s first-parent line reaches (the audited mark, or HEAD), and any other root is foreign."""
         try:
             listing = log_changes(self.git, rev_args)
+            self._find_roots(listing, root_below, anchor)
             children: dict[str, int] = {}
             for _, parents, _ in listing:
                 for parent in parents:
@@ -164,7 +184,10 @@ class Auditor:
                     self._prefetch(listing[index : index + WINDOW])
                 commit = self.objects.commit(sha)
                 self.commits += 1
-                parent_state = self._state_of(parents[0]) if parents else _fresh()
+                ours = parents
+                if self.foreign_roots:
+                    ours = self._walk_root(commit)
+                parent_state = self._state_of(ours[0]) if ours else _fresh()
                 if len(parents) > 1:
                     new_state = self._merge(commit, parent_state)
                 else:
@@ -201,12 +224,56 @@ class Auditor:
                     specs.append(change.old)
         self.objects.prefetch(specs)
 
+    def _find_roots(
+        self,
+        listing: list[tuple[str, tuple[str, ...], list[Change]]],
+        root_below: list[str] | None,
+        anchor: str | None,
+    ) -> None:
+        roots = [sha for sha, parents, _ in listing if not parents]
+        if root_below is not None:
+            self.foreign_roots = set(roots)
+            if roots:  # rare (an attack): only then is the ledger's own root looked up, to be named
+                below = self.git.text("rev-list", "--max-parents=0", *root_below).split()
+                self.ledger_root = below[0] if below else None
+            return
+        if len(roots) <= 1:
+            self.ledger_root = roots[0] if roots else None
+            return
+        parents_of = {sha: parents for sha, parents, _ in listing}
+        start = anchor if anchor in parents_of else listing[-1][0]
+        while parents_of.get(start):
+            start = parents_of[start][0]
+        self.ledger_root = start
+        self.foreign_roots = set(roots) - {start}
+
+    def _walk_root(self, commit: Commit) -> tuple[str, ...]:
+        """Record whether `commit` holds the ledger's root in its history; flag a foreign root and a merge that joins
+        a foreign history. Returns the parents on the ledger's side (all of them when the commit is foreign)."""
+        parents = commit.parents
+        if not parents:
+            if commit.sha in self.foreign_roots:
+                self.foreign.add(commit.sha)
+                self._find(commit, "", "foreign_root", root=(self.ledger_root or "-")[:10])
+            return parents
+        ours = tuple(parent for parent in parents if parent not in self.foreign)
+        if not ours:
+            self.foreign.add(commit.sha)
+            return parents
+        for parent in parents:
+            if parent in self.foreign:
+                self._find(commit, "", "unrelated_merge", parent=parent[:10])
+        return ours
+
     def pending(self, commit: Commit, changes: list[Change]) -> list[Finding]:
         """Audit one commit object that is not on any branch yet (the commit-msg hook)."""
         try:
             base = commit.parents[0] if commit.parents else None
             state = self._state_of(base) if base else _fresh()
             if len(commit.parents) > 1:
+                for parent in commit.parents:
+                    if parent in self.foreign:  # set by audit_pending: a side holding a root HEAD does not
+                        self._find(commit, "", "unrelated_merge", parent=parent[:10])
                 self._merge(commit, state)
             else:
                 self._commit(commit, changes, state, in_place=False)
@@ -216,8 +283,10 @@ class Auditor:
 
     # ------------------------------------------------------------ helpers
 
-    def _find(self, commit: Commit, path: str, code: str, line: int = 0, **params: Any) -> None:
-        message = messages.render(f"audit_{code}", self.lang, **params)
+    def _find(
+        self, commit: Commit, path: str, code: str, line: int = 0, message_key: str = "", **params: Any
+    ) -> None:
+        message = messages.render(message_key or f"audit_{code}", self.lang, **params)
         self.findings.append(Finding(commit.sha, commit.author, path, code, message, line))
 
     def _parse(self, oid: str, stream: bool = False) -> tuple[Any, str, str | None]:
@@ -335,8 +404,8 @@ class Auditor:
     def _commit(self, commit: Commit, changes: list[Change], state: State, in_place: bool) -> State:
         self._check_clock(commit)
         ledger_changes = [c for c in changes if is_ledger_path(c.path)]
-        if not ledger_changes:
-            return state
+        outside = [c.path for c in changes if not is_ledger_path(c.path)]
+        self._check_outside(commit, outside, state)
         touched = [self._check_file(commit, change) for change in ledger_changes]
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
@@ -344,10 +413,26 @@ class Auditor:
         if missing:
             for item in touched:
                 self._find(commit, item.path, "no_trailers", missing=", ".join(missing))
+            # Every commit of a ledger is an operation, whatever it touches (issue 14): an empty commit too.
+            for path in [] if touched else outside or [""]:
+                key = "audit_no_trailers_commit"
+                self._find(commit, path, "no_trailers", message_key=key, missing=", ".join(missing))
         else:
             assert op is not None and actor is not None
-            self._check_op(commit, op, actor, touched, state)
+            self._check_op(commit, op, actor, touched, state, outside)
+        if not ledger_changes:
+            return state
         return self._next_state(state, ledger_changes, in_place=in_place)
+
+    def _check_outside(self, commit: Commit, paths: list[str], state: State) -> None:
+        """Paths outside the layout: each flagged unless a pattern of the parent's `allowed_paths` matches it (a
+        commit that changes allowed_paths is judged by the patterns before it)."""
+        if not paths:
+            return
+        patterns = state.config.allowed_paths()
+        for path in paths:
+            if not any(wildmatch(pattern, path) for pattern in patterns):
+                self._find(commit, path, "outside_layout")
 
     def _check_file(self, commit: Commit, change: Change) -> Touched:
         kind, entity = classify(change.path)
@@ -548,8 +633,16 @@ class Auditor:
 
     # ------------------------------------------------------------ the commit against its operation
 
-    def _check_op(self, commit: Commit, op: str, actor: str, touched: list[Touched], state: State) -> None:
-        first = touched[0].path
+    def _check_op(
+        self,
+        commit: Commit,
+        op: str,
+        actor: str,
+        touched: list[Touched],
+        state: State,
+        outside: Iterable[str] = (),
+    ) -> None:
+        first = touched[0].path if touched else ""
         if commit.author_email != f"{actor}@{AUTHOR_DOMAIN}":
             self._find(commit, "", "actor_mismatch", actor=actor, author=commit.author_email)
         rule = OPS.get(op)
@@ -617,7 +710,7 @@ class Auditor:
             self._check_visit(commit, touched)
         if op in ("household.pair", "household.unpair"):
             self._check_pairing(commit, touched)
-        listed = set(commit.entries())
+        listed = set(commit.entries()) - set(outside)  # naming a file outside the layout it touches is fine
         if listed != expected:
             self._find(
                 commit,
@@ -732,7 +825,7 @@ class Auditor:
 
     def _check_init(self, commit: Commit, actor: str, touched: list[Touched]) -> Cadre | None:
         if commit.parents:
-            self._find(commit, touched[0].path, "outside_op", op=INIT_OP)
+            self._find(commit, touched[0].path if touched else "", "outside_op", op=INIT_OP)
         created = [item for item in touched if item.kind == "cadre" and item.data]
         if len(created) != 1 or created[0].entity != actor:
             self._find(commit, "", "unknown_actor", actor=actor)
@@ -812,8 +905,28 @@ class Auditor:
     def _merge(self, commit: Commit, state: State) -> State:
         self._check_clock(commit)
         per_parent = [diff_trees(self.git, parent, commit.sha) for parent in commit.parents]
+        unrelated = commit.sha not in self.foreign and any(p in self.foreign for p in commit.parents)
+        if unrelated:
+            # Everything that differs from the ledger's side came from a history this ledger never had.
+            ours = next(i for i, p in enumerate(commit.parents) if p not in self.foreign)
+            theirs = next(p for p in commit.parents if p in self.foreign)
+            for change in per_parent[ours]:
+                self._find(commit, change.path, "foreign_file", parent=theirs[:10])
+        # A path outside the layout that the merge itself makes (it differs from every parent): an evil merge.
+        made = (
+            set.intersection(*({c.path for c in changes} for changes in per_parent)) if per_parent else set()
+        )
+        self._check_outside(commit, sorted(p for p in made if not is_ledger_path(p)), state)
         paths = sorted({c.path for changes in per_parent for c in changes if is_ledger_path(c.path)})
         if not paths:
+            if not commit.trailer("Ledger-Op") or not commit.trailer("Ledger-Actor"):
+                self._find(
+                    commit,
+                    "",
+                    "no_trailers",
+                    message_key="audit_no_trailers_commit",
+                    missing="Ledger-Op, Ledger-Actor",
+                )
             return state
         merged_blob: dict[str, str] = {}
         parent_blobs: list[dict[str, str]] = []
@@ -853,6 +966,8 @@ class Auditor:
         for path in paths:
             parents = [blobs[path] for blobs in parent_blobs]
             self._check_merged_file(commit, path, merged_blob.get(path, ZERO), parents, settled)
+        if unrelated:
+            return state  # the foreign side's cadres and config are not this ledger's
         first_changes = [c for c in per_parent[0] if is_ledger_path(c.path)]
         return self._next_state(state, first_changes, in_place=False)
 
@@ -1017,6 +1132,69 @@ def _union_problem(
     return "; ".join(parts) or None
 
 
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def wildmatch(pattern: str, path: str) -> bool:
+    """Does an `allowed_paths` pattern match a repo path? git's wildmatch with WM_PATHNAME, as in a `:(glob)`
+    pathspec: the pattern matches the whole path from the ledger root (a leading `/` is ignored); `*` and `?` match
+    within one path component; `**/` matches zero or more directories, a trailing `/**` everything below, `**`
+    alone everything; `[abc]`, `[a-z]`, `[!abc]` are character classes; `\\` quotes the next character. So
+    `README.md` is the top-level file only, `**/README.md` any of them, `docs/**` everything under docs/."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(_wildmatch_regex(pattern.lstrip("/")), re.DOTALL)
+    return compiled.fullmatch(path) is not None
+
+
+def _wildmatch_regex(pattern: str) -> str:
+    out: list[str] = []
+    index, size = 0, len(pattern)
+    while index < size:
+        char = pattern[index]
+        if char == "*":
+            end = index
+            while end < size and pattern[end] == "*":
+                end += 1
+            whole = end - index >= 2 and (index == 0 or pattern[index - 1] == "/")
+            if whole and end == size:
+                out.append(".*")
+            elif whole and pattern[end] == "/":
+                out.append("(?:.*/)?")
+                end += 1
+            else:
+                out.append("[^/]*")
+            index = end
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[":
+            end = index + 1
+            if end < size and pattern[end] in "!^":
+                end += 1
+            if end < size and pattern[end] == "]":
+                end += 1
+            while end < size and pattern[end] != "]":
+                end += 1
+            if end >= size:
+                out.append(re.escape(char))
+                index += 1
+                continue
+            body = pattern[index + 1 : end]
+            negated = body[:1] in ("!", "^")
+            body = body[1:] if negated else body
+            body = body.replace("\\", "\\\\").replace("[", "\\[")
+            out.append(f"[^/{body}]" if negated else f"(?!/)[{body}]")
+            index = end + 1
+        elif char == "\\" and index + 1 < size:
+            out.append(re.escape(pattern[index + 1]))
+            index += 2
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return "".join(out)
+
+
 def _fresh() -> State:
     return State(None, Config.from_file_data(None), {})
 
@@ -1097,7 +1275,14 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     if marked and not git.is_ancestor(marked, head):
         findings.append(_rewrite(git, marked, f"HEAD {head[:10]}", lang))
     auditor = Auditor(git, lang)
-    findings += auditor.run([f"{since_sha}..{head}" if since_sha else head])
+    # The ledger's root is the one the last clean run vouched for (the mark's), else the one HEAD's first parents
+    # reach; with --since it lies below the range and any root inside the range is foreign.
+    anchor = marked if marked and not findings else head
+    findings += auditor.run(
+        [f"{since_sha}..{head}" if since_sha else head],
+        root_below=[since_sha] if since_sha else None,
+        anchor=anchor,
+    )
     covered = since_sha is None or (marked is not None and git.is_ancestor(since_sha, marked))
     if mark and not findings and covered:
         from ..core.errors import EnvironmentProblem
@@ -1126,12 +1311,17 @@ def audit_push(git_dir: Path, updates: list[tuple[str, str, str]], lang: str = "
             tips.append(new)
     auditor = Auditor(git, lang)
     if tips:
-        findings += auditor.run([*tips, "--not", "--all"])
+        # The central repo's root is the root of what it holds: a root commit among the pushed ones is foreign,
+        # unless the repo is empty (the first push brings the ledger's one root).
+        holds = bool(git.text("for-each-ref", "--count=1", "--format=%(objectname)"))
+        findings += auditor.run(
+            [*tips, "--not", "--all"], root_below=["--all"] if holds else None, anchor=tips[0]
+        )
     return AuditResult(tuple(findings), auditor.commits, tips[-1] if tips else None, None)
 
 
 def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str], list[Finding]]:
-    """The commit-msg hook: (staged ledger paths, findings) for the commit `git commit` is about to make.
+    """The commit-msg hook: (staged paths, findings) for the commit `git commit` is about to make.
 
     The staged tree and the message are written as a dangling commit object (no ref moves) and audited against
     HEAD exactly as `audit` will later see it, except for signatures (git signs after this hook runs).
@@ -1141,12 +1331,9 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
 
     git = Git(root)
     staged = [p for p in git.run("diff", "--cached", "--name-only", "-z").decode().split("\0") if p]
-    ledger_paths = [p for p in staged if is_ledger_path(p)]
-    if not ledger_paths:
-        return [], []
     trailers = parse_trailers(message)
     if missing_trailers(trailers):
-        return ledger_paths, []
+        return staged, []
     head = git.rev("HEAD")
     parents = [head] if head else []
     merging = git.run("rev-parse", "-q", "--verify", "MERGE_HEAD", ok_codes=(0, 1)).decode().strip()
@@ -1159,7 +1346,11 @@ def audit_pending(root: Path, message: str, lang: str = "zh") -> tuple[list[str]
     commit = parse_commit(sha, raw)
     changes = diff_trees(git, head or EMPTY_TREE, sha)
     auditor = Auditor(git, lang, check_signatures=False)
-    return ledger_paths, auditor.pending(commit, changes)
+    for other in parents[1:]:
+        # A side holding a root commit HEAD does not have is a foreign history (a merge of an unrelated ledger).
+        if git.text("rev-list", "--max-parents=0", other, "--not", *parents[:1]):
+            auditor.foreign.add(other)
+    return staged, auditor.pending(commit, changes)
 
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"

@@ -252,7 +252,8 @@ def _show(value: Any) -> str:
     if value is None:
         return "null"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = pii.mask_text(text)[0]  # a finding quotes values back; a full ID number never goes to a screen or a mail
+    # A finding quotes values back; a full ID number never goes to a screen or a mail.
+    text = pii.mask_text(text)[0]
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -929,11 +930,26 @@ class Report:
     documents: int = 0
 
 
+def check_roots(root: Path, lang: str) -> list[Finding]:
+    """A ledger's history has one root commit, its `init` (issue 14). One cheap query (`git rev-list
+    --max-parents=0 HEAD`); `minqing audit` names the foreign commits. Nothing to say outside a repo or before the
+    first commit."""
+    from ..repo import git
+
+    proc = git.run(root, "rev-list", "--max-parents=0", "HEAD")
+    roots = proc.stdout.split() if proc.returncode == 0 else []
+    if len(roots) <= 1:
+        return []
+    shown = ", ".join(sha[:10] for sha in roots[:5])
+    message = messages.render("check_roots", lang, count=len(roots), roots=shown)
+    return [Finding("HEAD", 0, "foreign_root", message)]
+
+
 def check_tree(root: Path, lang: str = "zh") -> Report:
     raw_files = read_tree(root)
     parsed, problems = parse_files(raw_files)
     corpus = Corpus(parsed, lang, broken=[path for path, _ in problems])
-    findings = check_layout(raw_files, lang) + check_parse(problems, lang)
+    findings = check_layout(raw_files, lang) + check_parse(problems, lang) + check_roots(root, lang)
     for check_fn in CHECKS:
         findings.extend(check_fn(corpus))
     unique = sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))

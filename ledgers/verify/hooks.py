@@ -3,12 +3,13 @@
 minqing itself commits through plumbing (commit-tree + update-ref), which runs no hooks; the hooks are for people.
 
 - commit-msg (not pre-commit: only commit-msg sees the message, and the message is what tells an honest trailer-
-  bearing commit, such as an admin's `config.edit`, from a hand edit). A commit that stages ledger files without
-  Ledger-Op / Ledger-Entry / Ledger-Actor trailers is refused with the minqing command to use instead; one with
-  trailers is written as a dangling commit object and audited against HEAD before git makes it.
+  bearing commit, such as an admin's `config.edit`, from a hand edit). A commit without Ledger-Op / Ledger-Entry /
+  Ledger-Actor trailers is refused, whatever it stages (issue 14: audit flags every such commit), with the minqing
+  command to use instead; one with trailers is written as a dangling commit object and audited against HEAD before
+  git makes it (a path outside the layout and not in `allowed_paths`, a merge of an unrelated history: refused).
 - pre-receive (central bare repo): runs the audit on every pushed commit the repo does not have yet and rejects the
-  whole push on any finding; deleting or rewinding a branch is refused too. The install also sets
-  receive.denyNonFastForwards and receive.denyDeletes.
+  whole push on any finding (a second root commit or a merge of an unrelated history among them); deleting or
+  rewinding a branch is refused too. The install also sets receive.denyNonFastForwards and receive.denyDeletes.
 
 A hook is a small shell script calling this Python (`python -m minqing.cli hooks run …`), so it keeps working in
 environments where `minqing` is not on PATH (cron, a git server's service account using the same interpreter).
@@ -99,15 +100,21 @@ def run_commit_msg(root: Path, message_file: str, lang: str) -> tuple[int, list[
         return 1, [f"minqing: {message_file}: {exc.strerror or exc}"]
     trailers = parse_trailers(message)
     paths, findings = audit_pending(root, _clean(message), lang)
-    if not paths:
-        return 0, []
     missing = missing_trailers(trailers)
     if missing:
         git_dir = Path(git.output(root, "rev-parse", "--git-dir"))
         git_dir = git_dir if git_dir.is_absolute() else root / git_dir
-        kind = "merge" if (git_dir / "MERGE_HEAD").exists() else None
-        kind = kind or classify(paths[0])[0] or "item"
-        shown = ", ".join(paths[:3]) + (" …" if len(paths) > 3 else "")
+        merging = (git_dir / "MERGE_HEAD").exists()
+        ledger_paths = [path for path in paths if classify(path)[0] is not None]
+        if not merging and not ledger_paths:
+            # Nothing of the ledger staged (a file outside it, or nothing): still not a commit a ledger may hold.
+            shown = ", ".join(paths[:3]) + (" …" if len(paths) > 3 else "") if paths else "-"
+            text = messages.render("hand_commit_any", lang, paths=shown, missing=", ".join(missing))
+            return 1, [f"minqing: {text}"]
+        kind = "merge" if merging else None
+        kind = kind or classify(ledger_paths[0])[0] or "item"
+        shown_paths = ledger_paths or paths
+        shown = ", ".join(shown_paths[:3]) + (" …" if len(shown_paths) > 3 else "") if shown_paths else "-"
         text = messages.render(
             "hand_commit", lang, paths=shown, missing=", ".join(missing), hint=HINTS.get(kind, HINTS["item"])
         )
