@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "office",  # rank, reconcile, duties
     "sheets",  # import, export, find
     "audit",  # log, audit
+    "undo",
     "org",
     "cadre",
     "household",
@@ -33,6 +34,7 @@ COMMAND_MODULES = [
     "report",
     "activity",
     "review",
+    "period",
     "hooks",
 ]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import AsOpt, DateOpt, JsonOpt, UnitOpt, ask, echo, ledger, print_json, t
+from .common import AsOpt, DateOpt, JsonOpt, LateOpt, UnitOpt, ask, echo, late_reason, ledger, print_json, t
 from .office_render import activity_label, num
 
 activity_app = typer.Typer(
@@ -38,6 +38,10 @@ def activity_add(
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Organising cadres, comma-separated.")] = None,
     note_: Annotated[str | None, typer.Option("--note", help="Anything else worth keeping.")] = None,
+    late: LateOpt = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is recorded late (with --late).")
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Record an activity (农民夜校, 政策宣讲, 公益服务, 环境整治, 联席会议 …) as one commit.
@@ -63,6 +67,7 @@ def activity_add(
         participants=participants,
         by=fields.id_list(by),
         note=note_,
+        late=late_reason(late, reason),
     )
     people = f" {activity.participants}{t('人', ' people')}" if activity.participants is not None else ""
     echo(f"{activity.id} {activity.date} {activity_label(activity.kind)}{people}")
@@ -79,6 +84,7 @@ def activity_edit(
     by: Annotated[str | None, typer.Option("--by", help="The right organising cadres.")] = None,
     note_: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Correct an activity (更正): a new record naming the old one; every count uses the corrected record.
@@ -100,6 +106,7 @@ def activity_edit(
         participants=participants,
         by=fields.id_list(by) if by is not None else None,
         note=note_,
+        late=late_reason(late, reason),
     )
     echo(f"{doc['id']} {doc['date']} {t('更正', 'corrects')} {corrected}")
 
@@ -108,6 +115,7 @@ def activity_edit(
 def activity_void(
     activity_id: Annotated[str, typer.Argument(help="Activity id or unique prefix.")],
     reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Void an activity recorded by mistake (作废): it leaves every count and the monthly minimum.
@@ -116,7 +124,9 @@ def activity_void(
     """
     from minqing.ledgers.ops import activities
 
-    marker = activities.void_activity(ledger(), actor, activity_id, reason=reason)
+    marker = activities.void_activity(
+        ledger(), actor, activity_id, reason=reason, late=late_reason(late, reason)
+    )
     echo(f"{marker['voids']} {t('已作废', 'voided')}")
 
 

@@ -9,6 +9,7 @@ import typer
 from .common import (
     AsOpt,
     JsonOpt,
+    LateOpt,
     ask,
     column_headers,
     complete_cadre,
@@ -19,6 +20,7 @@ from .common import (
     complete_unit,
     echo,
     label,
+    late_reason,
     ledger,
     print_json,
     print_mapping,
@@ -315,6 +317,7 @@ def issue_edit(
         typer.Option("--unit", autocompletion=complete_unit, help="The right unit (no household)."),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Correct an item (更正); the old values stay in its history. A closed item only by a role that may close it.
@@ -335,6 +338,7 @@ def issue_edit(
             ledger_name=ledger_name,
             household=household,
             unit=unit,
+            late=late_reason(late, reason),
         )
     )
 
@@ -345,6 +349,7 @@ def issue_void(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why (required): a duplicate, a mistake.")
     ] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Void a duplicate or mistaken item (作废): it leaves every count and list; `issue show` still shows it.
@@ -353,7 +358,7 @@ def issue_void(
     """
     from minqing.ledgers.ops import workflow
 
-    _done(workflow.void(ledger(), actor, item_id, reason))
+    _done(workflow.void(ledger(), actor, item_id, reason, late=late_reason(late, reason)))
 
 
 @issue_app.command("extend")

@@ -40,6 +40,12 @@ def rollup(
     repos: Annotated[
         list[str] | None, typer.Option("--repo", help="Ledger repo to include; repeat for several counties.")
     ] = None,
+    as_reported: Annotated[
+        bool,
+        typer.Option(
+            "--as-reported", help="The figures stored when the month was closed (period close), exactly."
+        ),
+    ] = False,
 ) -> None:
     """Visits, coverage, items and the escalation funnel per unit and period, with a total row.
 
@@ -62,10 +68,17 @@ def rollup(
     if chosen_format == "xlsx" and not out:
         raise BadInput("required", field="--out", accepted="a file name for the workbook (xlsx is binary)")
     ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
-    indexes = open_indexes(ledgers, quiet=False)
+    reported = (
+        _reported(ledgers[0], chosen_period, grouping if by is not None else None, unit)
+        if as_reported
+        else None
+    )
+    indexes = [] if reported else open_indexes(ledgers, quiet=False)
     try:
-        result = R.rollup(indexes, chosen_period, grouping, unit, lang())
-        if chosen_format == "xlsx":
+        result = reported or R.rollup(indexes, chosen_period, grouping, unit, lang())
+        if chosen_format == "xlsx" and reported:
+            data = render.xlsx_bytes([reported], lang())
+        elif chosen_format == "xlsx":
             groupings = [grouping, *(g for g in R.GROUPINGS if g != grouping)]
             results = [result, *(R.rollup(indexes, chosen_period, g, unit, lang()) for g in groupings[1:])]
             data = render.xlsx_bytes(results, lang())
@@ -100,6 +113,22 @@ def rollup(
 
         note("minqing: " + say("overdue_found", lang(), count=overdue, date=chosen_period.as_of.isoformat()))
         raise typer.Exit(1)
+
+
+def _reported(led, period, grouping: str | None, unit: str | None):
+    """The rollup stored when `period` (a month) was closed for `unit` (`period close`)."""
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.ops import periods
+    from minqing.ledgers.read import rollup as R
+
+    if period.kind != "month":
+        raise BadInput(
+            "bad_value", field="--period", value=period.kind, accepted="month (with --as-reported)"
+        )
+    result = R.Rollup.from_dict(periods.as_reported(led, period.label, unit))
+    if grouping is not None and grouping != result.by:
+        raise BadInput("bad_value", field="--by", value=grouping, accepted=f"{result.by} (as reported)")
+    return result
 
 
 def reindex() -> None:

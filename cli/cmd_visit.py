@@ -11,6 +11,7 @@ from .common import (
     AsOpt,
     DateOpt,
     JsonOpt,
+    LateOpt,
     ask,
     column_headers,
     complete_cadre,
@@ -19,6 +20,7 @@ from .common import (
     echo,
     echo_items,
     label,
+    late_reason,
     ledger,
     note,
     paired_raises,
@@ -71,6 +73,10 @@ def visit_add(
     item_kind: Annotated[
         str | None, typer.Option("--item-kind", help="Kind of the raised items (default problem).")
     ] = None,
+    late: LateOpt = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it is recorded late (with --late).")
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Record a visit (and every item raised during it) as one commit.
@@ -107,6 +113,7 @@ def visit_add(
         raises=raises,
         on_spot=on_spot or [],
         item_kind=item_kind,
+        late=late_reason(late, reason),
     )
     echo(f"{visit.id} {visit.date}")
     echo_items(items)
@@ -125,6 +132,7 @@ def visit_edit(
     household: Annotated[str | None, typer.Option("--household", help="The right household.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Correct a visit (更正): a new record naming the old one; every count uses the corrected record.
@@ -143,6 +151,7 @@ def visit_edit(
         by=fields.id_list(by) if by is not None else None,
         household=household,
         note=note,
+        late=late_reason(late, reason),
     )
     echo(f"{doc['id']} {doc['date']} {t('更正', 'corrects')} {corrected}")
 
@@ -153,6 +162,7 @@ def visit_void(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why (required): typed in by mistake, twice.")
     ] = None,
+    late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
     """Void a visit typed in by mistake (作废): it leaves every count; its items are listed to void or keep.
@@ -162,7 +172,9 @@ def visit_void(
     from minqing.ledgers.core.messages import render
     from minqing.ledgers.ops import visits
 
-    marker, items = visits.void_visit(ledger(), actor, visit_id, reason=reason)
+    marker, items = visits.void_visit(
+        ledger(), actor, visit_id, reason=reason, late=late_reason(late, reason)
+    )
     echo(f"{marker['voids']} {label('voided')}")
     if items:
         note(render("items_of_voided_visit", STATE.lang, items=", ".join(items)))

@@ -29,6 +29,16 @@ UnmaskOpt = Annotated[
 ]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today).")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only this unit and what lies under it (code).")]
+LateOpt = Annotated[
+    bool, typer.Option("--late", help="补录: record it inside a closed (reported) period; needs --reason.")
+]
+
+
+def late_reason(late: bool, reason: str | None) -> str | None:
+    """The 补录 reason to pass down when --late is given ("" when --reason is missing: refused there, naming it)."""
+    return (reason or "") if late else None
+
+
 ByOpt = Annotated[
     str | None,
     typer.Option("--by", help="county|township|village|group|leader|category|ledger (default: township)."),

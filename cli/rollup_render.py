@@ -49,6 +49,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "wishes_fulfilled": ("已圆梦", "fulfilled"),
     "activities": ("活动", "activities"),
     "participants": ("参与人次", "participants"),
+    "late": ("补录", "late"),
 }
 
 SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
@@ -96,6 +97,7 @@ SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
             "wishes_fulfilled",
             "activities",
             "participants",
+            "late",
         ),
     ),
 ]

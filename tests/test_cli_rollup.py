@@ -65,7 +65,7 @@ def test_default_is_this_month_by_township_as_plain_text(hand: Hand):
     rows = {
         line.split()[0]: line.split()[1:] for line in lines if line and line.split()[0] in ("和平乡", "合计")
     }
-    assert rows["和平乡"] == ["5", "1", "1", "1", "1", "1", "1", "30"]  # the last section wins in this dict
+    assert rows["和平乡"] == ["5", "1", "1", "1", "1", "1", "1", "30", "0"]  # the last section wins in this dict
     sections = out.split("\n\n")
     assert [section.splitlines()[0] for section in sections[1:]] == [
         "走访与覆盖",
@@ -176,7 +176,7 @@ def test_csv_has_a_bom_and_reads_back(hand: Hand, tmp_path: Path):
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header = table[0]
     assert header[:5] == ["代码", "单位", "走访", "谈心谈话", "蹲点"]
-    assert len(header) == 2 + 31
+    assert len(header) == 2 + 32
     rows = {row[0]: dict(zip(header, row, strict=True)) for row in table[1:]}
     assert list(rows) == ["520602", HEPING, "520602101201", "520602101202", BAHUANG, "520602102201", "total"]
     banli = rows["520602101201"]

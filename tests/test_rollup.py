@@ -119,21 +119,21 @@ NOVEMBER_TOWNSHIPS = {
         poor_coverage=None, pairing_coverage=None, not_visited_90d=0, cadres=1, cadres_without_visit=0,
         opened=0, closed=0, closed_on_time=0, open=0, overdue=0, on_time_rate=None, median_days_to_close=None,
         satisfaction_rate=None, on_the_spot=0, explained=0, raised=0, escalated_township=0, escalated_county=0,
-        cleared=True, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=0, participants=0,
+        cleared=True, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=0, participants=0, late=0,
     ),
     HEPING: dict(
         visits=1, talks=1, stays=0, households=3, households_visited=2, coverage=0.6667, poor_households=1,
         poor_coverage=0.0, pairing_coverage=0.6667, not_visited_90d=1, cadres=2, cadres_without_visit=0,
         opened=4, closed=3, closed_on_time=2, open=1, overdue=0, on_time_rate=0.6667, median_days_to_close=15.0,
         satisfaction_rate=0.75, on_the_spot=1, explained=1, raised=5, escalated_township=1, escalated_county=1,
-        cleared=False, wishes_raised=1, wishes_claimed=1, wishes_fulfilled=1, activities=1, participants=30,
+        cleared=False, wishes_raised=1, wishes_claimed=1, wishes_fulfilled=1, activities=1, participants=30, late=0,
     ),
     BAHUANG: dict(
         visits=1, talks=0, stays=1, households=1, households_visited=1, coverage=1.0, poor_households=1,
         poor_coverage=1.0, pairing_coverage=0.0, not_visited_90d=0, cadres=1, cadres_without_visit=1,
         opened=1, closed=0, closed_on_time=0, open=3, overdue=3, on_time_rate=None, median_days_to_close=None,
         satisfaction_rate=None, on_the_spot=0, explained=0, raised=3, escalated_township=1, escalated_county=0,
-        cleared=False, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=12,
+        cleared=False, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=12, late=0,
     ),
 }  # fmt: skip
 NOVEMBER_TOTAL = dict(
@@ -141,7 +141,7 @@ NOVEMBER_TOTAL = dict(
     poor_coverage=0.5, pairing_coverage=0.5, not_visited_90d=1, cadres=4, cadres_without_visit=1, opened=5,
     closed=3, closed_on_time=2, open=4, overdue=3, on_time_rate=0.6667, median_days_to_close=15.0,
     satisfaction_rate=0.75, on_the_spot=1, explained=1, raised=8, escalated_township=2, escalated_county=1,
-    cleared=False, wishes_raised=1, wishes_claimed=1, wishes_fulfilled=1, activities=2, participants=42,
+    cleared=False, wishes_raised=1, wishes_claimed=1, wishes_fulfilled=1, activities=2, participants=42, late=0,
 )  # fmt: skip
 
 
@@ -166,7 +166,7 @@ def test_november_by_village(ix):
         poor_coverage=0.0, pairing_coverage=1.0, not_visited_90d=1, cadres=1, cadres_without_visit=0,
         opened=2, closed=2, closed_on_time=1, open=0, overdue=0, on_time_rate=0.5, median_days_to_close=50.5,
         satisfaction_rate=1.0, on_the_spot=1, explained=0, raised=3, escalated_township=1, escalated_county=1,
-        cleared=True, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=30,
+        cleared=True, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=30, late=0,
     )  # fmt: skip
     assert pick(
         got[TAOYING],
@@ -275,7 +275,7 @@ def test_october(ix):
         poor_coverage=0.0, pairing_coverage=0.6667, not_visited_90d=1, cadres=3, cadres_without_visit=2,
         opened=0, closed=0, closed_on_time=0, open=1, overdue=0, on_time_rate=None, median_days_to_close=None,
         satisfaction_rate=None, on_the_spot=0, explained=0, raised=1, escalated_township=1, escalated_county=0,
-        cleared=False, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=50,
+        cleared=False, wishes_raised=0, wishes_claimed=0, wishes_fulfilled=0, activities=1, participants=50, late=0,
     )  # fmt: skip
     assert pick(got[BAHUANG], "pairing_coverage", "not_visited_90d", "opened", "closed", "on_time_rate",
                 "median_days_to_close", "open", "overdue", "satisfaction_rate", "raised") == dict(

@@ -46,9 +46,10 @@ class Activity(Record):
     voids: str | None = None
     corrected_by: str | None = None
     reason: str | None = None
+    late: str | None = None  # 补录: why it was recorded inside a closed period (core/periods.py)
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason", "late"})
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:

@@ -16,6 +16,7 @@ from .errors import Refused
 from .items import apply as apply_item
 from .messages import Text
 from .model import Cadre, HistoryEntry, Household, Item, item_from_dict, item_to_dict
+from .periods import Closing, apply_closing
 from .registers import apply_cadre, apply_household
 from .reviews import Review, apply_review
 
@@ -63,8 +64,10 @@ KINDS: dict[str, RecordKind] = {
         "household", "H", "household", Household, apply_household, Household.from_dict, _record_to_dict
     ),
     "review": RecordKind("review", "R", "review", Review, apply_review, Review.from_dict, _record_to_dict),
+    # No id letter: a closing is found by its month and unit (core/periods.py), never by a typed prefix.
+    "period": RecordKind("period", "", "period", Closing, apply_closing, Closing.from_dict, _record_to_dict),
 }
-BY_PREFIX = {kind.prefix: kind for kind in KINDS.values()}
+BY_PREFIX = {kind.prefix: kind for kind in KINDS.values() if kind.prefix}
 
 
 def kind_of_record(record: Any) -> RecordKind:

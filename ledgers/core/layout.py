@@ -10,6 +10,7 @@ driver and `log` classify paths with it. File kinds:
     household   households/<village-code>/H-XXXXXX.yaml   entity
     item        issues/<yyyy>/Q-XXXXXX.yaml               entity
     review      reviews/<yyyy>Q<n>/<team-code>.yaml       entity
+    period      periods/<yyyy-mm>/<unit-code>.yaml        entity (a reporting period closed for a unit)
     visits      visits/<yyyy-mm>/<village-code>.yaml      stream (append-only, one document per visit)
     activities  activities/<yyyy-mm>.yaml                 stream
 """
@@ -25,7 +26,7 @@ STATE_DIR = "minqing"  # under .git/: county secret, lock, index cache, vault, a
 AUTHOR_DOMAIN = "minqing.invalid"  # a cadre commits as `姓名 <C-XXXXXX@minqing.invalid>`
 
 FIXED_FILES = {CONFIG_FILE: "config", UNITS_FILE: "units", ATTRIBUTES_FILE: "attributes"}
-ENTITY_KINDS = ("cadre", "household", "item", "review")
+ENTITY_KINDS = ("cadre", "household", "item", "review", "period")
 STREAM_KINDS = ("visits", "activities")
 # A stream file holds documents of one record kind (its schema): visits/… holds visits.
 STREAM_RECORD = {"visits": "visit", "activities": "activity"}
@@ -35,6 +36,7 @@ DIRS = {
     "household": "households",
     "item": "issues",
     "review": "reviews",
+    "period": "periods",
     "visits": "visits",
     "activities": "activities",
     "units": "org",
@@ -49,6 +51,7 @@ PLACES = {
     "visits": "visits/<yyyy-mm>/<village-code>.yaml",
     "activities": "activities/<yyyy-mm>.yaml",
     "reviews": "reviews/<yyyy>Q<n>/<team>.yaml",
+    "periods": "periods/<yyyy-mm>/<unit-code>.yaml",
 }
 TOP_LEVEL = f"{CONFIG_FILE}, {ATTRIBUTES_FILE}, " + ", ".join(f"{name}/" for name in PLACES)
 
@@ -59,6 +62,7 @@ _STRICT: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
     ("household", re.compile(rf"households/\d{{12}}/(H-{_ID})\.yaml"), 1),
     ("item", re.compile(rf"issues/\d{{4}}/(Q-{_ID})\.yaml"), 1),
     ("review", re.compile(r"reviews/\d{4}Q[1-4]/[^/]+\.yaml"), None),
+    ("period", re.compile(r"periods/(\d{4}-\d{2}/\d{6}(?:\d{3}){0,2})\.yaml"), 1),
     ("visits", re.compile(r"visits/\d{4}-\d{2}/\d{12}\.yaml"), None),
     ("activities", re.compile(r"activities/\d{4}-\d{2}\.yaml"), None),
 )
@@ -70,6 +74,7 @@ _PLACED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("visits", re.compile(r"visits/[^/]+/[^/]+\.yaml")),
     ("activities", re.compile(r"activities/[^/]+\.yaml")),
     ("review", re.compile(r"reviews/[^/]+/[^/]+\.yaml")),
+    ("period", re.compile(r"periods/[^/]+/[^/]+\.yaml")),
 )
 GIT_OWN_FILES = (ATTRIBUTES_FILE, ".gitignore")
 
@@ -133,6 +138,10 @@ def review_path(quarter: str, team: str) -> str:
     return f"reviews/{quarter}/{team}.yaml"
 
 
+def period_path(month: str, unit: str) -> str:
+    return f"periods/{month}/{unit}.yaml"
+
+
 def visit_stream_path(date: str, village: str) -> str:
     return f"visits/{date[:7]}/{village}.yaml"
 
@@ -151,7 +160,7 @@ ENTITY_PATHSPECS = {
 # Merge drivers per path (DESIGN §7). `.gitattributes` is written from this; `driver_kind` answers for a path.
 MERGE_DRIVERS = {
     "stream": ("visits/**", "activities/**"),
-    "entity": ("issues/**", "households/**", "cadres/**", "reviews/**"),
+    "entity": ("issues/**", "households/**", "cadres/**", "reviews/**", "periods/**"),
     "keys": (UNITS_FILE, CONFIG_FILE),
 }
 

@@ -69,6 +69,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该次走访登记的事项仍在台账上：{items}；如也是误录，请逐项 minqing issue void ID --reason …",
         "items raised during that visit are still on the ledger: {items}; if they were mistakes too, void each with minqing issue void ID --reason …",
     ),
+    # reporting periods (issue 15)
+    "period_closed": (
+        "{field} 的日期 {value} 在已报送的 {month}（{unit}，{by} 报送）之内：不再接受；如确需补录，请加 --late --reason 说明原因",
+        "{field}: {value} is inside {month}, reported for {unit} by {by} and closed; accepted: a date in an open period, or --late --reason to record it late",
+    ),
+    "period_already_closed": (
+        "{month}（{unit}）已由 {by} 报送：如需重新报送，请管理员先 minqing period reopen",
+        "{month} ({unit}) is already closed by {by}; an admin reopens it first (minqing period reopen)",
+    ),
+    "period_not_closed": (
+        "{month}（{unit}）尚未报送：应为已报送的月份",
+        "{month} ({unit}) has not been closed; accepted: a closed period",
+    ),
+    "period_outside_unit": (
+        "{actor} 属于 {own}，不能报送 {unit}：只能报送本单位或下级单位",
+        "{actor} belongs to {own} and may not close {unit}; accepted: their own unit or one below it",
+    ),
+    "acc_month_ended": ("已经结束的月份 YYYY-MM", "a month that has ended, YYYY-MM"),
+    # undo (issue 15)
+    "undo_nothing": (
+        "{actor} 还没有做过任何操作：没有可撤销的",
+        "{actor} has made no operation; nothing to undo",
+    ),
+    "undo_unsupported": (
+        "最近一次操作 {op}（{commit}）不能撤销：请用 {hint} 更正",
+        "the last operation {op} ({commit}) cannot be undone; correct it with {hint}",
+    ),
+    "undo_not_today": (
+        "最近一次操作 {op}（{commit}）是 {day} 做的：只能撤销当天的操作，请用更正命令",
+        "the last operation {op} ({commit}) was made on {day}; only today's can be undone, correct it instead",
+    ),
+    "undo_depended_on": (
+        "最近一次操作 {op}（{commit}）之后已有操作基于它：{later}；不能撤销，请用更正命令",
+        "later operations build on the last operation {op} ({commit}): {later}; it cannot be undone, correct it instead",
+    ),
     "pii_masked": (
         "已遮盖 {fields} 中的{what}：完整号码不写入台账和 git",
         "masked {what} in {fields}: full numbers are never written to the ledger or git",

@@ -235,9 +235,10 @@ class Visit(Record):
     voids: str | None = None
     corrected_by: str | None = None
     reason: str | None = None
+    late: str | None = None  # 补录: why it was recorded inside a closed period (core/periods.py)
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason", "late"})
 
 
 # `source` is a reserved record attribute (file and line), so an item's `source:` key (visit|petition|…) is held

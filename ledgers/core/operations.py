@@ -53,6 +53,7 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
             "created",
             "assign_by",
             "due",
+            "late",  # 补录 (issue 15): registered inside a closed period, and why
         }
     ),
     ("item", "assign"): frozenset({"leader", "resp_unit", "due", "team", "plan"}),
@@ -65,8 +66,10 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("item", "extend"): frozenset({"to", "reason"}),
     ("item", "claim"): frozenset({"by"}),
     # 更正 and 作废 (issue 15): the corrected values and why; the old values stay in the history before it.
-    ("item", "edit"): frozenset({"desc", "category", "kind", "ledger", "household", "unit", "reason"}),
-    ("item", "void"): frozenset({"reason", "date"}),
+    ("item", "edit"): frozenset(
+        {"desc", "category", "kind", "ledger", "household", "unit", "reason", "late"}
+    ),
+    ("item", "void"): frozenset({"reason", "date", "late"}),
     # 移交 (issue 15, `cadre move --hand-over-to`): the new leader of an open case and why.
     ("item", "hand_over"): frozenset({"leader", "reason"}),
     ("cadre", "create"): frozenset({"id", "name", "unit", "role", "title", "phone", "phone_hash"}),
@@ -105,6 +108,9 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("review", "raise"): frozenset({"items"}),
     ("review", "set"): frozenset({"report", "comment", "grade", "ratings"}),
+    # 报送 (issue 15): a month closed for a unit with its figures as reported; reopened by an admin with a reason.
+    ("period", "close"): frozenset({"id", "month", "unit", "reported"}),
+    ("period", "reopen"): frozenset({"reason"}),
 }
 
 
@@ -299,6 +305,12 @@ OPS: dict[str, OpRule] = {
     "activity.add": OpRule(
         counts={"activities": (1, 1)}, subject="活动 {kind} {place} {day}：{title}{people}"
     ),
+    # 更正 / 作废 in the streams (issue 15, core/streams.py): a correcting document, plus a void in the old file
+    # when the correction moves the record to another file; or one voiding document.
+    "visit.edit": OpRule(counts={"visits": (1, 2)}, subject="更正走访 {visit} → {new}：{what}"),
+    "visit.void": OpRule(counts={"visits": (1, 1)}, subject="作废走访 {visit}：{reason}"),
+    "activity.edit": OpRule(counts={"activities": (1, 2)}, subject="更正活动 {activity} → {new}：{what}"),
+    "activity.void": OpRule(counts={"activities": (1, 1)}, subject="作废活动 {activity}：{reason}"),
     "review.add": OpRule(
         entities={"review": frozenset({("create",)}), "item": frozenset({("create",)})},
         counts={"review": (1, 1), "item": (0, None)},
@@ -310,6 +322,31 @@ OPS: dict[str, OpRule] = {
         subject="一会三评问题清单 {team} {quarter}，登记 {count} 项",
     ),
     "review.set": _rule("review", ("set",)),
+    # 撤销 (issue 15, ops/undo.py): the acting cadre's last operation of the day, reversed by new entries.
+    "undo": OpRule(
+        entities={
+            "item": frozenset({("void",)}),
+            "cadre": frozenset({("pair",), ("unpair",)}),
+            "household": frozenset({("pair",), ("unpair",)}),
+        },
+        counts={
+            "item": (0, None),
+            "visits": (0, 1),
+            "activities": (0, 1),
+            "cadre": (0, 1),
+            "household": (0, 1),
+        },
+        subject="撤销 {undone}（{commit}）：{reason}",
+    ),
+    "period.close": _rule(
+        "period",
+        ("close",),
+        roles=("admin", "county_leader", "township_leader"),
+        subject="报送 {month} {name}（{unit}）",
+    ),
+    "period.reopen": _rule(
+        "period", ("reopen",), roles=("admin",), subject="重新打开报送期 {month} {name}（{unit}）：{reason}"
+    ),
     # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
     "import.households": OpRule(counts={"household": (0, None), "cadre": (0, None)}, any_ops=True),
     "import.cadres": OpRule(counts={"cadre": (0, None)}, any_ops=True),
@@ -321,12 +358,6 @@ OPS: dict[str, OpRule] = {
         replayed=True,
         subject="恢复中断操作留下的文件 {paths}",
     ),
-    # 更正 / 作废 in the streams (issue 15, core/streams.py): a correcting document, plus a void in the old file
-    # when the correction moves the record to another file; or one voiding document.
-    "visit.edit": OpRule(counts={"visits": (1, 2)}, subject="更正走访 {visit} → {new}：{what}"),
-    "visit.void": OpRule(counts={"visits": (1, 1)}, subject="作废走访 {visit}：{reason}"),
-    "activity.edit": OpRule(counts={"activities": (1, 2)}, subject="更正活动 {activity} → {new}：{what}"),
-    "activity.void": OpRule(counts={"activities": (1, 1)}, subject="作废活动 {activity}：{reason}"),
     # Settling a sync conflict by taking one side's version of the entries it lists.
     "conflict.resolve": OpRule(roles=("admin", "county_leader"), subject="解决同步冲突 {what}"),
     # A sync merge commit: audited as the union of both sides (no table row is consulted for its files).

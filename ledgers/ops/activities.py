@@ -18,9 +18,10 @@ from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
 from ..core.operations import subject as operation_subject
 from ..read.activities import iter_activities
+from ..read.periods import require_open
 from ..read.streams import document, locate
 from ..repo.store import Ledger
-from .streams import changed, summary, write_correction, write_void
+from .streams import changed, late_for, summary, write_correction, write_void
 
 
 def add_activity(
@@ -34,6 +35,7 @@ def add_activity(
     participants: int | str | None = None,
     by: list[str] | None = None,
     note: str | None = None,
+    late: str | None = None,
     at: str | None = None,
 ) -> Activity:
     """Validate and append one activity document, as one commit (Ledger-Op activity.add)."""
@@ -47,6 +49,7 @@ def add_activity(
         clean_title = _title(title)
         count = _participants(participants)
         organisers = _organisers(ledger, by or [])
+        marker = require_open(ledger, day, place.code, late)
         taken = {activity.id for activity in iter_activities(ledger, month=day[:7], in_force=False)}
         activity = Activity(
             id=ids.new_id("A", taken),
@@ -59,6 +62,7 @@ def add_activity(
             note=F.text(note, "--note", required=False),
             at=when,
             recorded_by=tx.actor.id,
+            late=marker,
         )
         tx.append(activity_stream_path(day), yamlio.dump_stream_doc(activity.to_dict()))
         people = f"（{count} 人）" if count is not None else ""
@@ -112,6 +116,7 @@ def edit_activity(
     participants: int | str | None = None,
     by: list[str] | None = None,
     note: str | None = None,
+    late: str | None = None,
     at: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """更正 an activity: the corrected record as a new document naming the original (ops/streams.py)."""
@@ -137,7 +142,8 @@ def edit_activity(
             wanted["note"] = F.text(note, "--note", required=False)
         changes = changed(original, wanted)
         when = at or F.timestamp()
-        written = write_correction(tx, "activities", original, changes, why, when)
+        marker = late_for(ledger, "activities", original, changes, late)
+        written = write_correction(tx, "activities", original, changes, why, when, marker)
         doc = written[-1]
         tx.commit(
             operation_subject("activity.edit", activity=activity_id, new=doc["id"], what=summary(changes)),
@@ -148,7 +154,13 @@ def edit_activity(
 
 
 def void_activity(
-    ledger: Ledger, actor: str | None, ref: str, *, reason: str | None, at: str | None = None
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    late: str | None = None,
+    at: str | None = None,
 ) -> dict[str, Any]:
     """作废 an activity recorded by mistake: it leaves every count and the 五帮五扶 minimum."""
     why = F.text(reason, "--reason")
@@ -157,7 +169,9 @@ def void_activity(
         activity_id, path = locate(ledger, "activities", ref, "ACTIVITY")
         original = document(ledger, path, activity_id)
         when = at or F.timestamp()
-        marker = write_void(tx, "activities", original, why, when)
+        marker = write_void(
+            tx, "activities", original, why, when, late_for(ledger, "activities", original, {}, late)
+        )
         tx.commit(
             operation_subject("activity.void", activity=activity_id, reason=why[:40]), [marker["id"]], at=when
         )

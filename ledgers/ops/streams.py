@@ -11,7 +11,8 @@ from ..core import streams as S
 from ..core.activities import Activity
 from ..core.errors import BadInput
 from ..core.model import Visit
-from ..repo.store import Transaction
+from ..read.periods import require_open
+from ..repo.store import Ledger, Transaction
 
 # stream kind -> (id prefix, record class)
 RECORDS: dict[str, tuple[str, type]] = {"visits": ("V", Visit), "activities": ("A", Activity)}
@@ -47,20 +48,38 @@ def summary(changes: dict[str, Any]) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def late_for(
+    ledger: Ledger, kind: str, original: dict[str, Any], changes: dict[str, Any], late: str | None
+) -> str | None:
+    """The 补录 marker a correction or void needs: the record's old and new dates may fall in a closed period."""
+    marker = None
+    for doc in (original, {**original, **changes}):
+        unit = str(doc.get("unit") or doc.get("village") or "")
+        marker = require_open(ledger, str(doc["date"]), unit, late) or marker
+    return marker
+
+
 def write_correction(
-    tx: Transaction, kind: str, original: dict[str, Any], changes: dict[str, Any], reason: str, when: str
+    tx: Transaction,
+    kind: str,
+    original: dict[str, Any],
+    changes: dict[str, Any],
+    reason: str,
+    when: str,
+    late: str | None = None,
 ) -> list[dict[str, Any]]:
     """Append the corrected record (and, when it belongs in another file, a void in the old one first). Returns
     the documents written, the corrected record last."""
     prefix = RECORDS[kind][0]
-    corrected = _record(kind, {**original, **changes})
+    corrected = _record(kind, {**original, **changes, "late": late})
     new_id = ids.new_id(prefix)
     document = {**corrected, "id": new_id, "at": when, "recorded_by": tx.actor.id}
     document.update({S.CORRECTS: str(original["id"]), S.REASON: reason})
     old_path, new_path = stream_path(kind, original), stream_path(kind, corrected)
     written = []
     if new_path != old_path:
-        marker = {**_record(kind, original), "id": ids.new_id(prefix), "at": when, "recorded_by": tx.actor.id}
+        marker = {**_record(kind, {**original, "late": late}), "id": ids.new_id(prefix)}
+        marker.update({"at": when, "recorded_by": tx.actor.id})
         marker.update({S.VOIDS: str(original["id"]), S.CORRECTED_BY: new_id, S.REASON: reason})
         tx.append(old_path, yamlio.dump_stream_doc(marker))
         written.append(marker)
@@ -69,11 +88,11 @@ def write_correction(
 
 
 def write_void(
-    tx: Transaction, kind: str, original: dict[str, Any], reason: str, when: str
+    tx: Transaction, kind: str, original: dict[str, Any], reason: str, when: str, late: str | None = None
 ) -> dict[str, Any]:
     """Append a document withdrawing `original`, in its own stream file."""
     marker = {
-        **_record(kind, original),
+        **_record(kind, {**original, "late": late}),
         "id": ids.new_id(RECORDS[kind][0]),
         "at": when,
         "recorded_by": tx.actor.id,

@@ -16,9 +16,10 @@ from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..core.operations import subject as operation_subject
 from ..core.registers import on_register
+from ..read.periods import require_open
 from ..read.streams import document, locate
 from ..repo.store import Ledger, dump_item
-from .streams import changed, summary, write_correction, write_void
+from .streams import changed, late_for, summary, write_correction, write_void
 from .workflow import new_item
 
 
@@ -36,6 +37,7 @@ def add_visit(
     on_spot: list[str] | None = None,
     item_kind: str | None = None,
     item_ledger: str | None = None,
+    late: str | None = None,
     at: str | None = None,
 ) -> tuple[Visit, list[Item]]:
     raises = raises or []
@@ -57,6 +59,7 @@ def add_visit(
             raise BadInput("required", field="--household", accepted=Text("acc_household_or_unit"))
         if raises and home is None:
             raise BadInput("required", field="--household", accepted=Text("acc_household_for_items"))
+        marker = require_open(ledger, day, unit_code, late)
         visit_id = ids.new_id("V")
         when = at or F.timestamp()
         items: list[Item] = []
@@ -75,6 +78,7 @@ def add_visit(
                 at=when,
                 created=day,
                 taken=taken,
+                late=marker,
             )
             taken.add(item.id)
             how_text = on_spot[index] if index < len(on_spot) else None
@@ -93,6 +97,7 @@ def add_visit(
             items=tuple(item.id for item in items),
             at=when,
             recorded_by=tx.actor.id,
+            late=marker,
         )
         tx.append(layout.visit_stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
         label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点"}[kind]
@@ -127,6 +132,7 @@ def edit_visit(
     by: list[str] | None = None,
     household: str | None = None,
     note: str | None = None,
+    late: str | None = None,
     at: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """更正 a visit: the corrected record as a new document naming the original (ops/streams.py). Every count uses
@@ -148,7 +154,8 @@ def edit_visit(
             wanted["note"] = F.text(note, "--note", required=False)
         changes = changed(original, wanted)
         when = at or F.timestamp()
-        written = write_correction(tx, "visits", original, changes, why, when)
+        marker = late_for(ledger, "visits", original, changes, late)
+        written = write_correction(tx, "visits", original, changes, why, when, marker)
         doc = written[-1]
         tx.commit(
             operation_subject("visit.edit", visit=visit_id, new=doc["id"], what=summary(changes)),
@@ -159,7 +166,13 @@ def edit_visit(
 
 
 def void_visit(
-    ledger: Ledger, actor: str | None, ref: str, *, reason: str | None, at: str | None = None
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    late: str | None = None,
+    at: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """作废 a visit typed in by mistake. Returns the voiding document and the items raised during the visit, for
     the clerk to void (`issue void`) or keep."""
@@ -169,7 +182,7 @@ def void_visit(
         visit_id, path = locate(ledger, "visits", ref, "VISIT")
         original = document(ledger, path, visit_id)
         when = at or F.timestamp()
-        marker = write_void(tx, "visits", original, why, when)
+        marker = write_void(tx, "visits", original, why, when, late_for(ledger, "visits", original, {}, late))
         tx.commit(operation_subject("visit.void", visit=visit_id, reason=why[:40]), [marker["id"]], at=when)
     return marker, [str(item) for item in original.get("items") or []]
 

@@ -25,6 +25,7 @@ from ..core.model import (
 )
 from ..core.operations import new_entry, subject
 from ..core.registers import on_register
+from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction, dump_item
 
 # ---------------------------------------------------------------- operations
@@ -46,6 +47,7 @@ def new_item(
     at: str | None = None,
     created: str | None = None,
     taken: set[str] | None = None,
+    late: str | None = None,
 ) -> Item:
     """Validate and write a new item (no commit: callers commit, so a visit and its items are one commit)."""
     ledger = tx.ledger
@@ -84,6 +86,7 @@ def new_item(
         "created": created,
         "assign_by": assign_by,
         "due": due,
+        "late": late,
     }
     entry = new_entry(tx.actor.id, "create", values, created_at)
     check_policy(None, entry, ledger.config, tx.actor)
@@ -270,6 +273,7 @@ def edit(
     ledger_name: str | None = None,
     household: str | None = None,
     unit: str | None = None,
+    late: str | None = None,
     at: str | None = None,
 ) -> Item:
     """更正: correct what was recorded wrongly. The history keeps the old values; the entry carries the new ones and
@@ -301,15 +305,34 @@ def edit(
         if "household" in changes:
             changes["unit"] = wanted["unit"]
         what = "、".join(f"{key} {getattr(item, key) or '—'} → {value}" for key, value in changes.items())
-        updated = tx.advance(item, "edit", {**changes, "reason": why}, at)
+        # Registered in a reported month: correcting it changes that month's figures (补录 to do so).
+        marker = require_open(ledger, item.created, item.unit, late, field=item.id)
+        if "unit" in changes:
+            marker = require_open(ledger, item.created, changes["unit"], late, field=item.id) or marker
+        updated = tx.advance(item, "edit", {**changes, "reason": why, "late": marker}, at)
         tx.commit(
             subject("issue.edit", item=_subject(item), what=what[:60]), [item.id], at=updated.history[-1].at
         )
     return updated
 
 
-def void(ledger: Ledger, actor: str | None, ref: str, reason: str | None, at: str | None = None) -> Item:
+def void(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    reason: str | None,
+    late: str | None = None,
+    at: str | None = None,
+) -> Item:
     """作废: withdraw a duplicate or mistaken item. It leaves every count, list and funnel; its file and history
     stay, and `issue show` / `issue list --all` still show it, marked 已作废."""
     why = F.text(reason, "--reason")
-    return _transition(ledger, actor, ref, "void", {"reason": why}, at, reason=why[:40])
+    assert why is not None
+    with ledger.transaction(actor, "issue.void") as tx:
+        item = ledger.item(ref)
+        marker = require_open(ledger, item.created, item.unit, late, field=item.id)
+        updated = tx.advance(item, "void", {"reason": why, "late": marker}, at)
+        tx.commit(
+            subject("issue.void", item=_subject(item), reason=why[:40]), [item.id], at=updated.history[-1].at
+        )
+    return updated

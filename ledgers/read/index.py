@@ -47,8 +47,9 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 5  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
-# 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户)
+SCHEMA_VERSION = 6  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+# 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
+# 6: items/visits/activities.late (补录 inside a closed period)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -86,6 +87,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "esc_county",
         "claimed_by",
         "assign_by",
+        "late",  # 补录 (issue 15): the reason, when it was registered inside a closed period
     ),
     # 作废 items (issue 15) are in no count, list or funnel: only here, for `issue list --all`.
     "voided_items": (
@@ -103,9 +105,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "item_events": ("path", "item", "op", "day", "value", "due", "resolved"),
     "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
-    "visits": ("path", "id", "date", "kind", "household", "village", "unit"),
+    "visits": ("path", "id", "date", "kind", "household", "village", "unit", "late"),
     "visit_by": ("path", "visit", "cadre", "date"),
-    "activities": ("path", "id", "date", "kind", "unit", "participants"),
+    "activities": ("path", "id", "date", "kind", "unit", "participants", "late"),
     # Corrections and voids in the streams (issue 15): `how` is corrects|voids; only documents in force are in
     # visits/activities, these rows lead from a replaced id to what replaced it.
     "revisions": ("path", "id", "replaces", "how", "corrected_by"),
@@ -405,8 +407,15 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             escalated["county"],
             _s(data.get("claimed_by")),
             _s(data.get("assign_by")),
+            _late_of(history),
         ),
     )
+
+
+def _late_of(history: list[Any]) -> str | None:
+    """The 补录 reason an item was registered with, if it was registered inside a closed period."""
+    first = history[0] if history and isinstance(history[0], dict) else {}
+    return _s((first.get("fields") or {}).get("late"))
 
 
 def _spans(
@@ -443,6 +452,7 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
             _s(doc.get("household")),
             _s(doc.get("village")),
             unit,
+            _s(doc.get("late")),
         ),
     )
     for cadre in doc.get("by") or []:
@@ -468,6 +478,7 @@ def _activity_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
             _s(doc.get("kind")),
             str(doc.get("unit") or ""),
             int(participants) if isinstance(participants, int) else 0,
+            _s(doc.get("late")),
         ),
     )
 

@@ -75,6 +75,7 @@ METRICS = (
     "wishes_fulfilled",
     "activities",
     "participants",
+    "late",
 )
 ORG_ONLY = frozenset(
     {
@@ -126,6 +127,7 @@ COUNTERS = (
     "wishes_fulfilled",
     "activities",
     "participants",
+    "late",
 )
 
 
@@ -289,6 +291,25 @@ class Rollup:
     total: Row
     sources: tuple[Source, ...]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Rollup:
+        """A rollup as `to_dict` gave it (the figures stored when a period was closed: `rollup --as-reported`)."""
+        span = data["period"]
+        period = Period(
+            span["kind"],
+            dt.date.fromisoformat(span["from"]),
+            dt.date.fromisoformat(span["to"]),
+            dt.date.fromisoformat(span["as_of"]),
+        )
+
+        def row(values: dict[str, Any]) -> Row:
+            rest = {key: value for key, value in values.items() if key not in ("unit", "name", "level")}
+            return Row(values["unit"], values["name"], values["level"], rest)
+
+        sources = tuple(Source("", s["county"], s["name"], s["commit"]) for s in data.get("ledgers", []))
+        rows = tuple(row(values) for values in data["rows"])
+        return cls(period, data["by"], data["unit"], rows, row(data["total"]), sources)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "period": self.period.to_dict(),
@@ -341,6 +362,8 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
         "wishes_fulfilled": c["wishes_fulfilled"],
         "activities": c["activities"],
         "participants": c["participants"],
+        # 补录: entries dated in the period but recorded after it was closed (issue 15)
+        "late": c["late"],
     }
     if by not in ORG_GROUPINGS:
         for key in ORG_ONLY:
@@ -402,9 +425,10 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
         " count(CASE WHEN i.kind = 'wish' AND i.created BETWEEN :S AND :E THEN 1 END),"
         " count(CASE WHEN i.created <= :A THEN 1 END),"
         " count(CASE WHEN i.created <= :A AND i.esc_township <= :A THEN 1 END),"
-        " count(CASE WHEN i.created <= :A AND i.esc_county <= :A THEN 1 END)"
+        " count(CASE WHEN i.created <= :A AND i.esc_county <= :A THEN 1 END),"
+        " count(CASE WHEN i.late IS NOT NULL AND i.created BETWEEN :S AND :E THEN 1 END)"
         f" FROM items i{join} WHERE {where} GROUP BY 1",
-        ("opened", "wishes_raised", "raised", "escalated_township", "escalated_county"),
+        ("opened", "wishes_raised", "raised", "escalated_township", "escalated_county", "late"),
     )
     fill(
         f"SELECT {key}, count(*), count(CASE WHEN s.due < :A THEN 1 END)"
@@ -472,9 +496,10 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
     )
     fill(
         f"SELECT {_key(by, 'v.unit')}, count(CASE WHEN v.kind = 'visit' THEN 1 END),"
-        " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END)"
+        " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END),"
+        " count(v.late)"
         f" FROM visits v WHERE v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
-        ("visits", "talks", "stays"),
+        ("visits", "talks", "stays", "late"),
     )
     roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
     # A cadre counts at the unit they served in on the as-of date (调动 moves them from that day).
@@ -487,9 +512,9 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
         ("cadres", "cadres_without_visit"),
     )
     fill(
-        f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants) FROM activities a"
+        f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants), count(a.late) FROM activities a"
         f" WHERE a.date BETWEEN :S AND :E AND {_unit_filter('a.unit')} GROUP BY 1",
-        ("activities", "participants"),
+        ("activities", "participants", "late"),
     )
 
 

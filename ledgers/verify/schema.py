@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import yamlio
 
-KINDS = ("config", "units", "cadre", "household", "item", "visit", "activity", "review")
+KINDS = ("config", "units", "cadre", "household", "item", "visit", "activity", "review", "period")
 
 Check = Callable[[Any], bool]
 

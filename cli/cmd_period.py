@@ -1,0 +1,91 @@
+"""`minqing period`: reporting periods (报送): close a month for a unit, reopen it, show it with what came late."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import AsOpt, JsonOpt, echo, ledger, print_json, print_table, t
+
+period_app = typer.Typer(
+    help="Reporting periods (报送): close a month, reopen it, show what came late.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(period_app, name="period")
+
+
+MonthArg = Annotated[str, typer.Argument(help="The month YYYY-MM.")]
+PeriodUnitOpt = Annotated[
+    str | None, typer.Option("--unit", help="The unit it is reported for (default: the county).")
+]
+
+
+@period_app.command("close")
+def period_close(month: MonthArg, unit: PeriodUnitOpt = None, actor: AsOpt = None) -> None:
+    """Close a month for a unit: store its rollup as reported; entries dated in it then need --late --reason.
+
+    Example: minqing period close 2026-11 --unit 520602101
+    """
+    from minqing.ledgers.ops import periods
+
+    closing = periods.close_period(ledger(), actor, month, unit)
+    echo(f"{closing.month} {closing.unit} {t('已报送', 'closed')}")
+
+
+@period_app.command("reopen")
+def period_reopen(
+    month: MonthArg,
+    unit: PeriodUnitOpt = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Reopen a closed month (admin): entries dated in it are accepted again without --late.
+
+    Example: minqing period reopen 2026-11 --reason 上级要求重报
+    """
+    from minqing.ledgers.ops import periods
+
+    closing = periods.reopen_period(ledger(), actor, month, unit, reason)
+    echo(f"{closing.month} {closing.unit} {t('已重新打开', 'reopened')}")
+
+
+@period_app.command("show")
+def period_show(month: MonthArg, json_out: JsonOpt = False) -> None:
+    """Show a month's closings and every entry recorded late (补录) for it.
+
+    Example: minqing period show 2026-11
+    """
+    from minqing.ledgers.read import periods
+
+    view = periods.show(ledger(), month)
+    if json_out:
+        print_json(view)
+        return
+    print_table(
+        [
+            t("单位", "unit"),
+            t("状态", "state"),
+            t("报送人", "closed by"),
+            t("报送日", "closed"),
+            t("重新打开", "reopened"),
+        ],
+        [
+            [
+                c["unit"],
+                t("已报送", "closed") if c["state"] == "closed" else t("已重新打开", "reopened"),
+                c["closed_by"],
+                c["closed"],
+                c.get("reopen_reason") or "",
+            ]
+            for c in view["closings"]
+        ],
+    )
+    echo(t(f"补录 {len(view['late'])} 条", f"{len(view['late'])} recorded late"))
+    if view["late"]:
+        print_table(
+            [t("类型", "kind"), t("编号", "id"), t("日期", "date"), t("单位", "unit"), t("原因", "reason")],
+            [[e["kind"], e["id"], e["date"], e["unit"], e["reason"]] for e in view["late"]],
+        )
