@@ -348,3 +348,55 @@ def test_activity_corrections_change_the_totals_as_corrected(w: World) -> None:
     refused(w.path, "activity", "edit", activity_id, "--title", "新", "--reason", "错", contains="已由")
     assert audit_codes(w) == []
     assert run("check", ledger=w.path).exit_code == 0
+
+
+# ---------------------------------------------------------------- undo (撤销)
+
+
+def test_undo_voids_todays_visit_and_its_items_as_a_new_operation(w: World) -> None:
+    raised = ok(
+        w, "visit", "add", "--household", w["h1"], "--by", w["village"], "--date", "2026-11-23",
+        "--raise", "屋顶漏雨", "--category", "housing", "--as", w["clerk"],
+    )  # fmt: skip
+    visit_id, item_id = raised.split()[0], raised.split()[2]
+    count = visits_in(w, "2026-11")
+    head = git(w.path, "rev-parse", "HEAD").strip()
+    out = ok(w, "undo", "--reason", "录错了户", "--as", w["clerk"])
+    assert "visit.add" in out and item_id in out
+    assert git(w.path, "rev-parse", "HEAD~1").strip() == head  # a new commit, nothing rewritten
+    message = git(w.path, "log", "-1", "--format=%B")
+    assert message.startswith("撤销 visit.add") and "Ledger-Op: undo" in message
+    assert visits_in(w, "2026-11") == count - 1
+    assert item_file_by_id(w, item_id)["state"] == "voided"
+    assert audit_codes(w) == []
+
+
+def item_file_by_id(w: World, item_id: str) -> dict:
+    led = Ledger.open(w.path)
+    return yaml.safe_load((w.path / led.path_of(item_id)).read_text(encoding="utf-8"))
+
+
+def test_undo_reverses_a_pairing(w: World) -> None:
+    ok(w, "pair", w["village"], w["h2"], "--as", w["town"])
+    ok(w, "undo", "--as", w["town"])
+    assert w["h2"] not in Ledger.open(w.path).cadre(w["village"]).pairings
+    assert audit_codes(w) == []
+
+
+def test_undo_is_refused_when_others_built_on_it_or_it_has_its_own_correction(w: World) -> None:
+    out = ok(w, "issue", "add", "--desc", "路灯坏了", "--category", "infrastructure", "--unit", "520602101201",
+             "--as", w["clerk"])  # fmt: skip
+    item_id = out.split()[0]
+    ok(w, "issue", "assign", item_id, "--leader", w["town"], "--due", "2026-12-20", "--as", w["town"])
+    result = refused(w.path, "undo", "--as", w["clerk"], contains="交办")
+    assert item_id not in result.stdout
+    # The township leader's own last operation is an assign: corrected with its own commands.
+    refused(w.path, "undo", "--as", w["town"], contains="issue edit")
+    # A cadre who never did anything has nothing to undo.
+    refused(w.path, "undo", "--as", w["county"], contains=w["county"])
+
+
+def test_undo_only_reaches_back_to_today(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(w, "pair", w["village"], w["h2"], "--as", w["town"])
+    monkeypatch.setenv("MINQING_NOW", "2026-11-24T09:00:00+08:00")
+    refused(w.path, "undo", "--as", w["town"], contains="2026-11-23")
