@@ -37,6 +37,7 @@ from ..core.model import Cadre, HistoryEntry
 from ..core.operations import (
     INIT_OP,
     MERGE_OP,
+    MOVABLE_KINDS,
     OPS,
     RECOVERED_ACTOR,
     RESOLVE_OP,
@@ -46,7 +47,17 @@ from ..core.operations import (
     missing_trailers,
     permission_of,
 )
-from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, diff_trees, git_blob_id, log_changes
+from ..repo.gitwalk import (
+    ZERO,
+    Change,
+    Commit,
+    Git,
+    Objects,
+    diff_trees,
+    fold_moves,
+    git_blob_id,
+    log_changes,
+)
 
 MARK_REF = "refs/minqing/audited"
 # How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
@@ -404,6 +415,11 @@ class Auditor:
     def _commit(self, commit: Commit, changes: list[Change], state: State, in_place: bool) -> State:
         self._check_clock(commit)
         ledger_changes = [c for c in changes if is_ledger_path(c.path)]
+        rule = OPS.get(commit.trailer("Ledger-Op") or "")
+        if rule is not None and rule.renames:
+            # household.move: the old path deleted and the new one holding the same id are one file, judged as one
+            # (its history only grew); any other deleted file is still `deleted`.
+            ledger_changes = fold_moves(ledger_changes, rule.renames)
         outside = [c.path for c in changes if not is_ledger_path(c.path)]
         self._check_outside(commit, outside, state)
         touched = [self._check_file(commit, change) for change in ledger_changes]
@@ -742,7 +758,7 @@ class Auditor:
         sequence = tuple(entry.op for entry in item.added)
         if rule.any_ops:
             self._check_each_op(commit, item, actor_cadre, state)
-        elif sequence not in rule.entities.get(item.kind, frozenset()):
+        elif not rule.allows(item.kind, sequence):
             allowed = " | ".join("+".join(seq) for seq in sorted(rule.entities.get(item.kind, ()))) or "-"
             self._find(
                 commit, item.path, "op_mismatch", op=op, allowed=allowed, found="+".join(sequence) or "-"
@@ -936,6 +952,7 @@ class Auditor:
         for changes in per_parent:
             by_path = {c.path: c.old for c in changes}
             parent_blobs.append({path: by_path.get(path, merged_blob.get(path, ZERO)) for path in paths})
+        paths = self._fold_merged_moves(paths, merged_blob, parent_blobs)
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
         settled: set[str] = set()
@@ -970,6 +987,36 @@ class Auditor:
             return state  # the foreign side's cadres and config are not this ledger's
         first_changes = [c for c in per_parent[0] if is_ledger_path(c.path)]
         return self._next_state(state, first_changes, in_place=False)
+
+    @staticmethod
+    def _fold_merged_moves(
+        paths: list[str], merged_blob: dict[str, str], parent_blobs: list[dict[str, str]]
+    ) -> list[str]:
+        """A file one parent moved (household.move, audited there) and the other left at its old path: the old
+        path is not `deleted`, its version is that parent's side of the moved file, which must hold both."""
+        kept = []
+        for path in paths:
+            kind, entity = classify(path)
+            moved_to = None
+            if merged_blob.get(path, ZERO) == ZERO and kind in MOVABLE_KINDS and entity:
+                moved_to = next(
+                    (
+                        other
+                        for other in paths
+                        if other != path
+                        and classify(other) == (kind, entity)
+                        and merged_blob.get(other, ZERO) != ZERO
+                        and any(blobs[other] != ZERO for blobs in parent_blobs)  # moved by a parent, not here
+                    ),
+                    None,
+                )
+            if moved_to is None:
+                kept.append(path)
+                continue
+            for blobs in parent_blobs:
+                if blobs[moved_to] == ZERO:
+                    blobs[moved_to] = blobs[path]
+        return kept
 
     def _check_merged_file(
         self, commit: Commit, path: str, merged: str, parents: list[str], settled: set[str]
