@@ -65,7 +65,17 @@ def test_default_is_this_month_by_township_as_plain_text(hand: Hand):
     rows = {
         line.split()[0]: line.split()[1:] for line in lines if line and line.split()[0] in ("和平乡", "合计")
     }
-    assert rows["和平乡"] == ["5", "1", "1", "1", "1", "1", "1", "30", "0"]  # the last section wins in this dict
+    assert rows["和平乡"] == [
+        "5",
+        "1",
+        "1",
+        "1",
+        "1",
+        "1",
+        "1",
+        "30",
+        "0",
+    ]  # the last section wins in this dict
     sections = out.split("\n\n")
     assert [section.splitlines()[0] for section in sections[1:]] == [
         "走访与覆盖",
