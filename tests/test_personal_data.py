@@ -229,3 +229,46 @@ def test_no_error_message_quotes_a_full_number_back(w: World) -> None:
     assert "139****5678" in result.stderr
     result = refused(w.path, "issue", "show", ID_NUMBER)
     no_full_number(result.stderr)
+
+
+# ---------------------------------------------------------------- already in git: audit finds the commit that wrote it
+
+
+def _audit(path: Path) -> list:
+    from minqing.ledgers.verify import audit
+
+    return audit.audit_repo(path, mark=False, lang="zh").findings
+
+
+def test_audit_finds_a_number_committed_by_hand_and_a_roster_beside_the_ledger(w: World) -> None:
+    rel = next(str(p.relative_to(w.path)) for p in (w.path / "issues").rglob("*.yaml"))
+    path = w.path / rel
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("desc: ", f"desc: 电话{MOBILE} ", 1), encoding="utf-8"
+    )
+    git(w.path, "commit", "-qam", "改描述")
+    edited = git(w.path, "rev-parse", "HEAD").strip()
+    (w.path / "花名册.csv").write_text(f"姓名,身份证号\n张三,{ID_NUMBER}\n", encoding="gb18030")
+    git(w.path, "add", "花名册.csv")
+    git(w.path, "commit", "-qm", "花名册")
+    roster = git(w.path, "rev-parse", "HEAD").strip()
+    git(w.path, "rm", "-q", "花名册.csv")
+    git(w.path, "commit", "-qm", "删掉")
+    found = [(f.commit, f.path, f.code) for f in _audit(w.path) if f.code == "personal_data"]
+    assert found == [(edited, rel, "personal_data"), (roster, "花名册.csv", "personal_data")]
+    shown = run("audit", ledger=w.path)
+    assert shown.exit_code == 1
+    assert "139****5678" in shown.output and "520***********1232" in shown.output
+    no_full_number(shown.output)
+
+
+def test_audit_reports_a_number_once_not_at_every_later_commit(w: World) -> None:
+    rel = next(str(p.relative_to(w.path)) for p in (w.path / "issues").rglob("*.yaml"))
+    path = w.path / rel
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("desc: ", f"desc: 电话{MOBILE} ", 1), encoding="utf-8"
+    )
+    git(w.path, "commit", "-qam", "改描述")
+    path.write_text(path.read_text(encoding="utf-8").replace("desc: ", "desc: 又改 ", 1), encoding="utf-8")
+    git(w.path, "commit", "-qam", "又改")
+    assert len([f for f in _audit(w.path) if f.code == "personal_data"]) == 1

@@ -48,6 +48,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} 含有完整的{what}（{shown}）：按 minqing.yaml 的 pii_in_text: refuse 不予写入；应为不含证件号、手机号的文字（号码请填入 --id-number / --phone）",
         "{field} holds a full {what} ({shown}); refused by minqing.yaml pii_in_text: refuse; accepted: text without ID or phone numbers (put them in --id-number / --phone)",
     ),
+    "audit_personal_data": (
+        "提交写入了完整的{what}（{shown}）：台账只记录遮盖后的号码和密钥哈希；它已在 git 历史中，处理办法见 docs/guide/guarantees.md",
+        "the commit wrote a full {what} ({shown}); accepted: masked numbers and keyed hashes only; it is in git's history now, see docs/guide/guarantees.md",
+    ),
     "check_personal_data": (
         "含有完整的{what}（{shown}）：台账只记录遮盖后的号码和密钥哈希；请管理员更正该条目并按 docs/guide/guarantees.md 处理已进入 git 的号码",
         "holds a full {what} ({shown}); accepted: only masked numbers and keyed hashes; an admin must correct the entry and deal with the number already in git (docs/guide/guarantees.md)",

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids, messages, yamlio
+from ..core import ids, messages, pii, yamlio
 from ..core.config import Config
 from ..core.errors import EnvironmentProblem, LedgerError, Refused
 from ..core.keys import fingerprint
@@ -422,6 +422,7 @@ class Auditor:
             ledger_changes = fold_moves(ledger_changes, rule.renames)
         outside = [c.path for c in changes if not is_ledger_path(c.path)]
         self._check_outside(commit, outside, state)
+        self._check_personal_data_outside(commit, [c for c in changes if not is_ledger_path(c.path)])
         touched = [self._check_file(commit, change) for change in ledger_changes]
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
@@ -463,14 +464,52 @@ class Auditor:
         elif kind in STREAM_KINDS:
             self._check_stream(commit, touched)
         elif kind in ("config", "units"):
-            data, _, error = self._parse(change.new)
+            data, text, error = self._parse(change.new)
             if error is not None or not isinstance(data, dict):
                 touched.usable = False
                 self._find(commit, change.path, "corrupt", detail=error or "not a mapping")
             touched.data = data
+            touched.text = text
             if change.old != ZERO:
                 touched.old_data = self._parse(change.old)[0]
+        self._check_personal_data(commit, touched)
         return touched
+
+    def _check_personal_data(self, commit: Commit, touched: Touched) -> None:
+        """Full ID or mobile numbers this commit wrote into a ledger file (issue 14): files hold masked numbers and
+        keyed hashes only. A number the parent's version already held was reported at the commit that wrote it."""
+        if not touched.text:
+            return
+        found = pii.find_numbers(touched.text)
+        if not found:
+            return
+        before = set()
+        if touched.old != ZERO and touched.kind not in STREAM_KINDS:  # a stream's text is only what it appended
+            old_text = self._parse(touched.old)[1]
+            before = {_digits(old_text[hit.start : hit.end]) for hit in pii.find_numbers(old_text)}
+        for hit in found:
+            if _digits(touched.text[hit.start : hit.end]) not in before:
+                self._personal_data(commit, touched.path, touched.text, hit)
+
+    def _check_personal_data_outside(self, commit: Commit, changes: list[Change]) -> None:
+        """A roster committed beside the ledger (花名册.csv) is flagged `outside_layout`; its numbers too, so the
+        finding says what went to the central repo. Text files only, and only their first 8 MB."""
+        for change in changes:
+            if change.new == ZERO:
+                continue
+            raw = self.objects.read(change.new) or b""
+            if b"\0" in raw[:8192]:
+                continue
+            text = raw[: 8 << 20].decode("utf-8", "replace")
+            if "\ufffd" in text:
+                text = raw[: 8 << 20].decode("gb18030", "replace")
+            for hit in pii.find_numbers(text)[:20]:
+                self._personal_data(commit, change.path, text, hit)
+
+    def _personal_data(self, commit: Commit, path: str, text: str, hit: pii.Found) -> None:
+        what = messages.render(f"pii_{hit.kind}", self.lang)
+        line = text.count("\n", 0, hit.start) + 1
+        self._find(commit, path, "personal_data", line, what=what, shown=hit.masked)
 
     def _check_entity(self, commit: Commit, touched: Touched) -> None:
         path = touched.path
@@ -615,7 +654,8 @@ class Auditor:
                 return
         self.stream_sizes[path] = (touched.new, len(raw))
         try:
-            docs = yamlio.load_all(yamlio.decode(raw[old_size:]))
+            touched.text = yamlio.decode(raw[old_size:])
+            docs = yamlio.load_all(touched.text)
         except yamlio.YamlProblem as problem:
             self._find(commit, path, "corrupt", detail=problem.message)
             touched.usable = False
@@ -1137,6 +1177,10 @@ class Auditor:
             else:
                 continue
             self._find(commit, "", "unsigned", actor=actor, detail=detail)
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isalnum())
 
 
 def _union_problem(
