@@ -4,6 +4,7 @@ trailers and a reason, old values kept in history, checked by audit; bad input r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -400,3 +401,34 @@ def test_undo_only_reaches_back_to_today(w: World, monkeypatch: pytest.MonkeyPat
     ok(w, "pair", w["village"], w["h2"], "--as", w["town"])
     monkeypatch.setenv("MINQING_NOW", "2026-11-24T09:00:00+08:00")
     refused(w.path, "undo", "--as", w["town"], contains="2026-11-23")
+
+
+def test_audit_flags_voids_outside_their_operation_and_of_records_not_there(w: World) -> None:
+    visit_id = add_visit(w)
+    rel = "visits/2026-11/520602101201.yaml"
+    base = (
+        f"date: '2026-11-20', kind: visit, household: {w['h1']}, village: '520602101201', unit: '520602101201', "
+        f"by: [{w['village']}], note: x, items: [], at: '2026-11-23T10:00:00+08:00', recorded_by: {w['admin']}"
+    )
+
+    def hand(line: str, op: str, entry: str) -> str:
+        with open(w.path / rel, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+        git(w.path, "add", "-A")
+        message = f"手工\n\nLedger-Op: {op}\nLedger-Entry: {entry}\nLedger-Actor: {w['admin']}\n"
+        stamp = {
+            "GIT_AUTHOR_DATE": "2026-11-23T10:00:00+08:00",
+            "GIT_COMMITTER_DATE": "2026-11-23T10:00:00+08:00",
+        }
+        subprocess.run(
+            ["git", "-c", "user.name=x", "-c", f"user.email={w['admin']}@minqing.invalid", "commit", "-qm", message],
+            cwd=w.path, check=True, env={**os.environ, **stamp},
+        )  # fmt: skip
+        return git(w.path, "rev-parse", "HEAD").strip()
+
+    sneaked = hand(
+        f"--- {{id: V-FAKE01, {base}, voids: {visit_id}, reason: 偷偷作废}}", "visit.add", "V-FAKE01"
+    )
+    unknown = hand(f"--- {{id: V-FAKE02, {base}, voids: V-ZZZZZZ, reason: 作废}}", "visit.void", "V-FAKE02")
+    found = [(f.commit, f.code) for f in audit.audit_repo(w.path, mark=False).findings]
+    assert found == [(sneaked, "revision_outside_op"), (unknown, "revision_unknown")]

@@ -158,3 +158,28 @@ def test_reopen_is_the_admins_with_a_reason_and_a_new_close_reports_anew(w: Worl
     data = yaml.safe_load((w.path / "periods/2026-10/520602.yaml").read_text(encoding="utf-8"))
     assert [entry["op"] for entry in data["history"]] == ["close", "reopen", "close"]
     assert [f.code for f in audit.audit_repo(w.path, mark=False).findings] == []
+
+
+def _hand_commit(w: World, rel: str, line: str, op: str, entry: str) -> str:
+    """Append one stream document by hand and commit it with the trailers of `op`, as the admin."""
+    with open(w.path / rel, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    git(w.path, "add", "-A")
+    message = f"手工\n\nLedger-Op: {op}\nLedger-Entry: {entry}\nLedger-Actor: {w['admin']}\n"
+    author = f"user.email={w['admin']}@minqing.invalid"
+    git(w.path, "-c", "user.name=x", "-c", author, "commit", "-qm", message)
+    return git(w.path, "rev-parse", "HEAD").strip()
+
+
+def test_audit_flags_an_entry_slipped_into_a_closed_month_without_the_late_marker(w: World) -> None:
+    ok(w, *visit(w, "2026-10-20"))
+    ok(w, "period", "close", "2026-10", "--as", w["county"])
+    rel = "visits/2026-10/520602101201.yaml"
+    line = (
+        f"--- {{id: V-FAKE01, date: '2026-10-21', kind: visit, household: {w['h1']}, village: '520602101201', "
+        f"unit: '520602101201', by: [{w['village']}], note: 补记, items: [], at: '2026-11-23T10:00:00+08:00', "
+        f"recorded_by: {w['admin']}}}"
+    )
+    forged = _hand_commit(w, rel, line, "visit.add", "V-FAKE01")
+    found = [(f.commit, f.code) for f in audit.audit_repo(w.path, mark=False).findings]
+    assert found == [(forged, "period_closed")]

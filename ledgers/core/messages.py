@@ -48,6 +48,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} 含有完整的{what}（{shown}）：按 minqing.yaml 的 pii_in_text: refuse 不予写入；应为不含证件号、手机号的文字（号码请填入 --id-number / --phone）",
         "{field} holds a full {what} ({shown}); refused by minqing.yaml pii_in_text: refuse; accepted: text without ID or phone numbers (put them in --id-number / --phone)",
     ),
+    "audit_period_closed": (
+        "{what} 的日期 {day} 在已报送的 {month}（{unit}）之内，却没有补录标记（late）：报送后的改动须用 --late --reason 记录",
+        "{what} is dated {day}, inside {month} reported for {unit}, without the late marker; after a period is closed changes need --late --reason",
+    ),
+    "audit_revision_outside_op": (
+        "{entry} 是更正或作废记录，但本次操作 {op} 不写这种记录（或写法不对）",
+        "{entry} is a correcting or voiding document, which operation {op} does not write (or not in this form)",
+    ),
+    "audit_revision_unknown": (
+        "{entry} 更正或作废的 {target} 不在它应在的流文件中",
+        "{entry} corrects or voids {target}, which is not in the stream file it must be in",
+    ),
     "audit_personal_data": (
         "提交写入了完整的{what}（{shown}）：台账只记录遮盖后的号码和密钥哈希；它已在 git 历史中，处理办法见 docs/guide/guarantees.md",
         "the commit wrote a full {what} ({shown}); accepted: masked numbers and keyed hashes only; it is in git's history now, see docs/guide/guarantees.md",

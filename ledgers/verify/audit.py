@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids, messages, pii, yamlio
+from ..core import ids, messages, periods, pii, yamlio
+from ..core import streams as S
 from ..core.config import Config
 from ..core.errors import EnvironmentProblem, LedgerError, Refused
 from ..core.keys import fingerprint
@@ -47,6 +48,7 @@ from ..core.operations import (
     missing_trailers,
     permission_of,
 )
+from ..core.periods import Closing
 from ..repo.gitwalk import (
     ZERO,
     Change,
@@ -120,9 +122,16 @@ class State:
     pending: int = (
         0  # commits still to be audited on top of this state; 1 = the next one may change it in place
     )
+    # Reporting periods (issue 15): period file path -> its closing; None until read from `base`'s tree.
+    closings: dict[str, Closing] | None = None
 
     def copy(self) -> State:
-        return State(self.base, self.config, dict(self.cadres))
+        return State(
+            self.base,
+            self.config,
+            dict(self.cadres),
+            closings=None if self.closings is None else dict(self.closings),
+        )
 
 
 # ---------------------------------------------------------------- one touched file
@@ -334,6 +343,86 @@ class Auditor:
             self.boundary[sha] = State(sha, config, {}, pending=1 << 30)
         return self.boundary[sha]
 
+    def _closings(self, state: State) -> dict[str, Closing]:
+        """The closings of `state` (read from its base commit's tree the first time they are needed)."""
+        if state.closings is None:
+            state.closings = {}
+            if state.base:
+                listing = self.git.text("ls-tree", "-r", "--name-only", state.base, "--", "periods/")
+                for path in listing.split():
+                    raw = self.objects.read(f"{state.base}:{path}")
+                    try:
+                        data = yamlio.load(yamlio.decode(raw or b""))
+                    except yamlio.YamlProblem:
+                        continue
+                    if isinstance(data, dict):
+                        state.closings[path] = _closing_from(data)
+        return state.closings
+
+    def _check_periods(self, commit: Commit, op: str, touched: list[Touched], state: State) -> None:
+        """Nothing dated inside a closed period may be recorded without the 补录 marker (issue 15): stream
+        documents, items registered, corrections and voids of items registered in such a month."""
+        if op.startswith("period.") or not any(t.kind in STREAM_KINDS or t.kind == "item" for t in touched):
+            return
+        closings = list(self._closings(state).values())
+        if not closings:
+            return
+        dated: list[tuple[str, str, str, bool]] = []  # (path, what, day, unit, late)
+        for item in touched:
+            if item.kind in STREAM_KINDS:
+                for doc in item.docs:
+                    unit = str(doc.get("unit") or doc.get("village") or "")
+                    dated.append(
+                        (item.path, str(doc.get("id")), str(doc.get("date", "")), unit, bool(doc.get("late")))
+                    )
+            elif item.kind == "item":
+                for before, entry in item.steps:
+                    if entry.op == "create":
+                        day, unit = (
+                            str(entry.fields.get("created") or entry.at[:10]),
+                            str(entry.fields.get("unit")),
+                        )
+                    elif entry.op in ("edit", "void") and before is not None:
+                        day, unit = before.created, str(entry.fields.get("unit") or before.unit)
+                    else:
+                        continue
+                    dated.append((item.path, entry.id, day, unit, bool(entry.fields.get("late"))))
+        for path, what, day, unit, late in dated:
+            closing = periods.blocking(closings, day, unit)
+            if closing is not None and not late:
+                self._find(
+                    commit, path, "period_closed", what=what, day=day, month=closing.month, unit=closing.unit
+                )
+
+    def _check_revisions(self, commit: Commit, op: str, touched: list[Touched]) -> None:
+        """Correcting and voiding documents (core/streams.py) only in the operations that write them, and each
+        naming a record of its own file (a correction that moved names one voided in its old file)."""
+        docs = [(item.path, doc) for item in touched if item.kind in STREAM_KINDS for doc in item.docs]
+        if not docs:
+            return
+        domain, _, verb = op.partition(".")
+        voided_here = {str(doc.get(S.VOIDS)): path for path, doc in docs if doc.get(S.VOIDS)}
+        for path, doc in docs:
+            kinds = {key for key in (S.CORRECTS, S.VOIDS, S.CORRECTED_BY) if doc.get(key)}
+            if verb == "add" or op in ("import.visits",):
+                expected: set[frozenset[str]] = {frozenset()}
+            elif verb == "edit":
+                expected = {frozenset({S.CORRECTS}), frozenset({S.VOIDS, S.CORRECTED_BY})}
+            elif verb == "void" or op == "undo":
+                expected = {frozenset({S.VOIDS})}
+            else:
+                expected = {frozenset(kinds)}
+            if frozenset(kinds) not in expected:
+                self._find(commit, path, "revision_outside_op", entry=str(doc.get("id")), op=op)
+                continue
+            target = str(doc.get(S.CORRECTS) or doc.get(S.VOIDS) or "")
+            if not target:
+                continue
+            home = voided_here.get(target, path) if doc.get(S.CORRECTS) else path
+            known = self.stream_ids.get(home, ("", set()))[1]
+            if target not in known:
+                self._find(commit, path, "revision_unknown", entry=str(doc.get("id")), target=target)
+
     def _cadre(self, state: State, cadre_id: str | None) -> Cadre | None:
         if not cadre_id:
             return None
@@ -348,11 +437,21 @@ class Auditor:
         return found
 
     def _next_state(self, state: State, changes: list[Change], in_place: bool) -> State:
-        relevant = [c for c in changes if c.path == "minqing.yaml" or classify(c.path)[0] == "cadre"]
+        relevant = [
+            c for c in changes if c.path == "minqing.yaml" or classify(c.path)[0] in ("cadre", "period")
+        ]
         if not relevant:
             return state
         new_state = state if in_place else state.copy()
         for change in relevant:
+            if classify(change.path)[0] == "period":
+                closings = self._closings(new_state)
+                data, _, error = self._parse(change.new) if change.new != ZERO else (None, "", "deleted")
+                if error is None and isinstance(data, dict):
+                    closings[change.path] = _closing_from(data)
+                else:
+                    closings.pop(change.path, None)
+                continue
             if change.path == "minqing.yaml":
                 data, _, error = self._parse(change.new) if change.new != ZERO else (None, "", None)
                 if error is None and (data is None or isinstance(data, dict)):
@@ -437,6 +536,8 @@ class Auditor:
         else:
             assert op is not None and actor is not None
             self._check_op(commit, op, actor, touched, state, outside)
+            self._check_periods(commit, op, touched, state)
+            self._check_revisions(commit, op, touched)
         if not ledger_changes:
             return state
         return self._next_state(state, ledger_changes, in_place=in_place)
@@ -484,7 +585,9 @@ class Auditor:
         if not found:
             return
         before = set()
-        if touched.old != ZERO and touched.kind not in STREAM_KINDS:  # a stream's text is only what it appended
+        if (
+            touched.old != ZERO and touched.kind not in STREAM_KINDS
+        ):  # a stream's text is only what it appended
             old_text = self._parse(touched.old)[1]
             before = {_digits(old_text[hit.start : hit.end]) for hit in pii.find_numbers(old_text)}
         for hit in found:
@@ -1177,6 +1280,13 @@ class Auditor:
             else:
                 continue
             self._find(commit, "", "unsigned", actor=actor, detail=detail)
+
+
+def _closing_from(data: dict[str, Any]) -> Closing:
+    try:
+        return KINDS["period"].from_dict(data)
+    except (KeyError, TypeError, ValueError):
+        return Closing(id="?", month="", unit="", state="open")
 
 
 def _digits(text: str) -> str:
