@@ -19,7 +19,6 @@ from ..core.model import ACTIVITY_KINDS
 from ..core.operations import subject as operation_subject
 from ..read.activities import iter_activities
 from ..read.periods import require_open
-from ..read.streams import document, locate
 from ..repo.store import Ledger
 from .streams import changed, late_for, summary, write_correction, write_void
 
@@ -120,6 +119,8 @@ def edit_activity(
     at: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """更正 an activity: the corrected record as a new document naming the original (ops/streams.py)."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+
     why = F.text(reason, "--reason")
     assert why is not None
     with ledger.transaction(actor, "activity.edit") as tx:
@@ -163,6 +164,8 @@ def void_activity(
     at: str | None = None,
 ) -> dict[str, Any]:
     """作废 an activity recorded by mistake: it leaves every count and the 五帮五扶 minimum."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+
     why = F.text(reason, "--reason")
     assert why is not None
     with ledger.transaction(actor, "activity.void") as tx:

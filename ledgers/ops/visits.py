@@ -17,7 +17,6 @@ from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
 from ..core.operations import subject as operation_subject
 from ..core.registers import on_register
 from ..read.periods import require_open
-from ..read.streams import document, locate
 from ..repo.store import Ledger, dump_item
 from .streams import changed, late_for, summary, write_correction, write_void
 from .workflow import new_item
@@ -137,6 +136,8 @@ def edit_visit(
 ) -> tuple[dict[str, Any], str]:
     """更正 a visit: the corrected record as a new document naming the original (ops/streams.py). Every count uses
     the corrected record. Returns (the new document, the corrected id)."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+
     why = F.text(reason, "--reason")
     assert why is not None
     with ledger.transaction(actor, "visit.edit") as tx:
@@ -176,6 +177,8 @@ def void_visit(
 ) -> tuple[dict[str, Any], list[str]]:
     """作废 a visit typed in by mistake. Returns the voiding document and the items raised during the visit, for
     the clerk to void (`issue void`) or keep."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+
     why = F.text(reason, "--reason")
     assert why is not None
     with ledger.transaction(actor, "visit.void") as tx:
