@@ -122,6 +122,8 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
         how = f["how"]
         if how == "fulfilled" and item.kind != "wish":
             raise refuse(item, "resolve", "hint_fulfilled_wish")
+        if str(f.get("date", day)) < item.created:
+            raise refuse(item, "resolve", "hint_before_created", day=f.get("date", day), created=item.created)
         return replace(
             item,
             state="resolved",
@@ -136,6 +138,11 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
     if entry.op == "close":
         if item.feedback not in ("satisfied", "basic") and not f.get("reason"):
             raise refuse(item, "close", "hint_close_feedback")
+        resolved_on = (item.resolution or {}).get("date") or item.created
+        if str(f.get("date", day)) < str(resolved_on):
+            raise refuse(
+                item, "close", "hint_close_before_resolved", day=f.get("date", day), resolved=resolved_on
+            )
         return replace(item, state="closed", closed=f.get("date", day), close_reason=f.get("reason"))
     if entry.op == "reopen":
         return replace(

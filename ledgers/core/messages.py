@@ -415,6 +415,14 @@ MESSAGES.update(
             "only an assigned item with a due date can be extended",
         ),
         "hint_claim": ("只有未办结的微心愿才能认领", "only an open wish can be claimed"),
+        "hint_before_created": (
+            "办结日期 {day} 早于登记日期 {created}：不能在登记之前办结",
+            "resolved on {day}, before it was registered on {created}; an item is resolved after it is raised",
+        ),
+        "hint_close_before_resolved": (
+            "销号日期 {day} 早于办结日期 {resolved}：应在办结之后销号",
+            "closed on {day}, before it was resolved on {resolved}; an item is closed after it is resolved",
+        ),
         "hint_voided": ("已作废的事项不能再办理或更正", "a voided item cannot be worked on or corrected"),
         "hint_edit_nothing": (
             "没有要更正的内容：应给出 --desc、--category、--kind、--ledger、--household 或 --unit 之一",
