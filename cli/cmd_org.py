@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,9 +48,68 @@ def org_add(
     echo(f"{unit.code} {unit.name}")
 
 
+@org_app.command("rename")
+def org_rename(
+    code: Annotated[str, typer.Argument(autocompletion=complete_unit, help="Code of the unit renamed.")],
+    name: Annotated[str, typer.Argument(help="Its new name.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (e.g. the approval document).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Rename a unit (更名); the old name stays as an alias, so find and import still know it.
+
+    Example: minqing org rename 520602101 和平镇 --reason 撤乡设镇
+    """
+    from minqing.ledgers.ops import register as reg
+
+    unit = reg.rename_unit(ledger(), actor, code, name, reason)
+    old = (unit.aliases or ("",))[-1]
+    echo(t(f"{unit.code} 已更名：{old} → {unit.name}", f"{unit.code} renamed: {old} → {unit.name}"))
+
+
+@org_app.command("merge")
+def org_merge(
+    code: Annotated[
+        str, typer.Argument(autocompletion=complete_unit, help="Code of the unit merged (retired).")
+    ],
+    into: Annotated[
+        str | None,
+        typer.Option("--into", autocompletion=complete_unit, help="Code of the unit it joins (same level)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    group_into: Annotated[
+        str | None,
+        typer.Option("--group-into", help="Merging a village: the group of --into its households join."),
+    ] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Merge a unit into another of its level (撤并建制村): its households, cadres and unfinished items move in
+    one commit; the code is retired, never reused. A township only once its villages are merged.
+
+    Example: minqing org merge 520602101202 --into 520602101201 --reason 撤并建制村
+    """
+    from minqing.ledgers.ops import register as reg
+
+    done = reg.merge_unit(ledger(), actor, code, into=into, reason=reason, group_into=group_into)
+    echo(
+        t(
+            f"{done.unit.code} {done.unit.name} 已撤并入 {done.into.code} {done.into.name}："
+            f"农户 {len(done.households)}，干部 {len(done.cadres)}，事项 {len(done.items)}",
+            f"{done.unit.code} {done.unit.name} merged into {done.into.code} {done.into.name}: "
+            f"{len(done.households)} households, {len(done.cadres)} cadres, {len(done.items)} items moved",
+        )
+    )
+    if len(done.retired) > 1:
+        echo(
+            t(
+                f"一并撤销的组：{'、'.join(done.retired[1:])}",
+                f"groups retired with it: {', '.join(done.retired[1:])}",
+            )
+        )
+
+
 @org_app.command("list")
 def org_list(json_out: JsonOpt = False) -> None:
-    """Print the org tree.
+    """Print the org tree; a renamed unit shows its old names, a merged one where it went (撤并).
 
     Example: minqing org list --json
     """
@@ -60,7 +119,20 @@ def org_list(json_out: JsonOpt = False) -> None:
         return
     depth = {"county": 0, "township": 1, "village": 2, "group": 3}
     rows = [
-        ["  " * depth[u.level] + u.name, u.code, label(u.level)] for u in sorted(units, key=lambda u: u.code)
+        ["  " * depth[u.level] + u.name, u.code, label(u.level), _note(u)]
+        for u in sorted(units, key=lambda u: u.code)
     ]
     # The indentation is the tree.
-    print_table([t("单位", "unit"), t("代码", "code"), t("层级", "level")], rows, keep_indent=True)
+    headers = [t("单位", "unit"), t("代码", "code"), t("层级", "level"), t("备注", "note")]
+    print_table(headers, rows, keep_indent=True)
+
+
+def _note(unit: Any) -> str:
+    parts = []
+    if unit.retired:
+        parts.append(
+            t(f"{unit.retired} 撤并入 {unit.merged_into}", f"merged into {unit.merged_into} {unit.retired}")
+        )
+    if unit.aliases:
+        parts.append(t("曾用名 ", "formerly ") + "、".join(unit.aliases))
+    return "；".join(parts)

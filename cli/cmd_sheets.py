@@ -45,7 +45,7 @@ def _complete_format(incomplete: str) -> list[str]:
 
 
 def _complete_find_kind(incomplete: str) -> list[str]:
-    return [name for name in ("household", "cadre", "item") if name.startswith(incomplete)]
+    return [name for name in ("household", "cadre", "item", "unit") if name.startswith(incomplete)]
 
 
 def _progress_bar() -> tuple[Any, Any]:
@@ -292,12 +292,12 @@ def find(
     ],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Only household|cadre|item.", autocompletion=_complete_find_kind),
+        typer.Option("--kind", help="Only household|cadre|item|unit.", autocompletion=_complete_find_kind),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many results (0: all).")] = 50,
     json_out: JsonOpt = False,
 ) -> None:
-    """Find households, cadres and items by name, pinyin, initials or ID prefix.
+    """Find households, cadres, items and units by name (a unit by an earlier name too), pinyin, initials or ID prefix.
 
     Example: minqing find zs
 

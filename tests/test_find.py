@@ -104,7 +104,7 @@ def test_nothing_found_and_bad_input(office):
     result = run("find", "zs", "--kind", "village", ledger=office.path)
     assert (result.exit_code, result.stderr) == (
         2,
-        "minqing: --kind 的值“village”无效：应为 household|cadre|item\n",
+        "minqing: --kind 的值“village”无效：应为 household|cadre|item|unit\n",
     )
     with pytest.raises(BadInput):
         search.find(office.ledger(), "  ")

@@ -1188,3 +1188,29 @@ LABELS.update(
         "duplicate": ("重复登记", "duplicate"),
     }
 )
+
+# Units renamed and merged (issue 15): org rename, org merge (撤并).
+MESSAGES.update(
+    {
+        "unit_retired": (
+            "{field}：单位 {value}（{name}）已于 {day} 撤并入 {into}，代码不再使用：应为在用的单位代码（如 {into}）",
+            "{field}: unit {value} ({name}) was merged into {into} on {day} and its code is never reused; "
+            "accepted: a unit in service (such as {into})",
+        ),
+        "merge_township_villages": (
+            "乡镇 {code} 下还有在用的村 {units}：先用 minqing org merge 把这些村并入其他乡镇的村，再撤并该乡镇",
+            "township {code} still has villages in service ({units}); merge them into villages of another "
+            "township first (minqing org merge), then the township",
+        ),
+        "acc_new_name": ("与现名“{name}”不同的新名称", "a new name, not the current '{name}'"),
+        "acc_not_county": (
+            "乡镇、村或组的代码（县名在 minqing.yaml 中）",
+            "the code of a township, village or group (the county's name is in minqing.yaml)",
+        ),
+        "acc_merge_into": ("另一个在用的{level}级单位的代码", "the code of another {level} unit in service"),
+        "acc_group_into": (
+            "撤并村时，并入村 {code} 下的组代码",
+            "when merging a village, a group of the village it joins ({code})",
+        ),
+    }
+)

@@ -127,11 +127,19 @@ class Record:
 
 @dataclass(frozen=True)
 class Unit(Record):
+    """A unit of the org tree (org/units.yaml). `aliases`: its earlier names, oldest first (org rename: found and
+    imported by them too); `retired` / `merged_into`: the day it was merged into another unit (org merge, 撤并) and
+    which; a retired code stays in the file for history and is never reused."""
+
     code: str
     name: str
     level: str
     parent: str | None
+    aliases: tuple[str, ...] | None = None
+    retired: str | None = None
+    merged_into: str | None = None
     source: Source | None = None
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"aliases", "retired", "merged_into"})
 
 
 @dataclass(frozen=True)

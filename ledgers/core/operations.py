@@ -244,6 +244,25 @@ OPS: dict[str, OpRule] = {
         subject="初始化台账 {name}（{code}）",
     ),
     "org.add": OpRule(files=frozenset({"units"}), roles=("admin",), subject="新增单位 {code} {name}"),
+    # 更名 (issue 15): one unit's name changes and the old one is appended to its `aliases` (audit._check_units).
+    "org.rename": OpRule(
+        files=frozenset({"units"}), roles=("admin",), subject="单位更名 {code}：{old} → {name}：{reason}"
+    ),
+    # 撤并 (issue 15): the unit (a village with its groups) is retired into another of its level; in the same commit
+    # its households move there (file renamed, as household.move), its cadres move (cadre `move`) and its unfinished
+    # items are re-filed (item `edit` of unit). audit._check_units judges the retirement and each entry's target.
+    "org.merge": OpRule(
+        entities={
+            "household": frozenset({("move",)}),
+            "cadre": frozenset({("move",)}),
+            "item": frozenset({("edit",)}),
+        },
+        counts={"household": (0, None), "cadre": (0, None), "item": (0, None)},
+        files=frozenset({"units"}),
+        roles=("admin",),
+        renames=frozenset({"household"}),
+        subject="撤并 {code} {name} → {into} {into_name}：{reason}",
+    ),
     # A hand commit of minqing.yaml / org/units.yaml with trailers (docs: "Changing minqing.yaml"); audited.
     "config.edit": OpRule(files=frozenset({"config", "units"}), roles=("admin",)),
     "cadre.add": _rule(

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .errors import Refused
+from .errors import BadInput, Refused
 from .messages import Text
 from .model import (
     INDICATORS,
     Cadre,
     HistoryEntry,
     Household,
+    Unit,
 )
 from .operations import require_fields
 
@@ -86,6 +87,21 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
     )
 
 
+def in_service(unit: Unit, field: str) -> Unit:
+    """A unit that may still receive households, cadres, items and children: not retired by `org merge` (撤并). A
+    retired unit stays in org/units.yaml for history and its code is never reused."""
+    if unit.retired:
+        raise BadInput(
+            "unit_retired",
+            field=field,
+            value=unit.code,
+            name=unit.name,
+            day=unit.retired,
+            into=unit.merged_into or "-",
+        )
+    return unit
+
+
 def on_register(home: Household) -> Household:
     """A household still on the register. A removed one (销户) keeps its history and nothing more happens to it:
     apply_household refuses its ops, and visits and new items call this before naming it."""
@@ -136,8 +152,9 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
             changes["members"] = int(changes["members"])
         return replace(home, **changes)
     if entry.op == "move":
-        # 搬迁: another village from this day on (the file moves to that village's directory with it).
-        if str(f["village"]) == home.village:
+        # 搬迁: another village from this day on (the file moves to that village's directory with it), or another
+        # group of the same village named by the move (org merge of a group into a group beside it).
+        if str(f["village"]) == home.village and (not f.get("group") or f.get("group") == home.group):
             raise Refused(
                 "transition", item=home.id, state=home.status, op=entry.op, hint=Text("hint_same_village")
             )

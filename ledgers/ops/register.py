@@ -33,6 +33,7 @@ from ..core.registers import (
     PARENT_LEVEL,
     apply_cadre,
     apply_household,
+    in_service,
     on_register,
 )
 from ..repo import git
@@ -138,7 +139,7 @@ def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Un
     accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
     if not code.isdigit() or len(code) not in lengths:
         raise BadInput("bad_code", field="CODE", value=code, accepted=accepted)
-    parent_unit = ledger.unit(parent, "--parent")
+    parent_unit = in_service(ledger.unit(parent, "--parent"), "--parent")
     if parent_unit.level != PARENT_LEVEL[level]:
         raise BadInput(
             "wrong_level",
@@ -155,6 +156,7 @@ def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Un
             accepted=Text("acc_code_prefix", code=parent_unit.code),
         )
     if code in ledger.units():
+        in_service(ledger.units()[code], "CODE")  # a retired code is never reused: say so
         raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
     return parent_unit
 
@@ -191,7 +193,7 @@ def add_cadre(
 ) -> Cadre:
     with ledger.transaction(actor, "cadre.add") as tx:
         clean_name = F.name(name, "--name")
-        unit_code = ledger.unit(unit).code
+        unit_code = in_service(ledger.unit(unit), "--unit").code
         role = F.choice(role, "--role", ROLES)
         values: dict[str, Any] = {
             "name": clean_name,
@@ -263,14 +265,14 @@ def add_household(
             )
             own.commit(subject("household.add", id=home.id, head=home.head), [home.id], at=home.history[0].at)
         return home
-    village_unit = ledger.unit(village, "--village")
+    village_unit = in_service(ledger.unit(village, "--village"), "--village")
     if village_unit.level != "village":
         raise BadInput(
             "wrong_level", field="--village", value=village, actual=village_unit.level, expected="village"
         )
     group_code = None
     if group:
-        group_unit = ledger.unit(group, "--group")
+        group_unit = in_service(ledger.unit(group, "--group"), "--group")
         if group_unit.level != "group" or group_unit.parent != village_unit.code:
             raise BadInput(
                 "bad_code",
@@ -432,7 +434,7 @@ def _item_ids(ledger: Ledger, column: str, value: str, states: tuple[str, ...]) 
 
 
 def _group_of(ledger: Ledger, group: str, village: str) -> str:
-    unit = ledger.unit(group, "--group")
+    unit = in_service(ledger.unit(group, "--group"), "--group")
     if unit.level != "group" or unit.parent != village:
         raise BadInput("bad_code", field="--group", value=group, accepted=Text("acc_group_of", code=village))
     return unit.code
@@ -499,7 +501,7 @@ def move_household(
     """搬迁: the household lives in another village from today. Its file moves to that village's directory in the
     same commit (households/<village>/H-….yaml). Its items keep their unit (where they were raised: history) and
     its pairings stay; both are returned so the clerk can decide (issue edit, household unpair)."""
-    new_village = ledger.unit(village or "", "--village")
+    new_village = in_service(ledger.unit(village or "", "--village"), "--village")
     if new_village.level != "village":
         raise BadInput(
             "wrong_level", field="--village", value=village, actual=new_village.level, expected="village"
@@ -508,13 +510,7 @@ def move_household(
     why = F.text(reason, "--reason")
     with ledger.transaction(actor, "household.move") as tx:
         home = on_register(ledger.household(ref, "ID"))
-        assert home.source is not None
-        old_path = home.source.path
-        updated = tx.advance(
-            home, "move", {"village": new_village.code, "group": group_code, "reason": why}, at
-        )
-        tx.put(layout.household_path(new_village.code, home.id), dump_record(updated))
-        tx.remove(old_path)
+        updated = _move_home(tx, home, new_village.code, group_code, why, at)
         items = tuple(ledger.item(q) for q in _item_ids(ledger, "household", home.id, UNFINISHED))
         tx.commit(
             subject("household.move", id=home.id, head=home.head, old=home.village, village=new_village.code),
@@ -522,6 +518,21 @@ def move_household(
             at=updated.history[-1].at,
         )
     return Moved(updated, items, home.pairings)
+
+
+def _move_home(
+    tx: Transaction, home: Household, village: str, group: str | None, why: str | None, at: str | None
+) -> Household:
+    """A household's `move` entry, its file written at the new village's path and the old path deleted (household
+    move, org merge)."""
+    assert home.source is not None
+    old_path = home.source.path
+    updated = tx.advance(home, "move", {"village": village, "group": group, "reason": why}, at)
+    new_path = layout.household_path(village, home.id)
+    if new_path != old_path:
+        tx.put(new_path, dump_record(updated))
+        tx.remove(old_path)
+    return updated
 
 
 def remove_household(
@@ -629,7 +640,7 @@ def move_cadre(
     """调动: the cadre belongs to another unit from today. Their open cases and pairings are kept (and returned, to
     be listed), or with `hand_over_to` passed to that cadre in the same commit: each case gets a `hand_over`
     entry naming the new leader, each pairing ends (unpair on both files) and begins with the new cadre (pair)."""
-    new_unit = ledger.unit(unit or "", "--unit")
+    new_unit = in_service(ledger.unit(unit or "", "--unit"), "--unit")
     why = F.text(reason, "--reason")
     with ledger.transaction(actor, "cadre.move") as tx:
         cadre = ledger.cadre(ref, "ID")
@@ -677,6 +688,173 @@ def move_cadre(
     return Moved(updated, cases, cadre.pairings, heir)
 
 
+# ---------------------------------------------------------------- units: rename and merge (issue 15)
+
+
+def _units_data(ledger: Ledger) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """org/units.yaml as written, and its units by code (the same dicts: changing one changes the data)."""
+    data = ledger.read_yaml(UNITS_FILE) or {}
+    units = [unit for unit in data.get("units") or [] if isinstance(unit, dict)]
+    data["units"] = units
+    return data, {str(unit.get("code")): unit for unit in units}
+
+
+def rename_unit(
+    ledger: Ledger, actor: str | None, code: str, name: str | None, reason: str | None = None
+) -> Unit:
+    """更名: the unit's new name; the old one is appended to its `aliases`, so finding and importing by it still
+    work. Codes, households and history are untouched."""
+    new_name = F.name(name, "NAME")
+    why = F.text(reason, "--reason", required=False)
+    with ledger.transaction(actor, "org.rename") as tx:
+        unit = in_service(_merged_unit(ledger, code, "CODE"), "CODE")
+        if new_name == unit.name:
+            raise BadInput(
+                "bad_value", field="NAME", value=new_name, accepted=Text("acc_new_name", name=unit.name)
+            )
+        data, by_code = _units_data(ledger)
+        raw = by_code[unit.code]
+        raw["name"] = new_name
+        raw["aliases"] = [*(raw.get("aliases") or []), unit.name]
+        tx.put(UNITS_FILE, yamlio.dump(data))
+        tx.commit(
+            subject("org.rename", code=unit.code, old=unit.name, name=new_name, reason=why or "—"),
+            [unit.code],
+        )
+    return replace(unit, name=new_name, aliases=tuple(raw["aliases"]))
+
+
+def _merged_unit(ledger: Ledger, code: str, field_name: str) -> Unit:
+    """A township, village or group named by its code (the county is the ledger itself: never renamed or merged
+    here; minqing.yaml holds its name)."""
+    unit = ledger.unit(code, field_name)
+    if unit.level == "county":
+        raise BadInput("bad_value", field=field_name, value=unit.code, accepted=Text("acc_not_county"))
+    return unit
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What `org merge` did: the units retired (the unit and its groups), and what moved to the unit kept."""
+
+    unit: Unit
+    into: Unit
+    retired: tuple[str, ...]
+    households: tuple[str, ...]
+    cadres: tuple[str, ...]
+    items: tuple[str, ...]
+
+
+def merge_unit(
+    ledger: Ledger,
+    actor: str | None,
+    code: str,
+    *,
+    into: str | None,
+    reason: str | None,
+    group_into: str | None = None,
+    at: str | None = None,
+) -> Merged:
+    """撤并: `code` is retired into `into`, a unit in service of the same level, in one commit. Its households
+    (and those of its groups) move there (household `move`, the file renamed as by household move) — to the village
+    itself, or to `group_into`, a group of it; its active cadres move (cadre `move`); its unfinished items are
+    re-filed there (item `edit` of unit, the household kept). The unit and its groups get `retired` (the day) and
+    `merged_into`; their codes are never reused. A township is merged only once it has no villages in service
+    (merge them into villages of the other township first): codes extend their parent's, so a village cannot
+    change township."""
+    why = F.text(reason, "--reason")
+    with ledger.transaction(actor, "org.merge") as tx:
+        old = in_service(_merged_unit(ledger, code, "CODE"), "CODE")
+        if not (into or "").strip():
+            raise BadInput("required", field="--into", accepted=Text("acc_merge_into", level=old.level))
+        target = in_service(_merged_unit(ledger, into or "", "--into"), "--into")
+        if target.code == old.code:
+            raise BadInput(
+                "bad_value",
+                field="--into",
+                value=target.code,
+                accepted=Text("acc_merge_into", level=old.level),
+            )
+        if target.level != old.level:
+            raise BadInput(
+                "wrong_level", field="--into", value=target.code, actual=target.level, expected=old.level
+            )
+        group_code = None
+        if group_into is not None:
+            group = in_service(ledger.unit(group_into, "--group-into"), "--group-into")
+            if old.level != "village" or group.level != "group" or group.parent != target.code:
+                accepted = Text("acc_group_into", code=target.code)
+                raise BadInput("bad_value", field="--group-into", value=group_into, accepted=accepted)
+            group_code = group.code
+        units = ledger.units()
+        children = sorted(
+            c for c, u in units.items() if c != old.code and c.startswith(old.code) and not u.retired
+        )
+        if old.level == "township" and children:
+            raise Refused("merge_township_villages", code=old.code, units="、".join(children[:5]))
+        # Where each retired code's contents go: the unit itself to the target; a group of a village to the group
+        # given, else the target village.
+        moves = {old.code: target.code, **{child: group_code or target.code for child in children}}
+        when = at or F.timestamp()
+        day = when[:10]
+
+        homes = []
+        for home in ledger.iter_households():
+            source = home.group if home.group in moves else home.village
+            if home.removed or source not in moves:
+                continue
+            # --group-into: every household of the village joins that group
+            dest = group_code or moves[source]
+            village, group = (dest, None) if len(dest) == 12 else (dest[:12], dest)
+            homes.append(_move_home(tx, home, village, group, why, when))
+        cadres = []
+        for cadre in ledger.iter_cadres():
+            if cadre.status == "active" and cadre.unit in moves:
+                cadres.append(tx.advance(cadre, "move", {"unit": moves[cadre.unit], "reason": why}, when))
+        items = []
+        for item_id in _item_ids_under(ledger, old.code, UNFINISHED):
+            item = ledger.item(item_id)
+            if item.unit not in moves:
+                continue  # under a unit retired earlier: it was re-filed then
+            values = {"unit": moves[item.unit], "household": item.household, "reason": why}
+            items.append(tx.advance(item, "edit", values, when))
+        data, by_code = _units_data(ledger)
+        for retired in moves:
+            by_code[retired]["retired"] = day
+            by_code[retired]["merged_into"] = moves[retired]
+        tx.put(UNITS_FILE, yamlio.dump(data))
+        entries = [*moves, *(h.id for h in homes), *(c.id for c in cadres), *(i.id for i in items)]
+        tx.commit(
+            subject(
+                "org.merge", code=old.code, name=old.name, into=target.code, into_name=target.name, reason=why
+            ),
+            entries,
+            at=when,
+        )
+    return Merged(
+        old,
+        target,
+        tuple(moves),
+        tuple(h.id for h in homes),
+        tuple(c.id for c in cadres),
+        tuple(i.id for i in items),
+    )
+
+
+def _item_ids_under(ledger: Ledger, prefix: str, states: tuple[str, ...]) -> list[str]:
+    """Ids of current items filed at `prefix` or a unit under it, in `states` (from the index; voided items are not
+    in its items table)."""
+    from ..read.index import Index
+
+    marks = ", ".join("?" * len(states))
+    with Index.open(ledger) as index:
+        rows = index.conn.execute(
+            f"SELECT id FROM items WHERE substr(unit, 1, ?) = ? AND state IN ({marks}) ORDER BY created, id",  # noqa: S608
+            [len(prefix), prefix, *states],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
 __all__ = [
     "CADRE_STATUS",
     "init",
@@ -691,6 +869,8 @@ __all__ = [
     "remove_household",
     "edit_cadre",
     "move_cadre",
+    "rename_unit",
+    "merge_unit",
     "on_register",
     "find_household",
     "apply_cadre",

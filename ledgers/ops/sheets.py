@@ -49,6 +49,7 @@ from ..core.model import (
     item_from_dict,
 )
 from ..core.operations import new_entry
+from ..core.registers import in_service
 from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
@@ -813,8 +814,11 @@ class SheetContext:
         self.ledger = ledger
         self.units = ledger.units()
         self.unit_names: dict[str, list[str]] = defaultdict(list)
+        self.unit_aliases: dict[str, list[str]] = defaultdict(list)  # earlier names (org rename)
         for unit in self.units.values():
             self.unit_names[unit.name].append(unit.code)
+            for alias in unit.aliases or ():
+                self.unit_aliases[alias].append(unit.code)
         self._cadres: dict[str, Cadre] | None = None
         self._households: dict[str, Household] | None = None
         self._items: dict[str, Item] | None = None
@@ -904,14 +908,23 @@ class SheetContext:
                 raise BadInput(
                     "bad_code", field=header, value=value, accepted=Text("acc_code_prefix", code=parent)
                 )
-            return value
+            return in_service(unit, header).code
         wanted = text.strip()
-        codes = [
-            code
-            for code in self.unit_names.get(wanted, ())
-            if (level is None or self.units[code].level == level)
-            and (parent is None or code.startswith(parent))
-        ]
+
+        def named(index: dict[str, list[str]]) -> list[str]:
+            return [
+                code
+                for code in index.get(wanted, ())
+                if (level is None or self.units[code].level == level)
+                and (parent is None or code.startswith(parent))
+            ]
+
+        # A unit's current name first, then its earlier names (org rename); a unit in service before one
+        # retired by a merge (撤并), which is refused naming where it went.
+        codes = named(self.unit_names) or named(self.unit_aliases)
+        codes = [code for code in codes if not self.units[code].retired] or codes
+        if len(codes) == 1:
+            in_service(self.units[codes[0]], header)
         if not codes:
             raise NotFound("not_found", kind=level or "unit", value=wanted)
         if len(codes) > 1:

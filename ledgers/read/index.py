@@ -47,9 +47,9 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 6  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 7  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
-# 6: items/visits/activities.late (补录 inside a closed period)
+# 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -57,7 +57,9 @@ BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
 TABLES: dict[str, tuple[str, ...]] = {
     "settings": ("path", "key", "value"),
-    "units": ("path", "code", "name", "level", "parent"),
+    # `retired`: the day an org merge (撤并) retired the unit into `merged_into`; rollups list it for periods
+    # that began before that day, and count what is left at it under `merged_into` in later ones.
+    "units": ("path", "code", "name", "level", "parent", "retired", "merged_into"),
     "cadres": ("path", "id", "name", "unit", "role", "status", "created", "recalled"),
     "households": ("path", "id", "village", "grp", "unit", "status", "created", "pairings", "removed"),
     # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
@@ -213,12 +215,20 @@ def _config_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
 def _units_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     county = data.get("county") or {}
     if county.get("code"):
-        _add(rows, "units", (path, str(county["code"]), _s(county.get("name")), "county", None))
+        _add(rows, "units", (path, str(county["code"]), _s(county.get("name")), "county", None, None, None))
     for unit in data.get("units") or []:
         _add(
             rows,
             "units",
-            (path, str(unit["code"]), _s(unit.get("name")), _s(unit.get("level")), _s(unit.get("parent"))),
+            (
+                path,
+                str(unit["code"]),
+                _s(unit.get("name")),
+                _s(unit.get("level")),
+                _s(unit.get("parent")),
+                _s(unit.get("retired")),
+                _s(unit.get("merged_into")),
+            ),
         )
 
 
@@ -720,6 +730,15 @@ class Index:
         return {
             code: (name or code, level or "")
             for code, name, level in self.conn.execute("SELECT code, name, level FROM units")
+        }
+
+    def retired_units(self) -> dict[str, tuple[str, str]]:
+        """code -> (the day an org merge retired it, the unit it was merged into) (撤并)."""
+        return {
+            code: (day, into)
+            for code, day, into in self.conn.execute(
+                "SELECT code, retired, merged_into FROM units WHERE retired IS NOT NULL"
+            )
         }
 
     def cadre_names(self) -> dict[str, str]:

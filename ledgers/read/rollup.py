@@ -556,9 +556,10 @@ def rollup(
         sources.append(
             Source(str(index.ledger_root), county, index.setting("county_name") or "", index.commit)
         )
+        retired = index.retired_units() if by in ORG_GROUPINGS else {}
         for key, tally in tallies(index, period, by, unit).items():
-            merged[key].add(tally)
-        names.update(_names(index, by, unit, lang))
+            merged[_successor(key, retired, period)].add(tally)
+        names.update(_names(index, by, unit, lang, period))
     keys = set(merged) | {key for key, (_, listed) in names.items() if listed == "listed"}
     rows = []
     for key in _ordered(keys, by):
@@ -571,14 +572,30 @@ def rollup(
     return Rollup(period, by, unit, tuple(rows), total_row, tuple(sources))
 
 
-def _names(index: Index, by: str, unit: str | None, lang: str) -> dict[str, tuple[str, str | None]]:
+def _successor(key: str, retired: dict[str, tuple[str, str]], period: Period) -> str:
+    """The row a unit's figures go to: in a period that began on or after the day an org merge retired it (撤并),
+    the unit it was merged into (what stayed there: closed items, old visits); before, the unit itself."""
+    seen = {key}
+    while key in retired and period.start.isoformat() >= retired[key][0] and retired[key][1] not in seen:
+        key = retired[key][1]
+        seen.add(key)
+    return key
+
+
+def _names(
+    index: Index, by: str, unit: str | None, lang: str, period: Period | None = None
+) -> dict[str, tuple[str, str | None]]:
     """key -> (name, "listed" when the key is a row even without data, else level or None)."""
     out: dict[str, tuple[str, str | None]] = {}
     if by in ORG_GROUPINGS:
+        retired = index.retired_units()
         for code, (name, level) in index.units().items():
             # Every unit of the grouping's level under the filter is a row; so is the unit enclosing a filter
-            # that is deeper than the grouping (--by township --unit <village>).
+            # that is deeper than the grouping (--by township --unit <village>). A unit retired by a merge (撤并)
+            # is a row of the periods that began before its retirement day only (it still is one when it has data).
             listed = level == by and (code.startswith(unit or "") or bool(unit and unit.startswith(code)))
+            if code in retired and period is not None and period.start.isoformat() >= retired[code][0]:
+                listed = False
             out[code] = (name, "listed" if listed else level)
     elif by == "leader":
         for cadre_id, name in index.cadre_names().items():

@@ -17,7 +17,7 @@ from ..core import ids
 from ..core.errors import BadInput
 from ..repo.store import Ledger
 
-KINDS = ("household", "cadre", "item")
+KINDS = ("household", "cadre", "item", "unit")
 MIN_PINYIN = 2  # one letter would match every name with that initial
 
 # Ranks, best first: how the text matched.
@@ -181,5 +181,19 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         rank = _score(query, id_query, entry_id, name, sounds_of, full_only)
         if rank is not None:
             hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
+    if "unit" in wanted:
+        # Units by name, and by an earlier name (org rename: match "alias"); the unit shown is the parent, or for
+        # a unit retired by a merge (撤并) the unit it went to.
+        for unit in units.values():
+            where = unit.merged_into or unit.parent or ""
+            scored = [(_score(query, None, "", unit.name, sounds_of, False), "")]
+            scored += [
+                (_score(query, None, "", alias, sounds_of, False), "alias") for alias in unit.aliases or ()
+            ]
+            found = sorted((rank, how) for rank, how in scored if rank is not None)
+            if found:
+                rank, how = found[0]
+                match = how or MATCH_NAMES[rank]
+                hits.append(Hit("unit", unit.code, unit.name, where, unit_name(where), match, rank))
     hits.sort(key=lambda hit: (hit.rank, KINDS.index(hit.kind), hit.name, hit.id))
     return hits[:limit] if limit > 0 else hits

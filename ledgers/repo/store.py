@@ -168,7 +168,11 @@ class Ledger:
             units = {}
             if county.get("code"):
                 units[str(county["code"])] = Unit(
-                    str(county["code"]), str(county.get("name", "")), "county", None, Source(UNITS_FILE)
+                    str(county["code"]),
+                    str(county.get("name", "")),
+                    "county",
+                    None,
+                    source=Source(UNITS_FILE),
                 )
             for raw in data.get("units") or []:
                 unit = Unit.from_dict(raw, Source(UNITS_FILE))

@@ -62,6 +62,7 @@ from ..repo.gitwalk import (
 )
 
 MARK_REF = "refs/minqing/audited"
+UNIT_OPS = ("org.add", "org.rename", "org.merge")  # judged by what they change in org/units.yaml
 # How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
 # closure is days. (docs/guide/inspecting-history.md)
 CLOCK_TOLERANCE = dt.timedelta(minutes=15)
@@ -168,6 +169,7 @@ class Auditor:
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
         self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
         self.stream_ids: dict[str, tuple[str, set[str]]] = {}  # path -> (blob id, document ids in it)
+        self.merge_moves: dict[str, str] = {}  # org.merge being judged: retired code -> where it went
         self.times: dict[
             str, dt.datetime
         ] = {}  # commit -> its author time (the parent's, for the clock rule)
@@ -850,8 +852,8 @@ class Auditor:
                             by=doc.get("recorded_by"),
                             actor=actor,
                         )
-            elif item.kind == "units" and op == "org.add":
-                expected |= self._check_units(commit, item)
+            elif item.kind == "units" and op in UNIT_OPS:
+                expected |= self._check_units(commit, item, op)
             elif op != INIT_OP:
                 expected.add(item.path)
         for kind, (low, high) in rule.counts.items():
@@ -867,6 +869,8 @@ class Auditor:
                 )
         if op == "visit.add":
             self._check_visit(commit, touched)
+        if op == "org.merge":
+            self._check_merge(commit, touched)
         if op in ("household.pair", "household.unpair"):
             self._check_pairing(commit, touched)
         listed = set(commit.entries()) - set(outside)  # naming a file outside the layout it touches is fine
@@ -996,11 +1000,13 @@ class Auditor:
             )
         return cadre
 
-    def _check_units(self, commit: Commit, item: Touched) -> set[str]:
+    def _check_units(self, commit: Commit, item: Touched, op: str = "org.add") -> set[str]:
         new = item.data or {}
         old = item.old_data or {}
         old_units = {str(u.get("code")): u for u in old.get("units") or [] if isinstance(u, dict)}
         new_units = {str(u.get("code")): u for u in new.get("units") or [] if isinstance(u, dict)}
+        if op != "org.add":
+            return self._check_unit_change(commit, item, op, old, new, old_units, new_units)
         if new.get("county") != old.get("county") or any(
             new_units.get(code) != unit for code, unit in old_units.items()
         ):
@@ -1025,6 +1031,125 @@ class Auditor:
                     found=code,
                 )
         return added
+
+    def _check_unit_change(
+        self,
+        commit: Commit,
+        item: Touched,
+        op: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        old_units: dict[str, dict[str, Any]],
+        new_units: dict[str, dict[str, Any]],
+    ) -> set[str]:
+        """org.rename: one unit in service, its name changed and the old name appended to `aliases`, nothing else.
+        org.merge: a unit in service and its groups get `retired` (one day) and `merged_into` (a unit in service of
+        the unit's level; for its groups that unit or a group of it), nothing else. The codes are the entries."""
+        allowed = {"org.rename": "name + aliases of one unit", "org.merge": "retired + merged_into"}[op]
+        changed = sorted(
+            code for code in set(old_units) | set(new_units) if old_units.get(code) != new_units.get(code)
+        )
+
+        def wrong(found: str) -> set[str]:
+            self._find(commit, item.path, "op_mismatch", op=op, allowed=allowed, found=found)
+            return set(changed)
+
+        if new.get("county") != old.get("county"):
+            return wrong("county changed")
+        if set(new_units) != set(old_units):
+            return wrong("units added or removed")
+        if not changed:
+            return wrong("no unit changed")
+        if any(old_units[code].get("retired") for code in changed):
+            return wrong("a retired unit changed")
+        if op == "org.rename":
+            if len(changed) != 1:
+                return wrong(f"{len(changed)} units changed")
+            before, after = old_units[changed[0]], new_units[changed[0]]
+            name = after.get("name")
+            renamed = {
+                **before,
+                "name": name,
+                "aliases": [*(before.get("aliases") or []), before.get("name")],
+            }
+            if (
+                after != renamed
+                or not isinstance(name, str)
+                or not name.strip()
+                or name == before.get("name")
+            ):
+                return wrong(f"{changed[0]} changed otherwise")
+            return set(changed)
+        head = changed[0]  # the shortest code: the unit merged; the rest must be its groups
+        moves: dict[str, str] = {}
+        for code in changed:
+            before, after = old_units[code], new_units[code]
+            into, day = str(after.get("merged_into") or ""), after.get("retired")
+            retired = {**before, "retired": day, "merged_into": after.get("merged_into")}
+            if retired != after or not _is_day(day):
+                return wrong(f"{code} changed otherwise")
+            if code != head and not (code.startswith(head) and before.get("level") == "group"):
+                return wrong(f"{code} is not a group of {head}")
+            if day != new_units[head].get("retired"):
+                return wrong(f"{code} retired on another day")
+            target = new_units.get(into)
+            if target is None or target.get("retired") or into in changed:
+                return wrong(f"{code} merged into {into or '-'}")
+            head_into = str(new_units[head].get("merged_into"))
+            if code == head and target.get("level") != before.get("level"):
+                return wrong(f"{code} merged into a {target.get('level')}")
+            if code != head and not into.startswith(head_into):
+                return wrong(f"{code} merged into {into}")
+            moves[code] = into
+        if new_units[head].get("level") == "township" and any(
+            code.startswith(head) and code not in changed and not unit.get("retired")
+            for code, unit in new_units.items()
+        ):
+            return wrong(f"{head} still has units in service")
+        self.merge_moves = moves
+        return set(changed)
+
+    def _check_merge(self, commit: Commit, touched: list[Touched]) -> None:
+        """Each household, cadre and item an org.merge moves was in a unit it retires, and goes where that unit went:
+        a household to the village (or a group of it), a cadre to the unit, an item re-filed there, nothing else."""
+        moves, self.merge_moves = self.merge_moves, {}
+        if not any(item.kind == "units" for item in touched):
+            self._find(
+                commit, "", "op_mismatch", op="org.merge", allowed="retired + merged_into", found="no unit"
+            )
+        for item in touched:
+            if not item.usable or item.kind not in ("household", "cadre", "item"):
+                continue
+            for before, entry in item.steps:
+                if before is None:
+                    continue
+                values = entry.fields
+                if item.kind == "household":
+                    source = before.group if before.group in moves else before.village
+                    went = str(values.get("village") or "")
+                    group = str(values.get("group") or went)
+                    good = source in moves and went == moves[source][:12] and group.startswith(went)
+                elif item.kind == "cadre":
+                    source = before.unit
+                    good = source in moves and values.get("unit") == moves[source]
+                else:
+                    source = before.unit
+                    good = (
+                        source in moves
+                        and values.get("unit") == moves[source]
+                        and values.get("household") == before.household
+                        and set(values) <= {"unit", "household", "reason"}
+                    )
+                if not good:
+                    self._find(
+                        commit,
+                        item.path,
+                        "op_mismatch",
+                        _line_of(item.text, entry.id),
+                        op="org.merge",
+                        allowed="moved from a retired unit to where it went",
+                        found=f"{source} → {values.get('village') or values.get('unit') or '-'}",
+                    )
 
     def _check_visit(self, commit: Commit, touched: list[Touched]) -> None:
         docs = [doc for item in touched if item.kind == "visits" for doc in item.docs]
@@ -1437,6 +1562,13 @@ def _moment(text: str) -> dt.datetime:
     """An ISO 8601 time with its offset (naive times are the office's, UTC+8)."""
     moment = dt.datetime.fromisoformat(text.strip())
     return moment if moment.tzinfo else moment.replace(tzinfo=F.CHINA)
+
+
+def _is_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _line_of(text: str, needle: str) -> int:
