@@ -84,6 +84,10 @@ def household_add(
     register_no: Annotated[
         str | None, typer.Option("--register-no", help="Number on the office's register.")
     ] = None,
+    registered: Annotated[
+        str | None,
+        typer.Option("--registered", help="The day the office registered it (建档), YYYY-MM-DD, when known."),
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Add a household to the register.
@@ -107,6 +111,7 @@ def household_add(
         id_number=id_number,
         phone=phone,
         register_no=register_no,
+        registered=registered,
     )
     echo(f"{home.id} {home.head}")
 

@@ -432,3 +432,25 @@ def test_audit_flags_voids_outside_their_operation_and_of_records_not_there(w: W
     unknown = hand(f"--- {{id: V-FAKE02, {base}, voids: V-ZZZZZZ, reason: 作废}}", "visit.void", "V-FAKE02")
     found = [(f.commit, f.code) for f in audit.audit_repo(w.path, mark=False).findings]
     assert found == [(sneaked, "revision_outside_op"), (unknown, "revision_unknown")]
+
+
+# ---------------------------------------------------------------- dates that cannot be
+
+
+def test_no_visit_before_the_household_was_registered(w: World) -> None:
+    home = ok(
+        w, "household", "add", "--head", "测试户戊", "--village", "520602101201", "--registered", "2026-11-10"
+    ).split()[0]
+    refused(
+        w.path, "visit", "add", "--household", home, "--by", w["village"], "--date", "2026-11-09",
+        contains="2026-11-10",
+    )  # fmt: skip
+    visit_id = ok(
+        w, "visit", "add", "--household", home, "--by", w["village"], "--date", "2026-11-10"
+    ).split()[0]
+    refused(
+        w.path, "visit", "edit", visit_id, "--date", "2026-11-01", "--reason", "错", contains="2026-11-10"
+    )
+    refused(w.path, "household", "add", "--head", "测试户己", "--village", "520602101201",
+            "--registered", "2026-12-01", contains="2026-12-01")  # fmt: skip
+    assert audit_codes(w) == []

@@ -120,6 +120,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "最近一次操作 {op}（{commit}）之后已有操作基于它：{later}；不能撤销，请用更正命令",
         "later operations build on the last operation {op} ({commit}): {later}; it cannot be undone, correct it instead",
     ),
+    "registered_on": ("{id} 的建档日期 {day}", "{id}'s registration on {day}"),
     "pii_masked": (
         "已遮盖 {fields} 中的{what}：完整号码不写入台账和 git",
         "masked {what} in {fields}: full numbers are never written to the ledger or git",

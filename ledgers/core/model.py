@@ -176,10 +176,13 @@ class Household(Record):
     pairings: tuple[str, ...] = ()
     removed: str | None = None  # the day it left the register (销户): out of every count from that day on
     remove_reason: str | None = None  # one of REMOVE_REASONS
+    # The day the office registered it (建档), when known (`household add --registered`, an import of last year's
+    # roster); no visit is dated before it. Absent: registered when it was typed in, bound unknown.
+    registered: str | None = None
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"removed", "remove_reason"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"removed", "remove_reason", "registered"})
 
     @property
     def unit(self) -> str:

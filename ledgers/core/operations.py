@@ -94,6 +94,7 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
             "phone",
             "phone_hash",
             "register_no",
+            "registered",
         }
     ),
     ("household", "set"): frozenset({"indicators", "status", "members", "phone", "phone_hash"}),

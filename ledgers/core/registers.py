@@ -127,6 +127,7 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
             phone_hash=f.get("phone_hash"),
             register_no=f.get("register_no"),
             indicators={name: "ok" for name in INDICATORS},
+            registered=f.get("registered"),
         )
     if home is None:
         raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))

@@ -244,6 +244,7 @@ def add_household(
     id_number: str | None = None,
     phone: str | None = None,
     register_no: str | None = None,
+    registered: str | None = None,
     at: str | None = None,
     tx: Transaction | None = None,
 ) -> Household:
@@ -260,6 +261,7 @@ def add_household(
                 id_number=id_number,
                 phone=phone,
                 register_no=register_no,
+                registered=registered,
                 at=at,
                 tx=own,
             )
@@ -288,6 +290,7 @@ def add_household(
         "members": F.positive_int(members if members is not None else 1, "--members", 1, 50),
         "status": F.choice(status or "general", "--status", HOUSEHOLD_STATUS),
         "register_no": F.text(register_no, "--register-no", limit=F.MAX_NAME, required=False),
+        "registered": F.parse_date(registered, "--registered", allow_future=False) if registered else None,
     }
     secret = ledger.secret()
     if id_number:

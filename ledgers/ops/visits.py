@@ -13,9 +13,9 @@ from ..core import ids, layout, yamlio
 from ..core.errors import BadInput, Refused
 from ..core.items import apply as apply_item
 from ..core.messages import Text
-from ..core.model import ITEM_KINDS, VISIT_KINDS, Item, Visit
+from ..core.model import ITEM_KINDS, VISIT_KINDS, Household, Item, Visit
 from ..core.operations import subject as operation_subject
-from ..core.registers import on_register
+from ..core.registers import in_service, on_register
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
 from .streams import changed, late_for, summary, write_correction, write_void
@@ -52,12 +52,14 @@ def add_visit(
             home = on_register(ledger.household(household, "--household"))  # 销户: no more visits
             place, unit_code = home.village, home.unit
         elif kind == "stay" and unit:
-            unit_code = ledger.unit(unit).code
+            unit_code = in_service(ledger.unit(unit), "--unit").code
             place = unit_code[:12]
         else:
             raise BadInput("required", field="--household", accepted=Text("acc_household_or_unit"))
         if raises and home is None:
             raise BadInput("required", field="--household", accepted=Text("acc_household_for_items"))
+        if home is not None:
+            _not_before_registration(home, day)
         marker = require_open(ledger, day, unit_code, late)
         visit_id = ids.new_id("V")
         when = at or F.timestamp()
@@ -107,6 +109,17 @@ def add_visit(
     return visit, items
 
 
+def _not_before_registration(home: Household, day: str) -> None:
+    """No visit to a household before the day the office registered it (when that day is known)."""
+    if home.registered and day < home.registered:
+        raise BadInput(
+            "date_order",
+            field="--date",
+            value=day,
+            other=Text("registered_on", id=home.id, day=home.registered),
+        )
+
+
 def _visitors(ledger: Ledger, by: list[str]) -> list[str]:
     """The visiting cadres' ids, each active, in the order given, without repeats."""
     if not by:
@@ -151,6 +164,12 @@ def edit_visit(
         if household is not None:
             home = on_register(ledger.household(household, "--household"))
             wanted.update(household=home.id, village=home.village, unit=home.unit)
+        if "date" in wanted or household is not None:
+            visited = wanted.get("household") or original.get("household")
+            if visited:
+                _not_before_registration(
+                    ledger.household(str(visited)), str(wanted.get("date") or original["date"])
+                )
         if note is not None:
             wanted["note"] = F.text(note, "--note", required=False)
         changes = changed(original, wanted)
