@@ -122,8 +122,10 @@ def org_list(json_out: JsonOpt = False) -> None:
         ["  " * depth[u.level] + u.name, u.code, label(u.level), _note(u)]
         for u in sorted(units, key=lambda u: u.code)
     ]
-    # The indentation is the tree.
+    # The indentation is the tree. The note column (old names, 撤并) only when some unit has one.
     headers = [t("单位", "unit"), t("代码", "code"), t("层级", "level"), t("备注", "note")]
+    if not any(row[3] for row in rows):
+        headers, rows = headers[:3], [row[:3] for row in rows]
     print_table(headers, rows, keep_indent=True)
 
 
