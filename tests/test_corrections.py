@@ -454,3 +454,17 @@ def test_no_visit_before_the_household_was_registered(w: World) -> None:
     refused(w.path, "household", "add", "--head", "测试户己", "--village", "520602101201",
             "--registered", "2026-12-01", contains="2026-12-01")  # fmt: skip
     assert audit_codes(w) == []
+
+
+def test_an_item_is_not_resolved_before_raised_nor_fed_back_or_closed_before_resolved(w: World) -> None:
+    from minqing.ledgers.core.errors import Refused
+    from minqing.ledgers.ops import workflow
+
+    led = Ledger.open(w.path)
+    with pytest.raises(Refused, match="before it was registered"):
+        workflow.resolve(led, None, w["assigned"], "solved", "已修", at="2026-11-01T10:00:00+08:00")
+    with pytest.raises(Refused, match="feedback on 2026-11-02"):
+        workflow.feedback(led, None, w["resolved"], "satisfied", at="2026-11-02T10:00:00+08:00")
+    with pytest.raises(Refused, match="closed on 2026-11-03"):
+        workflow.close(led, None, w["resolved_fb"], at="2026-11-03T10:00:00+08:00")
+    assert run("check", ledger=w.path).exit_code == 0

@@ -15,7 +15,7 @@ import pytest
 from conftest import git, run
 
 from minqing.ledgers.core import yamlio
-from minqing.ledgers.ops import register, visits, workflow
+from minqing.ledgers.ops import periods, register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.sync import sync
 
@@ -701,3 +701,39 @@ def test_five_offices_fifty_random_operations_lose_and_duplicate_nothing(seed: S
             assert len(history) == len(set(history))
             assert [op for op in history if op in set(ops)] == [op for op in ops]
             assert set(ops) <= set(history)
+
+
+def test_corrections_and_a_closed_period_merge_in_sync(seed: Seed, offices: Offices):
+    """Issue 15: corrections are operations like any other, so two offices' corrections merge (streams by id,
+    entities by history), and a township's closed period reaches the other office."""
+    h1, h2, _, h4 = seed.homes
+    a, b = Ledger.open(offices.a), Ledger.open(offices.b)
+    va, (qa,) = visits.add_visit(
+        a,
+        None,
+        household=h1,
+        by=[seed.leader_a],
+        date="2026-11-21",
+        raises=[("重复登记", "other")],
+        at=at(21, 9),
+    )
+    doc, _ = visits.edit_visit(a, None, va.id, reason="日期录错", date="2026-11-20", at=at(21, 10))
+    workflow.void(a, None, qa.id, "重复", at=at(21, 11))
+    workflow.edit(a, None, seed.shared_item, reason="类别录错", category="water", at=at(21, 12))
+    vb, _ = visits.add_visit(b, None, household=h2, by=[seed.leader_b], date="2026-11-21", at=at(21, 9, 15))
+    visits.void_visit(b, None, vb.id, reason="重复录入", at=at(21, 9, 20))
+    visits.add_visit(b, None, household=h4, by=[seed.leader_b], date="2026-11-20", at=at(21, 9, 45))
+    periods.close_period(b, seed.leader_b, "2026-10", "520602102")
+    assert sync_json(offices.a)[0] == 0
+    assert sync_json(offices.b)[0] == 0
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    for clone in (offices.a, offices.b):
+        assert_consistent(clone)
+        led = Ledger.open(clone)
+        assert led.item(qa.id).state == "voided"
+        assert led.item(seed.shared_item).category == "water"
+        assert (clone / "periods/2026-10/520602102.yaml").exists()
+        listed = run("visit", "list", ledger=clone).stdout
+        assert doc["id"] in listed and va.id not in listed and vb.id not in listed
+        assert_check_and_audit(clone)

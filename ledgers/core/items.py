@@ -131,6 +131,9 @@ def apply(item: Item | None, entry: HistoryEntry) -> Item:
             resolution={"how": how, "note": f.get("note"), "date": f.get("date", day)},
         )
     if entry.op == "feedback":
+        resolved_on = str((item.resolution or {}).get("date") or item.created)
+        if day < resolved_on:
+            raise refuse(item, "feedback", "hint_feedback_before_resolved", day=day, resolved=resolved_on)
         result = f["result"]
         if result == "unsatisfied":
             return replace(item, state="in_progress", feedback=result, resolution=None)

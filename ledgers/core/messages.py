@@ -424,6 +424,10 @@ MESSAGES.update(
             "销号日期 {day} 早于办结日期 {resolved}：应在办结之后销号",
             "closed on {day}, before it was resolved on {resolved}; an item is closed after it is resolved",
         ),
+        "hint_feedback_before_resolved": (
+            "回访日期 {day} 早于办结日期 {resolved}：应在办结之后回访",
+            "feedback on {day}, before it was resolved on {resolved}; feedback comes after the resolve",
+        ),
         "hint_voided": ("已作废的事项不能再办理或更正", "a voided item cannot be worked on or corrected"),
         "hint_edit_nothing": (
             "没有要更正的内容：应给出 --desc、--category、--kind、--ledger、--household 或 --unit 之一",
