@@ -119,6 +119,13 @@ def import_sheet(
             autocompletion=complete_cadre,
         ),
     ] = None,
+    registered: Annotated[
+        str | None,
+        typer.Option(
+            "--registered",
+            help="The day this sheet's households, cadres and pairings date from (建档), e.g. last year's roster: YYYY-MM-DD.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Import an office sheet (台账) of households, cadres, visits or items: all rows or nothing, one commit.
@@ -148,6 +155,7 @@ def import_sheet(
             encoding=encoding,
             dry_run=dry_run,
             progress=report,
+            registered=registered,
         )
     except sheets.ImportRejected as rejected:
         if bar is not None:
@@ -162,14 +170,14 @@ def import_sheet(
         from minqing.ledgers.core.messages import render
 
         note(render("hidden_sheet_read", STATE.lang, sheet=result.hidden_sheet))
-    if result.ignored_columns:
-        note(
-            t(
-                f"已忽略的列：{'、'.join(result.ignored_columns)}",
-                f"ignored columns: {', '.join(result.ignored_columns)}",
-            )
-        )
     if json_out:
+        if result.ignored_columns:
+            note(
+                t(
+                    f"已忽略的列：{'、'.join(result.ignored_columns)}",
+                    f"ignored columns: {', '.join(result.ignored_columns)}",
+                )
+            )
         print_json(result.to_dict())
         return
     zh_noun, en_noun = _NOUNS[result.kind]
@@ -199,6 +207,13 @@ def import_sheet(
                 f"nothing new: all {result.rows} rows match the ledger; no commit",
             )
         )
+    from minqing.ledgers.core.messages import render as _render
+
+    if result.members_vaulted:
+        echo(_render("import_members_vault", STATE.lang, count=result.members_vaulted))
+    if result.ignored_columns:
+        sep = "、" if STATE.lang != "en" else ", "
+        echo(_render("import_dropped", STATE.lang, columns=sep.join(result.ignored_columns)))
 
 
 def export_sheet(

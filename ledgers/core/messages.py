@@ -1219,3 +1219,27 @@ MESSAGES.update(
         ),
     }
 )
+
+# Rosters, petition ledgers and last year's sheets (issue 16, import).
+MESSAGES.update(
+    {
+        "no_head_row": (
+            "{field}：户编号 {value} 的各行中没有户主（与户主关系 为“户主”的一行）",
+            "{field}: no row of 户编号 {value} is the head's (与户主关系 户主); accepted: one 户主 row per household",
+        ),
+        "members_mismatch": (
+            "{field} 为 {value}，但户编号 {register_no} 在表中有 {count} 人：两者应一致",
+            "{field} says {value} but 户编号 {register_no} has {count} person row(s); accepted: values that agree",
+        ),
+        "personal_column": (
+            "列“{column}”含个人信息（证件号码或电话），无法识别：用 --map 指定其字段（或 null 明确忽略），或删除该列",
+            "column '{column}' holds personal data (an ID number or phone) the import does not understand; "
+            "accepted: --map it to a field (or to null to drop it on purpose), or remove the column",
+        ),
+        "import_dropped": ("未导入的列：{columns}", "columns not imported: {columns}"),
+        "import_members_vault": (
+            "{count} 名家庭成员的证件号码只存于本机（不入 git），可用 household find --id-number 查到其户",
+            "{count} members' ID numbers kept only on this machine (never in git); household find --id-number finds their household",
+        ),
+    }
+)

@@ -179,10 +179,15 @@ class Household(Record):
     # The day the office registered it (建档), when known (`household add --registered`, an import of last year's
     # roster); no visit is dated before it. Absent: registered when it was typed in, bound unknown.
     registered: str | None = None
+    # Keyed hashes of the other members' ID numbers (a person-level roster, 已脱贫人口名单): `household find
+    # --id-number` finds a member's household; the numbers themselves are only in this machine's vault.
+    member_hashes: tuple[str, ...] | None = None
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"removed", "remove_reason", "registered"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"removed", "remove_reason", "registered", "member_hashes"}
+    )
 
     @property
     def unit(self) -> str:

@@ -95,6 +95,7 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
             "phone_hash",
             "register_no",
             "registered",
+            "member_hashes",
         }
     ),
     ("household", "set"): frozenset({"indicators", "status", "members", "phone", "phone_hash"}),

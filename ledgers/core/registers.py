@@ -128,6 +128,7 @@ def apply_household(home: Household | None, entry: HistoryEntry) -> Household:
             register_no=f.get("register_no"),
             indicators={name: "ok" for name in INDICATORS},
             registered=f.get("registered"),
+            member_hashes=tuple(f["member_hashes"]) if f.get("member_hashes") else None,
         )
     if home is None:
         raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))

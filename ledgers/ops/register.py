@@ -324,7 +324,7 @@ def _kept(ledger: Ledger, number: str) -> str:
 
 def find_by_id_hash(ledger: Ledger, digest: str) -> str | None:
     for home in ledger.iter_households():
-        if home.id_hash == digest:
+        if home.id_hash == digest or digest in (home.member_hashes or ()):
             return home.id
     return None
 

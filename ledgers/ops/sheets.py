@@ -96,6 +96,9 @@ class Column:
     type: str  # id seq text name unit enum date int cadre cadres pii_id pii_phone bool risks info
     aliases: tuple[str, ...] = ()
     enum: tuple[str, ...] = ()
+    export: bool = (
+        True  # False: read on import only (a person-level roster's columns), never written by export
+    )
 
 
 def _id(prefix_aliases: tuple[str, ...] = ()) -> Column:
@@ -119,9 +122,21 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _VILLAGE,
         _GROUP,
         _HEAD,
-        Column("id_number", "身份证号", "id number", "pii_id", ("身份证号码", "公民身份号码", "身份证")),
+        Column(
+            "id_number",
+            "身份证号",
+            "id number",
+            "pii_id",
+            ("身份证号码", "公民身份号码", "身份证", "证件号码", "证件号"),
+        ),
         _PHONE,
-        Column("members", "家庭人口", "members", "int", ("人口", "人口数", "家庭人口数", "家庭成员数")),
+        Column(
+            "members",
+            "家庭人口",
+            "members",
+            "int",
+            ("人口", "人口数", "家庭人口数", "家庭成员数", "人数", "家庭人数"),
+        ),
         Column(
             "status",
             "户类别",
@@ -133,6 +148,28 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("register_no", "登记编号", "register no", "text", ("档案编号", "户编号")),
         Column("risks", "风险指标", "risks", "risks", ("风险", "两不愁三保障风险")),
         Column("pairings", "结对干部", "paired cadres", "cadres", ("帮扶干部", "帮扶责任人", "结对帮扶干部")),
+        # A person-level roster (the national 已脱贫人口名单 export): one row per person, grouped by 户编号.
+        Column("person_no", "人编号", "person no", "text", ("成员编号", "人员编号"), export=False),
+        Column("relation", "与户主关系", "relation", "text", ("与户主的关系", "家庭关系"), export=False),
+        Column(
+            "registered",
+            "首次识别时间",
+            "registered",
+            "date",
+            ("建档日期", "建档时间", "识别时间", "纳入时间", "首次纳入时间"),
+            export=False,
+        ),
+        Column(
+            "housing_risk", "危房户", "dilapidated house", "bool", ("是否危房户", "是否危房"), export=False
+        ),
+        Column(
+            "water_ok",
+            "是否解决安全饮用水",
+            "safe drinking water",
+            "bool",
+            ("是否解决安全饮水", "安全饮水", "饮水安全有保障"),
+            export=False,
+        ),
     ),
     "cadres": (
         _SEQ,
@@ -826,6 +863,7 @@ class SheetContext:
         self._cadre_names: dict[str, list[str]] = {}
         self._home_index: dict[tuple[str, str], list[str]] = {}
         self._hash_index: dict[str, str] = {}
+        self._register_index: dict[str, str] = {}
 
     # -- entities, loaded on first use
     @property
@@ -848,10 +886,15 @@ class SheetContext:
             self._households = _load(self.ledger, "H", Household.from_dict)
             self._home_index = defaultdict(list)
             self._hash_index = {}
+            self._register_index = {}
             for home in self._households.values():
                 self._home_index[(home.village, home.head)].append(home.id)
                 if home.id_hash:
                     self._hash_index[home.id_hash] = home.id
+                for digest in home.member_hashes or ():
+                    self._hash_index.setdefault(digest, home.id)
+                if home.register_no:
+                    self._register_index.setdefault(_norm(home.register_no), home.id)
         return self._households
 
     @property
@@ -859,6 +902,12 @@ class SheetContext:
         """(village, head) -> household ids."""
         self.households  # noqa: B018 - loads them
         return self._home_index
+
+    @property
+    def register_index(self) -> dict[str, str]:
+        """户编号 / 登记编号 -> household id."""
+        self.households  # noqa: B018 - loads them
+        return self._register_index
 
     @property
     def hash_index(self) -> dict[str, str]:
@@ -1121,6 +1170,10 @@ class ImportPlan:
     entries: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    registered: str | None = (
+        None  # --registered: the day every household, cadre and pairing of the sheet dates from
+    )
+    members_vaulted: int = 0
     vault: dict[str, str] = field(
         default_factory=dict
     )  # keyed hash -> full ID number or phone (never in git)
@@ -1137,6 +1190,9 @@ class ImportResult:
     dry_run: bool
     ignored_columns: tuple[str, ...]
     hidden_sheet: str | None = None  # a hidden worksheet was read (named with --sheet): the CLI says so
+    members_vaulted: int = (
+        0  # members' ID numbers of a person-level roster, kept only in this machine's vault
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1148,6 +1204,7 @@ class ImportResult:
             "commit": self.commit,
             "dry_run": self.dry_run,
             "ignored_columns": list(self.ignored_columns),
+            "members_vaulted": self.members_vaulted,
         }
 
 
@@ -1162,18 +1219,22 @@ def import_sheet(
     encoding: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    registered: str | None = None,
 ) -> ImportResult:
-    """Validate every row, then write all of it as one commit, or nothing (ImportRejected lists every problem)."""
+    """Validate every row, then write all of it as one commit, or nothing (ImportRejected lists every problem).
+
+    `registered` (--registered): the day the sheet's households, cadres and pairings date from (last year's roster)."""
     kind = F.choice(kind, "--kind", KINDS)
+    day = F.parse_date(registered, "--registered", allow_future=False) if registered else None
     headers = load_mapping(mapping, kind)
     table = read_table(path, sheet, encoding)
-    plan = plan_import(ledger, actor_text, table, kind, headers, progress)
+    plan = plan_import(ledger, actor_text, table, kind, headers, progress, registered=day)
     commit = None
     if plan.entries and not dry_run:
         with ledger.transaction(actor_text, f"import.{kind}") as tx:
             if ledger.head() != plan.head:
                 # Someone committed between planning and taking the lock: plan again against what is there now.
-                plan = plan_import(ledger, actor_text, table, kind, headers)
+                plan = plan_import(ledger, actor_text, table, kind, headers, registered=day)
             total = len(plan.files)
 
             def written(done: int, _total: int) -> None:
@@ -1197,6 +1258,7 @@ def import_sheet(
         dry_run,
         tuple(plan.ignored_columns),
         table.hidden_sheet,
+        plan.members_vaulted,
     )
 
 
@@ -1245,6 +1307,7 @@ def plan_import(
     kind: str,
     mapping: dict[str, str | None],
     progress: Progress | None = None,
+    registered: str | None = None,
 ) -> ImportPlan:
     """Every row checked against the ledger and against the rows above it; raises ImportRejected with all findings."""
     head = ledger.head()
@@ -1252,7 +1315,7 @@ def plan_import(
     ledger.config.require(actor, f"import.{kind}")
     findings: list[Finding] = []
     header_row, fields_by_col, headers, ignored = _find_header(table, kind, mapping, findings)
-    plan = ImportPlan(kind, table.name, head, F.timestamp(), ignored_columns=ignored)
+    plan = ImportPlan(kind, table.name, head, F.timestamp(), ignored_columns=ignored, registered=registered)
     planner = _Planner(SheetContext(ledger), actor, plan, set(fields_by_col.values()), kind)
     positions = {name: index for index, name in fields_by_col.items()}
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
@@ -1262,6 +1325,8 @@ def plan_import(
         }
         if not any(value for name, value in values.items() if name not in ("seq", "items")):
             continue  # a blank line, or a 合计 / 填表人 footer under the 序号 column
+        if _FOOTER.match(next((cell for cell in cells if cell), "")):
+            continue  # 合计 … 5 (a total under 人数), 填表人：… 审核人：… spread over the columns
         row = _Row(number, values, headers, planner.present, findings, table.name)
         row.positions = positions
         for index, name in fields_by_col.items():
@@ -1295,7 +1360,11 @@ def _find_header(
         for col, (cell, (hit, name)) in enumerate(zip(cells, known, strict=True)):
             if not cell:
                 continue
-            if not hit:
+            if not hit and _PERSONAL_HEADER.search(_norm(cell)):
+                # ID numbers and phones are never dropped silently: the clerk maps the column or removes it.
+                error = BadInput("personal_column", column=cell)
+                findings.append(Finding(table.name, number, cell, error, col))
+            elif not hit:
                 ignored.append(cell)
             elif name is not None and name in seen:
                 error = BadInput("duplicate_column", column=cell, other=seen[name])
@@ -1318,6 +1387,14 @@ def _find_header(
         return number, fields_by_col, headers, ignored
     wanted = "、".join(by_field[name].zh for name in REQUIRED[kind])
     raise BadInput("no_header", path=table.name, limit=HEADER_SCAN_ROWS, accepted=wanted)
+
+
+# The first cell of a footer row: totals and signatures under the table.
+_FOOTER = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|填表人|填报人|审核人|制表人|负责人|统计人|单位负责人)")
+
+
+# Headers of columns holding personal data (an ID number, a phone): refused rather than ignored when not understood.
+_PERSONAL_HEADER = re.compile(r"身份证|证件号|公民身份|电话|手机|联系方式")
 
 
 def _spellings(column: Column) -> str:
@@ -1357,6 +1434,11 @@ class _Planner:
         self.item_visits: dict[tuple[Any, ...], str] = {}
         self.item_keys: dict[tuple[Any, ...], str] | None = None
         self.full_values: dict[str, str] = {}  # keyed hash -> the number as given, for this machine's vault
+        # A person-level roster: rows grouped by 户编号, planned as households once every row is read.
+        self.persons = (
+            kind == "households" and "register_no" in present and bool({"relation", "person_no"} & present)
+        )
+        self.person_rows: dict[str, list[_Row]] = {}
 
     def row(self, row: _Row) -> None:
         getattr(self, f"_{self.kind}")(row)
@@ -1397,7 +1479,8 @@ class _Planner:
         self.plan.created.append(entry_id)
 
     def finish(self) -> None:
-
+        for rows in self.person_rows.values():
+            self._person_group(rows)
         for cadre_id, cadre in sorted(self.cadre_updates.items()):
             assert cadre.source is not None
             self.plan.files[cadre.source.path] = dump_record(cadre)
@@ -1515,6 +1598,8 @@ class _Planner:
         defaults = _DEFAULTS[self.kind]
         same = True
         for name in sorted(self.present - {"id", "seq", "items"} - row.failed, key=list(self.columns).index):
+            if not self.columns[name].export:
+                continue  # a person-level roster's own columns (人编号, 与户主关系 …): nothing of the entry to compare
             value = sheet.get(name)
             if value is None and row.text(name) is None:
                 value = defaults.get(name)
@@ -1538,10 +1623,104 @@ class _Planner:
 
     # -- households
     def _households(self, row: _Row) -> None:
+        if self.persons:
+            number = row.text("register_no")
+            if number is None:
+                row.need("register_no")
+            else:
+                self.person_rows.setdefault(_norm(number), []).append(row)
+            return
+        self._household_row(row)
+
+    def _person_group(self, rows: list[_Row]) -> None:
+        """One household of a person-level roster: the 户主 row is the household, every row one member; the
+        members' ID numbers go to this machine's vault and their keyed hashes to the household (member_hashes)."""
+        relation = "relation" in self.present
+        heads = (
+            [row for row in rows if _norm(row.text("relation") or "") in _HEAD_WORDS]
+            if relation
+            else rows[:1]
+        )
+        first = rows[0]
+        if not heads:
+            first.fail(
+                "relation",
+                BadInput("no_head_row", field=first.header("relation"), value=first.text("register_no")),
+            )
+        for extra in heads[1:]:
+            extra.fail(
+                "relation", BadInput("duplicate_row", other=heads[0].number, what=extra.text("relation"))
+            )
+        count = len(rows)
+        member_hashes: list[str] = []
+        known = self.ctx.register_index.get(_norm(first.text("register_no") or ""))  # imported before
+        for row in rows:
+            stated = row.guard(
+                "members",
+                lambda t, h=row.header("members"): F.positive_int(re.sub(r"[人口]$", "", t), h, 1, 50),
+            )
+            if stated is not None and stated != count:
+                row.fail(
+                    "members",
+                    BadInput(
+                        "members_mismatch",
+                        field=row.header("members"),
+                        value=stated,
+                        count=count,
+                        register_no=row.text("register_no"),
+                    ),
+                )
+            if heads and row is not heads[0]:
+                values = self.parse_fields(row, skip=("pairings", "members"))
+                masked, digest = values.get("id_number") or (None, None)
+                if masked and not digest:
+                    row.fail(
+                        "id_number", BadInput("masked_value", field=row.header("id_number"), value=masked)
+                    )
+                for key in ("id_number", "phone"):
+                    masked, digest = values.get(key) or (None, None)
+                    if not digest:
+                        continue
+                    if key == "id_number":
+                        if self.ctx.hash_index.get(digest, known) != known:
+                            error = BadInput(
+                                "duplicate",
+                                field=row.header(key),
+                                value=masked,
+                                existing=self.ctx.hash_index[digest],
+                            )
+                            row.fail(key, error)
+                        elif not self.duplicate(row, ("id_hash", digest), key, masked or ""):
+                            member_hashes.append(digest)
+                    self.plan.vault[digest] = self.full_values[digest]
+        self.plan.members_vaulted += len(member_hashes)
+        if heads:
+            # Checked even when a member's row is bad (nothing is written then), so every problem is reported.
+            heads[0].values["members"] = str(count)
+            self._household_row(heads[0], member_hashes=tuple(member_hashes), persons=count)
+
+    def _household_row(self, row: _Row, *, member_hashes: tuple[str, ...] = (), persons: int = 1) -> None:
         ctx = self.ctx
         township, village, group = self.place(row)
         values = self.parse_fields(row, skip=("pairings",))
+        if self.persons:
+            values["status"] = row.guard("status", lambda t: _national_status(t, row.header("status")))
         pairings = self.people(row, "pairings", group or village, many=True) or ()
+        if self.persons and row.text("id") is None:
+            known = ctx.register_index.get(_norm(row.text("register_no") or ""))
+            if known is not None:
+                # The same roster again (or last month's): a household already on the ledger is left as it is.
+                if ctx.households[known].head == values.get("head"):
+                    self.plan.unchanged += persons
+                else:
+                    error = BadInput(
+                        "duplicate",
+                        field=row.header("register_no"),
+                        value=row.text("register_no"),
+                        existing=known,
+                    )
+                    row.fail("register_no", error)
+                return
         home = self.existing(row, "H", ctx.households)
         if home is not None:
             have = household_values(ctx, home) | {"id_hash": home.id_hash, "phone_hash": home.phone_hash}
@@ -1579,19 +1758,26 @@ class _Planner:
             "status": values.get("status") or "general",
             "register_no": values.get("register_no"),
         }
+        registered = values.get("registered") or self.plan.registered
+        if registered:
+            fields["registered"] = registered
         if id_hash:
             fields.update(id_number=masked_id, id_hash=id_hash)
             self.plan.vault[id_hash] = self.full_values[id_hash]
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
             self.plan.vault[phone_hash] = self.full_values[phone_hash]
+        if member_hashes:
+            fields["member_hashes"] = list(member_hashes)
         history = [new_entry(self.actor.id, "create", {"id": home_id, **fields}, self.at)]
-        if values.get("risks"):
-            history.append(
-                new_entry(
-                    self.actor.id, "set", {"indicators": dict.fromkeys(values["risks"], "risk")}, self.at
-                )
-            )
+        risks = set(values.get("risks") or ())
+        if values.get("housing_risk"):
+            risks.add("housing")
+        if values.get("water_ok") is False:
+            risks.add("water")
+        if risks:
+            indicators = {name: "risk" for name in INDICATORS if name in risks}
+            history.append(new_entry(self.actor.id, "set", {"indicators": indicators}, self.at))
         for cadre_id in pairings:
             history.append(new_entry(self.actor.id, "pair", {"cadre": cadre_id}, self.at))
             self._pair_cadre(cadre_id, home_id)
@@ -2084,6 +2270,27 @@ class _ItemRow:
             p.new_visits[self.visit_id][1].append(self.item_id)
 
 
+# 与户主关系 of the household's own row; 户类型 as the national system writes it (before the shared labels).
+_HEAD_WORDS = {"户主", "本人", "本人(户主)", "户主本人"}
+NATIONAL_STATUS = {
+    "贫困户": "poor",
+    "建档立卡贫困户": "poor",
+    "脱贫户": "lifted",
+    "已脱贫户": "lifted",
+    "监测户": "monitored",
+    "监测对象": "monitored",
+    "边缘易致贫户": "monitored",
+    "脱贫不稳定户": "monitored",
+    "突发严重困难户": "monitored",
+    "一般户": "general",
+    "一般农户": "general",
+}
+
+
+def _national_status(text: str, header: str) -> str:
+    return NATIONAL_STATUS.get(_norm(text)) or parse_enum(text, header, HOUSEHOLD_STATUS)
+
+
 def _group_code(ctx: SheetContext, text: str, header: str, village_header: str) -> str:
     value = unicodedata.normalize("NFKC", text).strip()
     match = _LABELLED.match(value)
@@ -2194,7 +2401,7 @@ def export_table(
             if (not prefix or i.unit.startswith(prefix))
             and (not state or i.state == state or state == "open" and i.is_open)
         ]
-    columns = COLUMNS[kind]
+    columns = tuple(column for column in COLUMNS[kind] if column.export)
     headers = [column.en if lang == "en" else column.zh for column in columns]
     cells = []
     for number, record in enumerate(records, start=1):

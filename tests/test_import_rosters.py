@@ -1,0 +1,134 @@
+"""Issue 16: person-level rosters (已脱贫人口名单), cadre rosters (帮扶责任人) and last year's sheets, through the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import run
+from sheets_fixture import build_office, commit_count, copy_office, id_number, write_csv, write_xlsx
+
+from minqing.ledgers.repo.store import Ledger
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build_office(tmp_path_factory.mktemp("rosters") / "office")
+
+
+@pytest.fixture
+def office(base, tmp_path):
+    return copy_office(base, tmp_path / "office")
+
+
+def git_files(path):
+    out = subprocess.run(["git", "grep", "-I", "-l", "", "HEAD"], cwd=path, capture_output=True, text=True)
+    return out.stdout
+
+
+def git_text(path):
+    return subprocess.run(
+        ["git", "grep", "-h", "-I", "", "HEAD"], cwd=path, capture_output=True, text=True
+    ).stdout
+
+
+# The national system's export: a title row, one row per person, 户编号 repeated, mixed dates, a 合计 footer.
+NATIONAL_HEADER = [
+    "序号", "县", "乡(镇)", "行政村", "户编号", "人编号", "姓名", "证件号码", "人数", "与户主关系",
+    "户类型", "联系电话", "首次识别时间", "危房户", "是否解决安全饮用水", "民族",
+]  # fmt: skip
+
+
+def national_rows():
+    return [
+        ["碧江区已脱贫人口名单"],
+        ["填报单位：和平乡", "", "", "", "", "", "", "", "", "", "", "", "导出日期：2026-11-20"],
+        NATIONAL_HEADER,
+        ["1", "碧江区", "和平乡", "板栗园村", "5206021012010001", "520602101201000101", "杨一", id_number(101),
+         "3", "户主", "脱贫户", "13911110001", "2016年3月5日", "否", "是", "汉族"],
+        ["2", "碧江区", "和平乡", "板栗园村", "5206021012010001", "520602101201000102", "杨二", id_number(102),
+         "3", "配偶", "脱贫户", "", "2016年3月5日", "否", "是", "汉族"],
+        ["3", "碧江区", "和平乡", "板栗园村", "5206021012010001", "520602101201000103", "杨三", id_number(103),
+         "3", "之子", "脱贫户", "", "2016年3月5日", "否", "是", "汉族"],
+        ["4", "碧江区", "和平乡", "桃映村", "5206021012020002", "520602101202000201", "吴四", id_number(104),
+         "2", "户主", "监测户", "13911110002", "2020/11/10", "是", "否", "苗族"],
+        ["5", "碧江区", "和平乡", "桃映村", "5206021012020002", "520602101202000202", "吴五", id_number(105),
+         "2", "之女", "监测对象", "", "2020/11/10", "是", "否", "苗族"],
+        ["合计", "", "", "", "", "", "", "", "5"],
+        ["填表人：张录", "", "", "", "审核人：李明"],
+    ]  # fmt: skip
+
+
+def households(office):
+    led = Ledger.open(office.path)
+    return {home.head: home for home in led.iter_households()}
+
+
+@pytest.mark.parametrize("form", ["xlsx", "gb18030"])
+def test_person_roster_groups_persons_into_households(office, tmp_path, form):
+    rows = national_rows()
+    if form == "xlsx":
+        sheet = write_xlsx(tmp_path / "已脱贫人口名单.xlsx", rows)
+    else:
+        sheet = write_csv(tmp_path / "已脱贫人口名单.csv", rows, encoding="gb18030")
+    before = commit_count(office.path)
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    assert commit_count(office.path) == before + 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("已导入 2 户农户（5 行，0 行与台账一致），提交 ")
+    assert "3 名家庭成员的证件号码只存于本机" in lines[1]
+    assert lines[2] == "未导入的列：县、人编号、民族" or lines[2] == "未导入的列：县、民族"
+    homes = households(office)
+    yang, wu = homes["杨一"], homes["吴四"]
+    assert "杨二" not in homes and "杨三" not in homes and "吴五" not in homes
+    assert (yang.members, yang.status, yang.register_no, yang.registered) == (
+        3, "lifted", "5206021012010001", "2016-03-05",
+    )  # fmt: skip
+    assert (wu.members, wu.status, wu.registered) == (2, "monitored", "2020-11-10")
+    assert wu.indicators["housing"] == "risk" and wu.indicators["water"] == "risk"
+    assert yang.indicators["housing"] == "ok" and yang.indicators["water"] == "ok"
+    assert yang.id_number == "520***********" + id_number(101)[-4:]
+    assert len(yang.member_hashes) == 2 and len(wu.member_hashes) == 1
+    text = git_text(office.path)
+    for serial in (101, 102, 103, 104, 105):
+        assert id_number(serial) not in text
+    assert "13911110001" not in text
+    # A member's number finds the household (the vault is on this machine; git holds only keyed hashes).
+    found = run("household", "find", "--id-number", id_number(103), "--json", ledger=office.path)
+    assert found.exit_code == 0, found.output
+    assert yang.id in found.stdout
+    # The same roster again changes nothing.
+    again = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith("没有新内容：5 行都与台账一致，未提交")
+    assert commit_count(office.path) == before + 1
+
+
+def test_person_roster_members_must_match_the_count(office, tmp_path):
+    rows = national_rows()
+    rows[4][8] = "4"
+    rows[6][9] = "之父"  # 吴家 has no 户主 row
+    sheet = write_csv(tmp_path / "名单.csv", rows)
+    before = commit_count(office.path)
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[:2] == [
+        "名单.csv:5:人数: 人数 为 4，但户编号 5206021012010001 在表中有 3 人：两者应一致",
+        "名单.csv:7:与户主关系: 与户主关系：户编号 5206021012020002 的各行中没有户主（与户主关系 为“户主”的一行）",
+    ]
+    assert "Traceback" not in result.output
+    assert commit_count(office.path) == before
+
+
+def test_an_unknown_personal_column_is_refused_not_dropped(office, tmp_path):
+    sheet = write_csv(
+        tmp_path / "农户.csv",
+        [["村", "户主姓名", "家庭人口", "户主手机（备用）"], ["板栗园村", "周七", "2", "13911112222"]],
+    )
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "农户.csv:1:户主手机（备用）: 列“户主手机（备用）”含个人信息（证件号码或电话），无法识别：用 --map 指定其字段（或 null 明确忽略），或删除该列"
+    )
