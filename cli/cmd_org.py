@@ -6,7 +6,19 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import AsOpt, JsonOpt, ask, complete_unit, echo, label, ledger, print_json, print_table, t
+from .common import (
+    STATE,
+    AsOpt,
+    JsonOpt,
+    complete_unit,
+    echo,
+    label,
+    ledger,
+    note,
+    print_json,
+    print_table,
+    t,
+)
 
 org_app = typer.Typer(help="The org tree: county → township → village → group/grid.", no_args_is_help=True)
 
@@ -20,32 +32,117 @@ LEVEL_CHOICES = ["township", "village", "group"]
 
 @org_app.command("add")
 def org_add(
-    code: Annotated[str, typer.Argument(help="Unit code: township 9 digits, village 12, group 14-15.")],
-    name: Annotated[str, typer.Argument(help="Unit name.")],
-    level: Annotated[str | None, typer.Option("--level", help="township|village|group")] = None,
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15."
+        ),
+    ],
+    name: Annotated[
+        str,
+        typer.Argument(help="Unit name; an official one (…村民委员会) is kept beside its short name (…村)."),
+    ],
+    level: Annotated[
+        str | None, typer.Option("--level", help="township|village|group (default: read from the code).")
+    ] = None,
     parent: Annotated[
-        str | None, typer.Option("--parent", autocompletion=complete_unit, help="Parent unit code.")
+        str | None,
+        typer.Option(
+            "--parent",
+            autocompletion=complete_unit,
+            help="Parent unit, code or name (default: from the code).",
+        ),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Add a unit to the org tree.
+    """Add a unit to the org tree; its level and parent are read from the code when left out.
 
-    Example: minqing org add 520602101 和平乡 --level township --parent 520602
+    Example: minqing org add 520602202201 陈家寨村委会
     """
-    from minqing.ledgers.core import fields
     from minqing.ledgers.ops import register as reg
 
-    led = ledger()
-    level = ask(
-        level,
-        "--level",
-        t("层级", "level"),
-        lambda v: fields.choice(v, "--level", LEVEL_CHOICES),
-        LEVEL_CHOICES,
+    unit = reg.add_unit(ledger(), actor, code, name, level, parent)
+    echo(f"{unit.code} {unit.name}" + (f"（{unit.official}）" if unit.official else ""))
+
+
+@org_app.command("import")
+def org_import(
+    file: Annotated[
+        str, typer.Argument(help="The statistics bureau's list of division codes (.xlsx or .csv).")
+    ],
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Worksheet of an .xlsx (default: the first).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="CSV encoding (default: detect UTF-8, then GB18030).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; write nothing.")] = False,
+    actor: AsOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import the bureau's list of units (统计用区划代码, 名称): all rows or nothing, one commit.
+
+    Level and parent come from each code; the county's own row is checked against minqing.yaml; official names
+    are kept beside the short names offices use. Units already in the tree under the same name are left as they
+    are, so importing the same list again changes nothing.
+
+    Example: minqing org import 520602-division-codes.csv
+    """
+    from minqing.ledgers.ops import orgimport
+
+    try:
+        done = orgimport.import_units(ledger(), actor, file, sheet=sheet, encoding=encoding, dry_run=dry_run)
+    except orgimport.ImportRejected as rejected:
+        for finding in rejected.findings:
+            note(finding.render(STATE.lang))
+        raise
+    if json_out:
+        print_json(done.to_dict())
+        return
+    if dry_run:
+        echo(
+            t(
+                f"检查通过（{done.rows} 行）：将新增 {len(done.added)} 个单位，{done.unchanged} 个已在组织树中；--dry-run 未写入",
+                f"all {done.rows} rows valid: would add {len(done.added)} units, {done.unchanged} already in the "
+                "tree; --dry-run wrote nothing",
+            )
+        )
+    elif done.commit:
+        echo(
+            t(
+                f"已导入 {len(done.added)} 个单位（{done.rows} 行，{done.unchanged} 个已在组织树中），提交 {done.commit[:10]}",
+                f"imported {len(done.added)} units ({done.rows} rows, {done.unchanged} already in the tree), "
+                f"commit {done.commit[:10]}",
+            )
+        )
+    else:
+        echo(
+            t(
+                f"没有新内容：{done.rows} 行的单位都已在组织树中，未提交",
+                f"nothing new: the units of all {done.rows} rows are already in the tree; no commit",
+            )
+        )
+
+
+@org_app.command("alias")
+def org_alias(
+    code: Annotated[str, typer.Argument(autocompletion=complete_unit, help="The unit, code or name.")],
+    alias: Annotated[str, typer.Argument(help="Another name it is known by (别名).")],
+    actor: AsOpt = None,
+) -> None:
+    """Give a unit another name (别名) that options, sheets and find accept.
+
+    Example: minqing org alias 520602202206 八组村
+    """
+    from minqing.ledgers.ops import register as reg
+
+    unit = reg.alias_unit(ledger(), actor, code, alias)
+    echo(
+        t(
+            f"{unit.code} {unit.name} 别名：{'、'.join(unit.aliases or ())}",
+            f"{unit.code} {unit.name} aliases: {', '.join(unit.aliases or ())}",
+        )
     )
-    parent = ask(parent, "--parent", t("上级单位代码", "parent unit code"), lambda v: led.unit(v, "--parent"))
-    unit = reg.add_unit(led, actor, code, name, level or "", parent or "")
-    echo(f"{unit.code} {unit.name}")
 
 
 @org_app.command("rename")

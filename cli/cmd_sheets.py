@@ -126,6 +126,13 @@ def import_sheet(
             help="The day this sheet's households, cadres and pairings date from (建档), e.g. last year's roster: YYYY-MM-DD.",
         ),
     ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role",
+            help="Cadres: the role of every cadre of a roster without a 角色 column (default: village for a village unit).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Import an office sheet (台账) of households, cadres, visits or items: all rows or nothing, one commit.
@@ -156,6 +163,7 @@ def import_sheet(
             dry_run=dry_run,
             progress=report,
             registered=registered,
+            role=role,
         )
     except sheets.ImportRejected as rejected:
         if bar is not None:

@@ -35,8 +35,10 @@ CASES: list[tuple[str, str, str]] = [
     ("org add", "org add 520602103 '   ' --level township --parent 520602", "不能为空"),
     ("org add", "org add 520602103 $'某\\x07乡' --level township --parent 520602", "控制字符"),
     ("org add", "org add 520602103 某/乡 --level township --parent 520602", "NAME"),
-    ("org add", "org add 520602103 某乡 --parent 520602", "--level"),
-    ("org add", "org add 520602103 某乡 --level township", "--parent"),
+    # --level and --parent are read from the code when left out (issue 16): a code that says neither is refused
+    ("org add", "org add 5206021 某乡 --parent 520602", "“5206021”"),
+    ("org add", "org add 520602999201 某村", "520602999"),
+    ("org add", "org add 520602103201 某村 --level township", "村级"),
     ("org add", "org add 520602103 某乡 --level township --parent 520602 --as {clerk}", "org.add"),
     ("org add", "org add 520602103 某乡 --level township --parent 520602 --as {town}", "org.add"),
     ("org add", "org add 520602103 某乡 --level township --parent 520602 --as {recalled}", "已被召回"),
@@ -44,7 +46,7 @@ CASES: list[tuple[str, str, str]] = [
     # ------------------------------------------------------------ cadre
     ("cadre add", "cadre add --name 李明 --unit 520602101 --role boss", "clerk|village|township_leader"),
     ("cadre add", "cadre add --name 李明 --unit 520602109 --role clerk", "“520602109”"),
-    ("cadre add", "cadre add --name 李明 --unit 和平乡 --role clerk", "“和平乡”"),
+    ("cadre add", "cadre add --name 李明 --unit 无此乡 --role clerk", "“无此乡”"),
     ("cadre add", "cadre add --name 李明 --role clerk", "--unit"),
     ("cadre add", "cadre add --unit 520602101 --role clerk", "--name"),
     ("cadre add", "cadre add --name ' ' --unit 520602101 --role clerk", "--name"),

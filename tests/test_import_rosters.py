@@ -132,3 +132,55 @@ def test_an_unknown_personal_column_is_refused_not_dropped(office, tmp_path):
     assert result.stderr.splitlines()[0] == (
         "农户.csv:1:户主手机（备用）: 列“户主手机（备用）”含个人信息（证件号码或电话），无法识别：用 --map 指定其字段（或 null 明确忽略），或删除该列"
     )
+
+
+def test_cadre_roster_without_unit_or_role_columns(office, tmp_path):
+    # A township's 帮扶责任人 roster: title row, 乡镇 + 村 instead of 单位, no 角色, 帮扶对象 naming households.
+    sheet = write_xlsx(
+        tmp_path / "帮扶责任人名册.xlsx",
+        [
+            ["序号", "姓名", "乡镇", "村", "职务", "联系电话", "帮扶对象"],
+            ["1", "陈静", "和平乡", "板栗园村", "驻村工作队员", "13700001111", "曾国强"],
+            ["2", "刘洋", "和平乡", "桃映村", "村委会主任", "", "单田芳"],
+            ["合计", "2人"],
+            ["填表人：张录", "", "", "审核人：李明"],
+        ],
+        title="和平乡帮扶责任人花名册",
+    )
+    result = run("import", str(sheet), "--kind", "cadres", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("已导入 2 名干部（2 行，0 行与台账一致），提交 ")
+    led = Ledger.open(office.path)
+    cadres = {cadre.name: cadre for cadre in led.iter_cadres()}
+    chen, liu = cadres["陈静"], cadres["刘洋"]
+    assert (chen.unit, chen.role, chen.title) == ("520602101201", "village", "驻村工作队员")
+    assert chen.phone == "137****1111" and "13700001111" not in git_text(office.path)
+    assert (liu.unit, liu.role) == ("520602101202", "village")
+    assert chen.pairings == (office.homes["曾国强"],) and liu.pairings == (office.homes["单田芳"],)
+    assert led.household(office.homes["曾国强"]).pairings == (chen.id,)
+    assert run("audit", ledger=office.path).exit_code == 0
+
+
+def test_cadre_roster_role_for_a_township_unit(office, tmp_path):
+    rows = [["姓名", "乡镇", "职务"], ["黄河", "和平乡", "副乡长"]]
+    sheet = write_csv(tmp_path / "乡干部.csv", rows, encoding="gb18030")
+    refused = run("import", str(sheet), "--kind", "cadres", ledger=office.path)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[0] == (
+        "乡干部.csv:2:角色: 角色：和平乡 不是村，无法推定角色：表中加“角色”列，或用 --role 指定整表的角色"
+    )
+    done = run("import", str(sheet), "--kind", "cadres", "--role", "township_leader", ledger=office.path)
+    assert done.exit_code == 0, done.output
+    cadre = next(c for c in Ledger.open(office.path).iter_cadres() if c.name == "黄河")
+    assert (cadre.unit, cadre.role, cadre.title) == ("520602101", "township_leader", "副乡长")
+
+
+def test_cadre_roster_unknown_paired_household(office, tmp_path):
+    rows = [["姓名", "乡镇", "村", "结对户"], ["陈静", "和平乡", "板栗园村", "曾国强、无此人"]]
+    sheet = write_csv(tmp_path / "结对.csv", rows)
+    before = commit_count(office.path)
+    result = run("import", str(sheet), "--kind", "cadres", ledger=office.path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].startswith("结对.csv:2:结对户: ")
+    assert "无此人" in result.stderr.splitlines()[0]
+    assert commit_count(office.path) == before

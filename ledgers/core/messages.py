@@ -1237,6 +1237,10 @@ MESSAGES.update(
             "accepted: --map it to a field (or to null to drop it on purpose), or remove the column",
         ),
         "import_dropped": ("未导入的列：{columns}", "columns not imported: {columns}"),
+        "cadre_role_needed": (
+            "{field}：{unit} 不是村，无法推定角色：表中加“角色”列，或用 --role 指定整表的角色",
+            "{field}: {unit} is not a village, so the role cannot be assumed; accepted: a 角色 column, or --role for the whole sheet",
+        ),
         "import_members_vault": (
             "{count} 名家庭成员的证件号码只存于本机（不入 git），可用 household find --id-number 查到其户",
             "{count} members' ID numbers kept only on this machine (never in git); household find --id-number finds their household",

@@ -129,7 +129,7 @@ class Record:
 class Unit(Record):
     """A unit of the org tree (org/units.yaml). `aliases`: its earlier names, oldest first (org rename: found and
     imported by them too); `retired` / `merged_into`: the day it was merged into another unit (org merge, 撤并) and
-    which; a retired code stays in the file for history and is never reused."""
+    which; a retired code stays in the file for history and is never reused. `official`: see below."""
 
     code: str
     name: str
@@ -138,8 +138,11 @@ class Unit(Record):
     aliases: tuple[str, ...] | None = None
     retired: str | None = None
     merged_into: str | None = None
+    # The bureau's official name (漳扎村村民委员会) when it differs from `name`, the short name offices use (漳扎村):
+    # org import and org add keep both (core/orgtree.py: short_name); either one names the unit.
+    official: str | None = None
     source: Source | None = None
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"aliases", "retired", "merged_into"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"aliases", "retired", "merged_into", "official"})
 
 
 @dataclass(frozen=True)

@@ -370,7 +370,7 @@ OPS: dict[str, OpRule] = {
     ),
     # Sheets imported in one commit (issue 8): new entries with their whole history, pairings on existing cadres.
     "import.households": OpRule(counts={"household": (0, None), "cadre": (0, None)}, any_ops=True),
-    "import.cadres": OpRule(counts={"cadre": (0, None)}, any_ops=True),
+    "import.cadres": OpRule(counts={"cadre": (0, None), "household": (0, None)}, any_ops=True),
     "import.visits": OpRule(counts={"visits": (0, None), "item": (0, None)}, any_ops=True),
     "import.issues": OpRule(counts={"item": (0, None)}, any_ops=True),
     # A crashed operation's complete files, committed later by `doctor --fix`.

@@ -28,6 +28,7 @@ from ..core.model import (
     Unit,
 )
 from ..core.operations import INIT_OP, commit_message, new_entry, subject
+from ..core.orgtree import names_of, read_code, short_name
 from ..core.registers import (
     CODE_LENGTHS,
     PARENT_LEVEL,
@@ -132,14 +133,29 @@ def _git_user_name() -> str | None:
 # ---------------------------------------------------------------- org
 
 
-def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Unit:
-    level = F.choice(level, "--level", ("township", "village", "group"))
-    code = (code or "").strip()
-    lengths = CODE_LENGTHS[level]
-    accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
-    if not code.isdigit() or len(code) not in lengths:
-        raise BadInput("bad_code", field="CODE", value=code, accepted=accepted)
-    parent_unit = in_service(ledger.unit(parent, "--parent"), "--parent")
+def validate_unit_code(
+    ledger: Ledger, code: str, level: str | None, parent: str | None
+) -> tuple[str, str, Unit]:
+    """(code, level, parent unit) of a unit to add. Level and parent are read from the code when left out (issue
+    16), and the bureau's 12-digit township form `CCCCCCTTT000` is the township `CCCCCCTTT`."""
+    text = (code or "").strip()
+    says = read_code(text)
+    if level is not None and str(level).strip():
+        level = F.choice(level, "--level", ("township", "village", "group"))
+        lengths = CODE_LENGTHS[level]
+        accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
+        if says is None or says.level == "county":
+            raise BadInput("bad_code", field="CODE", value=text, accepted=accepted)
+        if says.level != level:
+            raise BadInput("unit_level_code", field="CODE", value=text, actual=says.level, expected=level)
+    elif says is None or says.level == "county":
+        raise BadInput("unit_no_level", field="CODE", value=text)
+    code, level = says.code, says.level
+    if parent is None or not str(parent).strip():
+        parent = says.parent or ""
+        if parent not in ledger.units():
+            raise BadInput("unit_parent_missing", field="CODE", value=text, parent=parent)
+    parent_unit = in_service(ledger.unit(parent, "--parent", PARENT_LEVEL[level]), "--parent")
     if parent_unit.level != PARENT_LEVEL[level]:
         raise BadInput(
             "wrong_level",
@@ -152,21 +168,34 @@ def validate_unit_code(ledger: Ledger, code: str, level: str, parent: str) -> Un
         raise BadInput(
             "bad_code",
             field="CODE",
-            value=code,
+            value=text,
             accepted=Text("acc_code_prefix", code=parent_unit.code),
         )
     if code in ledger.units():
         in_service(ledger.units()[code], "CODE")  # a retired code is never reused: say so
         raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
-    return parent_unit
+    return code, level, parent_unit
+
+
+def new_unit(code: str, official: str, level: str, parent: str) -> Unit:
+    """A unit with the short name offices use and, when it differs, the official name it was given."""
+    short = short_name(official)
+    return Unit(code, short, level, parent, official=official if official != short else None)
 
 
 def add_unit(
-    ledger: Ledger, actor: str | None, code: str, name: str, level: str, parent: str, at: str | None = None
+    ledger: Ledger,
+    actor: str | None,
+    code: str,
+    name: str,
+    level: str | None = None,
+    parent: str | None = None,
+    at: str | None = None,
 ) -> Unit:
     with ledger.transaction(actor, "org.add") as tx:
-        validate_unit_code(ledger, code, level, parent)
-        unit = Unit(code.strip(), F.name(name, "NAME"), level, parent.strip())
+        code, level, parent_unit = validate_unit_code(ledger, code, level, parent)
+        official = F.name(name, "NAME")
+        unit = new_unit(code, official, level, parent_unit.code)
         data = ledger.read_yaml(UNITS_FILE) or {}
         units = [u for u in data.get("units") or []]
         units.append(unit.to_dict())
@@ -175,6 +204,24 @@ def add_unit(
         tx.put(UNITS_FILE, yamlio.dump(data))
         tx.commit(subject("org.add", code=unit.code, name=unit.name), [unit.code], at=at)
     return unit
+
+
+def alias_unit(ledger: Ledger, actor: str | None, code: str, alias: str) -> Unit:
+    """别名 (issue 16): another name the unit answers to (`aliases`, after its earlier names). Refused when it is
+    already a name of this unit or of another unit of its level under the same parent."""
+    name = F.name(alias, "ALIAS")
+    with ledger.transaction(actor, "org.alias") as tx:
+        unit = in_service(_merged_unit(ledger, code, "CODE"), "CODE")
+        for other in ledger.units().values():
+            same_place = other.code == unit.code or (other.parent == unit.parent and other.level == unit.level)
+            if same_place and name in names_of(other):
+                raise BadInput("alias_taken", value=name, code=other.code, name=other.name)
+        data, by_code = _units_data(ledger)
+        raw = by_code[unit.code]
+        raw["aliases"] = [*(raw.get("aliases") or []), name]
+        tx.put(UNITS_FILE, yamlio.dump(data))
+        tx.commit(subject("org.alias", code=unit.code, name=unit.name, alias=name), [unit.code])
+    return replace(unit, aliases=tuple(raw["aliases"]))
 
 
 # ---------------------------------------------------------------- cadres

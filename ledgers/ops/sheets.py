@@ -174,13 +174,24 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "cadres": (
         _SEQ,
         _id(("干部编号",)),
-        Column("name", "姓名", "name", "name", ("干部姓名",)),
+        Column("name", "姓名", "name", "name", ("干部姓名", "帮扶责任人", "帮扶责任人姓名", "责任人姓名")),
         Column("unit", "单位", "unit", "unit", ("所在单位", "工作单位", "单位名称")),
+        # A 帮扶责任人 roster names no 单位: the cadre's unit is its 乡镇 + 村 (the village, else the township).
+        replace(_TOWNSHIP, export=False),
+        replace(_VILLAGE, export=False),
         Column("role", "角色", "role", "enum", ("系统角色", "权限"), ROLES),
         Column("title", "职务", "title", "text", ("职位", "岗位")),
         _PHONE,
         Column("status", "状态", "status", "enum", ("在岗状态",), CADRE_STATUS),
         Column("recall_reason", "召回原因", "recall reason", "text", ("召回说明",)),
+        Column(
+            "paired",
+            "帮扶对象",
+            "paired households",
+            "text",
+            ("结对户", "帮扶户", "结对帮扶户", "帮扶对象姓名", "结对对象", "联系户"),
+            export=False,
+        ),
     ),
     "visits": (
         _SEQ,
@@ -237,7 +248,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 # Columns a sheet of that kind must have (a missing one is reported once, at the header row).
 REQUIRED: dict[str, tuple[str, ...]] = {
     "households": ("village", "head"),
-    "cadres": ("name", "unit", "role"),
+    "cadres": ("name", "unit"),  # 单位, or 乡镇 + 村; 角色, or --role, or village for a village unit
     "visits": ("date", "village", "by"),
     "issues": ("village", "category", "desc"),
 }
@@ -1170,9 +1181,9 @@ class ImportPlan:
     entries: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-    registered: str | None = (
-        None  # --registered: the day every household, cadre and pairing of the sheet dates from
-    )
+    # --registered: the day every household, cadre and pairing of the sheet dates from
+    registered: str | None = None
+    role: str | None = None  # --role: the role of every cadre of a roster without 角色
     members_vaulted: int = 0
     vault: dict[str, str] = field(
         default_factory=dict
@@ -1220,21 +1231,25 @@ def import_sheet(
     dry_run: bool = False,
     progress: Progress | None = None,
     registered: str | None = None,
+    role: str | None = None,
 ) -> ImportResult:
     """Validate every row, then write all of it as one commit, or nothing (ImportRejected lists every problem).
 
     `registered` (--registered): the day the sheet's households, cadres and pairings date from (last year's roster)."""
     kind = F.choice(kind, "--kind", KINDS)
     day = F.parse_date(registered, "--registered", allow_future=False) if registered else None
+    if role is not None and kind != "cadres":
+        raise BadInput("exclusive", field="--role", other=f"--kind {kind}")
+    role = parse_enum(role, "--role", ROLES) if role is not None else None
     headers = load_mapping(mapping, kind)
     table = read_table(path, sheet, encoding)
-    plan = plan_import(ledger, actor_text, table, kind, headers, progress, registered=day)
+    plan = plan_import(ledger, actor_text, table, kind, headers, progress, registered=day, role=role)
     commit = None
     if plan.entries and not dry_run:
         with ledger.transaction(actor_text, f"import.{kind}") as tx:
             if ledger.head() != plan.head:
                 # Someone committed between planning and taking the lock: plan again against what is there now.
-                plan = plan_import(ledger, actor_text, table, kind, headers, registered=day)
+                plan = plan_import(ledger, actor_text, table, kind, headers, registered=day, role=role)
             total = len(plan.files)
 
             def written(done: int, _total: int) -> None:
@@ -1308,6 +1323,7 @@ def plan_import(
     mapping: dict[str, str | None],
     progress: Progress | None = None,
     registered: str | None = None,
+    role: str | None = None,
 ) -> ImportPlan:
     """Every row checked against the ledger and against the rows above it; raises ImportRejected with all findings."""
     head = ledger.head()
@@ -1315,7 +1331,9 @@ def plan_import(
     ledger.config.require(actor, f"import.{kind}")
     findings: list[Finding] = []
     header_row, fields_by_col, headers, ignored = _find_header(table, kind, mapping, findings)
-    plan = ImportPlan(kind, table.name, head, F.timestamp(), ignored_columns=ignored, registered=registered)
+    plan = ImportPlan(
+        kind, table.name, head, F.timestamp(), ignored_columns=ignored, registered=registered, role=role
+    )
     planner = _Planner(SheetContext(ledger), actor, plan, set(fields_by_col.values()), kind)
     positions = {name: index for index, name in fields_by_col.items()}
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
@@ -1379,6 +1397,9 @@ def _find_header(
                 or name == "village"
                 and kind in ("visits", "issues")
                 and {"township", "group"} & set(seen)
+                or name == "unit"
+                and kind == "cadres"
+                and {"township", "village"} & set(seen)
             ):
                 continue
             column = by_field[name]
@@ -1430,6 +1451,7 @@ class _Planner:
         self.same_head: dict[tuple[str, str], list[tuple[int, str | None]]] = defaultdict(list)
         self.taken: set[str] = set()
         self.cadre_updates: dict[str, Cadre] = {}
+        self.home_updates: dict[str, Household] = {}  # households a cadre roster's 帮扶对象 pairs
         self.new_visits: dict[str, tuple[Visit, list[str]]] = {}
         self.item_visits: dict[tuple[Any, ...], str] = {}
         self.item_keys: dict[tuple[Any, ...], str] | None = None
@@ -1485,6 +1507,10 @@ class _Planner:
             assert cadre.source is not None
             self.plan.files[cadre.source.path] = dump_record(cadre)
             self.plan.entries.append(cadre_id)
+        for home_id, home in sorted(self.home_updates.items()):
+            assert home.source is not None
+            self.plan.files[home.source.path] = dump_record(home)
+            self.plan.entries.append(home_id)
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items))
             rel = layout.visit_stream_path(record.date, record.village)
@@ -1834,7 +1860,13 @@ class _Planner:
     def _cadres(self, row: _Row) -> None:
         ctx = self.ctx
         values = self.parse_fields(row)
-        unit = row.guard("unit", lambda t: ctx.find_unit(t, row.header("unit"), None))
+        if "unit" in self.present:
+            unit = row.guard("unit", lambda t: ctx.find_unit(t, row.header("unit"), None))
+        else:
+            township, village, _group = self.place(row)
+            unit = village or township
+            if unit is None and not {"township", "village"} & row.failed:
+                row.need("village" if "village" in self.present else "township")
         cadre = self.existing(row, "C", ctx.cadres)
         if cadre is not None:
             have = cadre_values(ctx, cadre) | {"phone_hash": cadre.phone_hash}
@@ -1856,6 +1888,15 @@ class _Planner:
         self.require(row, "name", "cadre.add")
         if status == "recalled":
             self.require(row, "status", "cadre.recall")
+        role = values.get("role") or self.plan.role
+        if role is None and unit and "role" not in row.failed:
+            if ctx.units[unit].level in ("village", "group"):
+                role = "village"  # a 帮扶责任人 roster of village cadres: documented in moving-in.md
+            else:
+                row.fail(
+                    "role", BadInput("cadre_role_needed", field=row.header("role"), unit=ctx.unit_label(unit))
+                )
+        homes = self._paired_homes(row, unit) if unit else ()
         if row.bad or not unit or not name:
             return
         existing = [cid for cid in ctx.cadre_names.get(name, ()) if ctx.cadres[cid].unit == unit]
@@ -1873,7 +1914,7 @@ class _Planner:
         fields: dict[str, Any] = {
             "name": name,
             "unit": unit,
-            "role": values["role"],
+            "role": role,
             "title": values.get("title"),
         }
         if phone_hash:
@@ -1884,11 +1925,52 @@ class _Planner:
             history.append(
                 new_entry(self.actor.id, "recall", {"reason": values.get("recall_reason")}, self.at)
             )
+        for home_id in homes:
+            history.append(new_entry(self.actor.id, "pair", {"household": home_id}, self.at))
+            self._pair_household(home_id, cadre_id)
         record: Cadre | None = None
         for entry in history:
             record = apply_cadre(record, entry)
         assert record is not None
         self.add(cadre_id, layout.cadre_path(cadre_id), dump_record(replace(record, history=tuple(history))))
+
+    def _paired_homes(self, row: _Row, unit: str) -> tuple[str, ...]:
+        """帮扶对象 / 结对户: heads' names (、-separated) of households in the cadre's unit."""
+        text = row.text("paired")
+        if text is None or "paired" in row.failed:
+            return ()
+        found: list[str] = []
+        for name in _split_list(text):
+            homes = [
+                hid
+                for (village, head), hids in self.ctx.home_index.items()
+                if head == name and village.startswith(unit[:12])
+                for hid in hids
+                if not self.ctx.households[hid].removed
+            ]
+            if len(homes) != 1:
+                where = f"{name}（{self.ctx.unit_label(unit, False)}）"
+                error: LedgerError
+                if homes:
+                    error = Ambiguous(
+                        "ambiguous", kind="household", value=where, matches="、".join(sorted(homes))
+                    )
+                else:
+                    error = NotFound("not_found", kind="household", value=where)
+                row.fail("paired", error)
+                continue
+            if homes[0] not in found:
+                found.append(homes[0])
+        return tuple(found)
+
+    def _pair_household(self, home_id: str, cadre_id: str) -> None:
+        from ..core.registers import apply_household
+
+        home = self.home_updates.get(home_id) or self.ctx.households[home_id]
+        entry = new_entry(self.actor.id, "pair", {"cadre": cadre_id}, self.at)
+        self.home_updates[home_id] = replace(
+            apply_household(home, entry), history=home.history + (entry,), source=home.source
+        )
 
     # -- visits
     def _visits(self, row: _Row) -> None:

@@ -180,18 +180,32 @@ class Ledger:
             self._units = units
         return self._units
 
-    def unit(self, code: str, field_name: str = "--unit") -> Unit:
+    def unit(
+        self, code: str, field_name: str = "--unit", level: str | None = None, parent: str | None = None
+    ) -> Unit:
+        """The unit a code or a name means (issue 16: the short name, the official name or an alias; the bureau's
+        12-digit township form), of `level` and under `parent` when given. A name several units answer to is
+        refused listing them (core/orgtree.py: match_units)."""
+        from ..core.errors import Ambiguous, BadInput
+        from ..core.orgtree import describe, match_units
+
         code = (code or "").strip()
         found = self.units().get(code)
-        if found is None:
-            from ..core.errors import BadInput
-
-            if not code:
-                raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
-            if not code.isdigit():
-                raise BadInput("bad_code", field=field_name, value=code, accepted=Text("acc_unit_code"))
-            raise NotFound("unknown_code", field=field_name, value=code)
-        return found
+        if found is not None:
+            return found
+        if not code:
+            raise BadInput("required", field=field_name, accepted=Text("acc_unit_code"))
+        # A code is looked up whole (a wrong level is the caller's message); a name within level and parent.
+        scoped = (None, None) if code.isdigit() else (level, parent)
+        matches = match_units(self.units().values(), code, *scoped)
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            listed = describe(self.units(), matches)
+            raise Ambiguous("ambiguous_unit", field=field_name, value=code, matches=listed)
+        if not code.isdigit():
+            raise NotFound("unknown_unit", field=field_name, value=code, accepted=Text("acc_unit_code"))
+        raise NotFound("unknown_code", field=field_name, value=code)
 
     def _scan(self, kind: str) -> dict[str, str]:
         """id -> repo-relative path for one kind of entity file (directory listings only, no parsing)."""

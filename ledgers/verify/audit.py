@@ -49,6 +49,7 @@ from ..core.operations import (
     permission_of,
 )
 from ..core.periods import Closing
+from ..core.registers import PARENT_LEVEL
 from ..repo.gitwalk import (
     ZERO,
     Change,
@@ -62,7 +63,7 @@ from ..repo.gitwalk import (
 )
 
 MARK_REF = "refs/minqing/audited"
-UNIT_OPS = ("org.add", "org.rename", "org.merge")  # judged by what they change in org/units.yaml
+UNIT_OPS = ("org.add", "org.import", "org.rename", "org.alias", "org.merge")  # judged by what they change in org/units.yaml
 # How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
 # closure is days. (docs/guide/inspecting-history.md)
 CLOCK_TOLERANCE = dt.timedelta(minutes=15)
@@ -1005,28 +1006,28 @@ class Auditor:
         old = item.old_data or {}
         old_units = {str(u.get("code")): u for u in old.get("units") or [] if isinstance(u, dict)}
         new_units = {str(u.get("code")): u for u in new.get("units") or [] if isinstance(u, dict)}
-        if op != "org.add":
+        if op not in ("org.add", "org.import"):
             return self._check_unit_change(commit, item, op, old, new, old_units, new_units)
+        # org.add: one unit; org.import (issue 16): one or more. Nothing else changes.
+        allowed = "+1 unit" if op == "org.add" else "+units"
         if new.get("county") != old.get("county") or any(
             new_units.get(code) != unit for code, unit in old_units.items()
         ):
-            self._find(
-                commit, item.path, "op_mismatch", op="org.add", allowed="+1 unit", found="changed units"
-            )
+            self._find(commit, item.path, "op_mismatch", op=op, allowed=allowed, found="changed units")
         added = set(new_units) - set(old_units)
-        if len(added) != 1:
-            self._find(
-                commit, item.path, "op_mismatch", op="org.add", allowed="+1 unit", found=f"+{len(added)}"
-            )
+        if len(added) != 1 if op == "org.add" else not added:
+            self._find(commit, item.path, "op_mismatch", op=op, allowed=allowed, found=f"+{len(added)}")
+        county = str((new.get("county") or {}).get("code", ""))
         for code in added:
             parent = str(new_units[code].get("parent", ""))
-            county = str((new.get("county") or {}).get("code", ""))
-            if not code.startswith(parent) or (parent not in new_units and parent != county):
+            level = new_units[code].get("level")
+            above = "county" if parent == county else (new_units.get(parent) or {}).get("level")
+            if not code.startswith(parent) or above is None or above != PARENT_LEVEL.get(str(level)):
                 self._find(
                     commit,
                     item.path,
                     "op_mismatch",
-                    op="org.add",
+                    op=op,
                     allowed="a code under its parent",
                     found=code,
                 )
@@ -1045,7 +1046,11 @@ class Auditor:
         """org.rename: one unit in service, its name changed and the old name appended to `aliases`, nothing else.
         org.merge: a unit in service and its groups get `retired` (one day) and `merged_into` (a unit in service of
         the unit's level; for its groups that unit or a group of it), nothing else. The codes are the entries."""
-        allowed = {"org.rename": "name + aliases of one unit", "org.merge": "retired + merged_into"}[op]
+        allowed = {
+            "org.rename": "name + aliases of one unit",
+            "org.alias": "aliases + 1 of one unit",
+            "org.merge": "retired + merged_into",
+        }[op]
         changed = sorted(
             code for code in set(old_units) | set(new_units) if old_units.get(code) != new_units.get(code)
         )
@@ -1077,6 +1082,18 @@ class Auditor:
                 or not isinstance(name, str)
                 or not name.strip()
                 or name == before.get("name")
+            ):
+                return wrong(f"{changed[0]} changed otherwise")
+            return set(changed)
+        if op == "org.alias":
+            if len(changed) != 1:
+                return wrong(f"{len(changed)} units changed")
+            before, after = old_units[changed[0]], new_units[changed[0]]
+            alias = (after.get("aliases") or [None])[-1]
+            if (
+                after != {**before, "aliases": [*(before.get("aliases") or []), alias]}
+                or not isinstance(alias, str)
+                or not alias.strip()
             ):
                 return wrong(f"{changed[0]} changed otherwise")
             return set(changed)
