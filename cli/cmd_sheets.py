@@ -26,7 +26,11 @@ from .common import (
 
 KindOpt = Annotated[
     str | None,
-    typer.Option("--kind", help="households|cadres|visits|issues", autocompletion=complete_sheet_kind),
+    typer.Option(
+        "--kind",
+        help="households|cadres|visits|issues (import: also petitions)",
+        autocompletion=complete_sheet_kind,
+    ),
 ]
 
 
@@ -81,6 +85,7 @@ _NOUNS = {
     "cadres": ("名干部", "cadres"),
     "visits": ("次走访", "visits"),
     "issues": ("项事项", "items"),
+    "petitions": ("件信访", "petitions"),
 }
 
 
@@ -146,7 +151,7 @@ def import_sheet(
     from minqing.ledgers.ops import sheets
 
     if not kind:
-        raise BadInput("required", field="--kind", accepted="|".join(sheets.KINDS))
+        raise BadInput("required", field="--kind", accepted="|".join(sheets.IMPORT_KINDS))
     led = _ledger()
     bar, report = _progress_bar()
     try:
