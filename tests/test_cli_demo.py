@@ -57,7 +57,7 @@ def test_heping_funnel_215_104_25(demo: dict) -> None:
     items = json.loads(run("issue", "list", "--json", ledger=demo["path"]).stdout)
     assert {row["kind"] for row in items} == {"problem", "appeal", "petition", "wish", "suggestion"}
     assert {row["level"] for row in items} == {"village", "township", "county"}
-    heping_items = [row for row in items if row["unit"].startswith("520602101")]
+    heping_items = [row for row in items if row["unit"].startswith("520602202")]
     assert len(heping_items) == 215
     assert len({row["household"] for row in heping_items}) == 215  # one problem per household
 

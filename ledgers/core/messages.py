@@ -489,7 +489,10 @@ MESSAGES.update(
         "acc_one_change": ("至少一项改动", "at least one change"),
         "acc_code_prefix": ("以上级代码 {code} 开头的代码", "a code that starts with the parent's {code}"),
         "acc_group_of": ("村 {code} 下的组代码", "a group of village {code}"),
-        "acc_unit_code": ("组织树中的单位代码（数字）", "digits of a unit code in the org tree"),
+        "acc_unit_code": (
+            "组织树中的单位代码或名称（简称、全称或别名）",
+            "the code or a name of a unit in the org tree (short, official or alias)",
+        ),
         "acc_cadre_ids": ("一个或多个干部编号 C-…,C-…", "one or more cadre ids C-…,C-…"),
         "acc_household_or_unit": (
             "农户编号 H-…（蹲点可用 --unit 单位代码）",
@@ -1245,5 +1248,67 @@ MESSAGES.update(
             "{count} 名家庭成员的证件号码只存于本机（不入 git），可用 household find --id-number 查到其户",
             "{count} members' ID numbers kept only on this machine (never in git); household find --id-number finds their household",
         ),
+    }
+)
+
+# The bureau's list of units, official and short names, aliases (issue 16): org import, org add, org alias.
+MESSAGES.update(
+    {
+        "unknown_unit": (
+            "{field}：组织树中没有名为“{value}”的单位：应为{accepted}",
+            "{field}: no unit in the org tree is named '{value}'; accepted: {accepted}",
+        ),
+        "ambiguous_unit": (
+            "{field}：“{value}”可指多个单位：{matches}；请改用代码",
+            "{field}: '{value}' names several units: {matches}; give the code instead",
+        ),
+        "unit_no_level": (
+            "{field} 的代码“{value}”看不出层级：应为乡镇 9 位（或统计用 12 位 CCCCCCTTT000）、村 12 位、组 14–15 位",
+            "{field}: code '{value}' names no level; accepted: township 9 digits (or the bureau's 12-digit "
+            "CCCCCCTTT000), village 12, group 14-15",
+        ),
+        "unit_level_code": (
+            "{field}：代码“{value}”是{actual}级的代码，与 --level {expected} 不符",
+            "{field}: code '{value}' is a {actual} code, not --level {expected}",
+        ),
+        "unit_other_county": (
+            "{field}：代码“{value}”不属于本台账的县（区）{county}",
+            "{field}: code '{value}' is not under this ledger's county {county}",
+        ),
+        "county_name_differs": (
+            "{field}：县（区）名称“{value}”与 minqing.yaml 中的“{name}”不符",
+            "{field}: county name '{value}' differs from minqing.yaml's '{name}'",
+        ),
+        "unit_parent_missing": (
+            "{field}：代码“{value}”的上级 {parent} 不在组织树中，表中也没有",
+            "{field}: the parent {parent} of code '{value}' is neither in the org tree nor in the sheet",
+        ),
+        "unit_code_renamed": (
+            "{field}：代码“{value}”已登记为“{name}”，表中为“{other}”：改名请用 minqing org rename",
+            "{field}: code '{value}' is registered as '{name}', the sheet says '{other}'; "
+            "rename it with minqing org rename",
+        ),
+        "unit_code_twice": (
+            "{field}：代码“{value}”在第 {row} 行已是“{other}”",
+            "{field}: code '{value}' is already '{other}' in row {row}",
+        ),
+        "unit_name_twice": (
+            "{field}：同一上级下已有名为“{value}”的单位（{code}）",
+            "{field}: a unit named '{value}' is already under the same parent ({code})",
+        ),
+        "bad_urban_rural": (
+            "{field}“{value}”无效：应为 3 位城乡分类代码（如 111、121、210、220）",
+            "{field}: '{value}' is invalid; accepted: a 3-digit urban-rural code (e.g. 111, 121, 210, 220)",
+        ),
+        "no_unit_header": (
+            "{path} 前 {limit} 行中找不到表头：应有代码列（统计用区划代码、区划代码、代码、code）和名称列（名称、name）",
+            "{path}: no header row in the first {limit} rows; accepted: a code column (统计用区划代码, 区划代码, "
+            "代码, code) and a name column (名称, name)",
+        ),
+        "alias_taken": (
+            "别名“{value}”已是 {code}（{name}）的名称：应为一个新名称",
+            "alias '{value}' is already a name of {code} ({name}); accepted: a new name",
+        ),
+        "acc_unit_name": ("单位名称（如 陈家寨村委会）", "the unit's name (e.g. 陈家寨村委会)"),
     }
 )

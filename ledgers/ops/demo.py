@@ -1,4 +1,5 @@
-"""The built-in sample county: 碧江区 after seed 001 (五人大走访). Everything in it is synthetic.
+"""The built-in sample county: 碧江区 after seed 001 (五人大走访). Its townships and villages are real (the bureau's
+codes and names); everything else in it is synthetic.
 
 和平乡 has exactly 215 households with one problem each; 104 of those items were referred to the township and 25 of
 those 104 on to the district (区), as the article reports. The other townships carry items of every kind and state.
@@ -24,11 +25,14 @@ from . import activities, register, reviews, visits, workflow
 
 COUNTY = ("520602", "碧江区")
 START = dt.date(2026, 9, 1)  # campaign start; all dates are fixed so a seed reproduces the same commits
+# Real codes and names from the statistics bureau's list of 碧江区 (统计用区划代码; its villages under their official
+# names, which org add keeps beside the short ones): village i of a township is its code + (201 + i). The groups and
+# everything below them are made up.
 TOWNSHIPS = [
-    ("520602101", "和平乡", ["板栗园村", "桃映村", "和平村", "岩董村", "直溪村"], 300),
-    ("520602102", "坝黄镇", ["宋家坝村", "高楼坪村"], 40),
-    ("520602103", "滑石乡", ["老麻塘村", "张家村"], 40),
-    ("520602104", "六龙山乡", ["茶园村", "龙门坳村"], 30),
+    ("520602202", "和平乡", ["陈家寨村委会", "矮龙村委会", "孟溪村委会", "龙鱼村委会", "德胜屯村委会"], 300),
+    ("520602102", "云场坪镇", ["枫木坪村委会", "路腊村委会"], 40),
+    ("520602201", "滑石乡", ["豹子营村委会", "白水村委会"], 40),
+    ("520602204", "六龙山乡", ["牛场村委会", "甘溪坪村委会"], 30),
 ]
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"

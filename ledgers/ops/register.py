@@ -213,7 +213,8 @@ def alias_unit(ledger: Ledger, actor: str | None, code: str, alias: str) -> Unit
     with ledger.transaction(actor, "org.alias") as tx:
         unit = in_service(_merged_unit(ledger, code, "CODE"), "CODE")
         for other in ledger.units().values():
-            same_place = other.code == unit.code or (other.parent == unit.parent and other.level == unit.level)
+            beside = other.parent == unit.parent and other.level == unit.level
+            same_place = other.code == unit.code or beside
             if same_place and name in names_of(other):
                 raise BadInput("alias_taken", value=name, code=other.code, name=other.name)
         data, by_code = _units_data(ledger)
@@ -314,14 +315,14 @@ def add_household(
             )
             own.commit(subject("household.add", id=home.id, head=home.head), [home.id], at=home.history[0].at)
         return home
-    village_unit = in_service(ledger.unit(village, "--village"), "--village")
+    village_unit = in_service(ledger.unit(village, "--village", "village"), "--village")
     if village_unit.level != "village":
         raise BadInput(
             "wrong_level", field="--village", value=village, actual=village_unit.level, expected="village"
         )
     group_code = None
     if group:
-        group_unit = in_service(ledger.unit(group, "--group"), "--group")
+        group_unit = in_service(ledger.unit(group, "--group", "group", village_unit.code), "--group")
         if group_unit.level != "group" or group_unit.parent != village_unit.code:
             raise BadInput(
                 "bad_code",
@@ -484,7 +485,7 @@ def _item_ids(ledger: Ledger, column: str, value: str, states: tuple[str, ...]) 
 
 
 def _group_of(ledger: Ledger, group: str, village: str) -> str:
-    unit = in_service(ledger.unit(group, "--group"), "--group")
+    unit = in_service(ledger.unit(group, "--group", "group", village), "--group")
     if unit.level != "group" or unit.parent != village:
         raise BadInput("bad_code", field="--group", value=group, accepted=Text("acc_group_of", code=village))
     return unit.code
@@ -551,7 +552,7 @@ def move_household(
     """搬迁: the household lives in another village from today. Its file moves to that village's directory in the
     same commit (households/<village>/H-….yaml). Its items keep their unit (where they were raised: history) and
     its pairings stay; both are returned so the clerk can decide (issue edit, household unpair)."""
-    new_village = in_service(ledger.unit(village or "", "--village"), "--village")
+    new_village = in_service(ledger.unit(village or "", "--village", "village"), "--village")
     if new_village.level != "village":
         raise BadInput(
             "wrong_level", field="--village", value=village, actual=new_village.level, expected="village"

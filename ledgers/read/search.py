@@ -182,11 +182,13 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         if rank is not None:
             hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
     if "unit" in wanted:
-        # Units by name, and by an earlier name (org rename: match "alias"); the unit shown is the parent, or for
-        # a unit retired by a merge (撤并) the unit it went to.
+        # Units by name (short or official), and by another name (org rename, org alias: match "alias"); the unit
+        # shown is the parent, or for a unit retired by a merge (撤并) the unit it went to.
         for unit in units.values():
             where = unit.merged_into or unit.parent or ""
             scored = [(_score(query, None, "", unit.name, sounds_of, False), "")]
+            if unit.official:  # the bureau's official name (issue 16): 陈家寨村委会 finds 陈家寨村
+                scored.append((_score(query, None, "", unit.official, sounds_of, False), ""))
             scored += [
                 (_score(query, None, "", alias, sounds_of, False), "alias") for alias in unit.aliases or ()
             ]

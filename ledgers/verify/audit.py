@@ -63,7 +63,8 @@ from ..repo.gitwalk import (
 )
 
 MARK_REF = "refs/minqing/audited"
-UNIT_OPS = ("org.add", "org.import", "org.rename", "org.alias", "org.merge")  # judged by what they change in org/units.yaml
+# judged by what they change in org/units.yaml
+UNIT_OPS = ("org.add", "org.import", "org.rename", "org.alias", "org.merge")
 # How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
 # closure is days. (docs/guide/inspecting-history.md)
 CLOCK_TOLERANCE = dt.timedelta(minutes=15)
