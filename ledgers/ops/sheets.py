@@ -54,6 +54,7 @@ from ..core.registers import in_service
 from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
+IMPORT_KINDS = (*KINDS, "petitions")  # a 信访台账 is read as items (kind petition); it is exported as issues
 FORMATS = ("xlsx", "csv", "json")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
 HEADER_SCAN_ROWS = 20  # a 台账 often has a title row or two (merged cells) above its header row
@@ -244,6 +245,80 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("close_reason", "销号说明", "close reason", "text", ("销号原因",)),
         Column("state", "状态", "state", "enum", ("办理状态", "当前状态"), STATES),
     ),
+    # A township's 信访台账: every row one petition item (docs/guide/moving-in.md, "Petition ledgers").
+    "petitions": (
+        Column("seq", "序号", "no.", "seq", ("no", "#", "序")),
+        Column(
+            "ref",
+            "来信编号",
+            "reference",
+            "text",
+            ("序号或来信编号", "信访编号", "信访件编号", "件号", "编号"),
+        ),
+        Column("source", "信访类型", "source", "text", ("信访形式", "信访方式", "来源", "信访来源", "类型")),
+        Column(
+            "created",
+            "接件时间",
+            "received",
+            "date",
+            (
+                "接件日期",
+                "受理时间",
+                "受理日期",
+                "来访时间",
+                "来信时间",
+                "登记时间",
+                "信访时间",
+                "收件时间",
+                "日期",
+            ),
+        ),
+        Column(
+            "petitioner",
+            "信访人姓名和相关信息",
+            "petitioner",
+            "text",
+            ("信访人", "信访人姓名", "信访人信息", "来访人", "来访人姓名", "反映人", "姓名"),
+        ),
+        Column(
+            "desc",
+            "信访内容",
+            "content",
+            "text",
+            ("信访事项", "反映问题", "主要诉求", "诉求内容", "信访诉求", "问题描述", "内容"),
+        ),
+        _TOWNSHIP,
+        Column(
+            "place",
+            "案件地点",
+            "place",
+            "text",
+            (
+                "事发地点",
+                "发生地点",
+                "地点",
+                "涉及村",
+                "所在村",
+                "村",
+                "村（社区）",
+                "行政村",
+                "住址",
+                "地址",
+            ),
+        ),
+        _PHONE,
+        Column(
+            "category", "问题类型", "category", "enum", ("问题类别", "问题分类", "信访问题类别"), CATEGORIES
+        ),
+        Column("ledger", "台账", "ledger", "enum", ("台账类别", "所属台账"), LEDGERS),
+        Column(
+            "handling",
+            "办理情况",
+            "handling",
+            "text",
+            ("办理结果", "处理情况", "处理结果", "办理进展", "答复情况"),
+        ),
+    ),
 }
 
 # Columns a sheet of that kind must have (a missing one is reported once, at the header row).
@@ -252,6 +327,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "cadres": ("name", "unit"),  # 单位, or 乡镇 + 村; 角色, or --role, or village for a village unit
     "visits": ("date", "village", "by"),
     "issues": ("village", "category", "desc"),
+    "petitions": ("created", "desc"),
 }
 
 # What offices write for an enum value besides its code and its zh/en label.
@@ -786,6 +862,9 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 def parse_date(text: str, header: str, allow_future: bool = True) -> str:
     """YYYY-MM-DD, and what Chinese sheets write: 2026/11/3, 2026.11.3, 2026年11月3日, 20261103."""
     value = unicodedata.normalize("NFKC", text).strip()
+    value = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", value)  # 2026/11/10 9:30
+    if re.fullmatch(r"\d{5}(\.0+)?", value):  # an Excel serial date typed as a number (46329 = 2026-11-03)
+        value = (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(value)))).isoformat()
     match = _DATE_RE.match(value)
     if match:
         value = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
@@ -1245,7 +1324,7 @@ def import_sheet(
     """Validate every row, then write all of it as one commit, or nothing (ImportRejected lists every problem).
 
     `registered` (--registered): the day the sheet's households, cadres and pairings date from (last year's roster)."""
-    kind = F.choice(kind, "--kind", KINDS)
+    kind = F.choice(kind, "--kind", IMPORT_KINDS)
     day = F.parse_date(registered, "--registered", allow_future=False) if registered else None
     if role is not None and kind != "cadres":
         raise BadInput("exclusive", field="--role", other=f"--kind {kind}")
@@ -1255,7 +1334,7 @@ def import_sheet(
     plan = plan_import(ledger, actor_text, table, kind, headers, progress, registered=day, role=role)
     commit = None
     if plan.entries and not dry_run:
-        with ledger.transaction(actor_text, f"import.{kind}") as tx:
+        with ledger.transaction(actor_text, f"import.{_op_kind(kind)}") as tx:
             if ledger.head() != plan.head:
                 # Someone committed between planning and taking the lock: plan again against what is there now.
                 plan = plan_import(ledger, actor_text, table, kind, headers, registered=day, role=role)
@@ -1306,7 +1385,13 @@ def _remember(ledger: Ledger, values: dict[str, str]) -> None:
         conn.close()
 
 
+def _op_kind(kind: str) -> str:
+    """The Ledger-Op of an import: a petition ledger's rows are items, imported and audited as import.issues."""
+    return "issues" if kind == "petitions" else kind
+
+
 _KIND_WORDS = {
+    "petitions": ("信访件", "件"),
     "households": ("农户", "户"),
     "cadres": ("干部", "名"),
     "visits": ("走访", "次"),
@@ -1337,7 +1422,7 @@ def plan_import(
     """Every row checked against the ledger and against the rows above it; raises ImportRejected with all findings."""
     head = ledger.head()
     actor = ledger.actor(actor_text)
-    ledger.config.require(actor, f"import.{kind}")
+    ledger.config.require(actor, f"import.{_op_kind(kind)}")
     findings: list[Finding] = []
     header_row, fields_by_col, headers, ignored = _find_header(table, kind, mapping, findings)
     plan = ImportPlan(
@@ -2087,6 +2172,98 @@ class _Planner:
             return
         _ItemRow(self, row, values, unit, home_id, leader, team, visitors).plan()
 
+    # -- a 信访台账
+    def _petitions(self, row: _Row) -> None:
+        """One petition: the place names the unit, the petitioner a household when exactly one head of that name
+        lives there (else the name stays in the text: 匿名 too), phones and ID numbers masked in the text."""
+        ctx = self.ctx
+        values = self.parse_fields(row, skip=("source", "phone", "petitioner", "ref", "handling", "desc"))
+        row.need("created")
+        row.need("desc")
+        source = row.guard("source", lambda t: petition_source(t, row.header("source"))) or "petition"
+        unit = self._petition_place(row)
+        petitioner = row.text("petitioner")
+        home_id = None
+        if unit and petitioner:
+            name = re.split(r"[，,、;；\s(（:：]", petitioner.strip(), maxsplit=1)[0]
+            homes = [
+                hid
+                for (village, head), hids in ctx.home_index.items()
+                if head == name and village.startswith(unit)
+                for hid in hids
+                if not ctx.households[hid].removed
+            ]
+            home_id = homes[0] if len(homes) == 1 else None
+        parts = [row.text("desc") or ""]
+        if row.text("ref") and not (row.text("ref") or "").isdigit():
+            parts.append(f"（来信编号：{row.text('ref')}）")
+        if petitioner and not home_id:
+            parts.append(f"（信访人：{petitioner}）")
+        if row.text("phone"):
+            parts.append(f"（联系电话：{row.text('phone')}）")
+        if row.text("handling"):
+            parts.append(f"（办理情况：{row.text('handling')}）")
+        desc = row.guard("desc", lambda _t: F.text(_masked_text("".join(parts)), row.header("desc")))
+        if home_id:
+            unit = ctx.households[home_id].unit
+        if unit and desc:
+            self._item_duplicates(row, (home_id, unit, desc))
+        if row.bad or not unit or not desc:
+            return
+        item = values | {
+            "kind": "petition",
+            "desc": desc,
+            "source": source,
+            "category": values.get("category") or "other",  # corrected later with issue edit
+        }
+        _ItemRow(self, row, item, unit, home_id, None, (), ()).plan()
+
+    def _petition_place(self, row: _Row) -> str | None:
+        """案件地点 as a unit: its exact name (short, official or earlier), else the unit named inside the text
+        (和平乡板栗园村村委会旁): the longest name found, a village over its township; 乡镇 narrows same-name villages."""
+        ctx = self.ctx
+        township = row.guard("township", lambda t: ctx.find_unit(t, row.header("township"), "township"))
+        text = row.text("place")
+        if text is None:
+            if township is None and "township" not in row.failed:
+                row.need("place") if "place" in self.present else row.fail(
+                    "place",
+                    BadInput("missing_column", column=row.header("place"), accepted="案件地点、村、地点"),
+                )
+            return township
+        value = unicodedata.normalize("NFKC", text).strip()
+        try:
+            return ctx.find_unit(value, row.header("place"), None, township)
+        except (NotFound, Ambiguous):
+            pass
+        except LedgerError as error:
+            row.fail("place", error)
+            return None
+        found: dict[str, int] = {}
+        for unit in ctx.units.values():
+            if unit.retired or unit.level == "county" or (township and not unit.code.startswith(township)):
+                continue
+            for name in (unit.name, getattr(unit, "official", None), *(unit.aliases or ())):
+                if name and len(name) >= 2 and name in value:
+                    found[unit.code] = max(found.get(unit.code, 0), len(name))
+        # the deepest units named; a township named too narrows its villages
+        deepest = max((len(code) for code in found), default=0)
+        codes = [code for code in found if len(code) == deepest]
+        if len(codes) > 1:
+            narrowed = [
+                code for code in codes if any(other != code and code.startswith(other) for other in found)
+            ]
+            codes = narrowed or codes
+        if len(codes) == 1:
+            return codes[0]
+        if codes:
+            row.fail("place", Ambiguous("ambiguous", kind="unit", value=value, matches=ctx._unit_list(codes)))
+        elif township:
+            return township
+        else:
+            row.fail("place", NotFound("not_found", kind="unit", value=value))
+        return None
+
     def _item_duplicates(self, row: _Row, key: tuple[str | None, str, str]) -> None:
         """One household (or unit), one description: the same item twice."""
         if self.item_keys is None:
@@ -2359,6 +2536,63 @@ class _ItemRow:
         p.add(self.item_id, layout.item_path(self.item_id, created), dump_item(item))
         if self.visit_id in p.new_visits:
             p.new_visits[self.visit_id][1].append(self.item_id)
+
+
+# 信访类型 → source (docs/guide/moving-in.md has this table). Exact spellings first, then what a cell contains.
+PETITION_SOURCES = {
+    "来访": "petition",
+    "群众来访": "petition",
+    "集体访": "petition",
+    "个体访": "petition",
+    "领导接访": "petition",
+    "来信": "petition",
+    "群众来信": "petition",
+    "网上信访": "petition",
+    "网信": "petition",
+    "信访": "petition",
+    "电话": "hotline",
+    "来电": "hotline",
+    "12345": "hotline",
+    "12345热线": "hotline",
+    "12345市民热线": "hotline",
+    "市民热线": "hotline",
+    "热线": "hotline",
+    "部门转入": "grid",
+    "部门转办": "grid",
+    "上级交办": "grid",
+    "交办": "grid",
+    "转办": "grid",
+    "网格": "grid",
+    "排查": "grid",
+    "走访": "visit",
+    "入户走访": "visit",
+}
+_SOURCE_WORDS = (("12345", "hotline"), ("热线", "hotline"), ("来电", "hotline"), ("转", "grid"), ("交办", "grid"),
+                 ("访", "petition"), ("信", "petition"))  # fmt: skip
+
+
+def petition_source(text: str, header: str) -> str:
+    key = _norm(text)
+    if key in PETITION_SOURCES:
+        return PETITION_SOURCES[key]
+    for word, code in _SOURCE_WORDS:
+        if word in key:
+            return code
+    try:
+        return parse_enum(text, header, SOURCES)
+    except BadInput:
+        accepted = "、".join(PETITION_SOURCES) + " / " + "|".join(SOURCES)
+        raise BadInput("bad_value", field=header, value=text, accepted=accepted) from None
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![\dXx])(\d{3})\d{11}(\d{3}[\dXx])(?![\dXx])")
+
+
+def _masked_text(text: str) -> str:
+    """Phones and ID numbers written into a text (信访人信息, 联系电话) are masked as the ledger masks them."""
+    text = _ID_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text)
+    return _PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 # 与户主关系 of the household's own row; 户类型 as the national system writes it (before the shared labels).
