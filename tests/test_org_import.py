@@ -8,8 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import refused, run, snapshot
-from foundation_util import commit_count, last_commit, read_yaml
+from foundation_util import commit_count, git_out, last_commit, read_yaml
+
+from minqing.ledgers.verify import audit
 
 # The bureau's list for 碧江区 as the issue brought it (../shared/samples/), unchanged.
 SAMPLE = Path(__file__).resolve().parent / "data" / "520602-division-codes.csv"
@@ -290,3 +293,64 @@ def test_sheet_columns_take_official_names(named: Path, tmp_path: Path) -> None:
     villages = sorted(str(read_yaml(p)["village"]) for p in named.glob("households/*/*.yaml"))
     assert villages == ["520602201201", "520602202202"]
     _clean(named)
+
+
+# ---------------------------------------------------------------- audit: the same changes made by hand
+
+
+def _admin(path: Path) -> str:
+    return git_out(path, "log", "--reverse", "--format=%(trailers:key=Ledger-Actor,valueonly)").split()[0]
+
+
+def _hand(path: Path, op: str, entries: list[str], change) -> list[tuple[str, str]]:
+    file = path / "org/units.yaml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    change(data["units"], {str(unit["code"]): unit for unit in data["units"]})
+    file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    actor = _admin(path)
+    git_out(path, "add", "-A")
+    body = "\n".join([f"Ledger-Op: {op}", *(f"Ledger-Entry: {e}" for e in entries), f"Ledger-Actor: {actor}"])
+    git_out(
+        path,
+        "-c",
+        "user.name=x",
+        "-c",
+        f"user.email={actor}@minqing.invalid",
+        "commit",
+        "-qm",
+        f"hand\n\n{body}\n",
+    )
+    return [(f.code, f.path) for f in audit.audit_repo(path, mark=False).findings]
+
+
+def _village(code: str, name: str) -> dict[str, str]:
+    return {"code": code, "name": name, "level": "village", "parent": code[:9]}
+
+
+def test_audit_accepts_an_import_made_by_hand_in_its_exact_shape(named: Path) -> None:
+    def add(units: list, _: dict) -> None:
+        units += [_village("520602202203", "孟溪村"), _village("520602202204", "龙鱼村")]
+
+    assert _hand(named, "org.import", ["520602202203", "520602202204"], add) == []
+
+
+def test_audit_flags_an_import_that_also_renames_a_unit(named: Path) -> None:
+    def add(units: list, by_code: dict) -> None:
+        units.append(_village("520602202203", "孟溪村"))
+        by_code["520602202201"]["name"] = "陈家村"
+
+    assert ("op_mismatch", "org/units.yaml") in _hand(named, "org.import", ["520602202203"], add)
+
+
+def test_audit_flags_an_import_of_a_village_without_its_township(named: Path) -> None:
+    def add(units: list, _: dict) -> None:
+        units.append(_village("520602203201", "司前村"))
+
+    assert ("op_mismatch", "org/units.yaml") in _hand(named, "org.import", ["520602203201"], add)
+
+
+def test_audit_flags_an_alias_that_changes_the_name(named: Path) -> None:
+    def alias(_: list, by_code: dict) -> None:
+        by_code["520602202202"].update(name="漳扎", aliases=["漳扎老村"])
+
+    assert ("op_mismatch", "org/units.yaml") in _hand(named, "org.alias", ["520602202202"], alias)
