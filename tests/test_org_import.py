@@ -273,6 +273,22 @@ def test_units_are_named_by_short_official_and_alias(named: Path) -> None:
     assert (
         run("org", "add", "52060220220101", "一组", "--parent", "陈家寨村委会", ledger=named).exit_code == 2
     )
+    # --team (一会三评) by the official name
+    review = run(
+        "review",
+        "add",
+        "--team",
+        "漳扎村村民委员会",
+        "--quarter",
+        "2026Q4",
+        "--grade",
+        "good",
+        "--ratings",
+        "satisfied=9,basic=1",
+        ledger=named,
+    )
+    assert review.exit_code == 0, review.output
+    assert "/520602202202.yaml" in "\n".join(p.as_posix() for p in named.glob("reviews/*/*.yaml"))
     # find: by official name and by alias
     found = run("find", "漳扎村村民委员会", "--json", ledger=named)
     assert found.exit_code == 0, found.output

@@ -86,9 +86,8 @@ def resolve_team(ledger: Ledger, value: str | None) -> str:
                 value=text,
                 accepted=Text("acc_team_code", value=text, codes=", ".join(sorted(u.code for u in named))),
             )
-        if not named:
-            ledger.unit(text, "--team")  # raises the usual bad_code / unknown_code message
-        unit = named[0]
+        # else an official name or an alias (issue 16), or the usual unknown_unit / unknown_code message
+        unit = named[0] if named else ledger.unit(text, "--team")
     if unit.level not in ("village", "township"):
         raise BadInput("bad_value", field="--team", value=text, accepted=Text("acc_team"))
     return unit.code
