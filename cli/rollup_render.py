@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from minqing.ledgers.core.messages import GROUPING_LABELS, PERIOD_LABELS
+from minqing.ledgers.core.messages import LABELS as STATUS_LABELS
 from minqing.ledgers.read.rollup import METRICS, ORG_GROUPINGS, RATES, Rollup, Row
 
 # key -> (zh, en) column headers.
@@ -24,8 +26,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "households": ("农户", "households"),
     "households_visited": ("已走访户", "visited"),
     "coverage": ("走访覆盖率", "coverage"),
-    "poor_households": ("脱贫户", "poor"),
-    "poor_coverage": ("脱贫户覆盖率", "poor coverage"),
+    # Households of status poor, named by the status's own label.
+    "poor_households": (STATUS_LABELS["poor"][0], "poor"),
+    "poor_coverage": (STATUS_LABELS["poor"][0] + "覆盖率", "poor coverage"),
     "pairing_coverage": ("结对覆盖率", "paired"),
     "not_visited_90d": ("90天未走访户", "not visited 90d"),
     "cadres": ("干部", "cadres"),
@@ -101,26 +104,6 @@ SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
         ),
     ),
 ]
-
-GROUPING_LABELS = {
-    "county": ("按县（区）", "by county"),
-    "township": ("按乡镇", "by township"),
-    "village": ("按村", "by village"),
-    "group": ("按组", "by group"),
-    "leader": ("按包案领导", "by leader"),
-    "category": ("按类别", "by category"),
-    "ledger": ("按台账", "by ledger"),
-}
-PERIOD_LABELS = {
-    "day": ("日", "day"),
-    "week": ("周", "week"),
-    "halfmonth": ("半月", "half-month"),
-    "month": ("月", "month"),
-    "quarter": ("季度", "quarter"),
-    "year": ("年", "year"),
-    "range": ("区间", "range"),
-    "month_to_date": ("本月累计", "month to date"),
-}
 
 
 def _t(pair: tuple[str, str], lang: str) -> str:

@@ -98,7 +98,7 @@ def test_household_sheet_content_and_masking(office, tmp_path):
         "520***********" + id_number(1)[-4:],
         "139****0001",
         "3",
-        "脱贫户",
+        "贫困户",
         "",
         "",
         "王芳（" + office.wang_banli + "）",
@@ -203,7 +203,8 @@ def test_export_refusals(office, tmp_path):
     assert result.exit_code == 2
     assert (
         result.stderr
-        == "minqing: --state 的值“done”无效：应为 registered|assigned|in_progress|resolved|closed|open\n"
+        == "minqing: --state 的值“done”无效：应为 registered|assigned|in_progress|resolved|closed|open"
+        "（或 已登记、已交办、办理中、已办结、已销号）\n"
     )
     result = run("export", "--kind", "visits", "--state", "open", ledger=office.path)
     assert result.exit_code == 2
@@ -224,7 +225,7 @@ def test_edited_export_is_refused_row_by_row(office, tmp_path):
     for row in rows[1:]:
         if row[5] == "张三":
             row[header.index("家庭人口")] = "5"
-            row[header.index("户类别")] = "已脱贫"
+            row[header.index("户类别")] = "脱贫户"
     edited = write_csv(tmp_path / "edited.csv", rows)
     before = snapshot(office.path)
     result = run("import", str(edited), "--kind", "households", ledger=office.path)
@@ -232,7 +233,7 @@ def test_edited_export_is_refused_row_by_row(office, tmp_path):
     row = next(n for n, r in enumerate(rows, start=1) if r[5] == "张三")
     assert result.stderr.splitlines()[:2] == [
         f"edited.csv:{row}:家庭人口: 家庭人口 台账中为“3”，表中为“5”：导入只新增条目，修改已有条目请用相应命令",
-        f"edited.csv:{row}:户类别: 户类别 台账中为“脱贫户”，表中为“已脱贫”：导入只新增条目，修改已有条目请用相应命令",
+        f"edited.csv:{row}:户类别: 户类别 台账中为“贫困户”，表中为“脱贫户”：导入只新增条目，修改已有条目请用相应命令",
     ]
     assert snapshot(office.path) == before
 

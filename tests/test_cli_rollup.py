@@ -197,7 +197,7 @@ def test_csv_has_a_bom_and_reads_back(hand: Hand, tmp_path: Path):
         "是",
     )
     assert rows[BAHUANG]["单位"] == "坝黄镇（本级）"
-    assert rows["520602101202"]["脱贫户覆盖率"] == ""  # no poor household: no rate
+    assert rows["520602101202"]["贫困户覆盖率"] == ""  # no poor household: no rate
     assert rows["total"]["排查问题"] == "8"
 
 

@@ -70,9 +70,13 @@ def test_choice() -> None:
     assert F.choice(" housing ", "--category", ("housing", "water")) == "housing"
     assert key_of(F.choice, "", "--category", ("housing", "water")) == "required"
     assert key_of(F.choice, None, "--category", ("housing", "water")) == "required"
+    # A label (or the code in another case) names its code; a label no allowed code has is refused.
+    assert F.choice("Housing", "--category", ("housing", "water")) == "housing"
+    assert F.choice("住房", "--category", ("housing", "water")) == "housing"
     with pytest.raises(BadInput) as caught:
-        F.choice("Housing", "--category", ("housing", "water"))
-    assert caught.value.render("en") == "--category: invalid value 'Housing'; accepted: housing|water"
+        F.choice("屋顶", "--category", ("housing", "water"))
+    assert caught.value.render("en") == "--category: invalid value '屋顶'; accepted: housing|water"
+    assert caught.value.render("zh") == "--category 的值“屋顶”无效：应为 housing|water（或 住房、饮水）"
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "a\x07", "\x1b[31mred", "a\x7fb", "a\u200b\x01", "a\ud800"])

@@ -63,8 +63,15 @@ def test_bad_dates_name_the_column_and_the_value(text):
 @pytest.mark.parametrize(
     "text, values, expected",
     [
-        ("脱贫户", sheets.HOUSEHOLD_STATUS, "poor"),
+        ("贫困户", sheets.HOUSEHOLD_STATUS, "poor"),
         ("建档立卡户", sheets.HOUSEHOLD_STATUS, "poor"),
+        ("脱贫户", sheets.HOUSEHOLD_STATUS, "lifted"),
+        ("已脱贫", sheets.HOUSEHOLD_STATUS, "lifted"),
+        ("监测对象", sheets.HOUSEHOLD_STATUS, "monitored"),
+        ("边缘易致贫户", sheets.HOUSEHOLD_STATUS, "monitored"),
+        ("脱贫不稳定户", sheets.HOUSEHOLD_STATUS, "monitored"),
+        ("突发严重困难户", sheets.HOUSEHOLD_STATUS, "monitored"),
+        ("一般户", sheets.HOUSEHOLD_STATUS, "general"),
         ("monitored", sheets.HOUSEHOLD_STATUS, "monitored"),
         ("住房安全", sheets.CATEGORIES, "housing"),
         ("Income/Employment", sheets.CATEGORIES, "income"),
@@ -83,7 +90,7 @@ def test_unknown_enum_lists_labels_and_codes():
     with pytest.raises(BadInput) as caught:
         sheets.parse_enum("什么户", "户类别", sheets.HOUSEHOLD_STATUS)
     assert caught.value.render("zh") == (
-        "户类别 的值“什么户”无效：应为 脱贫户、已脱贫、监测户、一般户 / poor|lifted|monitored|general"
+        "户类别 的值“什么户”无效：应为 贫困户、脱贫户、监测户、一般户 / poor|lifted|monitored|general"
     )
 
 
@@ -190,7 +197,7 @@ def test_households_become_one_commit_whose_files_replay(office):
                 id_number(11),
                 "13912345678",
                 "5人",
-                "脱贫户",
+                "贫困户",
                 "住房、饮水",
                 "王芳",
             ],
@@ -323,7 +330,7 @@ def test_every_bad_row_is_reported_at_once_and_nothing_is_written(office):
         "应为 18 位且校验码正确（GB 11643）",
         "sheet.csv:3:村: 没有与“不存在村”匹配的村",
         "sheet.csv:4:家庭人口: 家庭人口 的值“abc”无效：应为 1–50 的整数",
-        "sheet.csv:4:户类别: 户类别 的值“什么户”无效：应为 脱贫户、已脱贫、监测户、一般户 / poor|lifted|monitored|general",
+        "sheet.csv:4:户类别: 户类别 的值“什么户”无效：应为 贫困户、脱贫户、监测户、一般户 / poor|lifted|monitored|general",
         "sheet.csv:5:户主姓名: 与第 4 行重复（板栗园村 周三）：同一条只能导入一次",
         f"sheet.csv:6:身份证号: 与第 4 行重复（520***********{good[-4:]}）：同一条只能导入一次",
         f"sheet.csv:7:户主姓名: 户主姓名“张三”已登记为 {office.homes['张三']}",
@@ -924,7 +931,7 @@ def test_planning_again_when_the_ledger_moved(office, monkeypatch):
 
 def test_ten_thousand_households_in_one_commit(office, capsys):
     rows = [["序号", "乡镇", "村", "户主姓名", "身份证号", "联系电话", "家庭人口", "户类别"]]
-    statuses = ["脱贫户", "一般户", "监测户", "已脱贫"]
+    statuses = ["贫困户", "一般户", "监测户", "脱贫户"]
     for n in range(10_000):
         birth = f"{1950 + n % 50}{n % 12 + 1:02d}{n % 28 + 1:02d}"
         rows.append(

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from . import pii
 from .errors import BadInput
-from .messages import Text
+from .messages import EXTRA_LABELS, LABELS, SYNONYMS, Text
 
 MAX_TEXT = 4000  # a note longer than this is a pasted document, not a ledger line
 MAX_NAME = 40
@@ -61,14 +61,68 @@ def to_date(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10])
 
 
-def choice(value: str | None, field: str, allowed: Iterable[str]) -> str:
+def spelling(value: str) -> str:
+    """How an enum value or a header is compared: full-width to half-width, case-folded, without spaces or the
+    required-markers (*, ：) a sheet's header may carry."""
+    folded = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    return re.sub(r"[\s*＊:：]+", "", folded)
+
+
+Labels = Mapping[str, tuple[str, ...]]
+
+
+def choice_labels(code: str, labels: Labels | None = None) -> tuple[str, ...]:
+    """A code's (zh, en, other spellings…): from `labels` when the option has its own table (a review grade, an
+    activity kind, a rollup period), else the shared catalog (messages.LABELS, EXTRA_LABELS)."""
+    if labels is not None:
+        return tuple(labels.get(code, ()))
+    return tuple(LABELS.get(code) or EXTRA_LABELS.get(code) or ())
+
+
+def choice_index(allowed: Iterable[str], labels: Labels | None = None) -> dict[str, str]:
+    """Every spelling that names exactly one allowed code: the code, its labels, and (with the shared catalog)
+    the synonyms offices write. A spelling two allowed codes share names neither."""
+    options = list(allowed)
+    found: dict[str, set[str]] = {}
+    for code in options:
+        for text in (code, *choice_labels(code, labels)):
+            found.setdefault(spelling(text), set()).add(code)
+    if labels is None:
+        for text, code in SYNONYMS.items():
+            if code in options:
+                found.setdefault(spelling(text), set()).add(code)
+    return {text: next(iter(codes)) for text, codes in found.items() if len(codes) == 1 and text}
+
+
+def choice(value: str | None, field: str, allowed: Iterable[str], labels: Labels | None = None) -> str:
+    """An enum option: its code, or a label or synonym naming exactly one of the allowed codes (`--status 脱贫户`)."""
     options = list(allowed)
     text = (value or "").strip()
-    if text not in options:
-        if not text:
-            raise BadInput("required", field=field, accepted="|".join(options))
-        raise BadInput("bad_value", field=field, value=value, accepted="|".join(options))
-    return text
+    if text in options:
+        return text
+    if not text:
+        raise BadInput("required", field=field, accepted=accepted_choices(options, labels))
+    code = choice_index(options, labels).get(spelling(text))
+    if code is None:
+        raise BadInput("bad_value", field=field, value=value, accepted=accepted_choices(options, labels))
+    return code
+
+
+def accepted_choices(options: list[str], labels: Labels | None = None) -> str | Text:
+    """The codes, and in Chinese their labels too: `poor|lifted|…（或 贫困户、脱贫户、…）`."""
+    codes = "|".join(options)
+    shown = [pair[0] for pair in (choice_labels(code, labels) for code in options) if pair]
+    return _Accepted(codes, "、".join(shown)) if shown else codes
+
+
+class _Accepted(Text):
+    """The accepted codes and, for a Chinese reader, their labels (an English reader types the codes)."""
+
+    def __init__(self, codes: str, labels: str) -> None:
+        super().__init__("acc_choice", codes=codes, labels=labels)
+
+    def render(self, lang: str = "zh") -> str:
+        return str(self.params["codes"]) if lang == "en" else super().render(lang)
 
 
 def text(value: str | None, field: str, limit: int = MAX_TEXT, required: bool = True) -> str | None:

@@ -719,8 +719,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "satisfied": ("满意", "satisfied"),
     "basic": ("基本满意", "basic"),
     "unsatisfied": ("不满意", "unsatisfied"),
-    "poor": ("脱贫户", "poor"),
-    "lifted": ("已脱贫", "lifted"),
+    "poor": ("贫困户", "poor"),
+    "lifted": ("脱贫户", "lifted"),
     "monitored": ("监测户", "monitored"),
     "general": ("一般户", "general"),
     "active": ("在岗", "active"),
@@ -1312,3 +1312,113 @@ MESSAGES.update(
         "acc_unit_name": ("单位名称（如 陈家寨村委会）", "the unit's name (e.g. 陈家寨村委会)"),
     }
 )
+
+# Chinese on the command line (issue 16): an enum option takes its code, its zh/en label or a synonym offices write.
+# One table for the command line (core/fields.choice) and import (ops/sheets.py).
+# Labels for the few codes the shared catalog does not label (sources, indicators).
+EXTRA_LABELS: dict[str, tuple[str, str]] = {
+    "hotline": ("热线", "hotline"),
+    "review": ("述评", "review"),
+    "grid": ("网格", "grid"),
+    "food": ("不愁吃", "food"),
+    "clothing": ("不愁穿", "clothing"),
+}
+# What offices write for an enum value besides its code and its zh/en label.
+SYNONYMS: dict[str, str] = {
+    # household status (the national system's 户类型 and 易返贫致贫户(监测对象)类型)
+    "贫困户": "poor",
+    "建档立卡户": "poor",
+    "建档立卡贫困户": "poor",
+    "已脱贫户": "lifted",
+    "已脱贫": "lifted",
+    "监测对象": "monitored",
+    "边缘户": "monitored",
+    "边缘易致贫户": "monitored",
+    "脱贫不稳定户": "monitored",
+    "突发严重困难户": "monitored",
+    "易返贫致贫户": "monitored",
+    "非贫困户": "general",
+    "一般农户": "general",
+    # categories
+    "收入": "income",
+    "就业": "income",
+    "务工": "income",
+    "义务教育": "education",
+    "教育保障": "education",
+    "医疗保障": "medical",
+    "基本医疗": "medical",
+    "住房安全": "housing",
+    "危房": "housing",
+    "饮水安全": "water",
+    "用水": "water",
+    "产业发展": "industry",
+    "政策": "policy",
+    "其它": "other",
+    # sources (no label of their own in the catalog)
+    "12345": "hotline",
+    "评议": "review",
+    # levels
+    "村级": "village",
+    "乡": "township",
+    "镇": "township",
+    "乡级": "township",
+    "乡镇级": "township",
+    "县": "county",
+    "区": "county",
+    "县级": "county",
+    "区级": "county",
+    # item kinds and ledgers
+    "心愿": "wish",
+    "民生": "livelihood",
+    "稳定": "stability",
+    # how, feedback, state
+    "解决": "solved",
+    "解释": "explained",
+    "当场解决": "on_the_spot",
+    "圆梦": "fulfilled",
+    "非常满意": "satisfied",
+    "较满意": "basic",
+    "登记": "registered",
+    "交办": "assigned",
+    "整改中": "in_progress",
+    "正在整改": "in_progress",
+    "推进中": "in_progress",
+    "办结": "resolved",
+    "销号": "closed",
+    "未销号": "open",
+    "作废": "voided",
+    # roles, cadre status, visit kinds
+    "村干部": "village",
+    "县领导": "county_leader",
+    "召回": "recalled",
+    "入户走访": "visit",
+    "谈话": "talk",
+    "驻村": "stay",
+    # why a household leaves the register (销户)
+    "去世": "died",
+    "重复": "duplicate",
+    # indicators (两不愁三保障 + drinking water)
+    "吃": "food",
+    "穿": "clothing",
+}
+# Labels of rollup periods and groupings (--period, --by); the output says 按乡镇, the command line takes 乡镇 too.
+PERIOD_LABELS: dict[str, tuple[str, str]] = {
+    "day": ("日", "day"),
+    "week": ("周", "week"),
+    "halfmonth": ("半月", "half-month"),
+    "month": ("月", "month"),
+    "quarter": ("季度", "quarter"),
+    "year": ("年", "year"),
+    "range": ("区间", "range"),
+    "month_to_date": ("本月累计", "month to date"),
+}
+GROUPING_LABELS: dict[str, tuple[str, str]] = {
+    "county": ("按县（区）", "by county"),
+    "township": ("按乡镇", "by township"),
+    "village": ("按村", "by village"),
+    "group": ("按组", "by group"),
+    "leader": ("按包案领导", "by leader"),
+    "category": ("按类别", "by category"),
+    "ledger": ("按台账", "by ledger"),
+}
+MESSAGES.update({"acc_choice": ("{codes}（或 {labels}）", "{codes} (or {labels})")})

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core import ids, yamlio
-from ..core.activities import MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label
+from ..core.activities import ACTIVITY_LABELS, MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label
 from ..core.errors import BadInput, Refused
 from ..core.layout import activity_stream_path
 from ..core.messages import Text
@@ -40,7 +40,7 @@ def add_activity(
 ) -> Activity:
     """Validate and append one activity document, as one commit (Ledger-Op activity.add)."""
     with ledger.transaction(actor, "activity.add") as tx:
-        kind = F.choice(kind, "--kind", ACTIVITY_KINDS)
+        kind = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
         if not unit:
             raise BadInput("required", field="--unit", accepted=Text("acc_unit_code"))
         place = in_service(ledger.unit(unit), "--unit")
@@ -131,7 +131,7 @@ def edit_activity(
         if date is not None:
             wanted["date"] = F.parse_date(date, "--date", allow_future=False)
         if kind is not None:
-            wanted["kind"] = F.choice(kind, "--kind", ACTIVITY_KINDS)
+            wanted["kind"] = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
         if unit is not None:
             wanted["unit"] = in_service(ledger.unit(unit), "--unit").code
         if title is not None:

@@ -24,6 +24,7 @@ from ..core.model import REVIEW_GRADES, HistoryEntry, Item
 from ..core.operations import new_entry
 from ..core.operations import subject as operation_subject
 from ..core.reviews import (
+    GRADE_LABELS,
     MAX_REPORT,
     Review,
     apply_review,
@@ -160,7 +161,7 @@ def add_review(
                 accepted=Text("acc_quarter_not_future", today=when[:10]),
             )
         parsed_ratings = parse_ratings(ratings)
-        grade_code = F.choice(grade, "--grade", REVIEW_GRADES)
+        grade_code = F.choice(grade, "--grade", REVIEW_GRADES, GRADE_LABELS)
         report_body = report_text(report)
         comment_text = F.text(comment, "--comment", required=False)
         rel = review_path(quarter_text, team_code)
@@ -241,7 +242,7 @@ def set_review(
         if ratings is not None:
             changes["ratings"] = parse_ratings(ratings)
         if grade is not None:
-            changes["grade"] = F.choice(grade, "--grade", REVIEW_GRADES)
+            changes["grade"] = F.choice(grade, "--grade", REVIEW_GRADES, GRADE_LABELS)
         if report is not None:
             changes["report"] = report_text(report)
         if comment is not None:

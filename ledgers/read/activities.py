@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core import streams, yamlio
-from ..core.activities import Activity, parse_month
+from ..core.activities import ACTIVITY_LABELS, Activity, parse_month
 from ..core.layout import activity_stream_path
 from ..core.model import ACTIVITY_KINDS, Source, Unit
 from ..repo.store import Ledger
@@ -99,7 +99,7 @@ def list_activities(
         month = parse_month(month, "--month")
     prefix = ledger.unit(unit).code if unit else None
     if kind:
-        kind = F.choice(kind, "--kind", ACTIVITY_KINDS)
+        kind = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
     return list(iter_activities(ledger, month=month, unit=prefix, kind=kind))
 
 

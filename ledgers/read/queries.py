@@ -32,7 +32,7 @@ def _unit_prefix(ledger: Ledger, unit: str | None) -> str | None:
 def cadres(ledger: Ledger, unit: str | None = None, status: str | None = None) -> list[Cadre]:
     prefix = _unit_prefix(ledger, unit)
     if status:
-        F.choice(status, "--status", CADRE_STATUS)
+        status = F.choice(status, "--status", CADRE_STATUS)
     return [
         c
         for c in ledger.iter_cadres()
@@ -46,7 +46,7 @@ def households(
     """Households on the register; removed ones (销户) only with `include_removed` (`household list --all`)."""
     prefix = _unit_prefix(ledger, unit)
     if status:
-        F.choice(status, "--status", HOUSEHOLD_STATUS)
+        status = F.choice(status, "--status", HOUSEHOLD_STATUS)
     return [
         h
         for h in ledger.iter_households()
@@ -94,13 +94,13 @@ def items(
     from ..core.model import CATEGORIES, ITEM_KINDS, LEDGERS
 
     if state:
-        F.choice(state, "--state", (*STATES, VOIDED, "open"))
+        state = F.choice(state, "--state", (*STATES, VOIDED, "open"))
     if category:
-        F.choice(category, "--category", CATEGORIES)
+        category = F.choice(category, "--category", CATEGORIES)
     if kind:
-        F.choice(kind, "--kind", ITEM_KINDS)
+        kind = F.choice(kind, "--kind", ITEM_KINDS)
     if ledger_name:
-        F.choice(ledger_name, "--ledger", LEDGERS)
+        ledger_name = F.choice(ledger_name, "--ledger", LEDGERS)
     prefix = _unit_prefix(ledger, unit)
     leader_id = ledger.resolve("C", leader, "--leader") if leader else None
     from . import index

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core.errors import BadInput, NotFound
-from ..core.messages import label
+from ..core.messages import GROUPING_LABELS, LABELS, PERIOD_LABELS, label
 from ..core.model import CATEGORIES, LEDGERS
 from .index import Index
 
@@ -216,7 +216,7 @@ def choose_period(
     --from/--to give an explicit range (--to defaults to today)."""
     now = today or F.today()
     if kind is not None:
-        kind = F.choice(kind, "--period", PERIODS)
+        kind = F.choice(kind, "--period", PERIODS, PERIOD_LABELS)
     if date is not None and (start is not None or end is not None):
         raise BadInput("exclusive", field="--date", other="--from/--to")
     if start is None and end is not None:
@@ -235,7 +235,15 @@ def choose_period(
 
 def choose_grouping(by: str | None) -> str:
     by = ALIASES.get((by or "").strip(), by)
-    return F.choice(by or "township", "--by", GROUPINGS)
+    return F.choice(by or "township", "--by", GROUPINGS, grouping_labels())
+
+
+def grouping_labels() -> dict[str, tuple[str, ...]]:
+    """--by takes 乡镇 as well as the output's 按乡镇 (and an org level's own label, 县（区）)."""
+    return {
+        code: (zh.removeprefix("按"), en.removeprefix("by "), zh, en, *LABELS.get(code, ()))
+        for code, (zh, en) in GROUPING_LABELS.items()
+    }
 
 
 def choose_format(fmt: str | None) -> str:
