@@ -184,3 +184,83 @@ def test_cadre_roster_unknown_paired_household(office, tmp_path):
     assert result.stderr.splitlines()[0].startswith("结对.csv:2:结对户: ")
     assert "无此人" in result.stderr.splitlines()[0]
     assert commit_count(office.path) == before
+
+
+# ---------------------------------------------------------------- last year's sheets
+
+
+def rollup_2020(office):
+    import json
+
+    out = run("rollup", "--from", "2020-01-01", "--to", "2020-12-31", "--format", "json", ledger=office.path)
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)["total"]
+
+
+def test_last_years_roster_and_visits_give_last_years_rollup(office, tmp_path):
+    # Nothing of 2020 yet: the fixture's households were registered in 2026.
+    assert rollup_2020(office)["households"] == 0
+    roster = write_csv(
+        tmp_path / "2020年农户花名册.csv",
+        [
+            ["2020年农户花名册"],
+            ["序号", "乡镇", "村", "户主姓名", "家庭人口", "户类别", "结对干部"],
+            ["1", "和平乡", "板栗园村", "罗一", "4", "贫困户", "王芳"],
+            ["2", "和平乡", "板栗园村", "罗二", "2", "一般户", ""],
+            ["合计", "", "", "", "6"],
+        ],
+        encoding="gb18030",
+    )
+    result = run(
+        "import", str(roster), "--kind", "households", "--registered", "2020-01-01", ledger=office.path
+    )
+    assert result.exit_code == 0, result.output
+    homes = households(office)
+    assert homes["罗一"].registered == "2020-01-01" and homes["罗二"].registered == "2020-01-01"
+    visits = write_xlsx(
+        tmp_path / "2020年走访台账.xlsx",
+        [
+            ["序号", "走访日期", "乡镇", "村", "户主姓名", "走访人", "走访情况"],
+            ["1", "2020年3月5日", "和平乡", "板栗园村", "罗一", "王芳", "了解春耕"],
+            ["2", "2020/6/18", "和平乡", "板栗园村", "罗一", "王芳", "了解务工"],
+        ],
+        title="2020年走访台账",
+    )
+    result = run("import", str(visits), "--kind", "visits", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    total = rollup_2020(office)
+    assert (total["households"], total["households_visited"], total["visits"]) == (2, 1, 2)
+    assert total["pairing_coverage"] == 0.5  # 罗一's pairing made by the roster dates from 2020 too
+
+
+def test_a_visit_before_the_registration_is_refused_per_row(office, tmp_path):
+    roster = write_csv(
+        tmp_path / "名单.csv",
+        [NATIONAL_HEADER, national_rows()[3], national_rows()[4], national_rows()[5]],
+    )
+    assert run("import", str(roster), "--kind", "households", ledger=office.path).exit_code == 0
+    home = households(office)["杨一"]
+    visits = write_csv(
+        tmp_path / "走访.csv",
+        [
+            ["走访日期", "村", "户主姓名", "走访人"],
+            ["2015年12月1日", "板栗园村", "杨一", "王芳"],
+            ["2016.3.6", "板栗园村", "杨一", "王芳"],
+        ],
+    )
+    before = commit_count(office.path)
+    result = run("import", str(visits), "--kind", "visits", ledger=office.path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].startswith("走访.csv:2:走访日期: ")
+    assert "2016-03-05" in result.stderr.splitlines()[0] and home.id in result.stderr.splitlines()[0]
+    assert len(result.stderr.splitlines()) == 2  # the row, then the summary: the second visit is fine
+    assert commit_count(office.path) == before
+
+
+def test_registered_must_be_a_past_day(office, tmp_path):
+    roster = write_csv(tmp_path / "h.csv", [["村", "户主姓名"], ["板栗园村", "钱七"]])
+    result = run(
+        "import", str(roster), "--kind", "households", "--registered", "2020-13-01", ledger=office.path
+    )
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("minqing: --registered")

@@ -47,9 +47,10 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 7  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 8  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
-# 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge)
+# 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
+# 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -268,7 +269,8 @@ def _unit_span_rows(path: str, data: dict[str, Any], key: str, rows: Rows, end: 
         op, values = entry.get("op"), entry.get("fields") or {}
         if op == "create":
             place = {key: str(values.get(key) or ""), "group": _s(values.get("group"))}
-            stays = [[_day(entry), place["group"] or place[key]]]
+            # a household registered before it was typed in (last year's roster) counts from its 建档 day
+            stays = [[_s(values.get("registered")) or _day(entry), place["group"] or place[key]]]
         elif op == "edit" and "group" in values and stays:
             place["group"] = _s(values.get("group"))
             stays[-1][1] = place["group"] or place[key]
@@ -309,10 +311,15 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     _unit_span_rows(path, data, "village", rows, end=removed)
     open_pairs: dict[str, str] = {}
     spans: list[tuple[str, str, str | None]] = []
+    # Pairings made with the household by the entry that registered it (an imported roster's 结对干部) date from
+    # its registration day, as the household does.
+    registered = _s(data.get("registered"))
+    created_at = history[0].get("at") if history else None
     for entry in history:
         cadre = (entry.get("fields") or {}).get("cadre")
         if entry.get("op") == "pair" and cadre:
-            open_pairs.setdefault(str(cadre), _day(entry))
+            since = registered if registered and entry.get("at") == created_at else _day(entry)
+            open_pairs.setdefault(str(cadre), since)
         elif entry.get("op") == "unpair" and cadre and str(cadre) in open_pairs:
             spans.append((str(cadre), open_pairs.pop(str(cadre)), _day(entry)))
     if not history:  # a snapshot without history: its pairings hold from the start
