@@ -25,7 +25,7 @@ from typing import Any
 from ..core import fields as F
 from ..core import ids, layout, pii, yamlio
 from ..core.errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
-from ..core.messages import LABELS, Text, label
+from ..core.messages import EXTRA_LABELS, LABELS, Text, label
 from ..core.model import (
     CADRE_STATUS,
     CATEGORIES,
@@ -330,86 +330,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "petitions": ("created", "desc"),
 }
 
-# What offices write for an enum value besides its code and its zh/en label.
-SYNONYMS: dict[str, str] = {
-    # household status
-    "贫困户": "poor",
-    "建档立卡户": "poor",
-    "脱贫户": "poor",
-    "监测对象": "monitored",
-    "边缘户": "monitored",
-    "非贫困户": "general",
-    # categories
-    "收入": "income",
-    "就业": "income",
-    "务工": "income",
-    "义务教育": "education",
-    "教育保障": "education",
-    "医疗保障": "medical",
-    "基本医疗": "medical",
-    "住房安全": "housing",
-    "危房": "housing",
-    "饮水安全": "water",
-    "用水": "water",
-    "产业发展": "industry",
-    "政策": "policy",
-    "其它": "other",
-    # sources (no label of their own in the catalog)
-    "热线": "hotline",
-    "12345": "hotline",
-    "述评": "review",
-    "评议": "review",
-    "网格": "grid",
-    # levels
-    "村级": "village",
-    "乡": "township",
-    "镇": "township",
-    "乡级": "township",
-    "乡镇级": "township",
-    "县": "county",
-    "区": "county",
-    "县级": "county",
-    "区级": "county",
-    # item kinds and ledgers
-    "心愿": "wish",
-    "民生": "livelihood",
-    "稳定": "stability",
-    # how, feedback, state
-    "解决": "solved",
-    "解释": "explained",
-    "当场解决": "on_the_spot",
-    "圆梦": "fulfilled",
-    "非常满意": "satisfied",
-    "较满意": "basic",
-    "登记": "registered",
-    "交办": "assigned",
-    "整改中": "in_progress",
-    "正在整改": "in_progress",
-    "推进中": "in_progress",
-    "办结": "resolved",
-    "销号": "closed",
-    # roles, cadre status, visit kinds
-    "村干部": "village",
-    "召回": "recalled",
-    "入户走访": "visit",
-    "谈话": "talk",
-    "驻村": "stay",
-    # indicators (两不愁三保障 + drinking water)
-    "吃": "food",
-    "不愁吃": "food",
-    "穿": "clothing",
-    "不愁穿": "clothing",
-    "住房": "housing",
-    "饮水": "water",
-}
-# Labels for the few codes the shared catalog does not label (used only for sheets).
-EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    "hotline": ("热线", "hotline"),
-    "review": ("述评", "review"),
-    "grid": ("网格", "grid"),
-    "food": ("不愁吃", "food"),
-    "clothing": ("不愁穿", "clothing"),
-}
+# What offices write for an enum value and the labels of codes the catalog does not label: core/messages.py
+# (SYNONYMS, EXTRA_LABELS), one table for import and the command line.
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "已销号", "销号"}
 NO = {"否", "n", "no", "false", "0", "×", "✗", "未销号"}
 
@@ -877,16 +799,7 @@ def parse_date(text: str, header: str, allow_future: bool = True) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _enum_index(values: tuple[str, ...]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    allowed = set(values)
-    for code in allowed:
-        index[_norm(code)] = code
-        index[_norm(_label(code, "zh"))] = code
-        index[_norm(_label(code, "en"))] = code
-    for spelling, code in SYNONYMS.items():
-        if code in allowed:
-            index.setdefault(_norm(spelling), code)
-    return index
+    return F.choice_index(values)
 
 
 def parse_enum(text: str, header: str, values: tuple[str, ...]) -> str:
@@ -2600,25 +2513,13 @@ def _masked_text(text: str) -> str:
     return _PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
-# 与户主关系 of the household's own row; 户类型 as the national system writes it (before the shared labels).
+# 与户主关系 of the household's own row. 户类型 as the national system writes it (脱贫户, 监测对象, 边缘易致贫户 …) is
+# read by the shared table (core/messages.py LABELS and SYNONYMS).
 _HEAD_WORDS = {"户主", "本人", "本人(户主)", "户主本人"}
-NATIONAL_STATUS = {
-    "贫困户": "poor",
-    "建档立卡贫困户": "poor",
-    "脱贫户": "lifted",
-    "已脱贫户": "lifted",
-    "监测户": "monitored",
-    "监测对象": "monitored",
-    "边缘易致贫户": "monitored",
-    "脱贫不稳定户": "monitored",
-    "突发严重困难户": "monitored",
-    "一般户": "general",
-    "一般农户": "general",
-}
 
 
 def _national_status(text: str, header: str) -> str:
-    return NATIONAL_STATUS.get(_norm(text)) or parse_enum(text, header, HOUSEHOLD_STATUS)
+    return parse_enum(text, header, HOUSEHOLD_STATUS)
 
 
 def _group_code(ctx: SheetContext, text: str, header: str, village_header: str) -> str:
@@ -2691,7 +2592,7 @@ def export_table(
     records: list[dict[str, Any]]
     if kind == "households":
         if state:
-            F.choice(state, "--state", HOUSEHOLD_STATUS)
+            state = F.choice(state, "--state", HOUSEHOLD_STATUS)
         homes = sorted(ctx.households.values(), key=lambda h: (h.village, h.group or "", h.head, h.id))
         homes = [
             h for h in homes if (not prefix or h.unit.startswith(prefix)) and (not state or h.status == state)
@@ -2703,7 +2604,7 @@ def export_table(
                 record["phone"] = reveal(home.phone_hash, home.id) or record["phone"]
     elif kind == "cadres":
         if state:
-            F.choice(state, "--state", CADRE_STATUS)
+            state = F.choice(state, "--state", CADRE_STATUS)
         cadres = sorted(ctx.cadres.values(), key=lambda c: (c.unit, c.name, c.id))
         cadres = [
             c
@@ -2723,7 +2624,7 @@ def export_table(
         ]
     else:
         if state:
-            F.choice(state, "--state", (*STATES, "open"))
+            state = F.choice(state, "--state", (*STATES, "open"))
         items = sorted(ctx.items.values(), key=lambda i: (i.created, i.id))
         records = [
             item_values(ctx, i)
