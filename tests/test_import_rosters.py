@@ -231,6 +231,21 @@ def test_last_years_roster_and_visits_give_last_years_rollup(office, tmp_path):
     total = rollup_2020(office)
     assert (total["households"], total["households_visited"], total["visits"]) == (2, 1, 2)
     assert total["pairing_coverage"] == 0.5  # 罗一's pairing made by the roster dates from 2020 too
+    # 2020's 帮扶责任人 roster: the cadre and the pairing it makes date from --registered as well.
+    cadres = write_csv(
+        tmp_path / "2020年帮扶责任人.csv",
+        [
+            ["序号", "姓名", "乡镇", "村", "职务", "帮扶对象"],
+            ["1", "罗成", "和平乡", "板栗园村", "驻村队员", "罗二"],
+        ],
+    )
+    result = run("import", str(cadres), "--kind", "cadres", "--registered", "2020-03-01", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    cadre = next(c for c in Ledger.open(office.path).iter_cadres() if c.name == "罗成")
+    assert cadre.registered == "2020-03-01"
+    assert rollup_2020(office)["pairing_coverage"] == 1.0
+    assert run("audit", ledger=office.path).exit_code == 0
+    assert run("check", ledger=office.path).exit_code == 0
 
 
 def test_a_visit_before_the_registration_is_refused_per_row(office, tmp_path):

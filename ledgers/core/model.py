@@ -158,8 +158,12 @@ class Cadre(Record):
     recall_reason: str | None = None
     pairings: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
+    # The day the cadre took up the unit, when before it was typed in (an imported roster's --registered).
+    registered: str | None = None
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"registered"})
 
 
 @dataclass(frozen=True)

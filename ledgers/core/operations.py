@@ -72,13 +72,15 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("item", "void"): frozenset({"reason", "date", "late"}),
     # 移交 (issue 15, `cadre move --hand-over-to`): the new leader of an open case and why.
     ("item", "hand_over"): frozenset({"leader", "reason"}),
-    ("cadre", "create"): frozenset({"id", "name", "unit", "role", "title", "phone", "phone_hash"}),
+    ("cadre", "create"): frozenset(
+        {"id", "name", "unit", "role", "title", "phone", "phone_hash", "registered"}
+    ),
     ("cadre", "set"): frozenset({"name", "title", "phone", "phone_hash"}),
     # 更正 and 调动 (issue 15): corrected values with a reason; a move names the new unit (and who took over).
     ("cadre", "edit"): frozenset({"name", "title", "phone", "phone_hash", "reason"}),
     ("cadre", "move"): frozenset({"unit", "reason", "hand_over_to"}),
     ("cadre", "recall"): frozenset({"reason"}),
-    ("cadre", "pair"): frozenset({"household"}),
+    ("cadre", "pair"): frozenset({"household", "since"}),  # since: a roster's --registered
     ("cadre", "unpair"): frozenset({"household"}),
     ("cadre", "key_add"): frozenset({"key"}),
     ("household", "create"): frozenset(
@@ -99,7 +101,7 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
         }
     ),
     ("household", "set"): frozenset({"indicators", "status", "members", "phone", "phone_hash"}),
-    ("household", "pair"): frozenset({"cadre"}),
+    ("household", "pair"): frozenset({"cadre", "since"}),
     ("household", "unpair"): frozenset({"cadre"}),
     # 更正, 搬迁 and 销户 (issue 15). A removal records where its open items went (`transfer_to`), if anywhere.
     ("household", "edit"): frozenset({"head", "members", "group", "register_no", "reason"}),

@@ -45,6 +45,7 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
             title=f.get("title"),
             phone=f.get("phone"),
             phone_hash=f.get("phone_hash"),
+            registered=f.get("registered"),
         )
     if cadre is None:
         raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))

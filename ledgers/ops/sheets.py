@@ -1923,6 +1923,7 @@ class _Planner:
             "unit": unit,
             "role": role,
             "title": values.get("title"),
+            "registered": self.plan.registered,
         }
         if phone_hash:
             fields.update(phone=masked_phone, phone_hash=phone_hash)
@@ -1933,8 +1934,9 @@ class _Planner:
                 new_entry(self.actor.id, "recall", {"reason": values.get("recall_reason")}, self.at)
             )
         for home_id in homes:
-            history.append(new_entry(self.actor.id, "pair", {"household": home_id}, self.at))
-            self._pair_household(home_id, cadre_id)
+            since = self._pair_since(home_id)
+            history.append(new_entry(self.actor.id, "pair", {"household": home_id, "since": since}, self.at))
+            self._pair_household(home_id, cadre_id, since)
         record: Cadre | None = None
         for entry in history:
             record = apply_cadre(record, entry)
@@ -1970,11 +1972,19 @@ class _Planner:
                 found.append(homes[0])
         return tuple(found)
 
-    def _pair_household(self, home_id: str, cadre_id: str) -> None:
+    def _pair_since(self, home_id: str) -> str | None:
+        """--registered: the day a pairing the sheet makes dates from, never before the household's registration."""
+        home = self.ctx.households.get(home_id)
+        since = self.plan.registered
+        if since and home is not None and home.registered:
+            since = max(since, home.registered)
+        return since
+
+    def _pair_household(self, home_id: str, cadre_id: str, since: str | None = None) -> None:
         from ..core.registers import apply_household
 
         home = self.home_updates.get(home_id) or self.ctx.households[home_id]
-        entry = new_entry(self.actor.id, "pair", {"cadre": cadre_id}, self.at)
+        entry = new_entry(self.actor.id, "pair", {"cadre": cadre_id, "since": since}, self.at)
         self.home_updates[home_id] = replace(
             apply_household(home, entry), history=home.history + (entry,), source=home.source
         )

@@ -50,7 +50,8 @@ from ..repo.store import Ledger
 SCHEMA_VERSION = 8  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
-# 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it
+# 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
+# a cadre from theirs, a pairing from its entry's `since` (an imported roster's --registered)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -235,7 +236,7 @@ def _units_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
 
 def _cadre_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     history = data.get("history") or []
-    created = _day(history[0]) if history else ""
+    created = _s(data.get("registered")) or (_day(history[0]) if history else "")
     recalled = None
     for entry in history:
         if entry.get("op") == "recall":
@@ -318,7 +319,10 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     for entry in history:
         cadre = (entry.get("fields") or {}).get("cadre")
         if entry.get("op") == "pair" and cadre:
-            since = registered if registered and entry.get("at") == created_at else _day(entry)
+            since = (entry.get("fields") or {}).get("since") or (
+                registered if registered and entry.get("at") == created_at else _day(entry)
+            )
+            since = str(since)
             open_pairs.setdefault(str(cadre), since)
         elif entry.get("op") == "unpair" and cadre and str(cadre) in open_pairs:
             spans.append((str(cadre), open_pairs.pop(str(cadre)), _day(entry)))
