@@ -279,3 +279,24 @@ def test_registered_must_be_a_past_day(office, tmp_path):
     )
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("minqing: --registered")
+
+
+def test_person_roster_with_both_head_and_person_names(office, tmp_path):
+    # Some exports repeat the head's name (户主姓名) on every person's row beside the person's own 姓名.
+    rows = national_rows()
+    for index, row in enumerate(rows[2:8]):
+        row.insert(6, "户主姓名" if index == 0 else ("杨一" if index <= 3 else "吴四"))
+    sheet = write_xlsx(tmp_path / "名单.xlsx", rows)
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    homes = households(office)
+    assert homes["杨一"].members == 3 and homes["吴四"].members == 2
+
+
+def test_registered_is_for_rosters_only(office, tmp_path):
+    sheet = write_csv(tmp_path / "v.csv", [["走访日期", "村", "户主姓名", "走访人"]])
+    result = run("import", str(sheet), "--kind", "visits", "--registered", "2020-01-01", ledger=office.path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "minqing: --registered 不能与 --kind visits 同时使用：二选一\n",
+    )

@@ -153,6 +153,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         # A person-level roster (the national 已脱贫人口名单 export): one row per person, grouped by 户编号.
         Column("person_no", "人编号", "person no", "text", ("成员编号", "人员编号"), export=False),
         Column("relation", "与户主关系", "relation", "text", ("与户主的关系", "家庭关系"), export=False),
+        Column("person_name", "成员姓名", "member name", "name", ("人员姓名",), export=False),
         Column(
             "registered",
             "首次识别时间",
@@ -1241,6 +1242,8 @@ def import_sheet(
     day = F.parse_date(registered, "--registered", allow_future=False) if registered else None
     if role is not None and kind != "cadres":
         raise BadInput("exclusive", field="--role", other=f"--kind {kind}")
+    if registered is not None and kind not in ("households", "cadres"):
+        raise BadInput("exclusive", field="--registered", other=f"--kind {kind}")
     role = parse_enum(role, "--role", ROLES) if role is not None else None
     headers = load_mapping(mapping, kind)
     table = read_table(path, sheet, encoding)
@@ -1391,6 +1394,16 @@ def _find_header(
                 findings.append(Finding(table.name, number, cell, error, col))
             elif not hit:
                 ignored.append(cell)
+            elif (
+                name == "head" and kind == "households" and "head" in seen and "姓名" in (cell, seen["head"])
+            ):
+                # A person-level roster with both 户主姓名 and 姓名: 姓名 is each person's own name.
+                person = col if cell == "姓名" else next(c for c, n in fields_by_col.items() if n == "head")
+                if person != col:
+                    seen["head"] = headers["head"] = cell
+                    fields_by_col[col] = "head"
+                fields_by_col[person] = "person_name"
+                seen["person_name"] = headers["person_name"] = "姓名"
             elif name is not None and name in seen:
                 error = BadInput("duplicate_column", column=cell, other=seen[name])
                 findings.append(Finding(table.name, number, cell, error, col))
