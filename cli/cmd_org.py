@@ -206,7 +206,7 @@ def org_merge(
 
 @org_app.command("list")
 def org_list(json_out: JsonOpt = False) -> None:
-    """Print the org tree; a renamed unit shows its old names, a merged one where it went (撤并).
+    """Print the org tree; a note gives a unit's official name, its other names and where a merged one went (撤并).
 
     Example: minqing org list --json
     """
@@ -227,7 +227,7 @@ def org_list(json_out: JsonOpt = False) -> None:
 
 
 def _note(unit: Any) -> str:
-    parts = []
+    parts = [t("全称 ", "official ") + unit.official] if unit.official else []
     if unit.retired:
         parts.append(
             t(f"{unit.retired} 撤并入 {unit.merged_into}", f"merged into {unit.merged_into} {unit.retired}")

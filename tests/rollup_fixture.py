@@ -37,6 +37,7 @@ from minqing.ledgers.repo.store import Ledger
 
 NOW = "2026-11-23T10:00:00+08:00"
 HEPING, BAHUANG, COUNTY = "520602101", "520602102", "520602"
+DEMO_HEPING = "520602202"  # 和平乡 in `minqing demo`: the statistics bureau's code (issue 16)
 BANLI, TAOYING, SONGJIA, YIZU = "520602101201", "520602101202", "520602102201", "52060210120101"
 
 

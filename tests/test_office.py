@@ -9,7 +9,7 @@ import datetime as dt
 import office_fixture as ofx
 import pytest
 import rollup_fixture as fx
-from rollup_fixture import BAHUANG, BANLI, COUNTY, HEPING, SONGJIA, TAOYING
+from rollup_fixture import BAHUANG, BANLI, COUNTY, DEMO_HEPING, HEPING, SONGJIA, TAOYING
 
 from minqing.ledgers.core.errors import BadInput, NotFound
 from minqing.ledgers.read import office as O
@@ -434,5 +434,5 @@ def test_demo_has_activities_reviews_talks_stays_and_their_findings(demo_ledger)
     # and 和平乡 still has exactly 215 items, 104 referred to the township and 25 to the 区
     with Index.open(demo_ledger) as index:
         result = rollup.rollup([index], rollup.period_containing("quarter", dt.date(2026, 11, 1)), "township")
-    heping = next(row.values for row in result.rows if row.unit == HEPING)
+    heping = next(row.values for row in result.rows if row.unit == DEMO_HEPING)
     assert (heping["raised"], heping["escalated_township"], heping["escalated_county"]) == (215, 104, 25)

@@ -89,6 +89,8 @@ def test_the_bureaus_list_goes_in_as_one_commit(ledger: Path) -> None:
     assert units["520602202001"]["name"] == "和平社区"
     assert units["520602003006"]["name"] == "大江坪社区"  # 大江坪社区居委, cut short in the list
     assert units["520602204203"]["name"] == "小冬云村"  # 小冬云村委员, likewise
+    listing = run("org", "list", ledger=ledger).stdout
+    assert "    陈家寨村" in listing and "全称 陈家寨村委会" in listing
     _clean(ledger)
 
     # an unchanged re-import: nothing committed, and it says so

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import rollup_fixture as fx
-from rollup_fixture import BAHUANG, BANLI, COUNTY, HEPING, SONGJIA, TAOYING, YIZU, Hand
+from rollup_fixture import BAHUANG, BANLI, COUNTY, DEMO_HEPING, HEPING, SONGJIA, TAOYING, YIZU, Hand
 
 from minqing.ledgers.core.errors import BadInput, NotFound
 from minqing.ledgers.read import rollup
@@ -441,11 +441,11 @@ def demo_index(tmp_path_factory):
 
 def test_demo_funnel_at_heping(demo_index):
     result = rollup.rollup([demo_index], choose_period("month", "2026-11-23", today=TODAY), "township")
-    heping = rows(result)[HEPING]
+    heping = rows(result)[DEMO_HEPING]
     assert (heping["raised"], heping["escalated_township"], heping["escalated_county"]) == (215, 104, 25)
     assert heping["households"] == 300
     assert result.total.values["raised"] >= 215
     quarter = rollup.rollup([demo_index], choose_period("quarter", "2026-11-23", today=TODAY), "township")
-    assert pick(rows(quarter)[HEPING], "raised", "escalated_township", "escalated_county") == dict(
+    assert pick(rows(quarter)[DEMO_HEPING], "raised", "escalated_township", "escalated_county") == dict(
         raised=215, escalated_township=104, escalated_county=25
     )

@@ -11,7 +11,6 @@ use for an official one, and which units a typed name or code means.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ def read_code(text: str) -> CodeSays | None:
 def short_name(official: str) -> str:
     """The name offices use for an official one: …村村民委员会 / …村委会 → …村, …社区居民委员会 / …社区居委会 /
     …居委会 → …社区; anything else (…办事处, 和平乡, 一组) as it is."""
-    name = unicodedata.normalize("NFKC", str(official or "")).strip()
+    name = str(official or "").strip()  # as typed: 新村（乙） keeps its full-width brackets
     for suffix in _VILLAGE_SUFFIXES:
         stem = name.removesuffix(suffix)
         if stem != name and stem:
@@ -83,10 +82,11 @@ def match_units(
         for u in units
         if (level is None or u.level == level) and (parent is None or u.code.startswith(parent))
     ]
-    value = unicodedata.normalize("NFKC", str(text or "")).strip()
-    says = read_code(value)
-    if value.isdigit():
-        wanted = says.code if says else value
+    value = str(text or "").strip()  # names as typed (新村（乙）); codes in half-width digits
+    digits = unicodedata.normalize("NFKC", value)
+    if digits.isdigit():
+        says = read_code(digits)
+        wanted = says.code if says else digits
         return [u for u in pool if u.code == wanted]
     found = [u for u in pool if value in (u.name, u.official)]
     if not found:
@@ -106,11 +106,3 @@ def describe(units: dict[str, Unit], found: Iterable[Unit]) -> str:
         where = f"{parent.name} " if parent else ""
         parts.append(f"{where}{unit.name}（{unit.code}）")
     return "、".join(parts)
-
-
-_TRAILING_SPACE = re.compile(r"\s+")
-
-
-def clean_name(text: str) -> str:
-    """A name as typed in a sheet: NFKC, inner whitespace removed (全角 spaces in 办 事 处)."""
-    return _TRAILING_SPACE.sub("", unicodedata.normalize("NFKC", str(text or "")))
