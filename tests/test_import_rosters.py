@@ -43,7 +43,7 @@ def national_rows():
     return [
         ["碧江区已脱贫人口名单"],
         ["填报单位：和平乡", "", "", "", "", "", "", "", "", "", "", "", "导出日期：2026-11-20"],
-        NATIONAL_HEADER,
+        list(NATIONAL_HEADER),
         ["1", "碧江区", "和平乡", "板栗园村", "5206021012010001", "520602101201000101", "杨一", id_number(101),
          "3", "户主", "脱贫户", "13911110001", "2016年3月5日", "否", "是", "汉族"],
         ["2", "碧江区", "和平乡", "板栗园村", "5206021012010001", "520602101201000102", "杨二", id_number(102),
@@ -299,4 +299,15 @@ def test_registered_is_for_rosters_only(office, tmp_path):
     assert (result.exit_code, result.stderr) == (
         2,
         "minqing: --registered 不能与 --kind visits 同时使用：二选一\n",
+    )
+
+
+def test_a_member_in_another_village_is_refused(office, tmp_path):
+    rows = national_rows()
+    rows[5][3] = "桃映村"  # 杨三's row names another village than the head's
+    sheet = write_csv(tmp_path / "名单.csv", rows)
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "名单.csv:6:行政村: 行政村“桃映村”与 行政村（第 4 行）“板栗园村”矛盾：两者应一致"
     )

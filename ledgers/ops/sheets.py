@@ -1717,6 +1717,19 @@ class _Planner:
                     ),
                 )
             if heads and row is not heads[0]:
+                for place in ("township", "village", "group"):
+                    # one household lives in one place: a member's row naming another is a mistake in the sheet
+                    mine, head_place = row.text(place), heads[0].text(place)
+                    if mine and head_place and _norm(mine) != _norm(head_place):
+                        what = f"{heads[0].header(place)}（第 {heads[0].number} 行）"
+                        error = BadInput(
+                            "conflict_values",
+                            field=row.header(place),
+                            value=mine,
+                            other=what,
+                            other_value=head_place,
+                        )
+                        row.fail(place, error)
                 values = self.parse_fields(row, skip=("pairings", "members"))
                 masked, digest = values.get("id_number") or (None, None)
                 if masked and not digest:
