@@ -269,9 +269,13 @@ OPS: dict[str, OpRule] = {
     ),
     # The statistics bureau's list (issue 16): units added, none changed; the added codes are the entries, each
     # under its parent (audit._check_units). An unchanged re-import commits nothing.
-    "org.import": OpRule(files=frozenset({"units"}), roles=("admin",), subject="导入单位 {count} 个（{file}）"),
+    "org.import": OpRule(
+        files=frozenset({"units"}), roles=("admin",), subject="导入单位 {count} 个（{file}）"
+    ),
     # 别名 (issue 16): one name appended to one unit's `aliases`, nothing else (audit._check_units).
-    "org.alias": OpRule(files=frozenset({"units"}), roles=("admin",), subject="单位别名 {code} {name}：{alias}"),
+    "org.alias": OpRule(
+        files=frozenset({"units"}), roles=("admin",), subject="单位别名 {code} {name}：{alias}"
+    ),
     # A hand commit of minqing.yaml / org/units.yaml with trailers (docs: "Changing minqing.yaml"); audited.
     "config.edit": OpRule(files=frozenset({"config", "units"}), roles=("admin",)),
     "cadre.add": _rule(
