@@ -122,6 +122,36 @@ def test_person_roster_members_must_match_the_count(office, tmp_path):
     assert commit_count(office.path) == before
 
 
+def test_monitoring_type_column_makes_a_lifted_household_monitored(office, tmp_path):
+    # The national export's 易返贫致贫户(监测对象)类型 beside 户类型: a named type means monitored, blank leaves 脱贫户.
+    header = [*NATIONAL_HEADER, "易返贫致贫户（监测对象）类型"]
+    rows = [list(row) for row in national_rows()]
+    rows[2] = header
+    for index in (3, 4, 5):
+        rows[index] = [*rows[index], "脱贫不稳定户"]
+    for index in (6, 7):
+        rows[index] = [*rows[index], ""]
+    sheet = write_xlsx(tmp_path / "名单.xlsx", rows)
+    result = run("import", str(sheet), "--kind", "households", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    homes = households(office)
+    assert homes["杨一"].status == "monitored" and homes["吴四"].status == "monitored"
+
+    rows[3][-1] = "富裕户"
+    bad = write_csv(tmp_path / "名单2.csv", [[cell.replace("杨", "罗") for cell in row] for row in rows])
+    before = commit_count(office.path)
+    refused = run("import", str(bad), "--kind", "households", ledger=office.path)
+    assert refused.exit_code == 2
+    # Every fault of the sheet in one run: the 户编号 already registered, and the unknown type.
+    typed = [
+        line
+        for line in refused.stderr.splitlines()
+        if line.startswith("名单2.csv:4:易返贫致贫户（监测对象）类型: ")
+    ]
+    assert len(typed) == 1 and "富裕户" in typed[0] and "脱贫不稳定户" in typed[0]
+    assert commit_count(office.path) == before
+
+
 def test_an_unknown_personal_column_is_refused_not_dropped(office, tmp_path):
     sheet = write_csv(
         tmp_path / "农户.csv",

@@ -25,7 +25,7 @@ from typing import Any
 from ..core import fields as F
 from ..core import ids, layout, pii, yamlio
 from ..core.errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
-from ..core.messages import EXTRA_LABELS, LABELS, Text, label
+from ..core.messages import EXTRA_LABELS, LABELS, SYNONYMS, Text, label
 from ..core.model import (
     CADRE_STATUS,
     CATEGORIES,
@@ -148,6 +148,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             HOUSEHOLD_STATUS,
         ),
         Column("register_no", "登记编号", "register no", "text", ("档案编号", "户编号")),
+        # The national export's second type column: any named type (脱贫不稳定户, 边缘易致贫户, 突发严重困难户)
+        # makes the household monitored whatever its 户类型 says; blank or 否 leaves the status as it is.
+        Column(
+            "monitor_type",
+            "易返贫致贫户(监测对象)类型",
+            "monitoring type",
+            "monitor",
+            ("易返贫致贫户类型", "监测对象类型", "监测类型", "防返贫监测对象类型", "是否监测对象"),
+            export=False,
+        ),
         Column("risks", "风险指标", "risks", "risks", ("风险", "两不愁三保障风险")),
         Column("pairings", "结对干部", "paired cadres", "cadres", ("帮扶干部", "帮扶责任人", "结对帮扶干部")),
         # A person-level roster (the national 已脱贫人口名单 export): one row per person, grouped by 户编号.
@@ -818,6 +828,17 @@ def parse_bool(text: str, header: str) -> bool:
     if key in NO:
         return False
     raise BadInput("bad_value", field=header, value=text, accepted="是|否")
+
+
+def parse_monitor_type(text: str, header: str) -> bool:
+    """True for a named monitoring type (or 是), False for a blank, 否, 无 or a dash."""
+    key = _norm(text)
+    if key in NO or key in ("", "无", "/", "-", "—", "－"):
+        return False
+    if key in YES or _enum_index(("monitored",)).get(key) == "monitored":
+        return True
+    shown = "、".join(name for name, code in SYNONYMS.items() if code == "monitored")
+    raise BadInput("bad_value", field=header, value=text, accepted=f"{shown}、否 或空白")
 
 
 def _split_list(text: str) -> list[str]:
@@ -1567,6 +1588,8 @@ class _Planner:
                 )
             elif kind == "bool":
                 out[name] = row.guard(name, lambda t, h=header: parse_bool(t, h))
+            elif kind == "monitor":
+                out[name] = row.guard(name, lambda t, h=header: parse_monitor_type(t, h))
             elif kind == "risks":
                 out[name] = row.guard(name, lambda t, h=header: _parse_risks(t, h))
             elif kind in ("pii_id", "pii_phone"):
@@ -1814,7 +1837,7 @@ class _Planner:
             "village": village,
             "group": group,
             "members": values.get("members") or 1,
-            "status": values.get("status") or "general",
+            "status": "monitored" if values.get("monitor_type") else values.get("status") or "general",
             "register_no": values.get("register_no"),
         }
         registered = values.get("registered") or self.plan.registered
