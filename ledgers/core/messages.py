@@ -1422,3 +1422,28 @@ GROUPING_LABELS: dict[str, tuple[str, str]] = {
     "ledger": ("按台账", "by ledger"),
 }
 MESSAGES.update({"acc_choice": ("{codes}（或 {labels}）", "{codes} (or {labels})")})
+
+# Issue 18 (counts beside rates, several periods at once): the condolence visit (慰问), the discipline channel (纪委),
+# year to date (今年以来) and --each.
+LABELS.update({"condolence": ("慰问", "condolence")})
+EXTRA_LABELS.update({"discipline": ("纪委", "discipline")})
+SYNONYMS.update(
+    {
+        "纪检": "discipline",
+        "纪委监委": "discipline",
+        "纪检监察": "discipline",
+        "走访慰问": "condolence",
+        "慰问走访": "condolence",
+    }
+)
+PERIOD_LABELS.update({"ytd": ("今年以来", "year to date")})
+MESSAGES.update(
+    {
+        "too_many_periods": (
+            "{field}：{count} 个期间太多：最多 {limit} 个（请缩短 --from/--to 或换用更长的期间）",
+            "{field}: {count} periods are too many; accepted: at most {limit} (shorten --from/--to or use a "
+            "longer period)",
+        ),
+        "acc_year": ("四位年份（如 2026）", "a four-digit year (e.g. 2026)"),
+    }
+)

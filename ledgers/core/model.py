@@ -22,7 +22,8 @@ CATEGORIES = (
     "policy",
     "other",
 )
-SOURCES = ("visit", "petition", "hotline", "review", "grid")
+# discipline (纪委, issue 18): the discipline-inspection channel, one of the four channels of seed 000
+SOURCES = ("visit", "petition", "hotline", "review", "grid", "discipline")
 LEVELS = ("village", "township", "county")
 STATES = ("registered", "assigned", "in_progress", "resolved", "closed")
 OPEN_STATES = ("registered", "assigned", "in_progress")
@@ -38,7 +39,8 @@ HOUSEHOLD_STATUS = ("poor", "lifted", "monitored", "general")
 REMOVE_REASONS = ("died", "moved_away", "merged", "duplicate", "other")
 INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
 INDICATOR_VALUES = ("ok", "risk")
-VISIT_KINDS = ("visit", "talk", "stay")
+# condolence (慰问, issue 18): a visit bringing condolences or relief to a household
+VISIT_KINDS = ("visit", "talk", "stay", "condolence")
 UNIT_LEVELS = ("county", "township", "village", "group")
 # Issue 7 (activities, quarterly reviews); schemas/activity.yaml and schemas/review.yaml use the same lists.
 ACTIVITY_KINDS = (

@@ -101,7 +101,7 @@ def add_visit(
             late=marker,
         )
         tx.append(layout.visit_stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
-        label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点"}[kind]
+        label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点", "condolence": "慰问"}[kind]
         who = home.head if home else unit_code
         raised = f"，登记 {len(items)} 项" if items else ""
         subject = operation_subject("visit.add", kind=label, who=who, day=day, raised=raised)

@@ -47,11 +47,12 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 8  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 9  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
 # a cadre from theirs, a pairing from its entry's `since` (an imported roster's --registered)
+# 9: items.source (the channel: the discipline channel 纪委 is counted apart, issue 18)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -92,6 +93,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "claimed_by",
         "assign_by",
         "late",  # 补录 (issue 15): the reason, when it was registered inside a closed period
+        "source",  # the channel it came by (visit, petition, hotline, review, grid, discipline)
     ),
     # 作废 items (issue 15) are in no count, list or funnel: only here, for `issue list --all`.
     "voided_items": (
@@ -429,6 +431,7 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             _s(data.get("claimed_by")),
             _s(data.get("assign_by")),
             _late_of(history),
+            _s(data.get("source")),
         ),
     )
 
