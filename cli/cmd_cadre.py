@@ -80,6 +80,14 @@ def cadre_add(
     phone: Annotated[
         str | None, typer.Option("--phone", help="Phone; stored masked plus a keyed hash.")
     ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            autocompletion=complete_unit,
+            help="The helping unit (帮扶单位/后盾单位) the cadre belongs to: its code or name.",
+        ),
+    ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Add a cadre to the roster.
@@ -96,9 +104,49 @@ def cadre_add(
     roles = list(ROLES)
     role = ask(role, "--role", t("角色", "role"), lambda v: fields.choice(v, "--role", roles), roles)
     cadre = reg.add_cadre(
-        led, actor, name=name or "", unit=unit or "", role=role or "", title=title, phone=phone
+        led,
+        actor,
+        name=name or "",
+        unit=unit or "",
+        role=role or "",
+        title=title,
+        phone=phone,
+        department=department,
     )
     echo(f"{cadre.id} {cadre.name}")
+
+
+@cadre_app.command("post")
+def cadre_post(
+    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    village: Annotated[
+        str | None,
+        typer.Option("--village", autocompletion=complete_unit, help="The village posted to (code or name)."),
+    ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            autocompletion=complete_unit,
+            help="The helping unit sending the cadre (required when the roster has none).",
+        ),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (选派文件, 轮换…).")] = None,
+    actor: AsOpt = None,
+) -> None:
+    """Post a department's cadre to a village (驻村: first secretary, work team) from today; one commit.
+
+    Example: minqing cadre post C-4H2J --village 520602202201 --department 520602D01 --reason 选派第一书记
+    """
+    from minqing.ledgers.ops import register as reg
+
+    cadre = reg.post_cadre(ledger(), actor, cadre_id, village=village, department=department, reason=reason)
+    echo(
+        t(
+            f"{cadre.id} {cadre.name} 驻村 {cadre.posted}（{cadre.department}）",
+            f"{cadre.id} {cadre.name} posted to {cadre.posted} ({cadre.department})",
+        )
+    )
 
 
 @cadre_app.command("list")

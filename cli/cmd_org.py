@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
 
 
-LEVEL_CHOICES = ["township", "village", "group"]
+LEVEL_CHOICES = ["township", "village", "group", "department"]
 
 
 @org_app.command("add")
@@ -35,7 +35,8 @@ def org_add(
     code: Annotated[
         str,
         typer.Argument(
-            help="Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15."
+            help="Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15;"
+            " a department (帮扶单位) the county code, D and 2-3 digits (520602D01)."
         ),
     ],
     name: Annotated[
@@ -43,7 +44,11 @@ def org_add(
         typer.Argument(help="Unit name; an official one (…村民委员会) is kept beside its short name (…村)."),
     ],
     level: Annotated[
-        str | None, typer.Option("--level", help="township|village|group (default: read from the code).")
+        str | None,
+        typer.Option(
+            "--level",
+            help="township|village|group|department (default: read from the code).",
+        ),
     ] = None,
     parent: Annotated[
         str | None,
@@ -58,6 +63,8 @@ def org_add(
     """Add a unit to the org tree; its level and parent are read from the code when left out.
 
     Example: minqing org add 520602202201 陈家寨村委会
+
+    Example: minqing org add 520602D01 区农业农村局 --level department
     """
     from minqing.ledgers.ops import register as reg
 
@@ -214,10 +221,11 @@ def org_list(json_out: JsonOpt = False) -> None:
     if json_out:
         print_json([u.to_dict() for u in units])
         return
-    depth = {"county": 0, "township": 1, "village": 2, "group": 3}
+    # Departments (帮扶单位) hang under the county beside the townships; their codes (520602D01) sort after them.
+    depth = {"county": 0, "township": 1, "village": 2, "group": 3, "department": 1}
     rows = [
         ["  " * depth[u.level] + u.name, u.code, label(u.level), _note(u)]
-        for u in sorted(units, key=lambda u: u.code)
+        for u in sorted(units, key=lambda u: (u.level == "department", u.code))
     ]
     # The indentation is the tree. The note column (old names, 撤并) only when some unit has one.
     headers = [t("单位", "unit"), t("代码", "code"), t("层级", "level"), t("备注", "note")]

@@ -73,22 +73,42 @@ def visit_add(
     item_kind: Annotated[
         str | None, typer.Option("--item-kind", help="Kind of the raised items (default problem).")
     ] = None,
+    round_: Annotated[
+        str | None,
+        typer.Option("--round", help="Round of the team visit (五人大走访), 1..minqing.yaml rounds (4)."),
+    ] = None,
+    survey: Annotated[
+        str | None,
+        typer.Option(
+            "--survey", help="The household's answer to the satisfaction survey: satisfied|basic|unsatisfied."
+        ),
+    ] = None,
     late: LateOpt = False,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why it is recorded late (with --late).")
+    ] = None,
+    with_cadre: Annotated[
+        str | None,
+        typer.Option(
+            "--with",
+            autocompletion=complete_cadre,
+            help="谈心谈话 with a cadre (--kind talk), in place of --household; --raise files the cadre's unit's items.",
+        ),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
     """Record a visit (and every item raised during it) as one commit.
 
     Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1 --raise 屋顶漏雨 --category housing
+
+    Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1,C-2RT5 --round 2 --survey 满意
     """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import visits
 
     raises = paired_raises(raise_, category)
     led = ledger()
-    if kind in (None, "visit", "talk") and unit is None:
+    if kind in (None, "visit", "talk") and unit is None and with_cadre is None:
         household = ask(
             household,
             "--household",
@@ -114,6 +134,9 @@ def visit_add(
         on_spot=on_spot or [],
         item_kind=item_kind,
         late=late_reason(late, reason),
+        with_cadre=with_cadre,
+        round_number=round_,
+        survey=survey,
     )
     echo(f"{visit.id} {visit.date}")
     echo_items(items)
@@ -190,6 +213,12 @@ def visit_list(
         typer.Option("--unit", autocompletion=complete_unit, help="Only visits under this unit code."),
     ] = None,
     month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", autocompletion=complete_cadre, help="Only visits this cadre went on (id or prefix)."
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List visits, talks and stays.
@@ -198,7 +227,7 @@ def visit_list(
     """
     from minqing.ledgers.read import queries
 
-    rows = queries.visits(ledger(), household=household, unit=unit, month=month)
+    rows = queries.visits(ledger(), household=household, unit=unit, month=month, by=by)
     if json_out:
         print_json([v.to_dict() for v in rows])
         return

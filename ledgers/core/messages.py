@@ -1447,3 +1447,200 @@ MESSAGES.update(
         "acc_year": ("四位年份（如 2026）", "a four-digit year (e.g. 2026)"),
     }
 )
+
+# Issue 18 (helping units and talks with cadres): departments (帮扶单位/后盾单位) outside the territorial tree, cadres
+# posted to villages (驻村), 谈心谈话 with work-team cadres, and the duties per department and per team cadre.
+LABELS.update({"department": ("帮扶单位", "department")})
+SYNONYMS.update({"后盾单位": "department", "帮扶部门": "department", "部门": "department"})
+GROUPING_LABELS.update({"department": ("按帮扶单位", "by department")})
+MESSAGES.update(
+    {
+        "acc_department_code": (
+            "县代码 {county} + D + 2–3 位序号（如 {county}D01）",
+            "the county code {county}, D and 2-3 digits (e.g. {county}D01)",
+        ),
+        "acc_department_for_post": (
+            "帮扶单位代码或名称（该干部尚未登记所属帮扶单位）",
+            "a department code or name (the cadre has no department yet)",
+        ),
+        "hint_same_posting": (
+            "干部已驻该村、属该帮扶单位",
+            "the cadre is already posted to that village for that department",
+        ),
+        "acc_talk_with": (
+            "--household 农户编号 或 --with 干部编号（谈心谈话），二选一",
+            "either --household H-… or --with C-… (a talk), not both",
+        ),
+        "talk_with_kind": (
+            "--with 只用于谈心谈话：应为 --kind talk（现为 {value}）",
+            "--with is for talks only; accepted: --kind talk (given: {value})",
+        ),
+        "talk_cadre_no_village": (
+            "--with 的干部 {cadre}（{name}）未驻村、也不在村任职：谈心谈话记在干部所驻村，应为驻村或村级干部",
+            "--with: cadre {cadre} ({name}) is neither posted to nor serving in a village; accepted: a cadre posted to "
+            "or serving in a village (a talk is kept in that village's stream)",
+        ),
+        "talk_with_self": (
+            "--with 的干部 {cadre} 也在 --by 中：谈话人与被谈话人应不同",
+            "--with: cadre {cadre} is also in --by; accepted: a cadre other than the talkers",
+        ),
+        "duty_department_activity_minimum": (
+            "帮扶单位 {department}（{name}）{month} 开展活动 {count} 次：每月至少 {minimum} 次（五帮五扶）",
+            "department {department} ({name}) held {count} activities in {month}; at least {minimum} a month are "
+            "required (五帮五扶)",
+        ),
+        "duty_cadre_talk_missing": (
+            "驻村工作队干部 {cadre}（{name}）{quarter} 被谈心谈话 {count} 次：每季度至少 {minimum} 次",
+            "work-team cadre {cadre} ({name}) was talked with {count} times in {quarter}; at least {minimum} a "
+            "quarter are required",
+        ),
+    }
+)
+
+# Issue 17 (history by person, quiet cron): the visitors of a visit commit, and `report` paths with --verbose.
+MESSAGES.update(
+    {
+        "audit_visitor_mismatch": (
+            "Ledger-Visitor 与走访记录的走访干部（by）不符：多列 {extra}，漏列 {missing}",
+            "Ledger-Visitor trailers do not match the visitors (by) of the visits recorded: listed but not on the "
+            "visit {extra}; on the visit but not listed {missing}",
+        ),
+    }
+)
+
+# The satisfaction survey, team visits and rounds (issue 18, core/surveys.py): survey add, visit add --round/--survey,
+# check --teams.
+MESSAGES.update(
+    {
+        "acc_household_id": ("农户编号 H-…（或其唯一前缀）", "a household id H-… (or a unique prefix)"),
+        "acc_household_for_survey": (
+            "测评须给出受访农户编号（--household）",
+            "a household id (--household) when the survey is answered",
+        ),
+        "acc_round": (
+            "1 到 {rounds} 的轮次（minqing.yaml rounds）",
+            "a round from 1 to {rounds} (minqing.yaml rounds)",
+        ),
+        "check_team_incomplete": (
+            "第 {round} 轮走访 {visit} 缺少{missing}（minqing.yaml team_roles）",
+            "team visit {visit} of round {round} lacks: {missing} (minqing.yaml team_roles)",
+        ),
+    }
+)
+
+# Issue 17 (tables at 80 columns, names beside codes, log in the chosen language): cli/tables.py and `minqing log`.
+MESSAGES.update(
+    {
+        "table_omitted": (
+            "（终端太窄，未显示：{columns}；加 --wide 显示全部列，或用 show 看单条）",
+            "(terminal too narrow; not shown: {columns}; --wide shows every column, show one entry for all of it)",
+        ),
+    }
+)
+
+# The static site for leaders: `report site` (issue 20).
+MESSAGES.update(
+    {
+        "site_out_not_folder": (
+            "{field} “{value}” 是一个文件：应为文件夹（不存在时自动创建）",
+            "{field} '{value}' is a file; accepted: a folder (made when missing)",
+        ),
+        "site_written": (
+            "网站 {out}：共 {pages} 个文件，本次写入 {written} 个，删除过时 {removed} 个",
+            "site {out}: {pages} files, {written} written this run, {removed} stale removed",
+        ),
+        "site_title": ("民情台账", "minqing ledger"),
+        "site_overdue": ("超期清单", "Overdue"),
+        "site_due_week": ("本周到期", "Due this week"),
+        "site_ranking": ("季度排名", "Quarterly ranking"),
+        "site_reconcile": ("对账销号", "Reconciliation"),
+        "site_search": ("搜索", "Search"),
+        "site_search_hint": ("姓名、拼音首字母或编号", "name, pinyin initials or ID"),
+        "site_no_hits": ("没有找到", "nothing found"),
+        "site_cleared_yes": ("已清零", "cleared"),
+        "site_cleared_no": ("未清零", "not cleared"),
+        "site_ytd": ("{year} 年初至 {to}", "{year} to date ({to})"),
+        "site_periods_month": ("月", "Months"),
+        "site_periods_quarter": ("季度", "Quarters"),
+        "site_periods_year": ("年初至今", "Year to date"),
+        "site_period": ("统计期", "Period"),
+        "site_as_of": ("数据截至 {date}", "data as of {date}"),
+        "site_headline": ("主要指标", "Headline figures"),
+        "site_funnel": ("排查与上报漏斗", "Escalation funnel"),
+        "site_clearance": ("清零情况", "Zero open (清零)"),
+        "site_activity": ("谈心、蹲点、微心愿与活动", "Talks, stays, wishes and activities"),
+        "site_charts": ("图表", "Charts"),
+        "site_this_vs_last": ("本月与上月（{this} 对 {last}）", "This month against last ({this} vs {last})"),
+        "site_trend": ("近 {count} 个月", "The last {count} months"),
+        "site_unit": ("单位", "Unit"),
+        "site_units_below": ("下辖{level}", "{level} units below"),
+        "site_cleared_count": ("已清零 {cleared} / {total}", "{cleared} of {total} cleared"),
+        "site_household": ("农户", "Household"),
+        "site_households": ("农户（{count} 户）", "Households ({count})"),
+        "site_head": ("户主", "Head"),
+        "site_status": ("类别", "Status"),
+        "site_register_no": ("户编号", "Register no."),
+        "site_kind": ("类型", "Kind"),
+        "site_ledger": ("台账", "Ledger"),
+        "site_category": ("类别", "Category"),
+        "site_level": ("层级", "Level"),
+        "site_state": ("状态", "State"),
+        "site_created": ("登记日期", "Registered"),
+        "site_due": ("办理时限", "Due"),
+        "site_leader": ("包案领导", "Leader"),
+        "site_resolution": ("办结方式", "Resolution"),
+        "site_history": ("办理经过", "History"),
+        "site_when": ("时间", "When"),
+        "site_who": ("经办人", "Who"),
+        "site_what": ("操作", "What"),
+        "site_fields": ("内容", "Details"),
+        "site_village": ("村", "Village"),
+        "site_group": ("组", "Group"),
+        "site_members": ("人口", "Members"),
+        "site_id_number": ("身份证号（脱敏）", "ID number (masked)"),
+        "site_phone": ("电话（脱敏）", "Phone (masked)"),
+        "site_pairings": ("结对干部", "Paired cadres"),
+        "site_removed": ("销户", "Removed"),
+        "site_items": ("事项（{count} 项）", "Items ({count})"),
+        "site_item": ("编号", "ID"),
+        "site_desc": ("内容", "Description"),
+        "site_visits": ("走访记录（{count} 次）", "Visits ({count})"),
+        "site_date": ("日期", "Date"),
+        "site_visit": ("记录编号", "Record"),
+        "site_overdue_title": (
+            "超期事项（截至 {date}，{count} 项）",
+            "Overdue items (as of {date}: {count})",
+        ),
+        "site_due_week_title": (
+            "本周到期事项（{start} 至 {end}，{count} 项）",
+            "Items due this week ({start} to {end}: {count})",
+        ),
+        "site_ranking_note": (
+            "得分 = 40×按期率 + 30×走访覆盖率 + 30×满意率 − 每项超期 2 分（最多扣 30 分）",
+            "score = 40 × on-time rate + 30 × coverage + 30 × satisfaction − 2 per overdue item (at most 30)",
+        ),
+        "site_ranking_none": ("村级没有排名", "a village has no ranking"),
+        "site_ranking_quarter": (
+            "{quarter}（{start} 至 {end}，截至 {as_of}）",
+            "{quarter} ({start} to {end}, as of {as_of})",
+        ),
+        "site_rank_rank": ("名次", "Rank"),
+        "site_rank_name": ("单位", "Unit"),
+        "site_rank_score": ("得分", "Score"),
+        "site_rank_on_time_points": ("按期得分", "On-time points"),
+        "site_rank_coverage_points": ("覆盖得分", "Coverage points"),
+        "site_rank_satisfaction_points": ("满意得分", "Satisfaction points"),
+        "site_rank_overdue_penalty": ("超期扣分", "Overdue penalty"),
+        "site_reconcile_title": (
+            "对账销号 {unit}（截至 {date}：未销号 {count} 项，超期 {overdue} 项）",
+            "Reconciliation {unit} (as of {date}: {count} open, {overdue} overdue)",
+        ),
+        "site_overdue_days": ("超期天数", "Days overdue"),
+        "site_last": ("最近办理", "Last action"),
+        "site_days_since": ("距今天数", "Days since"),
+        "site_sign": ("核对签字", "Checked"),
+        "site_sign_maker": ("制表", "Prepared by"),
+        "site_sign_checker": ("核对", "Checked by"),
+        "site_sign_leader": ("分管领导", "Leader in charge"),
+    }
+)

@@ -41,7 +41,8 @@ INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
 INDICATOR_VALUES = ("ok", "risk")
 # condolence (慰问, issue 18): a visit bringing condolences or relief to a household
 VISIT_KINDS = ("visit", "talk", "stay", "condolence")
-UNIT_LEVELS = ("county", "township", "village", "group")
+# A department (帮扶单位/后盾单位, issue 18) is outside the territorial tree: a county office sending cadres.
+UNIT_LEVELS = ("county", "township", "village", "group", "department")
 # Issue 7 (activities, quarterly reviews); schemas/activity.yaml and schemas/review.yaml use the same lists.
 ACTIVITY_KINDS = (
     "night_school",
@@ -162,10 +163,14 @@ class Cadre(Record):
     keys: tuple[str, ...] = ()
     # The day the cadre took up the unit, when before it was typed in (an imported roster's --registered).
     registered: str | None = None
+    # Issue 18: the helping unit (帮扶单位, a department code) the cadre belongs to, and the village they are posted
+    # to (驻村, `cadre post`); visits and activities they do are credited to the department in the index.
+    department: str | None = None
+    posted: str | None = None
     history: tuple[HistoryEntry, ...] = ()
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"registered"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"registered", "department", "posted"})
 
 
 @dataclass(frozen=True)
@@ -261,9 +266,14 @@ class Visit(Record):
     corrected_by: str | None = None
     reason: str | None = None
     late: str | None = None  # 补录: why it was recorded inside a closed period (core/periods.py)
+    # 谈心谈话 with a cadre (issue 18): the cadre talked with, in place of a household.
+    with_cadre: str | None = None
+    round: int | None = None  # 五人大走访 (issue 18): the round of a team visit, 1..minqing.yaml `rounds`
     source: Source | None = None
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"corrects", "voids", "corrected_by", "reason", "late"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"corrects", "voids", "corrected_by", "reason", "late", "with_cadre", "round"}
+    )
 
 
 # `source` is a reserved record attribute (file and line), so an item's `source:` key (visit|petition|…) is held

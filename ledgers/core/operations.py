@@ -23,6 +23,7 @@ from .errors import Refused
 from .messages import Text
 from .model import HistoryEntry
 from .pii import mask_text
+from .streams import VOIDS
 
 LEADERS = ("township_leader", "county_leader", "admin")
 TRAILER_KEYS = ("Ledger-Op", "Ledger-Entry", "Ledger-Actor")
@@ -73,8 +74,10 @@ ENTRY_FIELDS: dict[tuple[str, str], frozenset[str]] = {
     # 移交 (issue 15, `cadre move --hand-over-to`): the new leader of an open case and why.
     ("item", "hand_over"): frozenset({"leader", "reason"}),
     ("cadre", "create"): frozenset(
-        {"id", "name", "unit", "role", "title", "phone", "phone_hash", "registered"}
+        {"id", "name", "unit", "role", "title", "phone", "phone_hash", "registered", "department"}
     ),
+    # 驻村 (issue 18, `cadre post`): the village a department's cadre is posted to, the department, and why.
+    ("cadre", "post"): frozenset({"village", "department", "reason"}),
     ("cadre", "set"): frozenset({"name", "title", "phone", "phone_hash"}),
     # 更正 and 调动 (issue 15): corrected values with a reason; a move names the new unit (and who took over).
     ("cadre", "edit"): frozenset({"name", "title", "phone", "phone_hash", "reason"}),
@@ -293,6 +296,10 @@ OPS: dict[str, OpRule] = {
     ),
     # 更正 (issue 15): corrected name, title or phone, with a reason.
     "cadre.edit": _rule("cadre", ("edit",), roles=_CADRE_ROLES, subject="更正干部 {id} {name}：{what}"),
+    # 驻村 (issue 18): one cadre posted to a village (and their department named); audit._check_post judges the codes.
+    "cadre.post": _rule(
+        "cadre", ("post",), roles=_CADRE_ROLES, subject="驻村 {id} {name} → {village}{department}"
+    ),
     # 调动 (issue 15): the cadre's new unit; with --hand-over-to, their open cases get the new leader (item
     # `hand_over`) and each pairing passes to them (cadre unpair ↔ pair, household unpair + pair), in one commit.
     "cadre.move": OpRule(
@@ -328,12 +335,15 @@ OPS: dict[str, OpRule] = {
         f"issue.{step}": _rule("item", (step,), roles=_ITEM_ROLES.get(step), subject=_ITEM_SUBJECTS[step])
         for step in ITEM_STEPS
     },
+    # `--survey` (issue 18): the household's answer to the satisfaction survey, asked during the visit.
     "visit.add": OpRule(
         entities={"item": frozenset({("create",), ("create", "resolve")})},
-        counts={"item": (0, None), "visits": (1, 1)},
+        counts={"item": (0, None), "visits": (1, 1), "surveys": (0, 1)},
         fields={"resolve": {"how": "on_the_spot"}},
-        subject="{kind} {who} {day}{raised}",
+        subject="{kind} {who} {day}（{visitors}）{raised}",
     ),
+    # 群众满意度测评 (issue 18, core/surveys.py): one household's answer, one document of its village's stream.
+    "survey.add": OpRule(counts={"surveys": (1, 1)}, subject="满意度测评 {who} {day}：{result}{round}"),
     "activity.add": OpRule(
         counts={"activities": (1, 1)}, subject="活动 {kind} {place} {day}：{title}{people}"
     ),
@@ -384,9 +394,13 @@ OPS: dict[str, OpRule] = {
     "import.cadres": OpRule(counts={"cadre": (0, None), "household": (0, None)}, any_ops=True),
     "import.visits": OpRule(counts={"visits": (0, None), "item": (0, None)}, any_ops=True),
     "import.issues": OpRule(counts={"item": (0, None)}, any_ops=True),
+    "import.surveys": OpRule(counts={"surveys": (0, None)}, any_ops=True),
     # A crashed operation's complete files, committed later by `doctor --fix`.
     "doctor.recover": OpRule(
-        counts={kind: (0, None) for kind in ("cadre", "household", "item", "review", "visits", "activities")},
+        counts={
+            kind: (0, None)
+            for kind in ("cadre", "household", "item", "review", "visits", "activities", "surveys")
+        },
         replayed=True,
         subject="恢复中断操作留下的文件 {paths}",
     ),
@@ -449,6 +463,21 @@ def commit_message(
     # The subject is built from values already screened, but it is git's for good: mask whatever slipped by
     # (a unit name or a sheet's title row quoted in a subject).
     return mask_text(subject_line)[0] + "\n\n" + "\n".join(lines) + "\n"
+
+
+def visitor_trailers(visit_docs: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """One `Ledger-Visitor` trailer per cadre who went on the visits a commit records (issue 17), in the order
+    they first appear: the visitors are not the commit's author (the clerk who typed the visit in), and this is
+    how `git log --grep` finds them. A void withdraws a visit and names nobody; a correction names its visitors.
+    The writers (visit add/edit, import) and audit's `visitor_mismatch` both read this one rule."""
+    visitors: list[str] = []
+    for doc in visit_docs:
+        if doc.get(VOIDS):
+            continue
+        for cadre in doc.get("by") or ():
+            if str(cadre) not in visitors:
+                visitors.append(str(cadre))
+    return [(VISITOR, cadre) for cadre in visitors]
 
 
 def parse_trailers(message: str) -> dict[str, tuple[str, ...]]:

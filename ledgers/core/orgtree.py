@@ -11,6 +11,7 @@ use for an official one, and which units a typed name or code means.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,18 @@ class CodeSays:
     code: str
     level: str
     parent: str | None
+
+
+# A department (帮扶单位/后盾单位, issue 18) is outside the territorial tree: the county's code, `D` and a 2–3 digit
+# number the office gives it (520602D01). The letter keeps it clear of every statistics-bureau code (digits only), so
+# no territorial prefix query (a township's households, a village's items) ever reaches a department.
+DEPARTMENT_CODE = re.compile(r"(\d{6})D\d{2,3}")
+
+
+def department_county(code: str) -> str | None:
+    """The county a department code belongs to, or None when `code` is not a department code."""
+    match = DEPARTMENT_CODE.fullmatch(unicodedata.normalize("NFKC", str(code or "")).strip().upper())
+    return match.group(1) if match else None
 
 
 def read_code(text: str) -> CodeSays | None:

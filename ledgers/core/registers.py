@@ -19,10 +19,11 @@ from .model import (
 from .operations import require_fields
 
 # Code lengths per level (GB/T 2260 county + statistical division codes); a child's code extends its parent's.
-CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14, 15)}
+# A department's code is the county's, `D` and 2–3 digits (core/orgtree.py: DEPARTMENT_CODE).
+CODE_LENGTHS = {"county": (6,), "township": (9,), "village": (12,), "group": (14, 15), "department": (9, 10)}
 
 
-PARENT_LEVEL = {"township": "county", "village": "township", "group": "village"}
+PARENT_LEVEL = {"township": "county", "village": "township", "group": "village", "department": "county"}
 
 # What `cadre edit` and `household edit` may correct (更正, issue 15); each entry also carries a reason.
 CADRE_EDITABLE = ("name", "title", "phone", "phone_hash")
@@ -46,6 +47,7 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
             phone=f.get("phone"),
             phone_hash=f.get("phone_hash"),
             registered=f.get("registered"),
+            department=f.get("department"),
         )
     if cadre is None:
         raise Refused("transition", item="?", state="-", op=entry.op, hint=Text("hint_start_create"))
@@ -72,6 +74,15 @@ def apply_cadre(cadre: Cadre | None, entry: HistoryEntry) -> Cadre:
         if not changes:
             raise _refuse_nothing(cadre.id, cadre.status, entry.op)
         return replace(cadre, **changes)
+    if entry.op == "post":
+        # 驻村 (issue 18): posted to a village from this day on, for the department named (or the one they have).
+        village = str(f["village"])
+        department = f.get("department") or cadre.department
+        if village == cadre.posted and department == cadre.department:
+            raise Refused(
+                "transition", item=cadre.id, state=cadre.status, op=entry.op, hint=Text("hint_same_posting")
+            )
+        return replace(cadre, posted=village, department=department)
     if entry.op == "move":
         # 调动: a new unit from this day on. Pairings the move hands over leave through the unpair entries after it.
         if str(f["unit"]) == cadre.unit:

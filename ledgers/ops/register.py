@@ -4,6 +4,7 @@ whose snapshot is the replay of their `history:`, like items."""
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from ..core.model import (
     Unit,
 )
 from ..core.operations import INIT_OP, commit_message, new_entry, subject
-from ..core.orgtree import names_of, read_code, short_name
+from ..core.orgtree import department_county, names_of, read_code, short_name
 from ..core.registers import (
     CODE_LENGTHS,
     PARENT_LEVEL,
@@ -139,9 +140,12 @@ def validate_unit_code(
     """(code, level, parent unit) of a unit to add. Level and parent are read from the code when left out (issue
     16), and the bureau's 12-digit township form `CCCCCCTTT000` is the township `CCCCCCTTT`."""
     text = (code or "").strip()
+    if level is not None and str(level).strip():
+        level = F.choice(level, "--level", ("township", "village", "group", "department"))
+    if department_county(text) or level == "department":
+        return _department_code(ledger, text, level, parent)
     says = read_code(text)
     if level is not None and str(level).strip():
-        level = F.choice(level, "--level", ("township", "village", "group"))
         lengths = CODE_LENGTHS[level]
         accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
         if says is None or says.level == "county":
@@ -175,6 +179,26 @@ def validate_unit_code(
         in_service(ledger.units()[code], "CODE")  # a retired code is never reused: say so
         raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
     return code, level, parent_unit
+
+
+def _department_code(
+    ledger: Ledger, text: str, level: str | None, parent: str | None
+) -> tuple[str, str, Unit]:
+    """A helping unit (帮扶单位, issue 18): the county's code, `D` and 2–3 digits, under the county itself and never
+    under a township (it is outside the territorial tree: its cadres are posted to villages with `cadre post`)."""
+    county = ledger.config.county_code
+    code = unicodedata.normalize("NFKC", text).strip().upper()
+    if level and level != "department":
+        raise BadInput("unit_level_code", field="CODE", value=text, actual="department", expected=level)
+    if department_county(code) != county:
+        raise BadInput(
+            "bad_code", field="CODE", value=text, accepted=Text("acc_department_code", county=county)
+        )
+    if parent is not None and str(parent).strip() and str(parent).strip() != county:
+        raise BadInput("bad_value", field="--parent", value=parent, accepted=county)
+    if code in ledger.units():
+        raise AlreadyExists("code_exists", value=code, name=ledger.units()[code].name)
+    return code, "department", ledger.units()[county]
 
 
 def new_unit(code: str, official: str, level: str, parent: str) -> Unit:
@@ -237,17 +261,19 @@ def add_cadre(
     role: str,
     title: str | None = None,
     phone: str | None = None,
+    department: str | None = None,
     at: str | None = None,
 ) -> Cadre:
     with ledger.transaction(actor, "cadre.add") as tx:
         clean_name = F.name(name, "--name")
-        unit_code = in_service(ledger.unit(unit), "--unit").code
+        unit_code = territorial(ledger.unit(unit), "--unit").code
         role = F.choice(role, "--role", ROLES)
         values: dict[str, Any] = {
             "name": clean_name,
             "unit": unit_code,
             "role": role,
             "title": F.text(title, "--title", limit=F.MAX_NAME, required=False),
+            "department": helping_unit(ledger, department).code if department else None,
         }
         if phone:
             number = F.phone(phone)
@@ -258,6 +284,69 @@ def add_cadre(
         tx.put(layout.cadre_path(cadre_id), dump_record(cadre))
         tx.commit(subject("cadre.add", id=cadre_id, name=clean_name, role=role), [cadre_id], at=entry.at)
     return cadre
+
+
+def territorial(unit: Unit, field: str) -> Unit:
+    """A unit of the territorial tree in service: a department (帮扶单位) sends cadres but is where none of them
+    works, no household lives and no item is filed (it is named by `--department` instead)."""
+    if unit.level == "department":
+        raise BadInput(
+            "wrong_level", field=field, value=unit.code, actual=label("department"), expected=label("village")
+        )
+    return in_service(unit, field)
+
+
+def helping_unit(ledger: Ledger, ref: str | None, field: str = "--department") -> Unit:
+    """The department (帮扶单位/后盾单位) a code or a name means; any other unit is refused naming its level."""
+    unit = ledger.unit(ref or "", field, "department")
+    if unit.level != "department":
+        raise BadInput(
+            "wrong_level", field=field, value=ref, actual=label(unit.level), expected=label("department")
+        )
+    return in_service(unit, field)
+
+
+def post_cadre(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    village: str | None,
+    department: str | None = None,
+    reason: str | None = None,
+    at: str | None = None,
+) -> Cadre:
+    """驻村 (issue 18): a cadre posted to a village (first secretary, work team) from today, for their department
+    (named here when the roster had none, or changed). One operation, one commit: `cadre.post`."""
+    with ledger.transaction(actor, "cadre.post") as tx:
+        cadre = ledger.cadre(ref, "ID")
+        if cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        place = in_service(ledger.unit(village or "", "--village", "village"), "--village")
+        if place.level != "village":
+            raise BadInput(
+                "wrong_level",
+                field="--village",
+                value=village,
+                actual=label(place.level),
+                expected=label("village"),
+            )
+        dept = helping_unit(ledger, department) if department else None
+        if dept is None and not cadre.department:
+            raise BadInput("required", field="--department", accepted=Text("acc_department_for_post"))
+        values = {
+            "village": place.code,
+            "department": dept.code if dept and dept.code != cadre.department else None,
+            "reason": F.text(reason, "--reason", required=False),
+        }
+        updated = tx.advance(cadre, "post", values, at)
+        named = f"（{dept.name}）" if dept else ""
+        tx.commit(
+            subject("cadre.post", id=cadre.id, name=cadre.name, village=place.name, department=named),
+            [cadre.id],
+            at=updated.history[-1].at,
+        )
+    return updated
 
 
 def recall_cadre(

@@ -13,12 +13,15 @@ from ..core import ids, layout, yamlio
 from ..core.errors import BadInput, Refused
 from ..core.items import apply as apply_item
 from ..core.messages import Text
-from ..core.model import ITEM_KINDS, VISIT_KINDS, Household, Item, Visit
+from ..core.model import ITEM_KINDS, VISIT_KINDS, Cadre, Household, Item, Visit
 from ..core.operations import subject as operation_subject
+from ..core.operations import visitor_trailers
 from ..core.registers import in_service, on_register
+from ..core.surveys import SURVEY_RESULTS, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
 from .streams import changed, late_for, summary, write_correction, write_void
+from .surveys import survey_document
 from .workflow import new_item
 
 
@@ -37,6 +40,9 @@ def add_visit(
     item_kind: str | None = None,
     item_ledger: str | None = None,
     late: str | None = None,
+    with_cadre: str | None = None,
+    round_number: int | str | None = None,
+    survey: str | None = None,
     at: str | None = None,
 ) -> tuple[Visit, list[Item]]:
     raises = raises or []
@@ -46,9 +52,18 @@ def add_visit(
     with ledger.transaction(actor, "visit.add") as tx:
         kind = F.choice(kind or "visit", "--kind", VISIT_KINDS)
         day = F.parse_date(date or (at or F.timestamp())[:10], "--date", allow_future=False)
-        visitors = _visitors(ledger, by)
+        cadres = _visiting_cadres(ledger, by)
+        visitors = [cadre.id for cadre in cadres]
+        # 五人大走访 rounds and the survey asked during the visit (issue 18, core/surveys.py)
+        round_no = parse_round(round_number, "--round", ledger.config.rounds())
+        if survey is not None:
+            F.choice(survey, "--survey", SURVEY_RESULTS)
         home = None
-        if household:
+        talked = None
+        if with_cadre is not None:
+            talked, place = _talked_with(ledger, with_cadre, household, kind, visitors)
+            unit_code = place
+        elif household:
             home = on_register(ledger.household(household, "--household"))  # 销户: no more visits
             place, unit_code = home.village, home.unit
         elif kind == "stay" and unit:
@@ -56,8 +71,10 @@ def add_visit(
             place = unit_code[:12]
         else:
             raise BadInput("required", field="--household", accepted=Text("acc_household_or_unit"))
-        if raises and home is None:
+        if raises and home is None and talked is None:
             raise BadInput("required", field="--household", accepted=Text("acc_household_for_items"))
+        if survey is not None and home is None:
+            raise BadInput("required", field="--household", accepted=Text("acc_household_for_survey"))
         if home is not None:
             _not_before_registration(home, day)
         marker = require_open(ledger, day, unit_code, late)
@@ -75,6 +92,8 @@ def add_visit(
                 ledger_name=item_ledger,
                 source="visit",
                 household=home.id if home else None,
+                # A problem of a cadre raised at a talk (谈心谈话) is the unit's item: the village they serve.
+                unit=unit_code if home is None else None,
                 visit=visit_id,
                 at=when,
                 created=day,
@@ -99,14 +118,55 @@ def add_visit(
             at=when,
             recorded_by=tx.actor.id,
             late=marker,
+            with_cadre=talked.id if talked else None,
+            round=round_no,
         )
         tx.append(layout.visit_stream_path(day, place), yamlio.dump_stream_doc(visit.to_dict()))
+        asked = []  # the survey answer given during the visit, if any
+        if survey is not None and home is not None:
+            answer = survey_document(
+                tx,
+                home,
+                result=survey,
+                day=day,
+                round_number=round_no,
+                by=visitors,
+                when=when,
+                visit=visit_id,
+                late=marker,
+            )
+            asked.append(answer.id)
         label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点", "condolence": "慰问"}[kind]
-        who = home.head if home else unit_code
+        who = home.head if home else f"{talked.name}（{talked.id}）" if talked else unit_code
         raised = f"，登记 {len(items)} 项" if items else ""
-        subject = operation_subject("visit.add", kind=label, who=who, day=day, raised=raised)
-        tx.commit(subject, [visit_id, *(item.id for item in items)], at=when)
+        subject = operation_subject(
+            "visit.add", kind=label, who=who, day=day, visitors=_names(cadres), raised=raised
+        )
+        trailers = visitor_trailers([visit.to_dict()])
+        tx.commit(subject, [visit_id, *asked, *(item.id for item in items)], at=when, extra=trailers)
     return visit, items
+
+
+def _talked_with(
+    ledger: Ledger, ref: str, household: str | None, kind: str, visitors: list[str]
+) -> tuple[Cadre, str]:
+    """谈心谈话 with a cadre (issue 18): the cadre and the village whose stream keeps the talk. A talk names a
+    household or a cadre, never both; the cadre is kept at the village they are posted to (驻村), else the village
+    they serve in (a village cadre), so a work team's talks are read with that village's visits. A cadre of a
+    township or the county with no posting has no village stream: refused (docs/decisions.md)."""
+    if household:
+        raise BadInput("exclusive", field="--with", other="--household")
+    if kind != "talk":
+        raise BadInput("talk_with_kind", field="--with", value=kind)
+    cadre = ledger.cadre(ref, "--with")
+    if cadre.status != "active":
+        raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+    if cadre.id in visitors:
+        raise BadInput("talk_with_self", field="--with", cadre=cadre.id)
+    village = cadre.posted or (cadre.unit[:12] if len(cadre.unit) >= 12 else None)
+    if village is None:
+        raise BadInput("talk_cadre_no_village", field="--with", cadre=cadre.id, name=cadre.name)
+    return cadre, village
 
 
 def _not_before_registration(home: Household, day: str) -> None:
@@ -120,18 +180,29 @@ def _not_before_registration(home: Household, day: str) -> None:
         )
 
 
-def _visitors(ledger: Ledger, by: list[str]) -> list[str]:
-    """The visiting cadres' ids, each active, in the order given, without repeats."""
+def _visiting_cadres(ledger: Ledger, by: list[str]) -> list[Cadre]:
+    """The visiting cadres, each active, in the order given, without repeats."""
     if not by:
         raise BadInput("required", field="--by", accepted=Text("acc_cadre_ids"))
-    visitors: list[str] = []
+    visitors: list[Cadre] = []
     for ref in by:
         cadre = ledger.cadre(ref, "--by")
         if cadre.status != "active":
             raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-        if cadre.id not in visitors:
-            visitors.append(cadre.id)
+        if all(cadre.id != known.id for known in visitors):
+            visitors.append(cadre)
     return visitors
+
+
+SUBJECT_NAMES = (
+    5  # 五人大走访 names all five; a larger party is shortened (its trailers still name every one)
+)
+
+
+def _names(cadres: list[Cadre]) -> str:
+    """The visitors for the commit subject: who went, not who typed it in (the author)."""
+    names = "、".join(cadre.name or cadre.id for cadre in cadres[:SUBJECT_NAMES])
+    return names if len(cadres) <= SUBJECT_NAMES else f"{names}等 {len(cadres)} 人"
 
 
 def edit_visit(
@@ -160,7 +231,7 @@ def edit_visit(
         if date is not None:
             wanted["date"] = F.parse_date(date, "--date", allow_future=False)
         if by is not None:
-            wanted["by"] = _visitors(ledger, by)
+            wanted["by"] = [cadre.id for cadre in _visiting_cadres(ledger, by)]
         if household is not None:
             home = on_register(ledger.household(household, "--household"))
             wanted.update(household=home.id, village=home.village, unit=home.unit)
@@ -181,6 +252,7 @@ def edit_visit(
             operation_subject("visit.edit", visit=visit_id, new=doc["id"], what=summary(changes)),
             [entry["id"] for entry in written],
             at=when,
+            extra=visitor_trailers(written),  # the corrected record's visitors (a void names nobody)
         )
     return doc, visit_id
 

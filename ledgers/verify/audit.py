@@ -33,7 +33,7 @@ from ..core.config import Config
 from ..core.errors import EnvironmentProblem, LedgerError, Refused
 from ..core.keys import fingerprint
 from ..core.kinds import KINDS, history_of
-from ..core.layout import AUTHOR_DOMAIN, ENTITY_KINDS, STREAM_KINDS, classify, is_ledger_path
+from ..core.layout import AUTHOR_DOMAIN, ENTITY_KINDS, STREAM_KINDS, UNITS_FILE, classify, is_ledger_path
 from ..core.model import Cadre, HistoryEntry
 from ..core.operations import (
     INIT_OP,
@@ -43,11 +43,14 @@ from ..core.operations import (
     RECOVERED_ACTOR,
     RESOLVE_OP,
     TRAILER_KEYS,
+    VISITOR,
     OpRule,
     fields_not_allowed,
     missing_trailers,
     permission_of,
+    visitor_trailers,
 )
+from ..core.orgtree import department_county
 from ..core.periods import Closing
 from ..core.registers import PARENT_LEVEL
 from ..repo.gitwalk import (
@@ -408,7 +411,7 @@ class Auditor:
         voided_here = {str(doc.get(S.VOIDS)): path for path, doc in docs if doc.get(S.VOIDS)}
         for path, doc in docs:
             kinds = {key for key in (S.CORRECTS, S.VOIDS, S.CORRECTED_BY) if doc.get(key)}
-            if verb == "add" or op in ("import.visits",):
+            if verb == "add" or op in ("import.visits", "import.surveys"):
                 expected: set[frozenset[str]] = {frozenset()}
             elif verb == "edit":
                 expected = {frozenset({S.CORRECTS}), frozenset({S.VOIDS, S.CORRECTED_BY})}
@@ -767,14 +770,15 @@ class Auditor:
             self._find(commit, path, "corrupt", detail=problem.message)
             touched.usable = False
             return
-        month = path.split("/")[1] if touched.kind == "visits" else path.split("/")[1][:7]
+        by_village = touched.kind in ("visits", "surveys")  # <kind>/<yyyy-mm>/<village>.yaml
+        month = path.split("/")[1] if by_village else path.split("/")[1][:7]
         for doc in docs:
             if not isinstance(doc, dict) or not doc.get("id"):
                 self._find(commit, path, "corrupt", detail="a stream document without id")
                 touched.usable = False
                 continue
             if str(doc.get("date", ""))[:7] != month or (
-                touched.kind == "visits" and str(doc.get("village", "")) != path.split("/")[2][:-5]
+                by_village and str(doc.get("village", "")) != path.split("/")[2][:-5]
             ):
                 self._find(commit, path, "path_mismatch", detail=f"{doc.get('id')} date {doc.get('date')}")
             doc_id = str(doc["id"])
@@ -871,10 +875,14 @@ class Auditor:
                 )
         if op == "visit.add":
             self._check_visit(commit, touched)
+            self._check_talks(commit, touched, state)
+        self._check_visitors(commit, touched)
         if op == "org.merge":
             self._check_merge(commit, touched)
         if op in ("household.pair", "household.unpair"):
             self._check_pairing(commit, touched)
+        if op == "cadre.post":
+            self._check_post(commit, touched)
         listed = set(commit.entries()) - set(outside)  # naming a file outside the layout it touches is fine
         if listed != expected:
             self._find(
@@ -1023,7 +1031,14 @@ class Auditor:
             parent = str(new_units[code].get("parent", ""))
             level = new_units[code].get("level")
             above = "county" if parent == county else (new_units.get(parent) or {}).get("level")
-            if not code.startswith(parent) or above is None or above != PARENT_LEVEL.get(str(level)):
+            # A department (帮扶单位, issue 18) has the county's code, D and 2–3 digits; no territorial code does.
+            shape_ok = (level == "department") == (department_county(code) is not None)
+            if (
+                not shape_ok
+                or not code.startswith(parent)
+                or above is None
+                or above != PARENT_LEVEL.get(str(level))
+            ):
                 self._find(
                     commit,
                     item.path,
@@ -1183,6 +1198,108 @@ class Auditor:
                     extra=", ".join(sorted(listed - created)) or "-",
                     missing=", ".join(sorted(c for c in created - listed if c)) or "-",
                 )
+        # A survey answered during the visit (issue 18) names that visit and its household.
+        for item in touched:
+            if item.kind != "surveys":
+                continue
+            for survey in item.docs:
+                if not any(
+                    survey.get("visit") == doc.get("id") and survey.get("household") == doc.get("household")
+                    for doc in docs
+                ):
+                    self._find(
+                        commit,
+                        item.path,
+                        "op_mismatch",
+                        op="visit.add",
+                        allowed=f"visit: {', '.join(str(doc.get('id')) for doc in docs) or '-'}",
+                        found=f"visit: {survey.get('visit')}",
+                    )
+
+    def _check_visitors(self, commit: Commit, touched: list[Touched]) -> None:
+        """The Ledger-Visitor trailers name exactly the cadres of the visits the commit appends (issue 17): a
+        forged one would make `git log --grep` credit a cadre with a visit they never went on, a missing one hide
+        a visit from them."""
+        docs = [doc for item in touched if item.kind == "visits" for doc in item.docs]
+        expected = sorted(cadre for _, cadre in visitor_trailers(docs))
+        claimed = sorted(commit.trailers.get(VISITOR) or ())
+        if claimed != expected:
+            path = next((item.path for item in touched if item.kind == "visits"), "")
+            self._find(
+                commit,
+                path,
+                "visitor_mismatch",
+                extra=", ".join(sorted(set(claimed) - set(expected))) or "-",
+                missing=", ".join(sorted(set(expected) - set(claimed))) or "-",
+            )
+
+    def _check_talks(self, commit: Commit, touched: list[Touched], state: State) -> None:
+        """谈心谈话 with a cadre (issue 18): a talk naming no household, kept in the stream of the village the cadre
+        was posted to (or served in) at the time, never one of the talkers."""
+        for item in touched:
+            if item.kind != "visits":
+                continue
+            for doc in item.docs:
+                talked = doc.get("with_cadre")
+                if not talked:
+                    continue
+                cadre = self._cadre(state, str(talked))
+                village = (
+                    (cadre.posted or (cadre.unit[:12] if len(cadre.unit) >= 12 else "")) if cadre else ""
+                )
+                good = (
+                    doc.get("kind") == "talk"
+                    and not doc.get("household")
+                    and cadre is not None
+                    and str(doc.get("village")) == village
+                    and str(talked) not in [str(c) for c in doc.get("by") or []]
+                )
+                if not good:
+                    self._find(
+                        commit,
+                        item.path,
+                        "op_mismatch",
+                        _line_of(item.text, str(doc.get("id"))),
+                        op="visit.add",
+                        allowed=f"talk with {talked} kept at {village or '-'}",
+                        found=f"{doc.get('kind')} at {doc.get('village')}",
+                    )
+
+    def _units_at(self, sha: str) -> dict[str, dict[str, Any]]:
+        """code -> unit mapping of org/units.yaml as of one commit (the county itself included)."""
+        raw = self.objects.read(f"{sha}:{UNITS_FILE}") or b""
+        try:
+            data = yamlio.load(raw.decode("utf-8")) or {}
+        except (yamlio.YamlProblem, UnicodeDecodeError):
+            return {}
+        units = {str(u.get("code")): u for u in data.get("units") or [] if isinstance(u, dict)}
+        county = data.get("county") or {}
+        if county.get("code"):
+            units[str(county["code"])] = {"code": str(county["code"]), "level": "county"}
+        return units
+
+    def _check_post(self, commit: Commit, touched: list[Touched]) -> None:
+        """驻村 (issue 18): each `post` names a village in service and, when it names one, a department (帮扶单位)."""
+        units = self._units_at(commit.sha)
+        for item in touched:
+            if item.kind != "cadre":
+                continue
+            for entry in item.added:
+                wanted = {"village": str(entry.fields.get("village") or "")}
+                if entry.fields.get("department"):
+                    wanted["department"] = str(entry.fields["department"])
+                for level, code in wanted.items():
+                    unit = units.get(code) or {}
+                    if unit.get("level") != level or unit.get("retired"):
+                        self._find(
+                            commit,
+                            item.path,
+                            "op_mismatch",
+                            _line_of(item.text, entry.id),
+                            op="cadre.post",
+                            allowed=f"{level}: a {level} in service",
+                            found=f"{level}: {code or '-'}",
+                        )
 
     def _check_pairing(self, commit: Commit, touched: list[Touched]) -> None:
         cadre = next((item for item in touched if item.kind == "cadre"), None)

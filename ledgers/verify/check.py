@@ -179,7 +179,7 @@ class Corpus:
             for index, data in enumerate(ledger_file.docs):
                 self.by_kind.setdefault(ledger_file.kind, []).append(Doc(ledger_file, index, data))
         self.entries: dict[str, dict[str, Doc]] = {}
-        for kind in ("cadre", "household", "item", "visit", "activity", "review"):
+        for kind in ("cadre", "household", "item", "visit", "activity", "survey", "review"):
             index_of: dict[str, Doc] = {}
             for doc in self.docs(kind):
                 entry_id = doc.get("id")
@@ -421,6 +421,12 @@ def check_placement(corpus: Corpus) -> list[Finding]:
         date = doc.get("date")
         if isinstance(date, str) and date[:7] != doc.file.stem:
             out.append(misplaced(doc, "date", f"activities/{date[:7]}.yaml"))
+    for doc in corpus.docs("survey"):
+        date, village = doc.get("date"), doc.get("village")
+        if isinstance(date, str) and date[:7] != doc.file.folder:
+            out.append(misplaced(doc, "date", f"surveys/{date[:7]}/{doc.file.stem}.yaml"))
+        if isinstance(village, str) and village != doc.file.stem:
+            out.append(misplaced(doc, "village", f"surveys/{doc.file.folder}/{village}.yaml"))
     return out
 
 
@@ -446,6 +452,12 @@ REFERENCES: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("recorded_by", "cadre", False),
     ),
     "activity": (("by", "cadre", True), ("recorded_by", "cadre", False)),
+    "survey": (
+        ("household", "household", False),
+        ("by", "cadre", True),
+        ("visit", "visit", False),
+        ("recorded_by", "cadre", False),
+    ),
     "review": (("items", "item", True),),
 }
 UNIT_FIELDS = {
@@ -453,6 +465,7 @@ UNIT_FIELDS = {
     "item": ("unit",),
     "visit": ("village", "unit"),
     "activity": ("unit",),
+    "survey": ("village", "unit"),
     "review": ("team",),
 }
 
@@ -759,7 +772,7 @@ def check_duplicates(corpus: Corpus) -> list[Finding]:
     """The same id in two files or two stream documents; two households with the same ID number (id_hash)."""
     out = []
     seen: dict[str, Doc] = {}
-    for kind in ("cadre", "household", "item", "review", "visit", "activity"):
+    for kind in ("cadre", "household", "item", "review", "visit", "activity", "survey"):
         for doc in corpus.docs(kind):
             entry_id = doc.get("id")
             if not isinstance(entry_id, str):
@@ -798,6 +811,7 @@ def check_duplicates(corpus: Corpus) -> list[Finding]:
 def check_org(corpus: Corpus) -> list[Finding]:
     """Org tree: each code has its level's length and extends its parent's; parents exist at the level above;
     codes are unique; the county in org/units.yaml is the county of minqing.yaml."""
+    from ..core.orgtree import department_county
     from ..core.registers import CODE_LENGTHS, PARENT_LEVEL
 
     out = []
@@ -824,7 +838,22 @@ def check_org(corpus: Corpus) -> list[Finding]:
                 continue
             seen[code] = str(unit.get("name", ""))
             lengths = CODE_LENGTHS[level]
-            if len(code) not in lengths:
+            if level == "department" and department_county(code) != parent:
+                # 帮扶单位 (issue 18): the county's code, D and 2–3 digits, never a territorial code.
+                out.append(
+                    corpus.finding(
+                        doc,
+                        keys + ("code",),
+                        "org_code",
+                        "bad_code",
+                        field="code",
+                        value=code,
+                        accepted=messages.render(
+                            "acc_department_code", corpus.lang, county=corpus.county_code
+                        ),
+                    )
+                )
+            elif len(code) not in lengths:
                 out.append(
                     corpus.finding(
                         doc,
@@ -920,6 +949,52 @@ CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
 )
 
 
+def check_teams(corpus: Corpus) -> list[Finding]:
+    """五人大走访 (issue 18, `check --teams`): a visit in a round (a team visit) whose visitors leave a seat of
+    minqing.yaml `team_roles` empty; one finding per visit, at its `by:` line. Only documents in force count (a
+    corrected or voided visit is judged by what replaced it)."""
+    from ..core import streams
+    from ..core.config import Config
+    from ..core.model import Cadre
+    from ..core.surveys import missing_roles, role_label
+
+    config_docs = [doc.data for doc in corpus.docs("config") if isinstance(doc.data, dict)]
+    required = Config.from_file_data(config_docs[0] if config_docs else None).team_roles()
+    if not required:
+        return []
+    cadres = {
+        cadre_id: Cadre(id=cadre_id, role=str(doc.get("role") or ""), title=doc.get("title"))
+        for cadre_id, doc in corpus.entries["cadre"].items()
+    }
+    out = []
+    for ledger_file in corpus.files:
+        if ledger_file.kind != "visit":
+            continue
+        mappings = [data for data in ledger_file.docs if isinstance(data, dict)]
+        current = {id(data) for data in streams.in_force(mappings)}
+        for index, data in enumerate(ledger_file.docs):
+            if id(data) not in current or not isinstance(data.get("round"), int):
+                continue
+            visitors = [cadres[ref] for ref in _list(data.get("by")) if ref in cadres]
+            missing = missing_roles(required, visitors)
+            if missing:
+                doc = Doc(ledger_file, index, data)
+                out.append(
+                    corpus.finding(
+                        doc,
+                        ("by",),
+                        "team_incomplete",
+                        "check_team_incomplete",
+                        visit=data.get("id"),
+                        round=data.get("round"),
+                        missing="、".join(role_label(seat, corpus.lang) for seat in missing)
+                        if corpus.lang != "en"
+                        else ", ".join(role_label(seat, "en") for seat in missing),
+                    )
+                )
+    return out
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -945,12 +1020,13 @@ def check_roots(root: Path, lang: str) -> list[Finding]:
     return [Finding("HEAD", 0, "foreign_root", message)]
 
 
-def check_tree(root: Path, lang: str = "zh") -> Report:
+def check_tree(root: Path, lang: str = "zh", teams: bool = False) -> Report:
+    """Every finding of the tree; `teams` adds the team visits missing a seat (check_teams)."""
     raw_files = read_tree(root)
     parsed, problems = parse_files(raw_files)
     corpus = Corpus(parsed, lang, broken=[path for path, _ in problems])
     findings = check_layout(raw_files, lang) + check_parse(problems, lang) + check_roots(root, lang)
-    for check_fn in CHECKS:
+    for check_fn in (*CHECKS, check_teams) if teams else CHECKS:
         findings.extend(check_fn(corpus))
     unique = sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))
     documents = sum(len(ledger_file.docs) for ledger_file in parsed)
