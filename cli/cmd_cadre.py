@@ -13,7 +13,6 @@ from .common import (
     OutOpt,
     UnmaskOpt,
     ask,
-    column_headers,
     complete_role,
     complete_unit,
     echo,
@@ -22,10 +21,10 @@ from .common import (
     note,
     print_json,
     print_mapping,
-    print_table,
     t,
 )
 from .office_render import emit
+from .tables import WideOpt, print_fitted
 
 cadre_app = typer.Typer(help="Cadres: the people who visit, assign and close.", no_args_is_help=True)
 key_app = typer.Typer(help="Cadres' SSH signing keys (git commit signing).", no_args_is_help=True)
@@ -36,29 +35,33 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cadre_app, name="cadre")
 
 
-def _cadre_row(cadre) -> list[str]:
+def _cadre_columns() -> list:
+    """`cadre list`'s columns; at 80 columns phone, title and role go first (`cadre show` has them)."""
+    from .tables import KEY, NAME, NUMBER, Column
+
+    return [
+        Column(t("编号", "id"), KEY),
+        Column(t("姓名", "name"), NAME),
+        Column(t("单位", "unit"), NAME),
+        Column(t("角色", "role"), NAME, drop=1),
+        Column(t("职务", "title"), NAME, drop=2),
+        Column(t("电话", "phone"), KEY, drop=3),
+        Column(t("状态", "status"), KEY),
+        Column(t("结对", "pairings"), NUMBER),
+    ]
+
+
+def _cadre_row(cadre, names) -> list[str]:
     return [
         cadre.id,
         cadre.name,
-        cadre.unit,
+        names.unit(cadre.unit),
         label(cadre.role),
         cadre.title or "",
         cadre.phone or "",
         label(cadre.status),
         str(len(cadre.pairings)),
     ]
-
-
-CADRE_HEADERS = (
-    "编号|id",
-    "姓名|name",
-    "单位|unit",
-    "角色|role",
-    "职务|title",
-    "电话|phone",
-    "状态|status",
-    "结对|pairings",
-)
 
 
 @cadre_app.command("add")
@@ -159,18 +162,22 @@ def cadre_list(
     ] = None,
     status_filter: Annotated[str | None, typer.Option("--status", help="active|recalled")] = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List cadres.
 
     Example: minqing cadre list --unit 520602101 --status recalled
     """
     from minqing.ledgers.read import queries
+    from minqing.ledgers.read.names import names
 
-    cadres = queries.cadres(ledger(), unit=unit, status=status_filter)
+    led = ledger()
+    cadres = queries.cadres(led, unit=unit, status=status_filter)
     if json_out:
         print_json([c.to_dict() | {"history": len(c.history)} for c in cadres])
         return
-    print_table(column_headers(CADRE_HEADERS), [_cadre_row(c) for c in cadres])
+    known = names(led)
+    print_fitted(_cadre_columns(), [_cadre_row(c, known) for c in cadres], wide=wide)
 
 
 @cadre_app.command("show")

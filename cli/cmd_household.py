@@ -11,7 +11,6 @@ from .common import (
     JsonOpt,
     UnmaskOpt,
     ask,
-    column_headers,
     complete_household_status,
     complete_unit,
     echo,
@@ -19,9 +18,9 @@ from .common import (
     ledger,
     print_json,
     print_mapping,
-    print_table,
     t,
 )
+from .tables import WideOpt, print_fitted
 
 household_app = typer.Typer(
     help="Households on the register (两不愁三保障 indicators, pairings).", no_args_is_help=True
@@ -32,34 +31,40 @@ def register(app: typer.Typer) -> None:
     app.add_typer(household_app, name="household")
 
 
-HOUSEHOLD_HEADERS = (
-    "编号|id",
-    "户主|head",
-    "村|village",
-    "组|group",
-    "人口|members",
-    "类别|status",
-    "身份证号|id number",
-    "电话|phone",
-    "风险指标|risks",
-    "结对|pairings",
-)
+def _household_columns() -> list:
+    """`household list`'s columns; at 80 columns pairings, risks, phone and ID number go first (`show` has them)."""
+    from .tables import KEY, NAME, NUMBER, TEXT, Column
+
+    return [
+        Column(t("编号", "id"), KEY),
+        Column(t("户主", "head"), KEY),
+        Column(t("乡镇", "township"), NAME),
+        Column(t("村", "village"), NAME),
+        Column(t("组", "group"), NAME),
+        Column(t("人口", "members"), NUMBER),
+        Column(t("类别", "status"), NAME),
+        Column(t("身份证号", "id number"), KEY, drop=4),
+        Column(t("电话", "phone"), KEY, drop=3),
+        Column(t("风险指标", "risks"), TEXT, drop=2),
+        Column(t("结对", "pairings"), NAME, drop=1),
+    ]
 
 
-def _household_row(home) -> list[str]:
+def _household_row(home, names) -> list[str]:
     risks = ",".join(label(name) for name, value in home.indicators.items() if value == "risk")
     return [
         home.id,
         home.head,
-        home.village,
-        home.group or "",
+        names.township(home.village),
+        names.unit(home.village),
+        (names.units.get(home.group, ("", ""))[0] + " " + home.group).strip() if home.group else "",
         str(home.members),
         label(home.status)
         + (t(f" 已销户 {home.removed}", f" removed {home.removed}") if home.removed else ""),
         home.id_number or "",
         home.phone or "",
         risks,
-        ",".join(home.pairings),
+        " ".join(names.cadre(cadre) for cadre in home.pairings),
     ]
 
 
@@ -134,6 +139,7 @@ def household_list(
         bool, typer.Option("--all", help="Also households removed from the register (销户), marked.")
     ] = False,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List households (ID numbers and phones masked); --all includes removed ones (销户).
 
@@ -141,11 +147,15 @@ def household_list(
     """
     from minqing.ledgers.read import queries
 
-    homes = queries.households(ledger(), unit=village, status=status_, include_removed=include_removed)
+    led = ledger()
+    homes = queries.households(led, unit=village, status=status_, include_removed=include_removed)
     if json_out:
         print_json([h.to_dict() | {"history": len(h.history)} for h in homes])
         return
-    print_table(column_headers(HOUSEHOLD_HEADERS), [_household_row(h) for h in homes])
+    from minqing.ledgers.read.names import names
+
+    known = names(led)
+    print_fitted(_household_columns(), [_household_row(h, known) for h in homes], wide=wide)
 
 
 @household_app.command("show")
@@ -219,12 +229,14 @@ def household_find(
     Example: minqing household find --id-number 52060219800101123X
     """
     from minqing.ledgers.ops import register as reg
+    from minqing.ledgers.read.names import names
 
-    home = reg.find_household(ledger(), id_number or "")
+    led = ledger()
+    home = reg.find_household(led, id_number or "")
     if json_out:
         print_json(home.to_dict())
         return
-    print_table(column_headers(HOUSEHOLD_HEADERS), [_household_row(home)])
+    print_fitted(_household_columns(), [_household_row(home, names(led))])
 
 
 # ---------------------------------------------------------------- corrections (issue 15)

@@ -11,7 +11,6 @@ from .common import (
     JsonOpt,
     LateOpt,
     ask,
-    column_headers,
     complete_cadre,
     complete_category,
     complete_item_kind,
@@ -24,10 +23,10 @@ from .common import (
     ledger,
     print_json,
     print_mapping,
-    print_table,
     t,
     warn_unreadable,
 )
+from .tables import WideOpt, print_fitted, shorten
 
 issue_app = typer.Typer(
     help="Items on the ledger and their workflow, worked to closure (销号).", no_args_is_help=True
@@ -38,32 +37,36 @@ def register(app: typer.Typer) -> None:
     app.add_typer(issue_app, name="issue")
 
 
-ITEM_HEADERS = (
-    "编号|id",
-    "类型|kind",
-    "台账|ledger",
-    "类别|category",
-    "描述|description",
-    "单位|unit",
-    "层级|level",
-    "状态|state",
-    "责任领导|leader",
-    "时限|due",
-    "超期|overdue",
-)
+def _item_columns() -> list:
+    """`issue list`'s columns; at 80 columns the ledger, kind, level and category go first (`show` has them all)."""
+    from .tables import KEY, NAME, TEXT, Column
+
+    return [
+        Column(t("编号", "id"), KEY),
+        Column(t("类型", "kind"), KEY, drop=5),
+        Column(t("台账", "ledger"), KEY, drop=6),
+        Column(t("类别", "category"), KEY, drop=3),
+        Column(t("描述", "description"), TEXT),
+        Column(t("单位", "unit"), NAME),
+        Column(t("层级", "level"), KEY, drop=4),
+        Column(t("状态", "state"), KEY),
+        Column(t("责任领导", "leader"), NAME),
+        Column(t("时限", "due"), KEY),
+        Column(t("超期", "overdue"), KEY, drop=2),
+    ]
 
 
-def _item_row(item, overdue: bool) -> list[str]:
+def _item_row(item, overdue: bool, names) -> list[str]:
     return [
         item.id,
         label(item.kind),
         label(item.ledger),
         label(item.category),
-        item.desc[:30],
-        item.unit,
+        shorten(item.desc),
+        names.unit(item.unit),
         label(item.level),
         label(item.state),
-        item.leader or "",
+        names.cadre(item.leader),
         item.due or "",
         t("是", "yes") if overdue else "",
     ]
@@ -451,6 +454,7 @@ def issue_list(
         str | None, typer.Option("--ledger", autocompletion=complete_ledger_name, help="Only this ledger.")
     ] = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List items, filtered.
 
@@ -473,5 +477,10 @@ def issue_list(
     if json_out:
         print_json([queries.item_summary(item, is_overdue) for item, is_overdue in rows])
     else:
-        print_table(column_headers(ITEM_HEADERS), [_item_row(item, is_overdue) for item, is_overdue in rows])
+        from minqing.ledgers.read.names import names
+
+        known = names(led)
+        print_fitted(
+            _item_columns(), [_item_row(item, is_overdue, known) for item, is_overdue in rows], wide=wide
+        )
     warn_unreadable(led)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .common import JsonOpt, column_headers, echo, label, ledger, print_json, print_table, t, warn_unreadable
+from .common import JsonOpt, echo, label, ledger, print_json, t, warn_unreadable
+from .tables import WideOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +39,7 @@ def init(
     echo(t(f"已创建台账 {new.root}（管理员 {user}）", f"created ledger {new.root} (admin {user})"))
 
 
-def status(json_out: JsonOpt = False) -> None:
+def status(json_out: JsonOpt = False, wide: WideOpt = False) -> None:
     """One-screen summary for the clerk: open, overdue, due this week, who holds what.
 
     Example: minqing status
@@ -50,52 +51,56 @@ def status(json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(summary)
     else:
-        render_status(summary)
+        render_status(summary, wide)
     warn_unreadable(led)
 
 
-def render_status(summary: dict) -> None:
+def render_status(summary: dict, wide: bool = False) -> None:
+    from .tables import KEY, NAME, NUMBER, TEXT, Column, flow, print_fitted, terminal_width
+
+    width = terminal_width(wide)
     echo(
         f"{summary['county']['name']}（{summary['county']['code']}） {t('截至', 'as of')} {summary['today']}"
     )
     counts = summary["counts"]
-    echo(
-        t(
-            f"农户 {counts['households']}  干部 {counts['cadres']}  走访 {counts['visits']}  事项 {counts['items']}",
-            f"households {counts['households']}  cadres {counts['cadres']}  visits {counts['visits']}  items {counts['items']}",
-        )
-    )
-    echo(
-        t(
-            f"未销号 {counts['open']}  已办结待销号 {counts['resolved']}  已销号 {counts['closed']}  超期 {counts['overdue']}  "
-            f"本周到期 {counts['due_this_week']}  信访未按时交办 {counts['petitions_unassigned_late']}",
-            f"open {counts['open']}  resolved awaiting close {counts['resolved']}  closed {counts['closed']}  "
-            f"overdue {counts['overdue']}  due this week {counts['due_this_week']}  "
-            f"petitions not assigned in time {counts['petitions_unassigned_late']}",
-        )
-    )
-    states = summary["by_state"]
-    echo(
-        "  ".join(
-            f"{label(name)} {states.get(name, 0)}"
+    # "label figure" pairs flow onto as many lines as the width needs; a pair is never split.
+    for pairs in (
+        [
+            (t("农户", "households"), counts["households"]),
+            (t("干部", "cadres"), counts["cadres"]),
+            (t("走访", "visits"), counts["visits"]),
+            (t("事项", "items"), counts["items"]),
+        ],
+        [
+            (t("未销号", "open"), counts["open"]),
+            (t("已办结待销号", "resolved awaiting close"), counts["resolved"]),
+            (t("已销号", "closed"), counts["closed"]),
+            (t("超期", "overdue"), counts["overdue"]),
+            (t("本周到期", "due this week"), counts["due_this_week"]),
+            (t("信访未按时交办", "petitions not assigned in time"), counts["petitions_unassigned_late"]),
+        ],
+        [
+            (label(name), summary["by_state"].get(name, 0))
             for name in ("registered", "assigned", "in_progress", "resolved", "closed")
-        )
-    )
+        ],
+    ):
+        for line in flow([f"{name} {figure}" for name, figure in pairs], width):
+            echo(line)
     if summary["by_township"]:
-        print_table(
-            column_headers(
-                (
-                    "乡镇|township",
-                    "事项|items",
-                    "未销号|open",
-                    "超期|overdue",
-                    "上报乡镇|to township",
-                    "上报县|to county",
-                )
-            ),
+        print_fitted(
+            [
+                Column(t("乡镇", "township"), NAME),
+                Column(t("代码", "code"), KEY, drop=1),
+                Column(t("事项", "items"), NUMBER),
+                Column(t("未销号", "open"), NUMBER),
+                Column(t("超期", "overdue"), NUMBER),
+                Column(t("上报乡镇", "to township"), NUMBER),
+                Column(t("上报县", "to county"), NUMBER),
+            ],
             [
                 [
                     row["name"],
+                    row["code"],
                     row["items"],
                     row["open"],
                     row["overdue"],
@@ -104,19 +109,49 @@ def render_status(summary: dict) -> None:
                 ]
                 for row in summary["by_township"]
             ],
+            wide=wide,
         )
     if summary["by_leader"]:
-        print_table(
-            column_headers(("责任领导|leader", "在办|open", "超期|overdue", "本周到期|due this week")),
+        print_fitted(
+            [
+                Column(t("责任领导", "leader"), NAME),
+                Column(t("在办", "open"), NUMBER),
+                Column(t("超期", "overdue"), NUMBER),
+                Column(t("本周到期", "due this week"), NUMBER),
+            ],
             [
                 [f"{row['name']} {row['id']}", row["open"], row["overdue"], row["due_this_week"]]
                 for row in summary["by_leader"]
             ],
+            wide=wide,
         )
     if summary["overdue"]:
-        echo(t("超期事项：", "overdue items:"))
-        for row in summary["overdue"][:10]:
-            echo(f"  {row['id']} {row['due']} {row['desc'][:30]} ({row['leader'] or '-'})")
+        shown = summary["overdue"][:10]
+        print_fitted(
+            [
+                Column(t("超期事项", "overdue items"), KEY),
+                Column(t("时限", "due"), KEY),
+                Column(t("描述", "description"), TEXT),
+                Column(t("责任领导", "leader"), NAME),
+            ],
+            [
+                [
+                    row["id"],
+                    row["due"],
+                    row["desc"],
+                    f"{row['leader_name']} {row['leader']}" if row["leader"] else "-",
+                ]
+                for row in shown
+            ],
+            wide=wide,
+        )
+        if len(summary["overdue"]) > len(shown):
+            echo(
+                t(
+                    f"（另有 {len(summary['overdue']) - len(shown)} 项超期：minqing issue list --overdue）",
+                    f"({len(summary['overdue']) - len(shown)} more overdue: minqing issue list --overdue)",
+                )
+            )
 
 
 def demo(

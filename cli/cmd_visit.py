@@ -13,7 +13,6 @@ from .common import (
     JsonOpt,
     LateOpt,
     ask,
-    column_headers,
     complete_cadre,
     complete_category,
     complete_unit,
@@ -25,9 +24,9 @@ from .common import (
     note,
     paired_raises,
     print_json,
-    print_table,
     t,
 )
+from .tables import WideOpt, print_fitted, shorten
 
 visit_app = typer.Typer(help="Visits, talks and stays (大走访, 谈心谈话, 蹲点).", no_args_is_help=True)
 
@@ -220,42 +219,50 @@ def visit_list(
         ),
     ] = None,
     json_out: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """List visits, talks and stays.
 
     Example: minqing visit list --unit 520602101 --month 2026-11
     """
     from minqing.ledgers.read import queries
+    from minqing.ledgers.read.names import names
 
-    rows = queries.visits(ledger(), household=household, unit=unit, month=month, by=by)
+    from .tables import KEY, NAME, TEXT, Column
+
+    led = ledger()
+    rows = queries.visits(led, household=household, unit=unit, month=month, by=by)
     if json_out:
         print_json([v.to_dict() for v in rows])
         return
-    headers = column_headers(
-        (
-            "编号|id",
-            "日期|date",
-            "类型|kind",
-            "农户|household",
-            "村|village",
-            "走访人|by",
-            "登记事项|items",
-            "记录|note",
-        )
-    )
-    print_table(
-        headers,
+    known = names(led)
+    heads = {
+        home: led.household(home, verify=False).head
+        for home in sorted({v.household for v in rows if v.household})
+    }
+    print_fitted(
+        [
+            Column(t("编号", "id"), KEY),
+            Column(t("日期", "date"), KEY),
+            Column(t("类型", "kind"), KEY, drop=2),
+            Column(t("农户", "household"), NAME),
+            Column(t("村", "village"), NAME),
+            Column(t("走访人", "by"), TEXT),
+            Column(t("登记事项", "items"), NAME, drop=1),
+            Column(t("记录", "note"), TEXT, drop=3),
+        ],
         [
             [
                 v.id,
                 v.date,
                 label(v.kind),
-                v.household or "",
-                v.village,
-                ",".join(v.by),
-                ",".join(v.items),
-                v.note or "",
+                f"{heads[v.household]} {v.household}" if v.household else "",
+                known.unit(v.village),
+                " ".join(known.cadre(cadre) for cadre in v.by),
+                " ".join(v.items),
+                shorten(v.note or ""),
             ]
             for v in rows
         ],
+        wide=wide,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -99,31 +100,27 @@ def print_json(data: Any) -> None:
 def print_table(
     headers: list[str], rows: list[list[Any]], title: str | None = None, keep_indent: bool = False
 ) -> None:
-    """A rich table at a terminal (CJK widths handled by rich); plain aligned text (tabulate + wcwidth) otherwise.
+    """A table fitted to the terminal by cli/tables.py, each column's kind guessed from its cells: all ids, codes,
+    dates or figures (never cut) or text (wraps). Commands with a list of their own pass `Column`s to
+    `tables.print_fitted` instead, naming kinds and optional columns.
 
-    `keep_indent`: leading spaces in cells are meaningful (a tree); tabulate strips them by default."""
+    `keep_indent`: leading spaces in the first column are meaningful (a tree): it is never wrapped."""
+    from .tables import KEY, NUMBER, TEXT, Column, print_fitted
+
     cells = [["" if value is None else str(value) for value in row] for row in rows]
-    if is_terminal():
-        from rich.console import Console
-        from rich.table import Table
+    columns = []
+    for index, header in enumerate(headers):
+        values = [row[index] for row in cells if row[index]]
+        if keep_indent and index == 0 or all(_CODE_LIKE.fullmatch(value) for value in values):
+            numeric = values and all(_FIGURE.fullmatch(value) for value in values)
+            columns.append(Column(header, NUMBER if numeric else KEY))
+        else:
+            columns.append(Column(header, TEXT))
+    print_fitted(columns, cells, title=title)
 
-        table = Table(title=title, show_lines=False)
-        for header in headers:
-            table.add_column(header)
-        for row in cells:
-            table.add_row(*row)
-        Console().print(table)
-        return
-    import tabulate
 
-    tabulate.WIDE_CHARS_MODE = True
-    if title:
-        echo(title)
-    echo(
-        tabulate.tabulate(
-            cells, headers=headers, tablefmt="simple", disable_numparse=True, preserve_whitespace=keep_indent
-        )
-    )
+_CODE_LIKE = re.compile(r"[0-9A-Za-z.:/%+\-]*")  # an id, code, date or figure: never cut
+_FIGURE = re.compile(r"-?[0-9][0-9.,]*%?")
 
 
 def echo_items(items: list) -> None:

@@ -1527,6 +1527,7 @@ MESSAGES.update(
         ),
     }
 )
+GROUPING_LABELS.update({"round": ("按轮次", "by round")})
 
 # Issue 17 (tables at 80 columns, names beside codes, log in the chosen language): cli/tables.py and `minqing log`.
 MESSAGES.update(

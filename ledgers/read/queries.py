@@ -57,10 +57,17 @@ def households(
 
 
 def visits(
-    ledger: Ledger, household: str | None = None, unit: str | None = None, month: str | None = None
+    ledger: Ledger,
+    household: str | None = None,
+    unit: str | None = None,
+    month: str | None = None,
+    by: str | None = None,
 ) -> list[Visit]:
+    """Visits (corrections applied, voids left out) by date; `by`: only those the cadre went on (issue 17), as
+    one of its visitors, whoever typed it in."""
     prefix = _unit_prefix(ledger, unit)
     home_id = ledger.resolve("H", household, "--household") if household else None
+    visitor = ledger.resolve("C", by, "--by") if by else None
     if month is not None:
         try:
             dt.date.fromisoformat(month + "-01")
@@ -73,6 +80,8 @@ def visits(
         if home_id and visit.household != home_id:
             continue
         if month and not visit.date.startswith(month):
+            continue
+        if visitor and visitor not in visit.by:
             continue
         out.append(visit)
     return sorted(out, key=lambda v: (v.date, v.id))
@@ -188,6 +197,7 @@ def status(ledger: Ledger) -> dict[str, Any]:
     with Index.open(ledger) as index:
         sql = index.conn.execute
         by_state = dict(sql("SELECT state, count(*) FROM items GROUP BY state").fetchall())
+        cadre_names = index.cadre_names()
         townships = [
             {
                 "code": town,
@@ -204,14 +214,19 @@ def status(ledger: Ledger) -> dict[str, Any]:
                 days,
             )
         ]
-        cadre_names = index.cadre_names()
         leaders = sql(
             f"SELECT leader, sum({OPEN_SQL}), sum({late}), sum({this_week}) FROM items"  # noqa: S608
             f" WHERE leader IS NOT NULL GROUP BY leader HAVING sum({OPEN_SQL}) > 0",
             days,
         ).fetchall()
         overdue_rows = [
-            {"id": item_id, "due": due, "desc": desc, "leader": leader}
+            {
+                "id": item_id,
+                "due": due,
+                "desc": desc,
+                "leader": leader,
+                "leader_name": cadre_names.get(leader),
+            }
             for item_id, due, desc, leader in sql(
                 f"SELECT id, due, description, leader FROM items WHERE {late} ORDER BY due, id",  # noqa: S608
                 days,

@@ -1,0 +1,283 @@
+"""Tables that fit the terminal (issue 17): one place decides, per column kind, what may wrap and what never breaks.
+
+An id, a code, a date or a number is never cut or wrapped: its column is as wide as its widest cell. Text (a
+description, a note, a list of names) wraps, but a run of ASCII letters and digits inside it (an id, a code, a
+figure) is never split. Headers may take two lines. When even that does not fit, list tables leave out their
+optional columns (named on stderr; `--wide` shows them) and wide sheets (rollup, rank) are cut into several
+tables that each repeat the leading columns: nothing is ever shown as `Q-5…`.
+
+The width is the terminal's when stdout is one, else `COLUMNS` when it is set (a script that wants a width says
+so), else unlimited: piped output keeps one line per row for grep and awk. rich draws the table (CJK widths).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+
+KEY = "key"  # ids, codes, dates, short labels: never cut, never wrapped
+NUMBER = "number"  # counts, rates, scores: as KEY, right-aligned
+TEXT = "text"  # descriptions, notes: wrap, keeping each ASCII run whole, at least TEXT_MIN_WIDTH wide
+NAME = "name"  # `王芳 C-H7BPJ4`, `枫木坪村 520602102201`, lists of them: wrap between words, never inside one
+
+TEXT_MIN_WIDTH = 16  # eight Chinese characters a line: narrower, a wrapped description is hard to read
+GAP = 2  # cells between two columns (one of padding, one of the blank divider)
+# A run that is one id, code, date or figure inside text; wrapping may not split it.
+UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
+
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide", help="All columns at full width, whatever the terminal's width (pipe into less -S)."
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column's header and kind; `drop` > 0 marks an optional column, the highest left out first when narrow."""
+
+    header: str
+    kind: str = KEY
+    drop: int = 0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What fitting decided: the tables to print (one, or several for a split sheet) and the columns left out."""
+
+    text: str
+    omitted: tuple[str, ...]
+
+
+def terminal_width(wide: bool = False) -> int | None:
+    """The width to fit, or None for unlimited (--wide, or a pipe without COLUMNS)."""
+    if wide:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
+
+def _cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def _longest_run(text: str) -> int:
+    return max((len(run) for run in UNBREAKABLE.findall(text)), default=0)
+
+
+@dataclass(frozen=True)
+class _Measure:
+    natural: int  # everything on one line
+    floor: int  # the narrowest it may get
+
+
+def _measure(column: Column, cells: list[str]) -> _Measure:
+    widest_cell = max((_cell_width(cell) for cell in cells), default=0)
+    header = _cell_width(column.header)
+    # A header may take two lines, but never splits a word or a figure.
+    header_floor = max(
+        math.ceil(header / 2),
+        _longest_run(column.header),
+        max((_cell_width(word) for word in column.header.split()), default=0) if " " in column.header else 0,
+    )
+    header_floor = min(header_floor, header)
+    natural = max(widest_cell, header, 1)
+    if column.kind in (KEY, NUMBER):
+        return _Measure(natural, max(widest_cell, header_floor, 1))
+    runs = max((_longest_run(cell) for cell in cells), default=0)
+    if column.kind == NAME:
+        words = max((_cell_width(word) for cell in cells for word in cell.split()), default=0)
+        return _Measure(natural, max(runs, words, header_floor, 1))
+    return _Measure(natural, max(runs, header_floor, min(natural, TEXT_MIN_WIDTH), 1))
+
+
+def _total(widths: Sequence[int]) -> int:
+    return sum(widths) + GAP * (len(widths) - 1) if widths else 0
+
+
+def _widths(measures: list[_Measure], columns: list[Column], width: int | None) -> list[int]:
+    """Floors first; the room left goes to headers (back on one line), then to text in proportion to its need."""
+    if width is None:
+        return [m.natural for m in measures]
+    widths = [m.floor for m in measures]
+    room = width - _total(widths)
+    for index, (measure, column) in enumerate(zip(measures, columns, strict=True)):
+        if column.kind in (KEY, NUMBER) and room > 0:
+            grow = min(room, measure.natural - widths[index])
+            widths[index] += grow
+            room -= grow
+    for kind in (TEXT, NAME):  # prose first: a name wraps well at its space, a description does not
+        wanting = [i for i, c in enumerate(columns) if c.kind == kind and measures[i].natural > widths[i]]
+        while room > 0 and wanting:
+            need = sum(measures[i].natural - widths[i] for i in wanting)
+            share = room
+            for i in wanting:
+                want = measures[i].natural - widths[i]
+                grow = min(want, max(1, share * want // need), room)
+                widths[i] += grow
+                room -= grow
+            wanting = [i for i in wanting if measures[i].natural > widths[i]]
+    return widths
+
+
+def _draw(
+    columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None, total_row: bool
+) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    # A blank line between rows once some of them take several lines, so one row's lines are not read as two.
+    wrapped = any(_cell_width(row[i]) > width for row in rows for i, width in enumerate(widths)) or any(
+        "\n" in cell for row in rows for cell in row
+    )
+    # Wider than any line drawn, so rich never shrinks what was measured here.
+    console = Console(
+        file=io.StringIO(),
+        width=_total(widths) + 4 + _cell_width(title or ""),
+        color_system="auto" if colour else None,
+        force_terminal=colour,
+        legacy_windows=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style="bold" if colour else "",
+        title_style="" if not colour else "bold",
+        leading=1 if wrapped else 0,
+    )
+    for column, width in zip(columns, widths, strict=True):
+        table.add_column(
+            column.header,
+            width=width,
+            justify="right" if column.kind == NUMBER else "left",
+            overflow="fold",
+            no_wrap=False,
+        )
+    for index, row in enumerate(rows):
+        last = total_row and index == len(rows) - 1
+        table.add_row(
+            *row, style="bold" if last and colour else None, end_section=total_row and index == len(rows) - 2
+        )
+    console.print(table)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n"
+
+
+def layout(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    *,
+    width: int | None,
+    title: str | None = None,
+    split_after: int | None = None,
+    total_row: bool = False,
+) -> Layout:
+    """Fit a table into `width` cells (None: unlimited).
+
+    Without `split_after`, optional columns are left out, highest `drop` first, until the rest fits. With it (a
+    sheet of figures), the columns after the first `split_after` are dealt into as many tables as it takes, each
+    repeating those first columns; `total_row`: the last row is a total, drawn under a rule."""
+    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    shown = list(range(len(columns)))
+    measures = [_measure(column, [row[i] for row in cells]) for i, column in enumerate(columns)]
+    floors = [m.floor for m in measures]
+    omitted: list[str] = []
+    if width is not None and split_after is None:
+        optional = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
+        while _total([floors[i] for i in shown]) > width and optional:
+            gone = optional.pop(0)
+            shown.remove(gone)
+            omitted.append(columns[gone].header)
+    groups = [shown]
+    if width is not None and split_after is not None and _total(floors) > width:
+        lead, groups, current = list(range(split_after)), [], []
+        for i in range(split_after, len(columns)):
+            if current and _total([floors[j] for j in (*lead, *current, i)]) > width:
+                groups.append(lead + current)
+                current = []
+            current.append(i)
+        if current:
+            groups.append(lead + current)
+    parts = []
+    for number, group in enumerate(groups):
+        chosen = [columns[i] for i in group]
+        widths = _widths([measures[i] for i in group], chosen, width)
+        parts.append(
+            _draw(
+                chosen,
+                [[row[i] for i in group] for row in cells],
+                widths,
+                title if number == 0 else None,
+                total_row,
+            )
+        )
+    return Layout("\n".join(parts), tuple(omitted))
+
+
+LIST_TEXT_LIMIT = 40  # characters of a description a list shows; `show` has the rest
+
+
+def shorten(text: str, limit: int = LIST_TEXT_LIMIT) -> str:
+    """A list's view of a long text: its first `limit` characters and …; the entry's `show` prints all of it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def flow(pairs: Sequence[str], width: int | None) -> list[str]:
+    """Join short "label figure" pieces two spaces apart onto as few lines of `width` as they need, none split."""
+    lines: list[str] = []
+    for piece in pairs:
+        if lines and (width is None or _cell_width(lines[-1]) + GAP + _cell_width(piece) <= width):
+            lines[-1] += " " * GAP + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
+def print_fitted(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    *,
+    wide: bool = False,
+    title: str | None = None,
+    split_after: int | None = None,
+    total_row: bool = False,
+) -> None:
+    """Print a fitted table on stdout; the columns it had to leave out are named on stderr with the --wide hint."""
+    from minqing.ledgers.core.messages import render
+
+    from .common import lang, note
+
+    fitted = layout(
+        columns, rows, width=terminal_width(wide), title=title, split_after=split_after, total_row=total_row
+    )
+    typer.echo(fitted.text, nl=False)
+    if fitted.omitted:
+        note(
+            render(
+                "table_omitted",
+                lang(),
+                columns="、".join(fitted.omitted) if lang() == "zh" else ", ".join(fitted.omitted),
+            )
+        )

@@ -1,0 +1,55 @@
+"""Names to print beside codes and ids in listings (issue 17): `枫木坪村一组 52060210220101`, `王芳 C-H7BPJ4`.
+
+Read from the index (units and cadres tables), so a listing of a county costs one query per table, not a YAML read
+per row. A code or id the ledger does not know is shown alone: a listing never hides what it cannot name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..repo.store import Ledger
+
+TOWNSHIP_DIGITS = 9  # GB/T 2260 county (6) + township (3): the township a village or group lies in
+VILLAGE_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Names:
+    units: dict[str, tuple[str, str]]  # unit code -> (name, level)
+    cadres: dict[str, str]  # cadre id -> name
+
+    def place(self, code: str | None) -> str:
+        """The unit's name; a group's with its village's in front (一组 alone names nothing)."""
+        if not code:
+            return ""
+        name = self.units.get(code, ("", ""))[0]
+        if len(code) > VILLAGE_DIGITS and code[:VILLAGE_DIGITS] in self.units:
+            name = self.units[code[:VILLAGE_DIGITS]][0] + name
+        return name
+
+    def unit(self, code: str | None) -> str:
+        """`name code`, or the code alone when the ledger has no such unit."""
+        if not code:
+            return ""
+        name = self.place(code)
+        return f"{name} {code}" if name and name != code else code
+
+    def township(self, code: str | None) -> str:
+        """The name of the township `code` lies in ("" for the county itself)."""
+        if not code or len(code) < TOWNSHIP_DIGITS:
+            return ""
+        return self.units.get(code[:TOWNSHIP_DIGITS], (code[:TOWNSHIP_DIGITS], ""))[0]
+
+    def cadre(self, cadre_id: str | None) -> str:
+        """`王芳 C-H7BPJ4`, or the id alone when no cadre has it."""
+        if not cadre_id:
+            return ""
+        name = self.cadres.get(cadre_id)
+        return f"{name} {cadre_id}" if name and name != cadre_id else cadre_id
+
+
+def names(ledger: Ledger) -> Names:
+    from .index import Index
+
+    with Index.open(ledger) as index:
+        return Names(index.units(), index.cadre_names())
