@@ -7,7 +7,20 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import STATE, ByOpt, DateOpt, echo, label, lang, ledger, note, open_indexes, print_json, t
+from .common import (
+    STATE,
+    ByOpt,
+    DateOpt,
+    UnitOpt,
+    echo,
+    label,
+    lang,
+    ledger,
+    note,
+    open_indexes,
+    print_json,
+    t,
+)
 from .office_render import activity_label, num
 
 report_app = typer.Typer(help="Reports written for the office (cron).", no_args_is_help=True)
@@ -41,8 +54,14 @@ def nightly(
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="List the files written (and index notes).")
     ] = False,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="Also bring the static site for leaders up to date in this folder."),
+    ] = None,
 ) -> None:
     """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
+
+    With --site the static site (`report site`) is regenerated too; --site alone writes only the site.
 
     \b
     Example: minqing report nightly --out-dir /srv/minqing/reports
@@ -58,8 +77,12 @@ def nightly(
     from . import rollup_render as render
 
     loud = verbose or STATE.verbose
+    if not out_dir and not site:
+        raise BadInput("required", field="--out-dir", accepted="a folder for the report files (or --site)")
+    if site:
+        _site(site, None, 12, loud)
     if not out_dir:
-        raise BadInput("required", field="--out-dir", accepted="a folder for the report files")
+        return
     day = F.to_date(F.parse_date(date, "--date")) if date else F.today()
     grouping = R.choose_grouping(by)
     folder = _out_folder(out_dir)
@@ -106,6 +129,63 @@ def nightly(
     if loud:
         for path in written:
             note(path)
+
+
+# ---------------------------------------------------------------- static site (issue 20)
+
+
+def _site(out_dir: str, unit: str | None, months: int, loud: bool) -> None:
+    from minqing.ledgers.core.messages import render
+    from minqing.ledgers.read import site as S
+
+    from . import rollup_render as render_rollup
+
+    led = ledger()
+    # The writer lock is held while reading so no operation commits halfway through the site (exit 3 when busy).
+    with led.lock():
+        result = S.generate(
+            led, out_dir, unit=unit, months=months, lang=lang(), metric_labels=render_rollup.LABELS
+        )
+    if loud:
+        note(
+            render(
+                "site_written",
+                lang(),
+                out=result.out_dir,
+                pages=result.pages,
+                written=result.written,
+                removed=result.removed,
+            )
+        )
+
+
+@report_app.command("site")
+def report_site(
+    out_dir: Annotated[str, typer.Argument(help="Folder for the site (made when missing).")],
+    unit: UnitOpt = None,
+    months: Annotated[int, typer.Option("--months", help="Months offered by the period selector.")] = 12,
+    site_lang: Annotated[
+        str | None, typer.Option("--lang", help="zh (default) or en (same as the global --lang).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Print nothing on success (for cron).")
+    ] = False,
+) -> None:
+    """A static site for leaders: dashboards with drill-down, periods, overdue lists, 对账销号 and ranking.
+
+    Opens from file:// or any static web server; nothing is loaded from outside OUT_DIR. Regenerating
+    rewrites only the files whose content changed.
+
+    \b
+    Example: minqing report site /srv/www/minqing
+
+    Example: minqing report site site-yunchangping --unit 520602102 --months 6 --lang en
+    """
+    if site_lang is not None:
+        from minqing.ledgers.core import fields as F
+
+        STATE.lang = F.choice(site_lang.lower()[:2], "--lang", ("zh", "en"))
+    _site(out_dir, unit, months, not quiet)
 
 
 # ---------------------------------------------------------------- daily report

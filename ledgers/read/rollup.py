@@ -30,7 +30,10 @@ from ..core.model import CATEGORIES, LEDGERS
 from .index import Index
 
 PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
-GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger")
+GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger", "round")
+ROUND = "round"  # 五人大走访 rounds (issue 18): team visits and survey answers per round; nothing else has a round
+ROUND_METRICS = ("visits", "households_visited", "surveyed", "survey_satisfaction")
+NO_ROUND = "-"  # the row of survey answers recorded outside any round
 ORG_GROUPINGS = ("county", "township", "village", "group")
 FORMATS = ("table", "md", "csv", "json", "xlsx", "html")
 ALIASES = {"grid": "group"}  # DESIGN §6 says grid; a grid is a group-level unit
@@ -47,12 +50,15 @@ METRICS = (
     "visits",
     "talks",
     "stays",
+    "condolences",
     "households",
     "households_visited",
     "coverage",
     "poor_households",
     "poor_coverage",
     "pairing_coverage",
+    "cadres_paired",
+    "households_paired",
     "not_visited_90d",
     "cadres",
     "cadres_without_visit",
@@ -64,11 +70,20 @@ METRICS = (
     "on_time_rate",
     "median_days_to_close",
     "satisfaction_rate",
+    "surveyed",
+    "survey_satisfaction",
     "on_the_spot",
     "explained",
     "raised",
     "escalated_township",
     "escalated_county",
+    "households_with_problems",
+    "households_escalated_township",
+    "households_escalated_county",
+    "suggestions",
+    "discipline_items",
+    "ledger_books",
+    "ledger_entries",
     "cleared",
     "wishes_raised",
     "wishes_claimed",
@@ -79,6 +94,9 @@ METRICS = (
 )
 ORG_ONLY = frozenset(
     {
+        "condolences",
+        "cadres_paired",
+        "households_paired",
         "visits",
         "talks",
         "stays",
@@ -95,7 +113,35 @@ ORG_ONLY = frozenset(
         "participants",
     }
 )
-RATES = ("coverage", "poor_coverage", "pairing_coverage", "on_time_rate", "satisfaction_rate")
+RATES = (
+    "coverage",
+    "poor_coverage",
+    "pairing_coverage",
+    "on_time_rate",
+    "satisfaction_rate",
+    "survey_satisfaction",
+)
+
+# Counts as the articles report them (issue 18): households (户), not items, and books of the ledger. A household or
+# book is counted once per row; the total counts it once over the whole ledger (DISTINCT_COUNTS are recounted for
+# the total rather than summed, since one household's items can fall in two leader or category rows).
+ARTICLE_COUNTS = (
+    "condolences",
+    "cadres_paired",
+    "households_with_problems",
+    "households_escalated_township",
+    "households_escalated_county",
+    "suggestions",
+    "discipline_items",
+    "ledger_books",
+    "ledger_entries",
+)
+DISTINCT_COUNTS = (
+    "households_with_problems",
+    "households_escalated_township",
+    "households_escalated_county",
+    "ledger_books",
+)
 
 # Counters a row is summed from (rates and medians are derived from these, so rows merge exactly).
 COUNTERS = (
@@ -117,6 +163,8 @@ COUNTERS = (
     "overdue",
     "feedback",
     "feedback_good",
+    "surveyed",
+    "survey_good",
     "on_the_spot",
     "explained",
     "raised",
@@ -128,6 +176,7 @@ COUNTERS = (
     "activities",
     "participants",
     "late",
+    *ARTICLE_COUNTS,
 )
 
 
@@ -346,6 +395,16 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
         "poor_households": c["poor_households"],
         "poor_coverage": _ratio(c["poor_visited"], c["poor_households"]),
         "pairing_coverage": _ratio(c["paired"], c["households"]),
+        "condolences": c["condolences"],
+        "cadres_paired": c["cadres_paired"],
+        "households_paired": c["paired"],
+        "households_with_problems": c["households_with_problems"],
+        "households_escalated_township": c["households_escalated_township"],
+        "households_escalated_county": c["households_escalated_county"],
+        "suggestions": c["suggestions"],
+        "discipline_items": c["discipline_items"],
+        "ledger_books": c["ledger_books"],
+        "ledger_entries": c["ledger_entries"],
         "not_visited_90d": c["not_visited_90d"],
         "cadres": c["cadres"],
         "cadres_without_visit": c["cadres_without_visit"],
@@ -359,6 +418,9 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
             round(float(statistics.median(tally.close_days)), 1) if tally.close_days else None
         ),
         "satisfaction_rate": _ratio(c["feedback_good"], c["feedback"]),
+        # 群众满意度测评 (issue 18): households surveyed, by their latest answer; 认可度 = (满意 + 基本满意) / surveyed
+        "surveyed": c["surveyed"],
+        "survey_satisfaction": _ratio(c["survey_good"], c["surveyed"]),
         "on_the_spot": c["on_the_spot"],
         "explained": c["explained"],
         "raised": c["raised"],
@@ -376,7 +438,17 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
     if by not in ORG_GROUPINGS:
         for key in ORG_ONLY:
             out[key] = None
-    return out
+    if by not in ORG_GROUPINGS:  # a survey answer has a unit and a round, not a leader, category or ledger
+        out["surveyed"] = out["survey_satisfaction"] = None
+    if by == ROUND:
+        kept = {
+            "visits": c["visits"],
+            "households_visited": c["households_visited"],
+            "surveyed": c["surveyed"],
+            "survey_satisfaction": _ratio(c["survey_good"], c["surveyed"]),
+        }
+        out = dict.fromkeys(out) | kept
+    return {key: out[key] for key in METRICS} | out  # METRICS order; keys another issue adds come after
 
 
 # ---------------------------------------------------------------- SQL
@@ -426,6 +498,9 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
             for name, number in zip(names, numbers, strict=True):
                 counts[name] += int(number or 0)
 
+    if by == ROUND:
+        _round_metrics(params, fill)
+        return out
     join, key = _leader_join(by)
     where = _unit_filter("i.unit")
     fill(
@@ -438,6 +513,7 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
         f" FROM items i{join} WHERE {where} GROUP BY 1",
         ("opened", "wishes_raised", "raised", "escalated_township", "escalated_county", "late"),
     )
+    _article_item_counts(key, join, where, fill)
     fill(
         f"SELECT {key}, count(*), count(CASE WHEN s.due < :A THEN 1 END)"
         f" FROM item_spans s JOIN items i ON i.id = s.item{join}"
@@ -482,7 +558,72 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
 
     if by in ORG_GROUPINGS:
         _org_metrics(conn, by, params, fill)
+        _survey_metrics(_key(by, "s.unit"), "", fill)
     return out
+
+
+def _survey_metrics(key: str, same_round: str, fill: Any) -> None:
+    """群众满意度测评 (issue 18): each household surveyed in the period counts once, by its latest answer there (in
+    the same round, when `same_round` asks for it), at the unit it answered in; good = satisfied or basic."""
+    fill(
+        f"SELECT {key}, count(*), count(CASE WHEN s.result IN ('satisfied', 'basic') THEN 1 END) FROM surveys s"
+        f" WHERE s.date BETWEEN :S AND :E AND {_unit_filter('s.unit')} AND NOT EXISTS (SELECT 1 FROM surveys t"
+        f" WHERE t.household = s.household AND t.date BETWEEN :S AND :E{same_round}"
+        " AND (t.date, t.at, t.id) > (s.date, s.at, s.id)) GROUP BY 1",
+        ("surveyed", "survey_good"),
+    )
+
+
+def _round_metrics(params: dict[str, Any], fill: Any) -> None:
+    """`--by round`: the team visits of each round in the period, the households they reached (once per round), and
+    the survey by round (answers outside a round in the row NO_ROUND)."""
+    fill(
+        "SELECT CAST(r.round AS TEXT), count(*), count(DISTINCT r.household) FROM visit_rounds r"
+        f" WHERE r.date BETWEEN :S AND :E AND {_unit_filter('r.unit')} GROUP BY 1",
+        ("visits", "households_visited"),
+    )
+    _survey_metrics(f"COALESCE(CAST(s.round AS TEXT), '{NO_ROUND}')", " AND t.round IS s.round", fill)
+
+
+def _article_item_counts(key: str, join: str, where: str, fill: Any) -> None:
+    """Households with problems raised in the period and those of them referred to the township / the county by the
+    as-of date (the 215 → 104 → 25 funnel of seed 001 counts 户), suggestions (建言) and items from the discipline
+    channel (纪委) raised in the period, and the ledger books (unit × ledger) with entries as of the as-of date."""
+    fill(
+        f"SELECT {key},"
+        " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E THEN i.household END),"
+        " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E AND i.esc_township <= :A THEN i.household END),"
+        " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E AND i.esc_county <= :A THEN i.household END),"
+        " count(CASE WHEN i.kind = 'suggestion' AND i.created BETWEEN :S AND :E THEN 1 END),"
+        " count(CASE WHEN i.source = 'discipline' AND i.created BETWEEN :S AND :E THEN 1 END),"
+        " count(DISTINCT CASE WHEN i.created <= :A THEN i.unit || '/' || COALESCE(i.ledger, '') END),"
+        " count(CASE WHEN i.created <= :A THEN 1 END)"
+        f" FROM items i{join} WHERE {where} GROUP BY 1",
+        (
+            "households_with_problems",
+            "households_escalated_township",
+            "households_escalated_county",
+            "suggestions",
+            "discipline_items",
+            "ledger_books",
+            "ledger_entries",
+        ),
+    )
+
+
+def _distinct_totals(index: Index, period: Period, unit: str | None) -> dict[str, int]:
+    """DISTINCT_COUNTS over the whole ledger (under --unit): the total row's figures for them."""
+    whole: dict[str, Tally] = defaultdict(Tally)
+    params = {"S": period.start.isoformat(), "E": period.end.isoformat(), "A": period.as_of.isoformat()}
+    params |= {"P": unit or "", "PL": len(unit or "")}
+
+    def fill(sql: str, names: tuple[str, ...]) -> None:
+        for _, *numbers in index.conn.execute(sql, params):
+            for name, number in zip(names, numbers, strict=True):
+                whole["total"].counts[name] += int(number or 0)
+
+    _article_item_counts("'total'", "", _unit_filter("i.unit"), fill)
+    return {name: whole["total"].counts[name] for name in DISTINCT_COUNTS}
 
 
 def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
@@ -523,6 +664,19 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
         f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants), count(a.late) FROM activities a"
         f" WHERE a.date BETWEEN :S AND :E AND {_unit_filter('a.unit')} GROUP BY 1",
         ("activities", "participants", "late"),
+    )
+    fill(
+        f"SELECT {_key(by, 'v.unit')}, count(*) FROM visits v"
+        f" WHERE v.kind = 'condolence' AND v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
+        ("condolences",),
+    )
+    # 结对认亲 (seed 004: 3,809 cadres with 10,334 households): a cadre with a pairing in force on the as-of date,
+    # counted at the unit they served in that day.
+    fill(
+        f"SELECT {_key(by, 'u.unit')}, count(DISTINCT p.cadre) FROM pairings p"
+        " JOIN unit_spans u ON u.id = p.cadre AND u.since <= :A AND (u.until IS NULL OR u.until > :A)"
+        f" WHERE p.since <= :A AND (p.until IS NULL OR p.until > :A) AND {_unit_filter('u.unit')} GROUP BY 1",
+        ("cadres_paired",),
     )
 
 
@@ -576,6 +730,11 @@ def rollup(
     total = Tally()
     for tally in merged.values():
         total.add(tally)
+    for name in DISTINCT_COUNTS:
+        total.counts[name] = 0
+    for index in indexes:
+        for name, number in _distinct_totals(index, period, unit).items():
+            total.counts[name] += number
     total_row = Row("total", "合计" if lang != "en" else "total", None, values_of(total, by))
     return Rollup(period, by, unit, tuple(rows), total_row, tuple(sources))
 
@@ -621,6 +780,10 @@ def _describe(
         if key == "-":
             return ("unassigned" if lang == "en" else "未交办"), None
         return names.get(key, (key, None))[0], None
+    if by == ROUND:
+        if key == NO_ROUND:
+            return ("no round" if lang == "en" else "未分轮次"), None
+        return (f"round {key}" if lang == "en" else f"第 {key} 轮"), None
     return label(key, lang), None
 
 
@@ -637,8 +800,86 @@ def _ordered(keys: Iterable[str], by: str) -> list[str]:
         return sorted(set(keys) | set(LEDGERS), key=lambda k: (order.get(k, len(order)), k))
     if by == "leader":
         return sorted(keys, key=lambda k: (k == "-", k))
+    if by == ROUND:
+        return sorted(keys, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
     return sorted(keys)
 
 
 def overdue_total(result: Rollup) -> int:
     return int(result.total.values["overdue"] or 0)
+
+
+# ---------------------------------------------------------------- the items a figure counts (issue 20)
+
+# The item metrics a figure can be opened into (the static site's drill-down). Each list holds exactly the items
+# `tallies` counts for that metric: the conditions below are the same as there, and tests/test_site.py checks
+# len(list) == figure for every unit and period of the demo, so a change to one side without the other fails.
+LISTED_METRICS = (
+    "opened",
+    "closed",
+    "closed_on_time",
+    "open",
+    "overdue",
+    "on_the_spot",
+    "explained",
+    "escalated_township",
+    "escalated_county",
+    "wishes_fulfilled",
+)
+
+
+def counted_items(
+    index: Index, period: Period, by: str, unit: str | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """key -> metric -> the item ids `tallies(index, period, by, unit)` counts for that metric (org groupings)."""
+    params = {
+        "S": period.start.isoformat(),
+        "E": period.end.isoformat(),
+        "A": period.as_of.isoformat(),
+        "P": unit or "",
+        "PL": len(unit or ""),
+    }
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: {name: [] for name in LISTED_METRICS})
+    key, where = _key(by, "i.unit"), _unit_filter("i.unit")
+    conn = index.conn
+
+    def collect(sql: str, names: tuple[str, ...]) -> None:
+        for group, item_id, *flags in conn.execute(sql, params):
+            for name, flag in zip(names, flags, strict=True):
+                if flag:
+                    out[group][name].append(item_id)
+
+    collect(
+        f"SELECT {key}, i.id, i.created BETWEEN :S AND :E,"
+        " i.created <= :A AND i.esc_township <= :A, i.created <= :A AND i.esc_county <= :A"
+        f" FROM items i WHERE {where} ORDER BY i.id",
+        ("opened", "escalated_township", "escalated_county"),
+    )
+    collect(
+        f"SELECT {key}, i.id, 1, s.due < :A FROM item_spans s JOIN items i ON i.id = s.item"
+        f" WHERE s.open = 1 AND s.since <= :A AND (s.until IS NULL OR s.until > :A) AND {where} ORDER BY i.id",
+        ("open", "overdue"),
+    )
+    collect(
+        f"SELECT DISTINCT {key}, i.id, e.value = 'on_the_spot', e.value = 'explained',"
+        " e.value = 'fulfilled' AND i.kind = 'wish'"
+        f" FROM item_events e JOIN items i ON i.id = e.item"
+        f" WHERE e.op = 'resolve' AND e.day BETWEEN :S AND :E AND {where} ORDER BY i.id",
+        ("on_the_spot", "explained", "wishes_fulfilled"),
+    )
+    last_close: dict[str, tuple[str, str, str | None, str | None]] = {}
+    for group, item_id, day, due, resolved in conn.execute(
+        f"SELECT {key}, e.item, e.day, e.due, e.resolved FROM item_events e JOIN items i ON i.id = e.item"
+        f" WHERE e.op = 'close' AND e.day BETWEEN :S AND :E AND {where} ORDER BY e.day",
+        params,
+    ):
+        last_close[item_id] = (group, day, due, resolved)
+    for item_id in sorted(last_close):
+        group, day, due, resolved = last_close[item_id]
+        out[group]["closed"].append(item_id)
+        if due is None or (resolved or day) <= due:
+            out[group]["closed_on_time"].append(item_id)
+    for lists in out.values():
+        for name in ("on_the_spot", "explained", "wishes_fulfilled"):
+            lists[name] = sorted(set(lists[name]))
+    return dict(out)
