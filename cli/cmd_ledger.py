@@ -127,9 +127,10 @@ def render_status(summary: dict, wide: bool = False) -> None:
         )
     if summary["overdue"]:
         shown = summary["overdue"][:10]
+        echo(t("超期事项：", "overdue items:"))
         print_fitted(
             [
-                Column(t("超期事项", "overdue items"), KEY),
+                Column(t("编号", "id"), KEY),
                 Column(t("时限", "due"), KEY),
                 Column(t("描述", "description"), TEXT),
                 Column(t("责任领导", "leader"), NAME),

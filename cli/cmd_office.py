@@ -9,6 +9,7 @@ import typer
 
 from .common import FormatOpt, JsonOpt, OutOpt, echo, label, lang, ledger, note, print_json, t
 from .office_render import emit, grade_label, percent
+from .tables import WideOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +28,7 @@ def rank(
     by: Annotated[str | None, typer.Option("--by", help="township|team (default: township).")] = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     """Rank townships or village work teams for a quarter (季排名) by a documented score, each component shown.
 
@@ -99,6 +101,8 @@ def rank(
         ranking.to_dict(),
         [6, 14, 12, 8, 16, 8, 16, 8, 18, 8, 6, 6, 6],
         [formula],
+        lead_columns=3,
+        wide=wide,
     )
     if (fmt or "table") == "table" and not out:
         note(formula)

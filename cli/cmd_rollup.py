@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .common import ByOpt, DateOpt, UnitOpt, echo, is_terminal, lang, ledger, note, open_indexes, t
+from .common import ByOpt, DateOpt, UnitOpt, echo, lang, ledger, note, open_indexes, t
+from .tables import WideOpt, terminal_width
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +47,7 @@ def rollup(
             "--as-reported", help="The figures stored when the month was closed (period close), exactly."
         ),
     ] = False,
+    wide: WideOpt = False,
 ) -> None:
     """Visits, coverage, items and the escalation funnel per unit and period, with a total row.
 
@@ -83,11 +85,8 @@ def rollup(
             results = [result, *(R.rollup(indexes, chosen_period, g, unit, lang()) for g in groupings[1:])]
             data = render.xlsx_bytes(results, lang())
         elif chosen_format == "table":
-            if not out and is_terminal():
-                render.print_rich(result, lang())
-                data = None
-            else:
-                data = render.table_text(result, lang()).encode("utf-8")
+            # Fitted to the terminal (or COLUMNS); a file gets every column of a section side by side.
+            data = render.table_text(result, lang(), None if out else terminal_width(wide)).encode("utf-8")
         elif chosen_format == "md":
             data = render.markdown(result, lang()).encode("utf-8")
         elif chosen_format == "csv":

@@ -120,8 +120,13 @@ def emit(
     payload: dict[str, Any],
     widths: list[int] | None = None,
     footer: list[str] | None = None,
+    lead_columns: int | None = None,
+    wide: bool = False,
 ) -> None:
-    """Print or write one sheet in the chosen format (json prints `payload`, the stable document)."""
+    """Print or write one sheet in the chosen format (json prints `payload`, the stable document).
+
+    `lead_columns`: a table on stdout is fitted to the terminal by dealing the other columns into several tables
+    that each repeat these first ones (cli/tables.py); `wide` keeps it one table."""
     from minqing.ledgers.core import fields as F
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.core.messages import Text
@@ -135,6 +140,18 @@ def emit(
         data = _xlsx(title, headers, rows, widths or [12] * len(headers), footer or [])
     elif chosen == "json":
         data = render.json_text(payload).encode("utf-8")
+    elif chosen == "table" and not out and lead_columns is not None:
+        from .tables import NAME, NUMBER, Column, print_fitted
+
+        kinds = [NAME if index < lead_columns else NUMBER for index in range(len(headers))]
+        print_fitted(
+            [Column(name, kind) for name, kind in zip(headers, kinds, strict=True)],
+            rows,
+            title=title,
+            split_after=lead_columns,
+            wide=wide,
+        )
+        return
     elif chosen == "table" and not out and is_terminal():
         from .common import print_table
 

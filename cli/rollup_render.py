@@ -14,7 +14,7 @@ from typing import Any
 
 from minqing.ledgers.core.messages import GROUPING_LABELS, PERIOD_LABELS
 from minqing.ledgers.core.messages import LABELS as STATUS_LABELS
-from minqing.ledgers.read.rollup import METRICS, ORG_GROUPINGS, RATES, Rollup, Row
+from minqing.ledgers.read.rollup import METRICS, ORG_GROUPINGS, RATES, ROUND, ROUND_METRICS, Rollup, Row
 
 # key -> (zh, en) column headers.
 LABELS: dict[str, tuple[str, str]] = {
@@ -41,6 +41,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "on_time_rate": ("按期率", "on-time rate"),
     "median_days_to_close": ("办结天数中位数", "median days"),
     "satisfaction_rate": ("满意率", "satisfaction"),
+    # issue 18: the household survey (群众满意度测评), beside the items' feedback
+    "surveyed": ("测评户", "surveyed"),
+    "survey_satisfaction": ("群众认可度", "survey satisfaction"),
     "on_the_spot": ("现场解决", "on the spot"),
     "explained": ("政策解释", "explained"),
     "raised": ("排查问题", "raised"),
@@ -53,6 +56,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "activities": ("活动", "activities"),
     "participants": ("参与人次", "participants"),
     "late": ("补录", "late"),
+    # issue 18: counts as the articles report them
+    "condolences": ("慰问", "condolences"),
+    "cadres_paired": ("结对干部", "cadres paired"),
+    "households_paired": ("结对户", "households paired"),
+    "households_with_problems": ("有问题户", "hh w/ problems"),
+    "households_escalated_township": ("报乡镇户", "hh to township"),
+    "households_escalated_county": ("报县（区）户", "hh to county"),
+    "suggestions": ("建言", "suggestions"),
+    "discipline_items": ("纪委渠道", "discipline"),
+    "ledger_books": ("台账本数", "ledger books"),
+    "ledger_entries": ("台账条数", "entries"),
 }
 
 SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
@@ -84,6 +98,8 @@ SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
             "on_time_rate",
             "median_days_to_close",
             "satisfaction_rate",
+            "surveyed",
+            "survey_satisfaction",
             "on_the_spot",
             "explained",
             "cleared",
@@ -103,6 +119,21 @@ SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
             "late",
         ),
     ),
+    (
+        ("户数、结对与台账（文章口径）", "Households, pairings and ledger books (as the articles count)"),
+        (
+            "households_with_problems",
+            "households_escalated_township",
+            "households_escalated_county",
+            "suggestions",
+            "discipline_items",
+            "condolences",
+            "cadres_paired",
+            "households_paired",
+            "ledger_books",
+            "ledger_entries",
+        ),
+    ),
 ]
 
 
@@ -114,6 +145,7 @@ KEY_HEADERS = {
     "leader": (("干部编号", "cadre"), ("包案领导", "leader")),
     "category": (("类别代码", "code"), ("类别", "category")),
     "ledger": (("台账代码", "code"), ("台账", "ledger")),
+    "round": (("轮次", "round"), ("轮次", "round")),
 }
 
 
@@ -128,7 +160,13 @@ def columns(result: Rollup) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
     """The sections that apply to the grouping (leader/category/ledger rows have item metrics only)."""
     if result.by in ORG_GROUPINGS:
         return SECTIONS
-    org_only = {"activities", "participants"}
+    if result.by == ROUND:  # issue 18: a round has team visits and the survey, nothing else
+        return [(("走访轮次与满意度测评", "Rounds: team visits and survey"), ROUND_METRICS)]
+    org_only = {"activities", "participants", "condolences", "cadres_paired", "households_paired"}
+    org_only |= {
+        "surveyed",
+        "survey_satisfaction",
+    }  # issue 18: a survey answer has a unit, not a leader or category
     return [(title, tuple(k for k in keys if k not in org_only)) for title, keys in SECTIONS[1:]]
 
 
@@ -181,45 +219,33 @@ def _grid(result: Rollup, keys: tuple[str, ...], lang: str) -> tuple[list[str], 
 # ---------------------------------------------------------------- table
 
 
-def table_text(result: Rollup, lang: str) -> str:
-    """Plain aligned text (no colour codes), CJK-aware widths via tabulate + wcwidth."""
-    import tabulate
+def table_text(result: Rollup, lang: str, width: int | None = None) -> str:
+    """The sections as plain tables (colours only at a terminal) fitted to `width` cells (None: unlimited, as
+    in a file): a section too wide is dealt into several tables, each repeating the unit column, so no figure
+    and no header is ever cut (cli/tables.py)."""
+    from .tables import NAME, NUMBER, Column, layout
 
-    tabulate.WIDE_CHARS_MODE = True
     parts = [title(result, lang)]
     for section, keys in columns(result):
         headers, rows = _grid(result, keys, lang)
         parts.append("")
         parts.append(_t(section, lang))
-        parts.append(
-            tabulate.tabulate(
-                rows,
-                headers=headers,
-                tablefmt="simple",
-                disable_numparse=True,
-                colalign=("left",) + ("right",) * len(keys),
-            )
+        fitted = layout(
+            [Column(headers[0], NAME), *(Column(name, NUMBER) for name in headers[1:])],
+            rows,
+            width=width,
+            split_after=1,
+            total_row=True,
         )
+        parts.append(fitted.text.rstrip("\n"))
     return "\n".join(parts) + "\n"
 
 
-def print_rich(result: Rollup, lang: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def print_rich(result: Rollup, lang: str, width: int | None = None) -> None:
+    """At a terminal: the same fitted tables (bold headers and total)."""
+    import typer
 
-    console = Console()
-    console.print(title(result, lang), highlight=False)
-    for section, keys in columns(result):
-        headers, rows = _grid(result, keys, lang)
-        table = Table(title=_t(section, lang), title_justify="left")
-        table.add_column(headers[0], no_wrap=True)
-        for name in headers[1:]:
-            table.add_column(name, justify="right")
-        for index, row in enumerate(rows):
-            table.add_row(
-                *row, style="bold" if index == len(rows) - 1 else None, end_section=index == len(rows) - 2
-            )
-        console.print(table)
+    typer.echo(table_text(result, lang, width), nl=False)
 
 
 # ---------------------------------------------------------------- md / csv / json

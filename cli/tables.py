@@ -211,10 +211,15 @@ def layout(
             shown.remove(gone)
             omitted.append(columns[gone].header)
     groups = [shown]
-    if width is not None and split_after is not None and _total(floors) > width:
+    naturals = [m.natural for m in measures]
+    if width is not None and split_after is not None and _total(naturals) > width:
         lead, groups, current = list(range(split_after)), [], []
+        # Headers on one line when each column fits so beside the leading ones; else as narrow as allowed.
+        sizes = (
+            naturals if all(_total([*(naturals[j] for j in lead), n]) <= width for n in naturals) else floors
+        )
         for i in range(split_after, len(columns)):
-            if current and _total([floors[j] for j in (*lead, *current, i)]) > width:
+            if current and _total([sizes[j] for j in (*lead, *current, i)]) > width:
                 groups.append(lead + current)
                 current = []
             current.append(i)
