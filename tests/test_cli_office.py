@@ -381,7 +381,8 @@ def test_config_minimums_are_used(office_copy):
     text = text.replace("talk_minimum: 1", "talk_minimum: 0")
     config.write_text(text, encoding="utf-8")
     data = json.loads(run("duties", "--json", ledger=office_copy.path).stdout)
-    assert data["minimums"] == {"activities": 1, "stays": 1, "talks": 0}
+    # (the replace above also sets cadre_talk_minimum to 0; a helping unit's minimum follows activity_minimum)
+    assert data["minimums"] == {"activities": 1, "stays": 1, "talks": 0, "departments": 1, "cadre_talks": 0}
     assert [f["code"] for f in data["findings"]] == ["activity_minimum", "stay_missing"]
 
 

@@ -337,7 +337,7 @@ def test_roster_recalled_only_and_by_unit(office):
 def test_duties_this_month_and_quarter(office):
     result = O.duties(office.ledger())
     assert (result.month, result.quarter) == ("2026-11", "2026Q4")
-    assert result.minimums == {"activities": 2, "stays": 1, "talks": 1}
+    assert result.minimums == {"activities": 2, "stays": 1, "talks": 1, "departments": 2, "cadre_talks": 1}
     found = [(d.code, d.path, d.params.get("count")) for d in result.findings]
     assert found == [
         ("activity_minimum", "activities/2026-11.yaml", 0),  # 桃映村

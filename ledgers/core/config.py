@@ -44,6 +44,15 @@ DEFAULTS: dict[str, Any] = {
     "stay_minimum": 1,
     "stay_roles": ["county_leader"],
     "talk_minimum": 1,
+    # Issue 18: talks (谈心谈话) a quarter per work-team cadre: every cadre posted to a village (cadre post) and the
+    # cadres of `cadre_talk_roles`. A helping unit's 五帮五扶 minimum is `activity_minimum` unless
+    # `department_activity_minimum` is set.
+    "cadre_talk_minimum": 1,
+    "cadre_talk_roles": [],
+    # 五人大走访 (issue 18, core/surveys.py): the seats a team visit (a visit in a round) should fill, checked by
+    # `check --teams`, and how many rounds the campaign has (`visit add --round 1..rounds`).
+    "team_roles": ["county_leader", "township_leader", "team_leader", "first_secretary", "village"],
+    "rounds": 4,
     # Full ID numbers and mobile numbers typed into free text (notes, descriptions, plans, reasons, commit
     # subjects): "mask" writes them masked with a one-line notice, "refuse" refuses the command (exit 2).
     "pii_in_text": "mask",
@@ -109,6 +118,13 @@ class Config:
 
     def allowed_paths(self) -> list[str]:
         return [str(pattern) for pattern in self.data.get("allowed_paths") or []]
+
+    def team_roles(self) -> list[str]:
+        return [str(seat) for seat in self.data.get("team_roles") or []]
+
+    def rounds(self) -> int:
+        value = self.data.get("rounds")
+        return int(value) if isinstance(value, int) and value >= 1 else 4
 
     def may_unmask(self, actor: Cadre) -> bool:
         return actor.role in self.data["unmask_roles"]

@@ -47,12 +47,15 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 9  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 11  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
 # a cadre from theirs, a pairing from its entry's `since` (an imported roster's --registered)
 # 9: items.source (the channel: the discipline channel 纪委 is counted apart, issue 18)
+# 10: surveys (群众满意度测评) and visit_rounds (the round of a team visit, 五人大走访), issue 18
+# 11: cadre_departments, activity_by and visit_extras (帮扶单位 credited with its cadres' work; talks with
+# cadres), issue 18
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -113,7 +116,17 @@ TABLES: dict[str, tuple[str, ...]] = {
     "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
     "visits": ("path", "id", "date", "kind", "household", "village", "unit", "late"),
     "visit_by": ("path", "visit", "cadre", "date"),
+    # Issue 18: each cadre's helping unit (帮扶单位) and posting (驻村) as the file says now, the cadres who held
+    # each activity (so a department is credited with its cadres' visits and activities, never typed twice), and
+    # per visit the cadre talked with (谈心谈话 with a cadre) and the number of items raised at it.
+    "cadre_departments": ("path", "cadre", "department", "posted"),
+    "activity_by": ("path", "activity", "cadre", "date"),
+    "visit_extras": ("path", "visit", "date", "with_cadre", "raised"),
     "activities": ("path", "id", "date", "kind", "unit", "participants", "late"),
+    # Issue 18: the satisfaction survey's answers in force, and the round of each visit recorded in one (a visit
+    # outside the rounds has no row here).
+    "surveys": ("path", "id", "date", "household", "village", "unit", "round", "result", "at", "late"),
+    "visit_rounds": ("path", "visit", "date", "round", "household", "unit"),
     # Corrections and voids in the streams (issue 15): `how` is corrects|voids; only documents in force are in
     # visits/activities, these rows lead from a replaced id to what replaced it.
     "revisions": ("path", "id", "replaces", "how", "corrected_by"),
@@ -131,6 +144,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day)",
     "CREATE INDEX IF NOT EXISTS spans_item ON item_spans(item)",
     "CREATE INDEX IF NOT EXISTS visits_date ON visits(date)",
+    "CREATE INDEX IF NOT EXISTS surveys_household ON surveys(household, date)",
     "CREATE INDEX IF NOT EXISTS visits_household ON visits(household, date)",
     "CREATE INDEX IF NOT EXISTS visit_by_cadre ON visit_by(cadre, date)",
     "CREATE INDEX IF NOT EXISTS activities_date ON activities(date)",
@@ -144,7 +158,10 @@ Progress = Callable[[int, int], None]
 # ---------------------------------------------------------------- which files are indexed
 
 
-INDEXED_KINDS = frozenset({"config", "units", "cadre", "household", "item", "visits", "activities"})
+INDEXED_KINDS = frozenset(
+    {"config", "units", "cadre", "household", "item", "visits", "activities", "surveys"}
+)
+STREAM_ROWS_KINDS = ("visits", "activities", "surveys")
 
 
 def kind_of(path: str) -> str | None:
@@ -161,7 +178,7 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
     rows: Rows = {}
     try:
         text = yamlio.decode(raw)
-        if kind in ("visits", "activities"):
+        if kind in STREAM_ROWS_KINDS:
             docs = yamlio.load_all(text)
             mappings = [doc for doc in docs if isinstance(doc, dict)]
             bad = len(docs) - len(mappings)
@@ -170,7 +187,7 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
                     _revision_rows(path, doc, rows)
             for doc in streams.in_force(mappings):
                 try:
-                    (_visit_rows if kind == "visits" else _activity_rows)(path, doc, rows)
+                    STREAM_PARSERS[kind](path, doc, rows)
                 except (TypeError, KeyError, ValueError, AttributeError):
                     bad += 1
             return rows, (f"{bad} unreadable document(s)" if bad else None)
@@ -260,6 +277,12 @@ def _cadre_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
         ),
     )
     _unit_span_rows(path, data, "unit", rows)
+    if data.get("department") or data.get("posted"):
+        _add(
+            rows,
+            "cadre_departments",
+            (path, str(data["id"]), _s(data.get("department")), _s(data.get("posted"))),
+        )
 
 
 def _unit_span_rows(path: str, data: dict[str, Any], key: str, rows: Rows, end: str | None = None) -> None:
@@ -481,6 +504,11 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
     )
     for cadre in doc.get("by") or []:
         _add(rows, "visit_by", (path, visit_id, str(cadre), date))
+    raised = len(doc.get("items") or [])
+    if doc.get("with_cadre") or raised:
+        _add(rows, "visit_extras", (path, visit_id, date, _s(doc.get("with_cadre")), raised))
+    if isinstance(doc.get("round"), int):
+        _add(rows, "visit_rounds", (path, visit_id, date, doc["round"], _s(doc.get("household")), unit))
 
 
 def _revision_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
@@ -505,8 +533,34 @@ def _activity_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
             _s(doc.get("late")),
         ),
     )
+    for cadre in doc.get("by") or []:
+        _add(rows, "activity_by", (path, str(doc["id"]), str(cadre), str(doc["date"])))
 
 
+def _survey_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
+    _add(
+        rows,
+        "surveys",
+        (
+            path,
+            str(doc["id"]),
+            str(doc["date"]),
+            str(doc["household"]),
+            _s(doc.get("village")),
+            str(doc.get("unit") or doc.get("village") or ""),
+            doc["round"] if isinstance(doc.get("round"), int) else None,
+            str(doc["result"]),
+            str(doc.get("at") or ""),
+            _s(doc.get("late")),
+        ),
+    )
+
+
+STREAM_PARSERS: dict[str, Callable[[str, dict[str, Any], Rows], None]] = {
+    "visits": _visit_rows,
+    "activities": _activity_rows,
+    "surveys": _survey_rows,
+}
 PARSERS: dict[str, Callable[[str, dict[str, Any], Rows], None]] = {
     "config": _config_rows,
     "units": _units_rows,
@@ -952,7 +1006,7 @@ def _weighted_chunks(entries: list[tuple[str, str]]) -> Iterator[list[tuple[str,
     weight = 0
     for path, blob in entries:
         chunk.append((path, blob))
-        weight += 20 if kind_of(path) in ("visits", "activities") else 1
+        weight += 20 if kind_of(path) in STREAM_ROWS_KINDS else 1
         if weight >= SHARD_WEIGHT:
             yield chunk
             chunk, weight = [], 0

@@ -18,6 +18,7 @@ from typing import Any
 from ..core import fields as F
 from ..core.activities import parse_month
 from ..core.errors import BadInput
+from ..core.layout import activity_stream_path
 from ..core.messages import Text, render
 from ..core.model import LEDGERS
 from ..core.reviews import RATING_KEYS, parse_quarter, quarter_bounds, quarter_of
@@ -642,7 +643,7 @@ class Duties:
         }
 
 
-DUTY_KINDS = ("activities", "stays", "talks")
+DUTY_KINDS = ("activities", "stays", "talks", "departments", "cadre_talks")
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -720,6 +721,62 @@ def talk_duties(ledger: Ledger, index: Index, quarter: str, minimum: int) -> lis
     ]
 
 
+def department_duties(ledger: Ledger, index: Index, month: str, minimum: int) -> list[Duty]:
+    """Helping units (帮扶单位, issue 18) below the monthly activity minimum (五帮五扶 ≥ 2 a month, the same minimum
+    as a village's): an activity counts for the department of any cadre who held it (`activity add --by`), once."""
+    first, last = month_bounds(month)
+    sql = (
+        "SELECT d.department, count(DISTINCT b.activity) FROM activity_by b"
+        " JOIN cadre_departments d ON d.cadre = b.cadre WHERE b.date BETWEEN ? AND ? GROUP BY d.department"
+    )
+    held = dict(index.conn.execute(sql, (first.isoformat(), last.isoformat())).fetchall())
+    path = activity_stream_path(month + "-01")
+    return [
+        Duty(
+            path,
+            0,
+            "department_activity_minimum",
+            "duty_department_activity_minimum",
+            {
+                "department": code,
+                "name": unit.name,
+                "month": month,
+                "count": held.get(code, 0),
+                "minimum": minimum,
+            },
+        )
+        for code, unit in sorted(ledger.units().items())
+        if unit.level == "department" and not unit.retired and held.get(code, 0) < minimum
+    ]
+
+
+def cadre_talk_duties(index: Index, quarter: str, minimum: int, roles: list[str]) -> list[Duty]:
+    """Work-team cadres (驻村工作队: posted to a village with `cadre post`, and cadres of `cadre_talk_roles`) in post
+    at the quarter's end, or today while it runs, talked with (谈心谈话, `visit add --kind talk --with`) fewer than
+    `minimum` times that quarter (seed 002: leaders talk with every team cadre quarterly)."""
+    first, last = quarter_bounds(quarter)
+    as_of = min(last, max(F.today(), first)).isoformat()
+    marks = ",".join("?" * len(roles)) or "NULL"
+    sql = (
+        "SELECT c.id, c.name, c.path, (SELECT count(*) FROM visit_extras x JOIN visits v ON v.id = x.visit"
+        " WHERE x.with_cadre = c.id AND v.kind = 'talk' AND x.date BETWEEN ? AND ?) FROM cadres c"
+        f" WHERE (c.role IN ({marks}) OR EXISTS (SELECT 1 FROM cadre_departments d WHERE d.cadre = c.id"
+        " AND d.posted IS NOT NULL)) AND c.created <= ? AND (c.recalled IS NULL OR c.recalled > ?) ORDER BY c.id"
+    )
+    params = [first.isoformat(), last.isoformat(), *roles, as_of, as_of]
+    return [
+        Duty(
+            path,
+            0,
+            "cadre_talk_missing",
+            "duty_cadre_talk_missing",
+            {"cadre": cadre, "name": name, "quarter": quarter, "count": count, "minimum": minimum},
+        )
+        for cadre, name, path, count in index.conn.execute(sql, params)  # noqa: S608
+        if count < minimum
+    ]
+
+
 def duties(
     ledger: Ledger,
     month: str | None = None,
@@ -744,6 +801,13 @@ def duties(
         ),
         "stays": int(config.get("stay_minimum", 1)),
         "talks": int(config.get("talk_minimum", 1)),
+        # Issue 18: a helping unit's 五帮五扶 minimum is a village's unless minqing.yaml sets its own.
+        "departments": (
+            F.positive_int(activity_minimum, "--activity-minimum", 0, 1000)
+            if activity_minimum is not None
+            else int(config.get("department_activity_minimum", config.get("activity_minimum", 2)))
+        ),
+        "cadre_talks": int(config.get("cadre_talk_minimum", 1)),
     }
     found: list[Duty] = []
     if "activities" in kinds and minimums["activities"]:
@@ -755,4 +819,13 @@ def duties(
                 found += stay_duties(index, month_text, minimums["stays"], roles)
             if "talks" in kinds and minimums["talks"]:
                 found += talk_duties(ledger, index, quarter_text, minimums["talks"])
+    if ("departments" in kinds and minimums["departments"]) or (
+        "cadre_talks" in kinds and minimums["cadre_talks"]
+    ):
+        with Index.open(ledger) as index:
+            if "departments" in kinds and minimums["departments"]:
+                found += department_duties(ledger, index, month_text, minimums["departments"])
+            if "cadre_talks" in kinds and minimums["cadre_talks"]:
+                roles = [str(role) for role in config.get("cadre_talk_roles") or []]
+                found += cadre_talk_duties(index, quarter_text, minimums["cadre_talks"], roles)
     return Duties(month_text, quarter_text, {k: minimums[k] for k in kinds}, tuple(found))
