@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from .common import STATE
+from .help_lang import lang_from_args
 from .lazy import FastGroup, lazy_commands
 
 # Command modules, `cli/cmd_<name>.py`, each with `register(app)`. Add a module here to add its commands. A command
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     "cadre",
     "household",
     "visit",
+    "survey",  # survey add (issue 18)
     "issue",
     "report",
     "activity",
@@ -53,6 +55,12 @@ class MinqingGroup(FastGroup):
                 suggest_commands=kwargs.get("suggest_commands", True),
             )
         super().__init__(*args, commands=commands, **kwargs)
+        self.help_path = ""  # the root's help is the catalog's "minqing"
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # `minqing --lang en --help` prints help while click parses, before the callback that reads --lang runs.
+        STATE.lang = lang_from_args(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:
         from minqing.ledgers.core import pii
@@ -94,7 +102,6 @@ def _notice_masked() -> None:
 app = typer.Typer(
     cls=MinqingGroup,
     name="minqing",
-    help="民情台账 minqing: the county ledger of households, visits and items, kept in git.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -112,20 +119,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    directory: Annotated[
-        str | None, typer.Option("-C", help="Run as if started in this ledger directory.")
-    ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh (default) or en; also MINQING_LANG.")] = None,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More output.")] = False,
-    no_input: Annotated[
-        bool, typer.Option("--no-input", help="Never prompt; a missing field is an error.")
-    ] = False,
+    directory: Annotated[str | None, typer.Option("-C")] = None,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input")] = False,
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+        typer.Option("--version", callback=_version, is_eager=True),
     ] = None,
 ) -> None:
-    """民情台账 minqing: households, visits and items worked to closure (销号), with git as the audit trail."""
     from minqing.ledgers.core.messages import current_lang
 
     STATE.ledger_path = directory

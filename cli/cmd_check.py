@@ -19,25 +19,20 @@ def check(
         str | None,
         typer.Option(
             "--activity-minimum",
-            help="Also flag villages with fewer activities than this in --month (五帮五扶: 2; see minqing duties).",
         ),
     ] = None,
-    month: Annotated[
-        str | None, typer.Option("--month", help="Month for --activity-minimum, YYYY-MM (default: this one).")
-    ] = None,
+    month: Annotated[str | None, typer.Option("--month")] = None,
+    teams: Annotated[
+        bool,
+        typer.Option("--teams"),
+    ] = False,
 ) -> None:
-    """Check every ledger file; print `path:line: message` per finding, exit 1 when there are any.
-
-    Example: minqing check --json
-
-    Example: minqing check --activity-minimum 2 --month 2026-11
-    """
     from pathlib import Path
 
     from minqing.ledgers.verify.check import check_tree
 
     led = ledger()
-    report = check_tree(Path(led.root), STATE.lang)
+    report = check_tree(Path(led.root), STATE.lang, teams=teams)
     duties: list = []
     if activity_minimum is not None or month is not None:  # issue 7: the monthly activity minimum
         from minqing.ledgers.read.office import duties as office_duties

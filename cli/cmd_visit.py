@@ -28,7 +28,7 @@ from .common import (
 )
 from .tables import WideOpt, print_fitted, shorten
 
-visit_app = typer.Typer(help="Visits, talks and stays (大走访, 谈心谈话, 蹲点).", no_args_is_help=True)
+visit_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,71 +37,47 @@ def register(app: typer.Typer) -> None:
 
 @visit_app.command("add")
 def visit_add(
-    household: Annotated[
-        str | None, typer.Option("--household", help="Household visited (id or prefix).")
-    ] = None,
+    household: Annotated[str | None, typer.Option("--household")] = None,
     by: Annotated[
         str | None,
-        typer.Option(
-            "--by", autocompletion=complete_cadre, help="Visiting cadres, comma-separated (五人大走访)."
-        ),
+        typer.Option("--by", autocompletion=complete_cadre),
     ] = None,
     date: DateOpt = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="visit|talk|stay")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What was seen and said.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
     unit: Annotated[
         str | None,
         typer.Option(
             "--unit",
             autocompletion=complete_unit,
-            help="For a stay (蹲点) without a household: the unit code.",
         ),
     ] = None,
-    raise_: Annotated[
-        list[str] | None, typer.Option("--raise", help="An item raised during the visit (repeatable).")
-    ] = None,
+    raise_: Annotated[list[str] | None, typer.Option("--raise")] = None,
     category: Annotated[
         list[str] | None,
-        typer.Option(
-            "--category", autocompletion=complete_category, help="Category of each --raise, in order."
-        ),
+        typer.Option("--category", autocompletion=complete_category),
     ] = None,
-    on_spot: Annotated[
-        list[str] | None, typer.Option("--on-spot", help="How the i-th raised item was solved on the spot.")
-    ] = None,
-    item_kind: Annotated[
-        str | None, typer.Option("--item-kind", help="Kind of the raised items (default problem).")
-    ] = None,
+    on_spot: Annotated[list[str] | None, typer.Option("--on-spot")] = None,
+    item_kind: Annotated[str | None, typer.Option("--item-kind")] = None,
     round_: Annotated[
         str | None,
-        typer.Option("--round", help="Round of the team visit (五人大走访), 1..minqing.yaml rounds (4)."),
+        typer.Option("--round"),
     ] = None,
     survey: Annotated[
         str | None,
-        typer.Option(
-            "--survey", help="The household's answer to the satisfaction survey: satisfied|basic|unsatisfied."
-        ),
+        typer.Option("--survey"),
     ] = None,
     late: LateOpt = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it is recorded late (with --late).")
-    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     with_cadre: Annotated[
         str | None,
         typer.Option(
             "--with",
             autocompletion=complete_cadre,
-            help="谈心谈话 with a cadre (--kind talk), in place of --household; --raise files the cadre's unit's items.",
         ),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Record a visit (and every item raised during it) as one commit.
-
-    Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1 --raise 屋顶漏雨 --category housing
-
-    Example: minqing visit add --household H-7K3M --by C-4H2J,C-9PQ1,C-2RT5 --round 2 --survey 满意
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import visits
 
@@ -143,24 +119,18 @@ def visit_add(
 
 @visit_app.command("edit")
 def visit_edit(
-    visit_id: Annotated[str, typer.Argument(help="Visit id or unique prefix.")],
-    date: Annotated[str | None, typer.Option("--date", help="The right date YYYY-MM-DD.")] = None,
+    visit_id: Annotated[str, typer.Argument()],
+    date: Annotated[str | None, typer.Option("--date")] = None,
     by: Annotated[
         str | None,
-        typer.Option(
-            "--by", autocompletion=complete_cadre, help="The right visiting cadres, comma-separated."
-        ),
+        typer.Option("--by", autocompletion=complete_cadre),
     ] = None,
-    household: Annotated[str | None, typer.Option("--household", help="The right household.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    household: Annotated[str | None, typer.Option("--household")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Correct a visit (更正): a new record naming the old one; every count uses the corrected record.
-
-    Example: minqing visit edit V-7K3M --date 2026-11-20 --reason 日期录错
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import visits
 
@@ -180,17 +150,11 @@ def visit_edit(
 
 @visit_app.command("void")
 def visit_void(
-    visit_id: Annotated[str, typer.Argument(help="Visit id or unique prefix.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required): typed in by mistake, twice.")
-    ] = None,
+    visit_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Void a visit typed in by mistake (作废): it leaves every count; its items are listed to void or keep.
-
-    Example: minqing visit void V-7K3M --reason 重复录入
-    """
     from minqing.ledgers.core.messages import render
     from minqing.ledgers.ops import visits
 
@@ -204,27 +168,19 @@ def visit_void(
 
 @visit_app.command("list")
 def visit_list(
-    household: Annotated[
-        str | None, typer.Option("--household", help="Only visits of this household.")
-    ] = None,
+    household: Annotated[str | None, typer.Option("--household")] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", autocompletion=complete_unit, help="Only visits under this unit code."),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
-    month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
+    month: Annotated[str | None, typer.Option("--month")] = None,
     by: Annotated[
         str | None,
-        typer.Option(
-            "--by", autocompletion=complete_cadre, help="Only visits this cadre went on (id or prefix)."
-        ),
+        typer.Option("--by", autocompletion=complete_cadre),
     ] = None,
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """List visits, talks and stays.
-
-    Example: minqing visit list --unit 520602101 --month 2026-11
-    """
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names
 

@@ -13,6 +13,7 @@ driver and `log` classify paths with it. File kinds:
     period      periods/<yyyy-mm>/<unit-code>.yaml        entity (a reporting period closed for a unit)
     visits      visits/<yyyy-mm>/<village-code>.yaml      stream (append-only, one document per visit)
     activities  activities/<yyyy-mm>.yaml                 stream
+    surveys     surveys/<yyyy-mm>/<village-code>.yaml     stream (群众满意度测评, issue 18)
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ AUTHOR_DOMAIN = "minqing.invalid"  # a cadre commits as `姓名 <C-XXXXXX@minqin
 
 FIXED_FILES = {CONFIG_FILE: "config", UNITS_FILE: "units", ATTRIBUTES_FILE: "attributes"}
 ENTITY_KINDS = ("cadre", "household", "item", "review", "period")
-STREAM_KINDS = ("visits", "activities")
+STREAM_KINDS = ("visits", "activities", "surveys")
 # A stream file holds documents of one record kind (its schema): visits/… holds visits.
-STREAM_RECORD = {"visits": "visit", "activities": "activity"}
+STREAM_RECORD = {"visits": "visit", "activities": "activity", "surveys": "survey"}
 # Top-level directories of the ledger, by kind.
 DIRS = {
     "cadre": "cadres",
@@ -39,6 +40,7 @@ DIRS = {
     "period": "periods",
     "visits": "visits",
     "activities": "activities",
+    "surveys": "surveys",
     "units": "org",
 }
 LEDGER_DIRS = tuple(sorted(set(DIRS.values())))
@@ -50,6 +52,7 @@ PLACES = {
     "issues": "issues/<yyyy>/Q-XXXXXX.yaml",
     "visits": "visits/<yyyy-mm>/<village-code>.yaml",
     "activities": "activities/<yyyy-mm>.yaml",
+    "surveys": "surveys/<yyyy-mm>/<village-code>.yaml",
     "reviews": "reviews/<yyyy>Q<n>/<team>.yaml",
     "periods": "periods/<yyyy-mm>/<unit-code>.yaml",
 }
@@ -65,6 +68,7 @@ _STRICT: tuple[tuple[str, re.Pattern[str], int | None], ...] = (
     ("period", re.compile(r"periods/(\d{4}-\d{2}/\d{6}(?:\d{3}){0,2})\.yaml"), 1),
     ("visits", re.compile(r"visits/\d{4}-\d{2}/\d{12}\.yaml"), None),
     ("activities", re.compile(r"activities/\d{4}-\d{2}\.yaml"), None),
+    ("surveys", re.compile(r"surveys/\d{4}-\d{2}/\d{12}\.yaml"), None),
 )
 # Loose shapes: where a kind lives whatever the file is called (check names a misnamed file precisely).
 _PLACED: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -73,6 +77,7 @@ _PLACED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("item", re.compile(r"issues/[^/]+/[^/]+\.yaml")),
     ("visits", re.compile(r"visits/[^/]+/[^/]+\.yaml")),
     ("activities", re.compile(r"activities/[^/]+\.yaml")),
+    ("surveys", re.compile(r"surveys/[^/]+/[^/]+\.yaml")),
     ("review", re.compile(r"reviews/[^/]+/[^/]+\.yaml")),
     ("period", re.compile(r"periods/[^/]+/[^/]+\.yaml")),
 )
@@ -150,6 +155,10 @@ def activity_stream_path(date: str) -> str:
     return f"activities/{date[:7]}.yaml"
 
 
+def survey_stream_path(date: str, village: str) -> str:
+    return f"surveys/{date[:7]}/{village}.yaml"
+
+
 # Where each entity kind's files are found by id (git pathspecs; `*` is one directory level).
 ENTITY_PATHSPECS = {
     "C": "cadres/{id}.yaml",
@@ -159,7 +168,7 @@ ENTITY_PATHSPECS = {
 
 # Merge drivers per path (DESIGN §7). `.gitattributes` is written from this; `driver_kind` answers for a path.
 MERGE_DRIVERS = {
-    "stream": ("visits/**", "activities/**"),
+    "stream": ("visits/**", "activities/**", "surveys/**"),
     "entity": ("issues/**", "households/**", "cadres/**", "reviews/**", "periods/**"),
     "keys": (UNITS_FILE, CONFIG_FILE),
 }

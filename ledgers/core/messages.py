@@ -1645,3 +1645,62 @@ MESSAGES.update(
         "site_sign_leader": ("分管领导", "Leader in charge"),
     }
 )
+
+# Issue 17: `minqing log` names each field in the chosen language (en: the YAML key itself, as in the files).
+FIELD_LABELS: dict[str, str] = {
+    "id": "编号",
+    "name": "名称",
+    "unit": "单位",
+    "role": "角色",
+    "title": "职务",
+    "phone": "电话",
+    "status": "状态",
+    "kind": "类型",
+    "ledger": "台账",
+    "category": "类别",
+    "desc": "描述",
+    "source": "来源",
+    "household": "农户",
+    "visit": "走访",
+    "level": "层级",
+    "state": "状态",
+    "created": "登记日期",
+    "extensions": "延期次数",
+    "due": "时限",
+    "leader": "责任领导",
+    "resp_unit": "责任单位",
+    "team": "专班成员",
+    "plan": "整改措施",
+    "progress": "整改进展",
+    "how": "办结方式",
+    "resolution": "办结说明",
+    "resolved": "办结日期",
+    "feedback": "群众满意度",
+    "closed": "销号日期",
+    "close_reason": "销号说明",
+    "head": "户主",
+    "village": "村",
+    "group": "组",
+    "members": "家庭人口",
+    "id_number": "身份证号",
+    "indicators": "风险指标",
+    "pairings": "结对",
+    "register_no": "登记编号",
+    "registered": "建档日期",
+    "removed": "销户日期",
+    "recalled": "召回日期",
+    "recall_reason": "召回原因",
+    "date": "日期",
+    "by": "走访人",
+    "note": "记录",
+    "items": "登记事项",
+    "reason": "原因",
+    "claimed_by": "认领人",
+    "parent": "上级",
+    "county": "县（区）",
+}
+
+
+def field_label(key: str, lang: str = "zh") -> str:
+    """A record field's name for people: Chinese, or the YAML key itself in English."""
+    return key if lang == "en" else FIELD_LABELS.get(key, key)

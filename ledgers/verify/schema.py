@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import yamlio
 
-KINDS = ("config", "units", "cadre", "household", "item", "visit", "activity", "review", "period")
+KINDS = ("config", "units", "cadre", "household", "item", "visit", "activity", "survey", "review", "period")
 
 Check = Callable[[Any], bool]
 
