@@ -482,11 +482,11 @@ def generate(
 
     if months < 1 or months > 36:
         raise BadInput("bad_value", field="--months", value=str(months), accepted="1..36")
-    folder = check_out_dir(out_dir)
     today = F.today()
     periods = tuple(site_periods(months, today))
     with Index.open(ledger) as index:
         root = R.check_unit([index], unit) or (index.setting("county_code") or "")
+        folder = check_out_dir(out_dir)
         all_units = ledger.units()
         if root not in all_units:
             raise BadInput(
