@@ -10,7 +10,6 @@ from .common import AsOpt, DateOpt, JsonOpt, LateOpt, UnitOpt, ask, echo, late_r
 from .office_render import activity_label, num
 
 activity_app = typer.Typer(
-    help="Activities: night schools, lectures, public/farm services, cleanups, drills, joint meetings.",
     no_args_is_help=True,
 )
 
@@ -25,29 +24,18 @@ def activity_add(
         str | None,
         typer.Option(
             "--kind",
-            help="night_school|cadre_school|lecture|public_service|farm_service|cleanup|drill|joint_meeting|other",
         ),
     ] = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Unit code where it was held (village, township…).")
-    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
     date: DateOpt = None,
-    title: Annotated[str | None, typer.Option("--title", help="What it was (one line).")] = None,
-    participants: Annotated[
-        str | None, typer.Option("--participants", help="Number of people who took part.")
-    ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Organising cadres, comma-separated.")] = None,
-    note_: Annotated[str | None, typer.Option("--note", help="Anything else worth keeping.")] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    participants: Annotated[str | None, typer.Option("--participants")] = None,
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    note_: Annotated[str | None, typer.Option("--note")] = None,
     late: LateOpt = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it is recorded late (with --late).")
-    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Record an activity (农民夜校, 政策宣讲, 公益服务, 环境整治, 联席会议 …) as one commit.
-
-    Example: minqing activity add --kind night_school --unit 520602101201 --date 2026-11-20 --title 猕猴桃冬季管护 --participants 35 --by C-4H2J
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.core.model import ACTIVITY_KINDS
     from minqing.ledgers.ops import activities
@@ -75,22 +63,18 @@ def activity_add(
 
 @activity_app.command("edit")
 def activity_edit(
-    activity_id: Annotated[str, typer.Argument(help="Activity id or unique prefix.")],
-    date: Annotated[str | None, typer.Option("--date", help="The right date YYYY-MM-DD.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="The right kind.")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="The right unit code.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="The corrected title.")] = None,
-    participants: Annotated[str | None, typer.Option("--participants", help="The right number.")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="The right organising cadres.")] = None,
-    note_: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    activity_id: Annotated[str, typer.Argument()],
+    date: Annotated[str | None, typer.Option("--date")] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    participants: Annotated[str | None, typer.Option("--participants")] = None,
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    note_: Annotated[str | None, typer.Option("--note")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Correct an activity (更正): a new record naming the old one; every count uses the corrected record.
-
-    Example: minqing activity edit A-7K3M --participants 53 --reason 人数录错
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import activities
 
@@ -113,15 +97,11 @@ def activity_edit(
 
 @activity_app.command("void")
 def activity_void(
-    activity_id: Annotated[str, typer.Argument(help="Activity id or unique prefix.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    activity_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Void an activity recorded by mistake (作废): it leaves every count and the monthly minimum.
-
-    Example: minqing activity void A-7K3M --reason 重复录入
-    """
     from minqing.ledgers.ops import activities
 
     marker = activities.void_activity(
@@ -132,15 +112,11 @@ def activity_void(
 
 @activity_app.command("list")
 def activity_list(
-    month: Annotated[str | None, typer.Option("--month", help="Only this month, YYYY-MM.")] = None,
+    month: Annotated[str | None, typer.Option("--month")] = None,
     unit: UnitOpt = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """List activities, with sessions and participants per kind.
-
-    Example: minqing activity list --month 2026-11 --unit 520602101
-    """
     from minqing.ledgers.read import activities
 
     found = activities.list_activities(ledger(), month=month, unit=unit, kind=kind)

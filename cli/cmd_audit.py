@@ -18,29 +18,15 @@ def register(app: typer.Typer) -> None:
 
 
 def log(
-    entry: Annotated[
-        str | None, typer.Argument(help="An entry: Q-/H-/C- id or unique prefix, V-/A-/R- id, unit code.")
-    ] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only changes on or after this date.")] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Only changes made by this cadre (id or prefix).")
-    ] = None,
-    op: Annotated[
-        str | None, typer.Option("--op", help="Only this operation: issue.close, or close, assign, …")
-    ] = None,
-    limit: Annotated[int | None, typer.Option("-n", "--limit", help="Only the last N changes.")] = None,
-    unmask: Annotated[
-        bool, typer.Option("--unmask", help="Show full ID numbers and phones (unmask_roles only; logged).")
-    ] = False,
+    entry: Annotated[str | None, typer.Argument()] = None,
+    since: Annotated[str | None, typer.Option("--since")] = None,
+    by: Annotated[str | None, typer.Option("--by")] = None,
+    op: Annotated[str | None, typer.Option("--op")] = None,
+    limit: Annotated[int | None, typer.Option("-n", "--limit")] = None,
+    unmask: Annotated[bool, typer.Option("--unmask")] = False,
     actor: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show the history of one entry (or all): date, actor, operation, field changes and commit.
-
-    Example: minqing log Q-7K3M --since 2026-11-01
-
-    Example: minqing log --by C-4H2J --op close --json
-    """
     from contextlib import nullcontext
 
     from minqing.ledgers.read import history
@@ -96,17 +82,9 @@ def _shown(value: Any) -> str:
 
 
 def audit(
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only commits after this one (commit, tag or branch).")
-    ] = None,
+    since: Annotated[str | None, typer.Option("--since")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Replay the history commit by commit and report every change its operation does not allow (exit 1).
-
-    Example: minqing audit
-
-    Example: minqing audit --since v2026Q3 --json
-    """
     from minqing.ledgers.verify import audit as audit_mod
 
     from .common import lang

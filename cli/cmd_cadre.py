@@ -26,8 +26,8 @@ from .common import (
 from .office_render import emit
 from .tables import WideOpt, print_fitted
 
-cadre_app = typer.Typer(help="Cadres: the people who visit, assign and close.", no_args_is_help=True)
-key_app = typer.Typer(help="Cadres' SSH signing keys (git commit signing).", no_args_is_help=True)
+cadre_app = typer.Typer(no_args_is_help=True)
+key_app = typer.Typer(no_args_is_help=True)
 cadre_app.add_typer(key_app, name="key")
 
 
@@ -66,37 +66,26 @@ def _cadre_row(cadre, names) -> list[str]:
 
 @cadre_app.command("add")
 def cadre_add(
-    name: Annotated[str | None, typer.Option("--name", help="Cadre's name.")] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", autocompletion=complete_unit, help="Unit code the cadre belongs to."),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
     role: Annotated[
         str | None,
-        typer.Option(
-            "--role", autocompletion=complete_role, help="clerk|village|township_leader|county_leader|admin"
-        ),
+        typer.Option("--role", autocompletion=complete_role),
     ] = None,
-    title: Annotated[
-        str | None, typer.Option("--title", help="第一书记|驻村队长|包村领导|… (free text).")
-    ] = None,
-    phone: Annotated[
-        str | None, typer.Option("--phone", help="Phone; stored masked plus a keyed hash.")
-    ] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
     department: Annotated[
         str | None,
         typer.Option(
             "--department",
             autocompletion=complete_unit,
-            help="The helping unit (帮扶单位/后盾单位) the cadre belongs to: its code or name.",
         ),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Add a cadre to the roster.
-
-    Example: minqing cadre add --name 李明 --unit 520602101 --role township_leader --title 包村领导
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.core.model import ROLES
     from minqing.ledgers.ops import register as reg
@@ -121,26 +110,21 @@ def cadre_add(
 
 @cadre_app.command("post")
 def cadre_post(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    cadre_id: Annotated[str, typer.Argument()],
     village: Annotated[
         str | None,
-        typer.Option("--village", autocompletion=complete_unit, help="The village posted to (code or name)."),
+        typer.Option("--village", autocompletion=complete_unit),
     ] = None,
     department: Annotated[
         str | None,
         typer.Option(
             "--department",
             autocompletion=complete_unit,
-            help="The helping unit sending the cadre (required when the roster has none).",
         ),
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (选派文件, 轮换…).")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Post a department's cadre to a village (驻村: first secretary, work team) from today; one commit.
-
-    Example: minqing cadre post C-4H2J --village 520602202201 --department 520602D01 --reason 选派第一书记
-    """
     from minqing.ledgers.ops import register as reg
 
     cadre = reg.post_cadre(ledger(), actor, cadre_id, village=village, department=department, reason=reason)
@@ -156,18 +140,12 @@ def cadre_post(
 def cadre_list(
     unit: Annotated[
         str | None,
-        typer.Option(
-            "--unit", autocompletion=complete_unit, help="Only cadres of this unit (and units below it)."
-        ),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
-    status_filter: Annotated[str | None, typer.Option("--status", help="active|recalled")] = None,
+    status_filter: Annotated[str | None, typer.Option("--status")] = None,
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """List cadres.
-
-    Example: minqing cadre list --unit 520602101 --status recalled
-    """
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names
 
@@ -182,15 +160,11 @@ def cadre_list(
 
 @cadre_app.command("show")
 def cadre_show(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
+    cadre_id: Annotated[str, typer.Argument()],
     json_out: JsonOpt = False,
     unmask: UnmaskOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Show one cadre, with pairings and open cases (--unmask: full phone, for allowed roles, logged).
-
-    Example: minqing cadre show C-4H2J
-    """
     from minqing.ledgers.read import queries
 
     view = queries.cadre_view(ledger(), cadre_id, unmask=unmask, actor=actor)
@@ -202,16 +176,10 @@ def cadre_show(
 
 @cadre_app.command("recall")
 def cadre_recall(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why the cadre is recalled (required).")
-    ] = None,
+    cadre_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Recall a cadre (召回); their open cases then need reassignment.
-
-    Example: minqing cadre recall C-4H2J --reason 驻村考核不合格
-    """
     from minqing.ledgers.ops import register as reg
 
     cadre = reg.recall_cadre(ledger(), actor, cadre_id, reason)
@@ -220,19 +188,11 @@ def cadre_recall(
 
 @cadre_app.command("roster")
 def cadre_roster(
-    unit: Annotated[str | None, typer.Option("--unit", help="Only cadres of this unit and below.")] = None,
-    recalled: Annotated[
-        bool, typer.Option("--recalled", help="Only recalled cadres (召回), with what needs reassignment.")
-    ] = False,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    recalled: Annotated[bool, typer.Option("--recalled")] = False,
     fmt: FormatOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """The cadre roster: status, recalls and what each still holds; recalled cadres' open cases need reassignment.
-
-    Example: minqing cadre roster --recalled
-
-    Example: minqing cadre roster --unit 520602101 --format xlsx --out 干部花名册.xlsx
-    """
     from minqing.ledgers.read import office
 
     roster = office.roster(ledger(), unit, recalled)
@@ -291,16 +251,10 @@ def cadre_roster(
 
 @key_app.command("add")
 def key_add(
-    cadre: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    ssh_pubkey: Annotated[
-        str | None, typer.Option("--ssh-pubkey", help="The cadre's SSH public key file (…/id_ed25519.pub).")
-    ] = None,
+    cadre: Annotated[str, typer.Argument()],
+    ssh_pubkey: Annotated[str | None, typer.Option("--ssh-pubkey")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Register a cadre's SSH public key for signed commits (one commit on the cadre file).
-
-    Example: minqing cadre key add C-4H2J --ssh-pubkey ~/.ssh/id_ed25519.pub
-    """
     from minqing.ledgers.ops import keys
     from minqing.ledgers.verify import audit as audit_mod
 
@@ -316,13 +270,9 @@ def key_add(
 
 @key_app.command("use")
 def key_use(
-    cadre: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    keyfile: Annotated[str, typer.Argument(help="The cadre's SSH private key on this machine.")],
+    cadre: Annotated[str, typer.Argument()],
+    keyfile: Annotated[str, typer.Argument()],
 ) -> None:
-    """Sign this machine's commits by the cadre with this private key (local git config, no commit).
-
-    Example: minqing cadre key use C-4H2J ~/.ssh/id_ed25519
-    """
     from minqing.ledgers.ops import keys
 
     cadre_record, path = keys.use_key(ledger(), cadre, keyfile)
@@ -339,21 +289,13 @@ def key_use(
 
 @cadre_app.command("edit")
 def cadre_edit(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
-    title: Annotated[
-        str | None, typer.Option("--title", help="The corrected title (第一书记|驻村队长|…).")
-    ] = None,
-    phone: Annotated[
-        str | None, typer.Option("--phone", help="The corrected phone; stored masked plus a keyed hash.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    cadre_id: Annotated[str, typer.Argument()],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Correct a cadre's name, title or phone (更正); the old values stay in the history.
-
-    Example: minqing cadre edit C-4H2J --title 驻村第一书记 --reason 职务录错
-    """
     from minqing.ledgers.ops import register as reg
 
     cadre = reg.edit_cadre(ledger(), actor, cadre_id, reason=reason, name=name, title=title, phone=phone)
@@ -362,25 +304,15 @@ def cadre_edit(
 
 @cadre_app.command("move")
 def cadre_move(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or unique prefix.")],
-    unit: Annotated[
-        str | None, typer.Option("--unit", autocompletion=complete_unit, help="The unit the cadre moves to.")
-    ] = None,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required): the transfer order.")
-    ] = None,
+    cadre_id: Annotated[str, typer.Argument()],
+    unit: Annotated[str | None, typer.Option("--unit", autocompletion=complete_unit)] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     hand_over_to: Annotated[
         str | None,
-        typer.Option(
-            "--hand-over-to", help="Cadre who takes over the open cases and pairings (else they are kept)."
-        ),
+        typer.Option("--hand-over-to"),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Move a cadre to another unit (调动); open cases and pairings are listed, kept or handed over.
-
-    Example: minqing cadre move C-4H2J --unit 520602102 --reason 组织调动 --hand-over-to C-9PQ1
-    """
     from minqing.ledgers.ops import register as reg
 
     from .common import echo_items

@@ -14,18 +14,10 @@ def register(app: typer.Typer) -> None:
 
 
 def doctor(
-    fix: Annotated[
-        bool, typer.Option("--fix", help="Repair what can be repaired (each repair is reported).")
-    ] = False,
+    fix: Annotated[bool, typer.Option("--fix")] = False,
     actor: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Check this clone: merge drivers, stale lock, files left by a killed command, unfinished merge, temp files.
-
-    Exit 0 when healthy (or everything found was fixed), 1 when something still needs attention.
-
-    Example: minqing doctor --fix --as C-4H2J9X
-    """
     from minqing.ledgers.verify import doctor as doc
 
     led = doc.open_ledger(STATE.ledger_path)

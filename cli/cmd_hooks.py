@@ -9,7 +9,7 @@ import typer
 
 from .common import echo, ledger, note, t
 
-hooks_app = typer.Typer(help="Git hooks that refuse hand commits and unaudited pushes.", no_args_is_help=True)
+hooks_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -20,16 +20,10 @@ def register(app: typer.Typer) -> None:
 def hooks_install(
     bare: Annotated[
         str | None,
-        typer.Option("--bare", help="Install the pre-receive hook in this central bare repo instead."),
+        typer.Option("--bare"),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace a hook minqing did not write.")] = False,
+    force: Annotated[bool, typer.Option("--force")] = False,
 ) -> None:
-    """Install the commit-msg hook in this ledger, or the pre-receive hook in a central bare repo.
-
-    Example: minqing hooks install
-
-    Example: minqing hooks install --bare /srv/git/bijiang.git
-    """
     from minqing.ledgers.verify import hooks
 
     if bare:
@@ -42,13 +36,9 @@ def hooks_install(
 
 @hooks_app.command("run", hidden=True)
 def hooks_run(
-    kind: Annotated[str, typer.Argument(help="commit-msg | pre-receive")],
-    args: Annotated[list[str] | None, typer.Argument(help="What git passes the hook.")] = None,
+    kind: Annotated[str, typer.Argument()],
+    args: Annotated[list[str] | None, typer.Argument()] = None,
 ) -> None:
-    """Run a hook's check (called by the hook scripts git runs; not for people).
-
-    Example: minqing hooks run commit-msg .git/COMMIT_EDITMSG
-    """
     from pathlib import Path
 
     from minqing.ledgers.core.errors import BadInput

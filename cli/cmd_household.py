@@ -22,9 +22,7 @@ from .common import (
 )
 from .tables import WideOpt, print_fitted
 
-household_app = typer.Typer(
-    help="Households on the register (两不愁三保障 indicators, pairings).", no_args_is_help=True
-)
+household_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -70,35 +68,23 @@ def _household_row(home, names) -> list[str]:
 
 @household_app.command("add")
 def household_add(
-    head: Annotated[str | None, typer.Option("--head", help="Head of household.")] = None,
-    village: Annotated[
-        str | None, typer.Option("--village", autocompletion=complete_unit, help="Village code (12 digits).")
-    ] = None,
-    group: Annotated[str | None, typer.Option("--group", help="Group/grid code within the village.")] = None,
-    members: Annotated[str | None, typer.Option("--members", help="Number of members (1-50).")] = None,
+    head: Annotated[str | None, typer.Option("--head")] = None,
+    village: Annotated[str | None, typer.Option("--village", autocompletion=complete_unit)] = None,
+    group: Annotated[str | None, typer.Option("--group")] = None,
+    members: Annotated[str | None, typer.Option("--members")] = None,
     status_: Annotated[
         str | None,
-        typer.Option(
-            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
-        ),
+        typer.Option("--status", autocompletion=complete_household_status),
     ] = None,
-    id_number: Annotated[
-        str | None, typer.Option("--id-number", help="18-digit ID (checked, stored masked + keyed hash).")
-    ] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="Phone (stored masked + keyed hash).")] = None,
-    register_no: Annotated[
-        str | None, typer.Option("--register-no", help="Number on the office's register.")
-    ] = None,
+    id_number: Annotated[str | None, typer.Option("--id-number")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    register_no: Annotated[str | None, typer.Option("--register-no")] = None,
     registered: Annotated[
         str | None,
-        typer.Option("--registered", help="The day the office registered it (建档), YYYY-MM-DD, when known."),
+        typer.Option("--registered"),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Add a household to the register.
-
-    Example: minqing household add --head 王大 --village 520602101201 --members 4 --status poor
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import register as reg
 
@@ -125,26 +111,16 @@ def household_add(
 def household_list(
     village: Annotated[
         str | None,
-        typer.Option(
-            "--unit", "--village", autocompletion=complete_unit, help="Only households under this unit code."
-        ),
+        typer.Option("--unit", "--village", autocompletion=complete_unit),
     ] = None,
     status_: Annotated[
         str | None,
-        typer.Option(
-            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
-        ),
+        typer.Option("--status", autocompletion=complete_household_status),
     ] = None,
-    include_removed: Annotated[
-        bool, typer.Option("--all", help="Also households removed from the register (销户), marked.")
-    ] = False,
+    include_removed: Annotated[bool, typer.Option("--all")] = False,
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """List households (ID numbers and phones masked); --all includes removed ones (销户).
-
-    Example: minqing household list --unit 520602101 --status poor
-    """
     from minqing.ledgers.read import queries
 
     led = ledger()
@@ -160,15 +136,11 @@ def household_list(
 
 @household_app.command("show")
 def household_show(
-    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    household_id: Annotated[str, typer.Argument()],
     json_out: JsonOpt = False,
     unmask: UnmaskOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Show one household with its indicators, pairings, visits and items (--unmask: full ID number and phone).
-
-    Example: minqing household show H-7K3M
-    """
     from minqing.ledgers.read import queries
 
     view = queries.household_view(ledger(), household_id, unmask=unmask, actor=actor)
@@ -180,27 +152,21 @@ def household_show(
 
 @household_app.command("set")
 def household_set(
-    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
-    food: Annotated[str | None, typer.Option("--food", help="ok|risk (不愁吃)")] = None,
-    clothing: Annotated[str | None, typer.Option("--clothing", help="ok|risk (不愁穿)")] = None,
-    education: Annotated[str | None, typer.Option("--education", help="ok|risk (义务教育保障)")] = None,
-    medical: Annotated[str | None, typer.Option("--medical", help="ok|risk (基本医疗保障)")] = None,
-    housing: Annotated[str | None, typer.Option("--housing", help="ok|risk (住房安全保障)")] = None,
-    water: Annotated[str | None, typer.Option("--water", help="ok|risk (饮水安全)")] = None,
+    household_id: Annotated[str, typer.Argument()],
+    food: Annotated[str | None, typer.Option("--food")] = None,
+    clothing: Annotated[str | None, typer.Option("--clothing")] = None,
+    education: Annotated[str | None, typer.Option("--education")] = None,
+    medical: Annotated[str | None, typer.Option("--medical")] = None,
+    housing: Annotated[str | None, typer.Option("--housing")] = None,
+    water: Annotated[str | None, typer.Option("--water")] = None,
     status_: Annotated[
         str | None,
-        typer.Option(
-            "--status", autocompletion=complete_household_status, help="poor|lifted|monitored|general"
-        ),
+        typer.Option("--status", autocompletion=complete_household_status),
     ] = None,
-    members: Annotated[str | None, typer.Option("--members", help="Number of members.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="New phone (stored masked).")] = None,
+    members: Annotated[str | None, typer.Option("--members")] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Set a household's 两不愁三保障 + drinking-water indicators, status or members.
-
-    Example: minqing household set H-7K3M --housing risk --water ok
-    """
     from minqing.ledgers.ops import register as reg
 
     indicators = {
@@ -219,15 +185,9 @@ def household_set(
 
 @household_app.command("find")
 def household_find(
-    id_number: Annotated[
-        str | None, typer.Option("--id-number", help="Full 18-digit ID number to look up.")
-    ] = None,
+    id_number: Annotated[str | None, typer.Option("--id-number")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Find a household by full ID number (matched by keyed hash; the number itself is never stored).
-
-    Example: minqing household find --id-number 52060219800101123X
-    """
     from minqing.ledgers.ops import register as reg
     from minqing.ledgers.read.names import names
 
@@ -262,25 +222,17 @@ def _echo_kept(moved, kept: bool) -> None:
 
 @household_app.command("edit")
 def household_edit(
-    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
-    head: Annotated[str | None, typer.Option("--head", help="The corrected head of household.")] = None,
-    members: Annotated[
-        str | None, typer.Option("--members", help="The corrected number of members (1-50).")
-    ] = None,
+    household_id: Annotated[str, typer.Argument()],
+    head: Annotated[str | None, typer.Option("--head")] = None,
+    members: Annotated[str | None, typer.Option("--members")] = None,
     group: Annotated[
         str | None,
-        typer.Option("--group", help="The right group/grid code (a group of the household's village)."),
+        typer.Option("--group"),
     ] = None,
-    register_no: Annotated[
-        str | None, typer.Option("--register-no", help="The corrected number on the office's register.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    register_no: Annotated[str | None, typer.Option("--register-no")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Correct a household (更正); the old values stay in its history. Another village: household move.
-
-    Example: minqing household edit H-7K3M --head 王小二 --reason 户主姓名录错
-    """
     from minqing.ledgers.ops import register as reg
 
     home = reg.edit_household(
@@ -298,21 +250,15 @@ def household_edit(
 
 @household_app.command("move")
 def household_move(
-    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
+    household_id: Annotated[str, typer.Argument()],
     village: Annotated[
         str | None,
-        typer.Option("--village", autocompletion=complete_unit, help="The new village code (12 digits)."),
+        typer.Option("--village", autocompletion=complete_unit),
     ] = None,
-    group: Annotated[
-        str | None, typer.Option("--group", help="Group/grid code within the new village.")
-    ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it moves (required).")] = None,
+    group: Annotated[str | None, typer.Option("--group")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Move a household to another village (搬迁); its items keep their unit and its pairings stay, listed.
-
-    Example: minqing household move H-7K3M --village 520602102201 --reason 易地扶贫搬迁
-    """
     from minqing.ledgers.ops import register as reg
 
     moved = reg.move_household(ledger(), actor, household_id, village=village, group=group, reason=reason)
@@ -323,21 +269,12 @@ def household_move(
 
 @household_app.command("remove")
 def household_remove(
-    household_id: Annotated[str, typer.Argument(help="Household id or unique prefix.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="died|moved_away|merged|duplicate|other (required).")
-    ] = None,
-    note_text: Annotated[str | None, typer.Option("--note", help="What happened, in words.")] = None,
-    transfer_to: Annotated[
-        str | None, typer.Option("--transfer-to", help="Household that takes over its items not yet closed.")
-    ] = None,
+    household_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    note_text: Annotated[str | None, typer.Option("--note")] = None,
+    transfer_to: Annotated[str | None, typer.Option("--transfer-to")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Remove a household from the register (销户): out of every count from today, history kept. Refused while
-    it is paired or has items not closed, unless --transfer-to moves the items to another household.
-
-    Example: minqing household remove H-7K3M --reason died --note 户主去世，无其他成员
-    """
     from minqing.ledgers.ops import register as reg
 
     moved = reg.remove_household(

@@ -28,9 +28,7 @@ from .common import (
 )
 from .tables import WideOpt, print_fitted, shorten
 
-issue_app = typer.Typer(
-    help="Items on the ledger and their workflow, worked to closure (销号).", no_args_is_help=True
-)
+issue_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -74,43 +72,32 @@ def _item_row(item, overdue: bool, names) -> list[str]:
 
 @issue_app.command("add")
 def issue_add(
-    desc: Annotated[str | None, typer.Option("--desc", help="What the problem or appeal is.")] = None,
+    desc: Annotated[str | None, typer.Option("--desc")] = None,
     category: Annotated[
         str | None,
         typer.Option(
             "--category",
             autocompletion=complete_category,
-            help="income|education|medical|housing|water|infrastructure|industry|policy|other",
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
-            "--kind", autocompletion=complete_item_kind, help="problem|appeal|petition|wish|suggestion"
-        ),
+        typer.Option("--kind", autocompletion=complete_item_kind),
     ] = None,
     ledger_name: Annotated[
         str | None,
-        typer.Option("--ledger", autocompletion=complete_ledger_name, help="livelihood|hardship|stability"),
+        typer.Option("--ledger", autocompletion=complete_ledger_name),
     ] = None,
-    source: Annotated[str | None, typer.Option("--source", help="visit|petition|hotline|review|grid")] = None,
-    household: Annotated[
-        str | None, typer.Option("--household", help="Household concerned (id or prefix).")
-    ] = None,
+    source: Annotated[str | None, typer.Option("--source")] = None,
+    household: Annotated[str | None, typer.Option("--household")] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", autocompletion=complete_unit, help="Unit concerned, when not one household."),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
-    visit: Annotated[str | None, typer.Option("--visit", help="Visit during which it was raised.")] = None,
-    due: Annotated[
-        str | None, typer.Option("--due", help="Deadline YYYY-MM-DD (petitions default to 60 days).")
-    ] = None,
+    visit: Annotated[str | None, typer.Option("--visit")] = None,
+    due: Annotated[str | None, typer.Option("--due")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Register an item on a ledger.
-
-    Example: minqing issue add --desc 村道路灯损坏 --category infrastructure --kind problem --ledger livelihood --source grid --unit 520602101201
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.core.model import CATEGORIES
     from minqing.ledgers.ops import workflow
@@ -157,26 +144,20 @@ def _done(item) -> None:
 
 @issue_app.command("assign")
 def issue_assign(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
+    item_id: Annotated[str, typer.Argument()],
     leader: Annotated[
         str | None,
-        typer.Option("--leader", autocompletion=complete_cadre, help="Responsible leader (cadre id)."),
+        typer.Option("--leader", autocompletion=complete_cadre),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Responsible unit (责任单位), text.")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="Deadline YYYY-MM-DD.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    due: Annotated[str | None, typer.Option("--due")] = None,
     team: Annotated[
         str | None,
-        typer.Option(
-            "--team", autocompletion=complete_cadre, help="Working team, cadre ids comma-separated."
-        ),
+        typer.Option("--team", autocompletion=complete_cadre),
     ] = None,
-    plan: Annotated[str | None, typer.Option("--plan", help="The plan (方案).")] = None,
+    plan: Annotated[str | None, typer.Option("--plan")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Assign an item: one leader, one team, one plan, one deadline (一个案件一名领导一套班子一个方案).
-
-    Example: minqing issue assign Q-7K3M --leader C-4H2J --unit 乡交通站 --due 2026-12-07 --plan 更换灯具
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import workflow
 
@@ -200,14 +181,10 @@ def issue_assign(
 
 @issue_app.command("progress")
 def issue_progress(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    note: Annotated[str | None, typer.Option("--note", help="What was done.")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    note: Annotated[str | None, typer.Option("--note")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Record progress on an assigned item.
-
-    Example: minqing issue progress Q-7K3M --note 已联系供电所
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.progress(ledger(), actor, item_id, note))
@@ -215,15 +192,11 @@ def issue_progress(
 
 @issue_app.command("escalate")
 def issue_escalate(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    to: Annotated[str | None, typer.Option("--to", help="township|county")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it goes up.")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    to: Annotated[str | None, typer.Option("--to")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Refer an item to the township or county (registered again at that level, history kept).
-
-    Example: minqing issue escalate Q-7K3M --to township --reason 需乡镇协调资金
-    """
     from minqing.ledgers.ops import workflow
 
     item = workflow.escalate(ledger(), actor, item_id, to or "", reason)
@@ -232,15 +205,11 @@ def issue_escalate(
 
 @issue_app.command("resolve")
 def issue_resolve(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    how: Annotated[str | None, typer.Option("--how", help="solved|explained|on_the_spot|fulfilled")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="How it was resolved.")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    how: Annotated[str | None, typer.Option("--how")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Resolve an item (explained = a policy explanation for an unreasonable demand).
-
-    Example: minqing issue resolve Q-7K3M --how solved --note 已更换路灯
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.resolve(ledger(), actor, item_id, how or "", note))
@@ -248,15 +217,11 @@ def issue_resolve(
 
 @issue_app.command("feedback")
 def issue_feedback(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    result: Annotated[str | None, typer.Option("--result", help="satisfied|basic|unsatisfied")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What the household said.")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    result: Annotated[str | None, typer.Option("--result")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Record the household's feedback on a resolved item (unsatisfied sends it back to in_progress).
-
-    Example: minqing issue feedback Q-7K3M --result satisfied
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.feedback(ledger(), actor, item_id, result or "", note))
@@ -264,16 +229,10 @@ def issue_feedback(
 
 @issue_app.command("close")
 def issue_close(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Needed when there is no satisfied/basic feedback.")
-    ] = None,
+    item_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Close (销号) a resolved item.
-
-    Example: minqing issue close Q-7K3M
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.close(ledger(), actor, item_id, reason))
@@ -281,14 +240,10 @@ def issue_close(
 
 @issue_app.command("reopen")
 def issue_reopen(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Reopen a closed item.
-
-    Example: minqing issue reopen Q-7K3M --reason 回访发现路灯又坏
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.reopen(ledger(), actor, item_id, reason))
@@ -296,37 +251,32 @@ def issue_reopen(
 
 @issue_app.command("edit")
 def issue_edit(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    desc: Annotated[str | None, typer.Option("--desc", help="The corrected description.")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    desc: Annotated[str | None, typer.Option("--desc")] = None,
     category: Annotated[
         str | None,
         typer.Option(
             "--category",
             autocompletion=complete_category,
-            help="income|education|medical|housing|water|infrastructure|industry|policy|other",
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", autocompletion=complete_item_kind, help="problem|appeal|wish|suggestion"),
+        typer.Option("--kind", autocompletion=complete_item_kind),
     ] = None,
     ledger_name: Annotated[
         str | None,
-        typer.Option("--ledger", autocompletion=complete_ledger_name, help="livelihood|hardship|stability"),
+        typer.Option("--ledger", autocompletion=complete_ledger_name),
     ] = None,
-    household: Annotated[str | None, typer.Option("--household", help="The right household.")] = None,
+    household: Annotated[str | None, typer.Option("--household")] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", autocompletion=complete_unit, help="The right unit (no household)."),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it is corrected (required).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Correct an item (更正); the old values stay in its history. A closed item only by a role that may close it.
-
-    Example: minqing issue edit Q-7K3M --category water --reason 类别录错
-    """
     from minqing.ledgers.ops import workflow
 
     _done(
@@ -348,17 +298,11 @@ def issue_edit(
 
 @issue_app.command("void")
 def issue_void(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required): a duplicate, a mistake.")
-    ] = None,
+    item_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
 ) -> None:
-    """Void a duplicate or mistaken item (作废): it leaves every count and list; `issue show` still shows it.
-
-    Example: minqing issue void Q-7K3M --reason 与 Q-9PQ1 重复
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.void(ledger(), actor, item_id, reason, late=late_reason(late, reason)))
@@ -366,15 +310,11 @@ def issue_void(
 
 @issue_app.command("extend")
 def issue_extend(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")],
-    to: Annotated[str | None, typer.Option("--to", help="New deadline YYYY-MM-DD.")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    item_id: Annotated[str, typer.Argument()],
+    to: Annotated[str | None, typer.Option("--to")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Move an item's deadline (petitions: once, at most 30 days).
-
-    Example: minqing issue extend Q-7K3M --to 2026-12-20 --reason 等待材料
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.extend(ledger(), actor, item_id, to or "", reason))
@@ -382,29 +322,17 @@ def issue_extend(
 
 @issue_app.command("claim")
 def issue_claim(
-    item_id: Annotated[str, typer.Argument(help="Wish id or unique prefix.")],
-    by: Annotated[
-        str | None, typer.Option("--by", autocompletion=complete_cadre, help="Cadre who takes on the wish.")
-    ] = None,
+    item_id: Annotated[str, typer.Argument()],
+    by: Annotated[str | None, typer.Option("--by", autocompletion=complete_cadre)] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Claim a wish (微心愿) for a cadre to fulfil.
-
-    Example: minqing issue claim Q-7K3M --by C-4H2J
-    """
     from minqing.ledgers.ops import workflow
 
     _done(workflow.claim(ledger(), actor, item_id, by or ""))
 
 
 @issue_app.command("show")
-def issue_show(
-    item_id: Annotated[str, typer.Argument(help="Item id or unique prefix.")], json_out: JsonOpt = False
-) -> None:
-    """Show one item with its whole history.
-
-    Example: minqing issue show Q-7K3M --json
-    """
+def issue_show(item_id: Annotated[str, typer.Argument()], json_out: JsonOpt = False) -> None:
     from minqing.ledgers.read import queries
 
     view = queries.item_view(ledger(), item_id)
@@ -429,37 +357,24 @@ def issue_list(
         typer.Option(
             "--state",
             autocompletion=complete_item_state,
-            help="registered|assigned|in_progress|resolved|closed|open|voided",
         ),
     ] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past their deadline.")] = False,
-    include_voided: Annotated[
-        bool, typer.Option("--all", help="Also voided (作废) items, marked 已作废.")
-    ] = False,
+    overdue: Annotated[bool, typer.Option("--overdue")] = False,
+    include_voided: Annotated[bool, typer.Option("--all")] = False,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", autocompletion=complete_unit, help="Only items under this unit code."),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
     leader: Annotated[
         str | None,
-        typer.Option(
-            "--leader", autocompletion=complete_cadre, help="Only items of this responsible leader."
-        ),
+        typer.Option("--leader", autocompletion=complete_cadre),
     ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", autocompletion=complete_category, help="Only this category.")
-    ] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
-    ledger_name: Annotated[
-        str | None, typer.Option("--ledger", autocompletion=complete_ledger_name, help="Only this ledger.")
-    ] = None,
+    category: Annotated[str | None, typer.Option("--category", autocompletion=complete_category)] = None,
+    kind: Annotated[str | None, typer.Option("--kind")] = None,
+    ledger_name: Annotated[str | None, typer.Option("--ledger", autocompletion=complete_ledger_name)] = None,
     json_out: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """List items, filtered.
-
-    Example: minqing issue list --state open --unit 520602101 --overdue
-    """
     from minqing.ledgers.read import queries
 
     led = ledger()

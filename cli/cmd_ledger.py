@@ -17,21 +17,11 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    path: Annotated[str, typer.Argument(help="Directory for the new ledger repo.")],
-    county_code: Annotated[
-        str | None, typer.Option("--county-code", help="6-digit GB/T 2260 code, e.g. 520602.")
-    ] = None,
-    county_name: Annotated[
-        str | None, typer.Option("--county-name", help="County name, e.g. 碧江区.")
-    ] = None,
-    admin_name: Annotated[
-        str | None, typer.Option("--admin-name", help="First admin cadre (default: git user.name).")
-    ] = None,
+    path: Annotated[str, typer.Argument()],
+    county_code: Annotated[str | None, typer.Option("--county-code")] = None,
+    county_name: Annotated[str | None, typer.Option("--county-name")] = None,
+    admin_name: Annotated[str | None, typer.Option("--admin-name")] = None,
 ) -> None:
-    """Create a ledger repo with its config, org root and first admin cadre.
-
-    Example: minqing init bijiang --county-code 520602 --county-name 碧江区 --admin-name 张华
-    """
     from minqing.ledgers.ops import register as reg
 
     new = reg.init(path, county_code or "", county_name or "", admin_name)
@@ -40,10 +30,6 @@ def init(
 
 
 def status(json_out: JsonOpt = False, wide: WideOpt = False) -> None:
-    """One-screen summary for the clerk: open, overdue, due this week, who holds what.
-
-    Example: minqing status
-    """
     from minqing.ledgers.read import queries
 
     led = ledger()
@@ -156,15 +142,9 @@ def render_status(summary: dict, wide: bool = False) -> None:
 
 
 def demo(
-    path: Annotated[str, typer.Argument(help="Where to build the sample county.")] = "minqing-demo",
-    seed: Annotated[
-        str, typer.Option("--seed", help="Random seed 0-2147483647: the same seed builds the same county.")
-    ] = "1",
+    path: Annotated[str, typer.Argument()] = "minqing-demo",
+    seed: Annotated[str, typer.Option("--seed")] = "1",
 ) -> None:
-    """Build the synthetic sample county 碧江区 (seed 001) and print its status.
-
-    Example: minqing demo ./bijiang-demo --seed 7
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.ops import demo as demo_mod
     from minqing.ledgers.read import queries

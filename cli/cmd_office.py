@@ -22,22 +22,12 @@ def register(app: typer.Typer) -> None:
 
 
 def rank(
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", help="Quarter YYYYQn (default: the current one).")
-    ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="township|team (default: township).")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter")] = None,
+    by: Annotated[str | None, typer.Option("--by")] = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
     wide: WideOpt = False,
 ) -> None:
-    """Rank townships or village work teams for a quarter (季排名) by a documented score, each component shown.
-
-    Score = 40 × on-time rate + 30 × coverage + 30 × satisfaction − 2 per overdue item (at most 30).
-
-    Example: minqing rank --quarter 2026Q4 --by township
-
-    Example: minqing rank --quarter 2026Q4 --by team --format xlsx --out 2026Q4排名.xlsx
-    """
     from minqing.ledgers.read import office
 
     ranking = office.rank(ledger(), quarter, by)
@@ -112,20 +102,11 @@ def rank(
 
 
 def reconcile(
-    ledger_name: Annotated[
-        str | None, typer.Option("--ledger", help="livelihood|hardship|stability (default: all three).")
-    ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Unit code (default: the whole county).")] = None,
+    ledger_name: Annotated[str | None, typer.Option("--ledger")] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
     fmt: FormatOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """Reconciliation sheet (对账销号): each open entry with its last action and the days since, for the monthly
-    joint meeting.
-
-    Example: minqing reconcile --ledger livelihood --unit 520602101
-
-    Example: minqing reconcile --ledger hardship --unit 520602101 --format xlsx --out 对账-11月.xlsx
-    """
     from minqing.ledgers.core.messages import label as op_label
     from minqing.ledgers.read import office
 
@@ -197,29 +178,16 @@ def reconcile(
 def duties(
     month: Annotated[
         str | None,
-        typer.Option("--month", help="Month for activities and stays, YYYY-MM (default: this one)."),
+        typer.Option("--month"),
     ] = None,
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", help="Quarter for talks, YYYYQn (default: this one).")
-    ] = None,
-    only: Annotated[
-        str | None, typer.Option("--only", help="activities|stays|talks (default: all three).")
-    ] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter")] = None,
+    only: Annotated[str | None, typer.Option("--only")] = None,
     activity_minimum: Annotated[
         str | None,
-        typer.Option(
-            "--activity-minimum", help="Activities a village needs a month (default: minqing.yaml, 2)."
-        ),
+        typer.Option("--activity-minimum"),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Check the duties: activities per village a month (五帮五扶 ≥ 2), a stay a month per county leader (蹲点), a
-    talk a quarter per paired household (谈心谈话). Prints `path: message` per shortfall; exit 1 when any.
-
-    Example: minqing duties --month 2026-11
-
-    Example: minqing duties --only activities --activity-minimum 3 --json
-    """
     from minqing.ledgers.core.messages import render as say
     from minqing.ledgers.read import office
 

@@ -20,7 +20,7 @@ from .common import (
     t,
 )
 
-org_app = typer.Typer(help="The org tree: county → township → village → group/grid.", no_args_is_help=True)
+org_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +41,7 @@ def org_add(
     ],
     name: Annotated[
         str,
-        typer.Argument(help="Unit name; an official one (…村民委员会) is kept beside its short name (…村)."),
+        typer.Argument(),
     ],
     level: Annotated[
         str | None,
@@ -55,7 +55,6 @@ def org_add(
         typer.Option(
             "--parent",
             autocompletion=complete_unit,
-            help="Parent unit, code or name (default: from the code).",
         ),
     ] = None,
     actor: AsOpt = None,
@@ -74,27 +73,13 @@ def org_add(
 
 @org_app.command("import")
 def org_import(
-    file: Annotated[
-        str, typer.Argument(help="The statistics bureau's list of division codes (.xlsx or .csv).")
-    ],
-    sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Worksheet of an .xlsx (default: the first).")
-    ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="CSV encoding (default: detect UTF-8, then GB18030).")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; write nothing.")] = False,
+    file: Annotated[str, typer.Argument()],
+    sheet: Annotated[str | None, typer.Option("--sheet")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
     actor: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import the bureau's list of units (统计用区划代码, 名称): all rows or nothing, one commit.
-
-    Level and parent come from each code; the county's own row is checked against minqing.yaml; official names
-    are kept beside the short names offices use. Units already in the tree under the same name are left as they
-    are, so importing the same list again changes nothing.
-
-    Example: minqing org import 520602-division-codes.csv
-    """
     from minqing.ledgers.ops import orgimport
 
     try:
@@ -133,14 +118,10 @@ def org_import(
 
 @org_app.command("alias")
 def org_alias(
-    code: Annotated[str, typer.Argument(autocompletion=complete_unit, help="The unit, code or name.")],
-    alias: Annotated[str, typer.Argument(help="Another name it is known by (别名).")],
+    code: Annotated[str, typer.Argument(autocompletion=complete_unit)],
+    alias: Annotated[str, typer.Argument()],
     actor: AsOpt = None,
 ) -> None:
-    """Give a unit another name (别名) that options, sheets and find accept.
-
-    Example: minqing org alias 520602202206 八组村
-    """
     from minqing.ledgers.ops import register as reg
 
     unit = reg.alias_unit(ledger(), actor, code, alias)
@@ -154,15 +135,11 @@ def org_alias(
 
 @org_app.command("rename")
 def org_rename(
-    code: Annotated[str, typer.Argument(autocompletion=complete_unit, help="Code of the unit renamed.")],
-    name: Annotated[str, typer.Argument(help="Its new name.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (e.g. the approval document).")] = None,
+    code: Annotated[str, typer.Argument(autocompletion=complete_unit)],
+    name: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Rename a unit (更名); the old name stays as an alias, so find and import still know it.
-
-    Example: minqing org rename 520602101 和平镇 --reason 撤乡设镇
-    """
     from minqing.ledgers.ops import register as reg
 
     unit = reg.rename_unit(ledger(), actor, code, name, reason)
@@ -172,25 +149,18 @@ def org_rename(
 
 @org_app.command("merge")
 def org_merge(
-    code: Annotated[
-        str, typer.Argument(autocompletion=complete_unit, help="Code of the unit merged (retired).")
-    ],
+    code: Annotated[str, typer.Argument(autocompletion=complete_unit)],
     into: Annotated[
         str | None,
-        typer.Option("--into", autocompletion=complete_unit, help="Code of the unit it joins (same level)."),
+        typer.Option("--into", autocompletion=complete_unit),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     group_into: Annotated[
         str | None,
-        typer.Option("--group-into", help="Merging a village: the group of --into its households join."),
+        typer.Option("--group-into"),
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Merge a unit into another of its level (撤并建制村): its households, cadres and unfinished items move in
-    one commit; the code is retired, never reused. A township only once its villages are merged.
-
-    Example: minqing org merge 520602101202 --into 520602101201 --reason 撤并建制村
-    """
     from minqing.ledgers.ops import register as reg
 
     done = reg.merge_unit(ledger(), actor, code, into=into, reason=reason, group_into=group_into)
@@ -213,10 +183,6 @@ def org_merge(
 
 @org_app.command("list")
 def org_list(json_out: JsonOpt = False) -> None:
-    """Print the org tree; a note gives a unit's official name, its other names and where a merged one went (撤并).
-
-    Example: minqing org list --json
-    """
     units = list(ledger().units().values())
     if json_out:
         print_json([u.to_dict() for u in units])

@@ -15,14 +15,10 @@ def register(app: typer.Typer) -> None:
 
 
 def pair(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or prefix.")],
-    household_id: Annotated[str, typer.Argument(help="Household id or prefix.")],
+    cadre_id: Annotated[str, typer.Argument()],
+    household_id: Annotated[str, typer.Argument()],
     actor: AsOpt = None,
 ) -> None:
-    """Pair a cadre with a household (结对认亲).
-
-    Example: minqing pair C-4H2J H-7K3M
-    """
     from minqing.ledgers.ops import register as reg
 
     cadre, home = reg.pair(ledger(), actor, cadre_id, household_id)
@@ -30,14 +26,10 @@ def pair(
 
 
 def unpair(
-    cadre_id: Annotated[str, typer.Argument(help="Cadre id or prefix.")],
-    household_id: Annotated[str, typer.Argument(help="Household id or prefix.")],
+    cadre_id: Annotated[str, typer.Argument()],
+    household_id: Annotated[str, typer.Argument()],
     actor: AsOpt = None,
 ) -> None:
-    """Undo a pairing.
-
-    Example: minqing unpair C-4H2J H-7K3M
-    """
     from minqing.ledgers.ops import register as reg
 
     cadre, home = reg.pair(ledger(), actor, cadre_id, household_id, undo=True)

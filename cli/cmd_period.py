@@ -8,27 +8,19 @@ import typer
 
 from .common import AsOpt, JsonOpt, echo, ledger, print_json, print_table, t
 
-period_app = typer.Typer(
-    help="Reporting periods (报送): close a month, reopen it, show what came late.", no_args_is_help=True
-)
+period_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(period_app, name="period")
 
 
-MonthArg = Annotated[str, typer.Argument(help="The month YYYY-MM.")]
-PeriodUnitOpt = Annotated[
-    str | None, typer.Option("--unit", help="The unit it is reported for (default: the county).")
-]
+MonthArg = Annotated[str, typer.Argument()]
+PeriodUnitOpt = Annotated[str | None, typer.Option("--unit")]
 
 
 @period_app.command("close")
 def period_close(month: MonthArg, unit: PeriodUnitOpt = None, actor: AsOpt = None) -> None:
-    """Close a month for a unit: store its rollup as reported; entries dated in it then need --late --reason.
-
-    Example: minqing period close 2026-11 --unit 520602101
-    """
     from minqing.ledgers.ops import periods
 
     closing = periods.close_period(ledger(), actor, month, unit)
@@ -39,13 +31,9 @@ def period_close(month: MonthArg, unit: PeriodUnitOpt = None, actor: AsOpt = Non
 def period_reopen(
     month: MonthArg,
     unit: PeriodUnitOpt = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (required).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Reopen a closed month (admin): entries dated in it are accepted again without --late.
-
-    Example: minqing period reopen 2026-11 --reason 上级要求重报
-    """
     from minqing.ledgers.ops import periods
 
     closing = periods.reopen_period(ledger(), actor, month, unit, reason)
@@ -54,10 +42,6 @@ def period_reopen(
 
 @period_app.command("show")
 def period_show(month: MonthArg, json_out: JsonOpt = False) -> None:
-    """Show a month's closings and every entry recorded late (补录) for it.
-
-    Example: minqing period show 2026-11
-    """
     from minqing.ledgers.read import periods
 
     view = periods.show(ledger(), month)

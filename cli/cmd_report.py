@@ -23,7 +23,7 @@ from .common import (
 )
 from .office_render import activity_label, num
 
-report_app = typer.Typer(help="Reports written for the office (cron).", no_args_is_help=True)
+report_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -46,17 +46,13 @@ def _out_folder(out_dir: str) -> Path:
 
 @report_app.command("nightly")
 def nightly(
-    out_dir: Annotated[
-        str | None, typer.Option("--out-dir", help="Folder for YYYY-MM-DD.{md,json,html}.")
-    ] = None,
+    out_dir: Annotated[str | None, typer.Option("--out-dir")] = None,
     date: DateOpt = None,
     by: ByOpt = None,
-    verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="List the files written (and index notes).")
-    ] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
     site: Annotated[
         str | None,
-        typer.Option("--site", help="Also bring the static site for leaders up to date in this folder."),
+        typer.Option("--site"),
     ] = None,
 ) -> None:
     """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
@@ -161,26 +157,14 @@ def _site(out_dir: str, unit: str | None, months: int, loud: bool) -> None:
 
 @report_app.command("site")
 def report_site(
-    out_dir: Annotated[str, typer.Argument(help="Folder for the site (made when missing).")],
+    out_dir: Annotated[str, typer.Argument()],
     unit: UnitOpt = None,
-    months: Annotated[int, typer.Option("--months", help="Months offered by the period selector.")] = 12,
+    months: Annotated[int, typer.Option("--months")] = 12,
     site_lang: Annotated[
         str | None, typer.Option("--lang", help="zh (default) or en (same as the global --lang).")
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("-q", "--quiet", help="Print nothing on success (for cron).")
-    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet")] = False,
 ) -> None:
-    """A static site for leaders: dashboards with drill-down, periods, overdue lists, 对账销号 and ranking.
-
-    Opens from file:// or any static web server; nothing is loaded from outside OUT_DIR. Regenerating
-    rewrites only the files whose content changed.
-
-    \b
-    Example: minqing report site /srv/www/minqing
-
-    Example: minqing report site site-yunchangping --unit 520602102 --months 6 --lang en
-    """
     if site_lang is not None:
         from minqing.ledgers.core import fields as F
 
@@ -253,18 +237,10 @@ def _daily_markdown(daily: Any, heading: str) -> str:
 
 @report_app.command("daily")
 def report_daily(
-    date: Annotated[str | None, typer.Option("--date", help="The day reported (default: yesterday).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="table|md|json (default: table).")] = None,
-    out_dir: Annotated[
-        str | None, typer.Option("--out-dir", help="Write daily-YYYY-MM-DD.{md,json,html} into this folder.")
-    ] = None,
+    date: Annotated[str | None, typer.Option("--date")] = None,
+    fmt: Annotated[str | None, typer.Option("--format")] = None,
+    out_dir: Annotated[str | None, typer.Option("--out-dir")] = None,
 ) -> None:
-    """Daily report (日报制): visits, talks, stays, items raised and closed, and what fell overdue, per township.
-
-    Example: minqing report daily
-
-    Example: minqing report daily --date 2026-11-22 --out-dir /srv/minqing/reports
-    """
     import html
 
     from minqing.ledgers.core import fields as F

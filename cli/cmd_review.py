@@ -9,54 +9,38 @@ import typer
 from .common import AsOpt, JsonOpt, ask, echo, echo_items, label, ledger, paired_raises, print_json, t
 from .office_render import grade_label, percent
 
-review_app = typer.Typer(
-    help="Quarterly team reviews 一会三评 and the problems raised at them.", no_args_is_help=True
-)
+review_app = typer.Typer(no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
 
-RaiseOpt = Annotated[
-    list[str] | None, typer.Option("--raise", help="A problem pointed out at the review (repeatable).")
-]
+RaiseOpt = Annotated[list[str] | None, typer.Option("--raise")]
 
 
-CategoryOpt = Annotated[
-    list[str] | None, typer.Option("--category", help="Category of each --raise, in order.")
-]
+CategoryOpt = Annotated[list[str] | None, typer.Option("--category")]
 
 
-ItemLedgerOpt = Annotated[
-    str | None, typer.Option("--ledger", help="Ledger of the raised items (default livelihood).")
-]
+ItemLedgerOpt = Annotated[str | None, typer.Option("--ledger")]
 
 
 @review_app.command("add")
 def review_add(
-    team: Annotated[
-        str | None, typer.Option("--team", help="Unit code (or unique name) of the village/township team.")
-    ] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", help="Quarter YYYYQn, e.g. 2026Q4.")] = None,
-    report: Annotated[
-        str | None, typer.Option("--report", help="述职: a text file, or the text itself.")
-    ] = None,
-    comment: Annotated[str | None, typer.Option("--comment", help="点评 by the township secretary.")] = None,
+    team: Annotated[str | None, typer.Option("--team")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter")] = None,
+    report: Annotated[str | None, typer.Option("--report")] = None,
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
     ratings: Annotated[
         str | None,
-        typer.Option("--ratings", help="群众测评: satisfied=N,basic=N,unsatisfied=N."),
+        typer.Option("--ratings"),
     ] = None,
-    grade: Annotated[str | None, typer.Option("--grade", help="组织定评: excellent|good|fair|poor")] = None,
+    grade: Annotated[str | None, typer.Option("--grade")] = None,
     raise_: RaiseOpt = None,
     category: CategoryOpt = None,
     item_ledger: ItemLedgerOpt = None,
     actor: AsOpt = None,
 ) -> None:
-    """Record a team's quarterly review 一会三评 (and the problems raised at it, source review) as one commit.
-
-    Example: minqing review add --team 520602101201 --quarter 2026Q4 --report 述职.txt --comment 成效明显 --ratings satisfied=40,basic=8,unsatisfied=2 --grade good --raise 卫生室缺药 --category medical
-    """
     from minqing.ledgers.core import fields
     from minqing.ledgers.core.model import REVIEW_GRADES
     from minqing.ledgers.ops import reviews
@@ -96,16 +80,12 @@ def review_add(
 
 @review_app.command("raise")
 def review_raise(
-    review_id: Annotated[str, typer.Argument(help="Review id or unique prefix.")],
+    review_id: Annotated[str, typer.Argument()],
     raise_: RaiseOpt = None,
     category: CategoryOpt = None,
     item_ledger: ItemLedgerOpt = None,
     actor: AsOpt = None,
 ) -> None:
-    """Add problems pointed out at a review to its list (new items with source review), as one commit.
-
-    Example: minqing review raise R-3K8P --raise 通组路未硬化 --category infrastructure
-    """
     from minqing.ledgers.ops import reviews
 
     review, items = reviews.raise_items(
@@ -117,19 +97,13 @@ def review_raise(
 
 @review_app.command("set")
 def review_set(
-    review_id: Annotated[str, typer.Argument(help="Review id or unique prefix.")],
-    ratings: Annotated[
-        str | None, typer.Option("--ratings", help="satisfied=N,basic=N,unsatisfied=N")
-    ] = None,
-    grade: Annotated[str | None, typer.Option("--grade", help="excellent|good|fair|poor")] = None,
-    report: Annotated[str | None, typer.Option("--report", help="A text file, or the text itself.")] = None,
-    comment: Annotated[str | None, typer.Option("--comment", help="点评.")] = None,
+    review_id: Annotated[str, typer.Argument()],
+    ratings: Annotated[str | None, typer.Option("--ratings")] = None,
+    grade: Annotated[str | None, typer.Option("--grade")] = None,
+    report: Annotated[str | None, typer.Option("--report")] = None,
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Amend a review: the 组织定评 given later, corrected ratings, report or comment.
-
-    Example: minqing review set R-3K8P --grade excellent
-    """
     from minqing.ledgers.ops import reviews
 
     review = reviews.set_review(
@@ -156,14 +130,10 @@ def _review_row(view: dict[str, Any]) -> list[Any]:
 
 @review_app.command("list")
 def review_list(
-    quarter: Annotated[str | None, typer.Option("--quarter", help="Only this quarter, YYYYQn.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Only teams under this unit code.")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter")] = None,
+    team: Annotated[str | None, typer.Option("--team")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """List quarterly reviews with their ratings, grade and the problems raised (open ones counted).
-
-    Example: minqing review list --quarter 2026Q4
-    """
     from minqing.ledgers.ops import reviews
     from minqing.ledgers.read.reviews import list_reviews
 
@@ -193,13 +163,7 @@ def review_list(
 
 
 @review_app.command("show")
-def review_show(
-    review_id: Annotated[str, typer.Argument(help="Review id or unique prefix.")], json_out: JsonOpt = False
-) -> None:
-    """Show one review: report, comment, ratings, grade, the problems raised and their states.
-
-    Example: minqing review show R-3K8P
-    """
+def review_show(review_id: Annotated[str, typer.Argument()], json_out: JsonOpt = False) -> None:
     from minqing.ledgers.ops import reviews
 
     led = ledger()

@@ -15,49 +15,26 @@ def register(app: typer.Typer) -> None:
     app.command("reindex")(reindex)
 
 
-PeriodOpt = Annotated[
-    str | None, typer.Option("--period", help="day|week|halfmonth|month|quarter|year (default: month).")
-]
+PeriodOpt = Annotated[str | None, typer.Option("--period")]
 
 
 def rollup(
     period: PeriodOpt = None,
     date: DateOpt = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="Start of an explicit range YYYY-MM-DD.")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="End of an explicit range (default: today).")
-    ] = None,
+    start: Annotated[str | None, typer.Option("--from")] = None,
+    end: Annotated[str | None, typer.Option("--to")] = None,
     by: ByOpt = None,
     unit: UnitOpt = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="table|md|csv|json|xlsx|html (default: table).")
-    ] = None,
-    out: Annotated[str | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
-    fail_on_overdue: Annotated[
-        bool, typer.Option("--fail-on-overdue", help="Exit 1 when any item is overdue (for cron alerts).")
-    ] = False,
-    repos: Annotated[
-        list[str] | None, typer.Option("--repo", help="Ledger repo to include; repeat for several counties.")
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format")] = None,
+    out: Annotated[str | None, typer.Option("--out")] = None,
+    fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue")] = False,
+    repos: Annotated[list[str] | None, typer.Option("--repo")] = None,
     as_reported: Annotated[
         bool,
-        typer.Option(
-            "--as-reported", help="The figures stored when the month was closed (period close), exactly."
-        ),
+        typer.Option("--as-reported"),
     ] = False,
     wide: WideOpt = False,
 ) -> None:
-    """Visits, coverage, items and the escalation funnel per unit and period, with a total row.
-
-    \b
-    Example: minqing rollup --period month --by township
-
-    Example: minqing rollup --period week --date 2026-11-20 --format html --out week.html
-
-    Example: minqing rollup --repo bijiang --repo wanshan --by county --format json
-    """
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.read import rollup as R
     from minqing.ledgers.repo.store import Ledger
@@ -131,10 +108,6 @@ def _reported(led, period, grouping: str | None, unit: str | None):
 
 
 def reindex() -> None:
-    """Rebuild the index cache (.git/minqing/index.sqlite) from the ledger's committed YAML.
-
-    Example: minqing reindex
-    """
     import sys
 
     from minqing.ledgers.read.index import Index

@@ -28,7 +28,6 @@ KindOpt = Annotated[
     str | None,
     typer.Option(
         "--kind",
-        help="households|cadres|visits|issues (import: also petitions)",
         autocompletion=complete_sheet_kind,
     ),
 ]
@@ -90,29 +89,23 @@ _NOUNS = {
 
 
 def import_sheet(
-    file: Annotated[
-        str, typer.Argument(help="The sheet: .xlsx or .csv (UTF-8, UTF-8 with BOM, GB18030/GBK).")
-    ],
+    file: Annotated[str, typer.Argument()],
     kind: KindOpt = None,
     sheet: Annotated[
         str | None,
         typer.Option(
             "--sheet",
-            help="Worksheet name in an .xlsx (default: the active sheet if visible, else the first visible one; a hidden sheet only by name).",
         ),
     ] = None,
     map_file: Annotated[
         str | None,
-        typer.Option("--map", help="YAML file mapping this sheet's headers to fields (header: field)."),
+        typer.Option("--map"),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
     encoding: Annotated[
         str | None,
         typer.Option(
             "--encoding",
-            help="CSV encoding (default: detect UTF-8, then GB18030).",
             autocompletion=_complete_encoding,
         ),
     ] = None,
@@ -120,7 +113,6 @@ def import_sheet(
         str | None,
         typer.Option(
             "--as",
-            help="Acting cadre id (default: MINQING_USER, git config minqing.user).",
             autocompletion=complete_cadre,
         ),
     ] = None,
@@ -128,25 +120,16 @@ def import_sheet(
         str | None,
         typer.Option(
             "--registered",
-            help="The day this sheet's households, cadres and pairings date from (建档), e.g. last year's roster: YYYY-MM-DD.",
         ),
     ] = None,
     role: Annotated[
         str | None,
         typer.Option(
             "--role",
-            help="Cadres: the role of every cadre of a roster without a 角色 column (default: village for a village unit).",
         ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import an office sheet (台账) of households, cadres, visits or items: all rows or nothing, one commit.
-
-    Example: minqing import 和平乡问题台账.xlsx --kind issues --dry-run
-
-
-    Example: minqing import 农户花名册.csv --kind households --encoding gb18030
-    """
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.ops import sheets
 
@@ -235,30 +218,25 @@ def export_sheet(
         str | None,
         typer.Option(
             "--state",
-            help="Items: registered|assigned|in_progress|resolved|closed|open; households: poor|lifted|monitored|general; cadres: active|recalled.",
             autocompletion=complete_export_state,
         ),
     ] = None,
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="Only entries under this unit code.", autocompletion=complete_unit),
+        typer.Option("--unit", autocompletion=complete_unit),
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
-            help="xlsx|csv|json (default: from --out's suffix, else csv).",
             autocompletion=_complete_format,
         ),
     ] = None,
-    out: Annotated[
-        str | None, typer.Option("--out", help="File to write (csv and json go to stdout without it).")
-    ] = None,
+    out: Annotated[str | None, typer.Option("--out")] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
             "--encoding",
-            help="CSV encoding (default utf-8-sig, which Excel opens; gb18030 for old Excel).",
             autocompletion=_complete_encoding,
         ),
     ] = None,
@@ -267,18 +245,10 @@ def export_sheet(
         str | None,
         typer.Option(
             "--as",
-            help="Acting cadre id, for --unmask (default: MINQING_USER, git config minqing.user).",
             autocompletion=complete_cadre,
         ),
     ] = None,
 ) -> None:
-    """Export households, cadres, visits or items with the 台账 headers import reads (ID numbers and phones masked).
-
-    Example: minqing export --kind issues --state open --unit 520602101 --format xlsx --out 和平乡未销号.xlsx
-
-
-    Example: minqing export --kind households --format csv > households.csv
-    """
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.core.messages import Text
     from minqing.ledgers.ops import sheets
@@ -315,23 +285,14 @@ def export_sheet(
 
 
 def find(
-    text: Annotated[
-        str, typer.Argument(help="Chinese text, pinyin (zhangsan), initials (zs) or an ID prefix.")
-    ],
+    text: Annotated[str, typer.Argument()],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Only household|cadre|item|unit.", autocompletion=_complete_find_kind),
+        typer.Option("--kind", autocompletion=_complete_find_kind),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many results (0: all).")] = 50,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
     json_out: JsonOpt = False,
 ) -> None:
-    """Find households, cadres, items and units by name (a unit by an earlier name too), pinyin, initials or ID prefix.
-
-    Example: minqing find zs
-
-
-    Example: minqing find 路灯 --kind item --json
-    """
     from minqing.ledgers.read import search
 
     hits = search.find(_ledger(), text, [kind] if kind else None, limit)

@@ -18,25 +18,17 @@ def register(app: typer.Typer) -> None:
 
 
 def clone(
-    url: Annotated[str, typer.Argument(help="The county's central repo: a path, ssh://… or https://… URL.")],
-    path: Annotated[
-        str | None, typer.Argument(help="Directory for the clone (default: from the URL).")
-    ] = None,
+    url: Annotated[str, typer.Argument()],
+    path: Annotated[str | None, typer.Argument()] = None,
     secret_file: Annotated[
         str | None,
-        typer.Option(
-            "--secret-file", help="A copy of the county secret (.git/minqing/secret) for id-number look-ups."
-        ),
+        typer.Option("--secret-file"),
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", help="Cadre id to act as by default in this clone (git config minqing.user)."),
+        typer.Option("--user"),
     ] = None,
 ) -> None:
-    """Clone a county ledger and register its merge drivers (and the county secret) in the clone.
-
-    Example: minqing clone /srv/minqing/bijiang.git heping --secret-file /media/usb/bijiang.secret --user C-4H2J9X
-    """
     from minqing.ledgers.sync import sync as sync_mod
 
     new, has_secret = sync_mod.clone(url, path, secret_file, user, progress_stream(), STATE.lang)
@@ -65,18 +57,10 @@ def _conflict_headers() -> list[str]:
 
 
 def sync(
-    remote: Annotated[
-        str | None, typer.Option("--remote", help="Remote to sync with (default: origin).")
-    ] = None,
+    remote: Annotated[str | None, typer.Option("--remote")] = None,
     actor: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Fetch, merge (never rebase) and push; print what came in per township.
-
-    Exit 0 synced, 1 a true conflict needs a person (nothing was pushed), 3 the remote is unreachable.
-
-    Example: minqing sync --remote origin
-    """
     from minqing.ledgers.sync import sync as sync_mod
 
     report = sync_mod.sync(ledger(), actor, remote, progress=progress_stream(), lang=STATE.lang)
@@ -117,10 +101,6 @@ def sync(
 
 
 def conflicts(json_out: JsonOpt = False) -> None:
-    """List the conflicts of an unfinished sync merge, with both sides. Exit 1 while any is open.
-
-    Example: minqing conflicts --json
-    """
     from minqing.ledgers.sync import sync as sync_mod
 
     records = sync_mod.open_conflicts(ledger())
@@ -145,18 +125,10 @@ def conflicts(json_out: JsonOpt = False) -> None:
 
 
 def resolve_conflict(
-    conflict_id: Annotated[
-        str, typer.Argument(help="Conflict id from minqing conflicts (an entry id, or file#key).")
-    ],
-    take: Annotated[
-        str | None, typer.Option("--take", help="ours (this clone's version) | theirs (the remote's).")
-    ] = None,
+    conflict_id: Annotated[str, typer.Argument()],
+    take: Annotated[str | None, typer.Option("--take")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Settle one conflict with one side's version; the last one settled commits the merge.
-
-    Example: minqing resolve-conflict Q-7K3M2Q --take theirs --as C-4H2J9X
-    """
     from minqing.ledgers.sync import sync as sync_mod
 
     done = sync_mod.settle(ledger(), actor, conflict_id, take)
@@ -180,15 +152,11 @@ def resolve_conflict(
 
 
 def merge_driver(
-    base: Annotated[str, typer.Argument(help="%O: the common ancestor's version (a temp file).")],
-    ours: Annotated[str, typer.Argument(help="%A: this side's version; the result is written here.")],
-    theirs: Annotated[str, typer.Argument(help="%B: the other side's version.")],
-    path: Annotated[str, typer.Argument(help="%P: the file's path in the ledger.")],
+    base: Annotated[str, typer.Argument()],
+    ours: Annotated[str, typer.Argument()],
+    theirs: Annotated[str, typer.Argument()],
+    path: Annotated[str, typer.Argument()],
 ) -> None:
-    """Merge one ledger file for git (declared in .gitattributes; registered by init, clone, doctor --fix).
-
-    Example: minqing merge-driver %O %A %B %P
-    """
     from minqing.ledgers.sync import sync as sync_mod
 
     raise typer.Exit(sync_mod.run_driver(base, ours, theirs, path))

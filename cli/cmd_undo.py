@@ -14,16 +14,9 @@ def register(app: typer.Typer) -> None:
 
 
 def undo(
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (recorded with the undo).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Undo your last operation of today (a visit, an activity, an item registered, a pairing) as a new commit.
-
-    Refused when someone has since built on it, when it was not today, or for an operation with its own
-    correction command (named in the message).
-
-    Example: minqing undo --reason 录错了户
-    """
     from minqing.ledgers.ops import undo as U
 
     done = U.undo(ledger(), actor, reason)

@@ -16,23 +16,15 @@ import typer
 
 # ---------------------------------------------------------------- shared options
 
-AsOpt = Annotated[
-    str | None, typer.Option("--as", help="Acting cadre id (default: MINQING_USER, git config minqing.user).")
-]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine-readable JSON on stdout (stable keys, see README).")
-]
+AsOpt = Annotated[str | None, typer.Option("--as")]
+JsonOpt = Annotated[bool, typer.Option("--json")]
 UnmaskOpt = Annotated[
     bool,
-    typer.Option(
-        "--unmask", help="Show full ID numbers/phones kept on this machine (allowed roles; logged)."
-    ),
+    typer.Option("--unmask"),
 ]
-DateOpt = Annotated[str | None, typer.Option("--date", help="Date YYYY-MM-DD (default: today).")]
-UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only this unit and what lies under it (code).")]
-LateOpt = Annotated[
-    bool, typer.Option("--late", help="补录: record it inside a closed (reported) period; needs --reason.")
-]
+DateOpt = Annotated[str | None, typer.Option("--date")]
+UnitOpt = Annotated[str | None, typer.Option("--unit")]
+LateOpt = Annotated[bool, typer.Option("--late")]
 
 
 def late_reason(late: bool, reason: str | None) -> str | None:
@@ -42,10 +34,10 @@ def late_reason(late: bool, reason: str | None) -> str | None:
 
 ByOpt = Annotated[
     str | None,
-    typer.Option("--by", help="county|township|village|group|leader|category|ledger (default: township)."),
+    typer.Option("--by"),
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="table|md|csv|json|xlsx (default: table).")]
-OutOpt = Annotated[str | None, typer.Option("--out", help="Write to this file instead of stdout.")]
+FormatOpt = Annotated[str | None, typer.Option("--format")]
+OutOpt = Annotated[str | None, typer.Option("--out")]
 
 
 @dataclass

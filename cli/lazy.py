@@ -25,6 +25,8 @@ import typer.main
 from typer._coercion import RuntimeParam, build_runtime_param
 from typer.core import TyperCommand, TyperGroup
 
+from .help_lang import LocalizedHelp
+
 _PENDING = object()
 
 
@@ -60,15 +62,23 @@ class LazyCommands(dict):  # type: ignore[type-arg]
 
 
 def lazy_commands(
-    holder: typer.Typer, *, pretty_exceptions_short: bool, rich_markup_mode: Any, suggest_commands: bool
+    holder: typer.Typer,
+    *,
+    pretty_exceptions_short: bool,
+    rich_markup_mode: Any,
+    suggest_commands: bool,
+    prefix: str = "",
 ) -> LazyCommands:
-    """The commands and sub-groups registered on `holder`, each converted by Typer's own functions when used."""
+    """The commands and sub-groups registered on `holder`, each converted by Typer's own functions when used.
+
+    `prefix` is the path of the group they belong to ("cadre key"); each command gets its own as `help_path`, the
+    key of its help in the catalog (cli/help_lang.py)."""
     settings = {"pretty_exceptions_short": pretty_exceptions_short, "rich_markup_mode": rich_markup_mode}
     makers: dict[str, Callable[[], Any]] = {}
     for command_info in holder.registered_commands:
         assert command_info.callback is not None
         name = command_info.name or typer.main.get_command_name(command_info.callback.__name__)
-        makers[name] = _command_maker(command_info, settings)
+        makers[name] = _command_maker(command_info, settings, f"{prefix} {name}".strip())
     for group_info in holder.registered_groups:
         name = typer.main.solve_typer_info_defaults(group_info).name
         if not name:  # add_typer without a name merges its commands into this group: build those now
@@ -76,7 +86,7 @@ def lazy_commands(
             for sub_name, command in group.commands.items():
                 makers[sub_name] = _constant(command)
             continue
-        makers[name] = _group_maker(group_info, settings, suggest_commands)
+        makers[name] = _group_maker(group_info, settings, suggest_commands, f"{prefix} {name}".strip())
     return LazyCommands(makers)
 
 
@@ -84,18 +94,22 @@ def _constant(value: Any) -> Callable[[], Any]:
     return lambda: value
 
 
-def _command_maker(command_info: Any, settings: dict[str, Any]) -> Callable[[], Any]:
+def _command_maker(command_info: Any, settings: dict[str, Any], path: str) -> Callable[[], Any]:
     def make() -> Any:
         info = command_info
         if info.cls in (None, TyperCommand):
             info = copy.copy(command_info)
             info.cls = FastCommand
-        return typer.main.get_command_from_info(info, **settings)
+        command = typer.main.get_command_from_info(info, **settings)
+        command.help_path = path
+        return command
 
     return make
 
 
-def _group_maker(group_info: Any, settings: dict[str, Any], suggest_commands: bool) -> Callable[[], Any]:
+def _group_maker(
+    group_info: Any, settings: dict[str, Any], suggest_commands: bool, path: str
+) -> Callable[[], Any]:
     def make() -> Any:
         # Typer builds the group (callback, options, help) from a shell without commands; ours are added lazily.
         real = group_info.typer_instance
@@ -107,7 +121,8 @@ def _group_maker(group_info: Any, settings: dict[str, Any], suggest_commands: bo
         if typer.main.solve_typer_info_defaults(group_info).cls in (None, TyperGroup):
             shell_info.cls = FastGroup
         group = typer.main.get_group_from_info(shell_info, **settings, suggest_commands=suggest_commands)
-        group.commands = lazy_commands(real, **settings, suggest_commands=suggest_commands)
+        group.commands = lazy_commands(real, **settings, suggest_commands=suggest_commands, prefix=path)
+        group.help_path = path
         return group
 
     return make
@@ -162,9 +177,9 @@ class FastParsing:
         return super().parse_args(ctx, args)  # type: ignore[misc]
 
 
-class FastCommand(FastParsing, TyperCommand):
+class FastCommand(LocalizedHelp, FastParsing, TyperCommand):
     pass
 
 
-class FastGroup(FastParsing, TyperGroup):
+class FastGroup(LocalizedHelp, FastParsing, TyperGroup):
     pass

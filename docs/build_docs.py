@@ -34,15 +34,22 @@ def iter_commands(group: TyperGroup, prefix: tuple[str, ...] = ()):
 
 
 def help_text(path: tuple[str, ...], command) -> str:
+    """`minqing PATH --help` in English: the reference is part of the docs, which are English; the terminal shows
+    the same help in Chinese by default (cli/help_lang.py, one catalog for both)."""
+    from minqing.cli.common import STATE
+
+    STATE.lang = "en"
     ctx = typer.Context(
         command, info_name="minqing " + " ".join(path), terminal_width=WIDTH, max_content_width=WIDTH
     )
     return command.get_help(ctx)
 
 
-def summary(command) -> str:
-    """The first paragraph of a command's help, on one line."""
-    return " ".join((command.help or "").strip().split("\n\n", 1)[0].split())
+def summary(path: tuple[str, ...]) -> str:
+    """The first paragraph of a command's English help, on one line."""
+    from minqing.cli.help_lang import command_help
+
+    return " ".join((command_help(" ".join(path), "en") or "").strip().split("\n\n", 1)[0].split())
 
 
 def anchor(path: tuple[str, ...]) -> str:
@@ -64,7 +71,7 @@ def reference() -> str:
         "for; the [README](../../README.md) has the set-up and a tour.\n",
     ]
     contents = [
-        f"- [minqing {' '.join(path)}](#{anchor(path)}): {summary(command)}" for path, command in commands
+        f"- [minqing {' '.join(path)}](#{anchor(path)}): {summary(path)}" for path, command in commands
     ]
     parts.append("\n".join(contents) + "\n")
     for path, command in commands:

@@ -12,6 +12,7 @@ import pytest
 import typer
 
 from minqing.cli.app import app
+from minqing.cli.help_lang import command_help
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ def test_there_are_commands():
 
 @pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_every_command_has_summary_and_example(path, command):
-    text = command.help or ""
+    text = command_help(" ".join(path), "en") or ""
     summary = text.strip().splitlines()[0] if text.strip() else ""
     assert summary, f"minqing {' '.join(path)} has no help summary"
     assert "Example:" in text and "minqing " in text.split("Example:", 1)[1], (
