@@ -43,11 +43,17 @@ def test_five_person_visit_with_raised_items_is_one_commit(w: World) -> None:
     assert len(items) == 2
     assert commit_count(w.path) == before + 1
     commit = last_commit(w.path)
-    assert commit.subject == "走访 测试户甲 2026-11-20，登记 2 项"
+    # The subject names the visitors and one Ledger-Visitor trailer per visitor finds it for each (issue 17):
+    # the author is the clerk who typed it in.
+    assert (
+        commit.subject
+        == "走访 测试户甲 2026-11-20（测试县领导、测试乡领导、测试村干部、测试管理员、测试录入员），登记 2 项"
+    )
     assert commit.trailers == {
         "Ledger-Op": ["visit.add"],
         "Ledger-Entry": [visit_id, *items],
         "Ledger-Actor": [w["clerk"]],
+        "Ledger-Visitor": visitors,
     }
     rel = "visits/2026-11/520602101201.yaml"
     assert sorted(commit.files) == sorted([rel, *(f"issues/2026/{q}.yaml" for q in items)])
@@ -87,7 +93,7 @@ def test_talks_and_stays_and_streams_per_month_and_village(w: World) -> None:
     (stay_doc,) = stream(w, "visits/2026-11/520602101202.yaml")
     assert (stay_doc["id"], stay_doc["household"], stay_doc["unit"], stay_doc["kind"]) == (
         stay, None, "520602101202", "stay")  # fmt: skip
-    assert last_commit(w.path).subject == "走访 测试户乙 2026-11-23"
+    assert last_commit(w.path).subject == "走访 测试户乙 2026-11-23（测试村干部）"
     assert [doc["household"] for doc in stream(w, "visits/2026-11/520602101201.yaml")] == [w["h2"]]
 
 

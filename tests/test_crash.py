@@ -215,7 +215,7 @@ def test_killed_visit_with_two_items_at_each_point(base: Base, point: str) -> No
     if point in COMPLETE:
         [finding] = [f for f in found if f["code"] == "interrupted"]
         assert finding["message"].startswith(
-            "the command '走访 户0 2026-11-23，登记 2 项' was interrupted before"
+            "the command '走访 户0 2026-11-23（测试管理员），登记 2 项' was interrupted before"
         )
 
     if point not in ("ref", "tmp"):
@@ -250,7 +250,7 @@ def test_killed_visit_with_two_items_at_each_point(base: Base, point: str) -> No
     else:
         assert tags == Counter({"k0-1": 3})  # the visit and its two items, once each
         [(_sha, subject, recovered)] = commits
-        assert subject == "走访 户0 2026-11-23，登记 2 项"
+        assert subject == "走访 户0 2026-11-23（测试管理员），登记 2 项"
         assert recovered.startswith("doctor ") == (point in COMPLETE)
     assert run("check", ledger=base.path).exit_code == 0
     _assert_audit_clean(base.path)

@@ -314,7 +314,10 @@ HELP: dict[str, tuple[str, str]] = {
         "An entry: Q-/H-/C- id or unique prefix, V-/A-/R- id, unit code.",
     ),
     "log --since": ("只看该日期及以后的变化。", "Only changes on or after this date."),
-    "log --by": ("只看这位干部（编号或前缀）做的变化。", "Only changes made by this cadre (id or prefix)."),
+    "log --by": (
+        "只看这位干部（编号或前缀）做的变化，以及他参加的走访。",
+        "Only changes made by this cadre (id or prefix), and the visits they went on.",
+    ),
     "log --op": (
         "只看这种操作：issue.close，或 close、assign 等。",
         "Only this operation: issue.close, or close, assign, …",
@@ -601,6 +604,10 @@ HELP: dict[str, tuple[str, str]] = {
     "visit list": ("列出走访、谈心谈话和蹲点。", "List visits, talks and stays."),
     "visit list --household": ("只列这一户的走访。", "Only visits of this household."),
     "visit list --unit": ("只列该单位代码下的走访。", "Only visits under this unit code."),
+    "visit list --by": (
+        "只列这位干部（编号或前缀）参加的走访，不论由谁录入。",
+        "Only visits this cadre (id or prefix) went on, whoever typed them in.",
+    ),
     "issue": (
         "台账上的事项及其流程，直至销号。",
         "Items on the ledger and their workflow, worked to closure (销号).",
@@ -988,7 +995,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "visit edit": ("minqing visit edit V-7K3M --date 2026-11-20 --reason 日期录错",),
     "visit void": ("minqing visit void V-7K3M --reason 重复录入",),
-    "visit list": ("minqing visit list --unit 520602101 --month 2026-11",),
+    "visit list": ("minqing visit list --unit 520602101 --month 2026-11", "minqing visit list --by C-4H2J"),
     "issue add": (
         "minqing issue add --desc 村道路灯损坏 --category infrastructure --kind problem --ledger livelihood --source grid --unit 520602101201",
     ),

@@ -48,7 +48,7 @@ from ..core.model import (
     Visit,
     item_from_dict,
 )
-from ..core.operations import new_entry
+from ..core.operations import new_entry, visitor_trailers
 from ..core.orgtree import read_code, short_name
 from ..core.registers import in_service
 from ..repo.store import Ledger, dump_item, dump_record
@@ -1208,6 +1208,8 @@ class ImportPlan:
     registered: str | None = None
     role: str | None = None  # --role: the role of every cadre of a roster without 角色
     members_vaulted: int = 0
+    # the visits appended, for their Ledger-Visitor trailers (issue 17)
+    visit_docs: list[dict[str, Any]] = field(default_factory=list)
     vault: dict[str, str] = field(
         default_factory=dict
     )  # keyed hash -> full ID number or phone (never in git)
@@ -1286,7 +1288,7 @@ def import_sheet(
                 _remember(ledger, plan.vault)
             for rel in sorted(plan.streams):
                 tx.append(rel, "".join(plan.streams[rel]))
-            tx.commit(_subject(kind, plan), plan.entries, at=plan.at)
+            tx.commit(_subject(kind, plan), plan.entries, at=plan.at, extra=visitor_trailers(plan.visit_docs))
         commit = ledger.head()
     return ImportResult(
         kind,
@@ -1555,7 +1557,9 @@ class _Planner:
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items))
             rel = layout.visit_stream_path(record.date, record.village)
-            self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(record.to_dict()))
+            doc = record.to_dict()
+            self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(doc))
+            self.plan.visit_docs.append(doc)
             self.plan.entries.append(record.id)
             self.plan.created.append(record.id)
         self.plan.entries = list(dict.fromkeys(self.plan.entries))

@@ -19,6 +19,7 @@ from ..core.kinds import KINDS, history_of
 from ..core.layout import AUTHOR_DOMAIN, ENTITY_PATHSPECS, STREAM_KINDS, classify
 from ..core.model import HistoryEntry
 from ..core.operations import MOVABLE_KINDS
+from ..core.streams import VOIDS
 from ..repo.gitwalk import ZERO, Commit, Git, Objects, fold_moves, log_changes
 from ..repo.store import Ledger
 
@@ -49,6 +50,9 @@ class LogEntry:
     path: str
     changes: tuple[FieldChange, ...]
     subject: str
+    # The cadres who went on the visit this entry records (its `by`; empty for anything else): `--by` finds a
+    # visit by each of them, not only by the clerk who typed it in (issue 17).
+    visitors: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +66,7 @@ class LogEntry:
             "path": self.path,
             "subject": self.subject,
             "changes": [change.to_dict() for change in self.changes],
+            "visitors": list(self.visitors),
         }
 
 
@@ -89,8 +94,9 @@ def history(
     op: str | None = None,
     reveal: Callable[[str | None, str], str | None] | None = None,
 ) -> list[LogEntry]:
-    """Log entries, oldest first. `since` a date, `by` a cadre id (or prefix), `op` a Ledger-Op (issue.close) or a
-    history op (close). `reveal(digest, owner)` unmasks ID numbers and phones (privacy.unmasking)."""
+    """Log entries, oldest first. `since` a date, `by` a cadre id (or prefix): what the cadre did and the visits
+    they went on; `op` a Ledger-Op (issue.close) or a history op (close). `reveal(digest, owner)` unmasks ID
+    numbers and phones (privacy.unmasking)."""
     from ..core import fields as F
 
     day = F.parse_date(since, "--since") if since else None
@@ -146,7 +152,7 @@ def history(
     for item in out:
         if day and item.at[:10] < day:
             continue
-        if actor and item.actor != actor:
+        if actor and item.actor != actor and actor not in item.visitors:
             continue
         if op and op not in (item.ledger_op, item.op) and not item.ledger_op.endswith("." + op):
             continue
@@ -344,6 +350,7 @@ def _stream_entries(
         old_ids = {str(d.get("id")) for d in yamlio.load_all(yamlio.decode(old_raw)) if isinstance(d, dict)}
     else:
         size, old_ids = 0, set()
+    visits = classify(change.path)[0] == "visits"
     if size and git_blob_id(new_raw[:size]) == change.old:
         docs = yamlio.load_all(yamlio.decode(new_raw[size:]))  # appended only: parse just the new part
     else:
@@ -363,7 +370,11 @@ def _stream_entries(
             if key not in ("id", "at", "recorded_by") and not _empty(value)
         )
         at = str(doc.get("at") or base["at"]) if base["ledger_op"] else base["at"]
-        out.append(LogEntry(**{**base, "at": at}, op="append", entry=doc_id, changes=changes))
+        # A void withdraws a visit; it is the clerk's act, not a visit anyone went on.
+        visitors = () if not visits or doc.get(VOIDS) else tuple(str(c) for c in doc.get("by") or ())
+        out.append(
+            LogEntry(**{**base, "at": at}, op="append", entry=doc_id, changes=changes, visitors=visitors)
+        )
     reader.seen[change.path] = (change.new, len(new_raw), ids_now)
     return out
 

@@ -15,7 +15,7 @@ import random
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -584,11 +584,18 @@ class Transaction:
         self.put(record.source.path, yamlio.dump(kind.to_dict(updated)))
         return updated
 
-    def commit(self, subject: str, entries: list[str], at: str | None = None) -> None:
+    def commit(
+        self,
+        subject: str,
+        entries: list[str],
+        at: str | None = None,
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """The operation's one commit; `extra` are trailers after the three of every commit (Ledger-Visitor)."""
         if not self.writes:
             raise RuntimeError("nothing to commit")
         when = at or F.timestamp()
-        body = commit_message(subject, self.op, entries, self.actor.id)
+        body = commit_message(subject, self.op, entries, self.actor.id, extra)
         author = (self.actor.name or self.actor.id, f"{self.actor.id}@{AUTHOR_DOMAIN}")
         crash_point("commit")
         if self.ledger._batch:

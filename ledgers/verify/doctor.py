@@ -18,8 +18,15 @@ from ..core import fields as F
 from ..core import messages, yamlio
 from ..core.errors import LedgerError, NotALedger
 from ..core.kinds import history_of
-from ..core.layout import AUTHOR_DOMAIN, driver_kind
-from ..core.operations import RECOVER_OP, RECOVERED_ACTOR, RECOVERED_OP, commit_message, subject
+from ..core.layout import AUTHOR_DOMAIN, classify, driver_kind
+from ..core.operations import (
+    RECOVER_OP,
+    RECOVERED_ACTOR,
+    RECOVERED_OP,
+    commit_message,
+    subject,
+    visitor_trailers,
+)
 from ..repo import git, recovery
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
@@ -327,7 +334,7 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     except LedgerError:
         return replace(finding, key="doctor_needs_actor", params={})
     paths = list(finding.paths)
-    entries, actors = _entries(ledger, paths)
+    entries, actors, visits = _entries(ledger, paths)
     # A recovered entry is attributed to the cadre who commits it, or to the one the crash journal recorded;
     # anyone else's entries wait for that cadre (audit flags a recovery in another's name).
     pending = read_pending(ledger) or {}
@@ -344,6 +351,7 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     extra = []
     if journal_actor and journal_actor != actor.id:
         extra = [(RECOVERED_OP, str(pending.get("op", ""))), (RECOVERED_ACTOR, journal_actor)]
+    extra += visitor_trailers(visits)  # a recovered visit names its visitors like its own commit would
     message = commit_message(
         subject(RECOVER_OP, paths=_shown(paths, 2)), RECOVER_OP, entries, actor.id, extra
     )
@@ -358,11 +366,12 @@ def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Findin
     )
 
 
-def _entries(ledger: Ledger, paths: list[str]) -> tuple[list[str], set[str]]:
-    """The entries a recovery records (entity ids from file names, new document ids in streams), and the cadres
-    who made the new history entries and documents."""
+def _entries(ledger: Ledger, paths: list[str]) -> tuple[list[str], set[str], list[dict[str, Any]]]:
+    """The entries a recovery records (entity ids from file names, new document ids in streams), the cadres
+    who made the new history entries and documents, and the visit documents it appends."""
     out: list[str] = []
     actors: set[str] = set()
+    visits: list[dict[str, Any]] = []
     for rel in paths:
         if driver_kind(rel) == "stream":
             before = sync.stream_docs(_head_text(ledger, rel) or "", "base")
@@ -372,6 +381,8 @@ def _entries(ledger: Ledger, paths: list[str]) -> tuple[list[str], set[str]]:
             actors |= {
                 str(now[doc_id].get("recorded_by")) for doc_id in added if now[doc_id].get("recorded_by")
             }
+            if classify(rel)[0] == "visits":
+                visits += [now[doc_id] for doc_id in added]
         elif driver_kind(rel) == "entity":
             out.append(Path(rel).stem)
             old_ids = {entry.id for entry in history_of(_yaml_or_none(_head_text(ledger, rel))) or []}
@@ -379,7 +390,7 @@ def _entries(ledger: Ledger, paths: list[str]) -> tuple[list[str], set[str]]:
             actors |= {entry.by for entry in new if entry.id not in old_ids}
         else:
             out.append(rel)
-    return list(dict.fromkeys(out)), actors
+    return list(dict.fromkeys(out)), actors, visits
 
 
 def _yaml_or_none(text: str | None) -> Any:
