@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import typer
 
-from .common import AsOpt, JsonOpt, echo, ledger, note, print_json, t
+from .common import AsOpt, JsonOpt, echo, label, lang, ledger, note, print_json, t
 
 
 def register(app: typer.Typer) -> None:
@@ -42,13 +43,25 @@ def log(
     if json_out:
         print_json([item.to_dict() for item in found])
         return
+    from minqing.ledgers.core.messages import field_label
+    from minqing.ledgers.read.names import names
+
+    known = names(led)
     for item in found:
-        echo(_headline(item))
+        echo(_headline(item, known))
         for change in item.changes:
-            echo(f"    {change.field}: {_shown(change.old)} → {_shown(change.new)}")
+            head, dot, tail = change.field.partition(".")
+            shown = field_label(head, lang()) + (dot + label(tail) if dot and "[" not in head else dot + tail)
+            echo(
+                f"    {shown}: {_shown(change.old, change.field, known)} → {_shown(change.new, change.field, known)}"
+            )
 
 
-def _headline(item: Any) -> str:
+def _headline(item: Any, known: Any) -> str:
+    """When, commit, what was done (the history op's label, then the Ledger-Op that `--op` and `git log --grep`
+    take), the entry with its name, and who."""
+    from minqing.ledgers.core.messages import OP_LABELS
+
     when = item.at[:16].replace("T", " ")
     if not item.ledger_op:
         op = t("手工改动", "hand edit") + f"/{item.op}"
@@ -56,7 +69,24 @@ def _headline(item: Any) -> str:
         op = item.ledger_op
     else:
         op = f"{item.ledger_op}/{item.op}"
-    return f"{when}  {item.commit[:10]}  {op}  {item.entry}  {item.actor_name} ({item.actor})"
+    if lang() == "zh" and item.ledger_op and item.op in OP_LABELS:
+        op = f"{label(item.op)} {op}"
+    return f"{when}  {item.commit[:10]}  {op}  {_named(item.entry, known)}  {item.actor_name} ({item.actor})"
+
+
+# Fields whose values are what someone typed: shown as typed, never looked up as a code.
+_TYPED = {"desc", "name", "note", "plan", "progress", "resolution", "close_reason", "title", "head", "reason"}
+_CADRE_ID = re.compile(r"C-[0-9A-Z]{6}")
+_UNIT_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3}(?:[0-9]{2})?)?)?")
+
+
+def _named(value: str, known: Any) -> str:
+    """A cadre id or unit code with its name in front (`王芳 C-H7BPJ4`, `陈家寨村 520602202201`)."""
+    if _CADRE_ID.fullmatch(value):
+        return known.cadre(value)
+    if _UNIT_CODE.fullmatch(value) and value in known.units:
+        return known.unit(value)
+    return value
 
 
 # An operation's own history op needs no second mention (issue.close → close, issue.add → create of a Q-…).
@@ -70,11 +100,18 @@ def _natural(ledger_op: str, op: str, entry: str) -> bool:
     return verb == "add" and op == "create" and entry.startswith(_DOMAINS.get(domain, "?"))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, field: str = "", known: Any = None) -> str:
+    """A value in the chosen language: codes as labels (`problem` → 问题), ids and codes with names, yes/no."""
     if value is None or value == [] or value == {}:
         return "—"
     if isinstance(value, list | tuple):
-        return ",".join(str(part) for part in value)
+        return ",".join(_shown(part, field, known) for part in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_shown(part, str(key), known)}" for key, part in value.items())
+    if isinstance(value, bool):
+        return t("是", "yes") if value else t("否", "no")
+    if isinstance(value, str) and field not in _TYPED:
+        return _named(label(value), known) if known is not None else label(value)
     return " ".join(str(value).split("\n"))
 
 

@@ -177,10 +177,9 @@ def _draw(
             no_wrap=False,
         )
     for index, row in enumerate(rows):
-        last = total_row and index == len(rows) - 1
-        table.add_row(
-            *row, style="bold" if last and colour else None, end_section=total_row and index == len(rows) - 2
-        )
+        # The total row is bold at a terminal; no rule above it: a blank line would split the table for readers
+        # (and scripts) that take a blank line as the end of a table.
+        table.add_row(*row, style="bold" if total_row and colour and index == len(rows) - 1 else None)
     console.print(table)
     return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n"
 

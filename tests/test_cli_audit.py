@@ -63,30 +63,31 @@ def test_log_of_one_item_is_exact(book: Book):
     extend = commits_of(book.path, rel)[-1]
     result = run("log", book.working, ledger=book.path)
     assert result.exit_code == 0, result.output
+    unit_name = led.unit("520602101201").name  # issue 17: names beside codes, labels for codes
     assert result.stdout == (
-        f"2026-11-21 09:00  {add[:10]}  issue.add  {book.working}  测试录入员 ({book.clerk})\n"
-        f"    id: — → {book.working}\n"
-        "    kind: — → problem\n"
-        "    ledger: — → livelihood\n"
-        "    category: — → water\n"
-        "    desc: — → 自来水管冻裂\n"
-        "    source: — → grid\n"
-        f"    household: — → {book.homes[1]}\n"
-        "    unit: — → 520602101201\n"
-        "    level: — → village\n"
-        "    state: — → registered\n"
-        "    created: — → 2026-11-21\n"
-        "    extensions: — → 0\n"
-        f"2026-11-21 09:00  {assign[:10]}  issue.assign  {book.working}  测试管理员 ({book.admin})\n"
-        "    state: registered → assigned\n"
-        "    due: — → 2026-12-01\n"
-        f"    leader: — → {book.village}\n"
-        "    resp_unit: — → 村委会\n"
-        f"2026-11-21 09:00  {progress[:10]}  issue.progress  {book.working}  测试村干部 ({book.village})\n"
-        "    state: assigned → in_progress\n"
-        f"2026-11-23 10:00  {extend[:10]}  issue.extend  {book.working}  测试村干部 ({book.village})\n"
-        "    due: 2026-12-01 → 2026-12-15\n"
-        "    extensions: 0 → 1\n"
+        f"2026-11-21 09:00  {add[:10]}  登记 issue.add  {book.working}  测试录入员 ({book.clerk})\n"
+        f"    编号: — → {book.working}\n"
+        "    类型: — → 问题\n"
+        "    台账: — → 民生诉求\n"
+        "    类别: — → 饮水\n"
+        "    描述: — → 自来水管冻裂\n"
+        "    来源: — → grid\n"
+        f"    农户: — → {book.homes[1]}\n"
+        f"    单位: — → {unit_name} 520602101201\n"
+        "    层级: — → 村\n"
+        "    状态: — → 已登记\n"
+        "    登记日期: — → 2026-11-21\n"
+        "    延期次数: — → 0\n"
+        f"2026-11-21 09:00  {assign[:10]}  交办 issue.assign  {book.working}  测试管理员 ({book.admin})\n"
+        "    状态: 已登记 → 已交办\n"
+        "    时限: — → 2026-12-01\n"
+        f"    责任领导: — → 测试村干部 {book.village}\n"
+        "    责任单位: — → 村委会\n"
+        f"2026-11-21 09:00  {progress[:10]}  记录进展 issue.progress  {book.working}  测试村干部 ({book.village})\n"
+        "    状态: 已交办 → 办理中\n"
+        f"2026-11-23 10:00  {extend[:10]}  延期 issue.extend  {book.working}  测试村干部 ({book.village})\n"
+        "    时限: 2026-12-01 → 2026-12-15\n"
+        "    延期次数: 0 → 1\n"
     )
 
 
@@ -98,7 +99,7 @@ def test_log_shows_a_hand_edit_with_its_author_and_the_changed_field(book: Book)
     when = git(book.path, "log", "-1", "--format=%aI").strip()[:16].replace("T", " ")
     assert result.stdout == (
         f"{when}  {sha[:10]}  手工改动/edit  {book.working}  hand (hand@example.invalid)\n"
-        "    due: 2026-12-01 → 2026-12-31\n"
+        "    时限: 2026-12-01 → 2026-12-31\n"
     )
 
 
@@ -136,13 +137,13 @@ def test_log_filters_and_json(book: Book):
 def test_log_masks_and_unmasks_only_for_allowed_roles_and_records_the_access(book: Book):
     home = book.homes[0]
     masked = run("log", home, ledger=book.path).stdout
-    assert "    id_number: — → 110***********002X\n" in masked and "    phone: — → 138****1234\n" in masked
+    assert "    身份证号: — → 110***********002X\n" in masked and "    电话: — → 138****1234\n" in masked
     assert "11010519491231002X" not in masked and "hash" not in masked
     log_file = book.path / ".git" / "minqing" / privacy.ACCESS_LOG
     refused(book.path, "log", home, "--unmask", "--as", book.clerk, contains="无权查看完整身份证号")
     assert not log_file.exists()
     shown = run("log", home, "--unmask", "--as", book.admin, ledger=book.path).stdout
-    assert "    id_number: — → 11010519491231002X\n" in shown and "    phone: — → 13800001234\n" in shown
+    assert "    身份证号: — → 11010519491231002X\n" in shown and "    电话: — → 13800001234\n" in shown
     lines = log_file.read_text(encoding="utf-8").splitlines()
     assert lines == [
         f"2026-11-23T10:00:00+08:00\t{book.admin}\t测试管理员\tlog {home}\tshown={home}\tidentity=unproven"
