@@ -285,12 +285,15 @@ def forge(
     actor: str,
     author: str | None = None,
     when: str = NOW,
+    visitors: tuple[str, ...] = (),
 ) -> str:
-    """Commit everything with legitimate-looking trailers, authored as `author` (default: the actor)."""
+    """Commit everything with legitimate-looking trailers, authored as `author` (default: the actor); one
+    Ledger-Visitor trailer per cadre in `visitors`."""
     git(book.path, "add", "-A")
     body = (
         f"Ledger-Op: {op}\n" + "".join(f"Ledger-Entry: {e}\n" for e in entries) + f"Ledger-Actor: {actor}\n"
     )
+    body += "".join(f"Ledger-Visitor: {cadre}\n" for cadre in visitors)
     git(
         book.path,
         "commit",
@@ -524,6 +527,54 @@ def test_visit_appended_again_with_the_same_id_is_duplicate_id(book: Book, centr
     assert_push_refused(book, central, sha)
     checked = mq(book.path, "check")
     assert checked.returncode == 1, (checked.stdout, checked.stderr)
+
+
+def append_visit(book: Book, visit_id: str, by: list[str]) -> None:
+    """A visit to `home` typed into its stream by hand, exactly as `visit add` writes one (same keys and order)."""
+    rel = book.visits_rel()
+    text = (book.path / rel).read_text(encoding="utf-8")
+    (original,) = [doc for doc in yaml.safe_load_all(text) if doc and doc["id"] == book.visit]
+    doc = {**original, "id": visit_id, "by": by, "note": "再次入户", "recorded_by": book.clerk}
+    dumped = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=True, width=1 << 20)
+    (book.path / rel).write_text(text + "--- " + dumped, encoding="utf-8")
+
+
+def test_visit_whose_visitor_trailers_are_not_its_visitors_is_visitor_mismatch(book: Book, central: Path):
+    # Legitimate: a visit typed in by hand whose trailers name exactly its visitors, as `visit add` writes them.
+    append_visit(book, "V-F0RGE1", [book.village])
+    forge(
+        book,
+        "走访 测试户甲 2026-11-23（测试村干部）",
+        "visit.add",
+        ["V-F0RGE1"],
+        book.clerk,
+        visitors=(book.village,),
+    )
+    assert_clean(book)
+    assert_pushed(book, central)
+    # Forged: the trailer credits the first secretary with a visit only the village cadre went on, so
+    # `git log --grep='Ledger-Visitor: …'` would count it for the wrong person.
+    append_visit(book, "V-F0RGE2", [book.village])
+    sha = forge(
+        book, "走访 测试户甲 2026-11-23", "visit.add", ["V-F0RGE2"], book.clerk, visitors=(book.secretary,)
+    )
+    found = git(book.path, "log", f"--grep=^Ledger-Visitor: {book.secretary}$", "--format=%H").split()
+    assert found == [sha]
+    assert_flagged(book, sha, "visitor_mismatch")
+    (line,) = [line for line in finding_lines(mq(book.path, "audit"), sha) if ": visitor_mismatch: " in line]
+    assert book.secretary in line and book.village in line
+    assert_push_refused(book, central, sha)
+
+
+def test_visit_committed_without_its_visitor_trailer_is_visitor_mismatch(book: Book, central: Path):
+    # Forged: everything else as `visit add` makes it, but the visitor's trailer left out (the visit hidden from
+    # `git log --grep` for the cadre who went).
+    append_visit(book, "V-F0RGE3", [book.village, book.secretary])
+    sha = forge(
+        book, "走访 测试户甲 2026-11-23", "visit.add", ["V-F0RGE3"], book.clerk, visitors=(book.village,)
+    )
+    assert_flagged(book, sha, "visitor_mismatch")
+    assert_push_refused(book, central, sha)
 
 
 # ---------------------------------------------------------------- 4. the clock
