@@ -85,6 +85,7 @@ _NOUNS = {
     "visits": ("次走访", "visits"),
     "issues": ("项事项", "items"),
     "petitions": ("件信访", "petitions"),
+    "surveys": ("户满意度测评", "survey answers"),
 }
 
 
@@ -180,7 +181,7 @@ def import_sheet(
     created = sum(
         1
         for entry in result.created
-        if entry[0] == {"households": "H", "cadres": "C", "visits": "V"}.get(result.kind, "Q")
+        if entry[0] == {"households": "H", "cadres": "C", "visits": "V", "surveys": "S"}.get(result.kind, "Q")
     )
     if result.dry_run:
         echo(

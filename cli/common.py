@@ -260,7 +260,7 @@ def complete_household_status(incomplete: str) -> list[str]:
 
 
 def complete_sheet_kind(incomplete: str) -> list[str]:
-    return _starting(("households", "cadres", "visits", "issues"), incomplete)
+    return _starting(("households", "cadres", "visits", "issues", "petitions", "surveys"), incomplete)
 
 
 def complete_export_state(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..core import ids
 from ..repo.store import STATE_DIR, Ledger
-from . import activities, register, reviews, visits, workflow
+from . import activities, register, reviews, surveys, visits, workflow
 
 COUNTY = ("520602", "碧江区")
 START = dt.date(2026, 9, 1)  # campaign start; all dates are fixed so a seed reproduces the same commits
@@ -270,6 +270,7 @@ def _campaign(
             date=day.isoformat(),
             note="五人大走访，入户排查",
             raises=[(d, c) for d, c in raises],
+            round_number=1,  # the first of the four rounds (issue 18)
             at=_at(day, rng),
         )
         problem_items += [(visit.item(index), day, home.village) for index in range(len(raises))]
@@ -294,6 +295,54 @@ def _campaign(
         _other_township(ledger, plan, rng, people, code, homes[code])
     _recall(ledger, plan, rng, people)
     _office_work(ledger, plan, random.Random(rng.random()), people, homes)
+    _second_round(ledger, plan, random.Random(rng.random()), people, homes)
+
+
+SECOND_ROUND = 120  # 和平乡 households the second round of 五人大走访 reaches, each answering the survey
+SURVEY_WEIGHTS = {"satisfied": 85, "basic": 13, "unsatisfied": 2}
+
+
+def _second_round(
+    ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, homes: dict[str, list[str]]
+) -> None:
+    """Issue 18, seed 001: the second round of 五人大走访 in 和平乡 (20 Oct – 8 Nov), each team visit asking the
+    household the satisfaction survey (群众满意度测评, `visit add --round 2 --survey`); the first of those teams went
+    without its county leader (`check --teams` names it). Twenty households of 云场坪镇 answer the survey on its own
+    (`survey add`), asked by their village's 驻村队长."""
+    clerk = people.clerks[0]
+    heping = TOWNSHIPS[0][0]
+    results, weights = list(SURVEY_WEIGHTS), list(SURVEY_WEIGHTS.values())
+    for index, home_id in enumerate(homes[heping][:SECOND_ROUND]):
+        home = ledger.household(home_id)
+        day = dt.date(2026, 10, 20) + dt.timedelta(days=index % 20)
+        by = _visitors(people, home.village, heping, rng)
+        plan(
+            visits.add_visit,
+            ledger,
+            clerk,
+            household=home_id,
+            by=by[1:] if index == 0 else by,
+            date=day.isoformat(),
+            note="五人大走访第二轮，回访并开展群众满意度测评",
+            round_number=2,
+            survey=rng.choices(results, weights)[0],
+            at=_at(day, rng),
+        )
+    town = TOWNSHIPS[1][0]
+    for index, home_id in enumerate(homes[town][:20]):
+        home = ledger.household(home_id)
+        day = dt.date(2026, 11, 2) + dt.timedelta(days=index % 10)
+        plan(
+            surveys.add_survey,
+            ledger,
+            clerk,
+            household=home_id,
+            result=rng.choices(results, weights)[0],
+            round_number=2,
+            by=[people.village_team[home.village][1]],
+            date=day.isoformat(),
+            at=_at(day, rng),
+        )
 
 
 def _recall(ledger: Ledger, plan: _Plan, rng: random.Random, people: _People) -> None:

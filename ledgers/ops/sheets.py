@@ -50,11 +50,13 @@ from ..core.model import (
 )
 from ..core.operations import new_entry, visitor_trailers
 from ..core.orgtree import read_code, short_name
-from ..core.registers import in_service
+from ..core.registers import in_service, on_register
+from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
 from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
 IMPORT_KINDS = (*KINDS, "petitions")  # a 信访台账 is read as items (kind petition); it is exported as issues
+IMPORT_KINDS += ("surveys",)  # 群众满意度测评 sheets (issue 18): read into the survey stream, not exported
 FORMATS = ("xlsx", "csv", "json")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
 HEADER_SCAN_ROWS = 20  # a 台账 often has a title row or two (merged cells) above its header row
@@ -332,6 +334,28 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# 群众满意度测评 (issue 18): one row per household asked; 轮次 as 2, 第2轮 or 第二轮.
+COLUMNS["surveys"] = (
+    _SEQ,
+    _id(("测评编号",)),
+    Column("date", "测评日期", "date", "date", ("日期", "测评时间", "走访日期")),
+    _TOWNSHIP,
+    _VILLAGE,
+    _GROUP,
+    _HEAD,
+    Column(
+        "result",
+        "测评结果",
+        "result",
+        "enum",
+        ("满意度", "群众满意度", "测评意见", "评价", "是否满意", "满意度测评"),
+        SURVEY_RESULTS,
+    ),
+    Column("round", "轮次", "round", "text", ("走访轮次", "测评轮次", "第几轮")),
+    Column("by", "测评人", "by", "cadres", ("测评干部", "走访人", "走访干部")),
+    Column("note", "备注", "note", "text", ("情况说明", "意见建议")),
+)
+
 # Columns a sheet of that kind must have (a missing one is reported once, at the header row).
 REQUIRED: dict[str, tuple[str, ...]] = {
     "households": ("village", "head"),
@@ -339,6 +363,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "visits": ("date", "village", "by"),
     "issues": ("village", "category", "desc"),
     "petitions": ("created", "desc"),
+    "surveys": ("date", "village", "head", "result"),
 }
 
 # What offices write for an enum value and the labels of codes the catalog does not label: core/messages.py
@@ -821,6 +846,21 @@ def parse_enum(text: str, header: str, values: tuple[str, ...]) -> str:
     return found
 
 
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def parse_round_cell(text: str, header: str, rounds: int) -> int | None:
+    """轮次 as a sheet writes it: 2, 第2轮, 第二轮 (one to ten in Chinese numerals), within minqing.yaml rounds."""
+    value = unicodedata.normalize("NFKC", text).strip().removeprefix("第").removesuffix("轮").strip()
+    value = str(_CHINESE_DIGITS.get(value, value))
+    try:
+        return parse_round(value if value.isdigit() else text, header, rounds)
+    except BadInput:
+        raise BadInput(
+            "bad_value", field=header, value=text, accepted=Text("acc_round", rounds=rounds)
+        ) from None
+
+
 def parse_bool(text: str, header: str) -> bool:
     key = _norm(text)
     if key in YES:
@@ -888,6 +928,7 @@ class SheetContext:
         self._households: dict[str, Household] | None = None
         self._items: dict[str, Item] | None = None
         self._visits: dict[str, Visit] | None = None
+        self._surveys: dict[str, Survey] | None = None
         self._cadre_names: dict[str, list[str]] = {}
         self._home_index: dict[tuple[str, str], list[str]] = {}
         self._hash_index: dict[str, str] = {}
@@ -948,6 +989,15 @@ class SheetContext:
         if self._items is None:
             self._items = _load(self.ledger, "Q", item_from_dict)
         return self._items
+
+    @property
+    def surveys(self) -> dict[str, Survey]:
+        """The survey answers in force (issue 18), by id: a sheet's 编号 rows are compared with them."""
+        if self._surveys is None:
+            from ..read.surveys import iter_surveys
+
+            self._surveys = {survey.id: survey for survey in iter_surveys(self.ledger)}
+        return self._surveys
 
     @property
     def visits(self) -> dict[str, Visit]:
@@ -1335,6 +1385,7 @@ _KIND_WORDS = {
     "cadres": ("干部", "名"),
     "visits": ("走访", "次"),
     "issues": ("事项", "项"),
+    "surveys": ("满意度测评", "户"),
 }
 
 
@@ -1343,7 +1394,7 @@ def _subject(kind: str, plan: ImportPlan) -> str:
     count = sum(
         1
         for entry in plan.created
-        if entry[0] == {"households": "H", "cadres": "C", "visits": "V"}.get(kind, "Q")
+        if entry[0] == {"households": "H", "cadres": "C", "visits": "V", "surveys": "S"}.get(kind, "Q")
     )
     return f"导入{noun} {count} {unit}（{plan.file}）"
 
@@ -1438,7 +1489,7 @@ def _find_header(
             if (
                 name in seen
                 or name == "village"
-                and kind in ("visits", "issues")
+                and kind in ("visits", "issues", "surveys")
                 and {"township", "group"} & set(seen)
                 or name == "unit"
                 and kind == "cadres"
@@ -1471,6 +1522,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "cadres": {"status": "active"},
     "visits": {"kind": "visit"},
     "issues": {"kind": "problem", "ledger": "livelihood", "level": "village", "closed": False},
+    "surveys": {},
 }
 
 
@@ -2106,6 +2158,67 @@ class _Planner:
             recorded_by=self.actor.id,
         )
         self.new_visits[visit_id] = (record, [])
+
+    # -- the satisfaction survey (issue 18)
+    def _surveys(self, row: _Row) -> None:
+        """One household's answer. A row with 编号 names an answer already in the ledger: skipped when the same,
+        refused when it differs, as other kinds' rows; the same household twice on one day and round is a duplicate."""
+        ctx = self.ctx
+        _, village, group = self.place(row)
+        values = self.parse_fields(row, skip=("by", "round"))
+        round_no = row.guard(
+            "round", lambda t: parse_round_cell(t, row.header("round"), self.config.rounds())
+        )
+        visitors = self.people(row, "by", group or village, many=True) if row.text("by") else ()
+        home_id = self.household(row, village, group)
+        if row.text("id") is not None:
+            survey = self.existing(row, "S", ctx.surveys)
+            if survey is not None:
+                answered = ctx.households[survey.household]
+                sheet = values | {"village": village, "group": group, "round": round_no, "by": visitors or ()}
+                have = survey.to_dict() | {"group": answered.group, "head": answered.head, "by": survey.by}
+                if home_id:
+                    sheet["head"] = ctx.households[home_id].head
+                self.compare(row, sheet, have)
+            return
+        for name in ("date", "head", "result"):
+            row.need(name)
+        self.active(row, "by", visitors or ())
+        date = values.get("date")
+        if date and date > self.today:
+            row.fail("date", BadInput("future_date", field=row.header("date"), value=date, today=self.today))
+        home = ctx.households.get(home_id or "")
+        if row.bad or not date or home is None or not values.get("result"):
+            return
+        try:
+            on_register(home)  # 销户: no more surveys
+        except Refused as error:
+            row.fail("head", error)
+            return
+        if home.registered and date < home.registered:
+            other = Text("registered_on", id=home.id, day=home.registered)
+            row.fail("date", BadInput("date_order", field=row.header("date"), value=date, other=other))
+            return
+        if self.duplicate(row, ("survey", home.id, round_no, date), "head", f"{date} {home.head}"):
+            return
+        survey_id = self.new_id("S")
+        record = Survey(
+            id=survey_id,
+            date=date,
+            household=home.id,
+            village=home.village,
+            unit=home.unit,
+            result=values["result"],
+            round=round_no,
+            by=tuple(visitors or ()),
+            note=values.get("note"),
+            at=self.at,
+            recorded_by=self.actor.id,
+        )
+        rel = layout.survey_stream_path(date, home.village)
+        self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(record.to_dict()))
+        self.plan.entries.append(survey_id)
+        self.plan.created.append(survey_id)
 
     # -- items
     def _issues(self, row: _Row) -> None:

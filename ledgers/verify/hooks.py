@@ -35,6 +35,7 @@ HINTS = {
     "cadre": "minqing cadre add|recall|key add …",
     "visits": "minqing visit add …",
     "activities": "minqing activity add …",
+    "surveys": "minqing survey add …",
     "review": "minqing review …",
     "units": "minqing org add CODE NAME …",
     "merge": "minqing sync (git merge --abort first)",
