@@ -34,18 +34,26 @@ def rollup(
         typer.Option("--as-reported"),
     ] = False,
     wide: WideOpt = False,
+    ytd: Annotated[bool, typer.Option("--ytd")] = False,
+    each: Annotated[str | None, typer.Option("--each")] = None,
+    metrics: Annotated[list[str] | None, typer.Option("--metric")] = None,
 ) -> None:
     from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
     from minqing.ledgers.read import rollup as R
     from minqing.ledgers.repo.store import Ledger
 
     from . import rollup_render as render
 
-    chosen_period = R.choose_period(period, date, start, end)
+    if each is not None or ytd or metrics:
+        _each_or_ytd(period, date, start, as_reported, ytd)
+        if each is not None or metrics:
+            return _rollup_each(each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, wide)
+    chosen_period = R.year_to_date(end) if ytd else R.choose_period(period, date, start, end)
     grouping = R.choose_grouping(by) if by is not None or len(repos or []) < 2 else "county"
     chosen_format = R.choose_format(fmt)
     if chosen_format == "xlsx" and not out:
-        raise BadInput("required", field="--out", accepted="a file name for the workbook (xlsx is binary)")
+        raise BadInput("required", field="--out", accepted=Text("acc_out_workbook"))
     ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
     reported = (
         _reported(ledgers[0], chosen_period, grouping if by is not None else None, unit)
@@ -91,19 +99,85 @@ def rollup(
         raise typer.Exit(1)
 
 
+def _each_or_ytd(period, date, start, as_reported, ytd) -> None:
+    """--ytd and --each choose the period(s) themselves: --period, --date and --as-reported do not go with them,
+    nor --from with --ytd (which starts on 1 January)."""
+    from minqing.ledgers.core.errors import BadInput
+
+    given = {"--period": period, "--date": date, "--as-reported": as_reported or None}
+    if ytd:
+        given["--from"] = start
+    for name, value in given.items():
+        if value is not None:
+            raise BadInput("exclusive", field=name, other="--ytd/--each")
+
+
+def _rollup_each(each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, wide) -> None:
+    """rollup --each month|quarter|year: the periods side by side, and the span's total (cli/series_render.py)."""
+    from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
+    from minqing.ledgers.read import rollup as R
+    from minqing.ledgers.repo.store import Ledger
+
+    from . import rollup_render as render
+    from . import series_render as S
+
+    if each is None:
+        raise BadInput("required", field="--each", accepted=Text("acc_each_metric", codes="|".join(R.EACH)))
+    periods = R.choose_each(each, start, end)
+    grouping = R.choose_grouping(by) if by is not None or len(repos or []) < 2 else "county"
+    chosen_format = R.choose_format(fmt)
+    keys = S.choose_metrics(metrics, grouping)
+    if chosen_format == "xlsx" and not out:
+        raise BadInput("required", field="--out", accepted=Text("acc_out_workbook"))
+    ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
+    indexes = open_indexes(ledgers, quiet=False)
+    try:
+        result = R.series(indexes, periods, periods[0].kind, grouping, unit, lang())
+    finally:
+        for index in indexes:
+            index.close()
+    if chosen_format == "xlsx":
+        data = S.xlsx_bytes(result, lang())
+    elif chosen_format == "table":
+        data = S.table_text(result, keys, lang(), None if out else terminal_width(wide)).encode("utf-8")
+    elif chosen_format == "md":
+        data = S.markdown(result, keys, lang()).encode("utf-8")
+    elif chosen_format == "csv":
+        data = S.csv_bytes(result, lang())
+    elif chosen_format == "json":
+        data = render.json_text(result.to_dict()).encode("utf-8")
+    else:
+        data = S.html_page(result, keys, lang()).encode("utf-8")
+    if out:
+        render.write_file(out, data)
+    else:
+        typer.echo(data.decode("utf-8-sig") if chosen_format != "csv" else data.decode("utf-8"), nl=False)
+    overdue = R.overdue_total(result.total)
+    if fail_on_overdue and overdue:
+        from minqing.ledgers.core.messages import render as say
+
+        as_of = result.total.period.as_of.isoformat()
+        note("minqing: " + say("overdue_found", lang(), count=overdue, date=as_of))
+        raise typer.Exit(1)
+
+
 def _reported(led, period, grouping: str | None, unit: str | None):
     """The rollup stored when `period` (a month) was closed for `unit` (`period close`)."""
     from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
     from minqing.ledgers.ops import periods
     from minqing.ledgers.read import rollup as R
 
     if period.kind != "month":
         raise BadInput(
-            "bad_value", field="--period", value=period.kind, accepted="month (with --as-reported)"
+            "bad_value", field="--period", value=period.kind, accepted=Text("acc_month_as_reported")
         )
     result = R.Rollup.from_dict(periods.as_reported(led, period.label, unit))
     if grouping is not None and grouping != result.by:
-        raise BadInput("bad_value", field="--by", value=grouping, accepted=f"{result.by} (as reported)")
+        raise BadInput(
+            "bad_value", field="--by", value=grouping, accepted=Text("acc_as_reported_by", by=result.by)
+        )
     return result
 
 

@@ -305,16 +305,18 @@ def json_text(data: Any) -> str:
 # ---------------------------------------------------------------- xlsx
 
 
-def xlsx_bytes(results: list[Rollup], lang: str) -> bytes:
-    """One sheet per grouping: header row, frozen panes (header and unit columns), rates as percentages."""
+def xlsx_bytes(results: list[Rollup], lang: str, sheet_names: list[str] | None = None) -> bytes:
+    """One sheet per grouping (or per period: `sheet_names`, rollup --each): header row, frozen panes (header and
+    unit columns), rates as percentages."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    for result in results:
-        sheet = book.create_sheet(_t(GROUPING_LABELS[result.by], lang)[:31])
+    for position, result in enumerate(results):
+        name = sheet_names[position] if sheet_names else _t(GROUPING_LABELS[result.by], lang)
+        sheet = book.create_sheet(name[:31])
         keys = [key for _, section in columns(result) for key in section]
         sheet.append(
             [

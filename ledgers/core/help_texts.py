@@ -206,6 +206,20 @@ HELP: dict[str, tuple[str, str]] = {
         "按月份报送（period close）时保存的数字原样输出。",
         "The figures stored when the month was closed (period close), exactly.",
     ),
+    "rollup --ytd": (
+        "今年以来：从 --to（默认今天）所在年份的 1 月 1 日到 --to。",
+        "Year to date: 1 January of --to's year (default: today's) through --to.",
+    ),
+    "rollup --each": (
+        "逐期并列：month|quarter|year，覆盖 --from..--to（可写 YYYY-MM；默认今年 1 月至今），另有全期合计。",
+        "Periods side by side: month|quarter|year over --from..--to (YYYY-MM allowed; default: this year to "
+        "date), with the span's total.",
+    ),
+    "rollup --metric": (
+        "--each 的表格列出哪些指标（JSON 键名或列名，可重复或用逗号分隔；默认 走访、已走访户、有问题户、新增事项、销号、未销号）。",
+        "Figures the --each table shows (JSON keys or headers; repeat or comma-separate; default: visits, "
+        "households_visited, households_with_problems, opened, closed, open).",
+    ),
     "reindex": (
         "按台账已提交的 YAML 重建索引缓存（.git/minqing/index.sqlite）。",
         "Rebuild the index cache (.git/minqing/index.sqlite) from the ledger's committed YAML.",
@@ -942,6 +956,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "minqing rollup --period month --by township",
         "minqing rollup --period week --date 2026-11-20 --format html --out week.html",
         "minqing rollup --repo bijiang --repo wanshan --by county --format json",
+        "minqing rollup --ytd --by township",
+        "minqing rollup --each month --from 2026-01 --to 2026-12 --metric visits --metric opened",
     ),
     "reindex": ("minqing reindex",),
     "rank": (

@@ -1445,6 +1445,7 @@ MESSAGES.update(
             "longer period)",
         ),
         "acc_year": ("四位年份（如 2026）", "a four-digit year (e.g. 2026)"),
+        "acc_each_metric": ("{codes}（--metric 须与 --each 同用）", "{codes} (--metric goes with --each)"),
     }
 )
 
@@ -1704,3 +1705,58 @@ FIELD_LABELS: dict[str, str] = {
 def field_label(key: str, lang: str = "zh") -> str:
     """A record field's name for people: Chinese, or the YAML key itself in English."""
     return key if lang == "en" else FIELD_LABELS.get(key, key)
+
+
+# Issue 17 (one language per message): what a refusal accepts, said in the chosen language rather than an English
+# literal at the raise.
+MESSAGES.update(
+    {
+        "acc_out_workbook": (
+            "工作簿的文件名（xlsx 是二进制文件，不能输出到终端）",
+            "a file name for the workbook (xlsx is binary)",
+        ),
+        "acc_leader_id": ("责任领导的干部编号 C-…", "a cadre id C-…"),
+        "acc_report_folder": (
+            "存放报表文件的文件夹（或 --site）",
+            "a folder for the report files (or --site)",
+        ),
+        "acc_month_as_reported": ("month（按月报送，配合 --as-reported）", "month (with --as-reported)"),
+        "acc_as_reported_by": ("{by}（报送时的口径）", "{by} (as reported)"),
+        "acc_public_key_file": (
+            "公钥文件，如 ~/.ssh/id_ed25519.pub",
+            "a public key file such as ~/.ssh/id_ed25519.pub",
+        ),
+        "acc_private_key_file": (
+            "SSH 私钥文件的路径，如 ~/.ssh/id_ed25519",
+            "the path of an SSH private key, e.g. ~/.ssh/id_ed25519",
+        ),
+        "acc_one_place": (
+            "--household H-… 与 --unit 单位代码 二者给且只给一个",
+            "exactly one of --household H-… or --unit CODE",
+        ),
+        "acc_at_most_one_place": (
+            "--household H-… 与 --unit 单位代码 至多给一个",
+            "at most one of --household H-… or --unit CODE",
+        ),
+        "acc_date_with_to": ("日期 YYYY-MM-DD（配合 --to）", "a date YYYY-MM-DD (with --to)"),
+        "acc_unit_code_digits": ("组织树中某个单位代码的数字", "digits of a unit code in the org tree"),
+        "acc_site_unit": ("县、乡镇或村的代码", "a county, township or village code"),
+        "acc_audit_since": ("本台账的提交、标签或分支", "a commit, tag or branch of this ledger"),
+        "why_key_lines": ("有 {count} 行密钥", "{count} key lines"),
+        "why_private_key": ("这是私钥", "a private key"),
+        "why_key_type": ("类型“{name}”", "type '{name}'"),
+        "why_not_base64": ("不是 base64 编码", "not base64"),
+        "why_damaged_key": ("密钥数据已损坏", "damaged key data"),
+        "why_no_such_file": ("文件不存在", "no such file"),
+        "why_unreadable": ("无法读取该文件", "the file cannot be read"),
+        "why_encrypted_key": (
+            "不是未加密的私钥；请把它的 .pub 放在旁边",
+            "not an unencrypted private key; put its .pub beside it",
+        ),
+        "why_not_hex": ("不是十六进制密钥", "not a hex key"),
+        "acc_code_digits": (
+            "在上级代码后续编的 {digits} 位数字代码",
+            "{digits} digits extending the parent's code",
+        ),
+    }
+)

@@ -883,3 +883,111 @@ def counted_items(
         for name in ("on_the_spot", "explained", "wishes_fulfilled"):
             lists[name] = sorted(set(lists[name]))
     return dict(out)
+
+
+# ---------------------------------------------------------------- several periods at once (issue 18)
+
+# --each: the periods laid side by side (hledger -M / -Q / -Y). Shorter ones (a week, a day) over a year would be
+# hundreds of columns: a range of days is one period (--from/--to) instead.
+EACH = ("month", "quarter", "year")
+MAX_PERIODS = 60  # five years of months: more is not a table anyone reads
+
+
+@dataclass(frozen=True)
+class Series:
+    """The same rollup for each period of a span, and the rollup of the whole span as their total (the total is
+    computed over the span, not summed: an open item in March and April is one open item, a household visited in
+    both months one household)."""
+
+    each: str
+    rollups: tuple[Rollup, ...]
+    total: Rollup
+
+    def to_dict(self) -> dict[str, Any]:
+        whole = self.total.to_dict()
+        return {
+            "each": self.each,
+            "from": self.total.period.start.isoformat(),
+            "to": self.total.period.end.isoformat(),
+            "by": self.total.by,
+            "unit": self.total.unit,
+            "ledgers": whole["ledgers"],
+            "metrics": list(METRICS),
+            "periods": [_period_part(result.to_dict()) for result in self.rollups],
+            "total": _period_part(whole),
+        }
+
+
+def _period_part(data: dict[str, Any]) -> dict[str, Any]:
+    return {"period": data["period"], "rows": data["rows"], "total": data["total"]}
+
+
+def _month_or_day(value: str, field: str, last: bool) -> dt.date:
+    """--from/--to with --each or --ytd: a day YYYY-MM-DD, or a month YYYY-MM (its first day for --from, its last
+    for --to)."""
+    text = value.strip()
+    if len(text) == 7 and text[4:5] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        try:
+            first = dt.date(int(text[:4]), int(text[5:]), 1)
+        except ValueError:
+            raise BadInput("bad_date", field=field, value=value) from None
+        return _month_end(first) if last else first
+    return F.to_date(F.parse_date(text, field))
+
+
+def year_to_date(end: str | None = None, today: dt.date | None = None) -> Period:
+    """--ytd (今年以来): 1 January of --to's year (or this year) through --to (or today)."""
+    now = today or F.today()
+    last = _month_or_day(end, "--to", last=True) if end is not None else now
+    return _with_as_of("ytd", dt.date(last.year, 1, 1), last, now)
+
+
+def choose_each(
+    each: str,
+    start: str | None = None,
+    end: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[Period, ...]:
+    """--each month|quarter|year over --from..--to (default: 1 January of --to's year through --to, --to default
+    today): every period of that kind meeting the span, whole."""
+    now = today or F.today()
+    kind = F.choice(each, "--each", EACH, PERIOD_LABELS)
+    last = _month_or_day(end, "--to", last=True) if end is not None else now
+    first = _month_or_day(start, "--from", last=False) if start is not None else dt.date(last.year, 1, 1)
+    if last < first:
+        raise BadInput("date_order", field="--to", value=last.isoformat(), other=first.isoformat())
+    periods = [period_containing(kind, first, now)]
+    while periods[-1].end < last:
+        periods.append(period_containing(kind, periods[-1].end + dt.timedelta(days=1), now))
+    if len(periods) > MAX_PERIODS:
+        raise BadInput("too_many_periods", field="--each", count=len(periods), limit=MAX_PERIODS)
+    return tuple(periods)
+
+
+def series(
+    indexes: list[Index],
+    periods: tuple[Period, ...],
+    each: str,
+    by: str,
+    unit: str | None = None,
+    lang: str = "zh",
+) -> Series:
+    """One rollup per period and the rollup of the span from the first period's start to the last one's end."""
+    span = _with_as_of("range", periods[0].start, periods[-1].end, None)
+    results = tuple(rollup(indexes, period, by, unit, lang) for period in periods)
+    whole = rollup(indexes, span, by, unit, lang)
+    # Every period lists the same units (a unit with data in one period only is a row of all of them).
+    keys = {row.unit: row for result in (*results, whole) for row in result.rows}
+    padded = tuple(_with_rows(result, keys, by) for result in results)
+    return Series(each, padded, _with_rows(whole, keys, by))
+
+
+def _with_rows(result: Rollup, keys: dict[str, Row], by: str) -> Rollup:
+    have = {row.unit: row for row in result.rows}
+    if set(have) == set(keys):
+        return result
+    empty = values_of(Tally(), by)
+    rows = [have.get(key) or Row(key, keys[key].name, keys[key].level, dict(empty)) for key in keys]
+    order = {key: position for position, key in enumerate(_ordered(keys, by))}
+    rows.sort(key=lambda row: order.get(row.unit, len(order)))
+    return Rollup(result.period, result.by, result.unit, tuple(rows), result.total, result.sources)
