@@ -116,10 +116,15 @@ def activity_list(
     unit: UnitOpt = None,
     kind: Annotated[str | None, typer.Option("--kind")] = None,
     json_out: JsonOpt = False,
+    year: Annotated[str | None, typer.Option("--year")] = None,
+    start: Annotated[str | None, typer.Option("--from")] = None,
+    end: Annotated[str | None, typer.Option("--to")] = None,
 ) -> None:
     from minqing.ledgers.read import activities
 
-    found = activities.list_activities(ledger(), month=month, unit=unit, kind=kind)
+    found = activities.list_activities(
+        ledger(), month=month, unit=unit, kind=kind, year=year, start=start, end=end
+    )
     totals = activities.totals_by_kind(found)
     if json_out:
         print_json(

@@ -784,6 +784,18 @@ HELP: dict[str, tuple[str, str]] = {
         "List activities, with sessions and participants per kind.",
     ),
     "activity list --kind": ("只列这个种类。", "Only this kind."),
+    "activity list --year": (
+        "只列这一年（YYYY），如今年以来。",
+        "Only this year (YYYY), e.g. this year to date.",
+    ),
+    "activity list --from": (
+        "只列从这天起的活动（YYYY-MM-DD 或 YYYY-MM）。",
+        "Only activities from this day (YYYY-MM-DD, or YYYY-MM: its first day).",
+    ),
+    "activity list --to": (
+        "只列到这天为止的活动（默认今天；YYYY-MM 为该月最后一天）。",
+        "Only activities up to this day (default: today; YYYY-MM: its last day).",
+    ),
     "review": (
         "工作队季度评议（一会三评）及评议中指出的问题。",
         "Quarterly team reviews 一会三评 and the problems raised at them.",
@@ -1043,7 +1055,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "activity edit": ("minqing activity edit A-7K3M --participants 53 --reason 人数录错",),
     "activity void": ("minqing activity void A-7K3M --reason 重复录入",),
-    "activity list": ("minqing activity list --month 2026-11 --unit 520602101",),
+    "activity list": (
+        "minqing activity list --month 2026-11 --unit 520602101",
+        "minqing activity list --year 2026 --kind night_school",
+    ),
     "review add": (
         "minqing review add --team 520602101201 --quarter 2026Q4 --report 述职.txt --comment 成效明显 --ratings satisfied=40,basic=8,unsatisfied=2 --grade good --raise 卫生室缺药 --category medical",
     ),

@@ -93,14 +93,53 @@ def list_activities(
     month: str | None = None,
     unit: str | None = None,
     kind: str | None = None,
+    year: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
 ) -> list[Activity]:
-    """`activity list`: validates the filters, then filters the stream."""
+    """`activity list`: validates the filters, then filters the stream. One month (--month), one year (--year: 今年以来
+    856 期 9,800 人次 is `--year` with today's), a range (--from, --to default today; a month YYYY-MM is its first /
+    last day), or everything."""
+    since, until = _span(month, year, start, end)
     if month is not None:
         month = parse_month(month, "--month")
     prefix = ledger.unit(unit).code if unit else None
     if kind:
         kind = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
-    return list(iter_activities(ledger, month=month, unit=prefix, kind=kind))
+    return list(iter_activities(ledger, month=month, unit=prefix, kind=kind, since=since, until=until))
+
+
+def _span(
+    month: str | None, year: str | None, start: str | None, end: str | None
+) -> tuple[str | None, str | None]:
+    """The [since, until] days of --year or --from/--to (None, None without them); one of --month, --year and
+    --from/--to at a time."""
+    from ..core.errors import BadInput
+    from ..core.messages import Text
+    from .rollup import month_or_day
+
+    ranged = start is not None or end is not None
+    given = [
+        name
+        for name, value in (("--month", month), ("--year", year), ("--from/--to", ranged or None))
+        if value
+    ]
+    if len(given) > 1:
+        raise BadInput("exclusive", field=given[0], other=given[1])
+    if year is not None:
+        text = year.strip()
+        if not (len(text) == 4 and text.isdigit() and text >= "1900"):
+            raise BadInput("bad_value", field="--year", value=year, accepted=Text("acc_year"))
+        return f"{text}-01-01", f"{text}-12-31"
+    if not ranged:
+        return None, None
+    if start is None:
+        raise BadInput("required", field="--from", accepted=Text("acc_date_with_to"))
+    first_day = month_or_day(start, "--from", last=False)
+    last_day = month_or_day(end, "--to", last=True) if end is not None else F.today()
+    if last_day < first_day:
+        raise BadInput("date_order", field="--to", value=last_day.isoformat(), other=first_day.isoformat())
+    return first_day.isoformat(), last_day.isoformat()
 
 
 @dataclass(frozen=True)

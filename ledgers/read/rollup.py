@@ -922,7 +922,7 @@ def _period_part(data: dict[str, Any]) -> dict[str, Any]:
     return {"period": data["period"], "rows": data["rows"], "total": data["total"]}
 
 
-def _month_or_day(value: str, field: str, last: bool) -> dt.date:
+def month_or_day(value: str, field: str, last: bool) -> dt.date:
     """--from/--to with --each or --ytd: a day YYYY-MM-DD, or a month YYYY-MM (its first day for --from, its last
     for --to)."""
     text = value.strip()
@@ -938,7 +938,7 @@ def _month_or_day(value: str, field: str, last: bool) -> dt.date:
 def year_to_date(end: str | None = None, today: dt.date | None = None) -> Period:
     """--ytd (今年以来): 1 January of --to's year (or this year) through --to (or today)."""
     now = today or F.today()
-    last = _month_or_day(end, "--to", last=True) if end is not None else now
+    last = month_or_day(end, "--to", last=True) if end is not None else now
     return _with_as_of("ytd", dt.date(last.year, 1, 1), last, now)
 
 
@@ -952,8 +952,8 @@ def choose_each(
     today): every period of that kind meeting the span, whole."""
     now = today or F.today()
     kind = F.choice(each, "--each", EACH, PERIOD_LABELS)
-    last = _month_or_day(end, "--to", last=True) if end is not None else now
-    first = _month_or_day(start, "--from", last=False) if start is not None else dt.date(last.year, 1, 1)
+    last = month_or_day(end, "--to", last=True) if end is not None else now
+    first = month_or_day(start, "--from", last=False) if start is not None else dt.date(last.year, 1, 1)
     if last < first:
         raise BadInput("date_order", field="--to", value=last.isoformat(), other=first.isoformat())
     periods = [period_containing(kind, first, now)]
