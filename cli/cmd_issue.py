@@ -163,8 +163,9 @@ def issue_assign(
 
     if not leader:
         from minqing.ledgers.core.errors import BadInput
+        from minqing.ledgers.core.messages import Text
 
-        raise BadInput("required", field="--leader", accepted="a cadre id C-…")
+        raise BadInput("required", field="--leader", accepted=Text("acc_leader_id"))
     _done(
         workflow.assign(
             ledger(),

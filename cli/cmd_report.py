@@ -68,13 +68,14 @@ def nightly(
 
     from minqing.ledgers.core import fields as F
     from minqing.ledgers.core.errors import BadInput
+    from minqing.ledgers.core.messages import Text
     from minqing.ledgers.read import rollup as R
 
     from . import rollup_render as render
 
     loud = verbose or STATE.verbose
     if not out_dir and not site:
-        raise BadInput("required", field="--out-dir", accepted="a folder for the report files (or --site)")
+        raise BadInput("required", field="--out-dir", accepted=Text("acc_report_folder"))
     if site:
         _site(site, None, 12, loud)
     if not out_dir:

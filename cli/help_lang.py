@@ -27,9 +27,9 @@ from minqing.ledgers.core import help_texts
 # Built-in words of click's help page, in the same (zh, en) form as the catalog.
 HEADINGS: dict[str, tuple[str, str]] = {
     "usage": ("用法：", "Usage: "),
-    "options": ("选项：", "Options:"),
-    "arguments": ("参数：", "Arguments:"),
-    "commands": ("命令：", "Commands:"),
+    "options": ("选项", "Options"),
+    "arguments": ("参数", "Arguments"),
+    "commands": ("命令", "Commands"),
     "example": ("示例：", "Example:"),
     "required": ("必填", "required"),
 }
@@ -269,8 +269,9 @@ class CellFormatter(formatting.HelpFormatter):
             self.write(head.rstrip() + "\n" + wrapper.fill(args) + "\n")
 
     def write_heading(self, heading: str) -> None:
-        # click adds an ASCII colon; the headings come with their own (a full-width one in Chinese)
-        self.write(f"{'':>{self.current_indent}}{heading}\n")
+        # click adds an ASCII colon; a Chinese heading takes a full-width one
+        colon = "：" if cells(heading[-1:]) == 2 else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
 
     def write_text(self, text: str) -> None:
         self.write(wrap_text(text, self.width, " " * self.current_indent) + "\n")

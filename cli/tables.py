@@ -36,9 +36,7 @@ UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
 
 WideOpt = Annotated[
     bool,
-    typer.Option(
-        "--wide", help="All columns at full width, whatever the terminal's width (pipe into less -S)."
-    ),
+    typer.Option("--wide"),
 ]
 
 

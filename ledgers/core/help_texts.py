@@ -743,6 +743,10 @@ HELP: dict[str, tuple[str, str]] = {
         "把 daily-YYYY-MM-DD.{md,json,html} 写入该文件夹。",
         "Write daily-YYYY-MM-DD.{md,json,html} into this folder.",
     ),
+    "report daily --verbose": (
+        "列出写入的文件（否则成功时什么也不输出，供定时任务）。",
+        "List the files written (otherwise nothing is printed on success, for cron).",
+    ),
     "activity": (
         "活动：农民夜校、宣讲、公益和农技服务、环境整治、演练、联席会议。",
         "Activities: night schools, lectures, public/farm services, cleanups, drills, joint meetings.",
@@ -838,7 +842,7 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "review set --grade": ("组织定评：excellent|good|fair|poor", "excellent|good|fair|poor"),
     "review set --report": ("述职：文本文件，或直接写内容。", "A text file, or the text itself."),
-    "review set --comment": ("点评。", "点评."),
+    "review set --comment": ("点评。", "The comment (点评)."),
     "review list": (
         "列出季度评议及其测评、定评和所提问题（统计未销号的）。",
         "List quarterly reviews with their ratings, grade and the problems raised (open ones counted).",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core.errors import AlreadyExists, BadInput
 from ..core.keys import fingerprint, parse_public_key
+from ..core.messages import Text
 from ..core.model import Cadre
 from ..core.operations import subject
 from ..repo.signing import public_half
@@ -26,13 +27,11 @@ from ..repo.store import Ledger
 
 def read_public_key(path: str | None, field: str = "--ssh-pubkey") -> str:
     if not path:
-        raise BadInput("required", field=field, accepted="a public key file such as ~/.ssh/id_ed25519.pub")
+        raise BadInput("required", field=field, accepted=Text("acc_public_key_file"))
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(
-            "bad_pubkey", field=field, value=path, why=getattr(exc, "strerror", None) or "unreadable"
-        ) from None
+    except (OSError, UnicodeDecodeError):
+        raise BadInput("bad_pubkey", field=field, value=path, why=Text("why_unreadable")) from None
     return parse_public_key(text, field, path)
 
 
@@ -60,12 +59,10 @@ def use_key(ledger: Ledger, cadre_ref: str, private_key: str | None) -> tuple[Ca
     Local only (`git config minqing.<id>.signingkey`): nothing is committed."""
     cadre = ledger.cadre(cadre_ref, "CADRE")
     if not private_key:
-        raise BadInput(
-            "required", field="KEYFILE", accepted="the path of an SSH private key, e.g. ~/.ssh/id_ed25519"
-        )
+        raise BadInput("required", field="KEYFILE", accepted=Text("acc_private_key_file"))
     path = Path(private_key).expanduser().resolve()
     if not path.is_file():
-        raise BadInput("bad_pubkey", field="KEYFILE", value=private_key, why="no such file")
+        raise BadInput("bad_pubkey", field="KEYFILE", value=private_key, why=Text("why_no_such_file"))
     public = public_half(path, private_key)
     wanted = fingerprint(public)
     if wanted not in {fingerprint(key) for key in cadre.keys}:

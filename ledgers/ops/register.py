@@ -147,7 +147,7 @@ def validate_unit_code(
     says = read_code(text)
     if level is not None and str(level).strip():
         lengths = CODE_LENGTHS[level]
-        accepted = f"{' or '.join(str(n) for n in lengths)} digits extending the parent's code"
+        accepted = Text("acc_code_digits", digits="/".join(str(n) for n in lengths))
         if says is None or says.level == "county":
             raise BadInput("bad_code", field="CODE", value=text, accepted=accepted)
         if says.level != level:

@@ -57,9 +57,7 @@ def new_item(
     ledger_name = F.choice(ledger_name or "livelihood", "--ledger", LEDGERS)
     source = F.choice(source or ("visit" if visit else "grid"), "--source", SOURCES)
     if bool(household) == bool(unit):
-        raise BadInput(
-            "required", field="--household | --unit", accepted="exactly one of --household H-… or --unit CODE"
-        )
+        raise BadInput("required", field="--household | --unit", accepted=Text("acc_one_place"))
     if household:
         home = on_register(ledger.household(household, "--household"))  # 销户: no new items
         household_id, unit_code = home.id, home.unit
@@ -279,9 +277,7 @@ def edit(
     """更正: correct what was recorded wrongly. The history keeps the old values; the entry carries the new ones and
     the reason. Only what differs from the item is recorded (an "edit" that changes nothing is refused)."""
     if household and unit:
-        raise BadInput(
-            "required", field="--household | --unit", accepted="at most one of --household H-… or --unit CODE"
-        )
+        raise BadInput("required", field="--household | --unit", accepted=Text("acc_at_most_one_place"))
     wanted: dict[str, Any] = {}
     if desc is not None:
         wanted["desc"] = F.text(desc, "--desc")

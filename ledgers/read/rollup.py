@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core.errors import BadInput, NotFound
-from ..core.messages import GROUPING_LABELS, LABELS, PERIOD_LABELS, label
+from ..core.messages import GROUPING_LABELS, LABELS, PERIOD_LABELS, Text, label
 from ..core.model import CATEGORIES, LEDGERS
 from .index import Index
 
@@ -269,7 +269,7 @@ def choose_period(
     if date is not None and (start is not None or end is not None):
         raise BadInput("exclusive", field="--date", other="--from/--to")
     if start is None and end is not None:
-        raise BadInput("required", field="--from", accepted="a date YYYY-MM-DD (with --to)")
+        raise BadInput("required", field="--from", accepted=Text("acc_date_with_to"))
     if start is not None:
         if kind is not None:
             raise BadInput("exclusive", field="--period", other="--from/--to")
@@ -688,9 +688,7 @@ def check_unit(indexes: list[Index], unit: str | None) -> str | None:
         return None
     code = unit.strip()
     if not code.isdigit():
-        raise BadInput(
-            "bad_code", field="--unit", value=unit, accepted="digits of a unit code in the org tree"
-        )
+        raise BadInput("bad_code", field="--unit", value=unit, accepted=Text("acc_unit_code_digits"))
     if not any(code in index.units() for index in indexes):
         raise NotFound("unknown_code", field="--unit", value=code)
     return code

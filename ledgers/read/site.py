@@ -27,7 +27,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core.errors import BadInput
-from ..core.messages import PERIOD_LABELS, label, render
+from ..core.messages import PERIOD_LABELS, Text, label, render
 from ..core.pii import mask_text
 from ..repo.store import Ledger
 from . import rollup as R
@@ -489,9 +489,7 @@ def generate(
         folder = check_out_dir(out_dir)
         all_units = ledger.units()
         if root not in all_units:
-            raise BadInput(
-                "bad_code", field="--unit", value=root, accepted="a county, township or village code"
-            )
+            raise BadInput("bad_code", field="--unit", value=root, accepted=Text("acc_site_unit"))
         units = {
             code: UnitInfo(code, u.name, u.level, u.parent)
             for code, u in all_units.items()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..core.errors import BadInput, EnvironmentProblem, LedgerError, Refused
 from ..core.keys import fingerprint, parse_public_key
+from ..core.messages import Text
 from ..core.model import Cadre
 from ..repo.store import AUTHOR_DOMAIN, Ledger
 
@@ -35,7 +36,7 @@ def public_half(path: Path, shown: str) -> str:
             "bad_pubkey",
             field="KEYFILE",
             value=shown,
-            why="not an unencrypted private key; put its .pub beside it",
+            why=Text("why_encrypted_key"),
         )
     return parse_public_key(proc.stdout, "KEYFILE", shown)
 

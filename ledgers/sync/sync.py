@@ -922,7 +922,7 @@ def _read_secret(secret_file: str) -> str:
         if len(bytes.fromhex(text)) < 16:
             raise ValueError
     except ValueError:
-        raise BadInput("bad_secret", value=secret_file, why="not a hex key") from None
+        raise BadInput("bad_secret", value=secret_file, why=messages.Text("why_not_hex")) from None
     return text
 
 

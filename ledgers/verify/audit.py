@@ -1726,6 +1726,7 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     mark no longer an ancestor of HEAD) keeps being reported until a person deletes the ref on purpose.
     """
     from ..core.errors import BadInput
+    from ..core.messages import Text
 
     git = Git(root)
     head = git.rev("HEAD")
@@ -1735,9 +1736,7 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     if since:
         since_sha = git.rev(since)
         if since_sha is None:
-            raise BadInput(
-                "bad_value", field="--since", value=since, accepted="a commit, tag or branch of this ledger"
-            )
+            raise BadInput("bad_value", field="--since", value=since, accepted=Text("acc_audit_since"))
     marked = git.rev(MARK_REF)
     findings: list[Finding] = []
     if marked and not git.is_ancestor(marked, head):
