@@ -73,7 +73,9 @@ class MinqingGroup(FastGroup):
             typer.echo(f"minqing: {error.render(STATE.lang)}", err=True)
             raise SystemExit(error.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("minqing: interrupted", err=True)
+            from minqing.ledgers.core.messages import render
+
+            typer.echo(f"minqing: {render('ctrl_c', STATE.lang)}", err=True)
             raise SystemExit(130) from None
         except SystemExit:
             _notice_masked()  # a command that ends with exit 1 (findings) may still have written
@@ -160,8 +162,10 @@ def main() -> None:
     except Exception as error:  # a bug, not bad input: still one line, exit 4, details only with -v
         if STATE.verbose:
             raise
+        from minqing.ledgers.core.messages import render
+
         print(
-            f"minqing: internal error: {type(error).__name__}: {error} (run with -v for details)",
+            "minqing: " + render("internal_error", STATE.lang, kind=type(error).__name__, error=str(error)),
             file=sys.stderr,
         )
         sys.exit(4)

@@ -1754,6 +1754,11 @@ MESSAGES.update(
             "not an unencrypted private key; put its .pub beside it",
         ),
         "why_not_hex": ("不是十六进制密钥", "not a hex key"),
+        "ctrl_c": ("已中断", "interrupted"),
+        "internal_error": (
+            "内部错误：{kind}: {error}（加 -v 运行可看详情）",
+            "internal error: {kind}: {error} (run with -v for details)",
+        ),
         "acc_code_digits": (
             "在上级代码后续编的 {digits} 位数字代码",
             "{digits} digits extending the parent's code",
