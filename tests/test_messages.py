@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minqing.ledgers.core import errors, messages
+from minqing.ledgers.core import errors, help_texts, messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,9 +18,10 @@ def placeholders(text: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("catalog", ["MESSAGES", "LABELS", "OP_LABELS"])
+@pytest.mark.parametrize("catalog", ["MESSAGES", "LABELS", "OP_LABELS", "HELP"])
 def test_every_key_has_both_languages(catalog):
-    table = getattr(messages, catalog)
+    # HELP: every command's, option's and argument's --help (ledgers/core/help_texts.py, issue 17)
+    table = help_texts.HELP if catalog == "HELP" else getattr(messages, catalog)
     assert table, catalog
     for key, pair in table.items():
         assert isinstance(pair, tuple) and len(pair) == 2, (catalog, key)
