@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import select
 import sys
 from typing import Annotated, Any
 
@@ -77,6 +80,13 @@ class MinqingGroup(FastGroup):
 
             typer.echo(f"minqing: {render('ctrl_c', STATE.lang)}", err=True)
             raise SystemExit(130) from None
+        except BrokenPipeError:
+            # Click would turn this into exit 1, which means "findings" here (DESIGN §8); only our own stdout is
+            # the reader's business (a git pipe that broke is a real failure).
+            if not _stdout_closed():
+                raise
+            _silence_stdout()
+            raise SystemExit(0) from None
         except SystemExit:
             _notice_masked()  # a command that ends with exit 1 (findings) may still have written
             raise
@@ -85,6 +95,25 @@ class MinqingGroup(FastGroup):
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)
+
+
+def _stdout_closed() -> bool:
+    """Whether the reader of stdout went away (`minqing log | head -1`): a pipe whose read end is closed polls as
+    an error. Where poll() does not exist (Windows), no."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe again (the
+    recipe of the Python docs, "Note on SIGPIPE")."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _notice_masked() -> None:
@@ -157,8 +186,14 @@ COMMANDS.registered_groups, app.registered_groups = app.registered_groups, []
 def main() -> None:
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as done:
+        # Output still buffered is written here, after the command: a reader gone by then (`issue list | head -1`)
+        # ends the run quietly, with the command's own exit code.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        raise done from None
     except Exception as error:  # a bug, not bad input: still one line, exit 4, details only with -v
         if STATE.verbose:
             raise

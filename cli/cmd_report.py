@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,17 +33,44 @@ def register(app: typer.Typer) -> None:
 
 
 def _out_folder(out_dir: str) -> Path:
-    """The --out-dir folder, made when missing; a folder that cannot be made is bad input."""
+    """The --out-dir folder, checked before any work; it is made only by `_write_reports`, once every file is ready,
+    so a report that fails (the ledger busy, exit 3) leaves no empty folder behind for the next run to trip on."""
     from minqing.ledgers.core.errors import BadInput
 
     folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput("out_unwritable", field="--out-dir", value=out_dir, detail="not a directory")
+    return folder
+
+
+def _write_reports(folder: Path, files: dict[str, bytes], loud: bool) -> None:
+    """All the files or none: each is written to a temp name first and all are renamed at the end; on a failure
+    the temps and every folder made here are removed. Silent on success (cron mails any output); `-v` lists them."""
+    from minqing.ledgers.core.errors import BadInput
+
+    made = [path for path in (folder, *folder.parents) if not path.exists()]  # deepest first
+    temps: dict[Path, Path] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            target = folder / name
+            temps[target] = folder / f".{name}.{os.getpid()}.tmp"
+            temps[target].write_bytes(data)
+        for target, temp in temps.items():
+            os.replace(temp, target)
     except OSError as exc:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        for path in made:
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only if still empty: never anything someone else put there
         raise BadInput(
-            "out_unwritable", field="--out-dir", value=out_dir, detail=exc.strerror or str(exc)
+            "out_unwritable", field="--out-dir", value=str(folder), detail=exc.strerror or str(exc)
         ) from None
-    return folder
+    if loud:
+        for target in temps:
+            note(str(target))
 
 
 @report_app.command("nightly")
@@ -55,15 +84,6 @@ def nightly(
         typer.Option("--site"),
     ] = None,
 ) -> None:
-    """Write the day's and the month-to-date rollups as md, json and html into a folder (quiet, for cron).
-
-    With --site the static site (`report site`) is regenerated too; --site alone writes only the site.
-
-    \b
-    Example: minqing report nightly --out-dir /srv/minqing/reports
-
-    Example: minqing -C /srv/minqing/bijiang report nightly --date 2026-11-23 --out-dir reports -v
-    """
     import html
 
     from minqing.ledgers.core import fields as F
@@ -114,18 +134,12 @@ def nightly(
         lang(),
     )
     payload = {"date": stem, "by": grouping, "day": daily.to_dict(), "month_to_date": month.to_dict()}
-    written = []
-    for suffix, data in (
-        ("md", md.encode("utf-8")),
-        ("json", render.json_text(payload).encode("utf-8")),
-        ("html", page.encode("utf-8")),
-    ):
-        target = folder / f"{stem}.{suffix}"
-        render.write_file(str(target), data, field="--out-dir")
-        written.append(str(target))
-    if loud:
-        for path in written:
-            note(path)
+    files = {
+        f"{stem}.md": md.encode("utf-8"),
+        f"{stem}.json": render.json_text(payload).encode("utf-8"),
+        f"{stem}.html": page.encode("utf-8"),
+    }
+    _write_reports(folder, files, loud)
 
 
 # ---------------------------------------------------------------- static site (issue 20)
@@ -161,9 +175,7 @@ def report_site(
     out_dir: Annotated[str, typer.Argument()],
     unit: UnitOpt = None,
     months: Annotated[int, typer.Option("--months")] = 12,
-    site_lang: Annotated[
-        str | None, typer.Option("--lang", help="zh (default) or en (same as the global --lang).")
-    ] = None,
+    site_lang: Annotated[str | None, typer.Option("--lang")] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet")] = False,
 ) -> None:
     if site_lang is not None:
@@ -241,6 +253,7 @@ def report_daily(
     date: Annotated[str | None, typer.Option("--date")] = None,
     fmt: Annotated[str | None, typer.Option("--format")] = None,
     out_dir: Annotated[str | None, typer.Option("--out-dir")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
     import html
 
@@ -260,10 +273,9 @@ def report_daily(
     if folder is not None:
         md = _daily_markdown(daily, heading)
         page = render.html_page(heading, [f"<pre>{html.escape(md)}</pre>"], lang())
-        for suffix, data in (("md", md), ("json", render.json_text(payload)), ("html", page)):
-            target = folder / f"daily-{daily.date}.{suffix}"
-            render.write_file(str(target), data.encode("utf-8"), field="--out-dir")
-            note(str(target))
+        texts = {"md": md, "json": render.json_text(payload), "html": page}
+        files = {f"daily-{daily.date}.{suffix}": text.encode("utf-8") for suffix, text in texts.items()}
+        _write_reports(folder, files, verbose or STATE.verbose)
         return
     if chosen == "json":
         print_json(payload)
