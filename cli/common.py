@@ -112,7 +112,8 @@ def print_table(
 
 
 _CODE_LIKE = re.compile(r"[0-9A-Za-z.:/%+\-]*")  # an id, code, date or figure: never cut
-_FIGURE = re.compile(r"-?[0-9][0-9.,]*%?")
+# A count, rate or score (right-aligned); six digits or more without a point is a code (520602), left-aligned.
+_FIGURE = re.compile(r"-?(?:[0-9]{1,5}|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+\.[0-9]+)%?")
 
 
 def echo_items(items: list) -> None:
