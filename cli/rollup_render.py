@@ -14,7 +14,17 @@ from typing import Any
 
 from minqing.ledgers.core.messages import GROUPING_LABELS, PERIOD_LABELS
 from minqing.ledgers.core.messages import LABELS as STATUS_LABELS
-from minqing.ledgers.read.rollup import METRICS, ORG_GROUPINGS, RATES, ROUND, ROUND_METRICS, Rollup, Row
+from minqing.ledgers.read.rollup import (
+    DEPARTMENT,
+    DEPARTMENT_METRICS,
+    METRICS,
+    ORG_GROUPINGS,
+    RATES,
+    ROUND,
+    ROUND_METRICS,
+    Rollup,
+    Row,
+)
 
 # key -> (zh, en) column headers.
 LABELS: dict[str, tuple[str, str]] = {
@@ -23,6 +33,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "visits": ("走访", "visits"),
     "talks": ("谈心谈话", "talks"),
     "stays": ("蹲点", "stays"),
+    # issue 18: talks with households and with cadres apart; cadres posted to villages (驻村)
+    "talks_households": ("与农户谈心", "talks w/ households"),
+    "talks_cadres": ("与干部谈心", "talks w/ cadres"),
+    "cadres_posted": ("驻村干部", "cadres posted"),
     "households": ("农户", "households"),
     "households_visited": ("已走访户", "visited"),
     "coverage": ("走访覆盖率", "coverage"),
@@ -85,6 +99,9 @@ SECTIONS: list[tuple[tuple[str, str], tuple[str, ...]]] = [
             "not_visited_90d",
             "cadres",
             "cadres_without_visit",
+            "talks_households",  # issue 18
+            "talks_cadres",
+            "cadres_posted",
         ),
     ),
     (
@@ -146,6 +163,7 @@ KEY_HEADERS = {
     "category": (("类别代码", "code"), ("类别", "category")),
     "ledger": (("台账代码", "code"), ("台账", "ledger")),
     "round": (("轮次", "round"), ("轮次", "round")),
+    "department": (("单位代码", "code"), ("帮扶单位", "department")),
 }
 
 
@@ -160,6 +178,8 @@ def columns(result: Rollup) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
     """The sections that apply to the grouping (leader/category/ledger rows have item metrics only)."""
     if result.by in ORG_GROUPINGS:
         return SECTIONS
+    if result.by == DEPARTMENT:  # issue 18: what a helping unit's cadres did, nothing filed against it
+        return [(("帮扶单位工作量", "Department work"), DEPARTMENT_METRICS)]
     if result.by == ROUND:  # issue 18: a round has team visits and the survey, nothing else
         return [(("走访轮次与满意度测评", "Rounds: team visits and survey"), ROUND_METRICS)]
     org_only = {"activities", "participants", "condolences", "cadres_paired", "households_paired"}

@@ -18,6 +18,7 @@ import wcwidth
 from conftest import refused, run, snapshot
 from rollup_fixture import BAHUANG, HEPING, Hand
 
+from minqing.ledgers.read.rollup import METRICS
 from minqing.ledgers.repo import store
 
 hand, hand_copy, second_county = fx.hand, fx.hand_copy, fx.second_county
@@ -75,7 +76,10 @@ def test_default_is_this_month_by_township_as_plain_text(hand: Hand):
         "户数、结对与台账（文章口径）",
     ]
     visits = sections[1].splitlines()
-    assert visits[3].split() == ["碧江区（本级）", "0", "0", "0", "0", "0", "—", "0", "—", "—", "0", "1", "0"]
+    # the last three: talks with households, talks with cadres, cadres posted to a village (issue 18)
+    assert visits[3].split() == [
+        "碧江区（本级）", "0", "0", "0", "0", "0", "—", "0", "—", "—", "0", "1", "0", "0", "0", "0"
+    ]  # fmt: skip
     assert visits[4].split() == [
         "和平乡",
         "1",
@@ -89,6 +93,9 @@ def test_default_is_this_month_by_township_as_plain_text(hand: Hand):
         "66.7%",
         "1",
         "2",
+        "0",
+        "1",
+        "0",
         "0",
     ]
     assert visits[-1].split() == [
@@ -105,6 +112,9 @@ def test_default_is_this_month_by_township_as_plain_text(hand: Hand):
         "1",
         "4",
         "1",
+        "1",
+        "0",
+        "0",
     ]
     items = sections[2].splitlines()
     assert items[-1].split() == ["合计", "5", "3", "2", "4", "3", "66.7%", "15", "75.0%", "1", "1", "否"]
@@ -182,7 +192,7 @@ def test_csv_has_a_bom_and_reads_back(hand: Hand, tmp_path: Path):
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header = table[0]
     assert header[:5] == ["代码", "单位", "走访", "谈心谈话", "蹲点"]
-    assert len(header) == 2 + 42
+    assert len(header) == 2 + len(METRICS)  # code, name, then every metric (issue 18 adds some each)
     rows = {row[0]: dict(zip(header, row, strict=True)) for row in table[1:]}
     assert list(rows) == ["520602", HEPING, "520602101201", "520602101202", BAHUANG, "520602102201", "total"]
     banli = rows["520602101201"]
@@ -225,7 +235,9 @@ def test_xlsx_one_sheet_per_grouping(hand: Hand, tmp_path: Path):
     target = tmp_path / "month.xlsx"
     assert ok("rollup", "--format", "xlsx", "--out", str(target), ledger=hand.path) == ""
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["按乡镇", "按县（区）", "按村", "按组", "按包案领导", "按类别", "按台账"]
+    assert book.sheetnames == [
+        "按乡镇", "按县（区）", "按村", "按组", "按包案领导", "按类别", "按台账", "按轮次", "按帮扶单位"
+    ]  # fmt: skip
     sheet = book["按乡镇"]
     assert sheet.freeze_panes == "C2"
     header = [cell.value for cell in sheet[1]]

@@ -30,10 +30,27 @@ from ..core.model import CATEGORIES, LEDGERS
 from .index import Index
 
 PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
-GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger", "round")
+GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger", "round", "department")
 ROUND = "round"  # 五人大走访 rounds (issue 18): team visits and survey answers per round; nothing else has a round
 ROUND_METRICS = ("visits", "households_visited", "surveyed", "survey_satisfaction")
 NO_ROUND = "-"  # the row of survey answers recorded outside any round
+# 帮扶单位 (issue 18): a row per helping unit, credited with what its cadres did (visit --by, activity --by); only
+# the cadre, visit and activity metrics (a joint visit of two departments' cadres counts in both rows).
+DEPARTMENT = "department"
+DEPARTMENT_METRICS = (
+    "visits",
+    "talks",
+    "talks_households",
+    "talks_cadres",
+    "stays",
+    "condolences",
+    "cadres",
+    "cadres_posted",
+    "cadres_without_visit",
+    "raised",
+    "activities",
+    "participants",
+)
 ORG_GROUPINGS = ("county", "township", "village", "group")
 FORMATS = ("table", "md", "csv", "json", "xlsx", "html")
 ALIASES = {"grid": "group"}  # DESIGN §6 says grid; a grid is a group-level unit
@@ -91,9 +108,16 @@ METRICS = (
     "activities",
     "participants",
     "late",
+    # issue 18: 谈心谈话 with households and with cadres apart; cadres posted to a village (驻村)
+    "talks_households",
+    "talks_cadres",
+    "cadres_posted",
 )
 ORG_ONLY = frozenset(
     {
+        "talks_households",
+        "talks_cadres",
+        "cadres_posted",
         "condolences",
         "cadres_paired",
         "households_paired",
@@ -147,6 +171,9 @@ DISTINCT_COUNTS = (
 COUNTERS = (
     "visits",
     "talks",
+    "talks_households",
+    "talks_cadres",
+    "cadres_posted",
     "stays",
     "households",
     "households_visited",
@@ -388,6 +415,8 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "visits": c["visits"],
         "talks": c["talks"],
+        "talks_households": c["talks_households"],
+        "talks_cadres": c["talks_cadres"],
         "stays": c["stays"],
         "households": c["households"],
         "households_visited": c["households_visited"],
@@ -407,6 +436,7 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
         "ledger_entries": c["ledger_entries"],
         "not_visited_90d": c["not_visited_90d"],
         "cadres": c["cadres"],
+        "cadres_posted": c["cadres_posted"],  # cadres posted to a village (驻村, issue 18) there
         "cadres_without_visit": c["cadres_without_visit"],
         "opened": c["opened"],
         "closed": c["closed"],
@@ -448,6 +478,8 @@ def values_of(tally: Tally, by: str) -> dict[str, Any]:
             "survey_satisfaction": _ratio(c["survey_good"], c["surveyed"]),
         }
         out = dict.fromkeys(out) | kept
+    if by == DEPARTMENT:
+        out = dict.fromkeys(out) | {key: c[key] for key in DEPARTMENT_METRICS}
     return {key: out[key] for key in METRICS} | out  # METRICS order; keys another issue adds come after
 
 
@@ -500,6 +532,9 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
 
     if by == ROUND:
         _round_metrics(params, fill)
+        return out
+    if by == DEPARTMENT:
+        _department_metrics(params, fill)
         return out
     join, key = _leader_join(by)
     where = _unit_filter("i.unit")
@@ -571,6 +606,46 @@ def _survey_metrics(key: str, same_round: str, fill: Any) -> None:
         f" WHERE t.household = s.household AND t.date BETWEEN :S AND :E{same_round}"
         " AND (t.date, t.at, t.id) > (s.date, s.at, s.id)) GROUP BY 1",
         ("surveyed", "survey_good"),
+    )
+
+
+def _department_metrics(params: dict[str, Any], fill: Any) -> None:
+    """`--by department` (帮扶单位, issue 18): each helping unit is credited with the visits, talks and stays one of
+    its cadres went on (once each), the items raised at them, the activities its cadres held, its cadres in post at
+    the as-of date and those of them posted to a village (驻村) or with no visit in the period. The --unit filter
+    applies to where the work was done (the visit's and the activity's unit, the posting's village)."""
+    credited = (
+        " FROM visits v WHERE v.date BETWEEN :S AND :E AND {f} AND EXISTS (SELECT 1 FROM visit_by b"
+        " WHERE b.visit = v.id AND b.cadre IN (SELECT cadre FROM cadre_departments WHERE department = d.code))"
+    ).format(f=_unit_filter("v.unit"))
+    fill(
+        "SELECT d.code, (SELECT count(CASE WHEN v.kind = 'visit' THEN 1 END) " + credited + "),"
+        " (SELECT count(CASE WHEN v.kind = 'talk' THEN 1 END) " + credited + "),"
+        " (SELECT count(CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN 1 END) " + credited + "),"
+        " (SELECT count(CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN 1 END) " + credited + "),"
+        " (SELECT count(CASE WHEN v.kind = 'stay' THEN 1 END) " + credited + "),"
+        " (SELECT count(CASE WHEN v.kind = 'condolence' THEN 1 END) " + credited + "),"
+        " (SELECT sum(x.raised) FROM visit_extras x WHERE x.visit IN (SELECT v.id " + credited + "))"
+        " FROM units d WHERE d.level = 'department'",
+        ("visits", "talks", "talks_households", "talks_cadres", "stays", "condolences", "raised"),
+    )
+    roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
+    fill(
+        "SELECT d.department, count(*),"
+        f" count(CASE WHEN d.posted IS NOT NULL AND {_unit_filter('d.posted')} THEN 1 END),"
+        f" count(CASE WHEN c.role IN ({roles}) AND NOT EXISTS (SELECT 1 FROM visit_by b WHERE b.cadre = c.id"
+        " AND b.date BETWEEN :S AND :E) THEN 1 END)"
+        " FROM cadre_departments d JOIN cadres c ON c.id = d.cadre"
+        " WHERE d.department IS NOT NULL AND c.created <= :A AND (c.recalled IS NULL OR c.recalled > :A)"
+        " GROUP BY d.department",
+        ("cadres", "cadres_posted", "cadres_without_visit"),
+    )
+    fill(
+        "SELECT d.code, count(a.id), sum(a.participants) FROM units d JOIN activities a ON a.date BETWEEN :S AND :E"
+        f" AND {_unit_filter('a.unit')} AND EXISTS (SELECT 1 FROM activity_by b JOIN cadre_departments c"
+        " ON c.cadre = b.cadre WHERE b.activity = a.id AND c.department = d.code)"
+        " WHERE d.level = 'department' GROUP BY d.code",
+        ("activities", "participants"),
     )
 
 
@@ -646,9 +721,18 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
     fill(
         f"SELECT {_key(by, 'v.unit')}, count(CASE WHEN v.kind = 'visit' THEN 1 END),"
         " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END),"
+        " count(CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN 1 END),"
+        " count(CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN 1 END),"
         " count(v.late)"
         f" FROM visits v WHERE v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
-        ("visits", "talks", "stays", "late"),
+        ("visits", "talks", "stays", "talks_households", "talks_cadres", "late"),
+    )
+    # 驻村 (issue 18): cadres in post at the as-of date posted to a village of the row.
+    fill(
+        f"SELECT {_key(by, 'd.posted')}, count(*) FROM cadre_departments d JOIN cadres c ON c.id = d.cadre"
+        " WHERE d.posted IS NOT NULL AND c.created <= :A AND (c.recalled IS NULL OR c.recalled > :A)"
+        f" AND {_unit_filter('d.posted')} GROUP BY 1",
+        ("cadres_posted",),
     )
     roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
     # A cadre counts at the unit they served in on the as-of date (调动 moves them from that day).
@@ -765,6 +849,11 @@ def _names(
     elif by == "leader":
         for cadre_id, name in index.cadre_names().items():
             out[cadre_id] = (name, None)
+    elif by == DEPARTMENT:
+        # Every helping unit is a row, with or without work in the period (五帮五扶 is judged on each one).
+        for code, (name, level) in index.units().items():
+            if level == DEPARTMENT:
+                out[code] = (name, "listed")
     return out
 
 
@@ -778,6 +867,8 @@ def _describe(
         if key == "-":
             return ("unassigned" if lang == "en" else "未交办"), None
         return names.get(key, (key, None))[0], None
+    if by == DEPARTMENT:
+        return names.get(key, (key, None))[0], DEPARTMENT
     if by == ROUND:
         if key == NO_ROUND:
             return ("no round" if lang == "en" else "未分轮次"), None
