@@ -34,10 +34,7 @@ GAP = 2  # cells between two columns (one of padding, one of the blank divider)
 # A run that is one id, code, date or figure inside text; wrapping may not split it.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
 
-WideOpt = Annotated[
-    bool,
-    typer.Option("--wide"),
-]
+WideOpt = Annotated[bool, typer.Option("--wide")]  # help: "--wide" in ledgers/core/help_texts.py
 
 
 @dataclass(frozen=True)
