@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from .errors import BadInput, Refused
-from .messages import Text
+from .messages import Text, label
 from .model import (
     INDICATORS,
     Cadre,
@@ -112,6 +112,16 @@ def in_service(unit: Unit, field: str) -> Unit:
             into=unit.merged_into or "-",
         )
     return unit
+
+
+def territorial(unit: Unit, field: str) -> Unit:
+    """A unit of the territorial tree in service (issue 18): a department (帮扶单位) sends cadres but is where no cadre
+    works, no household lives, no activity is held and no item is filed (it is named by `--department` instead)."""
+    if unit.level == "department":
+        raise BadInput(
+            "wrong_level", field=field, value=unit.code, actual=label("department"), expected=label("village")
+        )
+    return in_service(unit, field)
 
 
 def on_register(home: Household) -> Household:

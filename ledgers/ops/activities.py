@@ -17,7 +17,7 @@ from ..core.layout import activity_stream_path
 from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
 from ..core.operations import subject as operation_subject
-from ..core.registers import in_service
+from ..core.registers import territorial
 from ..read.activities import iter_activities
 from ..read.periods import require_open
 from ..repo.store import Ledger
@@ -43,7 +43,7 @@ def add_activity(
         kind = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
         if not unit:
             raise BadInput("required", field="--unit", accepted=Text("acc_unit_code"))
-        place = in_service(ledger.unit(unit), "--unit")
+        place = territorial(ledger.unit(unit), "--unit")
         when = at or F.timestamp()
         day = F.parse_date(date or when[:10], "--date", allow_future=False)
         clean_title = _title(title)
@@ -133,7 +133,7 @@ def edit_activity(
         if kind is not None:
             wanted["kind"] = F.choice(kind, "--kind", ACTIVITY_KINDS, ACTIVITY_LABELS)
         if unit is not None:
-            wanted["unit"] = in_service(ledger.unit(unit), "--unit").code
+            wanted["unit"] = territorial(ledger.unit(unit), "--unit").code
         if title is not None:
             wanted["title"] = _title(title)
         if participants is not None:

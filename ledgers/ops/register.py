@@ -37,6 +37,7 @@ from ..core.registers import (
     apply_household,
     in_service,
     on_register,
+    territorial,
 )
 from ..repo import git
 from ..repo.drivers import register_merge_drivers
@@ -284,16 +285,6 @@ def add_cadre(
         tx.put(layout.cadre_path(cadre_id), dump_record(cadre))
         tx.commit(subject("cadre.add", id=cadre_id, name=clean_name, role=role), [cadre_id], at=entry.at)
     return cadre
-
-
-def territorial(unit: Unit, field: str) -> Unit:
-    """A unit of the territorial tree in service: a department (帮扶单位) sends cadres but is where none of them
-    works, no household lives and no item is filed (it is named by `--department` instead)."""
-    if unit.level == "department":
-        raise BadInput(
-            "wrong_level", field=field, value=unit.code, actual=label("department"), expected=label("village")
-        )
-    return in_service(unit, field)
 
 
 def helping_unit(ledger: Ledger, ref: str | None, field: str = "--department") -> Unit:
@@ -780,7 +771,7 @@ def move_cadre(
     """调动: the cadre belongs to another unit from today. Their open cases and pairings are kept (and returned, to
     be listed), or with `hand_over_to` passed to that cadre in the same commit: each case gets a `hand_over`
     entry naming the new leader, each pairing ends (unpair on both files) and begins with the new cadre (pair)."""
-    new_unit = in_service(ledger.unit(unit or "", "--unit"), "--unit")
+    new_unit = territorial(ledger.unit(unit or "", "--unit"), "--unit")
     why = F.text(reason, "--reason")
     with ledger.transaction(actor, "cadre.move") as tx:
         cadre = ledger.cadre(ref, "ID")

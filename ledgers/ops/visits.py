@@ -16,7 +16,7 @@ from ..core.messages import Text
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Cadre, Household, Item, Visit
 from ..core.operations import subject as operation_subject
 from ..core.operations import visitor_trailers
-from ..core.registers import in_service, on_register
+from ..core.registers import on_register, territorial
 from ..core.surveys import SURVEY_RESULTS, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
@@ -67,7 +67,7 @@ def add_visit(
             home = on_register(ledger.household(household, "--household"))  # 销户: no more visits
             place, unit_code = home.village, home.unit
         elif kind == "stay" and unit:
-            unit_code = in_service(ledger.unit(unit), "--unit").code
+            unit_code = territorial(ledger.unit(unit), "--unit").code
             place = unit_code[:12]
         else:
             raise BadInput("required", field="--household", accepted=Text("acc_household_or_unit"))

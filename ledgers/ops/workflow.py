@@ -24,7 +24,7 @@ from ..core.model import (
     Item,
 )
 from ..core.operations import new_entry, subject
-from ..core.registers import in_service, on_register
+from ..core.registers import on_register, territorial
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction, dump_item
 
@@ -62,7 +62,7 @@ def new_item(
         home = on_register(ledger.household(household, "--household"))  # 销户: no new items
         household_id, unit_code = home.id, home.unit
     else:
-        household_id, unit_code = None, in_service(ledger.unit(unit or "", "--unit"), "--unit").code
+        household_id, unit_code = None, territorial(ledger.unit(unit or "", "--unit"), "--unit").code
     created_at = at or F.timestamp()
     created = created or created_at[:10]
     if due is not None:
@@ -291,7 +291,7 @@ def edit(
         home = on_register(ledger.household(household, "--household"))
         wanted["household"], wanted["unit"] = home.id, home.unit
     elif unit:
-        wanted["unit"] = in_service(ledger.unit(unit, "--unit"), "--unit").code
+        wanted["unit"] = territorial(ledger.unit(unit, "--unit"), "--unit").code
     why = F.text(reason, "--reason")
     with ledger.transaction(actor, "issue.edit") as tx:
         item = ledger.item(ref)
