@@ -10,7 +10,6 @@ rollup_render, so a figure reads the same in both views.
 
 from __future__ import annotations
 
-import calendar
 import html
 import io
 from typing import Any
@@ -46,11 +45,10 @@ def choose_metrics(chosen: list[str] | None, by: str) -> tuple[str, ...]:
 
 
 def period_header(period: Period, same_year: bool, lang: str) -> str:
-    """A short column header: 1月 / Jan, Q1, 2026 (the year is left out when every period is in the same one)."""
+    """A short column header: the month's number (the first header says 月), Q1, 2026; the year is left out when
+    every period is in the same one. Twelve months and the total then fit 80 columns."""
     if period.kind == "month":
-        if same_year:
-            return calendar.month_abbr[period.start.month] if lang == "en" else f"{period.start.month}月"
-        return period.label
+        return str(period.start.month) if same_year else period.label
     if period.kind == "quarter":
         return f"Q{(period.start.month - 1) // 3 + 1}" if same_year else period.label
     return period.label
@@ -72,8 +70,11 @@ def grid(result: Series, key: str, lang: str) -> tuple[list[str], list[list[str]
     """One figure: a row per unit and the total row, a column per period and the span's total."""
     same_year = len({result_.period.start.year for result_ in result.rollups}) == 1
     total_header = "合计" if lang != "en" else "total"
+    corner = render.header("name", lang, result.total.by)
+    if same_year and result.each == "month":
+        corner += " \\ month" if lang == "en" else "＼月"
     headers = [
-        render.header("name", lang, result.total.by),
+        corner,
         *(period_header(part.period, same_year, lang) for part in result.rollups),
         total_header,
     ]
