@@ -46,7 +46,14 @@ def log(
     from minqing.ledgers.core.messages import field_label
     from minqing.ledgers.read.names import names
 
-    known = names(led)
+    mentioned = {item.entry for item in found} | {
+        value
+        for item in found
+        for change in item.changes
+        for value in (change.old, change.new)
+        if isinstance(value, str)
+    }
+    known = names(led, {value for value in mentioned if _HOUSEHOLD_ID.fullmatch(value)})
     for item in found:
         echo(_headline(item, known))
         for change in item.changes:
@@ -77,6 +84,7 @@ def _headline(item: Any, known: Any) -> str:
 # Fields whose values are what someone typed: shown as typed, never looked up as a code.
 _TYPED = {"desc", "name", "note", "plan", "progress", "resolution", "close_reason", "title", "head", "reason"}
 _CADRE_ID = re.compile(r"C-[0-9A-Z]{6}")
+_HOUSEHOLD_ID = re.compile(r"H-[0-9A-Z]{6}")
 _UNIT_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3}(?:[0-9]{2})?)?)?")
 
 
@@ -84,6 +92,8 @@ def _named(value: str, known: Any) -> str:
     """A cadre id or unit code with its name in front (`王芳 C-H7BPJ4`, `陈家寨村 520602202201`)."""
     if _CADRE_ID.fullmatch(value):
         return known.cadre(value)
+    if _HOUSEHOLD_ID.fullmatch(value):
+        return known.household(value)
     if _UNIT_CODE.fullmatch(value) and value in known.units:
         return known.unit(value)
     return value

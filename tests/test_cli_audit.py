@@ -72,7 +72,7 @@ def test_log_of_one_item_is_exact(book: Book):
         "    类别: — → 饮水\n"
         "    描述: — → 自来水管冻裂\n"
         "    来源: — → grid\n"
-        f"    农户: — → {book.homes[1]}\n"
+        f"    农户: — → {led.household(book.homes[1]).head} {book.homes[1]}\n"
         f"    单位: — → {unit_name} 520602101201\n"
         "    层级: — → 村\n"
         "    状态: — → 已登记\n"

@@ -5,7 +5,7 @@ per row. A code or id the ledger does not know is shown alone: a listing never h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..repo.store import Ledger
 
@@ -17,6 +17,7 @@ VILLAGE_DIGITS = 12
 class Names:
     units: dict[str, tuple[str, str]]  # unit code -> (name, level)
     cadres: dict[str, str]  # cadre id -> name
+    households: dict[str, str] = field(default_factory=dict)  # household id -> head, for the ids asked for
 
     def place(self, code: str | None) -> str:
         """The unit's name; a group's with its village's in front (一组 alone names nothing)."""
@@ -47,9 +48,25 @@ class Names:
         name = self.cadres.get(cadre_id)
         return f"{name} {cadre_id}" if name and name != cadre_id else cadre_id
 
+    def household(self, household_id: str | None) -> str:
+        """`杨大山 H-Y84DH4`, or the id alone when its head was not looked up (or the household is gone)."""
+        if not household_id:
+            return ""
+        head = self.households.get(household_id)
+        return f"{head} {household_id}" if head else household_id
 
-def names(ledger: Ledger) -> Names:
+
+def names(ledger: Ledger, households: set[str] = frozenset()) -> Names:
+    """Unit and cadre names from the index; the heads of `households` (the index keeps no names of people) from
+    their files, skipping any the ledger no longer has (the log of a removed entry)."""
+    from ..core.errors import LedgerError
     from .index import Index
 
+    heads = {}
+    for household_id in sorted(households):
+        try:
+            heads[household_id] = ledger.household(household_id, verify=False).head
+        except LedgerError:
+            continue
     with Index.open(ledger) as index:
-        return Names(index.units(), index.cadre_names())
+        return Names(index.units(), index.cadre_names(), heads)
