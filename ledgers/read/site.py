@@ -460,6 +460,33 @@ def bars(
 
 
 @dataclass(frozen=True)
+class ItemLine:
+    """What the lists, the search index and a household's page need of an item (its description masked)."""
+
+    id: str
+    desc: str
+    unit: str
+    state: str
+    due: str | None
+    kind: str
+    household: str | None
+    leader: str | None
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class HomeLine:
+    """What a village page and the search index need of a household."""
+
+    id: str
+    head: str
+    village: str
+    status: str
+    register_no: str | None
+    removed: str | None
+
+
+@dataclass(frozen=True)
 class UnitInfo:
     code: str
     name: str
@@ -503,18 +530,51 @@ def generate(
     writer.put("assets/site.css", CSS)
     writer.put("assets/site.js", JS)
     writer.put("assets/labels.js", _labels_js(ctx))
-    items = [item for item in ledger.iter_items() if item.unit.startswith(root) and not item.voided]
-    items.sort(key=lambda item: item.id)
-    homes = [home for home in ledger.iter_households() if home.village.startswith(root)]
-    homes.sort(key=lambda home: home.id)
     unit_names = {code: u.name for code, u in all_units.items()}
+    # Entries are streamed: each item's and household's page is written as it is read, and only a short line of
+    # each is kept for the lists, the search index and the village pages (a county's 50,000 households and their
+    # histories held as objects would not fit the memory target).
+    items: list[ItemLine] = []
+    items_by_home: dict[str, list[ItemLine]] = defaultdict(list)
+    for item in ledger.iter_items():
+        if item.voided or not item.unit.startswith(root):
+            continue
+        writer.put(f"i/{item.id}.html", _item_page(ctx, item, unit_names, cadre_names))
+        line = ItemLine(
+            item.id,
+            mask_text(item.desc)[0],
+            item.unit,
+            item.state,
+            item.due,
+            item.kind,
+            item.household,
+            item.leader,
+            item.is_open,
+        )
+        items.append(line)
+        if item.household:
+            items_by_home[item.household].append(line)
+    homes: list[HomeLine] = []
+    for home in ledger.iter_households():
+        if not home.village.startswith(root):
+            continue
+        writer.put(
+            f"h/{home.id}.html",
+            _household_page(
+                ctx, home, unit_names, cadre_names, items_by_home[home.id], visits.pop(home.id, [])
+            ),
+        )
+        homes.append(HomeLine(home.id, home.head, home.village, home.status, home.register_no, home.removed))
+    del items_by_home, visits
+    if progress:
+        progress("entries")
     writer.put("assets/items.js", _items_js(items, unit_names, ctx))
     writer.put("assets/search.js", _search_js(homes, items, units, unit_names))
     for code in units:
         writer.put(f"data/{code}.js", _unit_js(code, units[code].name, figures[code]))
-    homes_by_village: dict[str, list[Any]] = defaultdict(list)
-    for home in homes:
-        homes_by_village[home.village].append(home)
+    homes_by_village: dict[str, list[HomeLine]] = defaultdict(list)
+    for home_line in homes:
+        homes_by_village[home_line.village].append(home_line)
     children: dict[str, list[str]] = defaultdict(list)
     for code, info in sorted(units.items()):
         if info.parent in units:
@@ -526,20 +586,6 @@ def generate(
         writer.put("index.html" if code == root else f"u/{code}.html", page)
     if progress:
         progress("units")
-    items_by_home: dict[str, list[Any]] = defaultdict(list)
-    for item in items:
-        writer.put(f"i/{item.id}.html", _item_page(ctx, item, unit_names, cadre_names))
-        if item.household:
-            items_by_home[item.household].append(item)
-    for home in homes:
-        writer.put(
-            f"h/{home.id}.html",
-            _household_page(
-                ctx, home, unit_names, cadre_names, items_by_home[home.id], visits.get(home.id, [])
-            ),
-        )
-    if progress:
-        progress("entries")
     writer.put("list.html", _list_page(ctx))
     writer.put("overdue.html", _overdue_page(ctx, items, unit_names, cadre_names, week=False))
     writer.put("week.html", _overdue_page(ctx, items, unit_names, cadre_names, week=True))
