@@ -744,6 +744,116 @@ def _office_work(
             )
     _reviews(ledger, plan, rng, people, villages)
     _wishes(ledger, plan, rng, people, homes)
+    _article_counts(ledger, plan, people, homes)
+    _helping_units(ledger, plan, people)
+
+
+def _article_counts(ledger: Ledger, plan: _Plan, people: _People, homes: dict[str, list[str]]) -> None:
+    """What issue 18 counts beside the rates, all outside 和平乡 (which keeps its 215 items): condolence visits (慰问)
+    before winter to the first poor or monitored households of the other townships, one item forwarded by the
+    discipline channel (纪委), handed to the township's leader, and one more suggestion (建言). No random draws: every
+    other figure of the demo stays as it was."""
+    clerk = people.clerks[1]
+    day = LAST_DAY - dt.timedelta(days=6)
+    for code, _, _, _ in TOWNSHIPS[1:]:
+        for home_id in homes[code][:3]:
+            home = ledger.household(home_id)
+            plan(
+                visits.add_visit,
+                ledger,
+                clerk,
+                household=home_id,
+                by=[people.village_team[home.village][1]],
+                date=day.isoformat(),
+                kind="condolence",
+                note="冬季走访慰问，送去棉被和慰问金",
+                at=_at(day, _NO_DRAW),
+            )
+    town = TOWNSHIPS[2][0]
+    forwarded = plan(
+        workflow.add_item,
+        ledger,
+        clerk,
+        desc="区纪委转来：反映村里低保评定优亲厚友",
+        category="policy",
+        kind="petition",
+        ledger_name="stability",
+        source="discipline",
+        unit=f"{town}201",
+        at=_at(day, _NO_DRAW),
+    )
+    plan(
+        workflow.assign,
+        ledger,
+        clerk,
+        forwarded.id,
+        leader=people.township_leaders[town],
+        resp_unit="乡纪委",
+        due=(day + dt.timedelta(days=30)).isoformat(),
+        at=_at(day + dt.timedelta(days=1), _NO_DRAW),
+    )
+    plan(
+        workflow.add_item,
+        ledger,
+        clerk,
+        desc="建议村里建一个农产品冷库，猕猴桃错峰销售",
+        category="industry",
+        kind="suggestion",
+        ledger_name="livelihood",
+        source="visit",
+        unit=f"{TOWNSHIPS[3][0]}201",
+        at=_at(day + dt.timedelta(days=2), _NO_DRAW),
+    )
+
+
+_NO_DRAW = random.Random(0)  # _at takes an rng it does not draw from; _article_counts draws nothing
+
+# 帮扶单位 (issue 18): three county departments, each sending the 驻村队长 of one village outside 和平乡 (whose
+# activities, two a month, are then credited to the department: 五帮五扶 met), talked with once this quarter.
+DEPARTMENTS = (
+    ("520602D01", "区农业农村局", 5),  # (code, name, position of the village in the demo's list of villages)
+    ("520602D02", "区教育局", 8),
+    ("520602D03", "区卫生健康局", 9),
+)
+
+
+def _helping_units(ledger: Ledger, plan: _Plan, people: _People) -> None:
+    """Departments (org add --level department), postings (cadre post) and 谈心谈话 with the posted cadres (visit
+    add --kind talk --with), one raising a problem of the cadre against their village. No random draws, nothing in
+    和平乡: every other figure of the demo stays as it was (only the count of talks grows, by one per department)."""
+    clerk = people.clerks[1]
+    villages = [f"{code}{201 + index}" for code, _, names, _ in TOWNSHIPS for index in range(len(names))]
+    townships = {
+        village: code for code, _, names, _ in TOWNSHIPS for village in villages if village[:9] == code
+    }
+    added, posted, talked = dt.date(2026, 11, 2), dt.date(2026, 11, 3), dt.date(2026, 11, 10)
+    for number, (code, name, position) in enumerate(DEPARTMENTS):
+        village = villages[position]
+        cadre = people.village_team[village][1]
+        plan(register.add_unit, ledger, people.admin, code, name, "department", at=_at(added, _NO_DRAW))
+        plan(
+            register.post_cadre,
+            ledger,
+            people.admin,
+            cadre,
+            village=village,
+            department=code,
+            reason="选派驻村工作队长",
+            at=_at(posted, _NO_DRAW),
+        )
+        plan(
+            visits.add_visit,
+            ledger,
+            clerk,
+            household=None,
+            by=[people.township_leaders[townships[village]]],
+            date=(talked + dt.timedelta(days=number)).isoformat(),
+            kind="talk",
+            with_cadre=cadre,
+            note="季度谈心谈话：驻村工作情况",
+            raises=[("驻村工作经费报销周期长", "other")] if number == 0 else [],
+            at=_at(talked + dt.timedelta(days=number), _NO_DRAW),
+        )
 
 
 def _reviews(ledger: Ledger, plan: _Plan, rng: random.Random, people: _People, villages: list[str]) -> None:
