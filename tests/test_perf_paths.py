@@ -261,6 +261,11 @@ def test_lazy_tree_lists_and_helps_every_command_as_typer_would() -> None:
         TyperInfo(COMMANDS), pretty_exceptions_short=True, rich_markup_mode=None, suggest_commands=True
     )
 
+    from minqing.cli import help_lang
+    from minqing.cli.common import STATE
+
+    STATE.lang = "en"
+
     def walk(group: typer.core.TyperGroup, prefix: str = "") -> dict[str, str]:
         ctx = typer.Context(group, info_name="minqing", terminal_width=100, max_content_width=100)
         found = {}
@@ -269,9 +274,15 @@ def test_lazy_tree_lists_and_helps_every_command_as_typer_would() -> None:
             sub = typer.Context(
                 command, info_name=f"minqing {prefix}{name}", terminal_width=100, max_content_width=100
             )
-            found[prefix + name] = command.get_help(sub)
-            if hasattr(command, "list_commands"):
+            if getattr(command, "help_path", None) is None:
+                # Typer's eager command: its help comes from the same catalog as ours (issue 17: no help literals)
+                command.help_path = prefix + name
+                help_lang.localize(command, sub, "en")
+            if hasattr(command, "list_commands"):  # a group: the same commands (their summaries are ours)
+                found[prefix + name] = " ".join(command.list_commands(sub))
                 found.update(walk(command, f"{prefix}{name} "))
+            else:
+                found[prefix + name] = command.get_help(sub)
         return found
 
     lazy_help, eager_help = walk(lazy), walk(eager)
