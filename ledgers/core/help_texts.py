@@ -22,8 +22,8 @@ HELP: dict[str, tuple[str, str]] = {
     "--month": ("只看这个月，格式 YYYY-MM。", "Only this month, YYYY-MM."),
     "--date": ("日期 YYYY-MM-DD（默认今天）。", "Date YYYY-MM-DD (default: today)."),
     "--by": (
-        "汇总口径：county|township|village|group|leader|category|ledger（默认 township）。",
-        "county|township|village|group|leader|category|ledger (default: township).",
+        "汇总口径：county|township|village|group|leader|category|ledger|round（默认 township）。",
+        "county|township|village|group|leader|category|ledger|round (default: township).",
     ),
     "--unit": ("只看该单位及其下级（单位代码）。", "Only this unit and what lies under it (code)."),
     "--format": (
@@ -33,8 +33,8 @@ HELP: dict[str, tuple[str, str]] = {
     "--out": ("写入该文件，而不是标准输出。", "Write to this file instead of stdout."),
     "--ledger": ("台账：livelihood|hardship|stability", "livelihood|hardship|stability"),
     "--kind": (
-        "种类：households|cadres|visits|issues（导入时还可 petitions）",
-        "households|cadres|visits|issues (import: also petitions)",
+        "种类：households|cadres|visits|issues（导入时还可 petitions、surveys）",
+        "households|cadres|visits|issues (import: also petitions, surveys)",
     ),
     "--encoding": (
         "CSV 编码（默认先试 UTF-8，再试 GB18030）。",
