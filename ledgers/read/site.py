@@ -603,25 +603,45 @@ def _figures(
     index: Index, periods: tuple[SitePeriod, ...], units: dict[str, UnitInfo], root: str, lang: str
 ) -> dict[str, dict[str, Any]]:
     """unit -> period key -> {"v": figures as shown, "raw": rollup values, "rows": children's shown figures,
-    "l": metric -> counted item ids}: one rollup and one counted_items per level and period."""
+    "l": metric -> counted item ids}: one rollup and one counted_items per level below the root and period; the
+    root's figures are the total of the first of them (the rollup's total is the whole `--unit` filter)."""
     out: dict[str, dict[str, Any]] = {code: {} for code in units}
-    levels = sorted({info.level for info in units.values()}, key=("county", "township", "village").index)
+    root_level = units[root].level
+    below = sorted(
+        {info.level for info in units.values()} - {root_level}, key=("county", "township", "village").index
+    )
     for site_period in periods:
-        for level in levels:
+        label_text = _period_label(site_period, lang)
+
+        def keep(
+            code: str,
+            values: dict[str, Any],
+            lists: dict[str, list[str]],
+            key: str = site_period.key,
+            shown_label: str = label_text,
+        ) -> None:
+            out[code][key] = {
+                "label": shown_label,
+                "raw": values,
+                "v": {name: display(name, value, lang) for name, value in values.items()},
+                "rows": {},
+                "l": lists,
+            }
+
+        for level in below or [root_level]:
             result = R.rollup([index], site_period.period, level, root, lang)
             lists = R.counted_items(index, site_period.period, level, root)
             for row in result.rows:
                 # A grouping also has rows for work attached directly to a higher unit (the county's own level
                 # in `--by township`); a unit's figures are its row in the grouping of its own level.
-                if row.unit not in units or units[row.unit].level != level:
-                    continue
-                out[row.unit][site_period.key] = {
-                    "label": _period_label(site_period, lang),
-                    "raw": row.values,
-                    "v": {key: display(key, value, lang) for key, value in row.values.items()},
-                    "rows": {},
-                    "l": lists.get(row.unit, {name: [] for name in R.LISTED_METRICS}),
+                if row.unit in units and units[row.unit].level == level:
+                    keep(row.unit, row.values, lists.get(row.unit, {name: [] for name in R.LISTED_METRICS}))
+            if below and level == below[0]:
+                every = {
+                    name: sorted({i for group in lists.values() for i in group[name]})
+                    for name in R.LISTED_METRICS
                 }
+                keep(root, result.total.values, every)
         for code, info in units.items():
             if info.parent in out and site_period.key in out[info.parent] and site_period.key in out[code]:
                 shown = out[code][site_period.key]["v"]
