@@ -444,6 +444,21 @@ def test_visits_resolve_households_and_visitors(office):
         ("2026-11-22", "talk", office.homes["单田芳"], "520602101202", (office.leader,), None),
         ("2026-11-22", "stay", None, "520602101202", (office.county,), None),
     ]
+    # The import's one commit names every visitor (issue 17), so `git log --grep` finds the visits for each.
+    trailers = subprocess.run(
+        [
+            "git",
+            "log",
+            "-1",
+            "--format=%(trailers:key=Ledger-Visitor,valueonly,separator=%x20)",
+            result.commit,
+        ],
+        cwd=office.path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert trailers == [office.leader, office.wang_banli, office.county]
 
 
 def test_visits_refuse_future_dates_recalled_visitors_and_repeats(office):
