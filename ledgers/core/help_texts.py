@@ -240,8 +240,8 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "reconcile --unit": ("单位代码（默认全县）。", "Unit code (default: the whole county)."),
     "duties": (
-        "检查职责完成情况：每村每月活动（五帮五扶 ≥ 2）、每位县领导每月蹲点一次、每个结对户每季度谈心谈话一次。每项不足输出一行“路径: 说明”；有不足时退出码为 1。",
-        "Check the duties: activities per village a month (五帮五扶 ≥ 2), a stay a month per county leader (蹲点), a talk a quarter per paired household (谈心谈话). Prints `path: message` per shortfall; exit 1 when any.",
+        "检查职责完成情况：每村每月活动（五帮五扶 ≥ 2）、每位县领导每月蹲点一次、每个结对户每季度谈心谈话一次、每个帮扶单位每月活动（五帮五扶 ≥ 2）、每名驻村工作队干部每季度被谈心谈话一次。每项不足输出一行“路径: 说明”；有不足时退出码为 1。",
+        "Check the duties: activities per village a month (五帮五扶 ≥ 2), a stay a month per county leader (蹲点), a talk a quarter per paired household (谈心谈话), activities per department a month (五帮五扶 ≥ 2), a talk a quarter with each work-team cadre. Prints `path: message` per shortfall; exit 1 when any.",
     ),
     "duties --month": (
         "活动和蹲点所看的月份，YYYY-MM（默认本月）。",
@@ -252,12 +252,12 @@ HELP: dict[str, tuple[str, str]] = {
         "Quarter for talks, YYYYQn (default: this one).",
     ),
     "duties --only": (
-        "只查：activities|stays|talks（默认三项都查）。",
-        "activities|stays|talks (default: all three).",
+        "只查：activities|stays|talks|departments|cadre_talks（默认全部都查）。",
+        "activities|stays|talks|departments|cadre_talks (default: all of them).",
     ),
     "duties --activity-minimum": (
-        "每村每月需要的活动次数（默认取 minqing.yaml，2）。",
-        "Activities a village needs a month (default: minqing.yaml, 2).",
+        "每村（及每个帮扶单位）每月需要的活动次数（默认取 minqing.yaml，2）。",
+        "Activities a village (and a department) needs a month (default: minqing.yaml, 2).",
     ),
     "import": (
         "导入农户、干部、走访或事项的台账表格：要么全部导入，要么一行不写，一次提交。",
@@ -939,6 +939,10 @@ HELP: dict[str, tuple[str, str]] = {
         "测评的轮次，1..minqing.yaml 的 rounds（4）。",
         "Round of the campaign, 1..minqing.yaml rounds (4).",
     ),
+    "survey add --household": ("受访的农户（编号或前缀）。", "Household asked (id or prefix)."),
+    "survey add --by": ("询问的干部编号，逗号分隔。", "Cadres who asked, comma-separated."),
+    "survey add --note": ("农户的意见。", "What the household said."),
+    "survey add --reason": ("补录原因（配合 --late）。", "Why it is recorded late (with --late)."),
     "report nightly --site": (
         "同时更新该文件夹中给领导看的静态网站。",
         "Also bring the static site for leaders up to date in this folder.",
