@@ -63,3 +63,16 @@ def survey_add(
     )
     shown = t(f" 第 {survey.round} 轮", f" round {survey.round}") if survey.round else ""
     echo(f"{survey.id} {survey.date} {survey.household} {label(survey.result)}{shown}")
+
+
+@survey_app.command("void")
+def survey_void(
+    survey_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    late: LateOpt = False,
+    actor: AsOpt = None,
+) -> None:
+    from minqing.ledgers.ops import surveys
+
+    marker = surveys.void_survey(ledger(), actor, survey_id, reason=reason, late=late_reason(late, reason))
+    echo(f"{marker['id']} {t('作废', 'voids')} {marker['voids']}")

@@ -355,3 +355,63 @@ def test_two_offices_surveying_the_same_village_merge_in_sync(sample: Sample, tm
         assert run("audit", ledger=office).exit_code == 0
         assert run("check", ledger=office).exit_code == 0
     assert rollup_json(b, "--by", "village")["total"]["surveyed"] == 2
+
+
+# ---------------------------------------------------------------- 作废 and 撤销
+
+
+def test_a_voided_answer_leaves_the_count(sample: Sample) -> None:
+    first = ok(
+        sample.path,
+        "survey",
+        "add",
+        "--household",
+        sample.households[0],
+        "--result",
+        "不满意",
+        "--date",
+        "2026-11-20",
+    )
+    survey_id = first.split()[0]
+    assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 1
+    out = ok(sample.path, "survey", "void", survey_id[:5], "--reason", "录错户")
+    void_id = out.split()[0]
+    assert out.strip() == f"{void_id} 作废 {survey_id}"
+    commit = last_commit(sample.path)
+    assert commit.subject == f"作废满意度测评 {survey_id}：录错户"
+    assert commit.trailers["Ledger-Op"] == ["survey.void"] and commit.trailers["Ledger-Entry"] == [void_id]
+    assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 0
+    again = refused(sample.path, "survey", "void", survey_id, "--reason", "再次")
+    assert void_id in again.stderr
+    refused(sample.path, "survey", "void", "S-ZZZZZZ", "--reason", "无", contains="S-ZZZZZZ")
+    refused(sample.path, "survey", "void", survey_id, contains="--reason")
+    for command in ("check", "audit"):
+        assert run(command, ledger=sample.path).exit_code == 0
+
+
+def test_undo_of_a_visit_voids_the_answer_given_during_it(sample: Sample) -> None:
+    day = NOW[:10]
+    ok(
+        sample.path, "visit", "add", "--household", sample.households[0], "--by", sample.village_cadre,
+        "--survey", "满意", "--date", day, "--as", sample.clerk,
+    )  # fmt: skip
+    assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 1
+    ok(sample.path, "undo", "--reason", "录错", "--as", sample.clerk)
+    data = rollup_json(sample.path, "--by", "village")
+    assert (data["total"]["visits"], data["total"]["surveyed"]) == (0, 0)
+    ok(
+        sample.path,
+        "survey",
+        "add",
+        "--household",
+        sample.households[1],
+        "--result",
+        "满意",
+        "--as",
+        sample.clerk,
+    )
+    assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 1
+    ok(sample.path, "undo", "--reason", "重复", "--as", sample.clerk)
+    assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 0
+    for command in ("check", "audit"):
+        assert run(command, ledger=sample.path).exit_code == 0

@@ -943,6 +943,12 @@ HELP: dict[str, tuple[str, str]] = {
     "survey add --by": ("询问的干部编号，逗号分隔。", "Cadres who asked, comma-separated."),
     "survey add --note": ("农户的意见。", "What the household said."),
     "survey add --reason": ("补录原因（配合 --late）。", "Why it is recorded late (with --late)."),
+    "survey void": (
+        "作废误录的测评回答：它不再计入任何统计。",
+        "Void a survey answer typed in by mistake (作废): it leaves every count.",
+    ),
+    "survey void --reason": ("原因（必填）：误录、重复录入。", "Why (required): typed in by mistake, twice."),
+    "SURVEY_ID": ("测评编号或其唯一前缀。", "Survey answer id or unique prefix."),
     "report nightly --site": (
         "同时更新该文件夹中给领导看的静态网站。",
         "Also bring the static site for leaders up to date in this folder.",
@@ -1031,6 +1037,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "visit edit": ("minqing visit edit V-7K3M --date 2026-11-20 --reason 日期录错",),
     "visit void": ("minqing visit void V-7K3M --reason 重复录入",),
+    "survey void": ("minqing survey void S-9QW2 --reason 录错户",),
     "visit list": ("minqing visit list --unit 520602101 --month 2026-11", "minqing visit list --by C-4H2J"),
     "issue add": (
         "minqing issue add --desc 村道路灯损坏 --category infrastructure --kind problem --ledger livelihood --source grid --unit 520602101201",

@@ -11,8 +11,16 @@ from collections.abc import Iterable, Iterator
 from .errors import Ambiguous, BadInput, NotFound
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-KINDS = {"C": "cadre", "H": "household", "Q": "item", "V": "visit", "A": "activity", "R": "review"}
-ID_RE = re.compile(r"^([CHQVAR])-([0-9A-HJKMNP-TV-Z]{6})$")
+KINDS = {
+    "C": "cadre",
+    "H": "household",
+    "Q": "item",
+    "V": "visit",
+    "A": "activity",
+    "R": "review",
+    "S": "survey",
+}
+ID_RE = re.compile(r"^([CHQVARS])-([0-9A-HJKMNP-TV-Z]{6})$")
 OP_ID_LEN = 10
 
 

@@ -1529,6 +1529,7 @@ MESSAGES.update(
     }
 )
 GROUPING_LABELS.update({"round": ("按轮次", "by round")})
+LABELS.update({"survey": ("满意度测评", "survey answer")})
 
 # Issue 17 (tables at 80 columns, names beside codes, log in the chosen language): cli/tables.py and `minqing log`.
 MESSAGES.update(
@@ -1754,6 +1755,32 @@ MESSAGES.update(
             "not an unencrypted private key; put its .pub beside it",
         ),
         "why_not_hex": ("不是十六进制密钥", "not a hex key"),
+        # a ledger file or --map that is not ledger YAML (yamlio.YamlProblem.said, store's details)
+        "yaml_problem": ("YAML 有误：“{problem}”", "{problem}"),
+        "yaml_duplicate_key": ("键 {field} 重复", "duplicate key {field}"),
+        "file_too_large": (
+            "文件有 {size} 字节，上限为 {limit} 字节",
+            "file is {size} bytes; the limit is {limit}",
+        ),
+        "yaml_nul_bytes": ("文件含有 NUL 字节", "file contains NUL bytes"),
+        "yaml_alias": (
+            "台账文件中不允许使用 YAML 锚点和别名",
+            "YAML anchors and aliases are not allowed in ledger files",
+        ),
+        "yaml_tag": ("台账文件中不允许使用 YAML 标签 {tag}", "YAML tag {tag} is not allowed in ledger files"),
+        # PyYAML's own words, quoted as it said them (it has no Chinese)
+        "yaml_syntax": ("YAML 语法错误，解析器报告：“{problem}”", "YAML syntax error: {problem}"),
+        "yaml_not_utf8": ("文件不是 UTF-8 编码", "file is not UTF-8"),
+        "yaml_one_document": ("实体文件只能有一个 YAML 文档", "entity files hold exactly one YAML document"),
+        "at_line": ("第 {line} 行：{what}", "line {line}: {what}"),
+        "detail_directory": ("应为文件的位置是一个目录", "a directory where a file belongs"),
+        "detail_not_entity": ("应为编号为 {id} 的映射（mapping）", "expected a mapping with id {id}"),
+        "detail_no_replay": ("其历史无法重放：“{error}”", "its history does not replay ({error})"),
+        "detail_unknown_key": ("未知的键 {field}", "unknown key {field}"),
+        "detail_forged": (
+            "{field} 为 {value}，而其历史重放得到 {replayed}（是否被手工修改？）",
+            "{field} is {value} but its history gives {replayed} (a hand edit?)",
+        ),
         "ctrl_c": ("已中断", "interrupted"),
         "internal_error": (
             "内部错误：{kind}: {error}（加 -v 运行可看详情）",

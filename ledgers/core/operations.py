@@ -344,6 +344,7 @@ OPS: dict[str, OpRule] = {
     ),
     # 群众满意度测评 (issue 18, core/surveys.py): one household's answer, one document of its village's stream.
     "survey.add": OpRule(counts={"surveys": (1, 1)}, subject="满意度测评 {who} {day}：{result}{round}"),
+    "survey.void": OpRule(counts={"surveys": (1, 1)}, subject="作废满意度测评 {survey}：{reason}"),
     "activity.add": OpRule(
         counts={"activities": (1, 1)}, subject="活动 {kind} {place} {day}：{title}{people}"
     ),
@@ -375,6 +376,7 @@ OPS: dict[str, OpRule] = {
             "item": (0, None),
             "visits": (0, 1),
             "activities": (0, 1),
+            "surveys": (0, 1),
             "cadre": (0, 1),
             "household": (0, 1),
         },

@@ -11,16 +11,23 @@ from ..core import streams as S
 from ..core.activities import Activity
 from ..core.errors import BadInput
 from ..core.model import Visit
+from ..core.surveys import Survey
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
 
 # stream kind -> (id prefix, record class)
-RECORDS: dict[str, tuple[str, type]] = {"visits": ("V", Visit), "activities": ("A", Activity)}
+RECORDS: dict[str, tuple[str, type]] = {
+    "visits": ("V", Visit),
+    "activities": ("A", Activity),
+    "surveys": ("S", Survey),
+}
 
 
 def stream_path(kind: str, doc: dict[str, Any]) -> str:
     if kind == "visits":
         return layout.visit_stream_path(str(doc["date"]), str(doc["village"]))
+    if kind == "surveys":
+        return layout.survey_stream_path(str(doc["date"]), str(doc["village"]))
     return layout.activity_stream_path(str(doc["date"]))
 
 

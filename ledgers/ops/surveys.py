@@ -4,6 +4,8 @@ writes the same document inside the visit's own commit (ops/visits.py calls `sur
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core import fields as F
 from ..core import ids, layout, yamlio
 from ..core.errors import BadInput, Refused
@@ -114,3 +116,32 @@ def _subject(head: str, survey: Survey) -> str:
     return operation_subject(
         "survey.add", who=head, day=survey.date, result=label(survey.result), round=shown
     )
+
+
+def void_survey(
+    ledger: Ledger,
+    actor: str | None,
+    ref: str,
+    *,
+    reason: str | None,
+    late: str | None = None,
+    at: str | None = None,
+) -> dict[str, Any]:
+    """作废 an answer typed in by mistake: a voiding document in its own stream file (core/streams.py); it leaves every
+    count. Returns the voiding document."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+    from .streams import late_for, write_void
+
+    why = F.text(reason, "--reason")
+    assert why is not None
+    with ledger.transaction(actor, "survey.void") as tx:
+        survey_id, path = locate(ledger, "surveys", ref, "SURVEY_ID")
+        original = document(ledger, path, survey_id)
+        when = at or F.timestamp()
+        marker = write_void(
+            tx, "surveys", original, why, when, late_for(ledger, "surveys", original, {}, late)
+        )
+        tx.commit(
+            operation_subject("survey.void", survey=survey_id, reason=why[:40]), [marker["id"]], at=when
+        )
+    return marker

@@ -19,12 +19,13 @@ from ..repo.store import Ledger, Transaction
 from .streams import write_void
 
 # What undoes each operation: the operations undo knows how to reverse.
-UNDOABLE = ("visit.add", "activity.add", "issue.add", "household.pair", "household.unpair")
+UNDOABLE = ("visit.add", "activity.add", "issue.add", "household.pair", "household.unpair", "survey.add")
 # The command that corrects an operation undo does not reverse.
 CORRECTED_BY = {
     "issue": "minqing issue edit / issue void / issue reopen",
     "visit": "minqing visit edit / visit void",
     "activity": "minqing activity edit / activity void",
+    "survey": "minqing survey void",
     "household": "minqing household edit / move / remove",
     "cadre": "minqing cadre edit / move / recall",
     "period": "minqing period reopen",
@@ -92,6 +93,17 @@ def _reverse(ledger: Ledger, tx: Transaction, op: str, entries: tuple[str, ...],
             raise Refused("undo_depended_on", op=op, commit=record, later=found)
         original = document(ledger, path, record)
         written.append(write_void(tx, kind, original, why, now, original.get("late") and why)["id"])
+    # The survey answer recorded by the operation (survey add, or visit add --survey) is voided with it (issue 18).
+    if op in ("visit.add", "survey.add"):
+        for entry in entries:
+            if entry.startswith("S-"):
+                found, path = locate(ledger, "surveys", entry, "undo")
+                if found != entry:
+                    raise Refused("undo_depended_on", op=op, commit=entry, later=found)
+                original = document(ledger, path, entry)
+                written.append(
+                    write_void(tx, "surveys", original, why, now, original.get("late") and why)["id"]
+                )
     for entry in entries:
         if entry.startswith("Q-") and op in ("visit.add", "issue.add"):
             item = ledger.item(entry)

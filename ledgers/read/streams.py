@@ -11,7 +11,7 @@ from ..repo.store import Ledger
 from .index import Index
 
 # stream kind -> (id prefix, index table of the documents in force)
-TABLES = {"visits": ("V", "visits"), "activities": ("A", "activities")}
+TABLES = {"visits": ("V", "visits"), "activities": ("A", "activities"), "surveys": ("S", "surveys")}
 
 
 def locate(ledger: Ledger, kind: str, text: str, field: str) -> tuple[str, str]:
