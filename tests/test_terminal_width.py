@@ -217,5 +217,7 @@ def test_log_speaks_the_chosen_language_with_names(demo: Path) -> None:
     leader = run("cadre", "show", item["leader"], "--json", ledger=demo)
     name = json.loads(leader.stdout)["name"]
     assert f"责任领导: — → {name} {item['leader']}" in zh
+    head = json.loads(run("household", "show", item["household"], "--json", ledger=demo).stdout)["head"]
+    assert f"农户: — → {head} {item['household']}" in zh
     en = run("--lang", "en", "log", item["id"], ledger=demo).stdout
     assert "kind: — → problem" in en and "state: resolved → closed" in en
