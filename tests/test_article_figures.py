@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import refused, run
+from sheets_fixture import build_office, write_xlsx
 
 from minqing.ledgers.ops import register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
@@ -228,3 +229,43 @@ def test_the_new_kind_and_source_on_the_command_line(articles: Articles, tmp_pat
         copy, "issue", "add", "--unit", VILLAGES[1], "--desc", "x", "--category", "other", "--source", "纪律"
     )
     refused(copy, "visit", "add", "--household", articles.households[-1], "--by", someone, "--kind", "吊唁")
+
+
+def test_a_petition_sheet_names_the_discipline_channel(tmp_path: Path) -> None:
+    """信访台账 rows forwarded by 纪委 (纪委转办, 区纪检监察室转来) come in with source discipline, not as a
+    department's referral (转 → grid)."""
+    office = build_office(tmp_path / "office")
+    header = [
+        "序号",
+        "信访类型",
+        "接件时间",
+        "信访人姓名和相关信息",
+        "信访内容",
+        "案件地点",
+        "联系电话",
+        "办理情况",
+    ]
+    sheet = write_xlsx(
+        tmp_path / "信访台账.xlsx",
+        [
+            header,
+            ["1", "纪委转办", "2026年11月3日", "匿名", "反映村干部优亲厚友", "板栗园村", "", ""],
+            ["2", "区纪检监察室转来", "2026年11月4日", "匿名", "反映低保评定不公", "板栗园村", "", ""],
+            ["3", "部门转办", "2026年11月5日", "匿名", "反映村道路灯不亮", "板栗园村", "", ""],
+        ],
+    )
+    result = run("import", str(sheet), "--kind", "petitions", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    led = Ledger.open(office.path)
+    sources = sorted(
+        (item.created, item.source_kind)
+        for item in map(led.item, led.all_ids("Q"))
+        if item.kind == "petition"
+    )
+    assert sources[-3:] == [
+        ("2026-11-03", "discipline"),
+        ("2026-11-04", "discipline"),
+        ("2026-11-05", "grid"),
+    ]
+    data = json.loads(run("rollup", "--from", "2026-11-01", "--format", "json", ledger=office.path).stdout)
+    assert data["total"]["discipline_items"] == 2

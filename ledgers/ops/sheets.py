@@ -2660,9 +2660,12 @@ PETITION_SOURCES = {
     "排查": "grid",
     "走访": "visit",
     "入户走访": "visit",
+    "纪委转办": "discipline",  # issue 18: the discipline channel (纪委) is counted apart
+    "纪委交办": "discipline",
 }
-_SOURCE_WORDS = (("12345", "hotline"), ("热线", "hotline"), ("来电", "hotline"), ("转", "grid"), ("交办", "grid"),
-                 ("访", "petition"), ("信", "petition"))  # fmt: skip
+# 纪委/纪检 before 转: "纪委转办" is the discipline channel, not any department's referral.
+_SOURCE_WORDS = (("纪委", "discipline"), ("纪检", "discipline"), ("12345", "hotline"), ("热线", "hotline"),
+                 ("来电", "hotline"), ("转", "grid"), ("交办", "grid"), ("访", "petition"), ("信", "petition"))  # fmt: skip
 
 
 def petition_source(text: str, header: str) -> str:
