@@ -127,6 +127,7 @@ def visit_edit(
     ] = None,
     household: Annotated[str | None, typer.Option("--household")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
+    round_: Annotated[str | None, typer.Option("--round")] = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
@@ -144,6 +145,7 @@ def visit_edit(
         household=household,
         note=note,
         late=late_reason(late, reason),
+        round_number=round_,
     )
     echo(f"{doc['id']} {doc['date']} {t('更正', 'corrects')} {corrected}")
 

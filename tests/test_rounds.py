@@ -236,3 +236,13 @@ def test_rollup_by_round(sample: Sample, team: dict[str, str]) -> None:
         ("round 1", "1", "0.0"), ("round 2", "1", "1.0"), ("no round", "1", "1.0"),
     ]  # fmt: skip
     assert run("audit", ledger=sample.path).exit_code == 0
+
+
+def test_a_wrong_round_is_corrected_with_visit_edit(sample: Sample, team: dict[str, str]) -> None:
+    wrong = visit(sample, 0, list(team.values()), "--round", "3")
+    refused(sample.path, "visit", "edit", wrong, "--round", "9", "--reason", "轮次录错", contains="--round")
+    out = ok(sample.path, "visit", "edit", wrong, "--round", "2", "--reason", "轮次录错")
+    assert out.split()[2:] == ["更正", wrong]
+    data = json.loads(ok(sample.path, "rollup", "--by", "round", "--format", "json", "--date", "2026-11-20"))
+    assert [(row["unit"], row["visits"]) for row in data["rows"]] == [("2", 1)]
+    assert run("audit", ledger=sample.path).exit_code == 0

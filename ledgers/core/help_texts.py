@@ -918,6 +918,10 @@ HELP: dict[str, tuple[str, str]] = {
         "工作队走访（五人大走访）的轮次，1..minqing.yaml 的 rounds（4）。",
         "Round of the team visit (五人大走访), 1..minqing.yaml rounds (4).",
     ),
+    "visit edit --round": (
+        "更正后的轮次，1..minqing.yaml 的 rounds。",
+        "The right round of the team visit, 1..minqing.yaml rounds.",
+    ),
     "visit add --survey": (
         "农户对满意度测评的回答：satisfied|basic|unsatisfied。",
         "The household's answer to the satisfaction survey: satisfied|basic|unsatisfied.",

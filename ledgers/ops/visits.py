@@ -216,6 +216,7 @@ def edit_visit(
     household: str | None = None,
     note: str | None = None,
     late: str | None = None,
+    round_number: int | str | None = None,
     at: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """更正 a visit: the corrected record as a new document naming the original (ops/streams.py). Every count uses
@@ -243,6 +244,8 @@ def edit_visit(
                 )
         if note is not None:
             wanted["note"] = F.text(note, "--note", required=False)
+        if round_number is not None:  # the round of a team visit (issue 18)
+            wanted["round"] = parse_round(round_number, "--round", ledger.config.rounds())
         changes = changed(original, wanted)
         when = at or F.timestamp()
         marker = late_for(ledger, "visits", original, changes, late)
