@@ -415,3 +415,28 @@ def test_undo_of_a_visit_voids_the_answer_given_during_it(sample: Sample) -> Non
     assert rollup_json(sample.path, "--by", "village")["total"]["surveyed"] == 0
     for command in ("check", "audit"):
         assert run(command, ledger=sample.path).exit_code == 0
+
+
+def test_a_month_reported_before_the_survey_existed_shows_no_survey_figure(sample: Sample) -> None:
+    """Figures stored by `period close` before minqing knew the survey have no survey keys; `--as-reported` shows
+    them as not reported rather than failing."""
+    ok(sample.path, "period", "close", "2026-10", "--as", sample.county_leader)
+    path = sample.path / "periods/2026-10/520602.yaml"
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["reported"]["total"]["surveyed"] == 0
+
+    def older(rollup: dict) -> dict:
+        for row in (*rollup["rows"], rollup["total"]):
+            del row["surveyed"], row["survey_satisfaction"]
+        return rollup
+
+    data["reported"] = older(data["reported"])
+    for entry in data["history"]:
+        if "reported" in entry["fields"]:
+            entry["fields"]["reported"] = older(entry["fields"]["reported"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    args = ("rollup", "--period", "month", "--date", "2026-10-15", "--as-reported")
+    reported = json.loads(ok(sample.path, *args, "--format", "json"))
+    assert reported["total"]["surveyed"] is None and reported["total"]["survey_satisfaction"] is None
+    assert "测评户" in ok(sample.path, *args)
