@@ -577,6 +577,20 @@ def test_visit_committed_without_its_visitor_trailer_is_visitor_mismatch(book: B
     assert_push_refused(book, central, sha)
 
 
+def test_visit_committed_with_no_visitor_trailer_at_all_is_an_older_minqings_and_accepted(
+    book: Book, central: Path
+):
+    # A ledger written before minqing wrote Ledger-Visitor trailers: its visit commits carry none. They stay valid
+    # (the document's `by` is the record; `log --by` reads it), so old ledgers audit clean after the upgrade.
+    append_visit(book, "V-0LDER1", [book.village, book.secretary])
+    sha = forge(book, "走访 测试户甲 2026-11-23", "visit.add", ["V-0LDER1"], book.clerk)
+    assert "Ledger-Visitor" not in git(book.path, "show", "-s", "--format=%B", sha)
+    assert_clean(book)
+    assert_pushed(book, central)
+    by_secretary = mq(book.path, "log", "--by", book.secretary, "--json")
+    assert by_secretary.returncode == 0 and "V-0LDER1" in by_secretary.stdout
+
+
 # ---------------------------------------------------------------- 4. the clock
 
 

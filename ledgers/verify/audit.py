@@ -1219,11 +1219,12 @@ class Auditor:
     def _check_visitors(self, commit: Commit, touched: list[Touched]) -> None:
         """The Ledger-Visitor trailers name exactly the cadres of the visits the commit appends (issue 17): a
         forged one would make `git log --grep` credit a cadre with a visit they never went on, a missing one hide
-        a visit from them."""
+        a visit from them. A commit with no Ledger-Visitor trailer at all is a visit recorded before minqing wrote
+        them (an older ledger or an older minqing): its `by` list is the record, and `log --by` reads that."""
         docs = [doc for item in touched if item.kind == "visits" for doc in item.docs]
         expected = sorted(cadre for _, cadre in visitor_trailers(docs))
         claimed = sorted(commit.trailers.get(VISITOR) or ())
-        if claimed != expected:
+        if claimed and claimed != expected:
             path = next((item.path for item in touched if item.kind == "visits"), "")
             self._find(
                 commit,
