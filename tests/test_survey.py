@@ -131,6 +131,9 @@ def test_visit_with_survey_is_one_commit_holding_both(sample: Sample) -> None:
     commit = last_commit(sample.path)
     (survey,) = stream(sample.path, STREAM)
     assert commit.trailers["Ledger-Op"] == ["visit.add"]
+    assert (
+        commit.subject == "走访 测试户乙 2026-11-19（测试县领导、测试乡领导、测试村干部），满意度测评：满意"
+    )
     assert commit.trailers["Ledger-Entry"] == [visit_id, survey["id"]]
     assert sorted(commit.files) == sorted([STREAM, f"visits/2026-11/{VILLAGE}.yaml"])
     assert survey["visit"] == visit_id and survey["household"] == home and survey["round"] == 1

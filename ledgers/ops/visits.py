@@ -13,6 +13,7 @@ from ..core import ids, layout, yamlio
 from ..core.errors import BadInput, Refused
 from ..core.items import apply as apply_item
 from ..core.messages import Text
+from ..core.messages import label as label_of
 from ..core.model import ITEM_KINDS, VISIT_KINDS, Cadre, Household, Item, Visit
 from ..core.operations import subject as operation_subject
 from ..core.operations import visitor_trailers
@@ -139,6 +140,8 @@ def add_visit(
         label = {"visit": "走访", "talk": "谈心谈话", "stay": "蹲点", "condolence": "慰问"}[kind]
         who = home.head if home else f"{talked.name}（{talked.id}）" if talked else unit_code
         raised = f"，登记 {len(items)} 项" if items else ""
+        if asked:  # the survey answered during the visit (issue 18), as `survey add` names it
+            raised += f"，满意度测评：{label_of(F.choice(survey, '--survey', SURVEY_RESULTS))}"
         subject = operation_subject(
             "visit.add", kind=label, who=who, day=day, visitors=_names(cadres), raised=raised
         )
