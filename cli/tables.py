@@ -110,9 +110,11 @@ def _widths(measures: list[_Measure], columns: list[Column], width: int | None) 
         return [m.natural for m in measures]
     widths = [m.floor for m in measures]
     room = width - _total(widths)
-    for index, (measure, column) in enumerate(zip(measures, columns, strict=True)):
-        if column.kind in (KEY, NUMBER) and room > 0:
-            grow = min(room, measure.natural - widths[index])
+    # Headers back on one line, the cheapest first: as many whole headers as the room allows.
+    keys = [i for i, c in enumerate(columns) if c.kind in (KEY, NUMBER)]
+    for index in sorted(keys, key=lambda i: (measures[i].natural - widths[i], i)):
+        grow = min(room, measures[index].natural - widths[index])
+        if grow > 0:
             widths[index] += grow
             room -= grow
     for kind in (TEXT, NAME):  # prose first: a name wraps well at its space, a description does not
