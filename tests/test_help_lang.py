@@ -8,8 +8,17 @@ import re
 
 import pytest
 import typer
-from conftest import run
-from test_bad_input_corpus import TYPED, World, _build, _fill
+from conftest import git, run
+from test_bad_input_corpus import (
+    CSV_HEADER,
+    HAND_EDITS,
+    INPUT_FILES,
+    TYPED,
+    World,
+    _build,
+    _entity_path,
+    _fill,
+)
 from typer.testing import CliRunner
 
 from minqing.cli import help_lang
@@ -187,6 +196,7 @@ CODES = {
     "utf",
     "base64",
     "pub",
+    "zip",
 }
 CODES |= {
     word for path, _ in COMMANDS for word in path
@@ -235,4 +245,52 @@ def test_refusals_in_chinese_are_wholly_chinese(world: World):
         words = english_words(result.stderr)
         if words:
             mixed[case.id] = (words, result.stderr.strip())
+    assert mixed == {}, "\n".join(f"{k}: {v}" for k, v in mixed.items())
+
+
+def test_bad_files_in_chinese_are_wholly_chinese(world: World, tmp_path):
+    """Sheets and maps that are not what they claim (the corpus's INPUT_FILES), refused in Chinese."""
+    mixed = {}
+    sheet = tmp_path / "ok.csv"
+    sheet.write_text(CSV_HEADER + "王五,520602101201,3\n", encoding="utf-8")
+    for case in INPUT_FILES:
+        target = tmp_path / case.name
+        target.write_bytes(case.content)
+        argv = [
+            _fill(arg, world).replace("{file}", str(target)).replace("{csv}", str(sheet)) for arg in case.argv
+        ]
+        result = run(*argv, ledger=world.path)
+        assert result.exit_code == 2, (case.id, result.output)
+        words = english_words(result.stderr)
+        if words:
+            mixed[case.id] = (words, result.stderr.strip())
+    assert mixed == {}, "\n".join(f"{k}: {v}" for k, v in mixed.items())
+
+
+def test_hand_edited_files_in_chinese_are_wholly_chinese(world: World):
+    """A ledger file broken by hand (one corpus case per kind of damage): the exit-4 line is Chinese too, PyYAML's
+    own words quoted."""
+    visit = run(
+        "visit", "add", "--household", world.ids["home"], "--by", world.ids["town"], ledger=world.path
+    )
+    assert visit.exit_code == 0, visit.output
+    kinds = {}
+    for case in HAND_EDITS:
+        kinds.setdefault(case.id.split("-", 1)[1], case)
+    mixed = {}
+    for case in kinds.values():
+        rel = _entity_path(world, case.target)
+        path = world.path / rel
+        original = path.read_bytes()
+        path.write_bytes(case.edit(original))
+        git(world.path, "commit", "-q", "-m", f"hand edit {case.id}", "--", rel)
+        try:
+            result = run(*[_fill(arg, world) for arg in case.argv], ledger=world.path)
+            assert result.exit_code == 4, (case.id, result.output)
+            words = english_words(result.stderr)
+            if words:
+                mixed[case.id] = (words, result.stderr.strip())
+        finally:
+            git(world.path, "reset", "-q", "--hard", "HEAD~1")
+    assert len(kinds) >= 8
     assert mixed == {}, "\n".join(f"{k}: {v}" for k, v in mixed.items())

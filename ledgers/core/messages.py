@@ -1757,7 +1757,7 @@ MESSAGES.update(
         "why_not_hex": ("不是十六进制密钥", "not a hex key"),
         # a ledger file or --map that is not ledger YAML (yamlio.YamlProblem.said, store's details)
         "yaml_problem": ("YAML 有误：“{problem}”", "{problem}"),
-        "yaml_duplicate_key": ("键 {field} 重复", "duplicate key {field}"),
+        "yaml_duplicate_key": ("键“{field}”重复", "duplicate key {field}"),
         "file_too_large": (
             "文件有 {size} 字节，上限为 {limit} 字节",
             "file is {size} bytes; the limit is {limit}",
@@ -1774,11 +1774,11 @@ MESSAGES.update(
         "yaml_one_document": ("实体文件只能有一个 YAML 文档", "entity files hold exactly one YAML document"),
         "at_line": ("第 {line} 行：{what}", "line {line}: {what}"),
         "detail_directory": ("应为文件的位置是一个目录", "a directory where a file belongs"),
-        "detail_not_entity": ("应为编号为 {id} 的映射（mapping）", "expected a mapping with id {id}"),
+        "detail_not_entity": ("文件内容应为编号 {id} 的条目（键值映射）", "expected a mapping with id {id}"),
         "detail_no_replay": ("其历史无法重放：“{error}”", "its history does not replay ({error})"),
-        "detail_unknown_key": ("未知的键 {field}", "unknown key {field}"),
+        "detail_unknown_key": ("未知的键“{field}”", "unknown key {field}"),
         "detail_forged": (
-            "{field} 为 {value}，而其历史重放得到 {replayed}（是否被手工修改？）",
+            "字段“{field}”为 {value}，而其历史重放得到 {replayed}（是否被手工修改？）",
             "{field} is {value} but its history gives {replayed} (a hand edit?)",
         ),
         "ctrl_c": ("已中断", "interrupted"),

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from . import fastyaml
+from .messages import Text
 
 MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
 MAX_STREAM_BYTES = 64 << 20  # a month of visits in one village
@@ -33,14 +34,25 @@ def _without_timestamps(loader_cls: Any) -> Any:
 
 
 class YamlProblem(ValueError):
-    """A file is not ledger YAML. `line` is 1-based (0 when unknown); `code` and `detail` let check name the kind."""
+    """A file is not ledger YAML. `line` is 1-based (0 when unknown); `code` and `detail` let check name the kind.
 
-    def __init__(self, message: str, line: int = 0, code: str = "yaml_syntax", detail: str = "") -> None:
+    `message` is English (check's findings and the index's notes keep it); `said` is the same in the user's language,
+    for the one-line refusal (issue 17: a Chinese message carries no English fragment)."""
+
+    def __init__(
+        self,
+        message: str,
+        line: int = 0,
+        code: str = "yaml_syntax",
+        detail: str = "",
+        said: Text | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.code = code
         self.detail = detail
+        self.said = said if said is not None else Text("yaml_problem", problem=message)
 
 
 def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -50,7 +62,13 @@ def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) 
         if isinstance(key_node, yaml.ScalarNode):
             if key_node.value in seen:
                 line = key_node.start_mark.line + 1
-                raise YamlProblem(f"duplicate key {key_node.value}", line, "duplicate_key", key_node.value)
+                raise YamlProblem(
+                    f"duplicate key {key_node.value}",
+                    line,
+                    "duplicate_key",
+                    key_node.value,
+                    Text("yaml_duplicate_key", field=key_node.value),
+                )
             seen.add(key_node.value)
     return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep)
 
@@ -74,9 +92,16 @@ def _screen(text: str, limit: int) -> None:
     size = len(text)
     if size * 4 > limit and (size > limit or len(text.encode("utf-8", "surrogatepass")) > limit):
         size = len(text.encode("utf-8", "surrogatepass"))
-        raise YamlProblem(f"file is {size} bytes; the limit is {limit}", 1, "too_large", f"{size} > {limit}")
+        raise YamlProblem(
+            f"file is {size} bytes; the limit is {limit}",
+            1,
+            "too_large",
+            f"{size} > {limit}",
+            Text("file_too_large", size=size, limit=limit),
+        )
     if "\x00" in text:
-        raise YamlProblem("file contains NUL bytes", text[: text.index("\x00")].count("\n") + 1, "nul_bytes")
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise YamlProblem("file contains NUL bytes", line, "nul_bytes", said=Text("yaml_nul_bytes"))
     if "&" not in text and "*" not in text and "!" not in text or not _RISKY.search(text):
         return  # the `in` tests are memchr-fast; the regex runs only on files with one of these characters
     # Only files where &, * or ! could start a node pay for an event scan; ours never carry anchors, aliases or tags.
@@ -85,11 +110,20 @@ def _screen(text: str, limit: int) -> None:
             line = event.start_mark.line + 1 if event.start_mark else 0
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise YamlProblem(
-                    "YAML anchors and aliases are not allowed in ledger files", line, "yaml_alias"
+                    "YAML anchors and aliases are not allowed in ledger files",
+                    line,
+                    "yaml_alias",
+                    said=Text("yaml_alias"),
                 )
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise YamlProblem(f"YAML tag {tag} is not allowed in ledger files", line, "yaml_tag", tag)
+                raise YamlProblem(
+                    f"YAML tag {tag} is not allowed in ledger files",
+                    line,
+                    "yaml_tag",
+                    tag,
+                    Text("yaml_tag", tag=tag),
+                )
     except yaml.YAMLError as exc:
         raise _problem(exc) from None
 
@@ -98,7 +132,9 @@ def _problem(exc: yaml.YAMLError) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else 0
     problem = getattr(exc, "problem", None) or str(exc)
-    return YamlProblem(f"YAML syntax error: {problem}", line, "yaml_syntax", problem)
+    return YamlProblem(
+        f"YAML syntax error: {problem}", line, "yaml_syntax", problem, Text("yaml_syntax", problem=problem)
+    )
 
 
 def decode(raw: bytes) -> str:
@@ -106,7 +142,7 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlProblem("file is not UTF-8", line, "not_utf8") from None
+        raise YamlProblem("file is not UTF-8", line, "not_utf8", said=Text("yaml_not_utf8")) from None
 
 
 def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
@@ -161,7 +197,12 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
         data = constructor.construct_document(node)
         out.append(Located(data, lines, tuple(dups), node.start_mark.line + 1))
     if not stream and len(out) > 1:
-        raise YamlProblem("entity files hold exactly one YAML document", out[1].start_line, "yaml_syntax")
+        raise YamlProblem(
+            "entity files hold exactly one YAML document",
+            out[1].start_line,
+            "yaml_syntax",
+            said=Text("yaml_one_document"),
+        )
     return out
 
 

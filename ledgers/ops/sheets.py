@@ -697,10 +697,14 @@ def load_mapping(path: str | Path | None, kind: str) -> dict[str, str | None]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
         data = yamlio.load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput("bad_map", path=str(path), detail=str(exc)) from None
+    except UnicodeDecodeError:
+        raise BadInput("bad_map", path=str(path), detail=Text("yaml_not_utf8")) from None
+    except OSError as exc:
+        raise BadInput("bad_map", path=str(path), detail=exc.strerror or str(exc)) from None
     except yamlio.YamlProblem as problem:
-        raise BadInput("bad_map", path=str(path), detail=f"line {problem.line}: {problem.message}") from None
+        raise BadInput(
+            "bad_map", path=str(path), detail=Text("at_line", line=problem.line, what=problem.said)
+        ) from None
     if not isinstance(data, dict):
         raise BadInput("bad_map", path=str(path), detail=Text("acc_map"))
     known = {column.field for column in COLUMNS[kind]}

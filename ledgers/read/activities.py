@@ -68,7 +68,7 @@ def _documents(rel: str, text: str) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         docs = yamlio.load_all(text)
     except yamlio.YamlProblem as problem:
-        raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+        raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.said) from None
     starts = [number for number, line in enumerate(text.splitlines(), start=1) if line.startswith("---")]
     for position, doc in enumerate(docs):
         if not isinstance(doc, dict):

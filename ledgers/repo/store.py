@@ -126,19 +126,20 @@ class Ledger:
                 if size > yamlio.MAX_STREAM_BYTES:
                     limit = yamlio.MAX_STREAM_BYTES
                     raise CorruptFile(
-                        "corrupt_file", path=rel, line=1, detail=f"file is {size} bytes; the limit is {limit}"
+                        "corrupt_file",
+                        path=rel,
+                        line=1,
+                        detail=Text("file_too_large", size=size, limit=limit),
                     )
                 raw = handle.read()
         except FileNotFoundError:
             return None
         except IsADirectoryError:
-            raise CorruptFile(
-                "corrupt_file", path=rel, line=1, detail="a directory where a file belongs"
-            ) from None
+            raise CorruptFile("corrupt_file", path=rel, line=1, detail=Text("detail_directory")) from None
         try:
             return yamlio.decode(raw)
         except yamlio.YamlProblem as problem:
-            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.said) from None
 
     def read_yaml(self, rel: str) -> Any:
         text = self.read_text(rel)
@@ -149,7 +150,7 @@ class Ledger:
                 text, limit=yamlio.MAX_STREAM_BYTES if rel == UNITS_FILE else yamlio.MAX_ENTITY_BYTES
             )
         except yamlio.YamlProblem as problem:
-            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.said) from None
         return data
 
     def read_stream(self, rel: str) -> list[dict[str, Any]]:
@@ -159,7 +160,7 @@ class Ledger:
         try:
             return yamlio.load_all(text)
         except yamlio.YamlProblem as problem:
-            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.message) from None
+            raise CorruptFile("corrupt_file", path=rel, line=problem.line, detail=problem.said) from None
 
     def units(self) -> dict[str, Unit]:
         if self._units is None:
@@ -274,9 +275,7 @@ class Ledger:
         rel = self.path_of(entry_id)
         data = self.read_yaml(rel)
         if not isinstance(data, dict) or data.get("id") != entry_id:
-            raise CorruptFile(
-                "corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}"
-            )
+            raise CorruptFile("corrupt_file", path=rel, line=1, detail=Text("detail_not_entity", id=entry_id))
         return rel, data
 
     def cadre(self, text: str, field_name: str = "--by", verify: bool = True) -> Cadre:
@@ -311,13 +310,13 @@ class Ledger:
         except (LedgerError, AssertionError, AttributeError, KeyError, TypeError, ValueError) as exc:
             line = self._line_of(rel, ("history",))
             raise CorruptFile(
-                "corrupt_file", path=rel, line=line, detail=f"its history does not replay ({exc})"
+                "corrupt_file", path=rel, line=line, detail=Text("detail_no_replay", error=str(exc))
             ) from None
         for key, value in data.items():
             if key not in expected:
-                detail = f"unknown key {key}"
+                detail = Text("detail_unknown_key", field=key)
             elif expected[key] != value:
-                detail = f"{key} is {value!r} but its history gives {expected[key]!r} (a hand edit?)"
+                detail = Text("detail_forged", field=key, value=repr(value), replayed=repr(expected[key]))
             else:
                 continue
             raise CorruptFile("corrupt_file", path=rel, line=self._line_of(rel, (key,)), detail=detail)

@@ -203,7 +203,7 @@ def stream_docs(text: str, side: str) -> dict[str, dict[str, Any]]:
     try:
         docs = yamlio.load_all(text)
     except yamlio.YamlProblem as problem:
-        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.said) from None
     out: dict[str, dict[str, Any]] = {}
     for doc in docs:
         if not isinstance(doc, dict) or not doc.get("id"):
@@ -279,7 +279,7 @@ def _entity_doc(text: str, side: str) -> dict[str, Any] | None:
     try:
         data = yamlio.load(text)
     except yamlio.YamlProblem as problem:
-        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.said) from None
     if not isinstance(data, dict) or not data.get("id"):
         raise Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping with an id")
     history = data.get("history") or []
@@ -476,7 +476,7 @@ def _keys_doc(text: str, side: str, path: str) -> dict[str, Any]:
     try:
         data = yamlio.load(text, limit=yamlio.MAX_STREAM_BYTES)
     except yamlio.YamlProblem as problem:
-        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.message) from None
+        raise Unmergeable("merge_unparseable", side=side, line=problem.line, detail=problem.said) from None
     if not isinstance(data, dict):
         raise Unmergeable("merge_unparseable", side=side, line=1, detail="not a mapping")
     if path == UNITS_PATH:
