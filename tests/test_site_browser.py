@@ -145,6 +145,18 @@ def test_click_down_from_county_to_item_with_figures_equal_to_rollup(
 
     browser.get((site / "index.html").as_uri())
     assert_figures(browser, demo, COUNTY, "month", "2026-11-23")
+    # the townships' rows in the county's table too
+    cells = browser.execute_script(
+        "var out = []; document.querySelectorAll('[data-m][data-u]').forEach(function (el) {"
+        " out.push([el.getAttribute('data-u'), el.getAttribute('data-m'), el.textContent]); }); return out;"
+    )
+    townships = {code for code, _, _ in cells}
+    assert TOWNSHIP in townships and len(cells) >= 4 * len(townships)
+    for code in townships:
+        want = expected(demo, code, "month", "2026-11-23")
+        for unit, metric, text in cells:
+            if unit == code:
+                assert text == want[metric], (code, metric, text, want[metric])
     assert_local(browser, site)
     click(browser, f'a[href^="u/{TOWNSHIP}.html"]')
     assert browser.current_url.split("#")[0].endswith(f"u/{TOWNSHIP}.html")

@@ -283,7 +283,7 @@ JS = r"""
         if (!fig) { return; }
         var ids = fig.l[args.m] || [];
         document.getElementById("list-title").textContent =
-          data.name + " · " + fig.label + " · " + (MQ.metricNames[args.m] || args.m) + "：" + ids.length;
+          data.name + " · " + fig.label + " · " + (MQ.metricNames[args.m] || args.m) + MQ.colon + ids.length;
         var body = document.getElementById("list-body");
         ids.forEach(function (id) {
           var it = MQ.items[id] || ["", "", "", "", ""];
@@ -677,7 +677,12 @@ def _js(name: str, value: Any) -> str:
 
 def _labels_js(ctx: Context) -> str:
     names = {key: ctx.metric(key) for key in R.METRICS}
-    return _js("window.MQ.metricNames", names) + _js("window.MQ.noHits", ctx.t("site_no_hits"))
+    colon = ": " if ctx.lang == "en" else "："
+    return (
+        _js("window.MQ.metricNames", names)
+        + _js("window.MQ.noHits", ctx.t("site_no_hits"))
+        + _js("window.MQ.colon", colon)
+    )
 
 
 def _items_js(items: list[Any], unit_names: dict[str, str], ctx: Context) -> str:
