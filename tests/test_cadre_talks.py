@@ -184,3 +184,18 @@ def test_audit_catches_a_talk_filed_under_another_village(team):
     result = run("audit", ledger=team.path)
     assert result.exit_code == 1
     assert f"talk with {team.secretary} kept at {TAOYING}" in result.stdout
+
+
+def test_a_talk_with_a_cadre_is_corrected_but_never_into_a_household_visit(team):
+    out = ok("visit", "add", "--kind", "talk", "--with", team.secretary, "--by", team.township_leader,
+             "--date", "2026-11-20", ledger=team.path)  # fmt: skip
+    visit_id = out.split()[0]
+    refused(team.path, "visit", "edit", visit_id, "--household", team.households[0], "--reason", "录错",
+            contains="--household")  # fmt: skip
+    ok("visit", "edit", visit_id, "--date", "2026-11-19", "--reason", "日期录错", ledger=team.path)
+    docs = _stream(team.path, TAOYING)
+    assert docs[-1]["corrects"] == visit_id and docs[-1]["with_cadre"] == team.secretary
+    assert docs[-1]["date"] == "2026-11-19" and docs[-1]["household"] is None
+    assert run("duties", "--only", "cadre_talks", ledger=team.path).exit_code == 0
+    assert run("audit", ledger=team.path).exit_code == 0
+    assert run("check", ledger=team.path).exit_code == 0

@@ -231,6 +231,9 @@ def edit_visit(
     with ledger.transaction(actor, "visit.edit") as tx:
         visit_id, path = locate(ledger, "visits", ref, "VISIT")
         original = document(ledger, path, visit_id)
+        if household is not None and original.get("with_cadre"):
+            # 谈心谈话 with a cadre (issue 18) names no household: correcting it into a household visit is a new record.
+            raise BadInput("bad_value", field="--household", value=household, accepted=Text("acc_talk_with"))
         wanted: dict[str, Any] = {}
         if date is not None:
             wanted["date"] = F.parse_date(date, "--date", allow_future=False)
