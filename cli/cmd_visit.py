@@ -214,7 +214,10 @@ def visit_list(
                 v.id,
                 v.date,
                 label(v.kind),
-                f"{heads[v.household]} {v.household}" if v.household else "",
+                f"{heads[v.household]} {v.household}"
+                if v.household
+                # 谈心谈话 with a cadre (issue 18): the cadre talked with, where a household would be
+                else (t("干部 ", "cadre ") + known.cadre(v.with_cadre) if v.with_cadre else ""),
                 known.unit(v.village),
                 " ".join(known.cadre(cadre) for cadre in v.by),
                 " ".join(v.items),

@@ -68,6 +68,9 @@ def test_a_talk_with_a_posted_cadre_is_kept_in_their_village(team):
         "登记 1 项"
     )
     assert f"Ledger-Visitor: {team.township_leader}" in git(team.path, "log", "-1", "--format=%B")
+    listed = ok("visit", "list", ledger=team.path).splitlines()[2]
+    assert f"干部 王书记 {team.secretary}" in listed  # the cadre talked with, where a household would be
+    assert "驻村: — → 桃映村" in ok("log", team.secretary, ledger=team.path)
     assert run("audit", ledger=team.path).exit_code == 0
     assert run("check", ledger=team.path).exit_code == 0
 

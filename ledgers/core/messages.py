@@ -1792,3 +1792,7 @@ MESSAGES.update(
         ),
     }
 )
+
+# Issue 18 (helping units, talks with cadres): the new fields and the `post` op as `minqing log` names them.
+FIELD_LABELS.update({"department": "帮扶单位", "posted": "驻村", "with_cadre": "谈话对象"})
+OP_LABELS.update({"post": ("驻村", "post")})
