@@ -207,6 +207,8 @@ figcaption { font-weight: 600; } svg text { font-size: 11px; fill: var(--ink); }
 #hits li { padding: .2rem .5rem; border-bottom: 1px solid var(--line); }
 #hits a { color: #0b4f8a; }
 .muted { color: var(--muted); }
+/* a table's caption names it for screen readers; the heading above already shows it */
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 600px) { main { padding: .5rem; } .cards { grid-template-columns: repeat(2, 1fr); }
   .card .v { font-size: 1.1rem; } }
 @media print {
@@ -876,16 +878,25 @@ def _charts(ctx: Context, figures: dict[str, Any]) -> str:
 
 
 def _history_rows(ctx: Context, item: Any, cadre_names: dict[str, str]) -> list[list[tuple[str, bool]]]:
+    """One row per step of the item's `history:`: when, who (the cadre's name), what, and the fields it set."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return "、".join(shown(part) for part in value)
+        text = str(value)
+        return cadre_names.get(text) or mask_text(text)[0]
+
     rows = []
     for entry in item.history:
         details = "; ".join(
-            f"{esc(key)}={esc(mask_text(str(value))[0])}"
+            f"{esc(key)}={esc(shown(value))}"
             for key, value in (entry.fields or {}).items()
-            if value not in (None, "", [], {}) and key not in ("id",)
+            if value not in (None, "", [], {}) and key != "id"
         )
+        when = entry.at[:16].replace("T", " ")
         rows.append(
             [
-                (esc(entry.at), False),
+                (f'<time datetime="{esc(entry.at)}">{esc(when)}</time>', False),
                 (esc(cadre_names.get(entry.by, entry.by)), False),
                 (esc(label(entry.op, ctx.lang)), False),
                 (details, False),
