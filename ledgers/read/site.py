@@ -375,6 +375,13 @@ class Context:
         return pair[1] if self.lang == "en" else pair[0]
 
 
+def place(unit_names: dict[str, str], code: str) -> str:
+    """A unit as a reader recognises it: a group (一组) or a village is named with the units above it up to the
+    township, since many villages have a 一组."""
+    parts = [unit_names.get(code[:size], "") for size in (9, 12) if len(code) > size]
+    return "".join(parts) + unit_names.get(code, code)
+
+
 def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -595,7 +602,7 @@ def generate(
     sheet = office.reconcile(ledger, None, root)
     for code, info in units.items():
         rows = [row for row in sheet.rows if row.unit.startswith(code)]
-        writer.put(f"r/{code}.html", _reconcile_page(ctx, info, rows, sheet.date))
+        writer.put(f"r/{code}.html", _reconcile_page(ctx, info, rows, sheet.date, unit_names))
     writer.put(MARKER, "minqing report site\n")
     removed = writer.sweep()
     return SiteResult(str(folder), len(writer.paths), writer.written, removed)
@@ -691,7 +698,7 @@ def _items_js(items: list[Any], unit_names: dict[str, str], ctx: Context) -> str
     table_ = {
         item.id: [
             mask_text(item.desc)[0],
-            unit_names.get(item.unit, item.unit),
+            place(unit_names, item.unit),
             label(item.state, ctx.lang),
             item.due or "",
             label(item.kind, ctx.lang),
@@ -714,7 +721,7 @@ def _search_js(
     for home in homes:
         initials, full = sounds(home.head)
         entries.append(
-            [home.id, home.head, initials, full, unit_names.get(home.village, ""), f"h/{home.id}.html"]
+            [home.id, home.head, initials, full, place(unit_names, home.village), f"h/{home.id}.html"]
         )
     for code, info in units.items():
         initials, full = sounds(info.name)
@@ -722,7 +729,7 @@ def _search_js(
         entries.append([code, info.name, initials, full, "", page])
     for item in items:
         desc = mask_text(item.desc)[0]
-        entries.append([item.id, desc, "", "", unit_names.get(item.unit, ""), f"i/{item.id}.html"])
+        entries.append([item.id, desc, "", "", place(unit_names, item.unit), f"i/{item.id}.html"])
     return _js("window.MQ.search", entries)
 
 
@@ -911,7 +918,7 @@ def _item_page(ctx: Context, item: Any, unit_names: dict[str, str], cadre_names:
         ("site_kind", label(item.kind, ctx.lang)),
         ("site_ledger", label(item.ledger, ctx.lang)),
         ("site_category", label(item.category, ctx.lang)),
-        ("site_unit", unit_names.get(item.unit, item.unit)),
+        ("site_unit", place(unit_names, item.unit)),
         ("site_level", label(item.level, ctx.lang)),
         ("site_state", label(item.state, ctx.lang)),
         ("site_created", item.created),
@@ -1030,7 +1037,7 @@ def _overdue_page(
         [
             (f'<a href="i/{i.id}.html">{esc(i.id)}</a>', False),
             (esc(mask_text(i.desc)[0]), False),
-            (esc(unit_names.get(i.unit, i.unit)), False),
+            (esc(place(unit_names, i.unit)), False),
             (esc(i.due), False),
             (esc(cadre_names.get(i.leader, i.leader) if i.leader else "—"), False),
             (esc(label(i.state, ctx.lang)), False),
@@ -1098,7 +1105,9 @@ def _ranking_page(ctx: Context, ledger: Ledger, root: str, units: dict[str, Unit
     return shell(ctx, ctx.t("site_ranking"), "\n".join(parts), "")
 
 
-def _reconcile_page(ctx: Context, info: UnitInfo, rows: list[Any], date: str) -> str:
+def _reconcile_page(
+    ctx: Context, info: UnitInfo, rows: list[Any], date: str, unit_names: dict[str, str]
+) -> str:
     base = "../"
     title = ctx.t(
         "site_reconcile_title",
@@ -1127,7 +1136,7 @@ def _reconcile_page(ctx: Context, info: UnitInfo, rows: list[Any], date: str) ->
             (esc(label(row.ledger, ctx.lang)), False),
             (esc(mask_text(row.desc)[0]), False),
             (esc(row.head or ""), False),
-            (esc(row.unit_name), False),
+            (esc(place(unit_names, row.unit)), False),
             (esc(label(row.state, ctx.lang)), False),
             (esc(row.leader_name or "—"), False),
             (esc(row.due or "—"), False),
