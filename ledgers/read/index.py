@@ -149,6 +149,13 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS visit_by_cadre ON visit_by(cadre, date)",
     "CREATE INDEX IF NOT EXISTS activities_date ON activities(date)",
     "CREATE INDEX IF NOT EXISTS revisions_replaces ON revisions(replaces)",
+    # Issue 18: a department's work is found from its cadres (rollup --by department, duties).
+    "CREATE INDEX IF NOT EXISTS visits_id ON visits(id)",
+    "CREATE INDEX IF NOT EXISTS activities_id ON activities(id)",
+    "CREATE INDEX IF NOT EXISTS activity_by_cadre ON activity_by(cadre, date)",
+    "CREATE INDEX IF NOT EXISTS cadre_departments_cadre ON cadre_departments(cadre)",
+    "CREATE INDEX IF NOT EXISTS visit_extras_visit ON visit_extras(visit)",
+    "CREATE INDEX IF NOT EXISTS visit_extras_with ON visit_extras(with_cadre, date)",
 )
 
 Rows = dict[str, list[tuple[Any, ...]]]

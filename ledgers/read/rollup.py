@@ -614,21 +614,29 @@ def _department_metrics(params: dict[str, Any], fill: Any) -> None:
     """`--by department` (帮扶单位, issue 18): each helping unit is credited with the visits, talks and stays one of
     its cadres went on (once each), the items raised at them, the activities its cadres held, its cadres in post at
     the as-of date and those of them posted to a village (驻村) or with no visit in the period. The --unit filter
-    applies to where the work was done (the visit's and the activity's unit, the posting's village)."""
+    applies to where the work was done (the visit's and the activity's unit, the posting's village). Each query
+    walks from the departments' cadres through visit_by(cadre, date) / activity_by(cadre, date): the work of the
+    period, never the whole stream once per department."""
     credited = (
-        " FROM visits v WHERE v.date BETWEEN :S AND :E AND {f} AND EXISTS (SELECT 1 FROM visit_by b"
-        " WHERE b.visit = v.id AND b.cadre IN (SELECT cadre FROM cadre_departments WHERE department = d.code))"
-    ).format(f=_unit_filter("v.unit"))
+        " FROM cadre_departments d JOIN visit_by b ON b.cadre = d.cadre AND b.date BETWEEN :S AND :E"
+        f" JOIN visits v ON v.id = b.visit WHERE d.department IS NOT NULL AND {_unit_filter('v.unit')}"
+    )
     fill(
-        "SELECT d.code, (SELECT count(CASE WHEN v.kind = 'visit' THEN 1 END) " + credited + "),"
-        " (SELECT count(CASE WHEN v.kind = 'talk' THEN 1 END) " + credited + "),"
-        " (SELECT count(CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN 1 END) " + credited + "),"
-        " (SELECT count(CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN 1 END) " + credited + "),"
-        " (SELECT count(CASE WHEN v.kind = 'stay' THEN 1 END) " + credited + "),"
-        " (SELECT count(CASE WHEN v.kind = 'condolence' THEN 1 END) " + credited + "),"
-        " (SELECT sum(x.raised) FROM visit_extras x WHERE x.visit IN (SELECT v.id " + credited + "))"
-        " FROM units d WHERE d.level = 'department'",
-        ("visits", "talks", "talks_households", "talks_cadres", "stays", "condolences", "raised"),
+        "SELECT d.department, count(DISTINCT CASE WHEN v.kind = 'visit' THEN v.id END),"
+        " count(DISTINCT CASE WHEN v.kind = 'talk' THEN v.id END),"
+        " count(DISTINCT CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN v.id END),"
+        " count(DISTINCT CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN v.id END),"
+        " count(DISTINCT CASE WHEN v.kind = 'stay' THEN v.id END),"
+        " count(DISTINCT CASE WHEN v.kind = 'condolence' THEN v.id END)"
+        + credited
+        + " GROUP BY d.department",
+        ("visits", "talks", "talks_households", "talks_cadres", "stays", "condolences"),
+    )
+    fill(
+        "SELECT department, sum(raised) FROM (SELECT DISTINCT d.department, x.visit, x.raised"
+        + credited.replace(" WHERE ", " JOIN visit_extras x ON x.visit = v.id WHERE ")
+        + ") GROUP BY department",
+        ("raised",),
     )
     roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
     fill(
@@ -642,10 +650,10 @@ def _department_metrics(params: dict[str, Any], fill: Any) -> None:
         ("cadres", "cadres_posted", "cadres_without_visit"),
     )
     fill(
-        "SELECT d.code, count(a.id), sum(a.participants) FROM units d JOIN activities a ON a.date BETWEEN :S AND :E"
-        f" AND {_unit_filter('a.unit')} AND EXISTS (SELECT 1 FROM activity_by b JOIN cadre_departments c"
-        " ON c.cadre = b.cadre WHERE b.activity = a.id AND c.department = d.code)"
-        " WHERE d.level = 'department' GROUP BY d.code",
+        "SELECT department, count(*), sum(participants) FROM (SELECT DISTINCT d.department, a.id, a.participants"
+        " FROM cadre_departments d JOIN activity_by b ON b.cadre = d.cadre AND b.date BETWEEN :S AND :E"
+        f" JOIN activities a ON a.id = b.activity WHERE d.department IS NOT NULL AND {_unit_filter('a.unit')})"
+        " GROUP BY department",
         ("activities", "participants"),
     )
 
