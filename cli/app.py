@@ -10,9 +10,10 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError
 
 from .common import STATE
-from .help_lang import lang_from_args
+from .help_lang import lang_from_args, localize_usage_error
 from .lazy import FastGroup, lazy_commands
 
 # Command modules, `cli/cmd_<name>.py`, each with `register(app)`. Add a module here to add its commands. A command
@@ -63,7 +64,11 @@ class MinqingGroup(FastGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         # `minqing --lang en --help` prints help while click parses, before the callback that reads --lang runs.
         STATE.lang = lang_from_args(args)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:
+            localize_usage_error(error, STATE.lang)
+            raise
 
     def invoke(self, ctx: typer.Context) -> Any:
         from minqing.ledgers.core import pii
@@ -75,6 +80,9 @@ class MinqingGroup(FastGroup):
         except LedgerError as error:
             typer.echo(f"minqing: {error.render(STATE.lang)}", err=True)
             raise SystemExit(error.exit_code) from None
+        except UsageError as error:
+            localize_usage_error(error, STATE.lang)
+            raise
         except KeyboardInterrupt:
             from minqing.ledgers.core.messages import render
 

@@ -188,3 +188,61 @@ class HelpContext(typer.Context):
 
 
 LocalizedHelp.context_class = HelpContext  # type: ignore[attr-defined]
+
+
+# --- click's own usage errors ------------------------------------------------------------------------------------
+
+_NO_SUCH_COMMAND = r"No such command '(.+)'\.$"
+_EXTRA_ARGUMENTS = r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"
+_INVALID_VALUE = r"Invalid value for (.+?): (.*)$"
+
+
+def _usage_text(error: Any, lang: str) -> str | None:
+    """What click's usage error says, from the catalog; None for a kind not translated (left as click says it)."""
+    from typer._click import exceptions as click_errors
+
+    from minqing.ledgers.core.messages import render
+
+    if isinstance(error, click_errors.NoSuchOption):
+        text = render("usage_no_such_option", lang, name=error.option_name)
+        if error.possibilities:
+            text += render("usage_did_you_mean", lang, names=", ".join(sorted(error.possibilities)))
+        return text
+    if isinstance(error, click_errors.MissingParameter):
+        hint = error.param_hint or (error.param.get_error_hint() if error.param is not None else "")
+        return render("usage_missing", lang, name=str(hint).strip("'"))
+    if isinstance(error, click_errors.BadOptionUsage):
+        return render("usage_needs_value", lang, name=error.option_name)
+    message = error.format_message()
+    if match := re.match(_NO_SUCH_COMMAND, message):
+        return render("usage_no_such_command", lang, name=match.group(1))
+    if match := re.match(_EXTRA_ARGUMENTS, message):
+        return render("usage_extra_arguments", lang, values=match.group(1))
+    if match := re.match(_INVALID_VALUE, message):
+        return render(
+            "usage_invalid_value", lang, name=match.group(1).replace("'", ""), detail=match.group(2)
+        )
+    return None
+
+
+def localize_usage_error(error: Any, lang: str) -> None:
+    """Click's usage errors (unknown option, missing argument, unknown command …) come through gettext in English
+    only; in Chinese the usage line, the hint and the error are said from the catalog instead."""
+    from typer._click import exceptions as click_errors
+
+    if lang == "en" or isinstance(error, click_errors.NoArgsIsHelpError):
+        return
+    text = _usage_text(error, lang)
+    if text is None:
+        return
+
+    def show(file: Any = None) -> None:
+        from minqing.ledgers.core.messages import render
+
+        ctx = error.ctx
+        if ctx is not None:
+            hint = render("usage_try", lang, command=ctx.command_path, option=ctx.help_option_names[0])
+            typer.echo(f"{ctx.get_usage()}\n{hint}\n", err=True)
+        typer.echo(render("usage_error", lang, message=text), err=True)
+
+    error.show = show

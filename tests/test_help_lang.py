@@ -207,6 +207,7 @@ def english_words(message: str) -> list[str]:
     """ASCII words of 3+ letters that are not an option, id, code, path, metavar or a value quoted back."""
     text = re.sub(r"“[^”]*”|‘[^’]*’|'[^']*'|\"[^\"]*\"", " ", message)  # the user's own input, quoted back
     text = re.sub(r"minqing(?: [a-z][a-z-]*)+", " ", text)  # a command to run: `先用 minqing org add 添加`
+    text = re.sub(r"^用法：.*$", " ", text, flags=re.M)  # a usage line is command syntax: [entry], {item_id}
     words = []
     for token in re.findall(r"[A-Za-z0-9_./~#@:+\-…|]+", text):
         token = token.strip(":.|")
@@ -294,3 +295,28 @@ def test_hand_edited_files_in_chinese_are_wholly_chinese(world: World):
             git(world.path, "reset", "-q", "--hard", "HEAD~1")
     assert len(kinds) >= 8
     assert mixed == {}, "\n".join(f"{k}: {v}" for k, v in mixed.items())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("issue", "add", "--bogus"),
+        ("issue", "add", "--catgory", "housing"),
+        ("issue", "add", "--desc"),
+        ("issue", "show"),
+        ("issue", "show", "Q-1", "extra"),
+        ("issue", "bogus"),
+        ("--bogus",),
+        ("log", "-n", "x1"),
+    ],
+    ids=" ".join,
+)
+def test_click_usage_errors_are_said_in_chinese(argv):
+    """Click's own usage errors (its words come in English only) are said from the catalog in Chinese, and left as
+    click says them in English."""
+    zh = CliRunner().invoke(app, list(argv), env={"MINQING_LANG": "zh"})
+    assert zh.exit_code == 2, zh.output
+    assert "错误：" in zh.stderr and "Error" not in zh.stderr and "Try " not in zh.stderr, zh.stderr
+    assert english_words(zh.stderr) == [], zh.stderr
+    en = CliRunner().invoke(app, ["--lang", "en", *argv])
+    assert en.exit_code == 2 and "Error: " in en.stderr and not CJK.search(en.stderr), en.stderr

@@ -307,14 +307,15 @@ def test_option_values_keep_their_types_and_errors(sample: Sample) -> None:
     assert len(raised) == 2
     assert {"desc: 屋顶漏雨\n" in text and "category: housing\n" in text for text in raised} == {True, False}
     assert any("desc: 缺水\n" in text and "category: water\n" in text for text in raised)
-    bad = run("visit", "add", "--bogus", ledger=sample.path)
+    bad = run("--lang", "en", "visit", "add", "--bogus", ledger=sample.path)
     assert bad.exit_code == 2
     assert "No such option: --bogus" in bad.stderr
+    assert "没有选项 --bogus" in run("visit", "add", "--bogus", ledger=sample.path).stderr  # issue 17
     # int: digits are converted here, anything else goes to Typer's own coercion and its message.
     one = run("log", "-n", "1", "--json", ledger=sample.path)
     assert one.exit_code == 0, one.output
     assert len(json.loads(one.stdout)) == 1
-    wrong = run("log", "-n", "x1", ledger=sample.path)
+    wrong = run("--lang", "en", "log", "-n", "x1", ledger=sample.path)
     assert wrong.exit_code == 2
     assert "Invalid value for '-n' / '--limit'" in wrong.stderr
 

@@ -1781,6 +1781,16 @@ MESSAGES.update(
             "字段“{field}”为 {value}，而其历史重放得到 {replayed}（是否被手工修改？）",
             "{field} is {value} but its history gives {replayed} (a hand edit?)",
         ),
+        # click's own usage errors, said in Chinese (cli/help_lang.localize_usage_error)
+        "usage_no_such_option": ("没有选项 {name}", "No such option: {name}"),
+        "usage_did_you_mean": ("（是否想用 {names}？）", " (Possible options: {names})"),
+        "usage_missing": ("缺少参数 {name}", "Missing parameter: {name}"),
+        "usage_needs_value": ("选项 {name} 需要一个值", "Option '{name}' requires an argument."),
+        "usage_no_such_command": ("没有命令“{name}”", "No such command '{name}'."),
+        "usage_extra_arguments": ("多余的参数“{values}”", "Got unexpected extra arguments ({values})"),
+        "usage_invalid_value": ("{name} 的值无效：“{detail}”", "Invalid value for '{name}': {detail}"),
+        "usage_try": ("运行“{command} {option}”查看帮助。", "Try '{command} {option}' for help."),
+        "usage_error": ("错误：{message}", "Error: {message}"),
         "ctrl_c": ("已中断", "interrupted"),
         "internal_error": (
             "内部错误：{kind}: {error}（加 -v 运行可看详情）",
