@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,13 +42,18 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def _require_browser() -> None:
+    """Skip with the reason when a tool is missing; under MINQING_REQUIRE_TOOLS=1 (CI) fail instead."""
     reason = _missing()
     if reason:
         if os.environ.get("MINQING_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"MINQING_REQUIRE_TOOLS=1 but {reason}")
+            pytest.fail(f"MINQING_REQUIRE_TOOLS=1 but {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -232,8 +238,17 @@ def test_search_finds_a_household_by_pinyin_initials(browser: Any, demo: Path, s
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#hits a"))
     hits = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#hits a")]
     assert any(href.endswith(f"h/{home.id}.html") for href in hits), (initials[home.id], hits)
+    for text in (home.head, home.id[:5]):  # the name as typed, an id prefix
+        box.clear()
+        box.send_keys(text)
+        WebDriverWait(browser, 10).until(
+            lambda d: any(
+                a.get_attribute("href").endswith(f"h/{home.id}.html")
+                for a in d.find_elements(By.CSS_SELECTOR, "#hits a")
+            )
+        )
     box.clear()
-    box.send_keys(home.id[:5])  # an id prefix
+    box.send_keys(home.id[:5])
     WebDriverWait(browser, 10).until(
         lambda d: any(
             a.get_attribute("href").endswith(f"h/{home.id}.html")
@@ -280,3 +295,15 @@ def test_screenshots_at_1024_and_390_pixels(
         finally:
             browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     print(f"screenshots in {shots}")
+
+
+def test_a_missing_browser_is_skipped_with_the_reason_or_fails_when_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMEDRIVER", "/nonexistent/chromedriver")
+    monkeypatch.delenv("MINQING_REQUIRE_TOOLS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium-driver"):
+        _require_browser()
+    monkeypatch.setenv("MINQING_REQUIRE_TOOLS", "1")
+    with pytest.raises(pytest.fail.Exception, match="MINQING_REQUIRE_TOOLS=1 but"):
+        _require_browser()
