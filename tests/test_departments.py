@@ -296,3 +296,22 @@ def test_postings_made_in_two_clones_merge(office, tmp_path: Path):
         assert "520602D03" in ok("org", "list", ledger=clone)
         assert run("audit", ledger=clone).exit_code == 0
         assert run("check", ledger=clone).exit_code == 0
+
+
+def test_org_import_takes_departments_listed_with_the_units(sample, tmp_path: Path):
+    sheet = tmp_path / "单位名单.csv"
+    sheet.write_text(
+        "统计用区划代码,城乡分类代码,名称\n520602D05,,区水务局\n520602101203,220,新村村民委员会\n",
+        encoding="utf-8",
+    )
+    assert run("org", "import", str(sheet), ledger=sample.path).exit_code == 0
+    units = {u["code"]: u for u in json.loads(ok("org", "list", "--json", ledger=sample.path))}
+    assert (units["520602D05"]["level"], units["520602D05"]["parent"]) == ("department", "520602")
+    assert units["520602101203"]["name"] == "新村"
+    assert run("audit", ledger=sample.path).exit_code == 0
+    other = tmp_path / "外县.csv"
+    other.write_text("统计用区划代码,城乡分类代码,名称\n520603D01,,外县局\n", encoding="utf-8")
+    before = snapshot(sample.path)
+    wrong = run("org", "import", str(other), ledger=sample.path)
+    assert wrong.exit_code == 2 and "520603D01" in wrong.stderr  # one line per finding, then the summary
+    assert snapshot(sample.path) == before

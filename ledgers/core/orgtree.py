@@ -47,6 +47,13 @@ def department_county(code: str) -> str | None:
     return match.group(1) if match else None
 
 
+def read_department(text: str) -> CodeSays | None:
+    """The department a code names (level `department`, parent the county of its code), or None."""
+    code = unicodedata.normalize("NFKC", str(text or "")).strip().upper()
+    county = department_county(code)
+    return CodeSays(code, "department", county) if county else None
+
+
 def read_code(text: str) -> CodeSays | None:
     """The unit a code names, or None when it is not a unit code (not digits, or a length no level has)."""
     code = unicodedata.normalize("NFKC", str(text or "")).strip()

@@ -20,7 +20,7 @@ from ..core import fields as F
 from ..core import yamlio
 from ..core.errors import BadInput, LedgerError
 from ..core.operations import subject
-from ..core.orgtree import names_of, read_code, short_name
+from ..core.orgtree import names_of, read_code, read_department, short_name
 from ..core.registers import PARENT_LEVEL
 from ..repo.store import UNITS_FILE, Ledger
 from .register import new_unit
@@ -117,7 +117,8 @@ def plan_units(ledger: Ledger, table: Any) -> tuple[UnitsImported, list[dict[str
         if not code_text and not name_text:
             continue  # a blank line, or a note under the table
         done.rows += 1
-        says = read_code(code_text)
+        # A department (帮扶单位, 520602D01: issue 18) may be listed with the bureau's units; its parent is the county.
+        says = read_department(code_text) or read_code(code_text)
         if says is None:
             fail(number, "code", BadInput("unit_no_level", field=shown["code"], value=code_text))
         elif not says.code.startswith(county_code):
