@@ -220,3 +220,19 @@ def test_bad_input_is_refused_with_one_line(demo: Path, tmp_path: Path) -> None:
     before = snapshot(demo)
     english = run("--lang", "en", "report", "site", str(a_file), ledger=demo)
     assert english.exit_code == 2 and "is a file" in english.stderr and snapshot(demo) == before
+
+
+def test_pages_of_entries_gone_from_the_ledger_are_removed_only_from_a_site_folder(
+    demo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "www"
+    out.mkdir()
+    (out / "u").mkdir()
+    (out / "u" / "notes.html").write_text("the office's own page\n", encoding="utf-8")
+    assert run("report", "site", str(out), "--months", "1", ledger=demo).exit_code == 0
+    assert (out / "u" / "notes.html").is_file()  # the folder was not a site before: nothing of it is touched
+    (out / "i" / "Q-GONE00.html").write_text("an item voided since\n", encoding="utf-8")
+    again = run("report", "site", str(out), "--months", "1", ledger=demo)
+    assert "本次写入 0 个，删除过时 2 个" in again.stderr, again.stderr
+    assert not (out / "i" / "Q-GONE00.html").exists() and not (out / "u" / "notes.html").exists()
+    assert (out / "index.html").is_file() and (out / "i").is_dir()

@@ -138,6 +138,8 @@ class Writer:
         self.root = root
         self.paths: set[str] = set()
         self.written = 0
+        # Only a folder an earlier run marked as its own is swept: files someone else keeps there are never removed.
+        self.ours = (root / MARKER).is_file()
 
     def put(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
@@ -162,7 +164,7 @@ class Writer:
 
     def sweep(self) -> int:
         """Remove files of an earlier run in the site's own folders that this run did not produce."""
-        if not (self.root / MARKER).exists():
+        if not self.ours:
             return 0
         removed = 0
         for folder in OWNED_DIRS:
