@@ -26,6 +26,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "commands": ("命令", "Commands"),
     "example": ("示例：", "Example:"),
     "required": ("必填", "required"),
+    "default": ("默认：", "default: "),
 }
 
 
@@ -157,15 +158,26 @@ class LocalizedHelp:
                 formatter.write_dl(rows)
 
 
-_REQUIRED = r"\[required\]$"  # patterns compile on first use: at startup no help is rendered
+_EXTRA = r"\[([^\[\]]*)\]$"  # patterns compile on first use: at startup no help is rendered
 
 
 def _localize_record(record: tuple[str, str], lang: str) -> tuple[str, str]:
-    """Click appends `[required]` in English to an option's help; say it in the chosen language."""
+    """Click appends `[default: x; required]` in English to a parameter's help; say it in the chosen language."""
     names, text = record
     if lang == "en":
         return record
-    return names, re.sub(_REQUIRED, f"[{pick(HEADINGS['required'], lang)}]", text)
+
+    def say(match: re.Match[str]) -> str:
+        parts = []
+        for part in match.group(1).split("; "):
+            if part == "required":
+                part = pick(HEADINGS["required"], lang)
+            elif part.startswith("default: "):
+                part = pick(HEADINGS["default"], lang) + part.removeprefix("default: ")
+            parts.append(part)
+        return "[" + "；".join(parts) + "]"
+
+    return names, re.sub(_EXTRA, say, text)
 
 
 _SENTENCE_END = r"(?<=[。；])|(?<=[.;])\s"
