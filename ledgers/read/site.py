@@ -536,7 +536,6 @@ def generate(
         ctx = Context(lang, metric_labels, periods, today, root, units[root].name)
         figures = _figures(index, periods, units, root, lang)
         cadre_names = index.cadre_names()
-        visits = _visits_by_household(index, root)
     writer = Writer(folder)
     writer.put("assets/site.css", CSS)
     writer.put("assets/site.js", JS)
@@ -566,17 +565,19 @@ def generate(
         if item.household:
             items_by_home[item.household].append(line)
     homes: list[HomeLine] = []
-    for home in ledger.iter_households():
-        if not home.village.startswith(root):
-            continue
-        writer.put(
-            f"h/{home.id}.html",
-            _household_page(
-                ctx, home, unit_names, cadre_names, items_by_home[home.id], visits.pop(home.id, [])
-            ),
-        )
-        homes.append(HomeLine(home.id, home.head, home.village, home.status, home.register_no, home.removed))
-    del items_by_home, visits
+    with Index.open(ledger) as visit_index:  # at HEAD already: opening it again parses nothing
+        visits = VisitsByHousehold(visit_index, root)
+        for home in ledger.iter_households():
+            if not home.village.startswith(root):
+                continue
+            page = _household_page(
+                ctx, home, unit_names, cadre_names, items_by_home[home.id], visits.take(home.id)
+            )
+            writer.put(f"h/{home.id}.html", page)
+            homes.append(
+                HomeLine(home.id, home.head, home.village, home.status, home.register_no, home.removed)
+            )
+    del items_by_home
     if progress:
         progress("entries")
     writer.put("assets/items.js", _items_js(items, unit_names, ctx))
@@ -669,15 +670,25 @@ def _period_label(site_period: SitePeriod, lang: str) -> str:
     return f"{site_period.key}（{kind}）" if lang != "en" else f"{site_period.key} ({kind})"
 
 
-def _visits_by_household(index: Index, root: str) -> dict[str, list[tuple[str, str, str]]]:
-    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for household, visit_id, day, kind in index.conn.execute(
-        "SELECT household, id, date, kind FROM visits WHERE household IS NOT NULL AND substr(unit, 1, ?) = ?"
-        " ORDER BY household, date DESC, id",
-        (len(root), root),
-    ):
-        out[household].append((visit_id, day, kind))
-    return out
+class VisitsByHousehold:
+    """Each household's visits, newest first, read from one cursor ordered by household while the households are
+    walked in id order (`iter_households`): a million visits are never held in memory at once."""
+
+    def __init__(self, index: Index, root: str) -> None:
+        self._rows = index.conn.execute(
+            "SELECT household, id, date, kind FROM visits WHERE household IS NOT NULL AND substr(unit, 1, ?) = ?"
+            " ORDER BY household, date DESC, id",
+            (len(root), root),
+        )
+        self._next = self._rows.fetchone()
+
+    def take(self, household: str) -> list[tuple[str, str, str]]:
+        out = []
+        while self._next is not None and self._next[0] <= household:
+            if self._next[0] == household:
+                out.append((self._next[1], self._next[2], self._next[3]))
+            self._next = self._rows.fetchone()
+        return out
 
 
 def _js(name: str, value: Any) -> str:
