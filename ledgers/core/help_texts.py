@@ -21,17 +21,14 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "--month": ("只看这个月，格式 YYYY-MM。", "Only this month, YYYY-MM."),
     "--date": ("日期 YYYY-MM-DD（默认今天）。", "Date YYYY-MM-DD (default: today)."),
-    "--by": (
-        "汇总口径：county|township|village|group|leader|category|ledger|round（默认 township）。",
-        "county|township|village|group|leader|category|ledger|round (default: township).",
-    ),
+    "--by": ("汇总口径：{codes}（默认 township）。", "Grouping: {codes} (default: township)."),
     "--unit": ("只看该单位及其下级（单位代码）。", "Only this unit and what lies under it (code)."),
     "--format": (
         "输出格式：table|md|csv|json|xlsx（默认 table）。",
         "table|md|csv|json|xlsx (default: table).",
     ),
     "--out": ("写入该文件，而不是标准输出。", "Write to this file instead of stdout."),
-    "--ledger": ("台账：livelihood|hardship|stability", "livelihood|hardship|stability"),
+    "--ledger": ("台账：{codes}", "Ledger: {codes}"),
     "--kind": (
         "种类：households|cadres|visits|issues（导入时还可 petitions、surveys）",
         "households|cadres|visits|issues (import: also petitions, surveys)",
@@ -45,7 +42,7 @@ HELP: dict[str, tuple[str, str]] = {
         "Show full ID numbers/phones kept on this machine (allowed roles; logged).",
     ),
     "--reason": ("原因（必填）。", "Why (required)."),
-    "--status": ("状态：poor|lifted|monitored|general", "poor|lifted|monitored|general"),
+    "--status": ("状态：{codes}", "Status: {codes}"),
     "CADRE": ("干部编号或其唯一前缀。", "Cadre id or unique prefix."),
     "--note": ("更正后的备注。", "The corrected note."),
     "--household": ("正确的农户。", "The right household."),
@@ -234,10 +231,7 @@ HELP: dict[str, tuple[str, str]] = {
         "对账销号表：每个未销号条目及其最近一次处理和距今天数，供每月联席会议使用。",
         "Reconciliation sheet (对账销号): each open entry with its last action and the days since, for the monthly joint meeting.",
     ),
-    "reconcile --ledger": (
-        "台账：livelihood|hardship|stability（默认三本都列）。",
-        "livelihood|hardship|stability (default: all three).",
-    ),
+    "reconcile --ledger": ("台账：{codes}（默认三本都列）。", "Ledger: {codes} (default: all three)."),
     "reconcile --unit": ("单位代码（默认全县）。", "Unit code (default: the whole county)."),
     "duties": (
         "检查职责完成情况：每村每月活动（五帮五扶 ≥ 2）、每位县领导每月蹲点一次、每个结对户每季度谈心谈话一次、每个帮扶单位每月活动（五帮五扶 ≥ 2）、每名驻村工作队干部每季度被谈心谈话一次。每项不足输出一行“路径: 说明”；有不足时退出码为 1。",
@@ -360,16 +354,16 @@ HELP: dict[str, tuple[str, str]] = {
         "Add a unit to the org tree; its level and parent are read from the code when left out.",
     ),
     "org add CODE": (
-        "单位代码：乡镇 9 位（或统计局的 12 位 CCCCCCTTT000），村 12 位，组 14-15 位。",
-        "Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15.",
+        "单位代码：乡镇 9 位（或统计局的 12 位 CCCCCCTTT000），村 12 位，组 14-15 位；帮扶单位为县代码 + D + 2-3 位序号（520602D01）。",
+        "Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15; a department (帮扶单位) the county code, D and 2-3 digits (520602D01).",
     ),
     "org add NAME": (
         "单位名称；正式名称（…村民委员会）与简称（…村）一并保存。",
         "Unit name; an official one (…村民委员会) is kept beside its short name (…村).",
     ),
     "org add --level": (
-        "层级：township|village|group（默认按代码推出）。",
-        "township|village|group (default: read from the code).",
+        "层级：township|village|group|department（默认按代码推出）。",
+        "township|village|group|department (default: read from the code).",
     ),
     "org add --parent": (
         "上级单位，代码或名称（默认按代码推出）。",
@@ -416,10 +410,7 @@ HELP: dict[str, tuple[str, str]] = {
     "cadre add": ("把干部加入花名册。", "Add a cadre to the roster."),
     "cadre add --name": ("干部姓名。", "Cadre's name."),
     "cadre add --unit": ("干部所在单位的代码。", "Unit code the cadre belongs to."),
-    "cadre add --role": (
-        "角色：clerk|village|township_leader|county_leader|admin",
-        "clerk|village|township_leader|county_leader|admin",
-    ),
+    "cadre add --role": ("角色：{codes}", "Role: {codes}"),
     "cadre add --title": (
         "职务：第一书记|驻村队长|包村领导|…（自由填写）。",
         "第一书记|驻村队长|包村领导|… (free text).",
@@ -430,7 +421,7 @@ HELP: dict[str, tuple[str, str]] = {
         "只列该单位（及其下级单位）的干部。",
         "Only cadres of this unit (and units below it).",
     ),
-    "cadre list --status": ("状态：active|recalled", "active|recalled"),
+    "cadre list --status": ("状态：{codes}", "Status: {codes}"),
     "cadre show": (
         "显示一位干部及其结对和未销号事项（--unmask：完整手机号，限有权角色，会记录）。",
         "Show one cadre, with pairings and open cases (--unmask: full phone, for allowed roles, logged).",
@@ -565,10 +556,7 @@ HELP: dict[str, tuple[str, str]] = {
         "把农户从花名册中销户：从今天起不计入任何统计，历史保留。仍有结对或有未销号事项时拒绝，除非用 --transfer-to 把事项移交给另一户。",
         "Remove a household from the register (销户): out of every count from today, history kept. Refused while it is paired or has items not closed, unless --transfer-to moves the items to another household.",
     ),
-    "household remove --reason": (
-        "原因：died|moved_away|merged|duplicate|other（必填）。",
-        "died|moved_away|merged|duplicate|other (required).",
-    ),
+    "household remove --reason": ("原因：{codes}（必填）。", "Reason: {codes} (required)."),
     "household remove --note": ("具体情况（文字）。", "What happened, in words."),
     "household remove --transfer-to": (
         "接手其未销号事项的农户。",
@@ -587,7 +575,7 @@ HELP: dict[str, tuple[str, str]] = {
         "走访干部，逗号分隔（五人大走访）。",
         "Visiting cadres, comma-separated (五人大走访).",
     ),
-    "visit add --kind": ("种类：visit|talk|stay", "visit|talk|stay"),
+    "visit add --kind": ("种类：{codes}", "Kind: {codes}"),
     "visit add --note": ("所见所闻。", "What was seen and said."),
     "visit add --unit": (
         "不针对某一户的蹲点：单位代码。",
@@ -628,15 +616,9 @@ HELP: dict[str, tuple[str, str]] = {
     ),
     "issue add": ("在台账上登记一个事项。", "Register an item on a ledger."),
     "issue add --desc": ("问题或诉求的内容。", "What the problem or appeal is."),
-    "issue add --category": (
-        "类别：income|education|medical|housing|water|infrastructure|industry|policy|other",
-        "income|education|medical|housing|water|infrastructure|industry|policy|other",
-    ),
-    "issue add --kind": (
-        "种类：problem|appeal|petition|wish|suggestion",
-        "problem|appeal|petition|wish|suggestion",
-    ),
-    "issue add --source": ("来源：visit|petition|hotline|review|grid", "visit|petition|hotline|review|grid"),
+    "issue add --category": ("类别：{codes}", "Category: {codes}"),
+    "issue add --kind": ("种类：{codes}", "Kind: {codes}"),
+    "issue add --source": ("来源：{codes}", "Source: {codes}"),
     "issue add --household": ("涉及的农户（编号或前缀）。", "Household concerned (id or prefix)."),
     "issue add --unit": ("不针对某一户时，涉及的单位。", "Unit concerned, when not one household."),
     "issue add --visit": ("提出该事项的那次走访。", "Visit during which it was raised."),
@@ -665,16 +647,13 @@ HELP: dict[str, tuple[str, str]] = {
         "办结事项（explained：对不合理诉求作政策解释）。",
         "Resolve an item (explained = a policy explanation for an unreasonable demand).",
     ),
-    "issue resolve --how": (
-        "办结方式：solved|explained|on_the_spot|fulfilled",
-        "solved|explained|on_the_spot|fulfilled",
-    ),
+    "issue resolve --how": ("办结方式：{codes}", "How it was resolved: {codes}"),
     "issue resolve --note": ("如何办结。", "How it was resolved."),
     "issue feedback": (
         "记录农户对已办结事项的反馈（unsatisfied 会退回整改中）。",
         "Record the household's feedback on a resolved item (unsatisfied sends it back to in_progress).",
     ),
-    "issue feedback --result": ("反馈结果：satisfied|basic|unsatisfied", "satisfied|basic|unsatisfied"),
+    "issue feedback --result": ("反馈结果：{codes}", "Feedback: {codes}"),
     "issue feedback --note": ("农户怎么说。", "What the household said."),
     "issue close": ("给已办结的事项销号。", "Close (销号) a resolved item."),
     "issue close --reason": (
@@ -687,10 +666,7 @@ HELP: dict[str, tuple[str, str]] = {
         "Correct an item (更正); the old values stay in its history. A closed item only by a role that may close it.",
     ),
     "issue edit --desc": ("更正后的描述。", "The corrected description."),
-    "issue edit --category": (
-        "类别：income|education|medical|housing|water|infrastructure|industry|policy|other",
-        "income|education|medical|housing|water|infrastructure|industry|policy|other",
-    ),
+    "issue edit --category": ("类别：{codes}", "Category: {codes}"),
     "issue edit --kind": ("种类：problem|appeal|wish|suggestion", "problem|appeal|wish|suggestion"),
     "issue edit --unit": ("正确的单位（无涉及农户时）。", "The right unit (no household)."),
     "issue edit --reason": ("更正原因（必填）。", "Why it is corrected (required)."),
@@ -755,10 +731,7 @@ HELP: dict[str, tuple[str, str]] = {
         "记录一项活动（农民夜校、政策宣讲、公益服务、环境整治、联席会议等），作为一次提交。",
         "Record an activity (农民夜校, 政策宣讲, 公益服务, 环境整治, 联席会议 …) as one commit.",
     ),
-    "activity add --kind": (
-        "种类：night_school|cadre_school|lecture|public_service|farm_service|cleanup|drill|joint_meeting|other",
-        "night_school|cadre_school|lecture|public_service|farm_service|cleanup|drill|joint_meeting|other",
-    ),
+    "activity add --kind": ("种类：{codes}", "Kind: {codes}"),
     "activity add --unit": (
         "举办地的单位代码（村、乡镇等）。",
         "Unit code where it was held (village, township…).",
@@ -819,7 +792,7 @@ HELP: dict[str, tuple[str, str]] = {
         "群众测评：satisfied=N,basic=N,unsatisfied=N。",
         "群众测评: satisfied=N,basic=N,unsatisfied=N.",
     ),
-    "review add --grade": ("组织定评：excellent|good|fair|poor", "组织定评: excellent|good|fair|poor"),
+    "review add --grade": ("组织定评：{codes}", "组织定评 (the grade): {codes}"),
     "review add --ledger": (
         "所提事项记入的台账（默认 livelihood）。",
         "Ledger of the raised items (default livelihood).",
@@ -840,7 +813,7 @@ HELP: dict[str, tuple[str, str]] = {
         "群众测评：satisfied=N,basic=N,unsatisfied=N",
         "satisfied=N,basic=N,unsatisfied=N",
     ),
-    "review set --grade": ("组织定评：excellent|good|fair|poor", "excellent|good|fair|poor"),
+    "review set --grade": ("组织定评：{codes}", "组织定评 (the grade): {codes}"),
     "review set --report": ("述职：文本文件，或直接写内容。", "A text file, or the text itself."),
     "review set --comment": ("点评。", "The comment (点评)."),
     "review list": (
@@ -1010,7 +983,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "log": ("minqing log Q-7K3M --since 2026-11-01", "minqing log --by C-4H2J --op close --json"),
     "audit": ("minqing audit", "minqing audit --since v2026Q3 --json"),
     "undo": ("minqing undo --reason 录错了户",),
-    "org add": ("minqing org add 520602202201 陈家寨村委会",),
+    "org add": (
+        "minqing org add 520602202201 陈家寨村委会",
+        "minqing org add 520602D01 区农业农村局 --level department",
+    ),
     "org import": ("minqing org import 520602-division-codes.csv",),
     "org alias": ("minqing org alias 520602202206 八组村",),
     "org rename": ("minqing org rename 520602101 和平镇 --reason 撤乡设镇",),
@@ -1099,3 +1075,30 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "minqing report site site-yunchangping --unit 520602102 --months 6 --lang en",
     ),
 }
+
+
+def choices() -> dict[str, tuple[str, ...]]:
+    """Options whose help lists the codes they accept: `{codes}` in their text is filled from the model when help
+    renders, so a code added there is in the help at once (a list written out here would go stale)."""
+    from . import model
+    from .messages import GROUPING_LABELS
+
+    return {
+        "--ledger": model.LEDGERS,
+        "reconcile --ledger": model.LEDGERS,
+        "issue add --category": model.CATEGORIES,
+        "issue edit --category": model.CATEGORIES,
+        "issue add --kind": model.ITEM_KINDS,
+        "issue add --source": model.SOURCES,
+        "issue resolve --how": model.HOW,
+        "issue feedback --result": model.FEEDBACK,
+        "cadre add --role": model.ROLES,
+        "cadre list --status": model.CADRE_STATUS,
+        "--status": model.HOUSEHOLD_STATUS,
+        "household remove --reason": model.REMOVE_REASONS,
+        "visit add --kind": model.VISIT_KINDS,
+        "activity add --kind": model.ACTIVITY_KINDS,
+        "review add --grade": model.REVIEW_GRADES,
+        "review set --grade": model.REVIEW_GRADES,
+        "--by": tuple(GROUPING_LABELS),
+    }
