@@ -68,9 +68,15 @@ def param_help(path: str, param: Any, lang: str) -> str | None:
     """The catalog's text for one parameter of the command at `path`, specific key first; None when it has none."""
     from minqing.ledgers.core import help_texts  # only when help is rendered: it is a large table
 
-    key = param_key(param)
-    pair = help_texts.HELP.get(f"{path} {key}".strip()) or help_texts.HELP.get(key)
-    return pick(pair, lang) if pair else None
+    name = param_key(param)
+    key = f"{path} {name}".strip() if f"{path} {name}".strip() in help_texts.HELP else name
+    pair = help_texts.HELP.get(key)
+    if pair is None:
+        return None
+    text = pick(pair, lang)
+    if "{codes}" in text:  # the accepted codes, from the model (help_texts.choices)
+        text = text.replace("{codes}", "|".join(help_texts.choices()[key]))
+    return text
 
 
 def command_help(path: str, lang: str) -> str | None:

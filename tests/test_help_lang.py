@@ -120,6 +120,12 @@ def test_every_command_and_parameter_has_a_catalog_entry_in_both_languages():
         assert CJK.search(zh), (key, zh)
         # English text may name a Chinese term (结对认亲) beside its translation, never instead of it
         assert re.search(r"[A-Za-z]{3,}", en), (key, en)
+    # a list of accepted codes is filled from the model, never written out twice
+    coded = {key for key, (zh, en) in help_texts.HELP.items() if "{codes}" in zh + en}
+    assert coded == set(help_texts.choices())
+    assert all(
+        "{codes}" in zh and "{codes}" in en for key, (zh, en) in help_texts.HELP.items() if key in coded
+    )
     # examples belong to commands that exist (hidden ones too: `minqing hooks run --help` still works)
     known = {" ".join(path) for path, _ in _walk(typer.main.get_command(app), hidden=True)}
     assert set(help_texts.EXAMPLES) <= known
