@@ -800,6 +800,40 @@ TYPED: list[Case] = [
     ),
 ]
 
+# The satisfaction survey and rounds (issue 18).
+SURVEY = ("survey", "add", "--household", "{home}", "--result", "satisfied")
+TYPED += [
+    c("date-survey-feb30", *SURVEY, "--date", "2026-02-30", contains="2026-02-30"),
+    c("future-survey", *SURVEY, "--date", "2026-11-24", contains="2026-11-24"),
+    c(
+        "enum-survey-result",
+        "survey",
+        "add",
+        "--household",
+        "{home}",
+        "--result",
+        "satisfy",
+        contains="satisfy",
+    ),
+    c("enum-visit-survey", *VISIT, "--survey", "ok", contains="--survey"),
+    c("round-zero", *VISIT, "--round", "0", contains="--round"),
+    c("round-past-rounds", *SURVEY, "--round", "5", contains="--round"),
+    c("round-words", *VISIT, "--round", "second", contains="second"),
+    c("ctrl-escape-survey-note", *SURVEY, "--note", "满意\x1b[31m", contains="--note"),
+    c("huge-survey-note", *SURVEY, "--note", KB100, contains="--note"),
+    c(
+        "id-unknown-survey-household",
+        "survey",
+        "add",
+        "--household",
+        "H-ZZZZZZ",
+        "--result",
+        "basic",
+        contains="H-ZZZZZZ",
+    ),
+    c("id-unknown-survey-void", "survey", "void", "S-ZZZZZZ", "--reason", "误录", contains="S-ZZZZZZ"),
+]
+
 
 def _fill(text: str, world: World) -> str:
     for key, value in world.ids.items():

@@ -85,7 +85,7 @@ def test_a_round_outside_1_to_rounds_is_refused(sample: Sample, value: str) -> N
         sample.path, "visit", "add", "--household", sample.households[0], "--by", sample.village_cadre,
         "--round", value, "--as", sample.clerk,
     )  # fmt: skip
-    assert f"--round 的值“{value}”无效：应为 1 到 4 的轮次（minqing.yaml rounds）" in result.stderr
+    assert f"--round 的值“{value}”无效：应为 1 到 4 的轮次（总轮数在 minqing.yaml 中设定）" in result.stderr
     english = refused(
         sample.path, "--lang", "en", "visit", "add", "--household", sample.households[0], "--by",
         sample.village_cadre, "--round", value, "--as", sample.clerk,

@@ -1519,7 +1519,7 @@ MESSAGES.update(
             "a household id (--household) when the survey is answered",
         ),
         "acc_round": (
-            "1 到 {rounds} 的轮次（minqing.yaml rounds）",
+            "1 到 {rounds} 的轮次（总轮数在 minqing.yaml 中设定）",
             "a round from 1 to {rounds} (minqing.yaml rounds)",
         ),
         "check_team_incomplete": (
