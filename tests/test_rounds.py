@@ -246,3 +246,17 @@ def test_a_wrong_round_is_corrected_with_visit_edit(sample: Sample, team: dict[s
     data = json.loads(ok(sample.path, "rollup", "--by", "round", "--format", "json", "--date", "2026-11-20"))
     assert [(row["unit"], row["visits"]) for row in data["rows"]] == [("2", 1)]
     assert run("audit", ledger=sample.path).exit_code == 0
+
+
+def test_a_round_past_minqing_yaml_rounds_is_a_check_finding(sample: Sample, team: dict[str, str]) -> None:
+    visit(sample, 0, list(team.values()), "--round", "4")
+    path = sample.path / STREAM
+    path.write_text(path.read_text(encoding="utf-8").replace("round: 4", "round: 9"), encoding="utf-8")
+    result = run("check", ledger=sample.path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{STREAM}:1: round 为 9，超出 minqing.yaml 设定的 4 轮：应为 1 到 4"
+    ]
+    git(sample.path, "checkout", "-q", "--", STREAM)
+    set_config(sample, "rounds", "3")  # an office that lowers its rounds: the visits of round 4 stand out
+    assert "round 为 4，超出 minqing.yaml 设定的 3 轮" in run("check", ledger=sample.path).stdout

@@ -1522,6 +1522,10 @@ MESSAGES.update(
             "1 到 {rounds} 的轮次（总轮数在 minqing.yaml 中设定）",
             "a round from 1 to {rounds} (minqing.yaml rounds)",
         ),
+        "check_round_range": (
+            "round 为 {value}，超出 minqing.yaml 设定的 {rounds} 轮：应为 1 到 {rounds}",
+            "round {value} is past the {rounds} rounds of minqing.yaml; accepted: 1 to {rounds}",
+        ),
         "check_team_incomplete": (
             "第 {round} 轮走访 {visit} 缺少{missing}（minqing.yaml team_roles）",
             "team visit {visit} of round {round} lacks: {missing} (minqing.yaml team_roles)",

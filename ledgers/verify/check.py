@@ -949,17 +949,42 @@ CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
 )
 
 
+def _config(corpus: Corpus) -> Any:
+    from ..core.config import Config
+
+    found = [doc.data for doc in corpus.docs("config") if isinstance(doc.data, dict)]
+    return Config.from_file_data(found[0] if found else None)
+
+
+def check_rounds(corpus: Corpus) -> list[Finding]:
+    """A visit's or survey answer's round past minqing.yaml `rounds` (issue 18): the commands refuse it, so only a
+    hand edit (or a lowered `rounds`) puts one there."""
+    rounds = _config(corpus).rounds()
+    out = []
+    for kind in ("visit", "survey"):
+        for doc in corpus.docs(kind):
+            value = doc.get("round")
+            if isinstance(value, int) and not isinstance(value, bool) and value > rounds:
+                out.append(
+                    corpus.finding(
+                        doc, ("round",), "round_out_of_range", "check_round_range", value=value, rounds=rounds
+                    )
+                )
+    return out
+
+
+CHECKS += (check_rounds,)
+
+
 def check_teams(corpus: Corpus) -> list[Finding]:
     """五人大走访 (issue 18, `check --teams`): a visit in a round (a team visit) whose visitors leave a seat of
     minqing.yaml `team_roles` empty; one finding per visit, at its `by:` line. Only documents in force count (a
     corrected or voided visit is judged by what replaced it)."""
     from ..core import streams
-    from ..core.config import Config
     from ..core.model import Cadre
     from ..core.surveys import missing_roles, role_label
 
-    config_docs = [doc.data for doc in corpus.docs("config") if isinstance(doc.data, dict)]
-    required = Config.from_file_data(config_docs[0] if config_docs else None).team_roles()
+    required = _config(corpus).team_roles()
     if not required:
         return []
     cadres = {
