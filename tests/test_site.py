@@ -212,6 +212,7 @@ def test_bad_input_is_refused_with_one_line(demo: Path, tmp_path: Path) -> None:
         (("--months", "0"), "--months"),
         (("--unit", "999999999"), "--unit"),
         (("--unit", "和平"), "--unit"),
+        (("--unit", "52060210220101"), "--unit"),  # a group: no page of its own
         (("--lang", "fr"), "--lang"),
     ):
         out = tmp_path / f"out{field}"

@@ -35,7 +35,11 @@ from .index import Index
 
 MARKER = ".minqing-site"  # marks a folder as this tool's site: only then are stale pages removed from it
 OWNED_DIRS = ("u", "i", "h", "r", "data", "assets")
-LEVEL_BELOW = {"county": "township", "township": "village", "village": "group"}
+PAGE_LEVELS = (
+    "county",
+    "township",
+    "village",
+)  # the org levels with a page (a group is a row of its village)
 HEADLINE = (
     "visits",
     "households_visited",
@@ -526,12 +530,12 @@ def generate(
         root = R.check_unit([index], unit) or (index.setting("county_code") or "")
         folder = check_out_dir(out_dir)
         all_units = ledger.units()
-        if root not in all_units:
+        if root not in all_units or all_units[root].level not in PAGE_LEVELS or all_units[root].retired:
             raise BadInput("bad_code", field="--unit", value=root, accepted=Text("acc_site_unit"))
         units = {
             code: UnitInfo(code, u.name, u.level, u.parent)
             for code, u in all_units.items()
-            if code.startswith(root) and u.level in ("county", "township", "village") and not u.retired
+            if code.startswith(root) and u.level in PAGE_LEVELS and not u.retired
         }
         ctx = Context(lang, metric_labels, periods, today, root, units[root].name)
         figures = _figures(index, periods, units, root, lang)
@@ -619,9 +623,7 @@ def _figures(
     root's figures are the total of the first of them (the rollup's total is the whole `--unit` filter)."""
     out: dict[str, dict[str, Any]] = {code: {} for code in units}
     root_level = units[root].level
-    below = sorted(
-        {info.level for info in units.values()} - {root_level}, key=("county", "township", "village").index
-    )
+    below = sorted({info.level for info in units.values()} - {root_level}, key=PAGE_LEVELS.index)
     for site_period in periods:
         label_text = _period_label(site_period, lang)
 
