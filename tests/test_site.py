@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import refused, run, snapshot
+from conftest import Sample, refused, run, snapshot
 from foundation_util import office_env
 
 from minqing.ledgers.core import pii
@@ -237,3 +237,14 @@ def test_pages_of_entries_gone_from_the_ledger_are_removed_only_from_a_site_fold
     assert "本次写入 0 个，删除过时 2 个" in again.stderr, again.stderr
     assert not (out / "i" / "Q-GONE00.html").exists() and not (out / "u" / "notes.html").exists()
     assert (out / "index.html").is_file() and (out / "i").is_dir()
+
+
+def test_a_new_ledger_without_visits_or_items(sample: Sample, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("report", "site", str(out), ledger=sample.path)
+    assert result.exit_code == 0, result.output
+    for home in sample.households:
+        assert (out / "h" / f"{home}.html").is_file()
+    assert "测试户甲" in (out / "assets" / "search.js").read_text(encoding="utf-8")
+    data = unit_data(out, "520602101")
+    assert data["p"]["2026-11"]["v"]["households"] == "3" and data["p"]["2026-11"]["v"]["open"] == "0"
