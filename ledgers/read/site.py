@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -517,7 +517,6 @@ def generate(
     months: int = 12,
     lang: str = "zh",
     metric_labels: dict[str, tuple[str, str]],
-    progress: Callable[[str], None] | None = None,
 ) -> SiteResult:
     """Build (or bring up to date) the site in `out_dir`; see the module docstring."""
     from . import office
@@ -582,8 +581,6 @@ def generate(
                 HomeLine(home.id, home.head, home.village, home.status, home.register_no, home.removed)
             )
     del items_by_home
-    if progress:
-        progress("entries")
     writer.put("assets/items.js", _items_js(items, unit_names, ctx))
     writer.put("assets/search.js", _search_js(homes, items, units, unit_names))
     for code in units:
@@ -600,8 +597,6 @@ def generate(
             ctx, info, units, children[code], homes_by_village.get(code, []), figures[code], figures
         )
         writer.put("index.html" if code == root else f"u/{code}.html", page)
-    if progress:
-        progress("units")
     writer.put("list.html", _list_page(ctx))
     writer.put("overdue.html", _overdue_page(ctx, items, unit_names, cadre_names, week=False))
     writer.put("week.html", _overdue_page(ctx, items, unit_names, cadre_names, week=True))
