@@ -755,11 +755,15 @@ def _unit_js(code: str, name: str, figures: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- pages
 
 
-def _figure(ctx: Context, key: str, shown: str, listed: bool = True, unit: str | None = None) -> str:
-    owner = f' data-u="{unit}"' if unit else ""
-    value = f'<span class="v" data-m="{key}"{owner}>{esc(shown)}</span>'
-    if listed and key in R.LISTED_METRICS:
-        value = f'<a data-list="{key}"{owner} href="#">{value}</a>'
+def list_link(base: str, unit: str, period_key: str, metric: str) -> str:
+    """The list page for the items a figure counts; the page script rewrites it when another period is chosen."""
+    return f"{base}list.html#u={unit}&amp;p={period_key}&amp;m={metric}"
+
+
+def _figure(ctx: Context, key: str, shown: str, list_prefix: str) -> str:
+    value = f'<span class="v" data-m="{key}">{esc(shown)}</span>'
+    if key in R.LISTED_METRICS:
+        value = f'<a data-list="{key}" href="{list_prefix}{key}">{value}</a>'
     return f'<div class="card"><span class="k">{esc(ctx.metric(key))}</span>{value}</div>'
 
 
@@ -777,6 +781,7 @@ def _unit_page(
     default = ctx.periods[0].key
     current = figures.get(default) or {"v": {}, "rows": {}, "raw": {}}
     shown = current["v"]
+    list_prefix = list_link(base, info.code, default, "")  # + the metric
 
     def link_unit(code: str) -> str:
         target = "index.html" if code == ctx.root_unit else f"u/{code}.html"
@@ -808,18 +813,20 @@ def _unit_page(
         f"<p><span data-period-label>{esc(current.get('label', default))}</span></p>",
         f"<h2>{esc(ctx.t('site_headline'))}</h2>",
         '<div class="cards">'
-        + "".join(_figure(ctx, key, shown.get(key, "—")) for key in HEADLINE)
+        + "".join(_figure(ctx, key, shown.get(key, "—"), list_prefix) for key in HEADLINE)
         + "</div>",
         f"<h2>{esc(ctx.t('site_funnel'))}</h2>",
-        '<div class="cards">' + "".join(_figure(ctx, key, shown.get(key, "—")) for key in FUNNEL) + "</div>",
+        '<div class="cards">'
+        + "".join(_figure(ctx, key, shown.get(key, "—"), list_prefix) for key in FUNNEL)
+        + "</div>",
         f"<h2>{esc(ctx.t('site_clearance'))}</h2>",
         '<div class="cards">'
-        + _figure(ctx, "cleared", shown.get("cleared", "—"))
-        + _figure(ctx, "open", shown.get("open", "—"))
+        + _figure(ctx, "cleared", shown.get("cleared", "—"), list_prefix)
+        + _figure(ctx, "open", shown.get("open", "—"), list_prefix)
         + "</div>",
         f"<h2>{esc(ctx.t('site_activity'))}</h2>",
         '<div class="cards">'
-        + "".join(_figure(ctx, key, shown.get(key, "—")) for key in ACTIVITY)
+        + "".join(_figure(ctx, key, shown.get(key, "—"), list_prefix) for key in ACTIVITY)
         + "</div>",
         _charts(ctx, figures),
     ]
@@ -834,7 +841,7 @@ def _unit_page(
             for key in (*CHILD_COLUMNS, "cleared"):
                 value = f'<span data-m="{key}" data-u="{code}">{esc(child.get(key, "—"))}</span>'
                 if key in R.LISTED_METRICS:
-                    value = f'<a data-list="{key}" data-u="{code}" href="#">{value}</a>'
+                    value = f'<a data-list="{key}" data-u="{code}" href="{list_link(base, code, default, key)}">{value}</a>'
                 cells.append((value, True))
             rows.append(cells)
         cleared = sum(1 for code in kids if all_figures[code].get(default, {}).get("raw", {}).get("cleared"))
