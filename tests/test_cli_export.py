@@ -330,7 +330,9 @@ def complete(words: str) -> list[str]:
 
 
 def test_shell_completion_of_enum_values_and_unit_codes(office):
-    assert complete("minqing export --kind ") == ["households", "cadres", "visits", "issues"]
+    assert complete("minqing export --kind ") == [
+        "households", "cadres", "visits", "issues", "petitions", "surveys",
+    ]  # fmt: skip
     assert complete("minqing export --kind issues --state ") == [
         "registered",
         "assigned",

@@ -275,6 +275,10 @@ def test_on_the_spot_resolution_through_visit_add_is_part_of_the_visit_commit(w:
         "Ledger-Op": ["visit.add"],
         "Ledger-Entry": [visit_id, spot, later],
         "Ledger-Actor": [w["clerk"]],
+        "Ledger-Visitor": [
+            w["town"],
+            w["village"],
+        ],  # one per visitor, so `git log --grep` finds each (issue 17)
     }
     data = item_file(w.path, spot)
     assert data["state"] == "resolved"
