@@ -122,7 +122,7 @@ def cadre_post(
             autocompletion=complete_unit,
         ),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (选派文件, 轮换…).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
     actor: AsOpt = None,
 ) -> None:
     from minqing.ledgers.ops import register as reg

@@ -34,10 +34,7 @@ LEVEL_CHOICES = ["township", "village", "group", "department"]
 def org_add(
     code: Annotated[
         str,
-        typer.Argument(
-            help="Unit code: township 9 digits (or the bureau's 12-digit CCCCCCTTT000), village 12, group 14-15;"
-            " a department (帮扶单位) the county code, D and 2-3 digits (520602D01)."
-        ),
+        typer.Argument(),
     ],
     name: Annotated[
         str,
@@ -47,7 +44,6 @@ def org_add(
         str | None,
         typer.Option(
             "--level",
-            help="township|village|group|department (default: read from the code).",
         ),
     ] = None,
     parent: Annotated[
@@ -59,12 +55,6 @@ def org_add(
     ] = None,
     actor: AsOpt = None,
 ) -> None:
-    """Add a unit to the org tree; its level and parent are read from the code when left out.
-
-    Example: minqing org add 520602202201 陈家寨村委会
-
-    Example: minqing org add 520602D01 区农业农村局 --level department
-    """
     from minqing.ledgers.ops import register as reg
 
     unit = reg.add_unit(ledger(), actor, code, name, level, parent)

@@ -887,6 +887,7 @@ HELP: dict[str, tuple[str, str]] = {
         "派出干部的帮扶单位（花名册中没有时必填）。",
         "The helping unit sending the cadre (required when the roster has none).",
     ),
+    "cadre post --reason": ("原因（选派文件、轮换等，可不填）。", "Why (选派文件, 轮换…; optional)."),
     "visit add --round": (
         "工作队走访（五人大走访）的轮次，1..minqing.yaml 的 rounds（4）。",
         "Round of the team visit (五人大走访), 1..minqing.yaml rounds (4).",
