@@ -617,6 +617,13 @@ def _figures(
     "l": metric -> counted item ids}: one rollup and one counted_items per level below the root and period; the
     root's figures are the total of the first of them (the rollup's total is the whole `--unit` filter)."""
     out: dict[str, dict[str, Any]] = {code: {} for code in units}
+    # One string object per distinct id or shown figure: the same open item is in the lists of every period, unit
+    # and level (millions of references at the `large` bench size), and most figures are the same few strings.
+    canonical: dict[str, str] = {}
+
+    def shared(lists: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {name: [canonical.setdefault(i, i) for i in ids] for name, ids in lists.items()}
+
     root_level = units[root].level
     below = sorted({info.level for info in units.values()} - {root_level}, key=PAGE_LEVELS.index)
     for site_period in periods:
@@ -632,9 +639,12 @@ def _figures(
             out[code][key] = {
                 "label": shown_label,
                 "raw": values,
-                "v": {name: display(name, value, lang) for name, value in values.items()},
+                "v": {
+                    name: canonical.setdefault(text, text)
+                    for name, text in shown_values(values, lang).items()
+                },
                 "rows": {},
-                "l": lists,
+                "l": shared(lists),
             }
 
         for level in below or [root_level]:
@@ -658,6 +668,10 @@ def _figures(
                     key: shown[key] for key in (*CHILD_COLUMNS, "cleared")
                 }
     return out
+
+
+def shown_values(values: dict[str, Any], lang: str) -> dict[str, str]:
+    return {name: display(name, value, lang) for name, value in values.items()}
 
 
 def _period_label(site_period: SitePeriod, lang: str) -> str:
