@@ -26,7 +26,9 @@ def _office_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINQING_NOW", NOW)
     monkeypatch.setenv("MINQING_LANG", "zh")
     monkeypatch.setenv("MINQING_LOCK_TIMEOUT", "2")
-    for name in ("MINQING_USER", "MINQING_LEDGER", "NO_COLOR"):
+    # pytest-xdist's workers inherit COLUMNS=80; tables fit COLUMNS when stdout is no terminal (cli/tables.py), so
+    # a test that wants a width sets it itself.
+    for name in ("MINQING_USER", "MINQING_LEDGER", "NO_COLOR", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 

@@ -230,7 +230,7 @@ def test_a_forged_push_is_refused_by_the_served_repo(served, seed: Seed, tmp_pat
     heping = clone(seed, url, tmp_path / "heping", seed.leader_a)
     accepted = head(central, "main")
     # A hand edit committed with plain git, no trailers: the served repo's pre-receive must refuse it.
-    household_file = next((heping / "households" / VILLAGE_A).glob("*.yaml"))
+    household_file = heping / "households" / VILLAGE_A / f"{seed.homes[0]}.yaml"  # 甲, a poor household
     household_file.write_text(
         household_file.read_text(encoding="utf-8").replace("status: poor", "status: lifted")
     )
