@@ -243,22 +243,25 @@ def table_text(result: Rollup, lang: str, width: int | None = None) -> str:
     """The sections as plain tables (colours only at a terminal) fitted to `width` cells (None: unlimited, as
     in a file): a section too wide is dealt into several tables, each repeating the unit column, so no figure
     and no header is ever cut (cli/tables.py)."""
-    from .tables import NAME, NUMBER, Column, layout
-
     parts = [title(result, lang)]
     for section, keys in columns(result):
         headers, rows = _grid(result, keys, lang)
-        parts.append("")
-        parts.append(_t(section, lang))
-        fitted = layout(
-            [Column(headers[0], NAME), *(Column(name, NUMBER) for name in headers[1:])],
-            rows,
-            width=width,
-            split_after=1,
-            total_row=True,
-        )
-        parts.append(fitted.text.rstrip("\n"))
+        parts += ["", _t(section, lang), figures_table(headers, rows, width)]
     return "\n".join(parts) + "\n"
+
+
+def figures_table(headers: list[str], rows: list[list[str]], width: int | None) -> str:
+    """A unit column, figure columns and a total row, fitted to `width` (shared with cli/series_render.py)."""
+    from .tables import NAME, NUMBER, Column, layout
+
+    fitted = layout(
+        [Column(headers[0], NAME), *(Column(name, NUMBER) for name in headers[1:])],
+        rows,
+        width=width,
+        split_after=1,
+        total_row=True,
+    )
+    return fitted.text.rstrip("\n")
 
 
 def print_rich(result: Rollup, lang: str, width: int | None = None) -> None:
@@ -484,15 +487,19 @@ def _html_tables(result: Rollup, lang: str, level: int) -> str:
     for section, keys in columns(result):
         headers, rows = _grid(result, keys, lang)
         parts.append(f"<h{level + 1}>{html.escape(_t(section, lang))}</h{level + 1}>")
-        parts.append(
-            "<table><thead><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-            + "</tr></thead><tbody>"
-        )
-        for index, row in enumerate(rows):
-            css = ' class="total"' if index == len(rows) - 1 else ""
-            parts.append(f"<tr{css}>" + "".join(f"<td>{html.escape(value)}</td>" for value in row) + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append(html_figures_table(headers, rows))
+    return "\n".join(parts)
+
+
+def html_figures_table(headers: list[str], rows: list[list[str]]) -> str:
+    """The same table as HTML, its last row marked as the total (shared with cli/series_render.py)."""
+    parts = [
+        "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr></thead><tbody>"
+    ]
+    for index, row in enumerate(rows):
+        css = ' class="total"' if index == len(rows) - 1 else ""
+        parts.append(f"<tr{css}>" + "".join(f"<td>{html.escape(value)}</td>" for value in row) + "</tr>")
+    parts.append("</tbody></table>")
     return "\n".join(parts)
 
 

@@ -89,21 +89,10 @@ def grid(result: Series, key: str, lang: str) -> tuple[list[str], list[list[str]
 
 
 def table_text(result: Series, keys: tuple[str, ...], lang: str, width: int | None = None) -> str:
-    from .tables import NAME, NUMBER, Column, layout
-
     parts = [title(result, lang)]
     for key in keys:
         headers, rows = grid(result, key, lang)
-        parts.append("")
-        parts.append(render.header(key, lang))
-        fitted = layout(
-            [Column(headers[0], NAME), *(Column(name, NUMBER) for name in headers[1:])],
-            rows,
-            width=width,
-            split_after=1,
-            total_row=True,
-        )
-        parts.append(fitted.text.rstrip("\n"))
+        parts += ["", render.header(key, lang), render.figures_table(headers, rows, width)]
     return "\n".join(parts) + "\n"
 
 
@@ -128,15 +117,7 @@ def html_page(result: Series, keys: tuple[str, ...], lang: str) -> str:
     for key in keys:
         headers, rows = grid(result, key, lang)
         parts.append(f"<h2>{html.escape(render.header(key, lang))}</h2>")
-        parts.append(
-            "<table><thead><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-            + "</tr></thead><tbody>"
-        )
-        for position, row in enumerate(rows):
-            css = ' class="total"' if position == len(rows) - 1 else ""
-            parts.append(f"<tr{css}>" + "".join(f"<td>{html.escape(text)}</td>" for text in row) + "</tr>")
-        parts.append("</tbody></table>")
+        parts.append(render.html_figures_table(headers, rows))
     parts.append("</section>")
     return render.html_page(title(result, lang), ["\n".join(parts)], lang)
 
