@@ -12,7 +12,7 @@ from typing import Any
 from ..core import fields as F
 from ..core import ids, yamlio
 from ..core.activities import ACTIVITY_LABELS, MAX_PARTICIPANTS, MAX_TITLE, Activity, kind_label
-from ..core.errors import BadInput, Refused
+from ..core.errors import BadInput
 from ..core.layout import activity_stream_path
 from ..core.messages import Text
 from ..core.model import ACTIVITY_KINDS
@@ -21,7 +21,7 @@ from ..core.registers import territorial
 from ..read.activities import iter_activities
 from ..read.periods import require_open
 from ..repo.store import Ledger
-from .streams import changed, late_for, summary, write_correction, write_void
+from .streams import active_cadres, changed, late_for, summary, write_correction, write_void
 
 
 def add_activity(
@@ -93,14 +93,7 @@ def _participants(participants: int | str | None) -> int | None:
 
 
 def _organisers(ledger: Ledger, by: list[str]) -> list[str]:
-    organisers: list[str] = []
-    for ref in by:
-        cadre = ledger.cadre(ref, "--by")
-        if cadre.status != "active":
-            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-        if cadre.id not in organisers:
-            organisers.append(cadre.id)
-    return organisers
+    return [cadre.id for cadre in active_cadres(ledger, by)]
 
 
 def edit_activity(

@@ -9,8 +9,8 @@ from typing import Any
 from ..core import ids, layout, yamlio
 from ..core import streams as S
 from ..core.activities import Activity
-from ..core.errors import BadInput
-from ..core.model import Visit
+from ..core.errors import BadInput, Refused
+from ..core.model import Cadre, Visit
 from ..core.surveys import Survey
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
@@ -107,3 +107,15 @@ def write_void(
     marker.update({S.VOIDS: str(original["id"]), S.REASON: reason})
     tx.append(stream_path(kind, original), yamlio.dump_stream_doc(marker))
     return marker
+
+
+def active_cadres(ledger: Ledger, refs: list[str], field: str = "--by") -> list[Cadre]:
+    """The cadres named (visitors, organisers, askers), each active, in the order given, without repeats."""
+    cadres: list[Cadre] = []
+    for ref in refs:
+        cadre = ledger.cadre(ref, field)
+        if cadre.status != "active":
+            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
+        if all(cadre.id != known.id for known in cadres):
+            cadres.append(cadre)
+    return cadres

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core import fields as F
 from ..core import ids, layout, yamlio
-from ..core.errors import BadInput, Refused
+from ..core.errors import BadInput
 from ..core.messages import Text
 from ..core.model import Household
 from ..core.operations import subject as operation_subject
@@ -16,6 +16,7 @@ from ..core.registers import on_register
 from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
+from .streams import active_cadres
 
 
 def survey_document(
@@ -53,14 +54,7 @@ def survey_document(
 
 def asking_cadres(ledger: Ledger, by: list[str]) -> list[str]:
     """The cadres who asked: each active, in the order given, without repeats (none given: the clerk alone)."""
-    out: list[str] = []
-    for ref in by:
-        cadre = ledger.cadre(ref, "--by")
-        if cadre.status != "active":
-            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-        if cadre.id not in out:
-            out.append(cadre.id)
-    return out
+    return [cadre.id for cadre in active_cadres(ledger, by)]
 
 
 def add_survey(

@@ -21,7 +21,7 @@ from ..core.registers import on_register, territorial
 from ..core.surveys import SURVEY_RESULTS, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
-from .streams import changed, late_for, summary, write_correction, write_void
+from .streams import active_cadres, changed, late_for, summary, write_correction, write_void
 from .surveys import survey_document
 from .workflow import new_item
 
@@ -187,14 +187,7 @@ def _visiting_cadres(ledger: Ledger, by: list[str]) -> list[Cadre]:
     """The visiting cadres, each active, in the order given, without repeats."""
     if not by:
         raise BadInput("required", field="--by", accepted=Text("acc_cadre_ids"))
-    visitors: list[Cadre] = []
-    for ref in by:
-        cadre = ledger.cadre(ref, "--by")
-        if cadre.status != "active":
-            raise Refused("actor_recalled", actor=cadre.id, name=cadre.name)
-        if all(cadre.id != known.id for known in visitors):
-            visitors.append(cadre)
-    return visitors
+    return active_cadres(ledger, by)
 
 
 SUBJECT_NAMES = (
