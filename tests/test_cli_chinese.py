@@ -213,7 +213,13 @@ def test_an_unknown_label_is_refused_listing_codes_and_labels(w: World) -> None:
         "旬",
         contains="day|week|halfmonth|month|quarter|year（或 日、周、半月、月、季度、年",
     )
-    refused(w.path, "rollup", "--by", "按户", contains="（或 县（区）、乡镇、村、组、包案领导、类别、台账、轮次、帮扶单位）")
+    refused(
+        w.path,
+        "rollup",
+        "--by",
+        "按户",
+        contains="（或 县（区）、乡镇、村、组、包案领导、类别、台账、轮次、帮扶单位）",
+    )
     refused(
         w.path,
         "issue",

@@ -191,7 +191,8 @@ def test_refusals_of_the_command_itself(office, tmp_path):
     )
     result = run("import", str(sheet), "--kind", "farmers", ledger=office.path)
     assert (
-        result.stderr == "minqing: --kind 的值“farmers”无效：应为 households|cadres|visits|issues|petitions|surveys\n"
+        result.stderr
+        == "minqing: --kind 的值“farmers”无效：应为 households|cadres|visits|issues|petitions|surveys\n"
     )
     result = run("import", str(tmp_path / "none.csv"), "--kind", "households", ledger=office.path)
     assert (result.exit_code, result.stderr) == (
