@@ -20,6 +20,8 @@ ROWS = [
     "`minqing --version`",
     "`minqing status`",
     "`minqing issue show`",
+    "`minqing demo` (the sample county)",
+    "`org import` of the bureau's list (1,020 units)",
 ]
 
 
