@@ -63,6 +63,9 @@ class Ledger:
     _units: dict[str, Unit] | None = None
     _paths: dict[str, dict[str, str]] = field(default_factory=dict)
     _batch: Any = None
+    # Verified records by path, each with the exact text it was built from: a record is rebuilt only when its file's
+    # text changed, so the demo and imports, which look the same cadre up hundreds of times, parse it once.
+    _records: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ opening
 
@@ -278,26 +281,34 @@ class Ledger:
             raise CorruptFile("corrupt_file", path=rel, line=1, detail=Text("detail_not_entity", id=entry_id))
         return rel, data
 
-    def cadre(self, text: str, field_name: str = "--by", verify: bool = True) -> Cadre:
-        rel, data = self._entity("C", text, field_name)
-        cadre: Cadre = _build(Cadre.from_dict, data, rel)
+    def _record(self, kind: str, text: str, field_name: str, build: Any, verify: bool) -> Any:
+        """The entity's record, verified against its history; reused while its file's text is unchanged (the
+        records are frozen dataclasses, so sharing one is safe)."""
+        entry_id = self.resolve(kind, text, field_name)
+        rel = self.path_of(entry_id)
         if verify:
-            self._verify_replay(rel, data, cadre)
-        return cadre
+            current = self.read_text(rel)
+            cached = self._records.get(rel)
+            if current is not None and cached is not None and cached[0] == current:
+                return cached[1]
+        rel, data = self._entity(kind, entry_id, field_name)
+        record = _build(build, data, rel)
+        if verify:
+            self._verify_replay(rel, data, record)
+            if current is not None:
+                if len(self._records) >= 4096:
+                    self._records.clear()
+                self._records[rel] = (current, record)
+        return record
+
+    def cadre(self, text: str, field_name: str = "--by", verify: bool = True) -> Cadre:
+        return self._record("C", text, field_name, Cadre.from_dict, verify)
 
     def household(self, text: str, field_name: str = "--household", verify: bool = True) -> Household:
-        rel, data = self._entity("H", text, field_name)
-        home: Household = _build(Household.from_dict, data, rel)
-        if verify:
-            self._verify_replay(rel, data, home)
-        return home
+        return self._record("H", text, field_name, Household.from_dict, verify)
 
     def item(self, text: str, field_name: str = "ID", verify: bool = True) -> Item:
-        rel, data = self._entity("Q", text, field_name)
-        item: Item = _build(item_from_dict, data, rel)
-        if verify:
-            self._verify_replay(rel, data, item)
-        return item
+        return self._record("Q", text, field_name, item_from_dict, verify)
 
     def _verify_replay(self, rel: str, data: dict[str, Any], record: Any) -> None:
         """The file must be what its history replays to (docs/format.md). A hand edit the history does not
