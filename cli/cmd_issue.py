@@ -30,6 +30,12 @@ from .tables import WideOpt, print_fitted, shorten
 
 issue_app = typer.Typer(no_args_is_help=True)
 
+# What an item is and where it stands: the same options for `issue add` and `issue edit`.
+ItemCategoryOpt = Annotated[str | None, typer.Option("--category", autocompletion=complete_category)]
+ItemKindOpt = Annotated[str | None, typer.Option("--kind", autocompletion=complete_item_kind)]
+ItemLedgerOpt = Annotated[str | None, typer.Option("--ledger", autocompletion=complete_ledger_name)]
+ItemUnitOpt = Annotated[str | None, typer.Option("--unit", autocompletion=complete_unit)]
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(issue_app, name="issue")
@@ -73,27 +79,12 @@ def _item_row(item, overdue: bool, names) -> list[str]:
 @issue_app.command("add")
 def issue_add(
     desc: Annotated[str | None, typer.Option("--desc")] = None,
-    category: Annotated[
-        str | None,
-        typer.Option(
-            "--category",
-            autocompletion=complete_category,
-        ),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", autocompletion=complete_item_kind),
-    ] = None,
-    ledger_name: Annotated[
-        str | None,
-        typer.Option("--ledger", autocompletion=complete_ledger_name),
-    ] = None,
+    category: ItemCategoryOpt = None,
+    kind: ItemKindOpt = None,
+    ledger_name: ItemLedgerOpt = None,
     source: Annotated[str | None, typer.Option("--source")] = None,
     household: Annotated[str | None, typer.Option("--household")] = None,
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", autocompletion=complete_unit),
-    ] = None,
+    unit: ItemUnitOpt = None,
     visit: Annotated[str | None, typer.Option("--visit")] = None,
     due: Annotated[str | None, typer.Option("--due")] = None,
     actor: AsOpt = None,
@@ -254,26 +245,11 @@ def issue_reopen(
 def issue_edit(
     item_id: Annotated[str, typer.Argument()],
     desc: Annotated[str | None, typer.Option("--desc")] = None,
-    category: Annotated[
-        str | None,
-        typer.Option(
-            "--category",
-            autocompletion=complete_category,
-        ),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", autocompletion=complete_item_kind),
-    ] = None,
-    ledger_name: Annotated[
-        str | None,
-        typer.Option("--ledger", autocompletion=complete_ledger_name),
-    ] = None,
+    category: ItemCategoryOpt = None,
+    kind: ItemKindOpt = None,
+    ledger_name: ItemLedgerOpt = None,
     household: Annotated[str | None, typer.Option("--household")] = None,
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", autocompletion=complete_unit),
-    ] = None,
+    unit: ItemUnitOpt = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     late: LateOpt = False,
     actor: AsOpt = None,
@@ -362,10 +338,7 @@ def issue_list(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue")] = False,
     include_voided: Annotated[bool, typer.Option("--all")] = False,
-    unit: Annotated[
-        str | None,
-        typer.Option("--unit", autocompletion=complete_unit),
-    ] = None,
+    unit: ItemUnitOpt = None,
     leader: Annotated[
         str | None,
         typer.Option("--leader", autocompletion=complete_cadre),
