@@ -21,7 +21,7 @@ from ..core.registers import territorial
 from ..read.activities import iter_activities
 from ..read.periods import require_open
 from ..repo.store import Ledger
-from .streams import active_cadres, changed, late_for, summary, write_correction, write_void
+from .streams import active_cadres, changed, late_for, summary, void_document, write_correction
 
 
 def add_activity(
@@ -158,18 +158,7 @@ def void_activity(
     at: str | None = None,
 ) -> dict[str, Any]:
     """作废 an activity recorded by mistake: it leaves every count and the 五帮五扶 minimum."""
-    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
-
-    why = F.text(reason, "--reason")
-    assert why is not None
-    with ledger.transaction(actor, "activity.void") as tx:
-        activity_id, path = locate(ledger, "activities", ref, "ACTIVITY")
-        original = document(ledger, path, activity_id)
-        when = at or F.timestamp()
-        marker = write_void(
-            tx, "activities", original, why, when, late_for(ledger, "activities", original, {}, late)
-        )
-        tx.commit(
-            operation_subject("activity.void", activity=activity_id, reason=why[:40]), [marker["id"]], at=when
-        )
+    _, marker = void_document(
+        ledger, actor, "activity", "activities", ref, id_field="ACTIVITY", reason=reason, late=late, at=at
+    )
     return marker

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core import fields as F
 from ..core import ids, layout, yamlio
 from ..core import streams as S
 from ..core.activities import Activity
 from ..core.errors import BadInput, Refused
 from ..core.model import Cadre, Visit
+from ..core.operations import subject as operation_subject
 from ..core.surveys import Survey
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
@@ -119,3 +121,31 @@ def active_cadres(ledger: Ledger, refs: list[str], field: str = "--by") -> list[
         if all(cadre.id != known.id for known in cadres):
             cadres.append(cadre)
     return cadres
+
+
+def void_document(
+    ledger: Ledger,
+    actor: str | None,
+    record: str,
+    stream: str,
+    ref: str,
+    *,
+    id_field: str,
+    reason: str | None,
+    late: str | None,
+    at: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """作废 one `record` (visit, activity, survey) of `stream`: a voiding document in the original's file, one
+    `<record>.void` commit. Returns the original and the voiding document."""
+    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
+
+    why = F.text(reason, "--reason")
+    assert why is not None
+    op = f"{record}.void"
+    with ledger.transaction(actor, op) as tx:
+        found_id, path = locate(ledger, stream, ref, id_field)
+        original = document(ledger, path, found_id)
+        when = at or F.timestamp()
+        marker = write_void(tx, stream, original, why, when, late_for(ledger, stream, original, {}, late))
+        tx.commit(operation_subject(op, **{record: found_id, "reason": why[:40]}), [marker["id"]], at=when)
+    return original, marker

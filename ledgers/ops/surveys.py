@@ -16,7 +16,7 @@ from ..core.registers import on_register
 from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
-from .streams import active_cadres
+from .streams import active_cadres, void_document
 
 
 def survey_document(
@@ -123,19 +123,7 @@ def void_survey(
 ) -> dict[str, Any]:
     """作废 an answer typed in by mistake: a voiding document in its own stream file (core/streams.py); it leaves every
     count. Returns the voiding document."""
-    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
-    from .streams import late_for, write_void
-
-    why = F.text(reason, "--reason")
-    assert why is not None
-    with ledger.transaction(actor, "survey.void") as tx:
-        survey_id, path = locate(ledger, "surveys", ref, "SURVEY_ID")
-        original = document(ledger, path, survey_id)
-        when = at or F.timestamp()
-        marker = write_void(
-            tx, "surveys", original, why, when, late_for(ledger, "surveys", original, {}, late)
-        )
-        tx.commit(
-            operation_subject("survey.void", survey=survey_id, reason=why[:40]), [marker["id"]], at=when
-        )
+    _, marker = void_document(
+        ledger, actor, "survey", "surveys", ref, id_field="SURVEY_ID", reason=reason, late=late, at=at
+    )
     return marker

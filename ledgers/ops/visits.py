@@ -21,7 +21,7 @@ from ..core.registers import on_register, territorial
 from ..core.surveys import SURVEY_RESULTS, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
-from .streams import active_cadres, changed, late_for, summary, write_correction, write_void
+from .streams import active_cadres, changed, late_for, summary, void_document, write_correction
 from .surveys import survey_document
 from .workflow import new_item
 
@@ -270,16 +270,9 @@ def void_visit(
 ) -> tuple[dict[str, Any], list[str]]:
     """作废 a visit typed in by mistake. Returns the voiding document and the items raised during the visit, for
     the clerk to void (`issue void`) or keep."""
-    from ..read.streams import document, locate  # the index (sqlite): only corrections need it
-
-    why = F.text(reason, "--reason")
-    assert why is not None
-    with ledger.transaction(actor, "visit.void") as tx:
-        visit_id, path = locate(ledger, "visits", ref, "VISIT")
-        original = document(ledger, path, visit_id)
-        when = at or F.timestamp()
-        marker = write_void(tx, "visits", original, why, when, late_for(ledger, "visits", original, {}, late))
-        tx.commit(operation_subject("visit.void", visit=visit_id, reason=why[:40]), [marker["id"]], at=when)
+    original, marker = void_document(
+        ledger, actor, "visit", "visits", ref, id_field="VISIT", reason=reason, late=late, at=at
+    )
     return marker, [str(item) for item in original.get("items") or []]
 
 
