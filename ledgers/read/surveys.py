@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from ..core import streams
 from ..core.model import Source
 from ..core.surveys import Survey
 from ..repo.store import Ledger
+from .documents import in_force
 
 
 def iter_surveys(ledger: Ledger) -> list[Survey]:
     """Every answer in force: corrected and voided documents are left out (core/streams.py)."""
-    out: list[Survey] = []
-    base = ledger.root / "surveys"
-    if not base.is_dir():
-        return out
-    for month in sorted(base.iterdir()):
-        for stream in sorted(month.glob("*.yaml")):
-            rel = stream.relative_to(ledger.root).as_posix()
-            for doc in streams.in_force(ledger.read_stream(rel)):
-                out.append(Survey.from_dict(doc, Source(rel)))
-    return out
+    return [Survey.from_dict(doc, Source(rel)) for rel, doc in in_force(ledger, "surveys")]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..core import ids, streams
+from ..core import ids
 from ..core.model import Visit
 from ..repo.store import Ledger
+from .documents import in_force
 
 
 def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[str, str | None]:
@@ -31,13 +32,4 @@ def iter_visits(ledger: Ledger) -> list[Visit]:
     """Every visit in force: corrected and voided documents are left out (core/streams.py)."""
     from ..core.model import Source
 
-    out: list[Visit] = []
-    base = ledger.root / "visits"
-    if not base.is_dir():
-        return out
-    for month in sorted(base.iterdir()):
-        for stream in sorted(month.glob("*.yaml")):
-            rel = stream.relative_to(ledger.root).as_posix()
-            for doc in streams.in_force(ledger.read_stream(rel)):
-                out.append(Visit.from_dict(doc, Source(rel)))
-    return out
+    return [Visit.from_dict(doc, Source(rel)) for rel, doc in in_force(ledger, "visits")]
