@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import fastyaml
+from . import fastdump, fastyaml
 from .messages import Text
 
 MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
@@ -239,7 +239,16 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def dump(data: dict[str, Any]) -> str:
-    """Block style, keys in the order given (callers build dicts in the schema's order)."""
+    """Block style, keys in the order given (callers build dicts in the schema's order). fastdump writes the
+    common documents (the same bytes); PyYAML writes the rest."""
+    try:
+        return fastdump.dump_block(data)
+    except fastdump.Fallback:
+        return dump_with_pyyaml(data)
+
+
+def dump_with_pyyaml(data: dict[str, Any]) -> str:
+    """The reference for `dump` (and what it falls back to)."""
     return yaml.dump(
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=False
     )
@@ -247,6 +256,14 @@ def dump(data: dict[str, Any]) -> str:
 
 def dump_stream_doc(data: dict[str, Any]) -> str:
     """One flow-style document for an append-only stream: one line per entry keeps merges and diffs trivial."""
+    try:
+        return fastdump.dump_flow_doc(data)
+    except fastdump.Fallback:
+        return dump_stream_doc_with_pyyaml(data)
+
+
+def dump_stream_doc_with_pyyaml(data: dict[str, Any]) -> str:
+    """The reference for `dump_stream_doc` (and what it falls back to)."""
     body = yaml.dump(
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=True
     )

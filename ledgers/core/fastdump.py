@@ -1,0 +1,147 @@
+"""A fast writer for the YAML minqing writes, byte for byte what PyYAML writes, with PyYAML for everything else.
+
+The mirror of fastyaml.py (the reader). An import of 100,000 households, or the demo's 2,700 operations, spent most
+of its CPU in PyYAML's representer, which builds a node object for every key and scalar in Python before its C
+emitter sees them. minqing's documents are small and regular: string keys, block mappings and PyYAML's indentless
+block sequences (or one flow mapping per stream line), and scalars that are null, bools, ints and short strings.
+This module writes exactly that part and raises `Fallback` for anything else, so yamlio.dump hands the whole
+document to PyYAML.
+
+Exactness rule: whatever this module writes is the text yamlio's PyYAML dumper writes for the same value. Strings
+are written plain only when every character is in a set PyYAML's emitter never treats specially in block or flow
+context (letters, digits, CJK and other printable non-ASCII, `_ - . / + ( )`, and after the first character also
+`* ! $ % & ; < = > @ ^ ~` and spaces (not last); `:` inside and
+not before a space, plain in block context only), and when the
+plain text reads back as a string (PyYAML's own implicit resolvers decide); such a string that would read back as
+something else (`123`, `true`, `2026-11-03`) is single-quoted, as PyYAML does. Empty strings are `''`. Anything else
+(line breaks, `:` `#` `,` quotes and other ASCII punctuation, floats, dates, long values) is a Fallback. The
+property tests in tests/test_fastdump.py hold both writers to the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml.resolver
+
+
+class Fallback(Exception):
+    """Not in the subset: the caller dumps the whole document with PyYAML."""
+
+
+# Printable without escapes under allow_unicode (PyYAML's analyze_scalar), minus its line breaks (U+2028/9) and BOM.
+_SAFE = re.compile(
+    "[0-9A-Za-z_\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]"
+    "(?:[0-9A-Za-z_\\-./+():*!$%&;<=>@^~ \u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
+    "[0-9A-Za-z_\\-./+()*!$%&;<=>@^~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd])?\\Z"
+)
+_MAX_SCALAR = 2000  # far under the dumper's line width: PyYAML never folds these
+_MAX_KEY = 100  # PyYAML writes keys of 128 characters or more as complex keys (`? key`)
+_MAX_FLOW_LINE = 50_000  # the dumper's width is 100,000: a stream line shorter than this is never wrapped
+
+_resolver = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_scalar_cache: dict[tuple[str, bool], str] = {}
+
+
+def _string(value: str, flow: bool) -> str:
+    cached = _scalar_cache.get((value, flow))
+    if cached is not None:
+        return cached
+    if not value:
+        return "''"
+    if len(value) > _MAX_SCALAR or not _SAFE.match(value) or ": " in value:
+        raise Fallback
+    # A `:` inside is plain in block context only (PyYAML's flow_indicators); single quotes need no escapes here.
+    plain = _resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR and not (flow and ":" in value)
+    text = value if plain else f"'{value}'"
+    if len(value) <= 40 and len(_scalar_cache) < 100_000:  # names, codes, dates, enums repeat; notes do not
+        _scalar_cache[(value, flow)] = text
+    return text
+
+
+def _scalar(value: Any, flow: bool = False) -> str:
+    kind = type(value)
+    if kind is str:
+        return _string(value, flow)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    raise Fallback
+
+
+def _key(key: Any, flow: bool = False) -> str:
+    if type(key) is not str or len(key) > _MAX_KEY:
+        raise Fallback
+    return _string(key, flow)
+
+
+def _mapping(data: dict, indent: str, out: list[str]) -> None:
+    for key, value in data.items():
+        head = f"{indent}{_key(key)}:"
+        kind = type(value)
+        if kind is dict:
+            if value:
+                out.append(head + "\n")
+                _mapping(value, indent + "  ", out)
+            else:
+                out.append(head + " {}\n")
+        elif kind is list:
+            if value:
+                out.append(head + "\n")
+                _sequence(value, indent, out)  # PyYAML's indentless sequence: `- ` at the key's column
+            else:
+                out.append(head + " []\n")
+        else:
+            out.append(f"{head} {_scalar(value)}\n")
+
+
+def _sequence(items: list, indent: str, out: list[str]) -> None:
+    for value in items:
+        kind = type(value)
+        if (kind is dict or kind is list) and value:
+            start = len(out)
+            inner = indent + "  "
+            if kind is dict:
+                _mapping(value, inner, out)
+            else:
+                _sequence(value, inner, out)
+            out[start] = f"{indent}- " + out[start][len(inner) :]  # the first line shares the dash's line
+        elif kind is dict:
+            out.append(f"{indent}- {{}}\n")
+        elif kind is list:
+            out.append(f"{indent}- []\n")
+        else:
+            out.append(f"{indent}- {_scalar(value)}\n")
+
+
+def _flow(value: Any) -> str:
+    kind = type(value)
+    if kind is dict:
+        return "{" + ", ".join(f"{_key(key, True)}: {_flow(item)}" for key, item in value.items()) + "}"
+    if kind is list:
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    return _scalar(value, True)
+
+
+def dump_block(data: Any) -> str:
+    """yamlio.dump's text for a non-empty dict, or Fallback."""
+    if type(data) is not dict or not data:
+        raise Fallback
+    out: list[str] = []
+    _mapping(data, "", out)
+    return "".join(out)
+
+
+def dump_flow_doc(data: Any) -> str:
+    """yamlio.dump_stream_doc's text (`--- {…}` and a line break) for a dict, or Fallback."""
+    if type(data) is not dict:
+        raise Fallback
+    line = _flow(data)
+    if len(line) > _MAX_FLOW_LINE:
+        raise Fallback
+    return f"--- {line}\n"
