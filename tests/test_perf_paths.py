@@ -29,9 +29,9 @@ def _git_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     calls: list[tuple[str, ...]] = []
     real = Ledger.git
 
-    def spy(self: Ledger, *args: str, env: dict[str, str] | None = None) -> str:
+    def spy(self: Ledger, *args: str, env: dict[str, str] | None = None, input: bytes | None = None) -> str:
         calls.append(args)
-        return real(self, *args, env=env)
+        return real(self, *args, env=env, input=input)
 
     monkeypatch.setattr(Ledger, "git", spy)
     return calls

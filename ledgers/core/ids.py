@@ -39,8 +39,11 @@ def seeded(seed: int) -> Iterator[None]:
 
 
 def _chars(count: int) -> str:
-    source = _seeded or secrets.SystemRandom()
-    return "".join(source.choice(CROCKFORD) for _ in range(count))
+    if _seeded is not None:
+        return "".join(_seeded.choice(CROCKFORD) for _ in range(count))
+    # One read of the OS random source per id (SystemRandom.choice made one per character: 320,000 getrandom
+    # calls for a 10,000-row import). 256 is a multiple of 32, so the low five bits are uniform.
+    return "".join(CROCKFORD[byte & 31] for byte in secrets.token_bytes(count))
 
 
 def new_id(prefix: str, taken: Iterable[str] = ()) -> str:

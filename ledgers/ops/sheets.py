@@ -1337,11 +1337,10 @@ def import_sheet(
                 if progress and (done % PROGRESS_EVERY == 0 or done == total):
                     progress("write", done, total)
 
-            tx.put_many(plan.files, written)
+            streams = {rel: "".join(docs) for rel, docs in plan.streams.items()}
+            tx.put_many(plan.files, written, appends=streams)
             if plan.vault:
                 _remember(ledger, plan.vault)
-            for rel in sorted(plan.streams):
-                tx.append(rel, "".join(plan.streams[rel]))
             tx.commit(_subject(kind, plan), plan.entries, at=plan.at, extra=visitor_trailers(plan.visit_docs))
         commit = ledger.head()
     return ImportResult(
