@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import re
 from typing import Annotated, Any
 
@@ -37,31 +38,54 @@ def log(
     what = "log " + " ".join(part for part in (entry or "", f"--since {since}" if since else "") if part)
     guard = privacy.unmasking(led, actor, what.strip()) if unmask else nullcontext(None)
     with guard as reveal:
-        found = history.history(led, entry, since=since, by=by, op=op, reveal=reveal)
-    if limit is not None and limit >= 0:
-        found = found[-limit:] if limit else []
-    if json_out:
-        print_json([item.to_dict() for item in found])
-        return
-    from minqing.ledgers.core.messages import field_label
-    from minqing.ledgers.read.names import names
+        entries = history.iter_history(led, entry, since=since, by=by, op=op, reveal=reveal)
+        if limit is not None and limit >= 0:
+            entries = iter(collections.deque(entries, maxlen=limit) if limit else ())  # the last N
+        if json_out:
+            print_json([item.to_dict() for item in entries])
+            return
+        from minqing.ledgers.read.names import names, with_households
 
-    mentioned = {item.entry for item in found} | {
-        value
-        for item in found
-        for change in item.changes
-        for value in (change.old, change.new)
-        if isinstance(value, str)
-    }
-    known = names(led, {value for value in mentioned if _HOUSEHOLD_ID.fullmatch(value)})
-    for item in found:
-        echo(_headline(item, known))
-        for change in item.changes:
-            head, dot, tail = change.field.partition(".")
-            shown = field_label(head, lang()) + (dot + label(tail) if dot and "[" not in head else dot + tail)
-            echo(
-                f"    {shown}: {_shown(change.old, change.field, known)} → {_shown(change.new, change.field, known)}"
-            )
+        units_and_cadres = names(led)
+        # Printed as read, a batch at a time (each batch's households named at once): `log | head` stops early.
+        for batch in _batches(entries):
+            mentioned = {item.entry for item in batch} | {
+                value
+                for item in batch
+                for change in item.changes
+                for value in (change.old, change.new)
+                if isinstance(value, str)
+            }
+            households = {value for value in mentioned if _HOUSEHOLD_ID.fullmatch(value)}
+            known = with_households(units_and_cadres, led, households)
+            for item in batch:
+                _print_entry(item, known)
+
+
+LOG_BATCH = 200
+
+
+def _batches(entries: Any) -> Any:
+    batch: list[Any] = []
+    for item in entries:
+        batch.append(item)
+        if len(batch) == LOG_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _print_entry(item: Any, known: Any) -> None:
+    from minqing.ledgers.core.messages import field_label
+
+    echo(_headline(item, known))
+    for change in item.changes:
+        head, dot, tail = change.field.partition(".")
+        shown = field_label(head, lang()) + (dot + label(tail) if dot and "[" not in head else dot + tail)
+        echo(
+            f"    {shown}: {_shown(change.old, change.field, known)} → {_shown(change.new, change.field, known)}"
+        )
 
 
 def _headline(item: Any, known: Any) -> str:

@@ -9,7 +9,7 @@ hand (no trailers) are shown too, with the author as actor: an inspector wants t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +20,7 @@ from ..core.layout import AUTHOR_DOMAIN, ENTITY_PATHSPECS, STREAM_KINDS, classif
 from ..core.model import HistoryEntry
 from ..core.operations import MOVABLE_KINDS
 from ..core.streams import VOIDS
-from ..repo.gitwalk import ZERO, Commit, Git, Objects, fold_moves, log_changes
+from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, fold_moves, log_changes
 from ..repo.store import Ledger
 
 # Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
@@ -94,9 +94,29 @@ def history(
     op: str | None = None,
     reveal: Callable[[str | None, str], str | None] | None = None,
 ) -> list[LogEntry]:
-    """Log entries, oldest first. `since` a date, `by` a cadre id (or prefix): what the cadre did and the visits
-    they went on; `op` a Ledger-Op (issue.close) or a history op (close). `reveal(digest, owner)` unmasks ID
-    numbers and phones (privacy.unmasking)."""
+    """Log entries, oldest first (all of `iter_history`)."""
+    return list(iter_history(ledger, ref, since=since, by=by, op=op, reveal=reveal))
+
+
+# Blobs read ahead at a time: a window of commits, but never more blobs than this (one bulk import commit can
+# change 100,000 files; reading them all first held them all in memory before the first line was printed).
+PREFETCH_BLOBS = 2048
+PREFETCH_COMMITS = 64
+
+
+def iter_history(
+    ledger: Ledger,
+    ref: str | None = None,
+    *,
+    since: str | None = None,
+    by: str | None = None,
+    op: str | None = None,
+    reveal: Callable[[str | None, str], str | None] | None = None,
+) -> Iterator[LogEntry]:
+    """Log entries, oldest first, as they are read: `minqing log | head` stops after its first lines. `since` a
+    date, `by` a cadre id (or prefix): what the cadre did and the visits they went on; `op` a Ledger-Op
+    (issue.close) or a history op (close). `reveal(digest, owner)` unmasks ID numbers and phones
+    (privacy.unmasking)."""
     from ..core import fields as F
 
     day = F.parse_date(since, "--since") if since else None
@@ -110,58 +130,72 @@ def history(
             paths = [path]
         else:
             rev_args += ["--fixed-strings", f"--grep=Ledger-Entry: {entry_id}"]
-    git = Git(ledger.root)
     if ledger.head() is None:
-        return []
+        return
+    git = Git(ledger.root)
     listing = log_changes(git, rev_args, paths)
     objects = Objects(git)
     names: dict[str, str] = {}
-    out: list[LogEntry] = []
     reader = _Reader(objects, reveal)
+    found_any = False
+
+    def wanted(item: LogEntry) -> bool:
+        if entry_id and not paths and item.entry != entry_id:
+            return False
+        if day and item.at[:10] < day:
+            return False
+        if actor and item.actor != actor and actor not in item.visitors:
+            return False
+        return not (op and op not in (item.ledger_op, item.op) and not item.ledger_op.endswith("." + op))
+
     try:
         for index, (sha, parents, changes) in enumerate(listing):
-            if index % 64 == 0:
-                objects.cache.clear()
-                window = [row for row in listing[index : index + 64] if len(row[1]) <= 1]
-                objects.prefetch(
-                    [row[0] for row in window]
-                    + [
-                        blob
-                        for row in window
-                        for c in row[2]
-                        if classify(c.path)[0]
-                        for blob in (c.old, c.new)
-                    ]
-                )
             if len(parents) > 1:
                 continue  # a merge adds no operation of its own; its entries are shown at their own commits
+            if sha not in objects.cache:
+                _read_ahead(objects, listing, index)
             commit = objects.commit(sha)
-            for change in fold_moves(changes, MOVABLE_KINDS):  # 搬迁: one file's history, at its new path
-                if paths and classify(change.path)[1] != entry_id:
-                    continue
-                for found in reader.describe(commit, change):
-                    if entry_id and not paths and found.entry != entry_id:
+            moved = fold_moves(changes, MOVABLE_KINDS)  # 搬迁: one file's history, at its new path
+            for start in range(0, len(moved), PREFETCH_BLOBS):
+                chunk = moved[start : start + PREFETCH_BLOBS]
+                if len(moved) > PREFETCH_BLOBS:
+                    objects.prefetch([blob for c in chunk if classify(c.path)[0] for blob in (c.old, c.new)])
+                for change in chunk:
+                    if paths and classify(change.path)[1] != entry_id:
                         continue
-                    out.append(found)
+                    for found in reader.describe(commit, change):
+                        found_any = found_any or not (entry_id and not paths and found.entry != entry_id)
+                        if not wanted(found):
+                            continue
+                        name = names.get(found.actor)
+                        if name is None:
+                            name = _cadre_name(ledger, found.actor) or found.actor_name
+                            names[found.actor] = name
+                        yield replace(found, actor_name=name)
+                if len(moved) > PREFETCH_BLOBS:
+                    objects.cache.clear()
     finally:
         objects.close()
-    if entry_id and not out:
+    if entry_id and not found_any:
         kind = "unit" if entry_id.isdigit() else ids.KINDS.get(entry_id[0], "item")
         raise NotFound("not_found", kind=kind, value=ref)
-    result = []
-    for item in out:
-        if day and item.at[:10] < day:
+
+
+def _read_ahead(objects: Objects, listing: list[tuple[str, tuple[str, ...], list[Change]]], at: int) -> None:
+    """Read the next commits and their blobs in one round of cat-file: up to PREFETCH_COMMITS commits, and only
+    as many as keep the blobs under PREFETCH_BLOBS (a bigger commit reads its own blobs in chunks)."""
+    objects.cache.clear()
+    specs: list[str] = []
+    for row_sha, parents, changes in listing[at : at + PREFETCH_COMMITS]:
+        if len(parents) > 1:
             continue
-        if actor and item.actor != actor and actor not in item.visitors:
-            continue
-        if op and op not in (item.ledger_op, item.op) and not item.ledger_op.endswith("." + op):
-            continue
-        name = names.get(item.actor)
-        if name is None:
-            name = _cadre_name(ledger, item.actor) or item.actor_name
-            names[item.actor] = name
-        result.append(replace(item, actor_name=name))
-    return result
+        blobs = [blob for c in changes if classify(c.path)[0] for blob in (c.old, c.new)]
+        if specs and len(specs) + len(blobs) > PREFETCH_BLOBS:
+            break
+        specs.append(row_sha)
+        if len(blobs) <= PREFETCH_BLOBS:
+            specs += blobs
+    objects.prefetch(specs)
 
 
 def _cadre_name(ledger: Ledger, cadre_id: str) -> str | None:

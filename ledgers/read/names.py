@@ -5,7 +5,7 @@ per row. A code or id the ledger does not know is shown alone: a listing never h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..repo.store import Ledger
 
@@ -59,8 +59,19 @@ class Names:
 def names(ledger: Ledger, households: set[str] = frozenset()) -> Names:
     """Unit and cadre names from the index; the heads of `households` (the index keeps no names of people) from
     their files, skipping any the ledger no longer has (the log of a removed entry)."""
-    from ..core.errors import LedgerError
     from .index import Index
+
+    with Index.open(ledger) as index:
+        return Names(index.units(), index.cadre_names(), household_heads(ledger, households))
+
+
+def with_households(known: Names, ledger: Ledger, households: set[str]) -> Names:
+    """The same unit and cadre names with the heads of `households` (a streamed listing, a batch at a time)."""
+    return replace(known, households=household_heads(ledger, households))
+
+
+def household_heads(ledger: Ledger, households: set[str]) -> dict[str, str]:
+    from ..core.errors import LedgerError
 
     heads = {}
     for household_id in sorted(households):
@@ -68,5 +79,4 @@ def names(ledger: Ledger, households: set[str] = frozenset()) -> Names:
             heads[household_id] = ledger.household(household_id, verify=False).head
         except LedgerError:
             continue
-    with Index.open(ledger) as index:
-        return Names(index.units(), index.cadre_names(), heads)
+    return heads
