@@ -34,6 +34,8 @@ GAP = 2  # cells between two columns (one of padding, one of the blank divider)
 # A run that is one id, code, date or figure inside text; wrapping may not split it.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 WideOpt = Annotated[bool, typer.Option("--wide")]  # help: "--wide" in ledgers/core/help_texts.py
 
 
@@ -65,6 +67,8 @@ def terminal_width(wide: bool = False) -> int | None:
 
 
 def _cell_width(text: str) -> int:
+    if "\n" not in text and text.isascii() and text.isprintable():
+        return len(text)  # most cells are ids, codes and figures: one cell a character
     from rich.cells import cell_len
 
     return max((cell_len(line) for line in text.split("\n")), default=0)
@@ -134,15 +138,56 @@ def _widths(measures: list[_Measure], columns: list[Column], width: int | None) 
 def _draw(
     columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None, total_row: bool
 ) -> str:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     # A blank line between rows once some of them take several lines, so one row's lines are not read as two.
     wrapped = any(_cell_width(row[i]) > width for row in rows for i, width in enumerate(widths)) or any(
         "\n" in cell for row in rows for cell in row
     )
+    headers_fit = all(
+        _cell_width(column.header) <= width for column, width in zip(columns, widths, strict=True)
+    )
+    # rich rewrites tabs and control codes and trims cells when it justifies them: those tables are its to draw.
+    control = any(
+        _CONTROL.search(cell) or cell != cell.strip()
+        for row in [[c.header for c in columns], *rows]
+        for cell in row
+    )
+    if not colour and not wrapped and headers_fit and title is None and not control:
+        return draw_plain(columns, rows, widths)
+    return draw_with_rich(columns, rows, widths, title, total_row, colour, wrapped)
+
+
+def draw_plain(columns: list[Column], rows: list[list[str]], widths: list[int]) -> str:
+    """rich's text for a table whose every cell fits on one line, without colour or title: the same bytes
+    (tests/test_terminal_width.py compares them), written directly. rich lays out each cell as a renderable;
+    for `household list` of 50,000 rows piped to a file that was most of a minute."""
+    from rich.cells import cell_len
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for column, width, cell in zip(columns, widths, cells, strict=True):
+            pad = " " * (width - cell_len(cell))
+            parts.append(pad + cell if column.kind == NUMBER else cell + pad)
+        return (" " * GAP).join(parts).rstrip()
+
+    out = [line([column.header for column in columns]), "─" * _total(widths)]
+    out += [line(row) for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def draw_with_rich(
+    columns: list[Column],
+    rows: list[list[str]],
+    widths: list[int],
+    title: str | None,
+    total_row: bool,
+    colour: bool,
+    wrapped: bool,
+) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     # Wider than any line drawn, so rich never shrinks what was measured here.
     console = Console(
         file=io.StringIO(),
