@@ -574,7 +574,8 @@ class Transaction:
             self._keep_original(rel)
         self._intend([rel])
         self.writes[rel] = content
-        atomic_write(self.ledger.root / rel, content)
+        # A batch syncs once before its branch moves (FastImportCommitter.finish), not once per file.
+        atomic_write(self.ledger.root / rel, content, durable=not self.ledger._batch)
         crash_point("write")
 
     def _keep_original(self, rel: str) -> None:
@@ -818,6 +819,7 @@ class FastImportCommitter:
         self.count += 1
 
     def finish(self) -> None:
+        os.sync()  # every working-tree file of the batch on disk before fast-import moves the branch
         self._send(b"done\n")
         assert self.proc.stdin is not None
         self.proc.stdin.close()
