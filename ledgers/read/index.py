@@ -47,7 +47,7 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 11  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 12  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -56,6 +56,8 @@ SCHEMA_VERSION = 11  # 2: items.assign_by (petitions not assigned in time); 3: v
 # 10: surveys (群众满意度测评) and visit_rounds (the round of a team visit, 五人大走访), issue 18
 # 11: cadre_departments, activity_by and visit_extras (帮扶单位 credited with its cadres' work; talks with
 # cadres), issue 18
+# 12: households.head and items' descriptions answer `find` from the index (issue 19: find at county size read
+# every entity file)
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -67,7 +69,18 @@ TABLES: dict[str, tuple[str, ...]] = {
     # that began before that day, and count what is left at it under `merged_into` in later ones.
     "units": ("path", "code", "name", "level", "parent", "retired", "merged_into"),
     "cadres": ("path", "id", "name", "unit", "role", "status", "created", "recalled"),
-    "households": ("path", "id", "village", "grp", "unit", "status", "created", "pairings", "removed"),
+    "households": (
+        "path",
+        "id",
+        "village",
+        "grp",
+        "unit",
+        "status",
+        "created",
+        "pairings",
+        "removed",
+        "head",
+    ),
     # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
     # (搬迁, 调动) and, for a household, until its removal (销户). A correction (edit of the group) rewrites the
     # stay it corrects. Rollups count a household or cadre at the unit of the span covering the as-of date.
@@ -339,6 +352,7 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             created,
             len(pairings),
             removed,
+            _s(data.get("head")),
         ),
     )
     _unit_span_rows(path, data, "village", rows, end=removed)
@@ -815,6 +829,21 @@ class Index:
                 "SELECT code, retired, merged_into FROM units WHERE retired IS NOT NULL"
             )
         }
+
+    def search_rows(self, kinds: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """(kind, id, name, unit) of every household (its head), cadre and item (its description) for `find`."""
+        queries = {
+            "household": "SELECT 'household', id, head, unit FROM households",
+            "cadre": "SELECT 'cadre', id, name, unit FROM cadres",
+            "item": "SELECT 'item', id, description, unit FROM items",
+        }
+        rows: list[tuple[str, str, str, str]] = []
+        for kind in kinds:
+            if kind in queries:
+                rows += [
+                    (k, i, name or "", unit or "") for k, i, name, unit in self.conn.execute(queries[kind])
+                ]
+        return rows
 
     def cadre_names(self) -> dict[str, str]:
         return {

@@ -169,16 +169,16 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         # 一组 alone says little: every village has one.
         return f"{parent.name}{unit.name}" if unit.level == "group" and parent else unit.name
 
-    rows: list[tuple[str, str, str, str, bool]] = []  # kind, id, name, unit, full pinyin only
-    if "household" in wanted:
-        rows += [("household", h.id, h.head, h.unit, False) for h in ledger.iter_households()]
-    if "cadre" in wanted:
-        rows += [("cadre", c.id, c.name, c.unit, False) for c in ledger.iter_cadres()]
-    if "item" in wanted:
-        rows += [("item", i.id, i.desc, i.unit, True) for i in ledger.iter_items()]
+    from .index import Index
+
+    # The index has every household's head, cadre's name and item's description: reading the entity files for
+    # them took 47 s at the `large` benchmark (issue 19).
+    with Index.open(ledger) as index:
+        rows = index.search_rows(wanted)
     hits = []
-    for kind, entry_id, name, unit, full_only in rows:
-        rank = _score(query, id_query, entry_id, name, sounds_of, full_only)
+    for kind, entry_id, name, unit in rows:
+        # Item descriptions are long: initials there would match half the ledger, so only full pinyin.
+        rank = _score(query, id_query, entry_id, name, sounds_of, kind == "item")
         if rank is not None:
             hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
     if "unit" in wanted:
