@@ -42,11 +42,14 @@ _MAX_FLOW_LINE = 50_000  # the dumper's width is 100,000: a stream line shorter 
 
 _resolver = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
-_scalar_cache: dict[tuple[str, bool], str] = {}
+# Written forms of short strings already seen (keys, names, codes, dates, enums repeat; notes do not), per context.
+_BLOCK: dict[str, str] = {}
+_FLOW: dict[str, str] = {}
 
 
 def _string(value: str, flow: bool) -> str:
-    cached = _scalar_cache.get((value, flow))
+    cache = _FLOW if flow else _BLOCK
+    cached = cache.get(value)
     if cached is not None:
         return cached
     if not value:
@@ -56,8 +59,8 @@ def _string(value: str, flow: bool) -> str:
     # A `:` inside is plain in block context only (PyYAML's flow_indicators); single quotes need no escapes here.
     plain = _resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR and not (flow and ":" in value)
     text = value if plain else f"'{value}'"
-    if len(value) <= 40 and len(_scalar_cache) < 100_000:  # names, codes, dates, enums repeat; notes do not
-        _scalar_cache[(value, flow)] = text
+    if len(value) <= 40 and len(cache) < 100_000:
+        cache[value] = text
     return text
 
 
@@ -81,10 +84,14 @@ def _key(key: Any, flow: bool = False) -> str:
 
 
 def _mapping(data: dict, indent: str, out: list[str]) -> None:
+    known = _BLOCK
     for key, value in data.items():
-        head = f"{indent}{_key(key)}:"
+        key_text = known.get(key) if type(key) is str and len(key) <= _MAX_KEY else None
+        head = f"{indent}{key_text or _key(key)}:"
         kind = type(value)
-        if kind is dict:
+        if kind is str:
+            out.append(f"{head} {known.get(value) or _string(value, False)}\n")
+        elif kind is dict:
             if value:
                 out.append(head + "\n")
                 _mapping(value, indent + "  ", out)
