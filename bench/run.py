@@ -14,6 +14,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -35,6 +36,7 @@ class Sample:
     cpu: float = (
         0.0  # user + system seconds of the process and its children: what the wall time is under no load
     )
+    code: int = 0  # the exit status (0, or 1 for a command that reports findings)
 
 
 @dataclass
@@ -119,7 +121,7 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin:
         reported = rss_out.read().split()
         if GNU_TIME and reported and reported[-1].isdigit():
             rss_mb = int(reported[-1]) / 1024
-    return Sample(elapsed, rss_mb, usage.ru_utime + usage.ru_stime)
+    return Sample(elapsed, rss_mb, usage.ru_utime + usage.ru_stime, proc.returncode)
 
 
 def first_line(path: Path, pattern: str) -> str:
@@ -322,8 +324,90 @@ def run(
         if item_id:
             show.samples.append(measure(MINQING + ["issue", "show", item_id], ledger, run_env))
     rows += [version, status, show]
+    rows += history(repeat, ledger, run_env, git_env, household)
     rows += everyday(repeat, workdir, env)
+    rows += sheets(size, repeat, workdir, env, git_env)
     return rows, tools
+
+
+def sh(command: str) -> list[str]:
+    """A shell pipeline as one measured command (its time and peak RSS are the pipeline's)."""
+    return ["bash", "-c", command]
+
+
+def history(
+    repeat: int, ledger: Path, run_env: dict[str, str], git_env: dict[str, str], household: str
+) -> list[Row]:
+    """Reading the history and finding entries (issue 19), each against git doing the same on the same ledger."""
+    mq = shlex.join(MINQING)
+    home_file = next((ledger / "households").rglob(f"{household}.yaml")).relative_to(ledger).as_posix()
+    head = next(
+        line.split(":", 1)[1].strip().strip("'\"")
+        for line in (ledger / home_file).read_text(encoding="utf-8").splitlines()
+        if line.startswith("head:")
+    )
+    log_head = Row(
+        "`minqing log` piped into `head -20`",
+        reference="`git log -p > /dev/null` (the whole history)",
+        target="≤ 2 s",
+        target_seconds=2.0,
+    )
+    log_entry = Row(
+        "`minqing log` of one household",
+        reference="`git log --follow --` its file",
+        target="≤ 0.2 s",
+        target_seconds=0.2,
+    )
+    find_name = Row(
+        "`minqing find` a household head's name",
+        reference="`git grep -F NAME -- households` piped into `head`",
+        target="≤ 0.2 s",
+        target_seconds=0.2,
+    )
+    find_pinyin = Row("`minqing find zhangsan` (pinyin)")
+    homes = Row(
+        "`minqing household list` piped into `head -20`",
+        reference="`git grep ^head: -- households` piped into `head -20`",
+        target="≤ 0.3 s",
+        target_seconds=0.3,
+    )
+    overdue = Row("`minqing issue list --overdue`", target="≤ 0.3 s", target_seconds=0.3)
+    check = Row(
+        "`minqing check`", reference="`git fsck` (this run)", target="≤ 10 × git fsck", target_ratio=10.0
+    )
+    audit = Row(
+        "`minqing audit` (whole history)",
+        reference="`git fsck` (this run)",
+        target="≤ 10 × git fsck",
+        target_ratio=10.0,
+    )
+    find_name.note = f"the name is {head} (household {household})"
+    for _ in range(repeat):
+        log_head.samples.append(measure(sh(f"{mq} log | head -20"), ledger, run_env))
+        log_head.ref_samples.append(measure(sh("git log -p > /dev/null"), ledger, git_env))
+        log_entry.samples.append(measure(MINQING + ["log", household], ledger, run_env))
+        log_entry.ref_samples.append(measure(["git", "log", "--follow", "--", home_file], ledger, git_env))
+        find_name.samples.append(measure(MINQING + ["find", head], ledger, run_env))
+        find_name.ref_samples.append(
+            measure(sh(f"git grep -F {shlex.quote(head)} -- households | head"), ledger, git_env)
+        )
+        find_pinyin.samples.append(measure(MINQING + ["find", "zhangsan"], ledger, run_env))
+        homes.samples.append(measure(sh(f"{mq} household list | head -20"), ledger, run_env))
+        homes.ref_samples.append(measure(sh("git grep ^head: -- households | head -20"), ledger, git_env))
+        overdue.samples.append(measure(MINQING + ["issue", "list", "--overdue"], ledger, run_env))
+        check.samples.append(measure(MINQING + ["check"], ledger, run_env))
+        audit.samples.append(measure(MINQING + ["audit"], ledger, run_env))
+        fsck = measure(["git", "fsck"], ledger, git_env)
+        check.ref_samples.append(fsck)
+        audit.ref_samples.append(fsck)
+    for row in (check, audit):
+        findings = sum(1 for sample in row.samples if sample.code == 1)
+        if findings:
+            row.note = (
+                f"exited 1 (findings reported) in {findings} of {len(row.samples)} runs; "
+                "those runs are timed like the others"
+            )
+    return [log_head, log_entry, find_name, find_pinyin, homes, overdue, check, audit]
 
 
 def bureau_units_csv(path: Path, townships: int = 30, villages: int = 33) -> int:
@@ -362,6 +446,164 @@ def everyday(repeat: int, workdir: Path, env: dict[str, str]) -> list[Row]:
         )
         shutil.rmtree(target, ignore_errors=True)
     return [demo, org]
+
+
+IMPORT_ROWS = {"tiny": 500, "small": 5_000, "county": 20_000, "large": 100_000}
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
+    "汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = "明华国建文平志伟东海强晓光林永军德春红英秀兰玉芳丽桂珍凤霞云莲梅琴燕萍娟勇刚杰涛斌超波辉鹏"
+DATE_FORMS = ("2026-01-03", "2026/6/27", "2026年3月5日", "2026.4.9")
+
+
+def _name(index: int) -> str:
+    """A distinct three-character name for each index below 176,400 (surname, two given characters)."""
+    index, surname = divmod(index, len(SURNAMES))
+    second, first = divmod(index, len(GIVEN))
+    return SURNAMES[surname] + GIVEN[first] + GIVEN[second % len(GIVEN)]
+
+
+def office_sheets(folder: Path, rows: int, townships: int = 30, villages: int = 33) -> None:
+    """An office's households, cadres and visits sheets (CSV, a title row above the header) for the villages of
+    bureau_units_csv: households spread over the villages, one village cadre per village, one visit per household."""
+    places = [(t, v) for t in range(1, townships + 1) for v in range(1, villages + 1)]
+    homes = ["2026年基准县脱贫户花名册,,,,,", "序号,乡镇,村,户主姓名,家庭人口,户类别"]
+    visits = ["2026年基准县入户走访台账,,,,,,", "序号,走访日期,乡镇,村,户主姓名,走访人,走访情况"]
+    for index in range(rows):
+        t, v = places[index % len(places)]
+        head = _name(index)
+        homes.append(f"{index + 1},基准{t}镇,基准{t}镇{v}村,{head},{1 + index % 6},脱贫户")
+        visits.append(
+            f"{index + 1},{DATE_FORMS[index % len(DATE_FORMS)]},基准{t}镇,基准{t}镇{v}村,{head},"
+            f"驻村干部{t}镇{v}村,入户走访，了解生产生活情况"
+        )
+    cadres = ["姓名,单位,角色"] + [f"驻村干部{t}镇{v}村,基准{t}镇{v}村,village" for t, v in places[:rows]]
+    for name, lines in (("households.csv", homes), ("cadres.csv", cadres), ("visits.csv", visits)):
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _copy_ledger(source: Path, target: Path) -> Path:
+    """A copy of a ledger, its git index refreshed (untimed) so that neither side rehashes files it did not touch."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, symlinks=True)
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=target, capture_output=True)
+    return target
+
+
+def _same_files_by_git(
+    imported: Path, op: str, pristine: Path, target: Path, git_env: dict[str, str]
+) -> Sample:
+    """The reference of an import: the files its commit added or changed, copied into a copy of the ledger as it
+    was before, then one `git add -A && git commit` (the copy is timed with the commit)."""
+    body = subprocess.run(
+        ["git", "log", "-1", "--format=%B"], cwd=imported, capture_output=True, text=True
+    ).stdout
+    if f"Ledger-Op: {op}\n" not in body:
+        raise RuntimeError(f"the import into {imported} made no {op} commit: {body[:300]}")
+    listing = target.parent / f"{target.name}.files"
+    changed = subprocess.run(
+        ["git", "diff-tree", "-r", "--no-renames", "--name-only", "--diff-filter=d", "HEAD~1", "HEAD"],
+        cwd=imported,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    listing.write_text(changed, encoding="utf-8")
+    _copy_ledger(pristine, target)
+    script = (
+        f"cd {shlex.quote(str(imported))} && xargs -r -d '\\n' -a {shlex.quote(str(listing))} "
+        f"cp --parents -t {shlex.quote(str(target))} && cd {shlex.quote(str(target))} && "
+        "git add -A && git commit -q --no-verify -m x"
+    )
+    sample = measure(sh(script), target, git_env)
+    shutil.rmtree(target, ignore_errors=True)
+    listing.unlink()
+    return sample
+
+
+def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: dict[str, str]) -> list[Row]:
+    """Importing an office's households and visits sheets into a fresh county (issue 19: at sheet speed), each
+    against writing the same files into a copy of the ledger and committing them with bare git."""
+    count = IMPORT_ROWS[size]
+    env = {key: value for key, value in env.items() if key not in ("MINQING_LEDGER", "MINQING_USER")}
+    homes = Row(
+        f"`import` of a households sheet ({count:,} rows; rows/s in note)",
+        reference="the same files copied into the ledger, `git add -A && git commit`",
+        target="≥ 5,000 rows/s",
+        target_seconds=count / 5_000,
+    )
+    visits = Row(
+        f"`import` of a visits sheet ({count:,} rows; rows/s in note)",
+        reference="the same files copied into the ledger, `git add -A && git commit`",
+        target="≥ 10,000 rows/s",
+        target_seconds=count / 10_000,
+    )
+    folder = workdir / f"sheets-{size}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    units_file = folder / "units.csv"
+    bureau_units_csv(units_file)
+    office_sheets(folder, count)
+    before_homes = folder / "before-households"
+    subprocess.run(
+        MINQING
+        + ["init", str(before_homes), "--county-code", COUNTY, "--county-name", "碧江区"]
+        + ["--admin-name", "管理员"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        MINQING + ["-C", str(before_homes), "org", "import", str(units_file)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    work = folder / "ledger"
+    for _ in range(repeat):
+        _copy_ledger(before_homes, work)
+        homes.samples.append(
+            measure(
+                MINQING + ["-C", str(work), "import", str(folder / "households.csv"), "--kind", "households"],
+                folder,
+                env,
+            )
+        )
+        homes.ref_samples.append(
+            _same_files_by_git(work, "import.households", before_homes, folder / "reference", git_env)
+        )
+    before_visits = folder / "before-visits"
+    shutil.rmtree(before_visits, ignore_errors=True)
+    work.rename(before_visits)
+    subprocess.run(
+        MINQING + ["-C", str(before_visits), "import", str(folder / "cadres.csv"), "--kind", "cadres"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    for _ in range(repeat):
+        _copy_ledger(before_visits, work)
+        visits.samples.append(
+            measure(
+                MINQING + ["-C", str(work), "import", str(folder / "visits.csv"), "--kind", "visits"],
+                folder,
+                env,
+            )
+        )
+        visits.ref_samples.append(
+            _same_files_by_git(work, "import.visits", before_visits, folder / "reference", git_env)
+        )
+    for row in (homes, visits):
+        ref = row.ref_median()
+        row.note = f"{count / row.median():,.0f} rows/s" + (
+            f" (reference {count / ref:,.0f} rows/s)" if ref else ""
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    return [homes, visits]
 
 
 BEGIN = "<!-- bench:begin (generated by python -m bench; text outside these markers is kept) -->"

@@ -22,6 +22,27 @@ ROWS = [
     "`minqing issue show`",
     "`minqing demo` (the sample county)",
     "`org import` of the bureau's list (1,020 units)",
+    "`minqing log` piped into `head -20`",
+    "`minqing log` of one household",
+    "`minqing find` a household head's name",
+    "`minqing find zhangsan` (pinyin)",
+    "`minqing household list` piped into `head -20`",
+    "`minqing issue list --overdue`",
+    "`minqing check`",
+    "`minqing audit` (whole history)",
+    "`import` of a households sheet (500 rows; rows/s in note)",
+    "`import` of a visits sheet (500 rows; rows/s in note)",
+]
+# rows measured against a reference in the same run (their reference median is always there)
+REFERENCED = [
+    "`minqing log` piped into `head -20`",
+    "`minqing log` of one household",
+    "`minqing find` a household head's name",
+    "`minqing household list` piped into `head -20`",
+    "`minqing check`",
+    "`minqing audit` (whole history)",
+    "`import` of a households sheet (500 rows; rows/s in note)",
+    "`import` of a visits sheet (500 rows; rows/s in note)",
 ]
 
 
@@ -65,6 +86,9 @@ def test_every_row_is_measured(bench_run: tuple[Path, str, Path]) -> None:
         # test_references_are_measured_or_explained checks that the table says why.
         assert cells[9] in ("yes", "**no**", "", "n/a"), cells
         assert _row(stdout, name) == cells  # the table is also printed
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len(table) == len(ROWS) + 1  # every row is listed above, and none has a stray `|` in a cell
+    assert all(len(line.strip("|").split("|")) == 10 for line in table), table
 
 
 def test_references_are_measured_or_explained(bench_run: tuple[Path, str, Path]) -> None:
@@ -79,8 +103,11 @@ def test_references_are_measured_or_explained(bench_run: tuple[Path, str, Path])
             assert re.fullmatch(r"\d+\.\d{3} s", cells[6]) and re.fullmatch(r"\d+\.\d\d", cells[7]), cells
         else:
             assert f"{tool} could not be had on this machine" in text
-    for name in ROWS[:2]:  # bare git add + commit is always there
-        assert re.fullmatch(r"\d+\.\d{3} s", _row(text, name)[6])
+    for name in ROWS[:2] + REFERENCED:  # bare git (add + commit, log, grep, fsck) is always there
+        cells = _row(text, name)
+        assert re.fullmatch(r"\d+\.\d{3} s", cells[6]) and re.fullmatch(r"\d+\.\d\d", cells[7]), cells
+    for name in REFERENCED[-2:]:  # the import rows report rows/s, theirs and the reference's
+        assert re.search(rf"- {re.escape(name)}: [\d,]+ rows/s \(reference [\d,]+ rows/s\)", text)
     assert re.search(r"Peak RSS ≤ 500 MB for every command: (yes|\*\*no\*\* \(.+\))\.", text)
 
 
