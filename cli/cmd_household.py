@@ -49,14 +49,14 @@ def _household_columns() -> list:
 
 
 def _household_row(home, names) -> list[str]:
-    risks = ",".join(label(name) for name, value in home.indicators.items() if value == "risk")
+    risks = ",".join(label(name) for name in home.risks)
     return [
         home.id,
         home.head,
         names.township(home.village),
         names.unit(home.village),
         (names.units.get(home.group, ("", ""))[0] + " " + home.group).strip() if home.group else "",
-        str(home.members),
+        "" if home.members is None else str(home.members),
         label(home.status)
         + (t(f" 已销户 {home.removed}", f" removed {home.removed}") if home.removed else ""),
         home.id_number or "",
@@ -124,14 +124,15 @@ def household_list(
     from minqing.ledgers.read import queries
 
     led = ledger()
-    homes = queries.households(led, unit=village, status=status_, include_removed=include_removed)
     if json_out:
+        homes = queries.households(led, unit=village, status=status_, include_removed=include_removed)
         print_json([h.to_dict() | {"history": len(h.history)} for h in homes])
         return
     from minqing.ledgers.read.names import names
 
+    rows = queries.household_rows(led, unit=village, status=status_, include_removed=include_removed)
     known = names(led)
-    print_fitted(_household_columns(), [_household_row(h, known) for h in homes], wide=wide)
+    print_fitted(_household_columns(), [_household_row(h, known) for h in rows], wide=wide)
 
 
 @household_app.command("show")
@@ -189,6 +190,7 @@ def household_find(
     json_out: JsonOpt = False,
 ) -> None:
     from minqing.ledgers.ops import register as reg
+    from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names
 
     led = ledger()
@@ -196,7 +198,7 @@ def household_find(
     if json_out:
         print_json(home.to_dict())
         return
-    print_fitted(_household_columns(), [_household_row(home, names(led))])
+    print_fitted(_household_columns(), [_household_row(queries.household_row(home), names(led))])
 
 
 # ---------------------------------------------------------------- corrections (issue 15)

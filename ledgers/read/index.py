@@ -47,7 +47,7 @@ from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 12  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 13  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -57,7 +57,8 @@ SCHEMA_VERSION = 12  # 2: items.assign_by (petitions not assigned in time); 3: v
 # 11: cadre_departments, activity_by and visit_extras (帮扶单位 credited with its cadres' work; talks with
 # cadres), issue 18
 # 12: households.head and items' descriptions answer `find` from the index (issue 19: find at county size read
-# every entity file)
+# every entity file); 13: the rest of `household list`'s columns (members, the masked ID number and phone,
+# risk indicators, paired cadres), so a listing of 100,000 households is one query
 INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
@@ -80,6 +81,11 @@ TABLES: dict[str, tuple[str, ...]] = {
         "pairings",
         "removed",
         "head",
+        "members",
+        "id_number",
+        "phone",
+        "risks",
+        "paired",
     ),
     # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
     # (搬迁, 调动) and, for a household, until its removal (销户). A correction (edit of the group) rewrites the
@@ -339,6 +345,7 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     created = _day(history[0]) if history else ""
     pairings = list(data.get("pairings") or [])
     removed = _s(data.get("removed"))
+    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
     _add(
         rows,
         "households",
@@ -353,6 +360,11 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             len(pairings),
             removed,
             _s(data.get("head")),
+            data.get("members") if isinstance(data.get("members"), int) else None,
+            _s(data.get("id_number")),  # files keep only the masked form (DESIGN §3)
+            _s(data.get("phone")),
+            " ".join(str(name) for name, value in indicators.items() if value == "risk"),
+            " ".join(str(cadre) for cadre in pairings),
         ),
     )
     _unit_span_rows(path, data, "village", rows, end=removed)
@@ -829,6 +841,20 @@ class Index:
                 "SELECT code, retired, merged_into FROM units WHERE retired IS NOT NULL"
             )
         }
+
+    def household_rows(
+        self, prefix: str | None, status: str | None, include_removed: bool
+    ) -> list[tuple[Any, ...]]:
+        """`household list`'s rows, by id: (id, head, village, group, members, status, removed, id_number, phone,
+        risks, paired), the last two space-separated."""
+        sql = (
+            "SELECT id, head, village, grp, members, status, removed, id_number, phone, risks, paired"
+            " FROM households WHERE substr(unit, 1, ?) = ? AND (? IS NULL OR status = ?)"
+            " AND (? OR removed IS NULL) ORDER BY id"
+        )
+        return self.conn.execute(
+            sql, (len(prefix or ""), prefix or "", status, status, 1 if include_removed else 0)
+        ).fetchall()
 
     def search_rows(self, kinds: Iterable[str]) -> list[tuple[str, str, str, str]]:
         """(kind, id, name, unit) of every household (its head), cadre and item (its description) for `find`."""

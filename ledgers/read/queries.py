@@ -5,6 +5,7 @@ YAML directly."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from ..core import fields as F
@@ -53,6 +54,49 @@ def households(
         if (prefix is None or h.unit.startswith(prefix))
         and (status is None or h.status == status)
         and (include_removed or not h.removed)
+    ]
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """What `household list` shows of a household, from the index (the masked ID number and phone, as in the file)."""
+
+    id: str
+    head: str
+    village: str
+    group: str | None
+    members: int | None
+    status: str
+    removed: str | None
+    id_number: str | None
+    phone: str | None
+    risks: tuple[str, ...]
+    pairings: tuple[str, ...]
+
+
+def household_row(home: Household) -> HouseholdRow:
+    """The same row from a household's record (`household find`)."""
+    risks = tuple(name for name, value in home.indicators.items() if value == "risk")
+    return HouseholdRow(
+        home.id, home.head, home.village, home.group, home.members, home.status, home.removed,
+        home.id_number, home.phone, risks, tuple(home.pairings),
+    )  # fmt: skip
+
+
+def household_rows(
+    ledger: Ledger, unit: str | None = None, status: str | None = None, include_removed: bool = False
+) -> list[HouseholdRow]:
+    """`households` as the index has them at HEAD: one query for a county of 100,000 (parsing every file took
+    20 s at the `large` benchmark)."""
+    from .index import Index
+
+    prefix = _unit_prefix(ledger, unit)
+    if status:
+        status = F.choice(status, "--status", HOUSEHOLD_STATUS)
+    with Index.open(ledger) as index:
+        found = index.household_rows(prefix, status, include_removed)
+    return [
+        HouseholdRow(*row[:9], tuple((row[9] or "").split()), tuple((row[10] or "").split())) for row in found
     ]
 
 
