@@ -1,4 +1,8 @@
-"""Rollups and the index cache: rollup, reindex."""
+"""Rollups and the index cache: rollup, reindex.
+
+A rollup over several ledgers (--repo, repeatable, and/or --repos-file: a city or province over its counties) is
+computed by `R.gather`: each ledger's index refreshed and its part computed in a pool of worker processes, summed in
+the order the ledgers were given (MINQING_JOBS=1: one after another in this process)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ByOpt, DateOpt, UnitOpt, echo, lang, ledger, note, open_indexes, t
+from .common import ByOpt, DateOpt, UnitOpt, echo, lang, ledger, note, t
 from .tables import WideOpt, terminal_width
 
 
@@ -37,55 +41,51 @@ def rollup(
     ytd: Annotated[bool, typer.Option("--ytd")] = False,
     each: Annotated[str | None, typer.Option("--each")] = None,
     metrics: Annotated[list[str] | None, typer.Option("--metric")] = None,
+    repos_file: Annotated[str | None, typer.Option("--repos-file")] = None,
 ) -> None:
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.core.messages import Text
     from minqing.ledgers.read import rollup as R
-    from minqing.ledgers.repo.store import Ledger
 
     from . import rollup_render as render
 
     if each is not None or ytd or metrics:
         _each_or_ytd(period, date, start, as_reported, ytd)
         if each is not None or metrics:
-            return _rollup_each(each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, wide)
+            return _rollup_each(
+                each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, repos_file, wide
+            )
     chosen_period = R.year_to_date(end) if ytd else R.choose_period(period, date, start, end)
-    grouping = R.choose_grouping(by) if by is not None or len(repos or []) < 2 else "county"
+    grouping = R.choose_grouping(by) if by is not None else None
     chosen_format = R.choose_format(fmt)
     if chosen_format == "xlsx" and not out:
         raise BadInput("required", field="--out", accepted=Text("acc_out_workbook"))
-    ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
-    reported = (
-        _reported(ledgers[0], chosen_period, grouping if by is not None else None, unit)
-        if as_reported
-        else None
-    )
-    indexes = [] if reported else open_indexes(ledgers, quiet=False)
-    try:
-        result = reported or R.rollup(indexes, chosen_period, grouping, unit, lang())
-        if chosen_format == "xlsx" and reported:
-            data = render.xlsx_bytes([reported], lang())
-        elif chosen_format == "xlsx":
-            groupings = [grouping, *(g for g in R.GROUPINGS if g != grouping)]
-            results = [result, *(R.rollup(indexes, chosen_period, g, unit, lang()) for g in groupings[1:])]
-            data = render.xlsx_bytes(results, lang())
-        elif chosen_format == "table":
-            # Fitted to the terminal (or COLUMNS); a file gets every column of a section side by side.
-            data = render.table_text(result, lang(), None if out else terminal_width(wide)).encode("utf-8")
-        elif chosen_format == "md":
-            data = render.markdown(result, lang()).encode("utf-8")
-        elif chosen_format == "csv":
-            data = render.csv_bytes(result, lang())
-        elif chosen_format == "json":
-            data = render.json_text(result.to_dict()).encode("utf-8")
-        else:
-            page = render.html_page(
-                render.title(result, lang()), [render.html_section(result, lang())], lang()
-            )
-            data = page.encode("utf-8")
-    finally:
-        for index in indexes:
-            index.close()
+    ledgers = _ledgers(repos, repos_file)
+    grouping = grouping or (R.choose_grouping(None) if len(ledgers) < 2 else "county")
+    if as_reported:
+        result = _reported(ledgers[0], chosen_period, grouping if by is not None else None, unit)
+        results = [result]
+    else:
+        # The workbook has a sheet per grouping, the chosen one first.
+        groupings = (
+            [grouping, *(g for g in R.GROUPINGS if g != grouping)] if chosen_format == "xlsx" else [grouping]
+        )
+        results = _gathered(ledgers, [(chosen_period, g) for g in groupings], unit)
+        result = results[0]
+    if chosen_format == "xlsx":
+        data = render.xlsx_bytes(results, lang())
+    elif chosen_format == "table":
+        # Fitted to the terminal (or COLUMNS); a file gets every column of a section side by side.
+        data = render.table_text(result, lang(), None if out else terminal_width(wide)).encode("utf-8")
+    elif chosen_format == "md":
+        data = render.markdown(result, lang()).encode("utf-8")
+    elif chosen_format == "csv":
+        data = render.csv_bytes(result, lang())
+    elif chosen_format == "json":
+        data = render.json_text(result.to_dict()).encode("utf-8")
+    else:
+        page = render.html_page(render.title(result, lang()), [render.html_section(result, lang())], lang())
+        data = page.encode("utf-8")
     if data is not None:
         if out:
             render.write_file(out, data)
@@ -97,6 +97,29 @@ def rollup(
 
         note("minqing: " + say("overdue_found", lang(), count=overdue, date=chosen_period.as_of.isoformat()))
         raise typer.Exit(1)
+
+
+def _ledgers(repos: list[str] | None, repos_file: str | None) -> list:
+    """--repo (repeatable) then the ledgers --repos-file lists; neither: the ledger of -C / the current directory."""
+    from minqing.ledgers.read import rollup as R
+    from minqing.ledgers.repo.store import Ledger
+
+    ledgers = [Ledger.open(path) for path in repos or []]
+    if repos_file is not None:
+        ledgers += R.ledger_list(repos_file)
+    return ledgers or [ledger()]
+
+
+def _gathered(ledgers: list, asks: list, unit: str | None) -> list:
+    """The rollups asked for over `ledgers` (R.gather); each ledger's index notes on stderr as it is done."""
+    from minqing.ledgers.core.messages import render as say
+    from minqing.ledgers.read import rollup as R
+
+    def notes(found: list) -> None:
+        for key, params in found:
+            note("minqing: " + say(key, lang(), **params))
+
+    return R.gather(ledgers, asks, unit, lang(), on_notes=notes)
 
 
 def _each_or_ytd(period, date, start, as_reported, ytd) -> None:
@@ -112,12 +135,13 @@ def _each_or_ytd(period, date, start, as_reported, ytd) -> None:
             raise BadInput("exclusive", field=name, other="--ytd/--each")
 
 
-def _rollup_each(each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, wide) -> None:
+def _rollup_each(
+    each, metrics, start, end, by, unit, fmt, out, fail_on_overdue, repos, repos_file, wide
+) -> None:
     """rollup --each month|quarter|year: the periods side by side, and the span's total (cli/series_render.py)."""
     from minqing.ledgers.core.errors import BadInput
     from minqing.ledgers.core.messages import Text
     from minqing.ledgers.read import rollup as R
-    from minqing.ledgers.repo.store import Ledger
 
     from . import rollup_render as render
     from . import series_render as S
@@ -125,18 +149,15 @@ def _rollup_each(each, metrics, start, end, by, unit, fmt, out, fail_on_overdue,
     if each is None:
         raise BadInput("required", field="--each", accepted=Text("acc_each_metric", codes="|".join(R.EACH)))
     periods = R.choose_each(each, start, end)
-    grouping = R.choose_grouping(by) if by is not None or len(repos or []) < 2 else "county"
+    grouping = R.choose_grouping(by) if by is not None else None
     chosen_format = R.choose_format(fmt)
+    ledgers = _ledgers(repos, repos_file)
+    grouping = grouping or (R.choose_grouping(None) if len(ledgers) < 2 else "county")
     keys = S.choose_metrics(metrics, grouping)
     if chosen_format == "xlsx" and not out:
         raise BadInput("required", field="--out", accepted=Text("acc_out_workbook"))
-    ledgers = [Ledger.open(path) for path in repos] if repos else [ledger()]
-    indexes = open_indexes(ledgers, quiet=False)
-    try:
-        result = R.series(indexes, periods, periods[0].kind, grouping, unit, lang())
-    finally:
-        for index in indexes:
-            index.close()
+    asks = [(period, grouping) for period in R.series_periods(periods)]
+    result = R.assemble_series(periods[0].kind, _gathered(ledgers, asks, unit), grouping)
     if chosen_format == "xlsx":
         data = S.xlsx_bytes(result, lang())
     elif chosen_format == "table":

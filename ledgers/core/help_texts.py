@@ -199,6 +199,13 @@ HELP: dict[str, tuple[str, str]] = {
         "要汇总的台账库；可重复，用于多个县。",
         "Ledger repo to include; repeat for several counties.",
     ),
+    "rollup --repos-file": (
+        "列出要汇总的台账库的文本文件：每行一个路径（空行、# 注释行不计；相对路径从该文件所在目录算起），"
+        "可与 --repo 同用；多个台账库并行汇总（MINQING_JOBS 设进程数，1 为逐个）。",
+        "A text file listing ledger repos to include, one path a line (blank lines and # comments skipped; relative "
+        "to the file's folder); goes with --repo. Several ledgers are read in parallel (MINQING_JOBS: processes, 1: "
+        "one at a time).",
+    ),
     "rollup --as-reported": (
         "按月份报送（period close）时保存的数字原样输出。",
         "The figures stored when the month was closed (period close), exactly.",
@@ -960,6 +967,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "minqing rollup --period month --by township",
         "minqing rollup --period week --date 2026-11-20 --format html --out week.html",
         "minqing rollup --repo bijiang --repo wanshan --by county --format json",
+        "minqing rollup --repos-file counties.txt --by county --format json --out city.json",
         "minqing rollup --ytd --by township",
         "minqing rollup --each month --from 2026-01 --to 2026-12 --metric visits --metric opened",
     ),

@@ -392,6 +392,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--repo {first} and {second} hold the same county ({county}); give each county once",
     ),
     "overdue_found": ("{count} 项事项超期（截至 {date}）", "{count} item(s) overdue as of {date}"),
+    # rollup --repos-file (issue 19: a city or province over its counties)
+    "repos_file_unreadable": (
+        "{field} 无法读取“{value}”（{detail}）：应为一个 UTF-8 文本文件，每行一个台账库的路径",
+        "{field}: cannot read '{value}' ({detail}); accepted: a UTF-8 text file with one ledger path a line",
+    ),
+    "repos_file_empty": (
+        "{field}“{value}”里没有列出台账库：应为每行一个台账库的路径（空行和 # 开头的注释行不计）",
+        "{field}: '{value}' lists no ledger; accepted: one ledger path a line (blank lines and # comments skipped)",
+    ),
+    "repos_file_line": (
+        "{field}“{file}”第 {line} 行“{value}”不是民情台账库：应为台账库本身的目录（含 minqing.yaml 的 git 库；"
+        "相对路径从该文件所在目录算起）",
+        "{field} '{file}' line {line}: '{value}' is not a minqing ledger; accepted: the folder of a ledger repo "
+        "(a git repo with minqing.yaml; relative paths start from the file's folder)",
+    ),
+    "acc_jobs": (
+        "正整数：同时汇总的台账库（工作进程）数，1 为逐个汇总；不设则用全部 CPU 核",
+        "a whole number of worker processes, 1 for one ledger after another; unset: every core",
+    ),
 }
 
 # Reasons shown inside "transition" refusals (the {hint} of MESSAGES["transition"]).

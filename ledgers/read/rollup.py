@@ -12,21 +12,31 @@ Groupings: `county`, `township`, `village`, `group` (org levels; an entity attac
 — a county-level cadre, an item filed against a township — gets its own row for that unit, marked by its
 `level`, so rows still add up), and `leader`, `category`, `ledger` (item metrics only; the household, visit,
 cadre and activity metrics are null in those rows).
+
+Many ledgers (a city or province over its counties, issue 19): each ledger's share of a rollup is a `Part` (its
+counters per row after 撤并 successors, its row names, its distinct totals) computed from its index alone; `Sum` adds
+the parts up in the order the ledgers were given, so the result does not depend on where a part was computed.
+`gather` brings each ledger's index up to date and computes its parts in a pool of worker processes (one ledger per
+task, so a worker holds one index at a time), and folds the parts in as they come back; with one ledger or
+MINQING_JOBS=1 it does the same in this process. `ledger_list` reads `--repos-file`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..core import fields as F
-from ..core.errors import BadInput, NotFound
+from ..core.errors import BadInput, LedgerError, NotALedger, NotFound
 from ..core.messages import GROUPING_LABELS, LABELS, PERIOD_LABELS, Text, label
 from ..core.model import CATEGORIES, LEDGERS
+from ..repo.store import Ledger
 from .index import Index
 
 PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
@@ -776,13 +786,19 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
 # ---------------------------------------------------------------- the rollup
 
 
-def check_unit(indexes: list[Index], unit: str | None) -> str | None:
+def unit_code(unit: str | None) -> str | None:
+    """--unit as a code (digits), before any ledger is read; whether some ledger has it is checked by `Sum`."""
     if unit is None:
         return None
     code = unit.strip()
     if not code.isdigit():
         raise BadInput("bad_code", field="--unit", value=unit, accepted=Text("acc_unit_code_digits"))
-    if not any(code in index.units() for index in indexes):
+    return code
+
+
+def check_unit(indexes: list[Index], unit: str | None) -> str | None:
+    code = unit_code(unit)
+    if code is not None and not any(code in index.units() for index in indexes):
         raise NotFound("unknown_code", field="--unit", value=code)
     return code
 
@@ -797,37 +813,86 @@ def rollup(
     """Rows (sorted by key; every unit of the grouping's level under the filter is listed, even with no data)
     and their total, over one or several ledgers (one per county)."""
     unit = check_unit(indexes, unit)
+    whole = Sum(period, by, unit, lang)
+    for index in indexes:
+        whole.add(part(index, period, by, unit, lang))
+    return whole.result()
+
+
+@dataclass
+class Part:
+    """One ledger's share of a rollup: what `Sum` adds up, computed from that ledger's index alone. Small (counters
+    per row, never the index's rows), so it travels back from a worker process cheaply."""
+
+    source: Source
+    has_unit: bool  # the --unit filter names a unit of this ledger (or there is none)
+    tallies: dict[str, Tally]  # row key (after 撤并 successors) -> counters
+    names: dict[str, tuple[str, str | None]]
+    distinct: dict[str, int]  # DISTINCT_COUNTS over the whole ledger (under --unit)
+
+
+def part(index: Index, period: Period, by: str, unit: str | None, lang: str = "zh") -> Part:
+    county = index.setting("county_code") or ""
+    source = Source(str(index.ledger_root), county, index.setting("county_name") or "", index.commit)
+    retired = index.retired_units() if by in ORG_GROUPINGS else {}
     merged: dict[str, Tally] = defaultdict(Tally)
-    names: dict[str, tuple[str, str | None]] = {}
-    sources = []
-    seen: dict[str, str] = {}
-    for index in indexes:
-        county = index.setting("county_code") or ""
-        if county in seen:
-            raise BadInput("same_county", first=seen[county], second=str(index.ledger_root), county=county)
-        seen[county] = str(index.ledger_root)
-        sources.append(
-            Source(str(index.ledger_root), county, index.setting("county_name") or "", index.commit)
-        )
-        retired = index.retired_units() if by in ORG_GROUPINGS else {}
-        for key, tally in tallies(index, period, by, unit).items():
-            merged[_successor(key, retired, period)].add(tally)
-        names.update(_names(index, by, unit, lang, period))
-    keys = set(merged) | {key for key, (_, listed) in names.items() if listed == "listed"}
-    rows = []
-    for key in _ordered(keys, by):
-        name, level = _describe(key, by, names, lang)
-        rows.append(Row(key, name, level, values_of(merged.get(key, Tally()), by)))
-    total = Tally()
-    for tally in merged.values():
-        total.add(tally)
-    for name in DISTINCT_COUNTS:
-        total.counts[name] = 0
-    for index in indexes:
-        for name, number in _distinct_totals(index, period, unit).items():
-            total.counts[name] += number
-    total_row = Row("total", "合计" if lang != "en" else "total", None, values_of(total, by))
-    return Rollup(period, by, unit, tuple(rows), total_row, tuple(sources))
+    for key, tally in tallies(index, period, by, unit).items():
+        merged[_successor(key, retired, period)].add(tally)
+    return Part(
+        source,
+        unit is None or unit in index.units(),
+        dict(merged),
+        _names(index, by, unit, lang, period),
+        _distinct_totals(index, period, unit),
+    )
+
+
+class Sum:
+    """One rollup (period, grouping, --unit) added up part by part, in the order the ledgers were given. Holds the
+    summed rows only, never a ledger's index: 100 counties cost the rows of the answer."""
+
+    def __init__(self, period: Period, by: str, unit: str | None, lang: str = "zh") -> None:
+        self.period, self.by, self.unit, self.lang = period, by, unit, lang
+        self.merged: dict[str, Tally] = defaultdict(Tally)
+        self.names: dict[str, tuple[str, str | None]] = {}
+        self.sources: list[Source] = []
+        self.seen: dict[str, str] = {}
+        self.clash: tuple[str, str, str] | None = None  # the first county given twice: (first, second, code)
+        self.distinct = dict.fromkeys(DISTINCT_COUNTS, 0)
+        self.unit_found = unit is None
+
+    def add(self, share: Part) -> None:
+        county = share.source.county
+        if county in self.seen and self.clash is None:
+            self.clash = (self.seen[county], share.source.root, county)
+        self.seen.setdefault(county, share.source.root)
+        self.sources.append(share.source)
+        for key, tally in share.tallies.items():
+            self.merged[key].add(tally)
+        self.names.update(share.names)
+        for name, number in share.distinct.items():
+            self.distinct[name] += number
+        self.unit_found = self.unit_found or share.has_unit
+
+    def result(self) -> Rollup:
+        if not self.unit_found:
+            raise NotFound("unknown_code", field="--unit", value=self.unit)
+        if self.clash is not None:
+            first, second, county = self.clash
+            raise BadInput("same_county", first=first, second=second, county=county)
+        by, names, merged = self.by, self.names, self.merged
+        keys = set(merged) | {key for key, (_, listed) in names.items() if listed == "listed"}
+        rows = []
+        for key in _ordered(keys, by):
+            name, level = _describe(key, by, names, self.lang)
+            rows.append(Row(key, name, level, values_of(merged.get(key, Tally()), by)))
+        total = Tally()
+        for tally in merged.values():
+            total.add(tally)
+        for name in DISTINCT_COUNTS:
+            total.counts[name] = self.distinct[name]
+        total_row = Row("total", "合计" if self.lang != "en" else "total", None, values_of(total, by))
+        return Rollup(self.period, by, self.unit, tuple(rows), total_row, tuple(self.sources))
 
 
 def _successor(key: str, retired: dict[str, tuple[str, str]], period: Period) -> str:
@@ -1071,12 +1136,22 @@ def series(
     lang: str = "zh",
 ) -> Series:
     """One rollup per period and the rollup of the span from the first period's start to the last one's end."""
-    span = _with_as_of("range", periods[0].start, periods[-1].end, None)
-    results = tuple(rollup(indexes, period, by, unit, lang) for period in periods)
-    whole = rollup(indexes, span, by, unit, lang)
+    return assemble_series(
+        each, [rollup(indexes, period, by, unit, lang) for period in series_periods(periods)], by
+    )
+
+
+def series_periods(periods: tuple[Period, ...]) -> tuple[Period, ...]:
+    """The periods a series is computed for: each one, then the span from the first's start to the last's end."""
+    return (*periods, _with_as_of("range", periods[0].start, periods[-1].end, None))
+
+
+def assemble_series(each: str, results: list[Rollup], by: str) -> Series:
+    """The series from the rollups of `series_periods` (in that order)."""
+    *parts, whole = results
     # Every period lists the same units (a unit with data in one period only is a row of all of them).
-    keys = {row.unit: row for result in (*results, whole) for row in result.rows}
-    padded = tuple(_with_rows(result, keys, by) for result in results)
+    keys = {row.unit: row for result in (*parts, whole) for row in result.rows}
+    padded = tuple(_with_rows(result, keys, by) for result in parts)
     return Series(each, padded, _with_rows(whole, keys, by))
 
 
@@ -1089,3 +1164,144 @@ def _with_rows(result: Rollup, keys: dict[str, Row], by: str) -> Rollup:
     order = {key: position for position, key in enumerate(_ordered(keys, by))}
     rows.sort(key=lambda row: order.get(row.unit, len(order)))
     return Rollup(result.period, result.by, result.unit, tuple(rows), result.total, result.sources)
+
+
+# ---------------------------------------------------------------- many ledgers at once (issue 19)
+
+JOBS_ENV = "MINQING_JOBS"  # worker processes for a rollup over several ledgers (default: every core; 1: none)
+
+
+def jobs_wanted() -> int:
+    """MINQING_JOBS, or the number of cores."""
+    text = os.environ.get(JOBS_ENV, "").strip()
+    if not text:
+        return os.cpu_count() or 1
+    if not text.isdigit() or int(text) < 1:
+        raise BadInput("bad_value", field=JOBS_ENV, value=text, accepted=Text("acc_jobs"))
+    return int(text)
+
+
+def ledger_list(path: str, field: str = "--repos-file") -> list[Ledger]:
+    """The ledgers a `--repos-file` lists: one path a line, blank lines and `#` comments skipped, a relative path
+    taken from the file's own folder. Each line must name a ledger's own folder (not a folder inside one); a file
+    that cannot be read, lists nothing, or has a line that is not a ledger is refused naming it (and the line)."""
+    listing = Path(path).expanduser()
+    try:
+        text = listing.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise BadInput(
+            "repos_file_unreadable", field=field, value=path, detail=exc.strerror or str(exc)
+        ) from None
+    except UnicodeDecodeError:
+        raise BadInput("repos_file_unreadable", field=field, value=path, detail="UTF-8") from None
+    base = listing.resolve().parent
+    ledgers: list[Ledger] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        target = Path(entry).expanduser()
+        target = target if target.is_absolute() else base / target
+        try:
+            found = Ledger.open(target)
+        except NotALedger:
+            found = None
+        if found is None or found.root != target.resolve():
+            raise BadInput("repos_file_line", field=field, file=path, line=number, value=entry)
+        ledgers.append(found)
+    if not ledgers:
+        raise BadInput("repos_file_empty", field=field, value=path)
+    return ledgers
+
+
+@dataclass
+class Opened:
+    """What one ledger gave: its index's notes ((message key, params): rebuilt caches, unreadable files) and its
+    part of each rollup asked for."""
+
+    notes: list[tuple[str, dict[str, Any]]]
+    parts: list[Part]
+
+
+def ledger_parts(root: str, asks: list[tuple[Period, str]], unit: str | None, lang: str) -> Opened:
+    """Bring one ledger's index up to date and compute its part of each (period, grouping) asked for."""
+    with Index.open(Ledger.open(root)) as index:
+        notes = list(index.notes)
+        problems = index.problems()
+        if problems:
+            notes.append(("index_problems", {"count": len(problems), "path": problems[0][0]}))
+        return Opened(notes, [part(index, period, by, unit, lang) for period, by in asks])
+
+
+def gather(
+    ledgers: list[Ledger],
+    asks: list[tuple[Period, str]],
+    unit: str | None = None,
+    lang: str = "zh",
+    jobs: int | None = None,
+    on_notes: Callable[[list[tuple[str, dict[str, Any]]]], None] | None = None,
+) -> list[Rollup]:
+    """The rollup of each (period, grouping) in `asks` over `ledgers`. Every ledger is one task (refresh its index,
+    compute its parts, close it) for a pool of `jobs` worker processes (default `jobs_wanted()`, at most one per
+    ledger); the parts are added up in the ledgers' order as they come back, so the result is exactly that of
+    `rollup` in one process. `on_notes` gets each ledger's index notes, in the ledgers' order."""
+    unit = unit_code(unit)
+    roots = [str(ledger.root) for ledger in ledgers]
+    first: dict[str, str] = {}
+    for root, ledger in zip(roots, ledgers, strict=True):
+        if root in first:  # one ledger twice: refused before two workers build the same index at once
+            raise BadInput("same_county", first=first[root], second=root, county=ledger.config.county_code)
+        first[root] = root
+    sums = [Sum(period, by, unit, lang) for period, by in asks]
+    workers = 1 if len(roots) < 2 else min(jobs or jobs_wanted(), len(roots))
+    for opened in _each_opened(roots, asks, unit, lang, workers):
+        if on_notes is not None and opened.notes:
+            on_notes(opened.notes)
+        for whole, share in zip(sums, opened.parts, strict=True):
+            whole.add(share)
+    return [whole.result() for whole in sums]
+
+
+def _each_opened(
+    roots: list[str], asks: list[tuple[Period, str]], unit: str | None, lang: str, workers: int
+) -> Iterator[Opened]:
+    if (
+        workers <= 1
+    ):  # one ledger (its cold build still parses on every core: index._ingest) or MINQING_JOBS=1
+        for root in roots:
+            yield ledger_parts(root, asks, unit, lang)
+        return
+    import multiprocessing
+
+    # fork, as the index's own cold build does: the workers start with the code loaded and nothing open.
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
+    try:
+        tasks = ((root, asks, unit, lang) for root in roots)
+        for outcome in pool.imap(_ledger_task, tasks, chunksize=1):
+            if isinstance(outcome, Opened):
+                yield outcome
+            else:
+                kind, key, params = outcome
+                raise kind(key, **params)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _worker_start() -> None:
+    """In a worker, a cold index build parses in that one process: the pool already keeps every core busy, and a
+    pool's worker may not start processes of its own."""
+    from . import index as index_module
+
+    index_module.PARALLEL_MIN_BLOBS = 1 << 62
+
+
+def _ledger_task(
+    task: tuple[str, list[tuple[Period, str]], str | None, str],
+) -> Opened | tuple[type[LedgerError], str, dict[str, Any]]:
+    """`ledger_parts` in a worker; a refusal comes back as (type, key, params): a LedgerError does not pickle."""
+    try:
+        return ledger_parts(*task)
+    except LedgerError as error:
+        return type(error), error.key, error.params
