@@ -12,6 +12,7 @@ so), else unlimited: piped output keeps one line per row for grep and awk. rich 
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
@@ -66,7 +67,9 @@ def terminal_width(wide: bool = False) -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _cell_width(text: str) -> int:
+    """Cached: a cell is measured for its column, for wrapping and for drawing, and names and labels repeat."""
     if "\n" not in text and text.isascii() and text.isprintable():
         return len(text)  # most cells are ids, codes and figures: one cell a character
     from rich.cells import cell_len
@@ -84,9 +87,13 @@ class _Measure:
     floor: int  # the narrowest it may get
 
 
-def _measure(column: Column, cells: list[str]) -> _Measure:
+def _measure(column: Column, cells: list[str], fitting: bool = True) -> _Measure:
+    """`fitting` False (unlimited width: a pipe, --wide): only the natural width counts, the floor is not needed."""
     widest_cell = max((_cell_width(cell) for cell in cells), default=0)
     header = _cell_width(column.header)
+    if not fitting:
+        natural = max(widest_cell, header, 1)
+        return _Measure(natural, natural)
     # A header may take two lines, but never splits a word or a figure.
     header_floor = max(
         math.ceil(header / 2),
@@ -161,12 +168,11 @@ def draw_plain(columns: list[Column], rows: list[list[str]], widths: list[int]) 
     """rich's text for a table whose every cell fits on one line, without colour or title: the same bytes
     (tests/test_terminal_width.py compares them), written directly. rich lays out each cell as a renderable;
     for `household list` of 50,000 rows piped to a file that was most of a minute."""
-    from rich.cells import cell_len
 
     def line(cells: Sequence[str]) -> str:
         parts = []
         for column, width, cell in zip(columns, widths, cells, strict=True):
-            pad = " " * (width - cell_len(cell))
+            pad = " " * (width - _cell_width(cell))
             parts.append(pad + cell if column.kind == NUMBER else cell + pad)
         return (" " * GAP).join(parts).rstrip()
 
@@ -242,7 +248,9 @@ def layout(
     repeating those first columns; `total_row`: the last row is a total, drawn under a rule."""
     cells = [["" if value is None else str(value) for value in row] for row in rows]
     shown = list(range(len(columns)))
-    measures = [_measure(column, [row[i] for row in cells]) for i, column in enumerate(columns)]
+    measures = [
+        _measure(column, [row[i] for row in cells], width is not None) for i, column in enumerate(columns)
+    ]
     floors = [m.floor for m in measures]
     omitted: list[str] = []
     if width is not None and split_after is None:
