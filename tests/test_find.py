@@ -118,3 +118,26 @@ def test_pinyin_matcher_directly():
     assert not search.pinyin_match("zengguoqiangx", sounds)
     assert not search.pinyin_match("zgq", sounds, full_only=True)
     assert search.pinyin_match("zengguoqi", sounds, full_only=True)
+
+
+# A character's readings in a phrase are among its own: the per-character prefilter (may_start) never rules out a
+# name that a spelling of its phrase readings would match. Phrases whose reading differs from the characters' most
+# common one, double surnames, polyphone surnames, mixed text.
+PHRASES = ["银行", "重庆", "长沙", "行长", "曾国藩", "朝阳村", "单于", "尉迟恭", "解放", "乐山", "覃", "仇", "区",
+           "查", "朴", "翟", "都匀市", "六盘水", "蚌埠", "厦门", "番禺", "大夫", "便宜", "A区3组", "王芳 C-4H2J9X"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PHRASES)
+def test_every_spelling_starts_with_an_initial_of_some_character(name):
+    allowed = set().union(*(search.initials(char) for char in name))
+    for readings in search.syllables(name):
+        for option in readings:
+            assert option[0] in allowed, (name, option)
+            assert search.may_start(option[0], name)
+
+
+def test_the_prefilter_changes_no_answer(office, monkeypatch):
+    queries = ["zs", "zhangsan", "ls", "wang", "lu", "ld", "shui", "hang", "zh", "xy", "qq"]
+    with_filter = {query: found(office, query) for query in queries}
+    monkeypatch.setattr(search, "may_start", lambda letter, name: True)
+    assert {query: found(office, query) for query in queries} == with_filter
