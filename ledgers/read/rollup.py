@@ -1224,8 +1224,9 @@ class Opened:
 
 
 def ledger_parts(root: str, asks: list[tuple[Period, str]], unit: str | None, lang: str) -> Opened:
-    """Bring one ledger's index up to date and compute its part of each (period, grouping) asked for."""
-    with Index.open(Ledger.open(root)) as index:
+    """Bring one ledger's index up to date and compute its part of each (period, grouping) asked for. `root` is the
+    root of a ledger already opened (and so checked) by the caller: the index needs nothing else of it."""
+    with Index.open(Ledger(Path(root))) as index:
         notes = list(index.notes)
         problems = index.problems()
         if problems:
