@@ -67,8 +67,9 @@ class RawFile:
     content: bytes | None
 
 
-def read_tree(root: Path) -> list[RawFile]:
-    """Every file under the ledger root except .git/, sorted by path. Only files in the layout are read."""
+def read_tree(root: Path, lazy: bool = False) -> list[RawFile]:
+    """Every file under the ledger root except .git/, sorted by path. Only files in the layout are read; `lazy`:
+    each is read as the caller takes it (an iterator), so the whole tree's bytes are never held at once."""
     found: list[RawFile] = []
     pending = [""]
     while pending:
@@ -82,24 +83,50 @@ def read_tree(root: Path) -> list[RawFile]:
                     pending.append(rel)
                 elif not entry.is_file(follow_symlinks=False):
                     found.append(RawFile(rel, None))
-                elif kind_of(rel):
-                    with open(entry.path, "rb") as handle:
-                        found.append(RawFile(rel, handle.read()))
                 else:  # git's own files and files outside the layout: listed, not read
                     found.append(RawFile(rel, b""))
     found.sort(key=lambda raw: raw.path)
-    return found
+    reading = (_with_content(root, raw) for raw in found)
+    return reading if lazy else list(reading)  # type: ignore[return-value]
+
+
+def _with_content(root: Path, raw: RawFile) -> RawFile:
+    if raw.content is None or not kind_of(raw.path):
+        return raw
+    try:
+        return RawFile(raw.path, (root / raw.path).read_bytes())
+    except OSError:
+        return RawFile(
+            raw.path, None
+        )  # gone or unreadable since it was listed: reported as not a regular file
 
 
 @dataclass
 class LedgerFile:
-    """A parsed file: its kind, its text and its documents (one for an entity, one per entry for a stream)."""
+    """A parsed file: its kind, its text and its documents (one for an entity, one per entry for a stream).
+
+    A whole tree's texts were a quarter of `check`'s memory at county size, yet only a finding needs one (for its
+    line number): `parse_files(…, root)` keeps no text (`stored_text` None) and `text` reads the file again when
+    asked; the personal-data scan, which reads every text, is done while parsing (`numbers`)."""
 
     path: str
     kind: str
-    text: str
+    stored_text: str | None
     docs: list[Any]
     _located: list[yamlio.Located] | None = None
+    root: Path | None = None
+    numbers: list[pii.Found] | None = (
+        None  # full ID and mobile numbers in the text, when scanned at parse time
+    )
+
+    @property
+    def text(self) -> str:
+        if self.stored_text is not None or self.root is None:
+            return self.stored_text or ""
+        try:
+            return yamlio.decode((self.root / self.path).read_bytes())
+        except (OSError, yamlio.YamlProblem):
+            return ""
 
     @property
     def stem(self) -> str:
@@ -142,9 +169,10 @@ class Doc:
 
 
 def parse_files(
-    raw_files: Iterable[RawFile],
+    raw_files: Iterable[RawFile], root: Path | None = None
 ) -> tuple[list[LedgerFile], list[tuple[str, yamlio.YamlProblem]]]:
-    """Parse every file of the layout once with the fast loader. Bad YAML is returned, never raised."""
+    """Parse every file of the layout once with the fast loader. Bad YAML is returned, never raised. With `root`
+    the texts are not kept (LedgerFile.text reads them again) and each is scanned for personal data here."""
     parsed: list[LedgerFile] = []
     problems: list[tuple[str, yamlio.YamlProblem]] = []
     for raw in raw_files:
@@ -161,7 +189,10 @@ def parse_files(
         except yamlio.YamlProblem as problem:
             problems.append((raw.path, problem))
             continue
-        parsed.append(LedgerFile(raw.path, kind, text, docs))
+        if root is None:
+            parsed.append(LedgerFile(raw.path, kind, text, docs))
+        else:
+            parsed.append(LedgerFile(raw.path, kind, None, docs, root=root, numbers=pii.find_numbers(text)))
     return parsed, problems
 
 
@@ -927,8 +958,10 @@ def check_personal_data(corpus: Corpus) -> list[Finding]:
     forms and keyed hashes (DESIGN §3). The finding shows the number masked."""
     out = []
     for ledger_file in corpus.files:
-        for hit in pii.find_numbers(ledger_file.text):
-            line = ledger_file.text.count("\n", 0, hit.start) + 1
+        found = ledger_file.numbers if ledger_file.numbers is not None else pii.find_numbers(ledger_file.text)
+        text = ledger_file.text if found else ""
+        for hit in found:
+            line = text.count("\n", 0, hit.start) + 1
             what = messages.render(f"pii_{hit.kind}", corpus.lang)
             message = messages.render("check_personal_data", corpus.lang, what=what, shown=hit.masked)
             out.append(Finding(ledger_file.path, line, "personal_data", message))
@@ -1047,8 +1080,17 @@ def check_roots(root: Path, lang: str) -> list[Finding]:
 
 def check_tree(root: Path, lang: str = "zh", teams: bool = False) -> Report:
     """Every finding of the tree; `teams` adds the team visits missing a seat (check_teams)."""
-    raw_files = read_tree(root)
-    parsed, problems = parse_files(raw_files)
+    listed: list[RawFile] = []
+
+    def read_and_forget() -> Iterator[RawFile]:
+        # Each file's bytes are parsed and dropped; the layout check needs only the paths (and which were not
+        # regular files).
+        for raw in read_tree(root, lazy=True):
+            listed.append(RawFile(raw.path, None if raw.content is None else b""))
+            yield raw
+
+    parsed, problems = parse_files(read_and_forget(), root)
+    raw_files = listed
     corpus = Corpus(parsed, lang, broken=[path for path, _ in problems])
     findings = check_layout(raw_files, lang) + check_parse(problems, lang) + check_roots(root, lang)
     for check_fn in (*CHECKS, check_teams) if teams else CHECKS:
