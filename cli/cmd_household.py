@@ -19,6 +19,7 @@ from .common import (
     print_json,
     print_mapping,
     t,
+    warn_unreadable,
 )
 from .tables import WideOpt, print_fitted
 
@@ -131,6 +132,7 @@ def household_list(
     from minqing.ledgers.read.names import names
 
     rows = queries.household_rows(led, unit=village, status=status_, include_removed=include_removed)
+    warn_unreadable(led)
     known = names(led)
     print_fitted(_household_columns(), [_household_row(h, known) for h in rows], wide=wide)
 

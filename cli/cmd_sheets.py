@@ -296,7 +296,11 @@ def find(
 ) -> None:
     from minqing.ledgers.read import search
 
-    hits = search.find(_ledger(), text, [kind] if kind else None, limit)
+    from .common import warn_unreadable
+
+    led = _ledger()
+    hits = search.find(led, text, [kind] if kind else None, limit)
+    warn_unreadable(led)  # find reads the index: a file it could not read is named, never silently missing
     if json_out:
         print_json([hit.to_dict() for hit in hits])
         return
