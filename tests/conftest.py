@@ -165,3 +165,15 @@ def git(path: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=path, capture_output=True, text=True, check=True, env=env
     ).stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample county, built once per test module through the CLI (modules that only read it share it)."""
+    from foundation_util import office_env
+
+    path = tmp_path_factory.mktemp("demo") / "bijiang"
+    with office_env():
+        result = run("demo", str(path))
+    assert result.exit_code == 0, result.output
+    return path

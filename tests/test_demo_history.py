@@ -8,20 +8,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
 from conftest import run
-from foundation_util import git_out, office_env
+from foundation_util import git_out
 
 NOVEMBER = dt.datetime(2026, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "bijiang"
-    with office_env():
-        result = run("demo", str(path))
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def _dates(path: Path) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run
-from foundation_util import office_env
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,15 +67,6 @@ def test_each_tricky_scalar_as_value_key_and_list_item(value: str) -> None:
     for data in ({"v": value}, {value: 1}, {"v": [value, {"k": value}]}, {"v": {"w": [value]}}):
         assert yamlio.dump(data) == yamlio.dump_with_pyyaml(data)
         assert yamlio.dump_stream_doc(data) == yamlio.dump_stream_doc_with_pyyaml(data)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "bijiang"
-    with office_env():
-        result = run("demo", str(path))
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def _strings(value: Any) -> list[str]:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run
-from foundation_util import office_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -23,15 +22,6 @@ from rich.cells import cell_len
 from minqing.cli.tables import KEY, NAME, NUMBER, TEXT, Column, draw_plain, draw_with_rich
 
 WIDTHS = (80, 200)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "bijiang"
-    with office_env():
-        result = run("demo", str(path))
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def shown(demo: Path, monkeypatch: pytest.MonkeyPatch, width: int | None, *args: str):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run
-from foundation_util import office_env
 from rich.cells import cell_len
 
 TMUX = shutil.which("tmux")
@@ -30,15 +29,6 @@ if TMUX is None:
     pytestmark = pytest.mark.skip(
         reason="tmux is not installed (apt-get install tmux); set MINQING_REQUIRE_TOOLS=1 to fail instead"
     )
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "bijiang"
-    with office_env():
-        result = run("demo", str(path))
-    assert result.exit_code == 0, result.output
-    return path
 
 
 @pytest.fixture
