@@ -563,18 +563,23 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
         check=True,
     )
     work = folder / "ledger"
-    for _ in range(repeat):
-        _copy_ledger(before_homes, work)
-        homes.samples.append(
-            measure(
-                MINQING + ["-C", str(work), "import", str(folder / "households.csv"), "--kind", "households"],
-                folder,
-                env,
+
+    def timed(row: Row, before: Path, kind: str) -> None:
+        """Each repeat imports the sheet into a fresh copy of `before`, then times bare git on the same files."""
+        for _ in range(repeat):
+            _copy_ledger(before, work)
+            row.samples.append(
+                measure(
+                    MINQING + ["-C", str(work), "import", str(folder / f"{kind}.csv"), "--kind", kind],
+                    folder,
+                    env,
+                )
             )
-        )
-        homes.ref_samples.append(
-            _same_files_by_git(work, "import.households", before_homes, folder / "reference", git_env)
-        )
+            row.ref_samples.append(
+                _same_files_by_git(work, f"import.{kind}", before, folder / "reference", git_env)
+            )
+
+    timed(homes, before_homes, "households")
     before_visits = folder / "before-visits"
     shutil.rmtree(before_visits, ignore_errors=True)
     work.rename(before_visits)
@@ -585,18 +590,7 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
         capture_output=True,
         check=True,
     )
-    for _ in range(repeat):
-        _copy_ledger(before_visits, work)
-        visits.samples.append(
-            measure(
-                MINQING + ["-C", str(work), "import", str(folder / "visits.csv"), "--kind", "visits"],
-                folder,
-                env,
-            )
-        )
-        visits.ref_samples.append(
-            _same_files_by_git(work, "import.visits", before_visits, folder / "reference", git_env)
-        )
+    timed(visits, before_visits, "visits")
     for row in (homes, visits):
         ref = row.ref_median()
         row.note = f"{count / row.median():,.0f} rows/s" + (
