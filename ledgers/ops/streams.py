@@ -4,6 +4,7 @@ documents count is settled in core/streams.py. One command is one commit, with a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..core import fields as F
@@ -68,6 +69,30 @@ def late_for(
     return marker
 
 
+_DOCUMENT_ID = re.compile(r"\bid: ([A-Z]-[0-9A-Z]{6})\b")
+
+
+def new_document_id(tx: Transaction, prefix: str, rel: str) -> str:
+    """A fresh id for a document appended to the stream `rel`: none of the ids already in that file (as this
+    transaction has it) and none the index knows. Ids are 30 random bits: a county's million visits would hold
+    hundreds of pairs drawn alike, each a duplicate that check and audit report; a drawn id already used is drawn
+    again. (An id written elsewhere since the index was last brought up to date is not seen: a far smaller window.)"""
+    written = tx.writes.get(rel)
+    if written is None:
+        try:
+            written = (tx.ledger.root / rel).read_bytes()
+        except FileNotFoundError:
+            written = b""
+    from ..read.index import stream_id_indexed  # only when an id is drawn: `visit add` starts fast
+
+    taken = set(_DOCUMENT_ID.findall(written.decode("utf-8", "replace")))
+    while True:
+        candidate = ids.new_id(prefix, taken)
+        if not stream_id_indexed(tx.ledger, candidate):
+            return candidate
+        taken.add(candidate)
+
+
 def write_correction(
     tx: Transaction,
     kind: str,
@@ -81,13 +106,13 @@ def write_correction(
     the documents written, the corrected record last."""
     prefix = RECORDS[kind][0]
     corrected = _record(kind, {**original, **changes, "late": late})
-    new_id = ids.new_id(prefix)
+    old_path, new_path = stream_path(kind, original), stream_path(kind, corrected)
+    new_id = new_document_id(tx, prefix, new_path)
     document = {**corrected, "id": new_id, "at": when, "recorded_by": tx.actor.id}
     document.update({S.CORRECTS: str(original["id"]), S.REASON: reason})
-    old_path, new_path = stream_path(kind, original), stream_path(kind, corrected)
     written = []
     if new_path != old_path:
-        marker = {**_record(kind, {**original, "late": late}), "id": ids.new_id(prefix)}
+        marker = {**_record(kind, {**original, "late": late}), "id": new_document_id(tx, prefix, old_path)}
         marker.update({"at": when, "recorded_by": tx.actor.id})
         marker.update({S.VOIDS: str(original["id"]), S.CORRECTED_BY: new_id, S.REASON: reason})
         tx.append(old_path, yamlio.dump_stream_doc(marker))
@@ -102,7 +127,7 @@ def write_void(
     """Append a document withdrawing `original`, in its own stream file."""
     marker = {
         **_record(kind, {**original, "late": late}),
-        "id": ids.new_id(RECORDS[kind][0]),
+        "id": new_document_id(tx, RECORDS[kind][0], stream_path(kind, original)),
         "at": when,
         "recorded_by": tx.actor.id,
     }

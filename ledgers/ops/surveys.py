@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import fields as F
-from ..core import ids, layout, yamlio
+from ..core import layout, yamlio
 from ..core.errors import BadInput
 from ..core.messages import Text
 from ..core.model import Household
@@ -16,7 +16,7 @@ from ..core.registers import on_register
 from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, Transaction
-from .streams import active_cadres, void_document
+from .streams import active_cadres, new_document_id, void_document
 
 
 def survey_document(
@@ -34,7 +34,7 @@ def survey_document(
 ) -> Survey:
     """Append one answer to its village's stream in the open transaction (validated values in, the record out)."""
     survey = Survey(
-        id=ids.new_id("S"),
+        id=new_document_id(tx, "S", layout.survey_stream_path(day, home.village)),
         date=day,
         household=home.id,
         village=home.village,

@@ -21,7 +21,15 @@ from ..core.registers import on_register, territorial
 from ..core.surveys import SURVEY_RESULTS, parse_round
 from ..read.periods import require_open
 from ..repo.store import Ledger, dump_item
-from .streams import active_cadres, changed, late_for, summary, void_document, write_correction
+from .streams import (
+    active_cadres,
+    changed,
+    late_for,
+    new_document_id,
+    summary,
+    void_document,
+    write_correction,
+)
 from .surveys import survey_document
 from .workflow import new_item
 
@@ -79,7 +87,7 @@ def add_visit(
         if home is not None:
             _not_before_registration(home, day)
         marker = require_open(ledger, day, unit_code, late)
-        visit_id = ids.new_id("V")
+        visit_id = new_document_id(tx, "V", layout.visit_stream_path(day, place))
         when = at or F.timestamp()
         items: list[Item] = []
         taken: set[str] = set()

@@ -899,6 +899,29 @@ def _create_indexes(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+STREAM_TABLES = {"V": "visits", "S": "surveys", "A": "activities"}
+
+
+def stream_id_indexed(ledger: Ledger, entry_id: str) -> bool:
+    """Whether the index, as it stands (not brought up to HEAD: a write must not wait for a refresh), holds a
+    visit, survey answer or activity with this id. False when there is no usable index."""
+    table = STREAM_TABLES.get(entry_id[:1])
+    path = ledger.root / ".git" / STATE_DIR / INDEX_FILE
+    if table is None or not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            return (
+                conn.execute(f"SELECT 1 FROM {table} WHERE id = ? LIMIT 1", (entry_id,)).fetchone()
+                is not None
+            )  # noqa: S608
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def _connect_existing(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise _Unusable("index_missing")
