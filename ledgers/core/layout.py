@@ -24,6 +24,7 @@ CONFIG_FILE = "minqing.yaml"
 UNITS_FILE = "org/units.yaml"
 ATTRIBUTES_FILE = ".gitattributes"
 STATE_DIR = "minqing"  # under .git/: county secret, lock, index cache, vault, access log, crash journal
+INDEX_FILE = "index.sqlite"  # the SQLite cache of HEAD (read/index.py), under STATE_DIR in .git
 AUTHOR_DOMAIN = "minqing.invalid"  # a cadre commits as `姓名 <C-XXXXXX@minqing.invalid>`
 
 FIXED_FILES = {CONFIG_FILE: "config", UNITS_FILE: "units", ATTRIBUTES_FILE: "attributes"}

@@ -16,6 +16,7 @@ from ..core.model import Cadre, Visit
 from ..core.operations import subject as operation_subject
 from ..core.surveys import Survey
 from ..read.periods import require_open
+from ..read.stream_ids import stream_id_indexed
 from ..repo.store import Ledger, Transaction
 
 # stream kind -> (id prefix, record class)
@@ -83,8 +84,6 @@ def new_document_id(tx: Transaction, prefix: str, rel: str) -> str:
             written = (tx.ledger.root / rel).read_bytes()
         except FileNotFoundError:
             written = b""
-    from ..read.index import stream_id_indexed  # only when an id is drawn: `visit add` starts fast
-
     taken = set(_DOCUMENT_ID.findall(written.decode("utf-8", "replace")))
     while True:
         candidate = ids.new_id(prefix, taken)

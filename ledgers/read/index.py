@@ -42,7 +42,7 @@ from typing import Any
 from ..core import fields as F
 from ..core import streams, yamlio
 from ..core.errors import EnvironmentProblem
-from ..core.layout import STATE_DIR, placed_kind
+from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED
 from ..repo import git
 from ..repo.store import Ledger
@@ -59,7 +59,6 @@ SCHEMA_VERSION = 13  # 2: items.assign_by (petitions not assigned in time); 3: v
 # 12: households.head and items' descriptions answer `find` from the index (issue 19: find at county size read
 # every entity file); 13: the rest of `household list`'s columns (members, the masked ID number and phone,
 # risk indicators, paired cadres), so a listing of 100,000 households is one query
-INDEX_FILE = "index.sqlite"
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -897,29 +896,6 @@ def _create_indexes(conn: sqlite3.Connection) -> None:
                 conn.execute(statement.format(t=table))
         else:
             conn.execute(statement)
-
-
-STREAM_TABLES = {"V": "visits", "S": "surveys", "A": "activities"}
-
-
-def stream_id_indexed(ledger: Ledger, entry_id: str) -> bool:
-    """Whether the index, as it stands (not brought up to HEAD: a write must not wait for a refresh), holds a
-    visit, survey answer or activity with this id. False when there is no usable index."""
-    table = STREAM_TABLES.get(entry_id[:1])
-    path = ledger.root / ".git" / STATE_DIR / INDEX_FILE
-    if table is None or not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
-        try:
-            return (
-                conn.execute(f"SELECT 1 FROM {table} WHERE id = ? LIMIT 1", (entry_id,)).fetchone()
-                is not None
-            )  # noqa: S608
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
 
 
 def _connect_existing(path: Path) -> sqlite3.Connection:
