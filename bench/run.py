@@ -421,6 +421,19 @@ def bureau_units_csv(path: Path, townships: int = 30, villages: int = 33) -> int
     return len(lines) - 2
 
 
+def new_county(path: Path, cwd: Path, env: dict[str, str]) -> None:
+    """`minqing init` of an empty county ledger (碧江区) at `path`."""
+    subprocess.run(
+        MINQING
+        + ["init", str(path), "--county-code", COUNTY, "--county-name", "碧江区"]
+        + ["--admin-name", "管理员"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+
+
 def everyday(repeat: int, workdir: Path, env: dict[str, str]) -> list[Row]:
     """What an office does once, timed on fresh ledgers: building the demo, moving a county's org tree in."""
     demo = Row("`minqing demo` (the sample county)", target="≤ 5 s", target_seconds=5.0)
@@ -432,15 +445,7 @@ def everyday(repeat: int, workdir: Path, env: dict[str, str]) -> list[Row]:
         shutil.rmtree(target, ignore_errors=True)
         demo.samples.append(measure(MINQING + ["demo", str(target / "demo")], workdir, env))
         fresh = target / "county"
-        subprocess.run(
-            MINQING
-            + ["init", str(fresh), "--county-code", COUNTY, "--county-name", "碧江区"]
-            + ["--admin-name", "管理员"],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            check=True,
-        )
+        new_county(fresh, workdir, env)
         org.samples.append(
             measure(MINQING + ["-C", str(fresh), "org", "import", str(units_file)], workdir, env)
         )
@@ -546,15 +551,7 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
     bureau_units_csv(units_file)
     office_sheets(folder, count)
     before_homes = folder / "before-households"
-    subprocess.run(
-        MINQING
-        + ["init", str(before_homes), "--county-code", COUNTY, "--county-name", "碧江区"]
-        + ["--admin-name", "管理员"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        check=True,
-    )
+    new_county(before_homes, folder, env)
     subprocess.run(
         MINQING + ["-C", str(before_homes), "org", "import", str(units_file)],
         cwd=folder,
