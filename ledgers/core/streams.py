@@ -12,6 +12,7 @@ correction that moved) voided there as well. The index parses one blob at a time
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,13 @@ CORRECTED_BY = "corrected_by"
 REASON = "reason"
 # The keys a correcting or voiding document adds to the record it copies.
 REVISION_KEYS = (CORRECTS, VOIDS, CORRECTED_BY, REASON)
+# A document's own id where a stream line begins (`--- {id: V-…`), never an id it names (`voids: V-…`).
+_DOCUMENT_ID = re.compile(r"(?m)^(?:--- )?\{?id: ([A-Z]-[0-9A-HJKMNP-TV-Z]{6})")
+
+
+def document_ids(text: str) -> set[str]:
+    """The ids of the documents in a stream file's text, read without parsing it (audit, drawing a new id)."""
+    return set(_DOCUMENT_ID.findall(text))
 
 
 def replaced_ids(docs: Iterable[dict[str, Any]]) -> set[str]:

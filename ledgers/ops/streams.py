@@ -4,7 +4,6 @@ documents count is settled in core/streams.py. One command is one commit, with a
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..core import fields as F
@@ -70,21 +69,12 @@ def late_for(
     return marker
 
 
-_DOCUMENT_ID = re.compile(r"\bid: ([A-Z]-[0-9A-Z]{6})\b")
-
-
 def new_document_id(tx: Transaction, prefix: str, rel: str) -> str:
     """A fresh id for a document appended to the stream `rel`: none of the ids already in that file (as this
     transaction has it) and none the index knows. Ids are 30 random bits: a county's million visits would hold
     hundreds of pairs drawn alike, each a duplicate that check and audit report; a drawn id already used is drawn
     again. (An id written elsewhere since the index was last brought up to date is not seen: a far smaller window.)"""
-    written = tx.writes.get(rel)
-    if written is None:
-        try:
-            written = (tx.ledger.root / rel).read_bytes()
-        except FileNotFoundError:
-            written = b""
-    taken = set(_DOCUMENT_ID.findall(written.decode("utf-8", "replace")))
+    taken = S.document_ids((tx.current(rel) or b"").decode("utf-8", "replace"))
     while True:
         candidate = ids.new_id(prefix, taken)
         if not stream_id_indexed(tx.ledger, candidate):

@@ -505,11 +505,7 @@ class Transaction:
             contents[rel] = files[rel].encode("utf-8")
         for rel in sorted(appends or {}):
             _safe_rel(rel)
-            if rel in contents:
-                base = contents[rel]
-            else:
-                earlier = self.writes[rel] if rel in self.writes else self._original(rel)
-                base = earlier or b""
+            base = contents[rel] if rel in contents else self.current(rel) or b""
             contents[rel] = base + appends[rel].encode("utf-8")
         self._intend(list(contents))  # one journal write for the whole import
         self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
@@ -539,8 +535,11 @@ class Transaction:
         crash_point("write")
 
     def append(self, rel: str, text: str) -> None:
-        old = self._original(rel) if rel not in self.writes else self.writes[rel]
-        self._write(rel, (old or b"") + text.encode("utf-8"))
+        self._write(rel, (self.current(rel) or b"") + text.encode("utf-8"))
+
+    def current(self, rel: str) -> bytes | None:
+        """The file as this transaction has it: what it wrote, else what was there (None: no such file)."""
+        return self.writes[rel] if rel in self.writes else self._original(rel)
 
     def _original(self, rel: str) -> bytes | None:
         if rel not in self.originals:

@@ -71,7 +71,6 @@ UNIT_OPS = ("org.add", "org.import", "org.rename", "org.alias", "org.merge")
 # How far before its parent a commit or an entry may be dated: office PCs' clocks drift by minutes, a backdated
 # closure is days. (docs/guide/inspecting-history.md)
 CLOCK_TOLERANCE = dt.timedelta(minutes=15)
-_STREAM_ID = re.compile(r"(?m)^(?:--- )?\{?id: ([A-Z]-[0-9A-HJKMNP-TV-Z]{6})")
 WINDOW = 64  # commits whose objects are read ahead together
 
 
@@ -756,7 +755,7 @@ class Auditor:
                 old_raw = self.objects.read(touched.old) or b""
                 old_size = len(old_raw)
                 grew = raw.startswith(old_raw)
-                seen_ids = set(_STREAM_ID.findall(yamlio.decode(old_raw)))
+                seen_ids = S.document_ids(yamlio.decode(old_raw))
             if not grew:
                 self._find(commit, path, "stream_rewritten")
                 touched.usable = False
