@@ -855,6 +855,17 @@ class Index:
             sql, (len(prefix or ""), prefix or "", status, status, 1 if include_removed else 0)
         ).fetchall()
 
+    def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:
+        """id -> head for those of `household_ids` the index has."""
+        wanted = sorted(set(household_ids))
+        heads: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, head FROM households WHERE id IN ({marks}) AND head IS NOT NULL"  # noqa: S608
+            heads.update(self.conn.execute(sql, chunk).fetchall())
+        return heads
+
     def search_rows(self, kinds: Iterable[str]) -> list[tuple[str, str, str, str]]:
         """(kind, id, name, unit) of every household (its head), cadre and item (its description) for `find`."""
         queries = {

@@ -56,27 +56,20 @@ class Names:
         return f"{head} {household_id}" if head else household_id
 
 
-def names(ledger: Ledger, households: set[str] = frozenset()) -> Names:
-    """Unit and cadre names from the index; the heads of `households` (the index keeps no names of people) from
-    their files, skipping any the ledger no longer has (the log of a removed entry)."""
+def names(ledger: Ledger) -> Names:
+    """Unit and cadre names from the index (household heads: `with_households`, for the ids a listing shows)."""
     from .index import Index
 
     with Index.open(ledger) as index:
-        return Names(index.units(), index.cadre_names(), household_heads(ledger, households))
+        return Names(index.units(), index.cadre_names())
 
 
 def with_households(known: Names, ledger: Ledger, households: set[str]) -> Names:
-    """The same unit and cadre names with the heads of `households` (a streamed listing, a batch at a time)."""
-    return replace(known, households=household_heads(ledger, households))
+    """The same unit and cadre names with the heads of `households` from the index (a streamed listing, a batch at
+    a time); an id the ledger no longer has (the log of a deleted entry) is left without a name."""
+    from .index import Index
 
-
-def household_heads(ledger: Ledger, households: set[str]) -> dict[str, str]:
-    from ..core.errors import LedgerError
-
-    heads = {}
-    for household_id in sorted(households):
-        try:
-            heads[household_id] = ledger.household(household_id, verify=False).head
-        except LedgerError:
-            continue
-    return heads
+    if not households:
+        return replace(known, households={})
+    with Index.open(ledger) as index:
+        return replace(known, households=index.household_heads(households))
