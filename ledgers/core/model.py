@@ -39,6 +39,15 @@ HOUSEHOLD_STATUS = ("poor", "lifted", "monitored", "general")
 REMOVE_REASONS = ("died", "moved_away", "merged", "duplicate", "other")
 INDICATORS = ("food", "clothing", "education", "medical", "housing", "water")
 INDICATOR_VALUES = ("ok", "risk")
+
+
+def at_risk(indicators: Any) -> tuple[str, ...]:
+    """The indicators a household's file marks `risk`, in the file's order (`household list`'s 风险指标 column)."""
+    if not isinstance(indicators, dict):
+        return ()
+    return tuple(str(name) for name, value in indicators.items() if value == "risk")
+
+
 # condolence (慰问, issue 18): a visit bringing condolences or relief to a household
 VISIT_KINDS = ("visit", "talk", "stay", "condolence")
 # A department (帮扶单位/后盾单位, issue 18) is outside the territorial tree: a county office sending cadres.

@@ -43,7 +43,7 @@ from ..core import fields as F
 from ..core import streams, yamlio
 from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
-from ..core.model import OPEN_STATES, VOIDED
+from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
 from ..repo.store import Ledger
 
@@ -344,7 +344,6 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     created = _day(history[0]) if history else ""
     pairings = list(data.get("pairings") or [])
     removed = _s(data.get("removed"))
-    indicators = data.get("indicators") if isinstance(data.get("indicators"), dict) else {}
     _add(
         rows,
         "households",
@@ -362,7 +361,7 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             data.get("members") if isinstance(data.get("members"), int) else None,
             _s(data.get("id_number")),  # files keep only the masked form (DESIGN §3)
             _s(data.get("phone")),
-            " ".join(str(name) for name, value in indicators.items() if value == "risk"),
+            " ".join(at_risk(data.get("indicators"))),
             " ".join(str(cadre) for cadre in pairings),
         ),
     )

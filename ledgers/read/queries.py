@@ -20,6 +20,7 @@ from ..core.model import (
     Cadre,
     Household,
     Visit,
+    at_risk,
     item_to_dict,
 )
 from ..repo.store import Ledger
@@ -76,10 +77,9 @@ class HouseholdRow:
 
 def household_row(home: Household) -> HouseholdRow:
     """The same row from a household's record (`household find`)."""
-    risks = tuple(name for name, value in home.indicators.items() if value == "risk")
     return HouseholdRow(
         home.id, home.head, home.village, home.group, home.members, home.status, home.removed,
-        home.id_number, home.phone, risks, tuple(home.pairings),
+        home.id_number, home.phone, at_risk(home.indicators), tuple(home.pairings),
     )  # fmt: skip
 
 
