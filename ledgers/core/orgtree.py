@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from .model import Unit
 
 LEVEL_OF_LENGTH = {6: "county", 9: "township", 12: "village", 14: "group", 15: "group"}
+TOWNSHIP_DIGITS = 9  # a code's first nine digits name the township it lies in
+VILLAGE_DIGITS = 12
 PARENT_LENGTH = {"township": 6, "village": 9, "group": 12}
 
 # Suffixes of official names, longest first: (suffix, what the short name ends with).

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..core.orgtree import TOWNSHIP_DIGITS, VILLAGE_DIGITS
 from ..repo.store import Ledger
-
-TOWNSHIP_DIGITS = 9  # GB/T 2260 county (6) + township (3): the township a village or group lies in
-VILLAGE_DIGITS = 12
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from ..core.model import (
     at_risk,
     item_to_dict,
 )
+from ..core.orgtree import TOWNSHIP_DIGITS
 from ..repo.store import Ledger
 from .visits import iter_visits
 
@@ -235,34 +236,42 @@ def status(ledger: Ledger) -> dict[str, Any]:
     today = F.today().isoformat()
     week_end = (F.today() + dt.timedelta(days=6 - F.today().weekday())).isoformat()
     units = ledger.units()
-    late = f"{OPEN_SQL} AND due IS NOT NULL AND due < :today"
-    this_week = f"{OPEN_SQL} AND due IS NOT NULL AND due BETWEEN :today AND :week_end"
-    days = {"today": today, "week_end": week_end}
     with Index.open(ledger) as index:
         sql = index.conn.execute
-        by_state = dict(sql("SELECT state, count(*) FROM items GROUP BY state").fetchall())
         cadre_names = index.cadre_names()
-        townships = [
-            {
-                "code": town,
-                "name": units[town].name if town in units else town,
-                "items": number,
-                "open": open_,
-                "overdue": overdue,
-                "escalated_township": township,
-                "escalated_county": county,
-            }
-            for town, number, open_, overdue, township, county in sql(
-                f"SELECT substr(unit, 1, 9), count(*), sum({OPEN_SQL}), sum({late}), count(esc_township),"  # noqa: S608
-                " count(esc_county) FROM items GROUP BY 1 ORDER BY 1",
-                days,
+        # Through two covering indexes (issue 19: six scans took 0.3 s at 100,000 items): every item by unit and state
+        # once, then the open ones alone, which hold every figure about deadlines and leaders.
+        by_state: dict[str, int] = {}
+        towns: dict[str, dict[str, int]] = {}
+        for unit, state, number, township, county in sql(
+            "SELECT unit, state, count(*), count(esc_township), count(esc_county) FROM items GROUP BY unit, state"
+        ):
+            by_state[state] = by_state.get(state, 0) + number
+            town = towns.setdefault(
+                unit[:TOWNSHIP_DIGITS], {"items": 0, "open": 0, "overdue": 0, "township": 0, "county": 0}
             )
-        ]
+            town["items"] += number
+            town["township"] += township
+            town["county"] += county
+        days = {"today": today, "week_end": week_end}
+        for unit, open_, late in sql(
+            f"SELECT substr(unit, 1, {TOWNSHIP_DIGITS}), count(*), count(due < :today OR NULL) FROM items"  # noqa: S608
+            f" WHERE {OPEN_SQL} GROUP BY 1",
+            days,
+        ):
+            towns[unit]["open"] += open_
+            towns[unit]["overdue"] += late
         leaders = sql(
-            f"SELECT leader, sum({OPEN_SQL}), sum({late}), sum({this_week}) FROM items"  # noqa: S608
-            f" WHERE leader IS NOT NULL GROUP BY leader HAVING sum({OPEN_SQL}) > 0",
+            "SELECT leader, count(*), count(due < :today OR NULL), count(due BETWEEN :today AND :week_end OR NULL)"
+            " FROM items"
+            f" WHERE {OPEN_SQL} AND leader IS NOT NULL GROUP BY leader",  # noqa: S608
             days,
         ).fetchall()
+        due_week, late_petitions = sql(
+            "SELECT count(due BETWEEN :today AND :week_end OR NULL), count(kind = 'petition' AND state ="
+            f" 'registered' AND assign_by < :today OR NULL) FROM items WHERE {OPEN_SQL}",  # noqa: S608
+            days,
+        ).fetchone()
         overdue_rows = [
             {
                 "id": item_id,
@@ -272,18 +281,25 @@ def status(ledger: Ledger) -> dict[str, Any]:
                 "leader_name": cadre_names.get(leader),
             }
             for item_id, due, desc, leader in sql(
-                f"SELECT id, due, description, leader FROM items WHERE {late} ORDER BY due, id",  # noqa: S608
-                days,
+                f"SELECT id, due, description, leader FROM items WHERE {OPEN_SQL} AND due < ?"  # noqa: S608
+                " ORDER BY due, id",
+                (today,),
             )
         ]
-        due_week = sql(f"SELECT count(*) FROM items WHERE {this_week}", days).fetchone()[0]  # noqa: S608
-        late_petitions = sql(
-            "SELECT count(*) FROM items WHERE kind = 'petition' AND state = 'registered' AND assign_by IS NOT NULL"
-            " AND assign_by < :today",
-            days,
-        ).fetchone()[0]
         household_count = sql("SELECT count(*) FROM households WHERE removed IS NULL").fetchone()[0]
         visit_count = sql("SELECT count(*) FROM visits").fetchone()[0]
+    townships = [
+        {
+            "code": town,
+            "name": units[town].name if town in units else town,
+            "items": figures["items"],
+            "open": figures["open"],
+            "overdue": figures["overdue"],
+            "escalated_township": figures["township"],
+            "escalated_county": figures["county"],
+        }
+        for town, figures in sorted(towns.items())
+    ]
     item_count = sum(by_state.values())
     return {
         "county": {"code": ledger.config.county_code, "name": ledger.config.county_name},
