@@ -1,12 +1,18 @@
 """`minqing check`: is every file in the ledger what the tools themselves would have written?
 
 Hand edits, bad merges and half-finished copies are data, not crashes: every problem becomes a `Finding` with the
-file and line a person can jump to. The work is split like beancount's validation: one IO step reads the working
-tree, parsing turns bytes into documents (bad YAML is a finding), and small `check_*` functions each look at the
-parsed corpus for one kind of problem and return findings. `check()` just collects them, sorted by path and line.
+file and line a person can jump to. Like beancount's validation, small rules each look for one kind of problem.
 
-Each file is parsed once with the fast (C) loader; the slower line-tracking parse (`yamlio.load_located`) runs only
-for a file that has a finding, to say on which line.
+A county's tree is a million stream documents, too many to hold parsed at once (a whole-tree corpus peaked at
+2.7 GB). So `check_tree` reads one file at a time: each document goes through its own rules as soon as it is parsed
+(schema, placement, history, personal data …) and leaves behind only compact facts for the rules that span files
+(ids → the file that holds them, pairings, history entry ids, id hashes). Files are taken kind by kind: the org tree
+and config first, the entity kinds before the streams that name them, so almost every reference is settled the
+moment it is read; one that names something not (yet) seen waits as a small pending note and is settled at the end,
+when everything is known. `Corpus` is that running state; `finish()` adds the findings that need the whole tree.
+
+Each file is parsed once with the fast loader; the slower line-tracking parse (`yamlio.load_located`) runs only
+for a file that has a finding, to say on which line (for a pending finding, when it is settled).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,17 +65,18 @@ def kind_of(path: str) -> str | None:
 # ---------------------------------------------------------------- reading and parsing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawFile:
-    """A file as found in the working tree. `content` is None for what is not a regular file (symlink, fifo)."""
+    """A file as found in the working tree. `content` is None for what is not a regular file (symlink, fifo).
+    (Slots: a county's listing is 200,000 of these, held for the whole run.)"""
 
     path: str
     content: bytes | None
 
 
-def read_tree(root: Path, lazy: bool = False) -> list[RawFile]:
-    """Every file under the ledger root except .git/, sorted by path. Only files in the layout are read; `lazy`:
-    each is read as the caller takes it (an iterator), so the whole tree's bytes are never held at once."""
+def list_tree(root: Path) -> list[RawFile]:
+    """Every file under the ledger root except .git/, sorted by path, none read yet: `content` is b"" for a regular
+    file and None for anything else."""
     found: list[RawFile] = []
     pending = [""]
     while pending:
@@ -86,11 +93,18 @@ def read_tree(root: Path, lazy: bool = False) -> list[RawFile]:
                 else:  # git's own files and files outside the layout: listed, not read
                     found.append(RawFile(rel, b""))
     found.sort(key=lambda raw: raw.path)
-    reading = (_with_content(root, raw) for raw in found)
+    return found
+
+
+def read_tree(root: Path, lazy: bool = False) -> list[RawFile]:
+    """Every file under the ledger root except .git/, sorted by path. Only files in the layout are read; `lazy`:
+    each is read as the caller takes it (an iterator), so the whole tree's bytes are never held at once."""
+    reading = (read_file(root, raw) for raw in list_tree(root))
     return reading if lazy else list(reading)  # type: ignore[return-value]
 
 
-def _with_content(root: Path, raw: RawFile) -> RawFile:
+def read_file(root: Path, raw: RawFile) -> RawFile:
+    """The listed file with its bytes when it is in the layout (as listed otherwise)."""
     if raw.content is None or not kind_of(raw.path):
         return raw
     try:
@@ -168,91 +182,285 @@ class Doc:
         return self.data.get(key) if isinstance(self.data, dict) else None
 
 
+def parse_file(raw: RawFile, root: Path | None = None) -> LedgerFile | yamlio.YamlProblem | None:
+    """One file of the layout parsed with the fast loader (None for a file that is not parsed: outside the layout,
+    git's own, not regular). Bad YAML is returned, never raised. With `root` the text is not kept (LedgerFile.text
+    reads it again) and is scanned for personal data here."""
+    kind = kind_of(raw.path)
+    if not kind or raw.content is None:
+        return None
+    try:
+        text = yamlio.decode(raw.content)
+        if kind in STREAM_KINDS:
+            docs = yamlio.load_all(text)
+        else:
+            limit = yamlio.MAX_STREAM_BYTES if kind == "units" else yamlio.MAX_ENTITY_BYTES
+            docs = [yamlio.load(text, limit=limit)]
+    except yamlio.YamlProblem as problem:
+        return problem
+    if root is None:
+        return LedgerFile(raw.path, kind, text, docs)
+    return LedgerFile(raw.path, kind, None, docs, root=root, numbers=pii.find_numbers(text))
+
+
 def parse_files(
     raw_files: Iterable[RawFile], root: Path | None = None
 ) -> tuple[list[LedgerFile], list[tuple[str, yamlio.YamlProblem]]]:
-    """Parse every file of the layout once with the fast loader. Bad YAML is returned, never raised. With `root`
-    the texts are not kept (LedgerFile.text reads them again) and each is scanned for personal data here."""
+    """`parse_file` for every file: the parsed ones and the problems."""
     parsed: list[LedgerFile] = []
     problems: list[tuple[str, yamlio.YamlProblem]] = []
     for raw in raw_files:
-        kind = kind_of(raw.path)
-        if not kind or raw.content is None:
-            continue
-        try:
-            text = yamlio.decode(raw.content)
-            if kind in STREAM_KINDS:
-                docs = yamlio.load_all(text)
-            else:
-                limit = yamlio.MAX_STREAM_BYTES if kind == "units" else yamlio.MAX_ENTITY_BYTES
-                docs = [yamlio.load(text, limit=limit)]
-        except yamlio.YamlProblem as problem:
-            problems.append((raw.path, problem))
-            continue
-        if root is None:
-            parsed.append(LedgerFile(raw.path, kind, text, docs))
-        else:
-            parsed.append(LedgerFile(raw.path, kind, None, docs, root=root, numbers=pii.find_numbers(text)))
+        result = parse_file(raw, root)
+        if isinstance(result, yamlio.YamlProblem):
+            problems.append((raw.path, result))
+        elif result is not None:
+            parsed.append(result)
     return parsed, problems
 
 
-# ---------------------------------------------------------------- the corpus the checks read
+# ---------------------------------------------------------------- the running state of one check
+
+# The order files are checked in. The config and the org tree first: every round limit and unit code is known
+# before a document names one. Then the entity kinds before the streams that name them, cadres first (a household's
+# pairings and a team's seats are settled against the cadres as they are read). Ids are owned in this order too:
+# of two documents with one id, the one taken first is the original and the other is the duplicate.
+ORDER = ("config", "units", "cadre", "household", "item", "review", "period", "visit", "activity", "survey")
+ID_KINDS = (
+    "cadre",
+    "household",
+    "item",
+    "review",
+    "visit",
+    "activity",
+    "survey",
+)  # kinds whose documents have ids
+ENTITY_KINDS = ("cadre", "household", "item", "review")  # kinds with a history of op entries and ids
+RULES = (
+    "schemas",
+    "placement",
+    "references",
+    "pairings",
+    "histories",
+    "history_order",
+    "op_ids",
+    "duplicates",
+    "org",
+    "personal_data",
+    "rounds",
+    "teams",
+)
+
+
+def taking_order(kind: str) -> int:
+    return ORDER.index(kind) if kind in ORDER else len(ORDER)
+
+
+@dataclass(frozen=True)
+class PendingRef:
+    """A reference to an id not seen when its document was read: settled (found, or a finding) at the end."""
+
+    path: str
+    index: int
+    keys: tuple[Any, ...]
+    target: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A document (`history_index` None) or history entry whose id was already taken; the finding, which quotes
+    the original's line, is written at the end."""
+
+    path: str
+    index: int
+    value: str
+    history_index: int | None = None
+
+
+@dataclass(frozen=True)
+class CadreClaims:
+    """A cadre document's pairings, held until every household is read."""
+
+    path: str
+    index: int
+    me: Any
+    pairings: tuple[Any, ...]
 
 
 class Corpus:
-    """All parsed files of one ledger plus the indexes the checks share (id → first document, org units)."""
+    """What one check has seen so far. `add(file)` runs every rule a file can settle alone and keeps the compact
+    facts the whole-tree rules need; `add_unreadable(path)` notes a file that did not parse; `finish()` settles the
+    rest. Files must come in `ORDER` of their kinds (`Corpus(files)` sorts them). `findings(rule)` finishes."""
 
-    def __init__(self, files: list[LedgerFile], lang: str = "zh", broken: Iterable[str] = ()) -> None:
-        self.files = files
+    def __init__(
+        self,
+        files: Iterable[LedgerFile] = (),
+        lang: str = "zh",
+        broken: Iterable[str] = (),
+        root: Path | None = None,
+        teams: bool = False,
+    ) -> None:
         self.lang = lang
-        self.by_kind: dict[str, list[Doc]] = {}
-        for ledger_file in files:
-            for index, data in enumerate(ledger_file.docs):
-                self.by_kind.setdefault(ledger_file.kind, []).append(Doc(ledger_file, index, data))
-        self.entries: dict[str, dict[str, Doc]] = {}
-        for kind in ("cadre", "household", "item", "visit", "activity", "survey", "review"):
-            index_of: dict[str, Doc] = {}
-            for doc in self.docs(kind):
-                entry_id = doc.get("id")
-                if isinstance(entry_id, str) and entry_id not in index_of:
-                    index_of[entry_id] = doc
-            self.entries[kind] = index_of
+        self.root = root  # where to read a file again for a finding's line; None: files are kept in memory
+        self.teams = teams
+        self.found: dict[str, list[Finding]] = {rule: [] for rule in RULES}
+        self.documents = 0
+        # id → the path of the first document of that kind with it; a path string is shared by its documents.
+        self.owners: dict[str, dict[str, str]] = {kind: {} for kind in ID_KINDS}
         # Files that did not parse: an entity's id (its file name) still counts as present, and references into a
         # kind with an unreadable stream or org tree are not reported, so one bad file does not cascade into hundreds.
-        self.unreadable_ids = {path.rsplit("/", 1)[-1][: -len(".yaml")] for path in broken}
-        self.unreadable_kinds = {kind_of(path) for path in broken} & {"units", *STREAM_KINDS}
+        self.unreadable_ids: set[str] = set()
+        self.unreadable_kinds: set[str] = set()
+        self.config_docs: list[Doc] = []
+        self.units_docs: list[Doc] = []
         self.units: dict[str, tuple[dict[str, Any], Doc, int]] = {}
         self.county_code: str | None = None
-        for doc in self.docs("units"):
-            county = doc.get("county")
-            if isinstance(county, dict) and isinstance(county.get("code"), str):
-                self.county_code = county["code"]
-            for position, unit in enumerate(_list(doc.get("units"))):
-                if isinstance(unit, dict) and isinstance(unit.get("code"), str):
-                    self.units.setdefault(unit["code"], (unit, doc, position))
-        self._errors: dict[tuple[str, int], list[Any]] = {}
+        self.cadres: dict[str, Any] = {}  # cadre id → core.model.Cadre (role and title), for team seats
+        self.pairings: dict[str, dict[str, tuple[Any, ...]]] = {"cadre": {}, "household": {}}
+        self.cadre_claims: list[CadreClaims] = []
+        self.op_ids: dict[str, str] = {}  # history entry id → path of the first entity with it
+        self.id_hashes: dict[str, tuple[Any, str]] = {}  # household id_hash → (its id, its path)
+        self.pending_refs: list[PendingRef] = []
+        self.repeats: list[Repeat] = []
+        self.kept: dict[
+            str, LedgerFile
+        ] = {}  # without a root: the files themselves, to find lines in at the end
+        self._settings: Any = None
+        self._finished = False
+        for path in broken:
+            self.add_unreadable(path)
+        for ledger_file in sorted(files, key=lambda each: taking_order(each.kind)):
+            self.add(ledger_file)
 
-    def docs(self, kind: str) -> list[Doc]:
-        return self.by_kind.get(kind, [])
+    # ------------------------------------------------------------ taking files in
 
-    def entity_docs(self) -> Iterator[Doc]:
-        for kind in ("cadre", "household", "item", "review"):
-            yield from self.docs(kind)
+    def add_unreadable(self, path: str) -> None:
+        self.unreadable_ids.add(path.rsplit("/", 1)[-1][: -len(".yaml")])
+        kind = kind_of(path)
+        if kind in ("units", *STREAM_KINDS):
+            self.unreadable_kinds.add(kind)  # type: ignore[arg-type]
 
-    def schema_errors(self, doc: Doc) -> list[Any]:
-        key = (doc.file.path, doc.index)
-        if key not in self._errors:
-            self._errors[key] = schemas.errors(doc.kind, doc.data)
-        return self._errors[key]
+    def add(self, ledger_file: LedgerFile) -> None:
+        """Every rule one file settles alone; the facts the whole-tree rules need."""
+        if self.root is None:
+            self.kept[ledger_file.path] = ledger_file
+        self.documents += len(ledger_file.docs)
+        for index, data in enumerate(ledger_file.docs):
+            self.add_doc(Doc(ledger_file, index, data))
+        self.found["personal_data"].extend(personal_data_findings(self, ledger_file))
+        if self.teams and ledger_file.kind == "visit":
+            self.found["teams"].extend(team_findings(self, ledger_file))
 
-    def valid(self, doc: Doc) -> bool:
-        return not self.schema_errors(doc)
+    def add_doc(self, doc: Doc) -> None:
+        kind, found = doc.kind, self.found
+        if kind in ID_KINDS:
+            self.note_id(doc)  # before its references: a cadre's history may name the cadre itself
+        errors = schemas.errors(kind, doc.data)
+        for error in errors:
+            found["schemas"].extend(_schema_findings(self, doc, error))
+        found["placement"].extend(placement_findings(self, doc))
+        found["references"].extend(reference_findings(self, doc))
+        if kind in ("cadre", "household"):
+            found["pairings"].extend(self.note_pairings(doc))
+        if kind in KINDS and not errors:
+            record_kind = KINDS[kind]
+            found["histories"].extend(replay_history(self, doc, record_kind.apply, record_kind.to_dict))
+        if kind in ENTITY_KINDS:
+            found["history_order"].extend(history_order_findings(self, doc))
+            self.note_op_ids(doc)
+        if kind == "household":
+            found["duplicates"].extend(self.note_id_hash(doc))
+        if kind in ("visit", "survey"):
+            found["rounds"].extend(round_findings(self, doc))
+        if kind == "config":
+            self.config_docs.append(doc)
+        if kind == "units":
+            self.note_units(doc)
+
+    def note_id(self, doc: Doc) -> None:
+        entry_id = doc.get("id")
+        if not isinstance(entry_id, str):
+            return
+        if any(entry_id in owners for owners in self.owners.values()):
+            self.repeats.append(Repeat(doc.file.path, doc.index, entry_id))
+        owners = self.owners[doc.kind]
+        if entry_id not in owners:
+            owners[entry_id] = doc.file.path
+            if doc.kind == "cadre" and self.teams:
+                from ..core.model import Cadre
+
+                self.cadres[entry_id] = Cadre(
+                    id=entry_id, role=str(doc.get("role") or ""), title=doc.get("title")
+                )
+            if doc.kind in self.pairings:
+                pairings = tuple(_list(doc.get("pairings")))
+                if pairings:
+                    self.pairings[doc.kind][entry_id] = pairings
+
+    def note_op_ids(self, doc: Doc) -> None:
+        for index, entry in enumerate(_list(doc.get("history"))):
+            op_id = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(op_id, str):
+                continue
+            if op_id in self.op_ids:
+                self.repeats.append(Repeat(doc.file.path, doc.index, op_id, index))
+            else:
+                self.op_ids[op_id] = doc.file.path
+
+    def note_id_hash(self, doc: Doc) -> list[Finding]:
+        """Two households with the same ID number (id_hash)."""
+        digest = doc.get("id_hash")
+        if not isinstance(digest, str) or not digest:
+            return []
+        if digest in self.id_hashes and self.id_hashes[digest][0] != doc.get("id"):
+            other_id, other_path = self.id_hashes[digest]
+            return [
+                self.finding(
+                    doc,
+                    ("id_hash",),
+                    "duplicate_id_hash",
+                    "check_duplicate_id_hash",
+                    other=f"{other_id} ({other_path})",
+                )
+            ]
+        self.id_hashes.setdefault(digest, (doc.get("id"), doc.file.path))
+        return []
+
+    def note_pairings(self, doc: Doc) -> list[Finding]:
+        """结对认亲 is recorded on both sides. A household's side is settled now (every cadre was read before it);
+        a cadre's waits for the households."""
+        if doc.kind == "cadre":
+            pairings = tuple(_list(doc.get("pairings")))
+            if pairings:
+                self.cadre_claims.append(CadreClaims(doc.file.path, doc.index, doc.get("id"), pairings))
+            return []
+        return pairing_findings(self, doc, "cadre", _list(doc.get("pairings")))
+
+    def note_units(self, doc: Doc) -> None:
+        self.units_docs.append(doc)
+        county = doc.get("county")
+        if isinstance(county, dict) and isinstance(county.get("code"), str):
+            self.county_code = county["code"]
+        for position, unit in enumerate(_list(doc.get("units"))):
+            if isinstance(unit, dict) and isinstance(unit.get("code"), str):
+                self.units.setdefault(unit["code"], (unit, doc, position))
+
+    # ------------------------------------------------------------ what the rules ask
+
+    def settings(self) -> Any:
+        """minqing.yaml as a Config (the first config document; read once, after the config files)."""
+        if self._settings is None:
+            from ..core.config import Config
+
+            found = [doc.data for doc in self.config_docs if isinstance(doc.data, dict)]
+            self._settings = Config.from_file_data(found[0] if found else None)
+        return self._settings
 
     def exists(self, kind: str, entry_id: Any) -> bool:
         if not isinstance(entry_id, str):
             return True  # a wrong type is the schema check's finding, not a missing reference
         return (
-            entry_id in self.entries.get(kind, {})
+            entry_id in self.owners.get(kind, {})
             or entry_id in self.unreadable_ids
             or kind in self.unreadable_kinds
         )
@@ -266,6 +474,109 @@ class Corpus:
     def finding(self, doc: Doc, keys: tuple[Any, ...], code: str, key: str, **params: Any) -> Finding:
         line = doc.file.line(doc.index, keys)
         return Finding(doc.file.path, line, code, messages.render(key, self.lang, **params))
+
+    # ------------------------------------------------------------ the end
+
+    def findings(self, rule: str) -> list[Finding]:
+        self.finish()
+        return self.found[rule]
+
+    def all_findings(self) -> list[Finding]:
+        self.finish()
+        return [finding for rule in RULES for finding in self.found[rule]]
+
+    def finish(self) -> None:
+        """The rules that need the whole tree: the org tree, the references and pairings that waited, duplicates."""
+        if self._finished:
+            return
+        self._finished = True
+        reopened = _Reopened(self)
+        self.found["org"].extend(org_findings(self))
+        for pending in sorted(self.pending_refs, key=lambda each: (each.path, each.index)):
+            if not self.exists(pending.target, pending.value):
+                doc = reopened.doc(pending.path, pending.index)
+                self.found["references"].append(
+                    missing_ref(self, doc, pending.keys, pending.target, pending.value)
+                )
+        for claims in self.cadre_claims:
+            doc = Doc(reopened.file(claims.path), claims.index, {"id": claims.me})
+            self.found["pairings"].extend(pairing_findings(self, doc, "household", claims.pairings))
+        for repeat in sorted(self.repeats, key=lambda each: (each.path, each.index)):
+            doc = reopened.doc(repeat.path, repeat.index)
+            if repeat.history_index is None:
+                self.found["duplicates"].append(self.duplicate_id(doc, repeat, reopened))
+            else:
+                self.found["op_ids"].append(self.duplicate_op_id(doc, repeat, reopened))
+        self.pending_refs, self.cadre_claims, self.repeats = [], [], []
+
+    def duplicate_id(self, doc: Doc, repeat: Repeat, reopened: _Reopened) -> Finding:
+        """The same id in two files or two stream documents, at the later; the message quotes the first."""
+        value = repeat.value
+        first_path = next(owners[value] for owners in self.owners.values() if value in owners)
+        first = reopened.where(first_path, lambda data: ("id",) if data.get("id") == value else None)
+        return self.finding(doc, ("id",), "duplicate_id", "check_duplicate_id", value=value, other=first)
+
+    def duplicate_op_id(self, doc: Doc, repeat: Repeat, reopened: _Reopened) -> Finding:
+        """History entry ids are unique across the whole ledger (sync merges histories by them)."""
+        value = repeat.value
+
+        def entry_with_it(data: dict[str, Any]) -> tuple[Any, ...] | None:
+            for index, entry in enumerate(_list(data.get("history"))):
+                if isinstance(entry, dict) and entry.get("id") == value:
+                    return ("history", index, "id")
+            return None
+
+        first = reopened.where(self.op_ids[value], entry_with_it)
+        keys = ("history", repeat.history_index, "id")
+        return self.finding(doc, keys, "duplicate_op_id", "check_duplicate_op_id", value=value, other=first)
+
+
+class _Reopened:
+    """Files read again at the end, for the lines of the findings that waited (the last few are kept)."""
+
+    KEEP = 16
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.files: dict[str, LedgerFile] = {}
+
+    @staticmethod
+    def placeholder(corpus: Corpus, path: str) -> LedgerFile:
+        """A file known by its path only: its lines are read when a finding asks."""
+        kept = corpus.kept.get(path)
+        if kept is not None:
+            return kept
+        return LedgerFile(path, kind_of(path) or "", None, [], root=corpus.root)
+
+    def file(self, path: str) -> LedgerFile:
+        if path in self.corpus.kept:
+            return self.corpus.kept[path]
+        if path not in self.files:
+            if len(self.files) >= self.KEEP:
+                del self.files[next(iter(self.files))]
+            parsed = None
+            if self.corpus.root is not None:
+                parsed = parse_file(read_file(self.corpus.root, RawFile(path, b"")), self.corpus.root)
+            if not isinstance(
+                parsed, LedgerFile
+            ):  # changed on disk since it was read: lines from what is there
+                parsed = self.placeholder(self.corpus, path)
+            self.files[path] = parsed
+        return self.files[path]
+
+    def doc(self, path: str, index: int) -> Doc:
+        ledger_file = self.file(path)
+        data = ledger_file.docs[index] if index < len(ledger_file.docs) else None
+        return Doc(ledger_file, index, data)
+
+    def where(self, path: str, keys_in: Callable[[dict[str, Any]], tuple[Any, ...] | None]) -> str:
+        """`path:line` of the keys `keys_in` finds in the first document of the file it finds them in."""
+        ledger_file = self.file(path)
+        for index, data in enumerate(ledger_file.docs):
+            keys = keys_in(data) if isinstance(data, dict) else None
+            if keys is not None:
+                return f"{path}:{ledger_file.line(index, keys)}"
+        return f"{path}:1"
 
 
 def _list(value: Any) -> list[Any]:
@@ -314,13 +625,8 @@ def check_parse(problems: Iterable[tuple[str, yamlio.YamlProblem]], lang: str) -
 
 
 def check_schemas(corpus: Corpus) -> list[Finding]:
-    """Every document against the JSON Schema of its kind, at the line of the offending key."""
-    out = []
-    for docs in corpus.by_kind.values():
-        for doc in docs:
-            for error in corpus.schema_errors(doc):
-                out.extend(_schema_findings(corpus, doc, error))
-    return out
+    """Every document against the JSON Schema of its kind, at the line of the offending key (Corpus.add_doc)."""
+    return corpus.findings("schemas")
 
 
 _TYPE_WORDS = {
@@ -412,52 +718,51 @@ def _resolve(part: Any, kind: str) -> Any:
 
 def check_placement(corpus: Corpus) -> list[Finding]:
     """A file named after something other than its id, or filed under the wrong village, year, month or quarter."""
+    return corpus.findings("placement")
+
+
+def placement_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
     out = []
 
-    def misplaced(doc: Doc, key: str, want: str) -> Finding:
+    def misplaced(key: str, want: str) -> Finding:
         return corpus.finding(
             doc, (key,), "misplaced", "check_misplaced", field=key, value=_show(doc.get(key)), want=want
         )
 
-    for kind in ("cadre", "household", "item"):
-        for doc in corpus.docs(kind):
-            entry_id = doc.get("id")
-            if isinstance(entry_id, str) and entry_id != doc.file.stem:
-                out.append(
-                    corpus.finding(
-                        doc, ("id",), "misnamed", "check_misnamed", value=entry_id, want=f"{entry_id}.yaml"
-                    )
+    kind, stem, folder = doc.kind, doc.file.stem, doc.file.folder
+    if kind in ("cadre", "household", "item"):
+        entry_id = doc.get("id")
+        if isinstance(entry_id, str) and entry_id != stem:
+            out.append(
+                corpus.finding(
+                    doc, ("id",), "misnamed", "check_misnamed", value=entry_id, want=f"{entry_id}.yaml"
                 )
-    for doc in corpus.docs("household"):
+            )
+    if kind == "household":
         village = doc.get("village")
-        if isinstance(village, str) and village != doc.file.folder:
-            out.append(misplaced(doc, "village", f"households/{village}/{doc.file.stem}.yaml"))
-    for doc in corpus.docs("item"):
+        if isinstance(village, str) and village != folder:
+            out.append(misplaced("village", f"households/{village}/{stem}.yaml"))
+    elif kind == "item":
         created = doc.get("created")
-        if isinstance(created, str) and created[:4] != doc.file.folder:
-            out.append(misplaced(doc, "created", f"issues/{created[:4]}/{doc.file.stem}.yaml"))
-    for doc in corpus.docs("review"):
+        if isinstance(created, str) and created[:4] != folder:
+            out.append(misplaced("created", f"issues/{created[:4]}/{stem}.yaml"))
+    elif kind == "review":
         team, quarter = doc.get("team"), doc.get("quarter")
-        if isinstance(team, str) and team != doc.file.stem:
-            out.append(misplaced(doc, "team", f"reviews/{doc.file.folder}/{team}.yaml"))
-        if isinstance(quarter, str) and quarter != doc.file.folder:
-            out.append(misplaced(doc, "quarter", f"reviews/{quarter}/{doc.file.stem}.yaml"))
-    for doc in corpus.docs("visit"):
+        if isinstance(team, str) and team != stem:
+            out.append(misplaced("team", f"reviews/{folder}/{team}.yaml"))
+        if isinstance(quarter, str) and quarter != folder:
+            out.append(misplaced("quarter", f"reviews/{quarter}/{stem}.yaml"))
+    elif kind in ("visit", "survey"):
         date, village = doc.get("date"), doc.get("village")
-        if isinstance(date, str) and date[:7] != doc.file.folder:
-            out.append(misplaced(doc, "date", f"visits/{date[:7]}/{doc.file.stem}.yaml"))
-        if isinstance(village, str) and village != doc.file.stem:
-            out.append(misplaced(doc, "village", f"visits/{doc.file.folder}/{village}.yaml"))
-    for doc in corpus.docs("activity"):
+        top = "visits" if kind == "visit" else "surveys"
+        if isinstance(date, str) and date[:7] != folder:
+            out.append(misplaced("date", f"{top}/{date[:7]}/{stem}.yaml"))
+        if isinstance(village, str) and village != stem:
+            out.append(misplaced("village", f"{top}/{folder}/{village}.yaml"))
+    elif kind == "activity":
         date = doc.get("date")
-        if isinstance(date, str) and date[:7] != doc.file.stem:
-            out.append(misplaced(doc, "date", f"activities/{date[:7]}.yaml"))
-    for doc in corpus.docs("survey"):
-        date, village = doc.get("date"), doc.get("village")
-        if isinstance(date, str) and date[:7] != doc.file.folder:
-            out.append(misplaced(doc, "date", f"surveys/{date[:7]}/{doc.file.stem}.yaml"))
-        if isinstance(village, str) and village != doc.file.stem:
-            out.append(misplaced(doc, "village", f"surveys/{doc.file.folder}/{village}.yaml"))
+        if isinstance(date, str) and date[:7] != stem:
+            out.append(misplaced("date", f"activities/{date[:7]}.yaml"))
     return out
 
 
@@ -504,41 +809,45 @@ UNIT_FIELDS = {
 def check_references(corpus: Corpus) -> list[Finding]:
     """Every id and unit code a document names exists: cadre unit, household village/group, item household,
     unit, leader, team, claimant, visit and review; visit household, visitors and items; history actors."""
-    out = []
+    return corpus.findings("references")
 
-    def missing(doc: Doc, keys: tuple[Any, ...], kind: str, value: Any) -> Finding:
-        return corpus.finding(
-            doc, keys, "unknown_ref", "check_unknown_ref", field=_field(keys), kind=kind, value=value
-        )
 
-    for kind, refs in REFERENCES.items():
-        for doc in corpus.docs(kind):
-            for name, target, many in refs:
-                values = _list(doc.get(name)) if many else [doc.get(name)]
-                for position, value in enumerate(values):
-                    if value is not None and not corpus.exists(target, value):
-                        keys = (name, position) if many else (name,)
-                        out.append(missing(doc, keys, target, value))
-    for kind, names in UNIT_FIELDS.items():
-        for doc in corpus.docs(kind):
-            for name in names:
-                code = doc.get(name)
-                if (
-                    isinstance(code, str)
-                    and corpus.unit_level(code) is None
-                    and "units" not in corpus.unreadable_kinds
-                ):
-                    out.append(
-                        corpus.finding(doc, (name,), "unknown_ref", "unknown_code", field=name, value=code)
-                    )
-    for doc in corpus.docs("household"):
+def reference_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
+    """The unit codes now (the org tree was read first); an id not seen yet waits for the end (Corpus.finish)."""
+    kind, out = doc.kind, []
+
+    def wait_for(keys: tuple[Any, ...], target: str, value: Any) -> None:
+        if value is not None and not corpus.exists(target, value):
+            corpus.pending_refs.append(PendingRef(doc.file.path, doc.index, keys, target, value))
+
+    for name, target, many in REFERENCES.get(kind, ()):
+        if many:
+            for position, value in enumerate(_list(doc.get(name))):
+                wait_for((name, position), target, value)
+        else:
+            wait_for((name,), target, doc.get(name))
+    for name in UNIT_FIELDS.get(kind, ()):
+        code = doc.get(name)
+        if (
+            isinstance(code, str)
+            and corpus.unit_level(code) is None
+            and "units" not in corpus.unreadable_kinds
+        ):
+            out.append(corpus.finding(doc, (name,), "unknown_ref", "unknown_code", field=name, value=code))
+    if kind == "household":
         out.extend(_household_units(corpus, doc))
-    for doc in corpus.entity_docs():
+    if kind in ENTITY_KINDS:
         for position, entry in enumerate(_list(doc.get("history"))):
-            actor = entry.get("by") if isinstance(entry, dict) else None
-            if actor is not None and not corpus.exists("cadre", actor):
-                out.append(missing(doc, ("history", position, "by"), "cadre", actor))
+            wait_for(
+                ("history", position, "by"), "cadre", entry.get("by") if isinstance(entry, dict) else None
+            )
     return out
+
+
+def missing_ref(corpus: Corpus, doc: Doc, keys: tuple[Any, ...], kind: str, value: Any) -> Finding:
+    return corpus.finding(
+        doc, keys, "unknown_ref", "check_unknown_ref", field=_field(keys), kind=kind, value=value
+    )
 
 
 def _household_units(corpus: Corpus, doc: Doc) -> list[Finding]:
@@ -590,29 +899,31 @@ def _household_units(corpus: Corpus, doc: Doc) -> list[Finding]:
 
 def check_pairings(corpus: Corpus) -> list[Finding]:
     """结对认亲 is recorded on both sides: cadre.pairings lists H ⇔ household H's pairings list the cadre."""
+    return corpus.findings("pairings")
+
+
+def pairing_findings(corpus: Corpus, doc: Doc, other_kind: str, pairings: Iterable[Any]) -> list[Finding]:
+    """The entries of `doc`'s pairings whose `other_kind` document (the first with that id) does not list it."""
     out = []
-    sides = (("cadre", "household"), ("household", "cadre"))
-    for kind, other_kind in sides:
-        others = corpus.entries[other_kind]
-        for doc in corpus.docs(kind):
-            me = doc.get("id")
-            for position, other_id in enumerate(_list(doc.get("pairings"))):
-                other = others.get(other_id) if isinstance(other_id, str) else None
-                if other is None:
-                    continue  # a missing household/cadre is check_references' finding
-                if me not in _list(other.get("pairings")):
-                    out.append(
-                        corpus.finding(
-                            doc,
-                            ("pairings", position),
-                            "unpaired",
-                            "check_unpaired",
-                            field=f"pairings[{position}]",
-                            value=other_id,
-                            me=me,
-                            place=other.file.path,
-                        )
-                    )
+    me = doc.get("id")
+    owners, listed = corpus.owners[other_kind], corpus.pairings[other_kind]
+    for position, other_id in enumerate(pairings):
+        place = owners.get(other_id) if isinstance(other_id, str) else None
+        if place is None:
+            continue  # a missing household/cadre is check_references' finding
+        if me not in listed.get(other_id, ()):
+            out.append(
+                corpus.finding(
+                    doc,
+                    ("pairings", position),
+                    "unpaired",
+                    "check_unpaired",
+                    field=f"pairings[{position}]",
+                    value=other_id,
+                    me=me,
+                    place=place,
+                )
+            )
     return out
 
 
@@ -725,12 +1036,7 @@ def check_histories(corpus: Corpus) -> list[Finding]:
     """Snapshot = replay(history) for every entity kind (core/kinds.py); an illegal history or a close without
     resolve and satisfied/basic feedback (or a reason) is a finding. Only documents that pass their schema are
     replayed."""
-    out = []
-    for kind, record_kind in KINDS.items():
-        for doc in corpus.docs(kind):
-            if corpus.valid(doc):
-                out.extend(replay_history(corpus, doc, record_kind.apply, record_kind.to_dict))
-    return out
+    return corpus.findings("histories")
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -745,108 +1051,60 @@ def _moment(value: Any) -> dt.datetime | None:
 
 def check_history_order(corpus: Corpus) -> list[Finding]:
     """History `at` never goes backwards within one entity."""
+    return corpus.findings("history_order")
+
+
+def history_order_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
     out = []
-    for doc in corpus.entity_docs():
-        previous: tuple[dt.datetime, str] | None = None
-        for index, entry in enumerate(_list(doc.get("history"))):
-            at = entry.get("at") if isinstance(entry, dict) else None
-            moment = _moment(at)
-            if moment is None:
-                continue
-            if previous is not None and moment < previous[0]:
-                out.append(
-                    corpus.finding(
-                        doc,
-                        ("history", index, "at"),
-                        "history_order",
-                        "check_history_order",
-                        index=index,
-                        value=at,
-                        other=previous[1],
-                    )
+    previous: tuple[dt.datetime, str] | None = None
+    for index, entry in enumerate(_list(doc.get("history"))):
+        at = entry.get("at") if isinstance(entry, dict) else None
+        moment = _moment(at)
+        if moment is None:
+            continue
+        if previous is not None and moment < previous[0]:
+            out.append(
+                corpus.finding(
+                    doc,
+                    ("history", index, "at"),
+                    "history_order",
+                    "check_history_order",
+                    index=index,
+                    value=at,
+                    other=previous[1],
                 )
-            previous = (moment, str(at))
+            )
+        previous = (moment, str(at))
     return out
 
 
 def check_op_ids(corpus: Corpus) -> list[Finding]:
-    """History entry ids are unique across the whole ledger (sync merges histories by them)."""
-    out = []
-    first: dict[str, tuple[Doc, int]] = {}
-    for doc in corpus.entity_docs():
-        for index, entry in enumerate(_list(doc.get("history"))):
-            op_id = entry.get("id") if isinstance(entry, dict) else None
-            if not isinstance(op_id, str):
-                continue
-            if op_id in first:
-                other_doc, other_index = first[op_id]
-                where = f"{other_doc.file.path}:{other_doc.file.line(other_doc.index, ('history', other_index, 'id'))}"
-                out.append(
-                    corpus.finding(
-                        doc,
-                        ("history", index, "id"),
-                        "duplicate_op_id",
-                        "check_duplicate_op_id",
-                        value=op_id,
-                        other=where,
-                    )
-                )
-            else:
-                first[op_id] = (doc, index)
-    return out
+    """History entry ids are unique across the whole ledger (sync merges histories by them): Corpus.note_op_ids,
+    Corpus.duplicate_op_id."""
+    return corpus.findings("op_ids")
 
 
 # ---------------------------------------------------------------- checks: duplicates and the org tree
 
 
 def check_duplicates(corpus: Corpus) -> list[Finding]:
-    """The same id in two files or two stream documents; two households with the same ID number (id_hash)."""
-    out = []
-    seen: dict[str, Doc] = {}
-    for kind in ("cadre", "household", "item", "review", "visit", "activity", "survey"):
-        for doc in corpus.docs(kind):
-            entry_id = doc.get("id")
-            if not isinstance(entry_id, str):
-                continue
-            if entry_id in seen:
-                other = seen[entry_id]
-                where = f"{other.file.path}:{other.file.line(other.index, ('id',))}"
-                out.append(
-                    corpus.finding(
-                        doc, ("id",), "duplicate_id", "check_duplicate_id", value=entry_id, other=where
-                    )
-                )
-            else:
-                seen[entry_id] = doc
-    hashes: dict[str, Doc] = {}
-    for doc in corpus.docs("household"):
-        digest = doc.get("id_hash")
-        if not isinstance(digest, str) or not digest:
-            continue
-        if digest in hashes and hashes[digest].get("id") != doc.get("id"):
-            other = hashes[digest]
-            out.append(
-                corpus.finding(
-                    doc,
-                    ("id_hash",),
-                    "duplicate_id_hash",
-                    "check_duplicate_id_hash",
-                    other=f"{other.get('id')} ({other.file.path})",
-                )
-            )
-        else:
-            hashes.setdefault(digest, doc)
-    return out
+    """The same id in two files or two stream documents; two households with the same ID number (id_hash):
+    Corpus.note_id, Corpus.duplicate_id, Corpus.note_id_hash."""
+    return corpus.findings("duplicates")
 
 
 def check_org(corpus: Corpus) -> list[Finding]:
     """Org tree: each code has its level's length and extends its parent's; parents exist at the level above;
     codes are unique; the county in org/units.yaml is the county of minqing.yaml."""
+    return corpus.findings("org")
+
+
+def org_findings(corpus: Corpus) -> list[Finding]:
     from ..core.orgtree import department_county
     from ..core.registers import CODE_LENGTHS, PARENT_LEVEL
 
     out = []
-    for doc in corpus.docs("units"):
+    for doc in corpus.units_docs:
         seen: dict[str, str] = {}
         for position, unit in enumerate(_list(doc.get("units"))):
             if not isinstance(unit, dict):
@@ -936,7 +1194,7 @@ def check_org(corpus: Corpus) -> list[Finding]:
                         accepted=messages.render("check_accept_extends", corpus.lang, parent=parent),
                     )
                 )
-    for doc in corpus.docs("config"):
+    for doc in corpus.config_docs:
         county = doc.get("county")
         code = county.get("code") if isinstance(county, dict) else None
         if isinstance(code, str) and corpus.county_code is not None and code != corpus.county_code:
@@ -956,16 +1214,37 @@ def check_org(corpus: Corpus) -> list[Finding]:
 def check_personal_data(corpus: Corpus) -> list[Finding]:
     """Full ID numbers and mobile numbers anywhere in a ledger file (free text above all): files keep only masked
     forms and keyed hashes (DESIGN §3). The finding shows the number masked."""
+    return corpus.findings("personal_data")
+
+
+def personal_data_findings(corpus: Corpus, ledger_file: LedgerFile) -> list[Finding]:
     out = []
-    for ledger_file in corpus.files:
-        found = ledger_file.numbers if ledger_file.numbers is not None else pii.find_numbers(ledger_file.text)
-        text = ledger_file.text if found else ""
-        for hit in found:
-            line = text.count("\n", 0, hit.start) + 1
-            what = messages.render(f"pii_{hit.kind}", corpus.lang)
-            message = messages.render("check_personal_data", corpus.lang, what=what, shown=hit.masked)
-            out.append(Finding(ledger_file.path, line, "personal_data", message))
+    found = ledger_file.numbers if ledger_file.numbers is not None else pii.find_numbers(ledger_file.text)
+    text = ledger_file.text if found else ""
+    for hit in found:
+        line = text.count("\n", 0, hit.start) + 1
+        what = messages.render(f"pii_{hit.kind}", corpus.lang)
+        message = messages.render("check_personal_data", corpus.lang, what=what, shown=hit.masked)
+        out.append(Finding(ledger_file.path, line, "personal_data", message))
     return out
+
+
+def check_rounds(corpus: Corpus) -> list[Finding]:
+    """A visit's or survey answer's round past minqing.yaml `rounds` (issue 18): the commands refuse it, so only a
+    hand edit (or a lowered `rounds`) puts one there."""
+    return corpus.findings("rounds")
+
+
+def round_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
+    rounds = corpus.settings().rounds()
+    value = doc.get("round")
+    if isinstance(value, int) and not isinstance(value, bool) and value > rounds:
+        return [
+            corpus.finding(
+                doc, ("round",), "round_out_of_range", "check_round_range", value=value, rounds=rounds
+            )
+        ]
+    return []
 
 
 CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
@@ -979,77 +1258,49 @@ CHECKS: tuple[Callable[[Corpus], list[Finding]], ...] = (
     check_duplicates,
     check_org,
     check_personal_data,
+    check_rounds,
 )
-
-
-def _config(corpus: Corpus) -> Any:
-    from ..core.config import Config
-
-    found = [doc.data for doc in corpus.docs("config") if isinstance(doc.data, dict)]
-    return Config.from_file_data(found[0] if found else None)
-
-
-def check_rounds(corpus: Corpus) -> list[Finding]:
-    """A visit's or survey answer's round past minqing.yaml `rounds` (issue 18): the commands refuse it, so only a
-    hand edit (or a lowered `rounds`) puts one there."""
-    rounds = _config(corpus).rounds()
-    out = []
-    for kind in ("visit", "survey"):
-        for doc in corpus.docs(kind):
-            value = doc.get("round")
-            if isinstance(value, int) and not isinstance(value, bool) and value > rounds:
-                out.append(
-                    corpus.finding(
-                        doc, ("round",), "round_out_of_range", "check_round_range", value=value, rounds=rounds
-                    )
-                )
-    return out
-
-
-CHECKS += (check_rounds,)
 
 
 def check_teams(corpus: Corpus) -> list[Finding]:
     """五人大走访 (issue 18, `check --teams`): a visit in a round (a team visit) whose visitors leave a seat of
     minqing.yaml `team_roles` empty; one finding per visit, at its `by:` line. Only documents in force count (a
-    corrected or voided visit is judged by what replaced it)."""
+    corrected or voided visit is judged by what replaced it). Only a Corpus made with `teams` looks."""
+    return corpus.findings("teams")
+
+
+def team_findings(corpus: Corpus, ledger_file: LedgerFile) -> list[Finding]:
+    """The team visits of one visit stream missing a seat (every cadre was read before the streams)."""
     from ..core import streams
-    from ..core.model import Cadre
     from ..core.surveys import missing_roles, role_label
 
-    required = _config(corpus).team_roles()
+    required = corpus.settings().team_roles()
     if not required:
         return []
-    cadres = {
-        cadre_id: Cadre(id=cadre_id, role=str(doc.get("role") or ""), title=doc.get("title"))
-        for cadre_id, doc in corpus.entries["cadre"].items()
-    }
+    cadres = corpus.cadres
     out = []
-    for ledger_file in corpus.files:
-        if ledger_file.kind != "visit":
+    mappings = [data for data in ledger_file.docs if isinstance(data, dict)]
+    current = {id(data) for data in streams.in_force(mappings)}
+    for index, data in enumerate(ledger_file.docs):
+        if id(data) not in current or not isinstance(data.get("round"), int):
             continue
-        mappings = [data for data in ledger_file.docs if isinstance(data, dict)]
-        current = {id(data) for data in streams.in_force(mappings)}
-        for index, data in enumerate(ledger_file.docs):
-            if id(data) not in current or not isinstance(data.get("round"), int):
-                continue
-            visitors = [cadres[ref] for ref in _list(data.get("by")) if ref in cadres]
-            missing = missing_roles(required, visitors)
-            if missing:
-                doc = Doc(ledger_file, index, data)
-                out.append(
-                    corpus.finding(
-                        doc,
-                        ("by",),
-                        "team_incomplete",
-                        "check_team_incomplete",
-                        visit=data.get("id"),
-                        round=data.get("round"),
-                        missing="、".join(role_label(seat, corpus.lang) for seat in missing)
-                        if corpus.lang != "en"
-                        else ", ".join(role_label(seat, "en") for seat in missing),
-                    )
+        visitors = [cadres[ref] for ref in _list(data.get("by")) if ref in cadres]
+        missing = missing_roles(required, visitors)
+        if missing:
+            doc = Doc(ledger_file, index, data)
+            out.append(
+                corpus.finding(
+                    doc,
+                    ("by",),
+                    "team_incomplete",
+                    "check_team_incomplete",
+                    visit=data.get("id"),
+                    round=data.get("round"),
+                    missing="、".join(role_label(seat, corpus.lang) for seat in missing)
+                    if corpus.lang != "en"
+                    else ", ".join(role_label(seat, "en") for seat in missing),
                 )
+            )
     return out
 
 
@@ -1079,25 +1330,36 @@ def check_roots(root: Path, lang: str) -> list[Finding]:
 
 
 def check_tree(root: Path, lang: str = "zh", teams: bool = False) -> Report:
-    """Every finding of the tree; `teams` adds the team visits missing a seat (check_teams)."""
-    listed: list[RawFile] = []
-
-    def read_and_forget() -> Iterator[RawFile]:
-        # Each file's bytes are parsed and dropped; the layout check needs only the paths (and which were not
-        # regular files).
-        for raw in read_tree(root, lazy=True):
-            listed.append(RawFile(raw.path, None if raw.content is None else b""))
-            yield raw
-
-    parsed, problems = parse_files(read_and_forget(), root)
-    raw_files = listed
-    corpus = Corpus(parsed, lang, broken=[path for path, _ in problems])
-    findings = check_layout(raw_files, lang) + check_parse(problems, lang) + check_roots(root, lang)
-    for check_fn in (*CHECKS, check_teams) if teams else CHECKS:
-        findings.extend(check_fn(corpus))
+    """Every finding of the tree; `teams` adds the team visits missing a seat (check_teams). Files are read, parsed
+    and checked one at a time, kind by kind (Corpus, ORDER); only compact facts outlive a file."""
+    listing = list_tree(root)
+    outside: list[
+        RawFile
+    ] = []  # for the layout check: files outside the layout, and those that could not be read
+    taken: dict[str, list[RawFile]] = {}
+    for raw in listing:
+        kind = kind_of(raw.path)
+        if kind and raw.content is not None:
+            taken.setdefault(kind, []).append(raw)
+        else:
+            outside.append(raw)
+    corpus = Corpus(lang=lang, root=root, teams=teams)
+    problems: list[tuple[str, yamlio.YamlProblem]] = []
+    for kind in sorted(taken, key=taking_order):
+        for listed in taken.pop(kind):
+            raw = read_file(root, listed)
+            parsed = parse_file(raw, root)
+            if raw.content is None:
+                outside.append(raw)
+            elif isinstance(parsed, yamlio.YamlProblem):
+                problems.append((raw.path, parsed))
+                corpus.add_unreadable(raw.path)
+            elif parsed is not None:
+                corpus.add(parsed)
+    findings = check_layout(outside, lang) + check_parse(problems, lang) + check_roots(root, lang)
+    findings += corpus.all_findings()
     unique = sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))
-    documents = sum(len(ledger_file.docs) for ledger_file in parsed)
-    return Report(unique, files=len(raw_files), documents=documents)
+    return Report(unique, files=len(listing), documents=corpus.documents)
 
 
 def check(ledger: Any, lang: str | None = None) -> list[Finding]:
