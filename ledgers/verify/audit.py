@@ -64,6 +64,7 @@ from ..repo.gitwalk import (
     git_blob_id,
     log_changes,
 )
+from .audit_seen import HistorySeen, StreamIds, entries_digest, entry_reprs, pack_ids
 
 MARK_REF = "refs/minqing/audited"
 # judged by what they change in org/units.yaml
@@ -72,6 +73,14 @@ UNIT_OPS = ("org.add", "org.import", "org.rename", "org.alias", "org.merge")
 # closure is days. (docs/guide/inspecting-history.md)
 CLOCK_TOLERANCE = dt.timedelta(minutes=15)
 WINDOW = 64  # commits whose objects are read ahead together
+# At most this many objects and bytes are read ahead: a bulk commit's files are read as they are checked, a chunk at
+# a time, so a 2 GB commit never sits in memory whole.
+READ_AHEAD = 512
+READ_AHEAD_BYTES = 32 << 20
+CHUNK = 128  # a big commit's changes read ahead together
+# Parsed blobs kept for reuse (minqing.yaml, units, cadres, periods, merge sides); entity and stream files are not
+# kept: what later commits need of them is in `histories` and `stream_ids`.
+PARSED_KEPT = 2000
 
 
 # ---------------------------------------------------------------- findings
@@ -159,6 +168,28 @@ class Touched:
     text: str = ""
     data: Any = None
     old_data: Any = None
+    # entry and document id -> its line in `text`, for the commit-level findings once `text` is let go (`kept`)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, needle: str) -> int:
+        if needle in self.lines:
+            return self.lines[needle]
+        return _line_of(self.text, needle)
+
+    def kept(self, judged: bool) -> Touched:
+        """What the commit-level checks still read of this file once its own checks are done, so a commit of many
+        files does not hold all their texts and parsed data: with no operation to judge (trailers missing) only
+        the path; otherwise the line of each new entry or document instead of the text, and the parsed data only
+        of the files whose content is compared as a whole (the init cadre, units, config)."""
+        if not judged:
+            return Touched(self.path, self.kind, self.entity, self.old, self.new, created=self.created)
+        needles = [entry.id for entry in self.added] + [entry.id for _, entry in self.steps]
+        needles += [str(doc.get("id")) for doc in self.docs]
+        self.lines = {needle: _line_of(self.text, needle) for needle in needles}
+        self.text = ""
+        if self.kind not in ("cadre", "config", "units"):
+            self.data = None
+        return self
 
 
 class Auditor:
@@ -171,8 +202,9 @@ class Auditor:
         self.states: dict[str, State] = {}
         self.boundary: dict[str, State] = {}
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
+        self.histories: dict[str, HistorySeen] = {}  # entity file path -> its blob last checked, summarised
         self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
-        self.stream_ids: dict[str, tuple[str, set[str]]] = {}  # path -> (blob id, document ids in it)
+        self.stream_ids: dict[str, StreamIds] = {}  # path -> (blob id, document ids in it)
         self.merge_moves: dict[str, str] = {}  # org.merge being judged: retired code -> where it went
         self.times: dict[
             str, dt.datetime
@@ -205,9 +237,10 @@ class Auditor:
                 for parent in parents:
                     children[parent] = children.get(parent, 0) + 1
             remaining = dict(children)
+            window_end = 0
             for index, (sha, parents, changes) in enumerate(listing):
-                if index % WINDOW == 0:
-                    self._prefetch(listing[index : index + WINDOW])
+                if index >= window_end:
+                    window_end = self._prefetch(listing, index)
                 commit = self.objects.commit(sha)
                 self.commits += 1
                 ours = parents
@@ -233,22 +266,60 @@ class Auditor:
             self.objects.close()
         return self.findings
 
-    def _prefetch(self, window: list[tuple[str, tuple[str, ...], list[Change]]]) -> None:
-        self.objects.cache.clear()  # whatever the last window fetched and nobody read (parsed elsewhere)
-        specs = []
-        for sha, _, changes in window:
+    def _prefetch(self, listing: list[tuple[str, tuple[str, ...], list[Change]]], start: int) -> int:
+        """Read ahead the objects of the commits from `start` on (up to WINDOW commits, READ_AHEAD objects);
+        returns where the window ends. A commit too big for a window has its files read as it is checked."""
+        self.objects.cache.clear()  # whatever the last window fetched and nobody read (summarised elsewhere)
+        specs: list[str] = []
+        # path -> blob a commit of this window writes (the parent version of the next commit touching it)
+        written: dict[str, str] = {}
+        end = start
+        for sha, _, changes in listing[start : start + WINDOW]:
+            blobs = self._blobs_wanted(changes, written)
+            if end > start and len(specs) + 1 + len(blobs) > READ_AHEAD:
+                break
             specs.append(sha)
-            for change in changes:
-                kind = classify(change.path)[0]
-                if kind is None:
-                    continue
+            if len(blobs) <= READ_AHEAD:
+                specs += blobs
+            end += 1
+        self._read_ahead(specs)
+        return end
+
+    def _blobs_wanted(self, changes: list[Change], written: dict[str, str] | None = None) -> list[str]:
+        """The blobs checking `changes` reads: each new version, and the parent's version when what audit
+        remembers of the path is not that blob (`written`: blobs earlier commits of a read-ahead window write)."""
+        specs = []
+        for change in changes:
+            kind = classify(change.path)[0]
+            if kind is None:
+                continue
+            if change.new != ZERO:
                 specs.append(change.new)
-                if kind in STREAM_KINDS:
-                    if change.path not in self.stream_sizes:
-                        specs.append(change.old)
-                elif change.old not in self.parsed:
-                    specs.append(change.old)
-        self.objects.prefetch(specs)
+            old, written_here = change.old, written is not None and written.get(change.path) == change.old
+            if written is not None:
+                written[change.path] = change.new
+            if old == ZERO or written_here:
+                continue
+            if kind in STREAM_KINDS:
+                if change.path not in self.stream_sizes:
+                    specs.append(old)
+            elif kind in ENTITY_KINDS:
+                seen = self.histories.get(change.path)
+                if seen is None or seen.blob != old:
+                    specs.append(old)
+            elif old not in self.parsed:
+                specs.append(old)
+        return specs
+
+    def _read_ahead(self, specs: list[str]) -> None:
+        """Prefetch `specs` in chunks until READ_AHEAD_BYTES are waiting; the rest are read when asked for."""
+        waiting = 0
+        for begin in range(0, len(specs), 64):
+            if waiting > READ_AHEAD_BYTES:
+                return
+            chunk = [spec for spec in specs[begin : begin + 64] if spec not in self.objects.cache]
+            self.objects.prefetch(chunk)
+            waiting += sum(len(self.objects.cache.get(spec) or b"") for spec in chunk)
 
     def _find_roots(
         self,
@@ -315,7 +386,9 @@ class Auditor:
         message = messages.render(message_key or f"audit_{code}", self.lang, **params)
         self.findings.append(Finding(commit.sha, commit.author, path, code, message, line))
 
-    def _parse(self, oid: str, stream: bool = False) -> tuple[Any, str, str | None]:
+    def _parse(self, oid: str, stream: bool = False, keep: bool = True) -> tuple[Any, str, str | None]:
+        """(data, text, error) of a blob; kept for reuse unless `keep` is False (entity and stream files: what a
+        later commit needs of them is summarised, and a county's worth of them does not fit in memory)."""
         if oid in self.parsed:
             return self.parsed[oid]
         raw = self.objects.read(oid)
@@ -329,7 +402,9 @@ class Auditor:
                 result = (data, text, None)
             except yamlio.YamlProblem as problem:
                 result = (None, "", f"line {problem.line}: {problem.message}")
-        if len(self.parsed) > 20000:
+        if not keep:
+            return result
+        if len(self.parsed) > PARSED_KEPT:
             self.parsed.clear()
         self.parsed[oid] = result
         return result
@@ -408,6 +483,7 @@ class Auditor:
             return
         domain, _, verb = op.partition(".")
         voided_here = {str(doc.get(S.VOIDS)): path for path, doc in docs if doc.get(S.VOIDS)}
+        known_in: dict[str, set[str]] = {}  # stream path -> its document ids, unpacked once
         for path, doc in docs:
             kinds = {key for key in (S.CORRECTS, S.VOIDS, S.CORRECTED_BY) if doc.get(key)}
             if verb == "add" or op in ("import.visits", "import.surveys"):
@@ -425,8 +501,10 @@ class Auditor:
             if not target:
                 continue
             home = voided_here.get(target, path) if doc.get(S.CORRECTS) else path
-            known = self.stream_ids.get(home, ("", set()))[1]
-            if target not in known:
+            if home not in known_in:
+                seen = self.stream_ids.get(home)
+                known_in[home] = seen.unpack() if seen is not None else set()
+            if target not in known_in[home]:
                 self._find(commit, path, "revision_unknown", entry=str(doc.get("id")), target=target)
 
     def _cadre(self, state: State, cadre_id: str | None) -> Cadre | None:
@@ -528,10 +606,15 @@ class Auditor:
         outside = [c.path for c in changes if not is_ledger_path(c.path)]
         self._check_outside(commit, outside, state)
         self._check_personal_data_outside(commit, [c for c in changes if not is_ledger_path(c.path)])
-        touched = [self._check_file(commit, change) for change in ledger_changes]
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
         missing = [key for key in TRAILER_KEYS if not commit.trailer(key)]
+        touched = []
+        for begin in range(0, len(ledger_changes), CHUNK):
+            chunk = ledger_changes[begin : begin + CHUNK]
+            if len(ledger_changes) > CHUNK:  # a big commit: its files were not read ahead with its window
+                self._read_ahead(self._blobs_wanted(chunk))
+            touched += [self._check_file(commit, change).kept(judged=not missing) for change in chunk]
         if missing:
             for item in touched:
                 self._find(commit, item.path, "no_trailers", missing=", ".join(missing))
@@ -594,7 +677,7 @@ class Auditor:
         if (
             touched.old != ZERO and touched.kind not in STREAM_KINDS
         ):  # a stream's text is only what it appended
-            old_text = self._parse(touched.old)[1]
+            old_text = self._parse(touched.old, keep=False)[1]
             before = {_digits(old_text[hit.start : hit.end]) for hit in pii.find_numbers(old_text)}
         for hit in found:
             if _digits(touched.text[hit.start : hit.end]) not in before:
@@ -622,9 +705,13 @@ class Auditor:
 
     def _check_entity(self, commit: Commit, touched: Touched) -> None:
         path = touched.path
-        data, text, error = self._parse(touched.new)
+        data, text, error = self._parse(touched.new, keep=touched.kind in ("cadre", "period"))
         touched.text = text
         entries = history_of(data) if error is None else None
+        # What the next commit touching this path compares its entries with (an unreadable file has none).
+        reprs = entry_reprs(entries or [])
+        seen = self.histories.get(path)
+        self.histories[path] = HistorySeen(touched.new, len(reprs), entries_digest(reprs))
         if entries is None:
             touched.usable = False
             self._find(commit, path, "corrupt", detail=error or "not an entity file with a history: list")
@@ -642,17 +729,27 @@ class Auditor:
             self._find(commit, path, "path_mismatch", detail=f"created: {data.get('created')}")
         elif touched.kind == "household" and str(data.get("village", "")) != path.split("/")[1]:
             self._find(commit, path, "path_mismatch", detail=f"village: {data.get('village')}")
-        old_entries: list[HistoryEntry] = []
+        # The parent's entries must be a prefix of these. When the parent's blob is the one remembered and its
+        # digest equals the digest of as many of these entries, they are; otherwise it is read and compared in full.
+        old_entries: list[HistoryEntry] | None = []
+        prefix = 0
         if touched.old != ZERO:
-            old_data, _, old_error = self._parse(touched.old)
-            parsed_old = history_of(old_data) if old_error is None else None
-            old_entries = parsed_old or []
+            old_entries = None
+            if seen is not None and seen.blob == touched.old and seen.digest is not None:
+                prefix = seen.entries
+                if prefix > len(entries) or entries_digest(reprs[:prefix]) != seen.digest:
+                    old_entries = self._entries_of(touched.old)
+            else:
+                old_entries = self._entries_of(touched.old)
         ids = [entry.id for entry in entries]
         duplicates = sorted({op_id for op_id in ids if ids.count(op_id) > 1})
         for op_id in duplicates:
             self._find(commit, path, "history_rewritten", _line_of(text, op_id), entry=op_id)
-        prefix = len(old_entries)
-        if [e.to_dict() for e in entries[:prefix]] != [e.to_dict() for e in old_entries]:
+        if old_entries is not None:
+            prefix = len(old_entries)
+        if old_entries is not None and [e.to_dict() for e in entries[:prefix]] != [
+            e.to_dict() for e in old_entries
+        ]:
             new_by_id = {entry.id: entry for entry in entries}
             for old_entry in old_entries:
                 if new_by_id.get(old_entry.id) != old_entry:
@@ -721,8 +818,14 @@ class Auditor:
             shown = ", ".join(f"{key}: {data.get(key)!r} ≠ {expected.get(key)!r}" for key in differs[:3])
             self._find(commit, path, "snapshot_mismatch", _line_of(text, differs[0] + ":"), fields=shown)
 
+    def _entries_of(self, oid: str) -> list[HistoryEntry]:
+        """The history entries of a parent's entity blob (none when it cannot be read)."""
+        data, _, error = self._parse(oid, keep=False)
+        parsed = history_of(data) if error is None else None
+        return parsed or []
+
     def _mismatches(self, kind: str, oid: str) -> set[tuple[str, str, str]]:
-        data, _, error = self._parse(oid)
+        data, _, error = self._parse(oid, keep=False)
         entries = history_of(data) if error is None else None
         record_kind = KINDS.get(kind)
         if not entries or record_kind is None:
@@ -747,10 +850,10 @@ class Auditor:
         if touched.old != ZERO:
             known = self.stream_sizes.get(path)
             cached_ids = self.stream_ids.get(path)
-            if known and known[0] == touched.old and cached_ids and cached_ids[0] == touched.old:
+            if known and known[0] == touched.old and cached_ids and cached_ids.blob == touched.old:
                 old_size = known[1]
                 grew = git_blob_id(raw[:old_size]) == touched.old
-                seen_ids = cached_ids[1]
+                seen_ids = cached_ids.unpack()
             else:
                 old_raw = self.objects.read(touched.old) or b""
                 old_size = len(old_raw)
@@ -795,7 +898,7 @@ class Auditor:
                     parent=self.parent_time.isoformat() if self.parent_time else "-",
                 )
             touched.docs.append(doc)
-        self.stream_ids[path] = (touched.new, seen_ids)
+        self.stream_ids[path] = pack_ids(touched.new, seen_ids)
 
     # ------------------------------------------------------------ the commit against its operation
 
@@ -920,7 +1023,7 @@ class Auditor:
                 commit, item.path, "op_mismatch", op=op, allowed=allowed, found="+".join(sequence) or "-"
             )
         for entry in item.added:
-            line = _line_of(item.text, entry.id)
+            line = item.line_of(entry.id)
             if entry.by != actor:
                 self._find(commit, item.path, "by_mismatch", line, entry=entry.id, by=entry.by, actor=actor)
             for name, value in rule.fields.get(entry.op, {}).items():
@@ -947,7 +1050,7 @@ class Auditor:
                         commit,
                         item.path,
                         "role",
-                        _line_of(item.text, entry.id),
+                        item.line_of(entry.id),
                         detail=refusal.render(self.lang),
                     )
 
@@ -958,7 +1061,7 @@ class Auditor:
             try:
                 state.config.require(actor_cadre, permission_of(item.kind, entry.op))
             except Refused as refusal:
-                line = _line_of(item.text, entry.id)
+                line = item.line_of(entry.id)
                 self._find(commit, item.path, "role", line, detail=refusal.render(self.lang))
 
     def _check_replayed(self, commit: Commit, item: Touched, state: State) -> None:
@@ -968,7 +1071,7 @@ class Auditor:
         attributed = {commit.trailer("Ledger-Actor"), commit.trailer(RECOVERED_ACTOR)} - {None}
         for before, entry in item.steps:
             cadre = self._cadre(state, entry.by)
-            line = _line_of(item.text, entry.id)
+            line = item.line_of(entry.id)
             if cadre is None:
                 self._find(commit, item.path, "unknown_actor", line, actor=entry.by)
                 continue
@@ -1177,7 +1280,7 @@ class Auditor:
                         commit,
                         item.path,
                         "op_mismatch",
-                        _line_of(item.text, entry.id),
+                        item.line_of(entry.id),
                         op="org.merge",
                         allowed="moved from a retired unit to where it went",
                         found=f"{source} → {values.get('village') or values.get('unit') or '-'}",
@@ -1259,7 +1362,7 @@ class Auditor:
                         commit,
                         item.path,
                         "op_mismatch",
-                        _line_of(item.text, str(doc.get("id"))),
+                        item.line_of(str(doc.get("id"))),
                         op="visit.add",
                         allowed=f"talk with {talked} kept at {village or '-'}",
                         found=f"{doc.get('kind')} at {doc.get('village')}",
@@ -1295,7 +1398,7 @@ class Auditor:
                             commit,
                             item.path,
                             "op_mismatch",
-                            _line_of(item.text, entry.id),
+                            item.line_of(entry.id),
                             op="cadre.post",
                             allowed=f"{level}: a {level} in service",
                             found=f"{level}: {code or '-'}",
@@ -1313,7 +1416,7 @@ class Auditor:
                         commit,
                         mine.path,
                         "op_mismatch",
-                        _line_of(mine.text, entry.id),
+                        mine.line_of(entry.id),
                         op=commit.trailer("Ledger-Op"),
                         allowed=f"{key}: {other.entity}",
                         found=f"{key}: {entry.fields.get(key)}",
