@@ -50,21 +50,63 @@ def _household_columns() -> list:
 
 
 def _household_row(home, names) -> list[str]:
-    risks = ",".join(label(name) for name in home.risks)
     return [
         home.id,
         home.head,
         names.township(home.village),
         names.unit(home.village),
-        (names.units.get(home.group, ("", ""))[0] + " " + home.group).strip() if home.group else "",
+        _group_cell(home.group, names),
         "" if home.members is None else str(home.members),
-        label(home.status)
-        + (t(f" 已销户 {home.removed}", f" removed {home.removed}") if home.removed else ""),
+        _status_cell(home.status, home.removed),
         home.id_number or "",
         home.phone or "",
-        risks,
+        ",".join(label(name) for name in home.risks),
         " ".join(names.cadre(cadre) for cadre in home.pairings),
     ]
+
+
+def _group_cell(group, names) -> str:
+    return (names.units.get(group, ("", ""))[0] + " " + group).strip() if group else ""
+
+
+def _status_cell(status, removed) -> str:
+    return label(status) + (t(f" 已销户 {removed}", f" removed {removed}") if removed else "")
+
+
+def _household_widths(extent: dict, names, columns: list) -> list[int] | None:
+    """Each column's width in a pipe (its widest cell or header) from what the index says the rows hold, before
+    reading them; None when some cell would not be printed as it is (then the rows are laid out whole)."""
+    from minqing.ledgers.core.cells import cell_width, is_plain
+
+    if not extent["printable"]:
+        return None
+    cells = [
+        {names.township(village) for village in extent["village"]},
+        {names.unit(village) for village in extent["village"]},
+        {_group_cell(group, names) for group in extent["group"]},
+        {_status_cell(status, removed) for status, removed in extent["status"]},
+        {",".join(label(name) for name in (risks or "").split()) for risks in extent["risks"]},
+        {" ".join(names.cadre(cadre) for cadre in (paired or "").split()) for paired in extent["paired"]},
+    ]
+    if not all(is_plain(cell) for column in cells for cell in column):
+        return None
+    township, village, group, status, risks, paired = (
+        max(map(cell_width, column), default=0) for column in cells
+    )
+    widest = [
+        extent["id"],
+        extent["head"],
+        township,
+        village,
+        group,
+        extent["members"],
+        status,
+        extent["id_number"],
+        extent["phone"],
+        risks,
+        paired,
+    ]
+    return [max(width, cell_width(column.header), 1) for width, column in zip(widest, columns, strict=True)]
 
 
 @household_app.command("add")
@@ -131,10 +173,17 @@ def household_list(
         return
     from minqing.ledgers.read.names import names
 
-    rows = queries.household_rows(led, unit=village, status=status_, include_removed=include_removed)
-    warn_unreadable(led)
-    known = names(led)
-    print_fitted(_household_columns(), [_household_row(h, known) for h in rows], wide=wide)
+    from .tables import print_streamed, streams
+
+    columns = _household_columns()
+    with queries.household_listing(led, village, status_, include_removed) as (extent, rows):
+        warn_unreadable(led)
+        known = names(led)
+        widths = _household_widths(extent, known, columns) if streams(wide) else None
+        if widths is None:
+            print_fitted(columns, [_household_row(home, known) for home in rows], wide=wide)
+        else:
+            print_streamed(columns, widths, (_household_row(home, known) for home in rows))
 
 
 @household_app.command("show")

@@ -66,10 +66,21 @@ def t(zh: str, en: str) -> str:
     return en if STATE.lang == "en" else zh
 
 
-def label(value: Any) -> str:
-    from minqing.ledgers.core.messages import label as _label
+_LABELS: dict[
+    tuple[str, str], str
+] = {}  # (code, language) -> label: a listing asks for the same few thousands of times
 
-    return _label(value, STATE.lang) if isinstance(value, str) else ("" if value is None else str(value))
+
+def label(value: Any) -> str:
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    key = (value, STATE.lang)
+    shown = _LABELS.get(key)
+    if shown is None:
+        from minqing.ledgers.core.messages import label as _label
+
+        shown = _LABELS[key] = _label(value, STATE.lang)
+    return shown
 
 
 def is_terminal() -> bool:

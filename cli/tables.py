@@ -12,18 +12,20 @@ so), else unlimited: piped output keeps one line per row for grep and awk. rich 
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import os
 import re
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+
+from minqing.ledgers.core.cells import cell_width as _cell_width
+from minqing.ledgers.core.cells import is_plain
 
 KEY = "key"  # ids, codes, dates, short labels: never cut, never wrapped
 NUMBER = "number"  # counts, rates, scores: as KEY, right-aligned
@@ -34,8 +36,6 @@ TEXT_MIN_WIDTH = 16  # eight Chinese characters a line: narrower, a wrapped desc
 GAP = 2  # cells between two columns (one of padding, one of the blank divider)
 # A run that is one id, code, date or figure inside text; wrapping may not split it.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 WideOpt = Annotated[bool, typer.Option("--wide")]  # help: "--wide" in ledgers/core/help_texts.py
 
@@ -67,16 +67,6 @@ def terminal_width(wide: bool = False) -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _cell_width(text: str) -> int:
-    """Cached: a cell is measured for its column, for wrapping and for drawing, and names and labels repeat."""
-    if "\n" not in text and text.isascii() and text.isprintable():
-        return len(text)  # most cells are ids, codes and figures: one cell a character
-    from rich.cells import cell_len
-
-    return max((cell_len(line) for line in text.split("\n")), default=0)
-
-
 def _longest_run(text: str) -> int:
     return max((len(run) for run in UNBREAKABLE.findall(text)), default=0)
 
@@ -87,9 +77,10 @@ class _Measure:
     floor: int  # the narrowest it may get
 
 
-def _measure(column: Column, cells: list[str], fitting: bool = True) -> _Measure:
-    """`fitting` False (unlimited width: a pipe, --wide): only the natural width counts, the floor is not needed."""
-    widest_cell = max((_cell_width(cell) for cell in cells), default=0)
+def _measure(column: Column, cells: Collection[str], fitting: bool = True) -> _Measure:
+    """`cells`: the column's distinct cells (a set: ids repeat little, labels and names a lot).
+    `fitting` False (unlimited width: a pipe, --wide): only the natural width counts, the floor is not needed."""
+    widest_cell = max(map(_cell_width, cells), default=0)
     header = _cell_width(column.header)
     if not fitting:
         natural = max(widest_cell, header, 1)
@@ -143,42 +134,65 @@ def _widths(measures: list[_Measure], columns: list[Column], width: int | None) 
 
 
 def _draw(
-    columns: list[Column], rows: list[list[str]], widths: list[int], title: str | None, total_row: bool
+    columns: list[Column],
+    cells_by_column: list[list[str]],
+    distinct: list[set[str]],
+    widths: list[int],
+    title: str | None,
+    total_row: bool,
 ) -> str:
+    """`cells_by_column`: the table a column at a time; `distinct`: each column's set of cells (every check below
+    is about a cell, so each distinct one is looked at once: a county's listing repeats labels and names)."""
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     # A blank line between rows once some of them take several lines, so one row's lines are not read as two.
-    wrapped = any(_cell_width(row[i]) > width for row in rows for i, width in enumerate(widths)) or any(
-        "\n" in cell for row in rows for cell in row
+    wrapped = any(
+        max(map(_cell_width, cells), default=0) > width or any("\n" in cell for cell in cells)
+        for cells, width in zip(distinct, widths, strict=True)
     )
     headers_fit = all(
         _cell_width(column.header) <= width for column, width in zip(columns, widths, strict=True)
     )
     # rich rewrites tabs and control codes and trims cells when it justifies them: those tables are its to draw.
-    control = any(
-        _CONTROL.search(cell) or cell != cell.strip()
-        for row in [[c.header for c in columns], *rows]
-        for cell in row
-    )
+    control = not all(is_plain(cell) for cells in [{c.header for c in columns}, *distinct] for cell in cells)
     if not colour and not wrapped and headers_fit and title is None and not control:
-        return draw_plain(columns, rows, widths)
+        return "".join(plain_lines(columns, cells_by_column, widths, header=True))
+    rows = [list(row) for row in zip(*cells_by_column, strict=True)]
     return draw_with_rich(columns, rows, widths, title, total_row, colour, wrapped)
 
 
+def plain_lines(
+    columns: Sequence[Column], cells_by_column: Sequence[Sequence[str]], widths: Sequence[int], header: bool
+) -> Iterator[str]:
+    """The lines (each ending in a newline) rich draws for a table whose every cell fits on one line, without
+    colour or title: the same bytes (tests/test_terminal_width.py compares them), written directly, the header and
+    rule first when `header`. rich lays out each cell as a renderable: for `household list` of 50,000 rows piped to
+    a file that was most of a minute. Each distinct cell is padded once."""
+
+    def padded(column: Column, width: int, cells: Iterable[str]) -> dict[str, str]:
+        return {
+            cell: (" " * (width - _cell_width(cell)) + cell)
+            if column.kind == NUMBER
+            else cell + " " * (width - _cell_width(cell))
+            for cell in cells
+        }
+
+    gap = " " * GAP
+    if header:
+        pads = [padded(c, w, [c.header]) for c, w in zip(columns, widths, strict=True)]
+        yield gap.join(pad[c.header] for pad, c in zip(pads, columns, strict=True)).rstrip() + "\n"
+        yield "─" * _total(widths) + "\n"
+    if not cells_by_column or not cells_by_column[0]:
+        return
+    pads = [padded(c, w, set(cells)) for c, w, cells in zip(columns, widths, cells_by_column, strict=True)]
+    shown = [map(pad.__getitem__, cells) for pad, cells in zip(pads, cells_by_column, strict=True)]
+    for parts in zip(*shown, strict=True):
+        yield gap.join(parts).rstrip() + "\n"
+
+
 def draw_plain(columns: list[Column], rows: list[list[str]], widths: list[int]) -> str:
-    """rich's text for a table whose every cell fits on one line, without colour or title: the same bytes
-    (tests/test_terminal_width.py compares them), written directly. rich lays out each cell as a renderable;
-    for `household list` of 50,000 rows piped to a file that was most of a minute."""
-
-    def line(cells: Sequence[str]) -> str:
-        parts = []
-        for column, width, cell in zip(columns, widths, cells, strict=True):
-            pad = " " * (width - _cell_width(cell))
-            parts.append(pad + cell if column.kind == NUMBER else cell + pad)
-        return (" " * GAP).join(parts).rstrip()
-
-    out = [line([column.header for column in columns]), "─" * _total(widths)]
-    out += [line(row) for row in rows]
-    return "\n".join(out) + "\n"
+    """`plain_lines` of a table given a row at a time."""
+    by_column = [list(cells) for cells in zip(*rows, strict=True)] if rows else [[] for _ in columns]
+    return "".join(plain_lines(columns, by_column, widths, header=True))
 
 
 def draw_with_rich(
@@ -246,11 +260,15 @@ def layout(
     Without `split_after`, optional columns are left out, highest `drop` first, until the rest fits. With it (a
     sheet of figures), the columns after the first `split_after` are dealt into as many tables as it takes, each
     repeating those first columns; `total_row`: the last row is a total, drawn under a rule."""
-    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    # A column at a time: each check and measure is then over the column's distinct cells.
+    by_column = (
+        [["" if value is None else str(value) for value in cells] for cells in zip(*rows, strict=True)]
+        if rows
+        else [[] for _ in columns]
+    )
+    distinct = [set(cells) for cells in by_column]
     shown = list(range(len(columns)))
-    measures = [
-        _measure(column, [row[i] for row in cells], width is not None) for i, column in enumerate(columns)
-    ]
+    measures = [_measure(column, distinct[i], width is not None) for i, column in enumerate(columns)]
     floors = [m.floor for m in measures]
     omitted: list[str] = []
     if width is not None and split_after is None:
@@ -281,7 +299,8 @@ def layout(
         parts.append(
             _draw(
                 chosen,
-                [[row[i] for i in group] for row in cells],
+                [by_column[i] for i in group],
+                [distinct[i] for i in group],
                 widths,
                 title if number == 0 else None,
                 total_row,
@@ -307,6 +326,31 @@ def flow(pairs: Sequence[str], width: int | None) -> list[str]:
         else:
             lines.append(piece)
     return lines
+
+
+def streams(wide: bool = False) -> bool:
+    """Whether a table may be printed as its rows come: piped (or --wide) without colour, the width unlimited, so
+    each column is as wide as its widest cell and every row one line. The caller must know those widths first."""
+    return terminal_width(wide) is None and not (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+
+
+def print_streamed(columns: Sequence[Column], widths: Sequence[int], rows: Iterable[Sequence[str]]) -> None:
+    """Header, rule and rows as they come, `widths` known beforehand (each column's widest cell or header, when
+    `streams()`): the same bytes `print_fitted` prints, but a county's 100,000 households start at once (`| head`
+    reads its lines and goes; issue 19). Every cell must print as it is (core/cells.is_plain)."""
+    out = sys.stdout
+    out.write("".join(plain_lines(columns, [], widths, header=True)))
+    batch = 100  # the first lines soon; then larger batches, fewer writes
+    chunk: list[Sequence[str]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
+            out.flush()
+            chunk, batch = [], 5000
+    if chunk:
+        out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
+    out.flush()
 
 
 def print_fitted(

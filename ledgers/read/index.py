@@ -37,17 +37,18 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core import fields as F
 from ..core import streams, yamlio
+from ..core.cells import cell_width, is_plain
 from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 14  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 16  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -60,7 +61,7 @@ SCHEMA_VERSION = 14  # 2: items.assign_by (petitions not assigned in time); 3: v
 # every entity file); 13: the rest of `household list`'s columns (members, the masked ID number and phone,
 # risk indicators, paired cadres), so a listing of 100,000 households is one query; 14: covering indexes for
 # `status` and the open-item lists (one pass over the open items, not six scans of all of them), and a partial
-# index of the blobs the index could not read
+# index of the blobs the index could not read; 15–16: households.head_cells and printable (a listing knows its widths before its rows)
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -87,6 +88,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "phone",
         "risks",
         "paired",
+        "head_cells",  # the head's width at a terminal (core/cells)
+        "printable",  # 1 when head, ID number and phone print as they are: `household list` may stream the row
     ),
     # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
     # (搬迁, 调动) and, for a household, until its removal (销户). A correction (edit of the group) rewrites the
@@ -254,6 +257,12 @@ def _s(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _printable(head: str | None, id_number: str | None, phone: str | None) -> int:
+    """1 when the head prints as it is and the (masked) numbers are printable ASCII, whose width is their length."""
+    numbers = (id_number or "") + (phone or "")
+    return int(is_plain(head or "") and numbers.isascii() and numbers.isprintable())
+
+
 def _day(entry: dict[str, Any]) -> str:
     return str(entry.get("at") or "")[:10]
 
@@ -350,6 +359,7 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
     created = _day(history[0]) if history else ""
     pairings = list(data.get("pairings") or [])
     removed = _s(data.get("removed"))
+    head = _s(data.get("head"))
     _add(
         rows,
         "households",
@@ -369,6 +379,8 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             _s(data.get("phone")),
             " ".join(at_risk(data.get("indicators"))),
             " ".join(str(cadre) for cadre in pairings),
+            cell_width(head) if head is not None else None,
+            _printable(head, _s(data.get("id_number")), _s(data.get("phone"))),
         ),
     )
     _unit_span_rows(path, data, "village", rows, end=removed)
@@ -846,19 +858,59 @@ class Index:
             )
         }
 
-    def household_rows(
-        self, prefix: str | None, status: str | None, include_removed: bool
-    ) -> list[tuple[Any, ...]]:
-        """`household list`'s rows, by id: (id, head, village, group, members, status, removed, id_number, phone,
-        risks, paired), the last two space-separated."""
-        sql = (
-            "SELECT id, head, village, grp, members, status, removed, id_number, phone, risks, paired"
-            " FROM households WHERE substr(unit, 1, ?) = ? AND (? IS NULL OR status = ?)"
-            " AND (? OR removed IS NULL) ORDER BY id"
-        )
+    def household_rows(self, prefix: str | None, status: str | None, include_removed: bool) -> sqlite3.Cursor:
+        """`household list`'s rows, by id, read as they are iterated: (id, head, village, group, members, status,
+        removed, id_number, phone, risks, paired), the last two space-separated."""
         return self.conn.execute(
-            sql, (len(prefix or ""), prefix or "", status, status, 1 if include_removed else 0)
-        ).fetchall()
+            "SELECT id, head, village, grp, members, status, removed, id_number, phone, risks, paired"
+            f" FROM households WHERE {_HOUSEHOLD_FILTER} ORDER BY id",
+            _household_filter(prefix, status, include_removed),
+        )
+
+    def household_extent(
+        self, prefix: str | None, status: str | None, include_removed: bool
+    ) -> dict[str, Any]:
+        """What the same rows hold, column by column, without reading them one by one: whether each row's head and
+        numbers print as they are, the longest id, member count, ID number and phone, the widest head, and the
+        distinct villages, groups, (status, removed) pairs, risks and pairings."""
+        where = f"FROM households WHERE {_HOUSEHOLD_FILTER}"
+        params = _household_filter(prefix, status, include_removed)
+        # Two reads: the rows grouped by place and status (a few thousand groups in a county), and the distinct
+        # risk and pairing lists.
+        count = id_length = head_cells = members_length = id_number_length = phone_length = 0
+        printable = True
+        villages, groups, statuses = set(), set(), set()
+        for row in self.conn.execute(
+            "SELECT village, grp, status, removed, count(*), max(length(id)), max(head_cells), min(printable),"
+            " max(length(members)), max(length(id_number)), max(length(phone))"
+            f" {where} GROUP BY village, grp, status, removed",  # noqa: S608
+            params,
+        ):
+            villages.add(row[0])
+            groups.add(row[1])
+            statuses.add((row[2], row[3]))
+            count += row[4]
+            id_length = max(id_length, row[5] or 0)
+            head_cells = max(head_cells, row[6] or 0)
+            printable = printable and bool(row[7])
+            members_length = max(members_length, row[8] or 0)
+            id_number_length = max(id_number_length, row[9] or 0)
+            phone_length = max(phone_length, row[10] or 0)
+        lists = self.conn.execute(f"SELECT DISTINCT risks, paired {where}", params).fetchall()  # noqa: S608
+        return {
+            "count": count,
+            "printable": printable,
+            "id": id_length,
+            "head": head_cells,
+            "members": members_length,
+            "id_number": id_number_length,
+            "phone": phone_length,
+            "village": villages,
+            "group": groups,
+            "status": statuses,
+            "risks": {risks for risks, _ in lists},
+            "paired": {paired for _, paired in lists},
+        }
 
     def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:
         """id -> head for those of `household_ids` the index has."""
@@ -1140,11 +1192,21 @@ def open_index(ledger: Ledger, rebuild: bool = False, progress: Progress | None 
     return Index.open(ledger, rebuild=rebuild, progress=progress)
 
 
+_HOUSEHOLD_FILTER = "substr(unit, 1, ?) = ? AND (? IS NULL OR status = ?) AND (? OR removed IS NULL)"
+
+
+def _household_filter(prefix: str | None, status: str | None, include_removed: bool) -> tuple[Any, ...]:
+    return (len(prefix or ""), prefix or "", status, status, 1 if include_removed else 0)
+
+
 # ---------------------------------------------------------------- fast paths for issue list and status
 
 
-@dataclass(frozen=True)
-class ItemRow:
+class ItemRow(NamedTuple):
+    """An item as `issue list` shows it. A named tuple, not a frozen dataclass: as immutable, and a listing of
+    15,000 overdue items made them in 0.01 s instead of 0.08 s (a frozen dataclass sets each field through
+    object.__setattr__)."""
+
     id: str
     kind: str
     ledger: str

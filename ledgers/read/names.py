@@ -16,6 +16,9 @@ class Names:
     units: dict[str, tuple[str, str]]  # unit code -> (name, level)
     cadres: dict[str, str]  # cadre id -> name
     households: dict[str, str] = field(default_factory=dict)  # household id -> head, for the ids asked for
+    # What `unit`, `township` and `cadre` gave, by (method, code): a county's listing names the same few hundred
+    # units and thousands of cadres over and over.
+    shown: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     def place(self, code: str | None) -> str:
         """The unit's name; a group's with its village's in front (一组 alone names nothing)."""
@@ -30,8 +33,11 @@ class Names:
         """`name code`, or the code alone when the ledger has no such unit."""
         if not code:
             return ""
-        name = self.place(code)
-        return f"{name} {code}" if name and name != code else code
+        shown = self.shown.get(("unit", code))
+        if shown is None:
+            name = self.place(code)
+            shown = self.shown[("unit", code)] = f"{name} {code}" if name and name != code else code
+        return shown
 
     def township(self, code: str | None) -> str:
         """The name of the township `code` lies in ("" for the county itself)."""
@@ -43,8 +49,12 @@ class Names:
         """`王芳 C-H7BPJ4`, or the id alone when no cadre has it."""
         if not cadre_id:
             return ""
-        name = self.cadres.get(cadre_id)
-        return f"{name} {cadre_id}" if name and name != cadre_id else cadre_id
+        shown = self.shown.get(("cadre", cadre_id))
+        if shown is None:
+            name = self.cadres.get(cadre_id)
+            shown = f"{name} {cadre_id}" if name and name != cadre_id else cadre_id
+            self.shown[("cadre", cadre_id)] = shown
+        return shown
 
     def household(self, household_id: str | None) -> str:
         """`杨大山 H-Y84DH4`, or the id alone when its head was not looked up (or the household is gone)."""

@@ -1,0 +1,88 @@
+"""`household list` streams in a pipe (issue 19): its column widths come from the index before the first row, and
+what it prints is byte for byte what the whole table laid out at once prints — including after a hand edit puts a
+cell in the ledger that rich must draw (then it lays the rows out whole, as before)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import git, run
+
+from minqing.cli import tables
+from minqing.ledgers.read.index import Index
+from minqing.ledgers.repo.store import Ledger
+
+
+def laid_out_whole(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """The listing as the table laid out over all its rows prints it (the path a terminal takes)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(tables, "streams", lambda wide=False: False)
+        result = run(*args, ledger=ledger)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("household", "list"),
+        ("household", "list", "--all"),
+        ("household", "list", "--status", "monitored"),
+        ("household", "list", "--unit", "和平乡"),
+    ],
+)
+def test_streamed_listing_is_the_whole_tables_bytes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    streamed = run(*args, ledger=demo)
+    assert streamed.exit_code == 0, streamed.output
+    assert streamed.stdout == laid_out_whole(demo, monkeypatch, *args)
+    assert len(streamed.stdout.splitlines()) >= 3  # header, rule and rows: the filter found households
+
+
+def test_english_labels_stream_too(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINQING_LANG", "en")
+    streamed = run("household", "list", "--all", ledger=demo)
+    assert streamed.stdout.startswith("id ")
+    assert streamed.stdout == laid_out_whole(demo, monkeypatch, "household", "list", "--all")
+
+
+def test_a_hand_edited_head_rich_must_draw_is_laid_out_whole(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = tmp_path / "copy"
+    shutil.copytree(demo, ledger, symlinks=True)
+    path = next((ledger / "households").rglob("H-*.yaml"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["head"] = "张\t三 "  # a tab inside, a blank after: rich rewrites both
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git(ledger, "commit", "-qam", "hand edit")
+    with Index.open(Ledger.open(ledger)) as index:
+        assert index.conn.execute(
+            "SELECT printable FROM households WHERE id = ?", (data["id"],)
+        ).fetchone() == (0,)
+    shown = run("household", "list", ledger=ledger)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == laid_out_whole(ledger, monkeypatch, "household", "list")
+    assert data["id"] in shown.stdout
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly(demo: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "MINQING_LEDGER")}
+    listing = subprocess.Popen(
+        [shutil.which("minqing") or "minqing", "-C", str(demo), "household", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()
+    listing.stdout.close()  # `| head -1`
+    assert listing.wait(timeout=60) == 0
+    assert listing.stderr.read() == b""
+    assert first.decode().split()[0] == "编号"
