@@ -5,7 +5,10 @@ Sizes (issue 9): small = 10k visits; county = 200k visits, 20k items, 50k househ
 their histories), so `minqing check` and the index treat them like any ledger; only the single bulk commit is not an
 operation (its trailer says `Ledger-Op: bench.generate`).
 
-    python -m bench.generate PATH --size small|county|large [--seed N]
+    python -m bench.generate PATH --size small|county|large [--seed N] [--history bulk|ops]
+
+`--history ops` builds the same county as one commit per real operation instead (bench/history.py, issue 19), so
+that `minqing audit` at size judges operations rather than one bulk commit.
 """
 
 from __future__ import annotations
@@ -59,8 +62,9 @@ def _seed(seed: int, part: str, index: int) -> int:
     return zlib.crc32(f"{seed}-{part}-{index}".encode())
 
 
-def _ids(prefix: str, count: int, rng: random.Random) -> list[str]:
-    seen: set[str] = set()
+def _ids(prefix: str, count: int, rng: random.Random, taken: frozenset[str] = frozenset()) -> list[str]:
+    """`count` distinct ids, none of them in `taken` (the admin's id comes from a stream seeded alike)."""
+    seen: set[str] = set(taken)
     out = []
     while len(out) < count:
         candidate = f"{prefix}-" + "".join(rng.choice(ids.CROCKFORD) for _ in range(6))
@@ -72,6 +76,33 @@ def _ids(prefix: str, count: int, rng: random.Random) -> list[str]:
 
 def _op_id(rng: random.Random) -> str:
     return "".join(rng.choice(ids.CROCKFORD) for _ in range(ids.OP_ID_LEN))
+
+
+def org_units(size: Size) -> tuple[list[dict[str, str]], list[str]]:
+    """The org tree (townships, their villages, three groups a village), parents before children; and the villages."""
+    units = []
+    villages: list[str] = []
+    for t in range(size.townships):
+        town = f"{COUNTY}{101 + t:03d}"
+        units.append({"code": town, "name": f"测试乡{t + 1}", "level": "township", "parent": COUNTY})
+        for v in range(size.villages_per_township):
+            village = f"{town}{201 + v:03d}"
+            villages.append(village)
+            units.append(
+                {"code": village, "name": f"测试村{t + 1}-{v + 1}", "level": "village", "parent": town}
+            )
+            for g in range(1, 4):
+                units.append(
+                    {"code": f"{village}0{g}", "name": f"{g}组", "level": "group", "parent": village}
+                )
+    return units, villages
+
+
+def cadre_values(index: int, cadre_id: str, villages: list[str]) -> dict[str, str]:
+    """The `create` fields of the index-th cadre: four in five serve a village, the rest lead from the county."""
+    unit = villages[index % len(villages)] if index % 5 else COUNTY
+    role = "village" if index % 5 else ("county_leader" if index % 10 == 0 else "township_leader")
+    return {"id": cadre_id, "name": f"测试干部{index}", "unit": unit, "role": role}
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -209,36 +240,14 @@ def generate(path: str | Path, size_name: str, seed: int = 1, workers: int = 2) 
         ledger = register.init(str(path), COUNTY, "碧江区", "基准管理员", at="2025-01-01T09:00:00+08:00")
     root = ledger.root
     admin = ledger._configured_user() or ""
-    units = []
-    villages: list[str] = []
-    for t in range(size.townships):
-        town = f"{COUNTY}{101 + t:03d}"
-        units.append({"code": town, "name": f"测试乡{t + 1}", "level": "township", "parent": COUNTY})
-        for v in range(size.villages_per_township):
-            village = f"{town}{201 + v:03d}"
-            villages.append(village)
-            units.append(
-                {"code": village, "name": f"测试村{t + 1}-{v + 1}", "level": "village", "parent": town}
-            )
-            for g in range(1, 4):
-                units.append(
-                    {"code": f"{village}0{g}", "name": f"{g}组", "level": "group", "parent": village}
-                )
+    units, villages = org_units(size)
     _write(
         root, "org/units.yaml", yamlio.dump({"county": {"code": COUNTY, "name": "碧江区"}, "units": units})
     )
     cadre_ids = _ids("C", size.cadres, rng)
     at = "2025-01-02T09:00:00+08:00"
     for index, cadre_id in enumerate(cadre_ids):
-        unit = villages[index % len(villages)] if index % 5 else COUNTY
-        role = "village" if index % 5 else ("county_leader" if index % 10 == 0 else "township_leader")
-        entry = HistoryEntry(
-            _op_id(rng),
-            at,
-            admin,
-            "create",
-            {"id": cadre_id, "name": f"测试干部{index}", "unit": unit, "role": role},
-        )
+        entry = HistoryEntry(_op_id(rng), at, admin, "create", cadre_values(index, cadre_id, villages))
         cadre = replace(register.apply_cadre(None, entry), history=(entry,))
         _write(root, f"cadres/{cadre_id}.yaml", dump_record(cadre))
     home_ids = _ids("H", size.households, rng)
@@ -308,8 +317,20 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--history",
+        choices=("bulk", "ops"),
+        default="bulk",
+        help="bulk: files written directly, one commit (fast); ops: one commit per real operation",
+    )
     args = parser.parse_args()
-    timings = generate(args.path, args.size, args.seed)
+    if args.history == "ops":
+        from bench.history import generate_history
+
+        timings, ops = generate_history(args.path, args.size, args.seed)
+        print(" ".join(f"{op}={count}" for op, count in sorted(ops.items())))
+    else:
+        timings = generate(args.path, args.size, args.seed)
     print(" ".join(f"{k}={v:.1f}s" for k, v in timings.items()))
 
 
