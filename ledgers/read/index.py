@@ -923,19 +923,25 @@ class Index:
             heads.update(self.conn.execute(sql, chunk).fetchall())
         return heads
 
-    def search_rows(self, kinds: Iterable[str]) -> list[tuple[str, str, str, str]]:
-        """(kind, id, name, unit) of every household (its head), cadre and item (its description) for `find`."""
-        queries = {
-            "household": "SELECT 'household', id, head, unit FROM households",
-            "cadre": "SELECT 'cadre', id, name, unit FROM cadres",
-            "item": "SELECT 'item', id, description, unit FROM items",
+    def search_rows(
+        self, kinds: Iterable[str], containing: str | None = None
+    ) -> list[tuple[str, str, str, str]]:
+        """(kind, id, name, unit) of every household (its head), cadre and item (its description) for `find`;
+        with `containing`, only those whose name contains it."""
+        tables = {
+            "household": ("households", "head"),
+            "cadre": ("cadres", "name"),
+            "item": ("items", "description"),
         }
         rows: list[tuple[str, str, str, str]] = []
         for kind in kinds:
-            if kind in queries:
-                rows += [
-                    (k, i, name or "", unit or "") for k, i, name, unit in self.conn.execute(queries[kind])
-                ]
+            if kind in tables:
+                table, name_column = tables[kind]
+                sql = f"SELECT id, {name_column}, unit FROM {table}"  # noqa: S608
+                if containing is not None:
+                    sql += f" WHERE instr({name_column}, ?) > 0"
+                found = self.conn.execute(sql, () if containing is None else (containing,))
+                rows += [(kind, entry_id, name or "", unit or "") for entry_id, name, unit in found]
         return rows
 
     def cadre_names(self) -> dict[str, str]:

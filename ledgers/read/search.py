@@ -135,26 +135,50 @@ def _id_query(text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Query:
+    """What was typed, prepared once (not per name: `find` scores 200,000 names at a county's size)."""
+
+    text: str
+    lowered: str
+    id_prefix: str | None  # an ID or ID prefix (_id_query)
+    letters: str | None  # the pinyin spelled, when the text can be one (ASCII letters, at least MIN_PINYIN)
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        letters = _letters(text)
+        spelled = letters if len(letters) >= MIN_PINYIN and letters.isascii() and letters.isalpha() else None
+        return cls(text, text.lower(), _id_query(text), spelled)
+
+    def containing(self) -> str | None:
+        """The text every match must contain, when it can only match by containing it (no ID, no pinyin, no
+        letter with a case): then the index hands over only the rows that contain it."""
+        if self.id_prefix or self.letters or self.text.lower() != self.text.upper():
+            return None
+        return self.text
+
+
 def _score(
-    query: str, id_query: str | None, entry_id: str, name: str, sounds_of: Any, full_only: bool
+    query: Query, entry_id: str, name: str, sounds_of: Any, full_only: bool, ids_too: bool = True
 ) -> int | None:
+    id_query = query.id_prefix if ids_too else None
     if id_query:
         if id_query == entry_id:
             return EXACT_ID
         if entry_id.startswith(id_query) or ("-" not in id_query and entry_id[2:].startswith(id_query)):
             return ID_PREFIX
-    if not query:
+    text = query.text
+    if not text:
         return None
-    if name == query:
+    if name == text:
         return EXACT_NAME
-    if name.startswith(query):
+    if name.startswith(text):
         return NAME_START
-    if query.lower() in name.lower():
+    if query.lowered in name.lower():
         return TEXT
-    letters = _letters(query)
-    if len(letters) >= MIN_PINYIN and letters.isascii() and letters.isalpha() and may_start(letters[0], name):
-        if pinyin_match(letters, sounds_of(name), full_only):
-            return PINYIN
+    letters = query.letters
+    if letters and may_start(letters[0], name) and pinyin_match(letters, sounds_of(name), full_only):
+        return PINYIN
     return None
 
 
@@ -166,7 +190,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
     for kind in wanted:
         if kind not in KINDS:
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
-    id_query = _id_query(query)
+    prepared = Query.of(query)
     units = ledger.units()
     cache: dict[str, list[tuple[str, ...]]] = {}
 
@@ -186,13 +210,13 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
     from .index import Index
 
     # The index has every household's head, cadre's name and item's description: reading the entity files for
-    # them took 47 s at the `large` benchmark (issue 19).
+    # them took 47 s at the `large` benchmark (issue 19); Chinese text is looked for by SQLite, not in Python.
     with Index.open(ledger) as index:
-        rows = index.search_rows(wanted)
+        rows = index.search_rows(wanted, prepared.containing())
     hits = []
     for kind, entry_id, name, unit in rows:
         # Item descriptions are long: initials there would match half the ledger, so only full pinyin.
-        rank = _score(query, id_query, entry_id, name, sounds_of, kind == "item")
+        rank = _score(prepared, entry_id, name, sounds_of, kind == "item")
         if rank is not None:
             hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
     if "unit" in wanted:
@@ -200,11 +224,12 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         # shown is the parent, or for a unit retired by a merge (撤并) the unit it went to.
         for unit in units.values():
             where = unit.merged_into or unit.parent or ""
-            scored = [(_score(query, None, "", unit.name, sounds_of, False), "")]
+            scored = [(_score(prepared, "", unit.name, sounds_of, False, ids_too=False), "")]
             if unit.official:  # the bureau's official name (issue 16): 陈家寨村委会 finds 陈家寨村
-                scored.append((_score(query, None, "", unit.official, sounds_of, False), ""))
+                scored.append((_score(prepared, "", unit.official, sounds_of, False, ids_too=False), ""))
             scored += [
-                (_score(query, None, "", alias, sounds_of, False), "alias") for alias in unit.aliases or ()
+                (_score(prepared, "", alias, sounds_of, False, ids_too=False), "alias")
+                for alias in unit.aliases or ()
             ]
             found = sorted((rank, how) for rank, how in scored if rank is not None)
             if found:
