@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,6 +278,41 @@ class Repeat:
 
 
 @dataclass(frozen=True)
+class SharedIdHash:
+    """A household with the ID number (id_hash) of an earlier one; `other` names that one."""
+
+    path: str
+    index: int
+    other: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocFacts:
+    """What the whole-tree rules keep of one document (slots: a worker sends a million of these). `me` is its
+    id as written; the rest only for entity documents."""
+
+    index: int
+    me: Any
+    op_ids: tuple[tuple[int, str], ...] = ()  # (position in the history, entry id)
+    id_hash: str | None = None
+    pairings: tuple[Any, ...] = ()
+    seat: tuple[str, Any] | None = None  # a cadre's (role, title), for team seats
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One file after `check_file`: the findings it settles alone (by rule), its references to ids not seen yet,
+    and the facts of its documents."""
+
+    path: str
+    kind: str
+    documents: int
+    findings: tuple[tuple[str, list[Finding]], ...]
+    waiting: tuple[PendingRef, ...]
+    facts: tuple[DocFacts, ...]
+
+
+@dataclass(frozen=True)
 class CadreClaims:
     """A cadre document's pairings, held until every household is read."""
 
@@ -322,6 +357,7 @@ class Corpus:
         self.id_hashes: dict[str, tuple[Any, str]] = {}  # household id_hash → (its id, its path)
         self.pending_refs: list[PendingRef] = []
         self.repeats: list[Repeat] = []
+        self.shared_hashes: list[SharedIdHash] = []
         self.kept: dict[
             str, LedgerFile
         ] = {}  # without a root: the files themselves, to find lines in at the end
@@ -341,100 +377,56 @@ class Corpus:
             self.unreadable_kinds.add(kind)  # type: ignore[arg-type]
 
     def add(self, ledger_file: LedgerFile) -> None:
-        """Every rule one file settles alone; the facts the whole-tree rules need."""
+        """Every rule one file settles alone (`check_file`), then its facts taken in."""
         if self.root is None:
             self.kept[ledger_file.path] = ledger_file
-        self.documents += len(ledger_file.docs)
         for index, data in enumerate(ledger_file.docs):
-            self.add_doc(Doc(ledger_file, index, data))
-        self.found["personal_data"].extend(personal_data_findings(self, ledger_file))
-        if self.teams and ledger_file.kind == "visit":
-            self.found["teams"].extend(team_findings(self, ledger_file))
+            if ledger_file.kind == "config":
+                self.config_docs.append(Doc(ledger_file, index, data))
+            elif ledger_file.kind == "units":
+                self.note_units(Doc(ledger_file, index, data))
+        self.take(check_file(self, ledger_file))
 
-    def add_doc(self, doc: Doc) -> None:
-        kind, found = doc.kind, self.found
-        if kind in ID_KINDS:
-            self.note_id(doc)  # before its references: a cadre's history may name the cadre itself
-        errors = schemas.errors(kind, doc.data)
-        for error in errors:
-            found["schemas"].extend(_schema_findings(self, doc, error))
-        found["placement"].extend(placement_findings(self, doc))
-        found["references"].extend(reference_findings(self, doc))
-        if kind in ("cadre", "household"):
-            found["pairings"].extend(self.note_pairings(doc))
-        if kind in KINDS and not errors:
-            record_kind = KINDS[kind]
-            found["histories"].extend(replay_history(self, doc, record_kind.apply, record_kind.to_dict))
-        if kind in ENTITY_KINDS:
-            found["history_order"].extend(history_order_findings(self, doc))
-            self.note_op_ids(doc)
-        if kind == "household":
-            found["duplicates"].extend(self.note_id_hash(doc))
-        if kind in ("visit", "survey"):
-            found["rounds"].extend(round_findings(self, doc))
-        if kind == "config":
-            self.config_docs.append(doc)
-        if kind == "units":
-            self.note_units(doc)
+    def take(self, checked: CheckedFile) -> None:
+        """A checked file's findings and facts (from this process or a worker's: see check_tree), in ORDER."""
+        self.documents += checked.documents
+        for rule, findings in checked.findings:
+            self.found[rule].extend(findings)
+        self.pending_refs.extend(checked.waiting)
+        for facts in checked.facts:
+            self.note(checked.path, checked.kind, facts)
 
-    def note_id(self, doc: Doc) -> None:
-        entry_id = doc.get("id")
-        if not isinstance(entry_id, str):
-            return
-        if any(entry_id in owners for owners in self.owners.values()):
-            self.repeats.append(Repeat(doc.file.path, doc.index, entry_id))
-        owners = self.owners[doc.kind]
-        if entry_id not in owners:
-            owners[entry_id] = doc.file.path
-            if doc.kind == "cadre" and self.teams:
-                from ..core.model import Cadre
+    def note(self, path: str, kind: str, facts: DocFacts) -> None:
+        """Ids (of documents and of history entries) and what the first holder of an id says of its pairings."""
+        entry_id = facts.me if isinstance(facts.me, str) else None
+        first = False
+        if entry_id is not None:
+            if any(entry_id in owners for owners in self.owners.values()):
+                self.repeats.append(Repeat(path, facts.index, entry_id))
+            owners = self.owners[kind]
+            first = entry_id not in owners
+            if first:
+                owners[entry_id] = path
+        if first and facts.pairings and kind in self.pairings:
+            self.pairings[kind][entry_id] = facts.pairings  # type: ignore[index]
+        if first and facts.seat is not None:
+            from ..core.model import Cadre
 
-                self.cadres[entry_id] = Cadre(
-                    id=entry_id, role=str(doc.get("role") or ""), title=doc.get("title")
-                )
-            if doc.kind in self.pairings:
-                pairings = tuple(_list(doc.get("pairings")))
-                if pairings:
-                    self.pairings[doc.kind][entry_id] = pairings
-
-    def note_op_ids(self, doc: Doc) -> None:
-        for index, entry in enumerate(_list(doc.get("history"))):
-            op_id = entry.get("id") if isinstance(entry, dict) else None
-            if not isinstance(op_id, str):
-                continue
+            self.cadres[entry_id] = Cadre(id=entry_id, role=facts.seat[0], title=facts.seat[1])  # type: ignore[arg-type]
+        if kind == "cadre" and facts.pairings:
+            self.cadre_claims.append(CadreClaims(path, facts.index, facts.me, facts.pairings))
+        for position, op_id in facts.op_ids:
             if op_id in self.op_ids:
-                self.repeats.append(Repeat(doc.file.path, doc.index, op_id, index))
+                self.repeats.append(Repeat(path, facts.index, op_id, position))
             else:
-                self.op_ids[op_id] = doc.file.path
-
-    def note_id_hash(self, doc: Doc) -> list[Finding]:
-        """Two households with the same ID number (id_hash)."""
-        digest = doc.get("id_hash")
-        if not isinstance(digest, str) or not digest:
-            return []
-        if digest in self.id_hashes and self.id_hashes[digest][0] != doc.get("id"):
-            other_id, other_path = self.id_hashes[digest]
-            return [
-                self.finding(
-                    doc,
-                    ("id_hash",),
-                    "duplicate_id_hash",
-                    "check_duplicate_id_hash",
-                    other=f"{other_id} ({other_path})",
-                )
-            ]
-        self.id_hashes.setdefault(digest, (doc.get("id"), doc.file.path))
-        return []
-
-    def note_pairings(self, doc: Doc) -> list[Finding]:
-        """结对认亲 is recorded on both sides. A household's side is settled now (every cadre was read before it);
-        a cadre's waits for the households."""
-        if doc.kind == "cadre":
-            pairings = tuple(_list(doc.get("pairings")))
-            if pairings:
-                self.cadre_claims.append(CadreClaims(doc.file.path, doc.index, doc.get("id"), pairings))
-            return []
-        return pairing_findings(self, doc, "cadre", _list(doc.get("pairings")))
+                self.op_ids[op_id] = path
+        digest = facts.id_hash
+        if digest is not None:
+            if digest in self.id_hashes and self.id_hashes[digest][0] != facts.me:
+                other_id, other_path = self.id_hashes[digest]
+                self.shared_hashes.append(SharedIdHash(path, facts.index, f"{other_id} ({other_path})"))
+            else:
+                self.id_hashes.setdefault(digest, (facts.me, path))
 
     def note_units(self, doc: Doc) -> None:
         self.units_docs.append(doc)
@@ -501,13 +493,20 @@ class Corpus:
         for claims in self.cadre_claims:
             doc = Doc(reopened.file(claims.path), claims.index, {"id": claims.me})
             self.found["pairings"].extend(pairing_findings(self, doc, "household", claims.pairings))
+        for shared in sorted(self.shared_hashes, key=lambda each: (each.path, each.index)):
+            doc = reopened.doc(shared.path, shared.index)
+            self.found["duplicates"].append(
+                self.finding(
+                    doc, ("id_hash",), "duplicate_id_hash", "check_duplicate_id_hash", other=shared.other
+                )
+            )
         for repeat in sorted(self.repeats, key=lambda each: (each.path, each.index)):
             doc = reopened.doc(repeat.path, repeat.index)
             if repeat.history_index is None:
                 self.found["duplicates"].append(self.duplicate_id(doc, repeat, reopened))
             else:
                 self.found["op_ids"].append(self.duplicate_op_id(doc, repeat, reopened))
-        self.pending_refs, self.cadre_claims, self.repeats = [], [], []
+        self.pending_refs, self.cadre_claims, self.repeats, self.shared_hashes = [], [], [], []
 
     def duplicate_id(self, doc: Doc, repeat: Repeat, reopened: _Reopened) -> Finding:
         """The same id in two files or two stream documents, at the later; the message quotes the first."""
@@ -579,6 +578,63 @@ class _Reopened:
         return f"{path}:1"
 
 
+def check_file(corpus: Corpus, ledger_file: LedgerFile) -> CheckedFile:
+    """Every rule one file settles alone, reading `corpus` without changing it (a worker process runs this on its
+    copy); references to ids the corpus has not seen yet wait in `waiting`."""
+    found: dict[str, list[Finding]] = {}
+    waiting: list[PendingRef] = []
+    facts: list[DocFacts] = []
+
+    def add(rule: str, findings: list[Finding]) -> None:
+        if findings:
+            found.setdefault(rule, []).extend(findings)
+
+    kind = ledger_file.kind
+    for index, data in enumerate(ledger_file.docs):
+        doc = Doc(ledger_file, index, data)
+        errors = schemas.errors(kind, data)
+        for error in errors:
+            add("schemas", _schema_findings(corpus, doc, error))
+        add("placement", placement_findings(corpus, doc))
+        add("references", reference_findings(corpus, doc, waiting))
+        if kind == "household":
+            add("pairings", pairing_findings(corpus, doc, "cadre", _list(doc.get("pairings"))))
+        if kind in KINDS and not errors:
+            record_kind = KINDS[kind]
+            add("histories", replay_history(corpus, doc, record_kind.apply, record_kind.to_dict))
+        if kind in ENTITY_KINDS:
+            add("history_order", history_order_findings(corpus, doc))
+            facts.append(entity_facts(corpus, doc))
+        elif kind in ID_KINDS and isinstance(doc.get("id"), str):
+            facts.append(DocFacts(index, doc.get("id")))
+        if kind in ("visit", "survey"):
+            add("rounds", round_findings(corpus, doc))
+    add("personal_data", personal_data_findings(corpus, ledger_file))
+    if corpus.teams and kind == "visit":
+        add("teams", team_findings(corpus, ledger_file))
+    return CheckedFile(
+        ledger_file.path, kind, len(ledger_file.docs), tuple(found.items()), tuple(waiting), tuple(facts)
+    )
+
+
+def entity_facts(corpus: Corpus, doc: Doc) -> DocFacts:
+    op_ids = []
+    for position, entry in enumerate(_list(doc.get("history"))):
+        op_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(op_id, str):
+            op_ids.append((position, op_id))
+    digest = doc.get("id_hash") if doc.kind == "household" else None
+    seat = (str(doc.get("role") or ""), doc.get("title")) if doc.kind == "cadre" and corpus.teams else None
+    return DocFacts(
+        doc.index,
+        doc.get("id"),
+        tuple(op_ids),
+        digest if isinstance(digest, str) and digest else None,
+        tuple(_list(doc.get("pairings"))) if doc.kind in ("cadre", "household") else (),
+        seat,
+    )
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -625,7 +681,7 @@ def check_parse(problems: Iterable[tuple[str, yamlio.YamlProblem]], lang: str) -
 
 
 def check_schemas(corpus: Corpus) -> list[Finding]:
-    """Every document against the JSON Schema of its kind, at the line of the offending key (Corpus.add_doc)."""
+    """Every document against the JSON Schema of its kind, at the line of the offending key (check_file)."""
     return corpus.findings("schemas")
 
 
@@ -812,13 +868,13 @@ def check_references(corpus: Corpus) -> list[Finding]:
     return corpus.findings("references")
 
 
-def reference_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
+def reference_findings(corpus: Corpus, doc: Doc, waiting: list[PendingRef]) -> list[Finding]:
     """The unit codes now (the org tree was read first); an id not seen yet waits for the end (Corpus.finish)."""
     kind, out = doc.kind, []
 
     def wait_for(keys: tuple[Any, ...], target: str, value: Any) -> None:
         if value is not None and not corpus.exists(target, value):
-            corpus.pending_refs.append(PendingRef(doc.file.path, doc.index, keys, target, value))
+            waiting.append(PendingRef(doc.file.path, doc.index, keys, target, value))
 
     for name, target, many in REFERENCES.get(kind, ()):
         if many:
@@ -1079,7 +1135,7 @@ def history_order_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
 
 
 def check_op_ids(corpus: Corpus) -> list[Finding]:
-    """History entry ids are unique across the whole ledger (sync merges histories by them): Corpus.note_op_ids,
+    """History entry ids are unique across the whole ledger (sync merges histories by them): Corpus.note,
     Corpus.duplicate_op_id."""
     return corpus.findings("op_ids")
 
@@ -1089,7 +1145,7 @@ def check_op_ids(corpus: Corpus) -> list[Finding]:
 
 def check_duplicates(corpus: Corpus) -> list[Finding]:
     """The same id in two files or two stream documents; two households with the same ID number (id_hash):
-    Corpus.note_id, Corpus.duplicate_id, Corpus.note_id_hash."""
+    Corpus.note, Corpus.duplicate_id."""
     return corpus.findings("duplicates")
 
 
@@ -1329,9 +1385,17 @@ def check_roots(root: Path, lang: str) -> list[Finding]:
     return [Finding("HEAD", 0, "foreign_root", message)]
 
 
-def check_tree(root: Path, lang: str = "zh", teams: bool = False) -> Report:
+# A kind with at least this many files is checked by worker processes (a pool costs ~0.1 s to start), WORKERS of them
+# (a county's check is mostly parsing and schema validation, one file at a time); a batch is BATCH files.
+PARALLEL_FROM = 2000
+WORKERS = 2
+BATCH = 64
+
+
+def check_tree(root: Path, lang: str = "zh", teams: bool = False, workers: int | None = None) -> Report:
     """Every finding of the tree; `teams` adds the team visits missing a seat (check_teams). Files are read, parsed
-    and checked one at a time, kind by kind (Corpus, ORDER); only compact facts outlive a file."""
+    and checked one at a time, kind by kind (Corpus, ORDER); only compact facts outlive a file. `workers`: how many
+    processes check the files of one kind (default: WORKERS for a kind of PARALLEL_FROM files or more, else 1)."""
     listing = list_tree(root)
     outside: list[
         RawFile
@@ -1346,20 +1410,94 @@ def check_tree(root: Path, lang: str = "zh", teams: bool = False) -> Report:
     corpus = Corpus(lang=lang, root=root, teams=teams)
     problems: list[tuple[str, yamlio.YamlProblem]] = []
     for kind in sorted(taken, key=taking_order):
-        for listed in taken.pop(kind):
-            raw = read_file(root, listed)
-            parsed = parse_file(raw, root)
-            if raw.content is None:
-                outside.append(raw)
-            elif isinstance(parsed, yamlio.YamlProblem):
-                problems.append((raw.path, parsed))
-                corpus.add_unreadable(raw.path)
-            elif parsed is not None:
-                corpus.add(parsed)
+        listed = taken.pop(kind)
+        processes = _processes(kind, len(listed), workers)
+        if processes > 1:
+            outcomes = _in_workers(corpus, root, listed, processes)
+        else:
+            outcomes = ((raw.path, _read_and_parse(root, raw)) for raw in listed)
+        for path, outcome in outcomes:
+            if outcome is None:
+                outside.append(RawFile(path, None))  # gone or unreadable since it was listed
+            elif isinstance(outcome, yamlio.YamlProblem):
+                problems.append((path, outcome))
+                corpus.add_unreadable(path)
+            elif isinstance(outcome, CheckedFile):
+                corpus.take(outcome)
+            else:
+                corpus.add(outcome)
     findings = check_layout(outside, lang) + check_parse(problems, lang) + check_roots(root, lang)
     findings += corpus.all_findings()
     unique = sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))
     return Report(unique, files=len(listing), documents=corpus.documents)
+
+
+def _processes(kind: str, files: int, workers: int | None) -> int:
+    if kind in ("config", "units") or files < 2:
+        return 1  # the corpus keeps these documents themselves
+    if workers is not None:
+        return workers
+    return min(WORKERS, os.cpu_count() or 1) if files >= PARALLEL_FROM else 1
+
+
+def _read_and_parse(root: Path, raw: RawFile) -> LedgerFile | yamlio.YamlProblem | None:
+    """None when the file could not be read."""
+    read = read_file(root, raw)
+    return None if read.content is None else parse_file(read, root)
+
+
+Outcome = tuple[str, CheckedFile | LedgerFile | yamlio.YamlProblem | None]
+
+
+def _in_workers(corpus: Corpus, root: Path, listed: list[RawFile], processes: int) -> Iterator[Outcome]:
+    """The files checked by forked workers, each on its copy of the corpus as it is now, in the order listed."""
+    import gc
+    import multiprocessing
+
+    batches = [[raw.path for raw in listed[start : start + BATCH]] for start in range(0, len(listed), BATCH)]
+    # Frozen, the corpus's objects are not walked by a worker's garbage collector, so their pages stay shared.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes, initializer=_start_worker, initargs=(corpus, root)) as pool:
+            for outcomes in pool.imap(_check_batch, batches):
+                yield from outcomes
+    finally:
+        gc.unfreeze()
+
+
+_worker: tuple[Corpus, Path] | None = (
+    None  # in a worker process: the corpus (a forked copy) and the ledger root
+)
+
+
+def _start_worker(corpus: Corpus, root: Path) -> None:
+    global _worker
+    _worker = (corpus, root)
+
+
+def _check_batch(paths: list[str]) -> list[Outcome]:
+    assert _worker is not None
+    corpus, root = _worker
+    out: list[Outcome] = []
+    for path in paths:
+        outcome = _read_and_parse(root, RawFile(path, b""))
+        if isinstance(outcome, LedgerFile):
+            out.append((path, check_file(corpus, outcome)))
+        elif isinstance(outcome, yamlio.YamlProblem):
+            # An exception pickles as its message alone; the fields check_parse reads go across as a new one.
+            problem = outcome
+            out.append((path, _SentProblem(problem.message, problem.line, problem.code, problem.detail)))
+        else:
+            out.append((path, outcome))
+    return out
+
+
+class _SentProblem(yamlio.YamlProblem):
+    """A YamlProblem that pickles with its line, code and detail (check_parse's fields)."""
+
+    def __reduce__(self) -> Any:
+        return (_SentProblem, (self.message, self.line, self.code, self.detail))
 
 
 def check(ledger: Any, lang: str | None = None) -> list[Finding]:
