@@ -20,9 +20,18 @@ class LedgerStatus:
     temp: tuple[str, ...]
 
 
-def ledger_status(ledger: Ledger) -> LedgerStatus:
+def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
+    """`locked` False: the caller does not hold the ledger lock, so git must not take the index lock it may
+    take to refresh stat data (a writer holding the ledger lock would then fail on it)."""
     out = git.output(
-        ledger.root, "status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching", strip=False
+        ledger.root,
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=matching",
+        strip=False,
+        env=None if locked else {"GIT_OPTIONAL_LOCKS": "0"},
     )
     dirty: list[str] = []
     temp: list[str] = []
