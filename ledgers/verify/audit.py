@@ -62,9 +62,10 @@ from ..repo.gitwalk import (
     diff_trees,
     fold_moves,
     git_blob_id,
-    log_changes,
 )
+from .audit_log import CommitLog
 from .audit_seen import HistorySeen, StreamIds, entries_digest, entry_reprs, pack_ids
+from .audit_trees import paths_under
 
 MARK_REF = "refs/minqing/audited"
 # judged by what they change in org/units.yaml
@@ -86,7 +87,7 @@ PARSED_KEPT = 2000
 # ---------------------------------------------------------------- findings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a bulk commit can have a finding per file
 class Finding:
     commit: str
     author: str
@@ -176,13 +177,11 @@ class Touched:
             return self.lines[needle]
         return _line_of(self.text, needle)
 
-    def kept(self, judged: bool) -> Touched:
+    def kept(self) -> Touched:
         """What the commit-level checks still read of this file once its own checks are done, so a commit of many
-        files does not hold all their texts and parsed data: with no operation to judge (trailers missing) only
-        the path; otherwise the line of each new entry or document instead of the text, and the parsed data only
-        of the files whose content is compared as a whole (the init cadre, units, config)."""
-        if not judged:
-            return Touched(self.path, self.kind, self.entity, self.old, self.new, created=self.created)
+        files does not hold all their texts and parsed data: the line of each new entry or document instead of the
+        text, and the parsed data only of the files whose content is compared as a whole (init cadre, units,
+        config)."""
         needles = [entry.id for entry in self.added] + [entry.id for _, entry in self.steps]
         needles += [str(doc.get("id")) for doc in self.docs]
         self.lines = {needle: _line_of(self.text, needle) for needle in needles}
@@ -199,6 +198,9 @@ class Auditor:
         self.check_signatures = check_signatures
         self.objects = Objects(git)
         self.findings: list[Finding] = []
+        # Findings share their message and author strings: a bulk commit has one finding per file, alike.
+        self.messages: dict[tuple[Any, ...], str] = {}
+        self.authors: dict[str, str] = {}
         self.states: dict[str, State] = {}
         self.boundary: dict[str, State] = {}
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
@@ -222,49 +224,63 @@ class Auditor:
     # ------------------------------------------------------------ driver
 
     def run(
-        self, rev_args: list[str], root_below: list[str] | None = None, anchor: str | None = None
+        self,
+        rev_args: list[str],
+        root_below: list[str] | None = None,
+        anchor: str | None = None,
+        log: CommitLog | None = None,
     ) -> list[Finding]:
-        """Audit the commits `rev_args` list, parents first.
+        """Audit the commits `rev_args` list, parents first (`log`: their listing, when already read).
 
         root_below: revisions below the range that hold the ledger's root (`--since`; a push into a repo that has
         refs: `--all`), so every root commit in the range is foreign. Otherwise the ledger's root is the one
         `anchor`'s first-parent line reaches (the audited mark, or HEAD), and any other root is foreign."""
         try:
-            listing = log_changes(self.git, rev_args)
-            self._find_roots(listing, root_below, anchor)
-            children: dict[str, int] = {}
-            for _, parents, _ in listing:
-                for parent in parents:
-                    children[parent] = children.get(parent, 0) + 1
-            remaining = dict(children)
-            window_end = 0
-            for index, (sha, parents, changes) in enumerate(listing):
-                if index >= window_end:
-                    window_end = self._prefetch(listing, index)
-                commit = self.objects.commit(sha)
-                self.commits += 1
-                ours = parents
-                if self.foreign_roots:
-                    ours = self._walk_root(commit)
-                parent_state = self._state_of(ours[0]) if ours else _fresh()
-                if len(parents) > 1:
-                    new_state = self._merge(commit, parent_state)
-                else:
-                    new_state = self._commit(
-                        commit, changes, parent_state, in_place=parent_state.pending <= 1
-                    )
-                for parent in parents:
-                    if parent in self.states:
-                        self.states[parent].pending -= 1
-                    remaining[parent] = remaining.get(parent, 1) - 1
-                    if remaining[parent] <= 0:
-                        self.states.pop(parent, None)
-                new_state.pending += children.get(sha, 0)
-                self.states[sha] = new_state
+            if log is None:
+                log = CommitLog(self.git, rev_args)
+            self._find_roots(log, root_below, anchor)
+            # commit -> its children in the range not yet audited: its state is dropped after the last one. A commit
+            # is listed before its children, so when it is audited this is still the count of all its children.
+            remaining = log.children
+            for window in log.windows(WINDOW):
+                start = 0
+                while start < len(window):
+                    end = self._prefetch(window, start)
+                    for sha, parents, changes in window[start:end]:
+                        self._walk_one(sha, parents, changes, remaining)
+                    start = end
             self._verify_signatures()
         finally:
             self.objects.close()
+            if log is not None:
+                log.close()
         return self.findings
+
+    def _walk_one(
+        self, sha: str, parents: tuple[str, ...], changes: list[Change], remaining: dict[str, int]
+    ) -> None:
+        commit = self.objects.commit(sha)
+        self.commits += 1
+        ours = parents
+        if self.foreign_roots:
+            ours = self._walk_root(commit)
+        parent_state = self._state_of(ours[0]) if ours else _fresh()
+        if len(parents) > 1:
+            new_state = self._merge(commit, parent_state)
+        else:
+            new_state = self._commit(commit, changes, parent_state, in_place=parent_state.pending <= 1)
+        for parent in parents:
+            if parent in self.states:
+                self.states[parent].pending -= 1
+            left = remaining.get(parent, 1) - 1
+            if left <= 0:
+                remaining.pop(parent, None)
+                self.states.pop(parent, None)
+                self.times.pop(parent, None)
+            else:
+                remaining[parent] = left
+        new_state.pending += remaining.get(sha, 0)
+        self.states[sha] = new_state
 
     def _prefetch(self, listing: list[tuple[str, tuple[str, ...], list[Change]]], start: int) -> int:
         """Read ahead the objects of the commits from `start` on (up to WINDOW commits, READ_AHEAD objects);
@@ -321,13 +337,8 @@ class Auditor:
             self.objects.prefetch(chunk)
             waiting += sum(len(self.objects.cache.get(spec) or b"") for spec in chunk)
 
-    def _find_roots(
-        self,
-        listing: list[tuple[str, tuple[str, ...], list[Change]]],
-        root_below: list[str] | None,
-        anchor: str | None,
-    ) -> None:
-        roots = [sha for sha, parents, _ in listing if not parents]
+    def _find_roots(self, log: CommitLog, root_below: list[str] | None, anchor: str | None) -> None:
+        roots = log.roots
         if root_below is not None:
             self.foreign_roots = set(roots)
             if roots:  # rare (an attack): only then is the ledger's own root looked up, to be named
@@ -337,8 +348,8 @@ class Auditor:
         if len(roots) <= 1:
             self.ledger_root = roots[0] if roots else None
             return
-        parents_of = {sha: parents for sha, parents, _ in listing}
-        start = anchor if anchor in parents_of else listing[-1][0]
+        parents_of = dict(log.headers())  # several roots (an attack): only then is the whole graph held
+        start = anchor if anchor in parents_of else log.last
         while parents_of.get(start):
             start = parents_of[start][0]
         self.ledger_root = start
@@ -383,8 +394,18 @@ class Auditor:
     def _find(
         self, commit: Commit, path: str, code: str, line: int = 0, message_key: str = "", **params: Any
     ) -> None:
-        message = messages.render(message_key or f"audit_{code}", self.lang, **params)
-        self.findings.append(Finding(commit.sha, commit.author, path, code, message, line))
+        key = message_key or f"audit_{code}"
+        try:
+            shown = (key, *sorted(params.items()))
+            message = self.messages.get(shown) or self.messages.setdefault(
+                shown, messages.render(key, self.lang, **params)
+            )
+        except TypeError:  # a parameter that is not hashable: rendered, not shared
+            message = messages.render(key, self.lang, **params)
+        if len(self.messages) > PARSED_KEPT:
+            self.messages.clear()
+        author = self.authors.get(commit.sha) or self.authors.setdefault(commit.sha, commit.author)
+        self.findings.append(Finding(commit.sha, author, path, code, message, line))
 
     def _parse(self, oid: str, stream: bool = False, keep: bool = True) -> tuple[Any, str, str | None]:
         """(data, text, error) of a blob; kept for reuse unless `keep` is False (entity and stream files: what a
@@ -429,8 +450,12 @@ class Auditor:
         if state.closings is None:
             state.closings = {}
             if state.base:
-                listing = self.git.text("ls-tree", "-r", "--name-only", state.base, "--", "periods/")
-                for path in listing.split():
+                paths = paths_under(self.objects, state.base, "periods")
+                if paths is None:  # a name ls-tree would quote or split: its own listing, as it gives it
+                    paths = self.git.text(
+                        "ls-tree", "-r", "--name-only", state.base, "--", "periods/"
+                    ).split()
+                for path in paths:
                     raw = self.objects.read(f"{state.base}:{path}")
                     try:
                         data = yamlio.load(yamlio.decode(raw or b""))
@@ -609,17 +634,23 @@ class Auditor:
         op = commit.trailer("Ledger-Op")
         actor = commit.trailer("Ledger-Actor")
         missing = [key for key in TRAILER_KEYS if not commit.trailer(key)]
-        touched = []
+        touched: list[Touched] = []
+        checked: list[str] = []  # the paths, when there is no operation to judge the files by (no trailers)
         for begin in range(0, len(ledger_changes), CHUNK):
             chunk = ledger_changes[begin : begin + CHUNK]
             if len(ledger_changes) > CHUNK:  # a big commit: its files were not read ahead with its window
                 self._read_ahead(self._blobs_wanted(chunk))
-            touched += [self._check_file(commit, change).kept(judged=not missing) for change in chunk]
+            for change in chunk:
+                item = self._check_file(commit, change)
+                if missing:
+                    checked.append(item.path)
+                else:
+                    touched.append(item.kept())
         if missing:
-            for item in touched:
-                self._find(commit, item.path, "no_trailers", missing=", ".join(missing))
+            for path in checked:
+                self._find(commit, path, "no_trailers", missing=", ".join(missing))
             # Every commit of a ledger is an operation, whatever it touches (issue 14): an empty commit too.
-            for path in [] if touched else outside or [""]:
+            for path in [] if checked else outside or [""]:
                 key = "audit_no_trailers_commit"
                 self._find(commit, path, "no_trailers", message_key=key, missing=", ".join(missing))
         else:
@@ -1835,14 +1866,23 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
     head = git.rev("HEAD")
     if head is None:
         return AuditResult((), 0, None, since)
+    # Each git process an incremental audit (`--since` the mark) starts costs about as much as auditing its one new
+    # commit: the mark is resolved once, and whether it is an ancestor of HEAD is read from the range's listing.
+    marked = git.rev(MARK_REF)
     since_sha = None
     if since:
-        since_sha = git.rev(since)
+        since_sha = marked if since == MARK_REF else git.rev(since)
         if since_sha is None:
             raise BadInput("bad_value", field="--since", value=since, accepted=Text("acc_audit_since"))
-    marked = git.rev(MARK_REF)
+    log = None
+    if marked and since_sha == marked:
+        # marked..HEAD: the mark is an ancestor of HEAD exactly when it is HEAD or the parent of a listed commit.
+        log = CommitLog(git, [f"{since_sha}..{head}"])
+        kept = marked == head or marked in log.children
+    else:
+        kept = not marked or git.is_ancestor(marked, head)
     findings: list[Finding] = []
-    if marked and not git.is_ancestor(marked, head):
+    if marked and not kept:
         findings.append(_rewrite(git, marked, f"HEAD {head[:10]}", lang))
     auditor = Auditor(git, lang)
     # The ledger's root is the one the last clean run vouched for (the mark's), else the one HEAD's first parents
@@ -1852,8 +1892,11 @@ def audit_repo(root: Path, since: str | None = None, lang: str = "zh", mark: boo
         [f"{since_sha}..{head}" if since_sha else head],
         root_below=[since_sha] if since_sha else None,
         anchor=anchor,
+        log=log,
     )
-    covered = since_sha is None or (marked is not None and git.is_ancestor(since_sha, marked))
+    covered = since_sha is None or (
+        marked is not None and (since_sha == marked or git.is_ancestor(since_sha, marked))
+    )
     if mark and not findings and covered:
         from ..core.errors import EnvironmentProblem
 
