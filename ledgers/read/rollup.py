@@ -549,17 +549,21 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
         return out
     join, key = _leader_join(by)
     where = _unit_filter("i.unit")
-    fill(
-        f"SELECT {key}, count(CASE WHEN i.created BETWEEN :S AND :E THEN 1 END),"
-        " count(CASE WHEN i.kind = 'wish' AND i.created BETWEEN :S AND :E THEN 1 END),"
-        " count(CASE WHEN i.created <= :A THEN 1 END),"
-        " count(CASE WHEN i.created <= :A AND i.esc_township <= :A THEN 1 END),"
-        " count(CASE WHEN i.created <= :A AND i.esc_county <= :A THEN 1 END),"
-        " count(CASE WHEN i.late IS NOT NULL AND i.created BETWEEN :S AND :E THEN 1 END)"
-        f" FROM items i{join} WHERE {where} GROUP BY 1",
-        ("opened", "wishes_raised", "raised", "escalated_township", "escalated_county", "late"),
+    # One pass over the items for these and the article's counts (two scans were 0.2 s at 100,000 items).
+    _article_item_counts(
+        key,
+        join,
+        where,
+        fill,
+        also=(
+            ("count(CASE WHEN i.created BETWEEN :S AND :E THEN 1 END)", "opened"),
+            ("count(CASE WHEN i.kind = 'wish' AND i.created BETWEEN :S AND :E THEN 1 END)", "wishes_raised"),
+            ("count(CASE WHEN i.created <= :A THEN 1 END)", "raised"),
+            ("count(CASE WHEN i.created <= :A AND i.esc_township <= :A THEN 1 END)", "escalated_township"),
+            ("count(CASE WHEN i.created <= :A AND i.esc_county <= :A THEN 1 END)", "escalated_county"),
+            ("count(CASE WHEN i.late IS NOT NULL AND i.created BETWEEN :S AND :E THEN 1 END)", "late"),
+        ),
     )
-    _article_item_counts(key, join, where, fill)
     fill(
         f"SELECT {key}, count(*), count(CASE WHEN s.due < :A THEN 1 END)"
         f" FROM item_spans s JOIN items i ON i.id = s.item{join}"
@@ -679,12 +683,15 @@ def _round_metrics(params: dict[str, Any], fill: Any) -> None:
     _survey_metrics(f"COALESCE(CAST(s.round AS TEXT), '{NO_ROUND}')", " AND t.round IS s.round", fill)
 
 
-def _article_item_counts(key: str, join: str, where: str, fill: Any) -> None:
+def _article_item_counts(
+    key: str, join: str, where: str, fill: Any, also: tuple[tuple[str, str], ...] = ()
+) -> None:
     """Households with problems raised in the period and those of them referred to the township / the county by the
     as-of date (the 215 → 104 → 25 funnel of seed 001 counts 户), suggestions (建言) and items from the discipline
-    channel (纪委) raised in the period, and the ledger books (unit × ledger) with entries as of the as-of date."""
+    channel (纪委) raised in the period, and the ledger books (unit × ledger) with entries as of the as-of date;
+    `also`: more (aggregate, counter) over the same rows, read in the same pass."""
     fill(
-        f"SELECT {key},"
+        f"SELECT {key}, {''.join(expression + ', ' for expression, _ in also)}"
         " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E THEN i.household END),"
         " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E AND i.esc_township <= :A THEN i.household END),"
         " count(DISTINCT CASE WHEN i.created BETWEEN :S AND :E AND i.esc_county <= :A THEN i.household END),"
@@ -694,6 +701,7 @@ def _article_item_counts(key: str, join: str, where: str, fill: Any) -> None:
         " count(CASE WHEN i.created <= :A THEN 1 END)"
         f" FROM items i{join} WHERE {where} GROUP BY 1",
         (
+            *(name for _, name in also),
             "households_with_problems",
             "households_escalated_township",
             "households_escalated_county",
@@ -742,9 +750,9 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
         " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END),"
         " count(CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN 1 END),"
         " count(CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN 1 END),"
-        " count(v.late)"
+        " count(v.late), count(CASE WHEN v.kind = 'condolence' THEN 1 END)"
         f" FROM visits v WHERE v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
-        ("visits", "talks", "stays", "talks_households", "talks_cadres", "late"),
+        ("visits", "talks", "stays", "talks_households", "talks_cadres", "late", "condolences"),
     )
     # 驻村 (issue 18): cadres in post at the as-of date posted to a village of the row.
     fill(
@@ -767,11 +775,6 @@ def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
         f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants), count(a.late) FROM activities a"
         f" WHERE a.date BETWEEN :S AND :E AND {_unit_filter('a.unit')} GROUP BY 1",
         ("activities", "participants", "late"),
-    )
-    fill(
-        f"SELECT {_key(by, 'v.unit')}, count(*) FROM visits v"
-        f" WHERE v.kind = 'condolence' AND v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
-        ("condolences",),
     )
     # 结对认亲 (seed 004: 3,809 cadres with 10,334 households): a cadre with a pairing in force on the as-of date,
     # counted at the unit they served in that day.
