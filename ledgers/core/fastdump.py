@@ -129,7 +129,23 @@ def _sequence(items: list, indent: str, out: list[str]) -> None:
 def _flow(value: Any) -> str:
     kind = type(value)
     if kind is dict:
-        return "{" + ", ".join(f"{_key(key, True)}: {_flow(item)}" for key, item in value.items()) + "}"
+        # Written forms of keys and short strings looked up inline, as _mapping does (a visits import writes
+        # 10,000 of these lines; the calls per key and value were most of it).
+        known = _FLOW
+        parts = []
+        for key, item in value.items():
+            key_text = (known.get(key) if type(key) is str else None) or _key(key, True)
+            item_kind = type(item)
+            if item_kind is str:
+                item_text = known.get(item) or _string(item, True)
+            elif item is None:
+                item_text = "null"
+            elif item_kind is dict or item_kind is list:
+                item_text = _flow(item)
+            else:
+                item_text = _scalar(item, True)
+            parts.append(f"{key_text}: {item_text}")
+        return "{" + ", ".join(parts) + "}"
     if kind is list:
         return "[" + ", ".join(_flow(item) for item in value) + "]"
     return _scalar(value, True)

@@ -52,6 +52,7 @@ from ..core.operations import new_entry, visitor_trailers
 from ..core.orgtree import read_code, short_name
 from ..core.registers import in_service, on_register
 from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
+from ..read.import_lookup import ImportLookup
 from ..repo.store import Ledger, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
@@ -892,6 +893,21 @@ def _split_list(text: str) -> list[str]:
 _LABELLED = re.compile(r"^(.*?)\s*[（(]\s*([A-Za-z]-[0-9A-Za-z]{6}|\d{6,15})\s*[)）]$")
 
 
+def _optional_text(text: str, header: str, limit: int) -> str | None:
+    return F.text(text, header, limit=limit, required=False)
+
+
+def _member_count(text: str, header: str) -> int:
+    """家庭人口 as a number, `5人` and `5口` too."""
+    return F.positive_int(re.sub(r"[人口]$", "", text), header, 1, 50)
+
+
+_UNPARSED = object()  # a cell text not parsed yet in this sheet
+_REUSED_VALUES = (
+    4096  # distinct texts a column keeps the value of: dates, enums and notes repeat, names do not
+)
+
+
 # ---------------------------------------------------------------- the ledger as seen by a sheet
 
 
@@ -917,8 +933,10 @@ def _load(ledger: Ledger, kind: str, factory: Callable[[dict[str, Any], Source],
 class SheetContext:
     """Look-ups a sheet needs: units and cadres by name, households by village + head, everything by id."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, lookup: ImportLookup | None = None) -> None:
         self.ledger = ledger
+        # A visits import's households and cadres as the index has them (read/import_lookup.py), when it has one.
+        self.lookup = lookup
         self.units = ledger.units()
         self.unit_names: dict[str, list[str]] = defaultdict(list)
         self.unit_aliases: dict[str, list[str]] = defaultdict(list)  # earlier names (org rename)
@@ -937,12 +955,18 @@ class SheetContext:
         self._home_index: dict[tuple[str, str], list[str]] = {}
         self._hash_index: dict[str, str] = {}
         self._register_index: dict[str, str] = {}
+        self._visits_by_place: dict[tuple[str, str], list[Visit]] | None = None
+        self._found_units: dict[tuple[str, str, str | None, str | None], str] = {}
+        self._found_cadres: dict[tuple[str, str, str | None], tuple[str, ...]] = {}
 
     # -- entities, loaded on first use
     @property
     def cadres(self) -> dict[str, Cadre]:
         if self._cadres is None:
-            self._cadres = _load(self.ledger, "C", Cadre.from_dict)
+            if self.lookup is not None:
+                self._cadres = self.lookup.cadres()  # type: ignore[assignment]  # what a visit row reads of them
+            else:
+                self._cadres = _load(self.ledger, "C", Cadre.from_dict)
             self._cadre_names = defaultdict(list)
             for cadre in self._cadres.values():
                 self._cadre_names[cadre.name].append(cadre.id)
@@ -956,10 +980,16 @@ class SheetContext:
     @property
     def households(self) -> dict[str, Household]:
         if self._households is None:
-            self._households = _load(self.ledger, "H", Household.from_dict)
             self._home_index = defaultdict(list)
             self._hash_index = {}
             self._register_index = {}
+            if self.lookup is not None:
+                # what a visit row reads of them: no ID number hashes or register numbers
+                self._households = self.lookup.households()  # type: ignore[assignment]
+                for facts in self._households.values():
+                    self._home_index[(facts.village, facts.head)].append(facts.id)
+                return self._households
+            self._households = _load(self.ledger, "H", Household.from_dict)
             for home in self._households.values():
                 self._home_index[(home.village, home.head)].append(home.id)
                 if home.id_hash:
@@ -1011,6 +1041,22 @@ class SheetContext:
             self._visits = {visit.id: visit for visit in iter_visits(self.ledger)}
         return self._visits
 
+    def visits_at(self, date: str, household_or_unit: str) -> list[Visit]:
+        """The visits in force on `date` at a household (or, without one, a unit), in the ledger's order."""
+        if self.lookup is not None:
+            return self.lookup.visits_at(date, household_or_unit)
+        if self._visits_by_place is None:
+            self._visits_by_place = defaultdict(list)
+            for visit in self.visits.values():
+                self._visits_by_place[(visit.date, visit.household or visit.unit)].append(visit)
+        return self._visits_by_place.get((date, household_or_unit), [])
+
+    def visit_taken(self, visit_id: str) -> bool:
+        """A visit in force has this id (a new one must not)."""
+        if self.lookup is not None and self._visits is None:
+            return self.lookup.visit_taken(visit_id)
+        return visit_id in self.visits
+
     # -- units
     def unit_label(self, code: str | None, scoped: bool = True) -> str:
         """The unit's name, or `name（code）` when the name alone would not find it again on import."""
@@ -1025,6 +1071,15 @@ class SheetContext:
         return f"{unit.name}（{code}）" if same else unit.name
 
     def find_unit(self, text: str, header: str, level: str | None, parent: str | None = None) -> str:
+        """The unit a cell names; a sheet names the same few villages thousands of times, so each name is resolved
+        once (a refusal is not kept: every row naming a wrong unit gets its own finding)."""
+        key = (text, header, level, parent)
+        code = self._found_units.get(key)
+        if code is None:
+            code = self._found_units[key] = self._find_unit(text, header, level, parent)
+        return code
+
+    def _find_unit(self, text: str, header: str, level: str | None, parent: str | None) -> str:
         value = unicodedata.normalize("NFKC", text).strip()
         match = _LABELLED.match(value)
         if match and match.group(2).isdigit():
@@ -1119,6 +1174,14 @@ class SheetContext:
         return found[0]
 
     def find_cadres(self, text: str, header: str, near: str | None = None) -> tuple[str, ...]:
+        """The cadres a cell names, resolved once per text and place (a village's 走访人 repeat down a sheet)."""
+        key = (text, header, near)
+        found = self._found_cadres.get(key)
+        if found is None:
+            found = self._found_cadres[key] = self._find_cadres(text, header, near)
+        return found
+
+    def _find_cadres(self, text: str, header: str, near: str | None) -> tuple[str, ...]:
         out: list[str] = []
         for part in _split_list(text):
             cadre_id = self.find_cadre(part, header, near)
@@ -1421,9 +1484,34 @@ def plan_import(
     plan = ImportPlan(
         kind, table.name, head, F.timestamp(), ignored_columns=ignored, registered=registered, role=role
     )
-    planner = _Planner(SheetContext(ledger), actor, plan, set(fields_by_col.values()), kind)
-    positions = {name: index for index, name in fields_by_col.items()}
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
+    # A visit row's households and cadres from the index when the ledger has one: reading every household file
+    # was most of a visits import (issue 19).
+    lookup = ImportLookup.open(ledger) if kind == "visits" else None
+    try:
+        planner = _Planner(SheetContext(ledger, lookup), actor, plan, set(fields_by_col.values()), kind)
+        _plan_rows(planner, table, rows, fields_by_col, headers, findings, progress)
+    finally:
+        if lookup is not None:
+            lookup.close()
+    if findings:
+        findings.sort(key=lambda finding: (finding.row, finding.position))
+        raise ImportRejected(table.name, findings)
+    return plan
+
+
+def _plan_rows(
+    planner: _Planner,
+    table: RawTable,
+    rows: list[tuple[int, list[str]]],
+    fields_by_col: dict[int, str],
+    headers: dict[str, str],
+    findings: list[Finding],
+    progress: Progress | None,
+) -> None:
+    """Each data row through the planner, in sheet order, then the planner's work over all rows."""
+    plan = planner.plan
+    positions = {name: index for index, name in fields_by_col.items()}
     for position, (number, cells) in enumerate(rows, start=1):
         values = {
             name: cells[index] for index, name in fields_by_col.items() if index < len(cells) and cells[index]
@@ -1442,10 +1530,6 @@ def plan_import(
         if progress and (position % PROGRESS_EVERY == 0 or position == len(rows)):
             progress("check", position, len(rows))
     planner.finish()
-    if findings:
-        findings.sort(key=lambda finding: (finding.row, finding.position))
-        raise ImportRejected(table.name, findings)
-    return plan
 
 
 def _find_header(
@@ -1559,6 +1643,10 @@ class _Planner:
             kind == "households" and "register_no" in present and bool({"relation", "person_no"} & present)
         )
         self.person_rows: dict[str, list[_Row]] = {}
+        # Per skipped-columns set: each column's parser and the values it gave (parse_fields).
+        self._parsers: dict[
+            tuple[str, ...], list[tuple[str, Callable[[str], Any], dict[str, Any] | None, bool]]
+        ] = {}
 
     def row(self, row: _Row) -> None:
         getattr(self, f"_{self.kind}")(row)
@@ -1569,7 +1657,7 @@ class _Planner:
             if candidate in self.taken:
                 continue
             exists = (
-                candidate in self.ctx.visits
+                self.ctx.visit_taken(candidate)
                 if prefix == "V"
                 else self.ctx.ledger.locate(candidate) is not None
             )
@@ -1610,7 +1698,7 @@ class _Planner:
             self.plan.files[home.source.path] = dump_record(home)
             self.plan.entries.append(home_id)
         for visit, items in self.new_visits.values():
-            record = replace(visit, items=tuple(items))
+            record = replace(visit, items=tuple(items)) if items else visit
             rel = layout.visit_stream_path(record.date, record.village)
             doc = record.to_dict()
             self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(doc))
@@ -1620,40 +1708,73 @@ class _Planner:
         self.plan.entries = list(dict.fromkeys(self.plan.entries))
 
     # -- shared row parts
-    def parse_fields(self, row: _Row, skip: Iterable[str] = ()) -> dict[str, Any]:
-        """Every present plain column parsed to its canonical value (places, people and ids are resolved apart)."""
+    def parse_fields(self, row: _Row, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Every present plain column parsed to its canonical value (places, people and ids are resolved apart).
+
+        A column's parser is chosen once per sheet, and a value it gave for a cell text is reused for the same text
+        in a later row (a 走访情况 or a date repeats down a sheet): the parsers are pure, except that free text with
+        a number in it is masked and noted, so only text that came back as it was is reused."""
+        parsers = self._parsers.get(skip)
+        if parsers is None:
+            parsers = self._parsers[skip] = self._column_parsers(row, skip)
         out: dict[str, Any] = {}
+        values, failed = row.values, row.failed
+        for name, parse, known, as_typed in parsers:
+            text = values.get(name) or None
+            if text is None or name in failed:
+                out[name] = None
+                continue
+            if known is not None:
+                value = known.get(text, _UNPARSED)
+                if value is not _UNPARSED:
+                    out[name] = value
+                    continue
+            try:
+                value = parse(text)
+            except LedgerError as error:
+                row.fail(name, error)
+                out[name] = None
+                continue
+            if known is not None and len(known) < _REUSED_VALUES and (not as_typed or value == text.strip()):
+                known[text] = value
+            out[name] = value
+        return out
+
+    def _column_parsers(
+        self, row: _Row, skip: tuple[str, ...]
+    ) -> list[tuple[str, Callable[[str], Any], dict[str, Any] | None, bool]]:
+        """(field, parser of a cell's text, the values it gave by text or None when not reused, reused only when the
+        text came back as typed) of each present plain column, in the kind's column order."""
+        parsers: list[tuple[str, Callable[[str], Any], dict[str, Any] | None, bool]] = []
         skipped = {*skip, "id", "seq", "township", "village", "group", "items"}
         for name in [key for key in self.columns if key in self.present and key not in skipped]:
             column = self.columns[name]
             header = row.header(name)
             kind = column.type
+            parse: Callable[[str], Any] | None = None
             if kind == "text":
                 limit = F.MAX_NAME if name in ("title", "register_no", "resp_unit") else F.MAX_TEXT
-                out[name] = row.guard(
-                    name, lambda t, h=header, n=limit: F.text(t, h, limit=n, required=False)
-                )
+                parse = functools.partial(_optional_text, header=header, limit=limit)
             elif kind == "name":
-                out[name] = row.guard(name, lambda t, h=header: F.name(t, h))
+                parse = functools.partial(F.name, field=header)
             elif kind == "enum":
-                out[name] = row.guard(name, lambda t, h=header, c=column: parse_enum(t, h, c.enum))
+                parse = functools.partial(parse_enum, header=header, values=column.enum)
             elif kind == "date":
-                out[name] = row.guard(
-                    name, lambda t, h=header, f=name == "due": parse_date(t, h, allow_future=f)
-                )
+                parse = functools.partial(parse_date, header=header, allow_future=name == "due")
             elif kind == "int":
-                out[name] = row.guard(
-                    name, lambda t, h=header: F.positive_int(re.sub(r"[人口]$", "", t), h, 1, 50)
-                )
+                parse = functools.partial(_member_count, header=header)
             elif kind == "bool":
-                out[name] = row.guard(name, lambda t, h=header: parse_bool(t, h))
+                parse = functools.partial(parse_bool, header=header)
             elif kind == "monitor":
-                out[name] = row.guard(name, lambda t, h=header: parse_monitor_type(t, h))
+                parse = functools.partial(parse_monitor_type, header=header)
             elif kind == "risks":
-                out[name] = row.guard(name, lambda t, h=header: _parse_risks(t, h))
+                parse = functools.partial(_parse_risks, header=header)
             elif kind in ("pii_id", "pii_phone"):
-                out[name] = row.guard(name, lambda t, h=header, k=kind: self._pii(t, h, k))
-        return out
+                # never reused: each number is hashed and kept for the vault
+                parsers.append((name, functools.partial(self._pii, header=header, kind=kind), None, False))
+            if parse is not None:
+                parsers.append((name, parse, {}, kind in ("text", "name")))
+        return parsers
 
     def _pii(self, text: str, header: str, kind: str) -> tuple[str, str | None]:
         """(masked, keyed hash). A masked value (from an export) has no hash and only matches its own entry."""
@@ -1783,10 +1904,7 @@ class _Planner:
         member_hashes: list[str] = []
         known = self.ctx.register_index.get(_norm(first.text("register_no") or ""))  # imported before
         for row in rows:
-            stated = row.guard(
-                "members",
-                lambda t, h=row.header("members"): F.positive_int(re.sub(r"[人口]$", "", t), h, 1, 50),
-            )
+            stated = row.guard("members", functools.partial(_member_count, header=row.header("members")))
             if stated is not None and stated != count:
                 row.fail(
                     "members",
@@ -2104,7 +2222,7 @@ class _Planner:
         values = self.parse_fields(row, skip=("by",))
         visitors = self.people(row, "by", group or village or township, many=True)
         home_id = self.household(row, village, group)
-        visit = self.existing(row, "V", ctx.visits)
+        visit = self.existing(row, "V", ctx.visits) if row.text("id") is not None else None
         if visit is not None:
             sheet = values | {"township": township, "village": village, "group": group, "by": visitors or ()}
             if home_id:
@@ -2141,7 +2259,7 @@ class _Planner:
             row, ("visit", *key), "date", f"{date} {home.head if home else ctx.unit_label(unit)}"
         ):
             return
-        for other in ctx.visits.values():
+        for other in ctx.visits_at(date, key[2]):
             if (other.date, other.kind, other.household or other.unit, tuple(sorted(other.by))) == key:
                 row.fail(
                     "date", BadInput("duplicate", field=row.header("date"), value=date, existing=other.id)

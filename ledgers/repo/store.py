@@ -499,9 +499,10 @@ class Transaction:
         journal, and the commit never names a file that is not on disk. `appends` are text added to the end of
         stream files (an import's visits), written the same way."""
         contents = {}
+        listed: dict[str, set[str] | None] = {}  # directory -> the names in it (None: no such directory yet)
         for rel in sorted(files):
             _safe_rel(rel)
-            self._original(rel)
+            self._original_listed(rel, listed)
             contents[rel] = files[rel].encode("utf-8")
         for rel in sorted(appends or {}):
             _safe_rel(rel)
@@ -509,17 +510,34 @@ class Transaction:
             contents[rel] = base + appends[rel].encode("utf-8")
         self._intend(list(contents))  # one journal write for the whole import
         self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
-        made: set[Path] = set()
+        root = str(self.ledger.root)
         for done, rel in enumerate(contents, start=1):
-            path = self.ledger.root / rel
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            atomic_write(path, contents[rel], durable=False, parent_exists=True)
+            directory, _, name = rel.rpartition("/")
+            if listed.get(directory) is None:  # not there yet, or not listed (a stream appended to)
+                os.makedirs(os.path.join(root, directory), exist_ok=True)
+                listed[directory] = set()
+            _replace_file(os.path.join(root, directory), name, contents[rel])
             crash_point("write")
             if progress is not None:
                 progress(done, len(contents))
         os.sync()
+
+    def _original_listed(self, rel: str, listed: dict[str, set[str] | None]) -> None:
+        """`_original` for one of many files: one directory listing tells which of them exist, so only those are
+        read (an import's new files cost no failed open each)."""
+        if rel in self.originals:
+            return
+        directory, _, name = rel.rpartition("/")
+        if directory not in listed:
+            try:
+                listed[directory] = set(os.listdir(self.ledger.root / directory))
+            except (FileNotFoundError, NotADirectoryError):
+                listed[directory] = None
+        names = listed[directory]
+        if names is None or name not in names:
+            self.originals[rel] = None
+        else:
+            self._original(rel)
 
     def remove(self, rel: str) -> None:
         """Delete a file in this operation's commit (household.move: the file leaves its old village's directory).
@@ -883,6 +901,27 @@ def atomic_write(path: Path, content: bytes, durable: bool = True, parent_exists
         with contextlib.suppress(Exception):
             tmp.unlink()  # type: ignore[possibly-undefined]
         raise EnvironmentProblem("io_failed", detail=f"{path.name}: {exc.strerror or exc}") from None
+
+
+def _replace_file(directory: str, name: str, content: bytes) -> None:
+    """atomic_write without the fsync, for the many files of an import: a temp file beside it, renamed over it
+    (a crash leaves the old file or the new one). Plain os calls on strings: pathlib and buffered file objects
+    were a tenth of writing 10,000 files."""
+    path = os.path.join(directory, name)
+    tmp = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    try:
+        handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise EnvironmentProblem("io_failed", detail=f"{name}: {exc.strerror or exc}") from None
 
 
 def lock_holder(path: Path) -> str | None:
