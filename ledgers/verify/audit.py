@@ -58,12 +58,11 @@ from ..repo.gitwalk import (
     Change,
     Commit,
     Git,
-    Objects,
     diff_trees,
     fold_moves,
     git_blob_id,
 )
-from .audit_log import CommitLog
+from .audit_log import BoundedObjects, CommitLog
 from .audit_seen import HistorySeen, StreamIds, entries_digest, entry_reprs, pack_ids
 from .audit_trees import paths_under
 
@@ -196,11 +195,11 @@ class Auditor:
         self.git = git
         self.lang = lang
         self.check_signatures = check_signatures
-        self.objects = Objects(git)
+        self.objects = BoundedObjects(git)
         self.findings: list[Finding] = []
         # Findings share their message and author strings: a bulk commit has one finding per file, alike.
         self.messages: dict[tuple[Any, ...], str] = {}
-        self.authors: dict[str, str] = {}
+        self.authors: dict[str, str] = {}  # each author's text, once
         self.states: dict[str, State] = {}
         self.boundary: dict[str, State] = {}
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
@@ -404,7 +403,8 @@ class Auditor:
             message = messages.render(key, self.lang, **params)
         if len(self.messages) > PARSED_KEPT:
             self.messages.clear()
-        author = self.authors.get(commit.sha) or self.authors.setdefault(commit.sha, commit.author)
+        author = commit.author
+        author = self.authors.setdefault(author, author)
         self.findings.append(Finding(commit.sha, author, path, code, message, line))
 
     def _parse(self, oid: str, stream: bool = False, keep: bool = True) -> tuple[Any, str, str | None]:
@@ -1030,7 +1030,7 @@ class Auditor:
             fingerprints = frozenset(fp for fp in (fingerprint(key) for key in keys) if fp)
             for key in keys:
                 self.signers.setdefault(actor, set()).add(key)
-            self.sign_checks.append((commit, actor, fingerprints))
+            self.sign_checks.append((_named(commit), actor, fingerprints))
 
     def _check_entries(
         self,
@@ -1516,7 +1516,8 @@ class Auditor:
                 keys = cadre.keys if cadre else ()
                 for key in keys:
                     self.signers.setdefault(actor, set()).add(key)
-                self.sign_checks.append((commit, actor, frozenset(fp for fp in map(fingerprint, keys) if fp)))
+                fingerprints = frozenset(fp for fp in map(fingerprint, keys) if fp)
+                self.sign_checks.append((_named(commit), actor, fingerprints))
         for path in paths:
             parents = [blobs[path] for blobs in parent_blobs]
             self._check_merged_file(commit, path, merged_blob.get(path, ZERO), parents, settled)
@@ -1788,6 +1789,12 @@ def _wildmatch_regex(pattern: str) -> str:
             out.append(re.escape(char))
             index += 1
     return "".join(out)
+
+
+def _named(commit: Commit) -> Commit:
+    """A commit as a finding names it (id and author), without its message: signatures are checked once at the end,
+    and a signed ledger's whole history of commit messages need not wait for that."""
+    return Commit(commit.sha, (), commit.author_name, commit.author_email, "", "", commit.signed)
 
 
 def _fresh() -> State:

@@ -15,10 +15,21 @@ from typing import IO
 
 from ..core.errors import EnvironmentProblem
 from ..repo import git as git_runner
-from ..repo.gitwalk import Change, Git
+from ..repo.gitwalk import Change, Git, Objects
 
 LogEntry = tuple[str, tuple[str, ...], list[Change]]
 BLOCK = 1 << 20  # bytes read from the listing at a time
+# git maps pack files into memory a window at a time, up to 8 GB by default, and every page it touched counts in its
+# resident size: walking a history of 180,000 commits in 36 packs made `git log` 550 MB, reading the blobs made
+# cat-file 490 MB. Small windows bound both (176 MB and 230 MB there) at no cost in time for a walk in order.
+PACK_LIMITS = (
+    "-c",
+    "core.packedGitWindowSize=1m",
+    "-c",
+    "core.packedGitLimit=16m",
+    "-c",
+    "core.deltaBaseCacheLimit=8m",
+)
 
 
 class CommitLog:
@@ -31,6 +42,7 @@ class CommitLog:
             proc = git_runner.popen(
                 git.cwd,
                 *git_runner.SAFE_CONFIG,
+                *PACK_LIMITS,
                 "log",
                 "--reverse",
                 "--topo-order",
@@ -116,3 +128,19 @@ class CommitLog:
                 window = []
         if window:
             yield window
+
+
+class BoundedObjects(Objects):
+    """gitwalk's `git cat-file --batch` reader with PACK_LIMITS (the same process, small pack windows)."""
+
+    def __init__(self, repo: Git) -> None:
+        self.proc = git_runner.popen(
+            repo.cwd,
+            *PACK_LIMITS,
+            "cat-file",
+            "--batch",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.cache: dict[str, bytes | None] = {}
