@@ -17,6 +17,7 @@ from .common import (
     label,
     ledger,
     print_json,
+    print_json_list,
     print_mapping,
     t,
     warn_unreadable,
@@ -169,7 +170,7 @@ def household_list(
     led = ledger()
     if json_out:
         homes = queries.households(led, unit=village, status=status_, include_removed=include_removed)
-        print_json([h.to_dict() | {"history": len(h.history)} for h in homes])
+        print_json_list(h.to_dict() | {"history": len(h.history)} for h in homes)
         return
     from minqing.ledgers.read.names import names
 

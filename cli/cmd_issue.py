@@ -22,6 +22,7 @@ from .common import (
     late_reason,
     ledger,
     print_json,
+    print_json_list,
     print_mapping,
     t,
     warn_unreadable,
@@ -364,7 +365,7 @@ def issue_list(
         include_voided=include_voided,
     )
     if json_out:
-        print_json([queries.item_summary(item, is_overdue) for item, is_overdue in rows])
+        print_json_list(queries.item_summary(item, is_overdue) for item, is_overdue in rows)
     else:
         from minqing.ledgers.read.names import names
 

@@ -86,3 +86,48 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(demo: Path) -> None:
     assert listing.wait(timeout=60) == 0
     assert listing.stderr.read() == b""
     assert first.decode().split()[0] == "编号"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("household", "list", "--json"),
+        ("household", "list", "--json", "--status", "monitored"),
+        ("issue", "list", "--json", "--all"),
+        ("issue", "list", "--json", "--state", "voided"),
+    ],
+)
+def test_json_lists_are_written_an_element_at_a_time_as_one_document(
+    demo: Path, args: tuple[str, ...]
+) -> None:
+    import json
+
+    shown = run(*args, ledger=demo)
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
+    assert isinstance(data, list)
+    # The same bytes json.dumps of the whole list gives (print_json's form).
+    assert shown.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_an_empty_json_list_is_an_empty_array(tmp_path: Path) -> None:
+    from foundation_util import office_env
+
+    ledger = tmp_path / "county"
+    with office_env():
+        assert (
+            run(
+                "init",
+                str(ledger),
+                "--county-code",
+                "520602",
+                "--county-name",
+                "碧江区",
+                "--admin-name",
+                "管理员",
+            ).exit_code
+            == 0
+        )
+    shown = run("household", "list", "--json", ledger=ledger)
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == "[]\n"

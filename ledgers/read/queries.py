@@ -46,18 +46,19 @@ def cadres(ledger: Ledger, unit: str | None = None, status: str | None = None) -
 
 def households(
     ledger: Ledger, unit: str | None = None, status: str | None = None, include_removed: bool = False
-) -> list[Household]:
-    """Households on the register; removed ones (销户) only with `include_removed` (`household list --all`)."""
+) -> Iterator[Household]:
+    """Households on the register, read as they are iterated (a county's 100,000 parsed at once held 700 MB);
+    removed ones (销户) only with `include_removed` (`household list --all`). The filters are checked first."""
     prefix = _unit_prefix(ledger, unit)
     if status:
         status = F.choice(status, "--status", HOUSEHOLD_STATUS)
-    return [
+    return (
         h
         for h in ledger.iter_households()
         if (prefix is None or h.unit.startswith(prefix))
         and (status is None or h.status == status)
         and (include_removed or not h.removed)
-    ]
+    )
 
 
 class HouseholdRow(NamedTuple):
