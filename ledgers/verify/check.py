@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,9 +255,10 @@ def taking_order(kind: str) -> int:
     return ORDER.index(kind) if kind in ORDER else len(ORDER)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PendingRef:
-    """A reference to an id not seen when its document was read: settled (found, or a finding) at the end."""
+    """A reference to an id not seen when its document was read: settled (found, or a finding) at the end. (Slots:
+    every item's visit waits, the visits being read after the items.)"""
 
     path: str
     index: int
@@ -436,6 +437,22 @@ class Corpus:
         for position, unit in enumerate(_list(doc.get("units"))):
             if isinstance(unit, dict) and isinstance(unit.get("code"), str):
                 self.units.setdefault(unit["code"], (unit, doc, position))
+
+    def for_workers(self) -> Corpus:
+        """A copy of what check_file reads, to send to a worker process: the org tree, the config, the cadres, and
+        the ids of the entity kinds as a set would hold them (only the cadres' paths are read: a household's
+        pairing finding names its cadre's file). Ids of stream documents are not sent (a million of them): a
+        reference to one waits for the main process's end, like any id a worker has not seen."""
+        light = Corpus(lang=self.lang, root=self.root, teams=self.teams)
+        light.owners = {
+            kind: owners if kind == "cadre" else dict.fromkeys(owners if kind in ENTITY_KINDS else (), "")
+            for kind, owners in self.owners.items()
+        }
+        light.pairings = {"cadre": self.pairings["cadre"], "household": {}}
+        light.unreadable_ids, light.unreadable_kinds = self.unreadable_ids, self.unreadable_kinds
+        light.config_docs, light.units_docs = self.config_docs, self.units_docs
+        light.units, light.county_code, light.cadres = self.units, self.county_code, self.cadres
+        return light
 
     # ------------------------------------------------------------ what the rules ask
 
@@ -1409,23 +1426,34 @@ def check_tree(root: Path, lang: str = "zh", teams: bool = False, workers: int |
             outside.append(raw)
     corpus = Corpus(lang=lang, root=root, teams=teams)
     problems: list[tuple[str, yamlio.YamlProblem]] = []
-    for kind in sorted(taken, key=taking_order):
-        listed = taken.pop(kind)
-        processes = _processes(kind, len(listed), workers)
-        if processes > 1:
-            outcomes = _in_workers(corpus, root, listed, processes)
-        else:
-            outcomes = ((raw.path, _read_and_parse(root, raw)) for raw in listed)
-        for path, outcome in outcomes:
-            if outcome is None:
-                outside.append(RawFile(path, None))  # gone or unreadable since it was listed
-            elif isinstance(outcome, yamlio.YamlProblem):
-                problems.append((path, outcome))
-                corpus.add_unreadable(path)
-            elif isinstance(outcome, CheckedFile):
-                corpus.take(outcome)
+    pool = None  # check_workers.Workers, started for the first kind that is worth them
+    try:
+        for kind in sorted(taken, key=taking_order):
+            listed = taken.pop(kind)
+            processes = _processes(kind, len(listed), workers)
+            outcomes: Iterable[Outcome]
+            if processes > 1:
+                from .check_workers import Workers
+
+                pool = pool or Workers(processes, root)
+                pool.know(corpus.for_workers())
+                paths = [raw.path for raw in listed]
+                outcomes = pool.check(paths[start : start + BATCH] for start in range(0, len(paths), BATCH))
             else:
-                corpus.add(outcome)
+                outcomes = ((raw.path, _read_and_parse(root, raw)) for raw in listed)
+            for path, outcome in outcomes:
+                if outcome is None:
+                    outside.append(RawFile(path, None))  # gone or unreadable since it was listed
+                elif isinstance(outcome, yamlio.YamlProblem):
+                    problems.append((path, outcome))
+                    corpus.add_unreadable(path)
+                elif isinstance(outcome, CheckedFile):
+                    corpus.take(outcome)
+                else:
+                    corpus.add(outcome)
+    finally:
+        if pool is not None:
+            pool.close()
     findings = check_layout(outside, lang) + check_parse(problems, lang) + check_roots(root, lang)
     findings += corpus.all_findings()
     unique = sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))
@@ -1449,36 +1477,9 @@ def _read_and_parse(root: Path, raw: RawFile) -> LedgerFile | yamlio.YamlProblem
 Outcome = tuple[str, CheckedFile | LedgerFile | yamlio.YamlProblem | None]
 
 
-def _in_workers(corpus: Corpus, root: Path, listed: list[RawFile], processes: int) -> Iterator[Outcome]:
-    """The files checked by forked workers, each on its copy of the corpus as it is now, in the order listed."""
-    import gc
-    import multiprocessing
-
-    batches = [[raw.path for raw in listed[start : start + BATCH]] for start in range(0, len(listed), BATCH)]
-    # Frozen, the corpus's objects are not walked by a worker's garbage collector, so their pages stay shared.
-    gc.freeze()
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=_start_worker, initargs=(corpus, root)) as pool:
-            for outcomes in pool.imap(_check_batch, batches):
-                yield from outcomes
-    finally:
-        gc.unfreeze()
-
-
-_worker: tuple[Corpus, Path] | None = (
-    None  # in a worker process: the corpus (a forked copy) and the ledger root
-)
-
-
-def _start_worker(corpus: Corpus, root: Path) -> None:
-    global _worker
-    _worker = (corpus, root)
-
-
-def _check_batch(paths: list[str]) -> list[Outcome]:
-    assert _worker is not None
-    corpus, root = _worker
+def check_batch(corpus: Corpus, root: Path, paths: list[str]) -> list[Outcome]:
+    """In a worker process (check_workers): the files read, parsed and checked against what it knows of the
+    corpus."""
     out: list[Outcome] = []
     for path in paths:
         outcome = _read_and_parse(root, RawFile(path, b""))
