@@ -81,6 +81,9 @@ CHUNK = 128  # a big commit's changes read ahead together
 # Parsed blobs kept for reuse (minqing.yaml, units, cadres, periods, merge sides); entity and stream files are not
 # kept: what later commits need of them is in `histories` and `stream_ids`.
 PARSED_KEPT = 2000
+# ... and at most this much of their text (the parsed data is several times that): org/units.yaml changes with every
+# unit added, and 733 kept versions of a county's were ~130 MB.
+PARSED_TEXT_KEPT = 4 << 20
 
 
 # ---------------------------------------------------------------- findings
@@ -203,6 +206,7 @@ class Auditor:
         self.states: dict[str, State] = {}
         self.boundary: dict[str, State] = {}
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
+        self.parsed_text = 0  # characters of text in `parsed`
         self.histories: dict[str, HistorySeen] = {}  # entity file path -> its blob last checked, summarised
         self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
         self.stream_ids: dict[str, StreamIds] = {}  # path -> (blob id, document ids in it)
@@ -425,9 +429,11 @@ class Auditor:
                 result = (None, "", f"line {problem.line}: {problem.message}")
         if not keep:
             return result
-        if len(self.parsed) > PARSED_KEPT:
+        if len(self.parsed) > PARSED_KEPT or self.parsed_text > PARSED_TEXT_KEPT:
             self.parsed.clear()
+            self.parsed_text = 0
         self.parsed[oid] = result
+        self.parsed_text += len(result[1])
         return result
 
     def _state_of(self, sha: str) -> State:
