@@ -184,7 +184,7 @@ def visit_list(
     wide: WideOpt = False,
 ) -> None:
     from minqing.ledgers.read import queries
-    from minqing.ledgers.read.names import names
+    from minqing.ledgers.read.names import names, with_households
 
     from .tables import KEY, NAME, TEXT, Column
 
@@ -193,11 +193,8 @@ def visit_list(
     if json_out:
         print_json([v.to_dict() for v in rows])
         return
-    known = names(led)
-    heads = {
-        home: led.household(home, verify=False).head
-        for home in sorted({v.household for v in rows if v.household})
-    }
+    # Heads from the index, one query a batch (a file read each was most of a county's listing).
+    known = with_households(names(led), led, {v.household for v in rows if v.household})
     print_fitted(
         [
             Column(t("编号", "id"), KEY),
@@ -214,7 +211,7 @@ def visit_list(
                 v.id,
                 v.date,
                 label(v.kind),
-                f"{heads[v.household]} {v.household}"
+                known.household(v.household)
                 if v.household
                 # 谈心谈话 with a cadre (issue 18): the cadre talked with, where a household would be
                 else (t("干部 ", "cadre ") + known.cadre(v.with_cadre) if v.with_cadre else ""),

@@ -128,7 +128,7 @@ def visits(
         except ValueError:
             raise BadInput("bad_value", field="--month", value=month, accepted="YYYY-MM") from None
     out = []
-    for visit in iter_visits(ledger):
+    for visit in iter_visits(ledger, _visit_streams(ledger, prefix, home_id, month, visitor)):
         if prefix and not visit.unit.startswith(prefix):
             continue
         if home_id and visit.household != home_id:
@@ -139,6 +139,32 @@ def visits(
             continue
         out.append(visit)
     return sorted(out, key=lambda v: (v.date, v.id))
+
+
+def _visit_streams(
+    ledger: Ledger, prefix: str | None, household: str | None, month: str | None, visitor: str | None
+) -> list[str] | None:
+    """The stream files that hold a visit a filtered listing may show, from the index (a county's million visits
+    are in thousands of files; `visit list --household H` read them all). None, for all, when nothing filters.
+    The listing still applies every filter to what it reads: the index only spares the other files."""
+    from .index import Index
+
+    if not (prefix or household or month or visitor):
+        return None
+    where = ["(substr(v.unit, 1, :PL) = :P OR substr(v.village, 1, :PL) = :P)"]
+    if household:
+        where.append("v.household = :H")
+    if month:
+        where.append("substr(v.date, 1, length(:M)) = :M")
+    if visitor:
+        where.append("v.id IN (SELECT visit FROM visit_by WHERE cadre = :C)")
+    params = {"P": prefix or "", "PL": len(prefix or ""), "H": household, "M": month, "C": visitor}
+    with Index.open(ledger) as index:
+        found = index.conn.execute(
+            f"SELECT DISTINCT v.path FROM visits v WHERE {' AND '.join(where)}",  # noqa: S608
+            params,
+        )
+        return [path for (path,) in found]
 
 
 def items(

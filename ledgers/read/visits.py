@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..core import ids
 from ..core.model import Visit
 from ..repo.store import Ledger
@@ -28,8 +30,9 @@ def resolve_visit(ledger: Ledger, text: str, field: str = "--visit") -> tuple[st
     return visit_id, households[visit_id]
 
 
-def iter_visits(ledger: Ledger) -> list[Visit]:
-    """Every visit in force: corrected and voided documents are left out (core/streams.py)."""
+def iter_visits(ledger: Ledger, paths: Iterable[str] | None = None) -> list[Visit]:
+    """Every visit in force (of the streams `paths` when given): corrected and voided documents are left out
+    (core/streams.py)."""
     from ..core.model import Source
 
-    return [Visit.from_dict(doc, Source(rel)) for rel, doc in in_force(ledger, "visits")]
+    return [Visit.from_dict(doc, Source(rel)) for rel, doc in in_force(ledger, "visits", paths)]
