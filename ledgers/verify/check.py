@@ -556,27 +556,16 @@ class _Reopened:
         self.corpus = corpus
         self.files: dict[str, LedgerFile] = {}
 
-    @staticmethod
-    def placeholder(corpus: Corpus, path: str) -> LedgerFile:
-        """A file known by its path only: its lines are read when a finding asks."""
-        kept = corpus.kept.get(path)
-        if kept is not None:
-            return kept
-        return LedgerFile(path, kind_of(path) or "", None, [], root=corpus.root)
-
     def file(self, path: str) -> LedgerFile:
         if path in self.corpus.kept:
             return self.corpus.kept[path]
         if path not in self.files:
             if len(self.files) >= self.KEEP:
                 del self.files[next(iter(self.files))]
-            parsed = None
-            if self.corpus.root is not None:
-                parsed = parse_file(read_file(self.corpus.root, RawFile(path, b"")), self.corpus.root)
-            if not isinstance(
-                parsed, LedgerFile
-            ):  # changed on disk since it was read: lines from what is there
-                parsed = self.placeholder(self.corpus, path)
+            root = self.corpus.root
+            parsed = parse_file(read_file(root, RawFile(path, b"")), root) if root is not None else None
+            if not isinstance(parsed, LedgerFile):  # no longer parses: lines are read from what is there
+                parsed = LedgerFile(path, kind_of(path) or "", None, [], root=root)
             self.files[path] = parsed
         return self.files[path]
 
@@ -1402,8 +1391,9 @@ def check_roots(root: Path, lang: str) -> list[Finding]:
     return [Finding("HEAD", 0, "foreign_root", message)]
 
 
-# A kind with at least this many files is checked by worker processes (a pool costs ~0.1 s to start), WORKERS of them
-# (a county's check is mostly parsing and schema validation, one file at a time); a batch is BATCH files.
+# A kind with at least this many files is checked by worker processes (check_workers: starting them costs ~0.5 s),
+# WORKERS of them (a county's check is mostly parsing and schema validation, one file at a time); a batch is BATCH
+# files.
 PARALLEL_FROM = 2000
 WORKERS = 2
 BATCH = 64
