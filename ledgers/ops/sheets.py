@@ -1316,7 +1316,7 @@ class ImportPlan:
     at: str
     rows: int = 0
     unchanged: int = 0
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # UTF-8: a county's sheet is 100,000 files
     streams: dict[str, list[str]] = field(default_factory=dict)
     entries: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
@@ -1682,7 +1682,7 @@ class _Planner:
         return True
 
     def add(self, entry_id: str, rel: str, text: str) -> None:
-        self.plan.files[rel] = text
+        self.plan.files[rel] = text.encode("utf-8")
         self.plan.entries.append(entry_id)
         self.plan.created.append(entry_id)
 
@@ -1691,11 +1691,11 @@ class _Planner:
             self._person_group(rows)
         for cadre_id, cadre in sorted(self.cadre_updates.items()):
             assert cadre.source is not None
-            self.plan.files[cadre.source.path] = dump_record(cadre)
+            self.plan.files[cadre.source.path] = dump_record(cadre).encode("utf-8")
             self.plan.entries.append(cadre_id)
         for home_id, home in sorted(self.home_updates.items()):
             assert home.source is not None
-            self.plan.files[home.source.path] = dump_record(home)
+            self.plan.files[home.source.path] = dump_record(home).encode("utf-8")
             self.plan.entries.append(home_id)
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items)) if items else visit
