@@ -629,9 +629,9 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
         ref = row.ref_median()
         floor = statistics.median(sample.seconds for sample in fast_import[kind])
         row.note = f"{count / row.median():,.0f} rows/s" + (
-            f" (reference {count / ref:,.0f} rows/s" if ref else " ("
+            f" (reference {count / ref:,.0f} rows/s)" if ref else ""
         )
-        row.note += f"; the commit alone by `git fast-import` {floor:.2f} s)"
+        row.note += f"; the commit alone by `git fast-import`: {floor:.2f} s"
     shutil.rmtree(folder, ignore_errors=True)
     return [homes, visits]
 
