@@ -105,6 +105,19 @@ def cadre_values(index: int, cadre_id: str, villages: list[str]) -> dict[str, st
     return {"id": cadre_id, "name": f"测试干部{index}", "unit": unit, "role": role}
 
 
+def item_values(rng: random.Random, item_id: str, home_id: str) -> dict[str, str]:
+    """What every generated item is created with (both histories: the bulk snapshot and the operations)."""
+    return {
+        "id": item_id,
+        "kind": "problem",
+        "ledger": "livelihood",
+        "category": rng.choice(CATEGORIES),
+        "desc": "测试问题描述",
+        "source": "visit",
+        "household": home_id,
+    }
+
+
 def _write(root: Path, rel: str, text: str) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,18 +155,8 @@ def _items(args: tuple) -> None:
                 at,
                 admin,
                 "create",
-                {
-                    "id": item_id,
-                    "kind": "problem",
-                    "ledger": "livelihood",
-                    "category": rng.choice(CATEGORIES),
-                    "desc": "测试问题描述",
-                    "source": "visit",
-                    "household": home_id,
-                    "unit": village,
-                    "level": "village",
-                    "created": created.isoformat(),
-                },
+                item_values(rng, item_id, home_id)
+                | {"unit": village, "level": "village", "created": created.isoformat()},
             )
         ]
         fate = rng.random()

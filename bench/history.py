@@ -35,13 +35,13 @@ from minqing.ledgers.core import ids, layout, yamlio
 from minqing.ledgers.core.items import apply as apply_item
 from minqing.ledgers.core.items import deadlines
 from minqing.ledgers.core.layout import AUTHOR_DOMAIN, UNITS_FILE
-from minqing.ledgers.core.model import CATEGORIES, Cadre, HistoryEntry, Household, Item, Visit
+from minqing.ledgers.core.model import Cadre, HistoryEntry, Household, Item, Visit
 from minqing.ledgers.core.operations import commit_message, subject, visitor_trailers
 from minqing.ledgers.core.registers import apply_cadre, apply_household
 from minqing.ledgers.ops import register
 from minqing.ledgers.repo.store import FastImportCommitter, Ledger, dump_item, dump_record
 
-from .generate import COUNTY, END, SIZES, _ids, _op_id, cadre_values, org_units
+from .generate import COUNTY, END, SIZES, _ids, _op_id, cadre_values, item_values, org_units
 
 COUNTY_NAME = "碧江区"
 ADMIN_NAME = "基准管理员"
@@ -310,15 +310,7 @@ def _item_steps(
 ) -> list[tuple[dt.date, str, dict[str, Any]]]:
     """An item's operations (the fates of the bulk mode): assigned the next day; 30% escalated to the township
     and assigned again; 85% resolved within 20 days, 75% then rated satisfied and closed the day after."""
-    values = {
-        "id": item_id,
-        "kind": "problem",
-        "ledger": "livelihood",
-        "category": rng.choice(CATEGORIES),
-        "desc": "测试问题描述",
-        "source": "visit",
-        "household": home_id,
-    }
+    values = item_values(rng, item_id, home_id)
     steps = [(created, "create", values)]
     fate = rng.random()
     day = created + dt.timedelta(days=1)

@@ -172,3 +172,23 @@ def commit(path: Path, subject: str, body: str = "", author: str | None = None) 
 def author_of(book: Book, cadre_id: str) -> str:
     name = Ledger.open(book.path).cadre(cadre_id).name
     return f"{name} <{cadre_id}@minqing.invalid>"
+
+
+def codes(path: Path, **kwargs: object) -> list[tuple[str, str, str]]:
+    """(short commit, path, code) of every finding of a full audit (no mark set)."""
+    from minqing.ledgers.verify import audit
+
+    result = audit.audit_repo(path, mark=False, lang="en", **kwargs)  # type: ignore[arg-type]
+    return [(f.commit[:10], f.path, f.code) for f in result.findings]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    """A small ledger with a history (`build`), made once per test module."""
+    return build(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def book(template: Book, tmp_path: Path) -> Book:
+    """A copy of the module's template for one test to change."""
+    return template.copy(tmp_path / "ledger")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from audit_fixture import book, template  # noqa: F401 (fixtures: a ledger with a built history, per module)
 from typer.testing import CliRunner
 
 from minqing.cli.app import app

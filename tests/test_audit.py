@@ -6,13 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from audit_fixture import (
     NOW,
     Book,
     append_entry,
     author_of,
-    build,
+    codes,
     commit,
     edit,
     git,
@@ -23,22 +22,6 @@ from minqing.ledgers.core.kinds import KINDS
 from minqing.ledgers.ops import register, visits, workflow
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import audit
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def book(template: Book, tmp_path: Path) -> Book:
-    return template.copy(tmp_path / "ledger")
-
-
-def codes(path: Path, **kwargs) -> list[tuple[str, str, str]]:
-    """(short commit, path, code) of every finding."""
-    result = audit.audit_repo(path, mark=False, lang="en", **kwargs)
-    return [(f.commit[:10], f.path, f.code) for f in result.findings]
 
 
 def head(path: Path) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audit_fixture import Book, build, commit, edit, git
+from audit_fixture import Book, codes, commit, edit, git
 
 from minqing.ledgers.core.model import HistoryEntry
 from minqing.ledgers.ops import visits, workflow
@@ -17,21 +17,6 @@ from minqing.ledgers.verify import audit
 from minqing.ledgers.verify.audit_log import CommitLog
 from minqing.ledgers.verify.audit_seen import entries_digest, entry_reprs, pack_ids
 from minqing.ledgers.verify.audit_trees import paths_under
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def book(template: Book, tmp_path: Path) -> Book:
-    return template.copy(tmp_path / "ledger")
-
-
-def codes(path: Path, **kwargs) -> list[tuple[str, str, str]]:
-    result = audit.audit_repo(path, mark=False, lang="en", **kwargs)
-    return [(f.commit[:10], f.path, f.code) for f in result.findings]
 
 
 def entry(op_id: str, **fields) -> HistoryEntry:

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from audit_fixture import Book, append_entry, author_of, build, commit, edit, git, trailers
+from audit_fixture import Book, append_entry, author_of, commit, edit, git, trailers
 from conftest import refused, run
 
 from minqing.ledgers.core.errors import Refused
@@ -17,16 +17,6 @@ from minqing.ledgers.ops import workflow
 from minqing.ledgers.repo import privacy
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import audit
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return build(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def book(template: Book, tmp_path: Path) -> Book:
-    return template.copy(tmp_path / "ledger")
 
 
 def commits_of(path: Path, rel: str) -> list[str]:

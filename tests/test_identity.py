@@ -7,22 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from audit_fixture import Book, build, commit, edit, trailers
+from audit_fixture import Book, commit, edit, trailers
 from conftest import refused, run
 
 from minqing.ledgers.repo import privacy
 from minqing.ledgers.repo.store import Ledger
 from minqing.ledgers.verify import audit
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return build(tmp_path_factory.mktemp("identity"))
-
-
-@pytest.fixture
-def book(template: Book, tmp_path: Path) -> Book:
-    return template.copy(tmp_path / "ledger")
 
 
 def git(path: Path, *args: str) -> str:

@@ -90,9 +90,12 @@ class Git:
 class Objects:
     """One long-running `git cat-file --batch`: contents by blob id or `rev:path`, None when missing."""
 
+    GIT_OPTIONS: tuple[str, ...] = ()  # `-c` settings for the process (audit's small pack windows)
+
     def __init__(self, repo: Git) -> None:
         self.proc = git_runner.popen(
             repo.cwd,
+            *self.GIT_OPTIONS,
             "cat-file",
             "--batch",
             stdin=subprocess.PIPE,
@@ -185,6 +188,10 @@ def _ident(text: str) -> tuple[str, str, str]:
     return name, email, when
 
 
+# The listing `parse_raw_log` reads: every commit, parents first, with its raw changes against its first parent.
+RAW_LOG = ("log", "--reverse", "--topo-order", "-z", "--raw", "--no-renames", "--no-abbrev", "--format=%H %P")
+
+
 def log_changes(
     git: Git, rev_args: list[str], paths: list[str] | None = None
 ) -> list[tuple[str, tuple[str, ...], list[Change]]]:
@@ -192,19 +199,7 @@ def log_changes(
 
     Merge commits come with no changes: callers diff them against each parent with `merge_changes`.
     """
-    out = git.run(
-        "log",
-        "--reverse",
-        "--topo-order",
-        "-z",
-        "--raw",
-        "--no-renames",
-        "--no-abbrev",
-        "--format=%H %P",
-        *rev_args,
-        "--",
-        *(paths or []),
-    )
+    out = git.run(*RAW_LOG, *rev_args, "--", *(paths or []))
     return parse_raw_log(out)
 
 

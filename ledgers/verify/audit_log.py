@@ -15,7 +15,7 @@ from typing import IO
 
 from ..core.errors import EnvironmentProblem
 from ..repo import git as git_runner
-from ..repo.gitwalk import Change, Git, Objects
+from ..repo.gitwalk import RAW_LOG, Change, Git, Objects
 
 LogEntry = tuple[str, tuple[str, ...], list[Change]]
 BLOCK = 1 << 20  # bytes read from the listing at a time
@@ -43,14 +43,7 @@ class CommitLog:
                 git.cwd,
                 *git_runner.SAFE_CONFIG,
                 *PACK_LIMITS,
-                "log",
-                "--reverse",
-                "--topo-order",
-                "-z",
-                "--raw",
-                "--no-renames",
-                "--no-abbrev",
-                "--format=%H %P",
+                *RAW_LOG,
                 *rev_args,
                 "--",
                 stdin=subprocess.DEVNULL,
@@ -133,14 +126,4 @@ class CommitLog:
 class BoundedObjects(Objects):
     """gitwalk's `git cat-file --batch` reader with PACK_LIMITS (the same process, small pack windows)."""
 
-    def __init__(self, repo: Git) -> None:
-        self.proc = git_runner.popen(
-            repo.cwd,
-            *PACK_LIMITS,
-            "cat-file",
-            "--batch",
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.cache: dict[str, bytes | None] = {}
+    GIT_OPTIONS = PACK_LIMITS
