@@ -27,6 +27,8 @@ import typer
 from minqing.ledgers.core.cells import cell_width as _cell_width
 from minqing.ledgers.core.cells import is_plain
 
+from .common import is_terminal
+
 KEY = "key"  # ids, codes, dates, short labels: never cut, never wrapped
 NUMBER = "number"  # counts, rates, scores: as KEY, right-aligned
 TEXT = "text"  # descriptions, notes: wrap, keeping each ASCII run whole, at least TEXT_MIN_WIDTH wide
@@ -143,7 +145,7 @@ def _draw(
 ) -> str:
     """`cells_by_column`: the table a column at a time; `distinct`: each column's set of cells (every check below
     is about a cell, so each distinct one is looked at once: a county's listing repeats labels and names)."""
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    colour = is_terminal()
     # A blank line between rows once some of them take several lines, so one row's lines are not read as two.
     wrapped = any(
         max(map(_cell_width, cells), default=0) > width or any("\n" in cell for cell in cells)
@@ -331,7 +333,7 @@ def flow(pairs: Sequence[str], width: int | None) -> list[str]:
 def streams(wide: bool = False) -> bool:
     """Whether a table may be printed as its rows come: piped (or --wide) without colour, the width unlimited, so
     each column is as wide as its widest cell and every row one line. The caller must know those widths first."""
-    return terminal_width(wide) is None and not (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    return terminal_width(wide) is None and not is_terminal()
 
 
 def print_streamed(columns: Sequence[Column], widths: Sequence[int], rows: Iterable[Sequence[str]]) -> None:

@@ -877,11 +877,11 @@ class Index:
         params = _household_filter(prefix, status, include_removed)
         # Two reads: the rows grouped by place and status (a few thousand groups in a county), and the distinct
         # risk and pairing lists.
-        count = id_length = head_cells = members_length = id_number_length = phone_length = 0
+        id_length = head_cells = members_length = id_number_length = phone_length = 0
         printable = True
         villages, groups, statuses = set(), set(), set()
         for row in self.conn.execute(
-            "SELECT village, grp, status, removed, count(*), max(length(id)), max(head_cells), min(printable),"
+            "SELECT village, grp, status, removed, max(length(id)), max(head_cells), min(printable),"
             " max(length(members)), max(length(id_number)), max(length(phone))"
             f" {where} GROUP BY village, grp, status, removed",  # noqa: S608
             params,
@@ -889,16 +889,14 @@ class Index:
             villages.add(row[0])
             groups.add(row[1])
             statuses.add((row[2], row[3]))
-            count += row[4]
-            id_length = max(id_length, row[5] or 0)
-            head_cells = max(head_cells, row[6] or 0)
-            printable = printable and bool(row[7])
-            members_length = max(members_length, row[8] or 0)
-            id_number_length = max(id_number_length, row[9] or 0)
-            phone_length = max(phone_length, row[10] or 0)
+            id_length = max(id_length, row[4] or 0)
+            head_cells = max(head_cells, row[5] or 0)
+            printable = printable and bool(row[6])
+            members_length = max(members_length, row[7] or 0)
+            id_number_length = max(id_number_length, row[8] or 0)
+            phone_length = max(phone_length, row[9] or 0)
         lists = self.conn.execute(f"SELECT DISTINCT risks, paired {where}", params).fetchall()  # noqa: S608
         return {
-            "count": count,
             "printable": printable,
             "id": id_length,
             "head": head_cells,
