@@ -29,11 +29,14 @@ def init(
     echo(t(f"已创建台账 {new.root}（管理员 {user}）", f"created ledger {new.root} (admin {user})"))
 
 
+OVERDUE_SHOWN = 10  # the screen's overdue items; `issue list --overdue` lists them all
+
+
 def status(json_out: JsonOpt = False, wide: WideOpt = False) -> None:
     from minqing.ledgers.read import queries
 
     led = ledger()
-    summary = queries.status(led)
+    summary = queries.status(led, overdue_shown=None if json_out else OVERDUE_SHOWN)
     if json_out:
         print_json(summary)
     else:
@@ -112,7 +115,7 @@ def render_status(summary: dict, wide: bool = False) -> None:
             wide=wide,
         )
     if summary["overdue"]:
-        shown = summary["overdue"][:10]
+        shown = summary["overdue"][:OVERDUE_SHOWN]
         echo(t("超期事项：", "overdue items:"))
         print_fitted(
             [
@@ -132,11 +135,11 @@ def render_status(summary: dict, wide: bool = False) -> None:
             ],
             wide=wide,
         )
-        if len(summary["overdue"]) > len(shown):
+        if summary["counts"]["overdue"] > len(shown):
             echo(
                 t(
-                    f"（另有 {len(summary['overdue']) - len(shown)} 项超期：minqing issue list --overdue）",
-                    f"({len(summary['overdue']) - len(shown)} more overdue: minqing issue list --overdue)",
+                    f"（另有 {summary['counts']['overdue'] - len(shown)} 项超期：minqing issue list --overdue）",
+                    f"({summary['counts']['overdue'] - len(shown)} more overdue: minqing issue list --overdue)",
                 )
             )
 
@@ -151,4 +154,4 @@ def demo(
 
     built = demo_mod.build(path, seed=fields.positive_int(seed, "--seed", 0, 2**31 - 1))
     echo(t(f"示例台账已建在 {built.root}", f"sample ledger built at {built.root}"))
-    render_status(queries.status(built))
+    render_status(queries.status(built, overdue_shown=OVERDUE_SHOWN))

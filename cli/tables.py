@@ -18,14 +18,14 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
 
+from minqing.ledgers.core.cells import all_plain, widths_of
 from minqing.ledgers.core.cells import cell_width as _cell_width
-from minqing.ledgers.core.cells import is_plain
 
 from .common import is_terminal
 
@@ -79,10 +79,10 @@ class _Measure:
     floor: int  # the narrowest it may get
 
 
-def _measure(column: Column, cells: Collection[str], fitting: bool = True) -> _Measure:
-    """`cells`: the column's distinct cells (a set: ids repeat little, labels and names a lot).
+def _measure(column: Column, cells: dict[str, int], fitting: bool = True) -> _Measure:
+    """`cells`: the column's distinct cells and their widths (ids repeat little, labels and names a lot).
     `fitting` False (unlimited width: a pipe, --wide): only the natural width counts, the floor is not needed."""
-    widest_cell = max(map(_cell_width, cells), default=0)
+    widest_cell = max(cells.values(), default=0)
     header = _cell_width(column.header)
     if not fitting:
         natural = max(widest_cell, header, 1)
@@ -138,57 +138,62 @@ def _widths(measures: list[_Measure], columns: list[Column], width: int | None) 
 def _draw(
     columns: list[Column],
     cells_by_column: list[list[str]],
-    distinct: list[set[str]],
+    distinct: list[dict[str, int]],
     widths: list[int],
     title: str | None,
     total_row: bool,
 ) -> str:
-    """`cells_by_column`: the table a column at a time; `distinct`: each column's set of cells (every check below
-    is about a cell, so each distinct one is looked at once: a county's listing repeats labels and names)."""
+    """`cells_by_column`: the table a column at a time; `distinct`: each column's distinct cells and their widths
+    (every check below is about a cell, so each distinct one is looked at once: a county's listing repeats labels
+    and names)."""
     colour = is_terminal()
     # A blank line between rows once some of them take several lines, so one row's lines are not read as two.
     wrapped = any(
-        max(map(_cell_width, cells), default=0) > width or any("\n" in cell for cell in cells)
+        max(cells.values(), default=0) > width or "\n" in "".join(cells)
         for cells, width in zip(distinct, widths, strict=True)
     )
     headers_fit = all(
         _cell_width(column.header) <= width for column, width in zip(columns, widths, strict=True)
     )
     # rich rewrites tabs and control codes and trims cells when it justifies them: those tables are its to draw.
-    control = not all(is_plain(cell) for cells in [{c.header for c in columns}, *distinct] for cell in cells)
+    control = not all(all_plain(cells) for cells in [[c.header for c in columns], *distinct])
     if not colour and not wrapped and headers_fit and title is None and not control:
-        return "".join(plain_lines(columns, cells_by_column, widths, header=True))
+        return "".join(plain_lines(columns, cells_by_column, widths, header=True, sizes=distinct))
     rows = [list(row) for row in zip(*cells_by_column, strict=True)]
     return draw_with_rich(columns, rows, widths, title, total_row, colour, wrapped)
 
 
 def plain_lines(
-    columns: Sequence[Column], cells_by_column: Sequence[Sequence[str]], widths: Sequence[int], header: bool
+    columns: Sequence[Column],
+    cells_by_column: Sequence[Sequence[str]],
+    widths: Sequence[int],
+    header: bool,
+    sizes: Sequence[dict[str, int]] | None = None,
 ) -> Iterator[str]:
     """The lines (each ending in a newline) rich draws for a table whose every cell fits on one line, without
     colour or title: the same bytes (tests/test_terminal_width.py compares them), written directly, the header and
     rule first when `header`. rich lays out each cell as a renderable: for `household list` of 50,000 rows piped to
-    a file that was most of a minute. Each distinct cell is padded once."""
+    a file that was most of a minute. Each distinct cell is padded once; `sizes`: each column's distinct cells and
+    their widths, when known."""
 
-    def padded(column: Column, width: int, cells: Iterable[str]) -> dict[str, str]:
-        return {
-            cell: (" " * (width - _cell_width(cell)) + cell)
-            if column.kind == NUMBER
-            else cell + " " * (width - _cell_width(cell))
-            for cell in cells
-        }
+    def padded(column: Column, width: int, cells: dict[str, int]) -> dict[str, str]:
+        if column.kind == NUMBER:
+            return {cell: " " * (width - cells_width) + cell for cell, cells_width in cells.items()}
+        return {cell: cell + " " * (width - cells_width) for cell, cells_width in cells.items()}
 
     gap = " " * GAP
     if header:
-        pads = [padded(c, w, [c.header]) for c, w in zip(columns, widths, strict=True)]
+        pads = [padded(c, w, widths_of([c.header])) for c, w in zip(columns, widths, strict=True)]
         yield gap.join(pad[c.header] for pad, c in zip(pads, columns, strict=True)).rstrip() + "\n"
         yield "─" * _total(widths) + "\n"
     if not cells_by_column or not cells_by_column[0]:
         return
-    pads = [padded(c, w, set(cells)) for c, w, cells in zip(columns, widths, cells_by_column, strict=True)]
+    if sizes is None:
+        sizes = [widths_of(set(cells)) for cells in cells_by_column]
+    pads = [padded(c, w, size) for c, w, size in zip(columns, widths, sizes, strict=True)]
     shown = [map(pad.__getitem__, cells) for pad, cells in zip(pads, cells_by_column, strict=True)]
-    for parts in zip(*shown, strict=True):
-        yield gap.join(parts).rstrip() + "\n"
+    # One line a row, each joined and trimmed in C (map), not in a Python loop over the rows.
+    yield from map("{}\n".format, map(str.rstrip, map(gap.join, zip(*shown, strict=True))))
 
 
 def draw_plain(columns: list[Column], rows: list[list[str]], widths: list[int]) -> str:
@@ -248,6 +253,15 @@ def draw_with_rich(
     return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines()) + "\n"
 
 
+def _texts(cells: Sequence[Any]) -> list[str]:
+    """A column's cells as text, None as empty; a column of texts as it is (the usual case: checked in C)."""
+    if set(map(type, cells)) == {str}:
+        return list(cells)
+    if None not in cells:
+        return list(map(str, cells))
+    return ["" if value is None else str(value) for value in cells]
+
+
 def layout(
     columns: Sequence[Column],
     rows: Sequence[Sequence[Any]],
@@ -263,12 +277,8 @@ def layout(
     sheet of figures), the columns after the first `split_after` are dealt into as many tables as it takes, each
     repeating those first columns; `total_row`: the last row is a total, drawn under a rule."""
     # A column at a time: each check and measure is then over the column's distinct cells.
-    by_column = (
-        [["" if value is None else str(value) for value in cells] for cells in zip(*rows, strict=True)]
-        if rows
-        else [[] for _ in columns]
-    )
-    distinct = [set(cells) for cells in by_column]
+    by_column = [_texts(cells) for cells in zip(*rows, strict=True)] if rows else [[] for _ in columns]
+    distinct = [widths_of(set(cells)) for cells in by_column]
     shown = list(range(len(columns)))
     measures = [_measure(column, distinct[i], width is not None) for i, column in enumerate(columns)]
     floors = [m.floor for m in measures]
@@ -342,14 +352,16 @@ def print_streamed(columns: Sequence[Column], widths: Sequence[int], rows: Itera
     reads its lines and goes; issue 19). Every cell must print as it is (core/cells.is_plain)."""
     out = sys.stdout
     out.write("".join(plain_lines(columns, [], widths, header=True)))
-    batch = 100  # the first lines soon; then larger batches, fewer writes
+    # The first lines soon, then batches doubling to 5,000 (fewer writes): a reader that has what it wanted and
+    # closed the pipe (`| head`) stops the listing at the next write, after a small batch, not a large one.
+    batch = 100
     chunk: list[Sequence[str]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= batch:
             out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
             out.flush()
-            chunk, batch = [], 5000
+            chunk, batch = [], min(batch * 2, 5000)
     if chunk:
         out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
     out.flush()

@@ -111,3 +111,18 @@ def test_a_hand_broken_file_is_one_line_with_its_path_and_exit_4(tmp_path: Path,
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"minqing: {rel}:"), result.stderr
         assert "minqing check" in lines[0]
+
+
+def test_the_screen_shows_ten_overdue_items_and_counts_the_rest(tmp_path: Path, monkeypatch) -> None:
+    """The text screen lists the ten most overdue items and names how many more there are; `--json` lists all."""
+    demo = tmp_path / "demo"
+    assert run("demo", str(demo)).exit_code == 0
+    monkeypatch.setenv("MINQING_NOW", "2027-12-01T08:00:00+08:00")
+    data = json.loads(run("status", "--json", ledger=demo).stdout)
+    overdue = data["counts"]["overdue"]
+    assert overdue > 10 and len(data["overdue"]) == overdue
+    assert [row["due"] for row in data["overdue"]] == sorted(row["due"] for row in data["overdue"])
+    text = run("status", ledger=demo).stdout
+    listed = [row["id"] for row in data["overdue"] if row["id"] in text]
+    assert listed == [row["id"] for row in data["overdue"][:10]]
+    assert f"（另有 {overdue - 10} 项超期：minqing issue list --overdue）" in text

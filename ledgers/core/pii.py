@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -50,6 +48,9 @@ def mask_phone(number: str) -> str:
 
 
 def keyed_hash(secret: bytes, value: str) -> str:
+    import hashlib  # OpenSSL's bindings: only when a value is digested, not on every read that masks
+    import hmac
+
     return hmac.new(secret, value.strip().upper().encode("utf-8"), hashlib.sha256).hexdigest()
 
 

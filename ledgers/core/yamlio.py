@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import fastdump, fastyaml
+from . import fastyaml
 from .messages import Text
 
 MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
@@ -241,6 +241,8 @@ _Dumper.add_representer(str, _str_representer)
 def dump(data: dict[str, Any]) -> str:
     """Block style, keys in the order given (callers build dicts in the schema's order). fastdump writes the
     common documents (the same bytes); PyYAML writes the rest."""
+    from . import fastdump  # a write's: its character class costs reads ~10 ms to compile
+
     try:
         return fastdump.dump_block(data)
     except fastdump.Fallback:
@@ -256,6 +258,8 @@ def dump_with_pyyaml(data: dict[str, Any]) -> str:
 
 def dump_stream_doc(data: dict[str, Any]) -> str:
     """One flow-style document for an append-only stream: one line per entry keeps merges and diffs trivial."""
+    from . import fastdump
+
     try:
         return fastdump.dump_flow_doc(data)
     except fastdump.Fallback:
