@@ -55,6 +55,9 @@ def no_full_number(text: str) -> None:
         ("52060219800101123x".upper()[:-1] + "X", []),  # wrong check character: not an ID number
         (f"2026-11-03 {MOBILE}", ["mobile"]),  # a date just before does not hide it
         ("组代码52060210120101，村代码520602101201", []),  # org codes are not numbers of people
+        ("org add 52060210120104 4组", []),  # a group code and a figure: not a 15-digit ID across a space
+        ("5206021980010 11232", ["id_number"]),  # but an ID typed with a stray space still is
+        ("139 1234 5678 4组", ["mobile"]),
         ("事项 Q-7K3M2Q，户 H-4H2J9X，走访 V-9PQ1AB", []),
         ("id_hash: 0f" + "1" * 11 + "ab" + "c" * 49, []),  # a keyed hash's digits are not a phone
         ("订单号 123456789012345678901", []),  # a longer run of digits is something else

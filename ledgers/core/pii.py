@@ -97,6 +97,19 @@ class Found:
     masked: str
 
 
+_SEPARATOR = re.compile(_SEP[:-1])
+SHORTEST_GROUP = 3
+
+
+def _grouped_as_typed(written: str) -> bool:
+    """Whether separators split `written` the way people write these numbers (`139 1234 5678`, `520602 19800101
+    1232`): every group at least three characters. A group code and a figure after it (`52060210120104 4组`) are
+    two things, not a 15-digit ID number across a space."""
+    if written.isalnum():
+        return True
+    return min(map(len, _SEPARATOR.split(written))) >= SHORTEST_GROUP
+
+
 def find_numbers(text: str) -> list[Found]:
     """Every full ID number and mobile number in `text`, in order."""
     found: list[Found] = []
@@ -106,7 +119,7 @@ def find_numbers(text: str) -> list[Found]:
         if candidate is None:
             return found
         digits = candidate.group().translate(_NARROW)
-        kind = kind_of_number(digits)
+        kind = kind_of_number(digits) if _grouped_as_typed(candidate.group()) else None
         if kind is None:
             position = candidate.start() + 1  # a date run into a phone ("2026-11-03 139…"): look again inside
             continue
