@@ -29,6 +29,7 @@ flag, due date and leader were constant: "open at date D" is one range lookup), 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -48,7 +49,7 @@ from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
 from ..repo.store import Ledger
 
-SCHEMA_VERSION = 16  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 17  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -62,6 +63,10 @@ SCHEMA_VERSION = 16  # 2: items.assign_by (petitions not assigned in time); 3: v
 # risk indicators, paired cadres), so a listing of 100,000 households is one query; 14: covering indexes for
 # `status` and the open-item lists (one pass over the open items, not six scans of all of them), and a partial
 # index of the blobs the index could not read; 15–16: households.head_cells and printable (a listing knows its widths before its rows)
+# 17: what rollups sum kept by the index (issue 19: warm rollup at `large` was ~1.7 s of per-row SQL): visit_months
+# (a stream file's visits per unit and month), household_facts (each household's stay joined to its pairings and
+# visits, kept for the households a refresh touched), the item's unit, kind, next same event and days to close on
+# item_events and its unit on item_spans, and item_dups (ids held by two item files: rollups then read the joins)
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -135,9 +140,27 @@ TABLES: dict[str, tuple[str, ...]] = {
         "created",
         "voided",
     ),
-    "item_events": ("path", "item", "op", "day", "value", "due", "resolved"),
-    "item_spans": ("path", "item", "since", "until", "open", "due", "leader"),
+    # `unit` and `kind` are the item's (rollups count events without joining items); `next` is the day of the item's
+    # next event of the same op (for resolve: with the same result) in (day, history) order, so "the last close in
+    # [S, E]" is `day BETWEEN S AND E AND (next IS NULL OR next > E)`; `days`: a close's days since creation.
+    "item_events": ("path", "item", "op", "day", "value", "due", "resolved", "unit", "kind", "next", "days"),
+    "item_spans": ("path", "item", "since", "until", "open", "due", "leader", "unit"),
     "visits": ("path", "id", "date", "kind", "household", "village", "unit", "late"),
+    # A stream file's visits summed per (unit, month) for rollups (one row per unit and month of the file; a visit
+    # whose date is not a calendar day YYYY-MM-DD gets a row of its own with `month` NULL and its `date`).
+    "visit_months": (
+        "path",
+        "unit",
+        "month",
+        "date",
+        "visits",
+        "talks",
+        "stays",
+        "talks_households",
+        "talks_cadres",
+        "late",
+        "condolences",
+    ),
     "visit_by": ("path", "visit", "cadre", "date"),
     # Issue 18: each cadre's helping unit (帮扶单位) and posting (驻村) as the file says now, the cadres who held
     # each activity (so a department is credited with its cadres' visits and activities, never typed twice), and
@@ -155,6 +178,36 @@ TABLES: dict[str, tuple[str, ...]] = {
     "revisions": ("path", "id", "replaces", "how", "corrected_by"),
 }
 
+# Tables derived from rows of several files (no `path`): recomputed for the ids a refresh touched (`_derive`).
+DERIVED: dict[str, tuple[str, ...]] = {
+    # Per household and stay (unit_spans joined to households, as rollups counted them): its pairings on any day
+    # as one interval [pair_from, pair_to) (pair_split = 1 when they are not one interval: rollups then look the
+    # pairings up), and its visits: the first and last day, the months visited as bits from the base month
+    # (meta `visit_month_base`) and odd = 1 when a visit has no bit (not a calendar day, or outside the 63 months).
+    "household_facts": (
+        "household",
+        "since",
+        "until",
+        "unit",
+        "poor",
+        "pair_from",
+        "pair_to",
+        "pair_split",
+        "first",
+        "last",
+        "mask",
+        "odd",
+    ),
+    "item_dups": (
+        "id",
+    ),  # an id two item files hold: rollups count such a ledger through the joins, as before
+}
+MASK_MONTHS = 63  # months a household's visit mask holds (bits of a signed 64-bit integer)
+MASK_BACK = (
+    40  # the base month is this many months before the month of a full derivation; rebased when passed
+)
+DERIVE_ALL_IDS = 20_000  # a refresh touching more ids than this derives the tables whole (one grouped pass)
+
 # Created after a cold bulk load (faster than maintaining them row by row).
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS {t}_path ON {t}(path)",
@@ -168,8 +221,14 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS cadres_id ON cadres(id)",
     "CREATE INDEX IF NOT EXISTS unit_spans_id ON unit_spans(id, since)",
     "CREATE INDEX IF NOT EXISTS pairings_household ON pairings(household)",
-    "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day)",
+    # Covering: rollups count a period's events from the index alone.
+    "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day, unit, next, value, kind, due, resolved, days)",
     "CREATE INDEX IF NOT EXISTS spans_item ON item_spans(item)",
+    "CREATE INDEX IF NOT EXISTS spans_open ON item_spans(open, until, since, unit, due)",
+    # Rollups: a unit's items by ledger (the cumulative counts, in unit order) and the items raised in a period.
+    "CREATE INDEX IF NOT EXISTS items_books ON items(unit, ledger, created, esc_township, esc_county)",
+    "CREATE INDEX IF NOT EXISTS items_created ON items(created, unit, household, kind, source, late, esc_township,"
+    " esc_county)",
     "CREATE INDEX IF NOT EXISTS visits_date ON visits(date)",
     "CREATE INDEX IF NOT EXISTS surveys_household ON surveys(household, date)",
     "CREATE INDEX IF NOT EXISTS visits_household ON visits(household, date)",
@@ -183,6 +242,11 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS cadre_departments_cadre ON cadre_departments(cadre)",
     "CREATE INDEX IF NOT EXISTS visit_extras_visit ON visit_extras(visit)",
     "CREATE INDEX IF NOT EXISTS visit_extras_with ON visit_extras(with_cadre, date)",
+    # Rollups read a period's households in unit order from this index alone.
+    "CREATE INDEX IF NOT EXISTS household_facts_unit ON household_facts(unit, since, until, poor, pair_from,"
+    " pair_to, pair_split, first, last, mask, odd, household)",
+    "CREATE INDEX IF NOT EXISTS household_facts_id ON household_facts(household)",
+    "CREATE INDEX IF NOT EXISTS item_dups_id ON item_dups(id)",
 )
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -224,6 +288,8 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
                     STREAM_PARSERS[kind](path, doc, rows)
                 except (TypeError, KeyError, ValueError, AttributeError):
                     bad += 1
+            if rows.get("visits"):
+                _visit_month_rows(path, rows)
             return rows, (f"{bad} unreadable document(s)" if bad else None)
         limit = yamlio.MAX_STREAM_BYTES if kind == "units" else yamlio.MAX_ENTITY_BYTES
         data = yamlio.load(text, limit=limit)
@@ -421,6 +487,8 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
         row = [_s(data.get(key)) for key in ("ledger", "category", "desc", "unit", "household", "level")]
         _add(rows, "voided_items", (path, item_id, kind, *row, created, _s(data.get("voided"))))
         return
+    unit = str(data.get("unit") or "")
+    events: list[list[Any]] = []  # [op, day, value, due, resolved]
     state, due, leader = "registered", None, None
     resolved_day: str | None = None
     escalated: dict[str, str | None] = {"township": None, "county": None}
@@ -444,20 +512,20 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
                 escalated["township"] = day
             if target == "county" and escalated["county"] is None:
                 escalated["county"] = day
-            _add(rows, "item_events", (path, item_id, "escalate", day, _s(target), None, None))
+            events.append(["escalate", day, _s(target), None, None])
         elif op == "resolve":
             day = max(str(values.get("date") or day), last)
             state, resolved_day = "resolved", day
-            _add(rows, "item_events", (path, item_id, "resolve", day, _s(values.get("how")), due, None))
+            events.append(["resolve", day, _s(values.get("how")), due, None])
         elif op == "feedback":
             result = _s(values.get("result"))
             if result == "unsatisfied":
                 state = "in_progress"
-            _add(rows, "item_events", (path, item_id, "feedback", day, result, None, None))
+            events.append(["feedback", day, result, None, None])
         elif op == "close":
             day = max(str(values.get("date") or day), last)
             state = "closed"
-            _add(rows, "item_events", (path, item_id, "close", day, None, due, resolved_day or day))
+            events.append(["close", day, None, due, resolved_day or day])
         elif op == "reopen":
             state, resolved_day = "in_progress", None
         elif op == "extend":
@@ -467,15 +535,16 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
         elif op == "claim":
             state = "assigned" if state == "registered" else state
             leader = leader or _s(values.get("by"))
-            _add(rows, "item_events", (path, item_id, "claim", day, _s(values.get("by")), None, None))
+            events.append(["claim", day, _s(values.get("by")), None, None])
         last = day
         points.append((day, int(state in OPEN_STATES), due, leader))
     if not points:  # no history: the snapshot is all there is
         points.append(
             (created, int(data.get("state") in OPEN_STATES), _s(data.get("due")), _s(data.get("leader")))
         )
+    _event_rows(path, item_id, unit, kind, created, events, rows)
     for since, until, is_open, span_due, span_leader in _spans(points):
-        _add(rows, "item_spans", (path, item_id, since, until, is_open, span_due, span_leader))
+        _add(rows, "item_spans", (path, item_id, since, until, is_open, span_due, span_leader, unit))
     resolution = data.get("resolution") or {}
     _add(
         rows,
@@ -506,6 +575,34 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             _s(data.get("source")),
         ),
     )
+
+
+def _event_rows(
+    path: str, item_id: str, unit: str, kind: str, created: str, events: list[list[Any]], rows: Rows
+) -> None:
+    """The item's events with what rollups count them by: each one's `next` is the day of the following event of
+    the same op (a resolve: of the same result) in (day, history) order, so an event is the item's last of its kind
+    in [S, E] when `next` is NULL or after E; a close carries its days since creation (for the median)."""
+    order = sorted(range(len(events)), key=lambda position: (events[position][1], position))
+    following: dict[tuple[str, Any], str] = {}
+    nexts: dict[int, str | None] = {}
+    for position in reversed(order):
+        op, day, value = events[position][:3]
+        same = (op, value if op == "resolve" else None)
+        nexts[position] = following.get(same)
+        following[same] = day
+    for position, (op, day, value, due, resolved) in enumerate(events):
+        days = None
+        if op == "close" and created:
+            try:
+                days = (F.to_date(day) - F.to_date(created)).days
+            except ValueError:
+                days = None
+        _add(
+            rows,
+            "item_events",
+            (path, item_id, op, day, value, due, resolved, unit, kind, nexts[position], days),
+        )
 
 
 def _late_of(history: list[Any]) -> str | None:
@@ -558,6 +655,32 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
         _add(rows, "visit_extras", (path, visit_id, date, _s(doc.get("with_cadre")), raised))
     if isinstance(doc.get("round"), int):
         _add(rows, "visit_rounds", (path, visit_id, date, doc["round"], _s(doc.get("household")), unit))
+
+
+def calendar_month(day: str) -> str | None:
+    """YYYY-MM of a calendar day written YYYY-MM-DD, else None: only such a day is known to lie between the first
+    and the last day of its month as text, which is how rollups compare dates."""
+    try:
+        return day[:7] if len(day) == 10 and dt.date.fromisoformat(day).isoformat() == day else None
+    except ValueError:
+        return None
+
+
+def _visit_month_rows(path: str, rows: Rows) -> None:
+    """The file's visits (as indexed) summed per (unit, month): what `rollup` counts of them for whole months."""
+    sums: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for _, _, date, kind, household, _, unit, late in rows["visits"]:
+        month = calendar_month(date)
+        counts = sums.setdefault((unit, month, None if month else date), [0] * 7)
+        counts[0] += kind == "visit"
+        counts[1] += kind == "talk"
+        counts[2] += kind == "stay"
+        counts[3] += kind == "talk" and household is not None
+        counts[4] += kind == "talk" and household is None
+        counts[5] += late is not None
+        counts[6] += kind == "condolence"
+    for (unit, month, date), counts in sums.items():
+        _add(rows, "visit_months", (path, unit, month, date, *counts))
 
 
 def _revision_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
@@ -822,8 +945,11 @@ class Index:
                     removed = [p for p in known if p not in target]
                 else:
                     changed, removed = delta
+                households, items = _touched_ids(conn, removed + list(changed))
                 _delete_paths(conn, removed + list(changed))
                 self.parsed = _ingest(conn, self.ledger_root, changed, progress)
+                more_households, more_items = _touched_ids(conn, list(changed))
+                _derive(conn, households | more_households, items | more_items)
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (head,))
             conn.execute("COMMIT")
         except BaseException:
@@ -848,6 +974,14 @@ class Index:
             code: (name or code, level or "")
             for code, name, level in self.conn.execute("SELECT code, name, level FROM units")
         }
+
+    def item_dups(self) -> bool:
+        """Whether two item files hold one id (rollups then count items through the joins, as `check` reports)."""
+        return self.conn.execute("SELECT 1 FROM item_dups LIMIT 1").fetchone() is not None
+
+    def visit_month_base(self) -> int:
+        """The month (year × 12 + month − 1) of bit 0 of household_facts.mask."""
+        return int(self._meta("visit_month_base") or 0)
 
     def retired_units(self) -> dict[str, tuple[str, str]]:
         """code -> (the day an org merge retired it, the unit it was merged into) (撤并)."""
@@ -957,7 +1091,7 @@ def _create_schema(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE blobs(path TEXT PRIMARY KEY, blob TEXT NOT NULL, kind TEXT NOT NULL, error TEXT)"
     )
-    for table, columns in TABLES.items():
+    for table, columns in (TABLES | DERIVED).items():
         conn.execute(f"CREATE TABLE {table}({', '.join(columns)})")
 
 
@@ -980,7 +1114,7 @@ def _connect_existing(path: Path) -> sqlite3.Connection:
         if version != SCHEMA_VERSION:
             raise _Unusable("index_stale")
         conn.execute("SELECT value FROM meta WHERE key = 'commit'").fetchone()
-        for table in TABLES:
+        for table in (*TABLES, *DERIVED):
             conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608
     except sqlite3.DatabaseError:
         if conn is not None:
@@ -1009,6 +1143,7 @@ def _build_fresh(root: Path, path: Path, progress: Progress | None) -> tuple[sql
         parsed = _ingest(conn, root, target, progress)  # outside a transaction: it may ATTACH worker shards
         conn.execute("BEGIN")
         _create_indexes(conn)
+        _derive(conn, None, None)
         conn.execute("INSERT INTO meta VALUES ('commit', ?)", (head,))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
@@ -1033,6 +1168,123 @@ def _delete_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
         marks = ",".join("?" * len(chunk))
         for table in ("blobs", *TABLES):
             conn.execute(f"DELETE FROM {table} WHERE path IN ({marks})", chunk)  # noqa: S608
+
+
+def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> tuple[set[str], set[str]]:
+    """The household ids and item ids whose derived rows the rows of `paths` feed (read before those rows are
+    dropped, and again after the new ones are in)."""
+    households: set[str] = set()
+    items: set[str] = set()
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for sql, into in (
+            (f"SELECT id FROM households WHERE path IN ({marks})", households),
+            (f"SELECT id FROM unit_spans WHERE path IN ({marks})", households),
+            (f"SELECT household FROM pairings WHERE path IN ({marks})", households),
+            (
+                f"SELECT DISTINCT household FROM visits WHERE path IN ({marks}) AND household IS NOT NULL",
+                households,
+            ),
+            (f"SELECT id FROM items WHERE path IN ({marks})", items),
+        ):
+            into.update(value for (value,) in conn.execute(sql, chunk))  # noqa: S608
+    return households, items
+
+
+def _derive(conn: sqlite3.Connection, households: set[str] | None, items: set[str] | None) -> None:
+    """Recompute the DERIVED rows of the given household and item ids (None: of every id)."""
+    month_now = _month_number(F.today().isoformat())
+    base_text = conn.execute("SELECT value FROM meta WHERE key = 'visit_month_base'").fetchone()
+    base = int(base_text[0]) if base_text else None
+    if (
+        base is None
+        or month_now - base > MASK_MONTHS - 11
+        or (households and len(households) > DERIVE_ALL_IDS)
+    ):
+        households = None  # the mask's months run out within the year: a new base, every household again
+    if households is None:
+        base = month_now - MASK_BACK
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('visit_month_base', ?)", (str(base),))
+    assert base is not None
+    if items is not None and len(items) > DERIVE_ALL_IDS:
+        items = None
+    for chunk in _id_chunks(households):
+        _derive_households(conn, chunk, base)
+    for chunk in _id_chunks(items):
+        where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
+        conn.execute(f"DELETE FROM item_dups{where}", chunk or ())  # noqa: S608
+        conn.execute(
+            f"INSERT INTO item_dups SELECT id FROM items{where} GROUP BY id HAVING count(*) > 1",  # noqa: S608
+            chunk or (),
+        )
+
+
+def _id_chunks(ids: set[str] | None) -> Iterator[list[str] | None]:
+    if ids is None:
+        yield None
+        return
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        yield ordered[start : start + 500]
+
+
+def _month_number(day: str) -> int:
+    return int(day[:4]) * 12 + int(day[5:7]) - 1
+
+
+def _derive_households(conn: sqlite3.Connection, chunk: list[str] | None, base: int) -> None:
+    """household_facts of the households in `chunk` (None: all), from the same join of stays and households rollups
+    made, their pairings and their visits."""
+    marks = "" if chunk is None else ",".join("?" * len(chunk))
+    only = (lambda column: "") if chunk is None else (lambda column: f" WHERE {column} IN ({marks})")
+    params = [] if chunk is None else chunk
+    conn.execute(f"DELETE FROM household_facts{only('household')}", params)  # noqa: S608
+    # A visit has a bit when its date is a calendar day (SQLite's date() gives it back unchanged) of the 63 months.
+    month = "(CAST(substr(date, 1, 4) AS INTEGER) * 12 + CAST(substr(date, 6, 2) AS INTEGER) - 1 - :base)"
+    bit = f"date(date) IS date AND {month} BETWEEN 0 AND {MASK_MONTHS - 1}"
+    named = {"base": base} | {f"i{position}": value for position, value in enumerate(params)}
+    named_marks = "" if chunk is None else ",".join(f":i{position}" for position in range(len(params)))
+    named_only = (
+        (lambda column: "") if chunk is None else (lambda column: f" WHERE {column} IN ({named_marks})")
+    )
+    conn.execute(
+        "INSERT INTO household_facts SELECT u.id, u.since, u.until, u.unit, h.status = 'poor', NULL, NULL, 0,"
+        " v.first, v.last, v.mask, v.odd FROM unit_spans u JOIN households h ON h.id = u.id LEFT JOIN ("
+        f"SELECT household, min(date) AS first, max(date) AS last, sum(DISTINCT CASE WHEN {bit} THEN 1 << {month}"
+        f" END) AS mask, max(CASE WHEN {bit} THEN 0 ELSE 1 END) AS odd FROM visits{named_only('household')}"
+        f" GROUP BY household) v ON v.household = u.id{named_only('u.id')}",  # noqa: S608
+        named,
+    )
+    spans: dict[str, list[tuple[str, str | None]]] = {}
+    for household, since, until in conn.execute(
+        f"SELECT household, since, until FROM pairings{only('household')}",  # noqa: S608
+        params,
+    ):
+        spans.setdefault(household, []).append((since, until))
+    conn.executemany(
+        "UPDATE household_facts SET pair_from = ?, pair_to = ?, pair_split = ? WHERE household = ?",
+        [(*_one_interval(found), household) for household, found in spans.items()],
+    )
+
+
+def _one_interval(spans: list[tuple[str, str | None]]) -> tuple[str | None, str | None, int]:
+    """The union of half-open [since, until) spans (until None: open-ended) as (from, to, 0) when it is one
+    interval, (None, None, 0) when empty, (None, None, 1) when it has gaps."""
+    merged: list[list[Any]] = []
+    for since, until in sorted(
+        (span for span in spans if span[1] is None or span[1] > span[0]), key=lambda span: span[0]
+    ):
+        if merged and (merged[-1][1] is None or since <= merged[-1][1]):
+            if merged[-1][1] is not None and (until is None or until > merged[-1][1]):
+                merged[-1][1] = until
+            continue
+        merged.append([since, until])
+    if not merged:
+        return None, None, 0
+    if len(merged) > 1:
+        return None, None, 1
+    return merged[0][0], merged[0][1], 0
 
 
 def _ingest(conn: sqlite3.Connection, root: Path, blobs: dict[str, str], progress: Progress | None) -> int:

@@ -37,7 +37,7 @@ from ..core.errors import BadInput, LedgerError, NotALedger, NotFound
 from ..core.messages import GROUPING_LABELS, LABELS, PERIOD_LABELS, Text, label
 from ..core.model import CATEGORIES, LEDGERS
 from ..repo.store import Ledger
-from .index import Index
+from .index import MASK_MONTHS, Index
 
 PERIODS = ("day", "week", "halfmonth", "month", "quarter", "year")
 GROUPINGS = ("county", "township", "village", "group", "leader", "category", "ledger", "round", "department")
@@ -524,6 +524,13 @@ def _unit_filter(column: str) -> str:
 
 def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str, Tally]:
     """key -> Tally for one ledger, every metric computed with one SQL aggregate per table."""
+    return _tallies(index, period, by, unit)[0]
+
+
+def _tallies(
+    index: Index, period: Period, by: str, unit: str | None
+) -> tuple[dict[str, Tally], dict[str, int] | None]:
+    """`tallies`, and DISTINCT_COUNTS over the whole ledger when the same pass gave them (else None)."""
     params = {
         "S": period.start.isoformat(),
         "E": period.end.isoformat(),
@@ -543,10 +550,15 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
 
     if by == ROUND:
         _round_metrics(params, fill)
-        return out
+        return out, None
     if by == DEPARTMENT:
         _department_metrics(params, fill)
-        return out
+        return out, None
+    if by in ORG_GROUPINGS and not index.item_dups():
+        totals = _org_item_metrics(conn, by, params, out)
+        _org_metrics(conn, by, period, params, index.visit_month_base(), out, fill)
+        _survey_metrics(_key(by, "s.unit"), "", fill)
+        return out, totals
     join, key = _leader_join(by)
     where = _unit_filter("i.unit")
     # One pass over the items for these and the article's counts (two scans were 0.2 s at 100,000 items).
@@ -607,9 +619,160 @@ def tallies(index: Index, period: Period, by: str, unit: str | None) -> dict[str
             tally.close_days.append((F.to_date(day) - F.to_date(created)).days)
 
     if by in ORG_GROUPINGS:
-        _org_metrics(conn, by, params, fill)
+        _org_metrics(conn, by, period, params, index.visit_month_base(), out, fill)
         _survey_metrics(_key(by, "s.unit"), "", fill)
-    return out
+    return out, None
+
+
+def _key_of(by: str) -> Callable[[str], str]:
+    """`_key` in Python: the row of a unit code, for figures SQL sums per unit (every org row is a set of units)."""
+    if by == "county":
+        return lambda code: code[:6]
+    if by in CODE_LENGTH:
+        size = CODE_LENGTH[by]
+        return lambda code: code[:size] if len(code) >= size else code
+    return lambda code: code
+
+
+def _fill_units(
+    conn: Any, sql: str, params: dict[str, Any], names: tuple[str, ...], by: str, out: Any
+) -> None:
+    """Counters SQL sums per unit (`sql` selects the unit, then one number per name), added to each unit's row:
+    grouping by the unit column follows an index, grouping by a row's expression sorts every row first."""
+    key_of = _key_of(by)
+    for code, *numbers in conn.execute(sql, params):
+        counts = out[key_of(code)].counts
+        for name, number in zip(names, numbers, strict=True):
+            counts[name] += int(number or 0)
+
+
+def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> dict[str, int]:
+    """The item metrics of an org grouping from the index's rollup columns (issue 19: the same figures as the joins
+    of items, events and spans, which `tallies` still runs for the other groupings and for a ledger whose item ids
+    are not unique); returns DISTINCT_COUNTS over the whole ledger, read in the same passes."""
+    key_of = _key_of(by)
+    where = _unit_filter("unit")
+    # Raised in the period, from the index items_created: households once per row, and once in the ledger's total.
+    raised = (
+        " count(DISTINCT household), count(DISTINCT CASE WHEN esc_township <= :A THEN household END),"
+        " count(DISTINCT CASE WHEN esc_county <= :A THEN household END) FROM items INDEXED BY items_created"
+        f" WHERE created BETWEEN :S AND :E AND {where}"
+    )
+    names = ("households_with_problems", "households_escalated_township", "households_escalated_county")
+    for key, *numbers in conn.execute(
+        f"SELECT {_key(by, 'unit')}, count(*), count(CASE WHEN kind = 'wish' THEN 1 END), count(late),"
+        " count(CASE WHEN kind = 'suggestion' THEN 1 END), count(CASE WHEN source = 'discipline' THEN 1 END),"
+        f"{raised} GROUP BY 1",
+        params,
+    ):
+        counts = out[key].counts
+        for name, number in zip(
+            ("opened", "wishes_raised", "late", "suggestions", "discipline_items", *names),
+            numbers,
+            strict=True,
+        ):
+            counts[name] += number
+    totals = dict(zip(names, conn.execute(f"SELECT {raised}", params).fetchone(), strict=True))
+    # The funnel and the books up to the as-of date: per (unit, ledger), in the order of the index items_books.
+    books: dict[str, set[str]] = defaultdict(set)
+    all_books: set[str] = set()
+    for code, ledger, raised, township, county in conn.execute(
+        "SELECT unit, ledger, count(CASE WHEN created <= :A THEN 1 END),"
+        " count(CASE WHEN created <= :A AND esc_township <= :A THEN 1 END),"
+        " count(CASE WHEN created <= :A AND esc_county <= :A THEN 1 END)"
+        f" FROM items INDEXED BY items_books WHERE {where} GROUP BY unit, ledger",
+        params,
+    ):
+        key = key_of(code)
+        counts = out[key].counts
+        counts["raised"] += raised
+        counts["ledger_entries"] += raised
+        counts["escalated_township"] += township
+        counts["escalated_county"] += county
+        if raised:
+            book = f"{code}/{ledger or ''}"
+            books[key].add(book)
+            all_books.add(book)
+    for key, found in books.items():
+        out[key].counts["ledger_books"] += len(found)
+    _fill_units(
+        conn,
+        "SELECT unit, count(*), count(CASE WHEN due < :A THEN 1 END) FROM item_spans"
+        f" WHERE open = 1 AND since <= :A AND (until IS NULL OR until > :A) AND {where} GROUP BY unit",
+        params,
+        ("open", "overdue"),
+        by,
+        out,
+    )
+    # `next`: the item's following event of the same kind, so each item counts once, by its last one in the period.
+    last = "day BETWEEN :S AND :E AND (next IS NULL OR next > :E)"
+    _fill_units(
+        conn,
+        "SELECT unit, count(CASE WHEN value = 'on_the_spot' THEN 1 END), count(CASE WHEN value = 'explained' THEN 1"
+        " END), count(CASE WHEN value = 'fulfilled' AND kind = 'wish' THEN 1 END) FROM item_events"
+        f" WHERE op = 'resolve' AND {last} AND {where} GROUP BY unit",
+        params,
+        ("on_the_spot", "explained", "wishes_fulfilled"),
+        by,
+        out,
+    )
+    _fill_units(
+        conn,
+        "SELECT unit, count(*), count(CASE WHEN value IN ('satisfied', 'basic') THEN 1 END) FROM item_events"
+        f" WHERE op = 'feedback' AND day BETWEEN :S AND :E AND {where} GROUP BY unit",
+        params,
+        ("feedback", "feedback_good"),
+        by,
+        out,
+    )
+    _fill_units(
+        conn,
+        f"SELECT unit, count(*) FROM item_events WHERE op = 'claim' AND kind = 'wish' AND {last} AND {where}"
+        " GROUP BY unit",
+        params,
+        ("wishes_claimed",),
+        by,
+        out,
+    )
+    # Closed in the period, judged by the item's last close there; the days to close as (days, how many).
+    for code, days, closed, on_time in conn.execute(
+        "SELECT unit, days, count(*), count(CASE WHEN due IS NULL OR COALESCE(NULLIF(resolved, ''), day) <= due"
+        f" THEN 1 END) FROM item_events WHERE op = 'close' AND {last} AND {where} GROUP BY unit, days",
+        params,
+    ):
+        tally = out[key_of(code)]
+        tally.counts["closed"] += closed
+        tally.counts["closed_on_time"] += on_time
+        if days is not None:
+            tally.close_days += [days] * closed
+    return totals | {"ledger_books": len(all_books)}
+
+
+def _month_bits(start: dt.date, end: dt.date, base: int) -> tuple[int, int]:
+    """(months wholly inside [start, end], months it covers in part) as bits of a household's visit mask
+    (index.household_facts: bit n is the month `base` + n)."""
+    whole = part = 0
+    first = max(start.year * 12 + start.month - 1, base)
+    last = min(end.year * 12 + end.month - 1, base + MASK_MONTHS - 1)
+    for month in range(first, last + 1):
+        day_one = dt.date(month // 12, month % 12 + 1, 1)
+        if day_one >= start and _month_end(day_one) <= end:
+            whole |= 1 << (month - base)
+        else:
+            part |= 1 << (month - base)
+    return whole, part
+
+
+def _visited(start: str, end: str, whole: str, part: str) -> str:
+    """Whether household_facts `f` has a visit in [start, end] (parameter names): its first and last visit decide
+    most households, the month bits most others; the rest are looked up."""
+    return (
+        f"CASE WHEN f.last IS NULL OR f.last < :{start} OR f.first > :{end} THEN 0"
+        f" WHEN f.first >= :{start} OR f.last <= :{end} THEN 1 WHEN f.mask & :{whole} THEN 1"
+        f" WHEN f.odd = 0 AND f.mask & :{part} = 0 THEN 0"
+        f" ELSE EXISTS (SELECT 1 FROM visits v WHERE v.household = f.household AND v.date BETWEEN :{start} AND :{end})"
+        " END"
+    )
 
 
 def _survey_metrics(key: str, same_round: str, fill: Any) -> None:
@@ -728,32 +891,78 @@ def _distinct_totals(index: Index, period: Period, unit: str | None) -> dict[str
     return {name: whole["total"].counts[name] for name in DISTINCT_COUNTS}
 
 
-def _org_metrics(conn: Any, by: str, params: dict[str, Any], fill: Any) -> None:
-    # One pass over the households: each one's pairing, visit in the period and visit in the last 90 days are
-    # index lookups (pairings(household), visits(household, date)). A household counts at the unit it lived in
-    # on the as-of date (unit_spans: 搬迁 moves it from that day), and not at all once removed (销户).
-    fill(
-        "SELECT k, count(*), count(CASE WHEN poor THEN 1 END), count(CASE WHEN paired THEN 1 END),"
+VISIT_COUNTS = ("visits", "talks", "stays", "talks_households", "talks_cadres", "late", "condolences")
+
+
+def _org_metrics(
+    conn: Any,
+    by: str,
+    period: Period,
+    params: dict[str, Any],
+    base: int,
+    out: dict[str, Tally],
+    fill: Any,
+) -> None:
+    # One pass over the households as they stayed (index.household_facts: a row per stay, with the household's
+    # pairings and visits summed up), in unit order. A household counts at the unit it lived in on the as-of date
+    # (unit_spans: 搬迁 moves it from that day), and not at all once removed (销户).
+    whole, part = _month_bits(period.start, period.end, base)
+    recent_whole, recent_part = _month_bits(F.to_date(params["A90"]), period.as_of, base)
+    _fill_units(
+        conn,
+        "SELECT unit, count(*), count(CASE WHEN poor THEN 1 END), count(CASE WHEN paired THEN 1 END),"
         " count(CASE WHEN visited THEN 1 END), count(CASE WHEN poor AND visited THEN 1 END),"
         " count(CASE WHEN NOT recent THEN 1 END) FROM ("
-        f"SELECT {_key(by, 'u.unit')} AS k, h.status = 'poor' AS poor,"
-        " EXISTS (SELECT 1 FROM pairings p WHERE p.household = h.id AND p.since <= :A"
-        " AND (p.until IS NULL OR p.until > :A)) AS paired,"
-        " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :S AND :E) AS visited,"
-        " EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND v.date BETWEEN :A90 AND :A) AS recent"
-        " FROM unit_spans u JOIN households h ON h.id = u.id"
-        f" WHERE u.since <= :A AND (u.until IS NULL OR u.until > :A) AND {_unit_filter('u.unit')}) GROUP BY k",
+        "SELECT f.unit AS unit, f.poor AS poor, CASE WHEN f.pair_split THEN EXISTS (SELECT 1 FROM pairings p"
+        " WHERE p.household = f.household AND p.since <= :A AND (p.until IS NULL OR p.until > :A))"
+        " ELSE f.pair_from <= :A AND (f.pair_to IS NULL OR f.pair_to > :A) END AS paired,"
+        f" {_visited('S', 'E', 'WM', 'PM')} AS visited, {_visited('A90', 'A', 'RWM', 'RPM')} AS recent"
+        " FROM household_facts f INDEXED BY household_facts_unit"
+        f" WHERE f.since <= :A AND (f.until IS NULL OR f.until > :A) AND {_unit_filter('f.unit')}) GROUP BY unit",
+        params | {"WM": whole, "PM": part, "RWM": recent_whole, "RPM": recent_part},
         ("households", "poor_households", "paired", "households_visited", "poor_visited", "not_visited_90d"),
+        by,
+        out,
     )
-    fill(
-        f"SELECT {_key(by, 'v.unit')}, count(CASE WHEN v.kind = 'visit' THEN 1 END),"
-        " count(CASE WHEN v.kind = 'talk' THEN 1 END), count(CASE WHEN v.kind = 'stay' THEN 1 END),"
+    # Visits: whole calendar months from the sums kept per stream file (index.visit_months), the days before and
+    # after them one by one.
+    first = period.start if period.start.day == 1 else _month_end(period.start) + dt.timedelta(days=1)
+    last = (
+        period.end
+        if period.end == _month_end(period.end)
+        else period.end.replace(day=1) - dt.timedelta(days=1)
+    )
+    counts = (
+        "count(CASE WHEN v.kind = 'visit' THEN 1 END), count(CASE WHEN v.kind = 'talk' THEN 1 END),"
+        " count(CASE WHEN v.kind = 'stay' THEN 1 END),"
         " count(CASE WHEN v.kind = 'talk' AND v.household IS NOT NULL THEN 1 END),"
         " count(CASE WHEN v.kind = 'talk' AND v.household IS NULL THEN 1 END),"
         " count(v.late), count(CASE WHEN v.kind = 'condolence' THEN 1 END)"
-        f" FROM visits v WHERE v.date BETWEEN :S AND :E AND {_unit_filter('v.unit')} GROUP BY 1",
-        ("visits", "talks", "stays", "talks_households", "talks_cadres", "late", "condolences"),
     )
+    each = (
+        f"SELECT v.unit, {counts} FROM visits v WHERE {{days}} AND {_unit_filter('v.unit')} GROUP BY v.unit"
+    )
+    if first > last:
+        _fill_units(conn, each.format(days="v.date BETWEEN :S AND :E"), params, VISIT_COUNTS, by, out)
+    else:
+        months = params | {
+            "M1": first.isoformat()[:7],
+            "M2": last.isoformat()[:7],
+            "D1": first.isoformat(),
+            "D2": last.isoformat(),
+        }
+        _fill_units(
+            conn,
+            f"SELECT unit, {', '.join(f'sum({name})' for name in VISIT_COUNTS)} FROM visit_months"
+            " WHERE (month BETWEEN :M1 AND :M2 OR month IS NULL AND date BETWEEN :D1 AND :D2)"
+            f" AND {_unit_filter('unit')} GROUP BY unit",
+            months,
+            VISIT_COUNTS,
+            by,
+            out,
+        )
+        for days in ("v.date >= :S AND v.date < :D1", "v.date > :D2 AND v.date <= :E"):
+            _fill_units(conn, each.format(days=days), months, VISIT_COUNTS, by, out)
     # 驻村 (issue 18): cadres in post at the as-of date posted to a village of the row.
     fill(
         f"SELECT {_key(by, 'd.posted')}, count(*) FROM cadre_departments d JOIN cadres c ON c.id = d.cadre"
@@ -839,14 +1048,15 @@ def part(index: Index, period: Period, by: str, unit: str | None, lang: str = "z
     source = Source(str(index.ledger_root), county, index.setting("county_name") or "", index.commit)
     retired = index.retired_units() if by in ORG_GROUPINGS else {}
     merged: dict[str, Tally] = defaultdict(Tally)
-    for key, tally in tallies(index, period, by, unit).items():
+    counted, totals = _tallies(index, period, by, unit)
+    for key, tally in counted.items():
         merged[_successor(key, retired, period)].add(tally)
     return Part(
         source,
         unit is None or unit in index.units(),
         dict(merged),
         _names(index, by, unit, lang, period),
-        _distinct_totals(index, period, unit),
+        totals if totals is not None else _distinct_totals(index, period, unit),
     )
 
 
