@@ -218,3 +218,16 @@ def test_clone_without_secret_gets_a_note_not_a_failure(ledger: Path):
     result = run("--lang", "en", "doctor", ledger=ledger)
     assert result.exit_code == 0
     assert result.stdout.startswith("note: this clone has no county secret")
+
+
+def test_the_ref_an_interrupted_import_packed_under_is_found_and_removed(ledger: Path):
+    """An import killed between fast-import and its update-ref -d leaves refs/minqing/packing on a throwaway commit."""
+    git(ledger, "update-ref", "refs/minqing/packing", head(ledger))
+    before = head(ledger)
+    code, found = doctor(ledger)
+    assert code == 1 and [f["code"] for f in found] == ["packing_ref"]
+    assert "refs/minqing/packing" in found[0]["message"] and found[0]["fixable"]
+    code, fixed = doctor(ledger, "--fix")
+    assert code == 0 and fixed[0]["fixed"] and "removed the temporary ref" in fixed[0]["message"]
+    assert git(ledger, "for-each-ref", "refs/minqing/packing") == "" and head(ledger) == before
+    assert doctor(ledger) == (0, [])

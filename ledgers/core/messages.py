@@ -357,6 +357,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a killed git process left the lock files {paths}; every later commit fails on them (fix: remove them)",
     ),
     "doctor_git_lock_fixed": ("已删除 git 锁文件 {paths}", "removed the git lock files {paths}"),
+    "doctor_packing_ref": (
+        "被中断的导入留下了临时引用 {ref}（台账未受影响；修复：删除）",
+        "an interrupted import left the temporary ref {ref} (the ledger is unaffected; fix: remove it)",
+    ),
+    "doctor_packing_ref_fixed": ("已删除临时引用 {ref}", "removed the temporary ref {ref}"),
     "index_unwritable": (
         "索引缓存 {path} 无法写入（{detail}）：本次在临时目录中建立，结果不受影响",
         "the index cache {path} cannot be written ({detail}); built in a temp directory for this command",

@@ -29,7 +29,7 @@ from ..core.operations import (
 )
 from ..repo import git, recovery
 from ..repo.drivers import missing_drivers, register_merge_drivers
-from ..repo.store import STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
+from ..repo.store import PACKING_REF, STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
 from ..repo.worktree import LedgerStatus, ledger_status
 from ..sync import sync
 
@@ -160,6 +160,14 @@ def check_git_locks(ledger: Ledger) -> list[Finding]:
     return [Finding("git_lock", "doctor_git_lock", {"paths": _shown(stale)}, tuple(stale), fixable=True)]
 
 
+def check_packing_ref(ledger: Ledger) -> list[Finding]:
+    """The throwaway commit a big import packs its objects under (store.PACKING_REF), left when the import was
+    killed between two git calls: harmless to the ledger (never pushed), but a ref nobody asked for."""
+    if _writer_alive(ledger) or not ledger.git("for-each-ref", "--format=%(refname)", PACKING_REF).strip():
+        return []
+    return [Finding("packing_ref", "doctor_packing_ref", {"ref": PACKING_REF}, fixable=True)]
+
+
 def check_interrupted(ledger: Ledger) -> list[Finding]:
     """The operation a killed command left between its first write and its commit (the store's journal)."""
     if _writer_alive(ledger):
@@ -244,6 +252,7 @@ CHECKS = (
     check_drivers,
     check_lock,
     check_git_locks,
+    check_packing_ref,
     check_interrupted,
     check_merge,
     check_tree,
@@ -297,6 +306,9 @@ def fix(ledger: Ledger, actor_text: str | None = None) -> list[Finding]:
                 done.append(replace(finding, key="doctor_git_lock_fixed", fixed=True))
             elif finding.code == "interrupted":
                 done.append(_settle_interrupted(ledger, finding))
+            elif finding.code == "packing_ref":
+                ledger.git("update-ref", "-d", PACKING_REF)
+                done.append(replace(finding, key="doctor_packing_ref_fixed", fixed=True))
             else:
                 done.append(finding)
         if recovery.interrupted(ledger) is None:
