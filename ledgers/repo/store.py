@@ -487,6 +487,8 @@ class Transaction:
     journal: Path | None = None
     intended: list[str] = field(default_factory=list)
     backups: dict[str, Path] = field(default_factory=dict)
+    # put_many of a big import: its objects packed by `git fast-import` while the files are written (_Packing)
+    packing: _Packing | None = None
 
     def put(self, rel: str, text: str) -> None:
         self._write(rel, text.encode("utf-8"))
@@ -516,6 +518,9 @@ class Transaction:
             contents[rel] = base + appends[rel].encode("utf-8")
         self._intend(list(contents))  # one journal write for the whole import
         self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
+        if len(contents) >= PACKED_BLOBS_FROM and not self.ledger._batch and self.packing is None:
+            # The pack the commit needs, made by git on the other core while this thread writes the files.
+            self.packing = _Packing(self.ledger, contents, self.ledger.head())
         root, temp_suffix = str(self.ledger.root), f".{os.getpid()}.tmp"
         for done, rel in enumerate(contents, start=1):
             directory, _, name = rel.rpartition("/")
@@ -652,7 +657,13 @@ class Transaction:
             self.ledger._batch.commit(self.writes, body, author, when)
         else:
             PlumbingCommitter(self.ledger).commit(
-                self.writes, body, author, when, originals=self.originals, ready=self._ready
+                self.writes,
+                body,
+                author,
+                when,
+                originals=self.originals,
+                ready=self._ready,
+                packing=self.packing,
             )
         self.committed = True
         self._drop_backups()
@@ -677,6 +688,10 @@ class Transaction:
         changed."""
         if self.committed:
             return []
+        if self.packing is not None:
+            # fast-import finishes (and drops its throwaway ref) before any file is put back
+            with contextlib.suppress(Exception):
+                self.packing.wait()
         failed = []
         # New files first: removing them frees the space that putting back the others may need on a full disk.
         order = sorted(self.originals.items(), key=lambda pair: pair[1] is not None)
@@ -719,10 +734,11 @@ class PlumbingCommitter:
         when: str,
         originals: dict[str, bytes | None] | None = None,
         ready: Any = None,
+        packing: _Packing | None = None,
     ) -> None:
         """One commit of exactly `writes`. With `originals` (what the files held before the operation wrote them),
         refuses when those were not what HEAD holds; then `ready(commit)` receives what the commit will be (for the
-        transaction's journal) before anything is staged."""
+        transaction's journal) before anything is staged. `packing`: the objects already being packed (put_many)."""
         ledger = self.ledger
         paths = sorted(writes)
         head = ledger.head()
@@ -755,7 +771,9 @@ class PlumbingCommitter:
             if os.stat(ledger.git_dir / "index").st_size > BIG_INDEX_BYTES:
                 tune_git(ledger)  # a split index stays small: this is only true again if the office unset it
         try:
-            if sum(1 for content in writes.values() if content is not None) >= PACKED_BLOBS_FROM:
+            if packing is not None:
+                packing.wait()
+            elif sum(1 for content in writes.values() if content is not None) >= PACKED_BLOBS_FROM:
                 _pack_objects(ledger, writes, head)
             # An import writes thousands of files: their names on stdin, one index write (a call per thousand
             # rewrote the whole index each time: 4.5 of an import's 8 seconds at 10,000 households).
@@ -1142,6 +1160,33 @@ def _pack_objects(ledger: Ledger, writes: dict[str, bytes | None], head: str | N
     ledger.git("update-ref", "-d", PACKING_REF)
 
 
+class _Packing:
+    """`_pack_objects` in a thread, started by put_many before it writes the files: git packs the blobs and trees
+    on the other core while this process creates the files (for 10,000 files the two take about as long). The
+    commit waits for it where it used to pack, and still stages and writes its tree from the index; a refused or
+    failed transaction waits for it before putting files back. Nothing it does is visible to a reader: objects and
+    the throwaway PACKING_REF, deleted when it is done."""
+
+    def __init__(self, ledger: Ledger, writes: dict[str, bytes | None], head: str | None) -> None:
+        import threading  # only an import's put_many needs it; other commands import this module too
+
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(ledger, writes, head), daemon=True)
+        self._thread.start()
+
+    def _run(self, ledger: Ledger, writes: dict[str, bytes | None], head: str | None) -> None:
+        try:
+            _pack_objects(ledger, writes, head)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the committing thread
+            self.error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def _nul_list(paths: list[str]) -> bytes:
     """Paths for a git `-z --stdin`: any name, any number, no command-line limit."""
     return b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
@@ -1157,7 +1202,10 @@ def write_pending(ledger: Ledger, data: dict[str, Any]) -> Path:
     import json
 
     path = ledger.state_dir / PENDING_FILE
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
+    # Indented for a person reading it, but not an import's 100,000 paths: json's indenting encoder is Python's,
+    # the compact one C's (0.4 s less for 100,000 households, the same JSON to a reader).
+    indent = 1 if len(data.get("paths") or ()) <= 1000 else None
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8"), durable=False)
     return path
 
 
