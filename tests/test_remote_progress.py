@@ -7,7 +7,7 @@ import io
 import subprocess
 from pathlib import Path
 
-from conftest import run
+from conftest import git, run
 
 from minqing.ledgers.ops import register
 from minqing.ledgers.sync import remote
@@ -61,3 +61,24 @@ def test_an_unreachable_remote_is_exit_3_with_one_line(tmp_path: Path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "fatal: " in result.stderr and "stderr:" not in result.stderr  # git's own words, unwrapped
     assert not (tmp_path / "office").exists()
+
+
+def test_fetch_without_progress_runs_git_directly_with_the_same_failures(tmp_path: Path):
+    """No progress stream (cron, a pipe): git itself, not GitPython; the failures read the same either way."""
+    central = _central(tmp_path)
+    remote.clone(central.as_uri(), tmp_path / "office")
+    refspec = "+refs/heads/main:refs/remotes/origin/main"
+    remote.fetch(tmp_path / "office", "origin", refspec)
+    fetched = git(tmp_path / "office", "rev-parse", "refs/remotes/origin/main")
+    assert fetched == git(central, "rev-parse", "main")
+    details = []
+    for shown in (None, io.StringIO()):
+        for where, spec in (((tmp_path / "nowhere.git").as_uri(), refspec), ("origin", "+refs/heads/nope:x")):
+            try:
+                remote.fetch(tmp_path / "office", where, spec, shown, "en")
+            except remote.TransferFailed as failed:
+                details.append(failed.detail)
+            else:
+                raise AssertionError(f"fetching {where} {spec} must fail")
+    assert details[:2] == details[2:]
+    assert details[0].startswith("fatal: ") and "couldn't find remote ref" in details[1]

@@ -1,6 +1,6 @@
 """Talking to the central repo over the network: `clone` and `sync`'s fetch through GitPython, whose RemoteProgress
-parses git's progress lines, so a clerk at a terminal sees 接收对象 45% (…) while the transfer runs and a cron job
-(no terminal: no progress stream given) sees nothing. Everything local stays on the one git runner (repo/git.py):
+parses git's progress lines, so a clerk at a terminal sees 接收对象 45% (…) while the transfer runs; a cron job or a
+script (no terminal: no progress stream given) sees nothing, and its fetch runs git directly, without GitPython. Everything local stays on the one git runner (repo/git.py):
 GitPython costs more to import than a whole local commit (docs/decisions/performance.md), a network transfer does
 not notice it. Push also stays there: its `--porcelain` lines tell a lost race from a refusal.
 """
@@ -84,7 +84,16 @@ def clone(url: str, target: Path, progress: TextIO | None = None, lang: str = "z
 
 
 def fetch(root: Path, remote: str, refspec: str, progress: TextIO | None = None, lang: str = "zh") -> None:
-    """Fetch `refspec` from `remote`. Raises TransferFailed (its detail names a missing remote ref too)."""
+    """Fetch `refspec` from `remote`. Raises TransferFailed (its detail names a missing remote ref too).
+    Without a progress stream (cron, a pipe, a script) git runs directly: GitPython is there to draw progress, and
+    importing it was a tenth of a second of every `sync`."""
+    if progress is None:
+        from ..repo import git as git_runner
+
+        proc = git_runner.run(root, "fetch", "--no-tags", "--", remote, refspec, env=_environment())
+        if proc.returncode != 0:
+            raise TransferFailed(_detail(proc.stderr or f"exit {proc.returncode}"))
+        return
     from git import Remote, Repo
     from git.exc import GitCommandError
 
