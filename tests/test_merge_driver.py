@@ -407,7 +407,46 @@ def test_init_registers_drivers_with_the_absolute_interpreter(repo: Path):
     assert sync.missing_drivers(ledger) == []
     for name in drivers.DRIVER_NAMES:
         command = _git(repo, "config", f"merge.{name}.driver").strip()
-        assert command == f"{sys.executable} -m minqing.cli merge-driver %O %A %B %P"
+        assert command == f"{sys.executable} -m minqing.ledgers.sync.driver %O %A %B %P"
+
+
+def test_a_ledger_registered_with_the_cli_command_still_has_its_drivers(repo: Path):
+    """Ledgers registered before the lean driver module name `python -m minqing.cli merge-driver`: still valid."""
+    from minqing.ledgers.repo.store import Ledger
+
+    for name in drivers.DRIVER_NAMES:
+        _git(
+            repo,
+            "config",
+            f"merge.{name}.driver",
+            f"{sys.executable} -m minqing.cli merge-driver %O %A %B %P",
+        )
+    assert sync.missing_drivers(Ledger.open(repo)) == []
+
+
+def test_the_driver_module_merges_as_the_cli_command_does(tmp_path: Path):
+    """The same three sides through `python -m minqing.ledgers.sync.driver` and `python -m minqing.cli
+    merge-driver` give the same file and exit code; a wrong call is a usage line and exit 2."""
+    import subprocess
+
+    path = "visits/2026-11/520602101201.yaml"
+    base = stream(visit("V-000001", "2026-11-01"))
+    theirs = stream(visit("V-000001", "2026-11-01"), visit("V-000009", "2026-11-09"))
+    ours = stream(visit("V-000001", "2026-11-01"), visit("V-000005", "2026-11-05"))
+    results = []
+    for command in (["-m", "minqing.ledgers.sync.driver"], ["-m", "minqing.cli", "merge-driver"]):
+        work = tmp_path / command[1]
+        (work / ".git").mkdir(parents=True)
+        for side, text in (("O", base), ("A", ours), ("B", theirs)):
+            (work / side).write_text(text, encoding="utf-8")
+        done = subprocess.run([sys.executable, *command, "O", "A", "B", path], cwd=work, capture_output=True)
+        results.append((done.returncode, (work / "A").read_text(encoding="utf-8")))
+    assert results[0] == results[1] and results[0][0] == 0
+    assert "V-000005" in results[0][1] and "V-000009" in results[0][1]
+    wrong = subprocess.run(
+        [sys.executable, "-m", "minqing.ledgers.sync.driver", "O"], capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and wrong.stderr.startswith("usage: python -m minqing.ledgers.sync.driver")
 
 
 def test_git_merge_runs_the_driver_and_leaves_a_sidecar_on_conflict(repo: Path):

@@ -17,9 +17,14 @@ DRIVER_NAMES = {
 }
 
 
+# The driver's module: run_driver without the CLI (sync/driver.py). Ledgers registered before it name the CLI's
+# hidden `merge-driver` command, which still works and still counts as registered.
+DRIVER_MODULE = "minqing.ledgers.sync.driver"
+
+
 def driver_command() -> str:
     """The absolute interpreter, so the driver works from any shell, cron job or venv that ran init/clone."""
-    return f"{shlex.quote(sys.executable)} -m minqing.cli merge-driver %O %A %B %P"
+    return f"{shlex.quote(sys.executable)} -m {DRIVER_MODULE} %O %A %B %P"
 
 
 def register_merge_drivers(ledger: Ledger) -> None:
@@ -45,7 +50,7 @@ def missing_drivers(ledger: Ledger) -> list[str]:
             words = shlex.split(command)
         except ValueError:
             words = []
-        if not words or "merge-driver" not in words:
+        if not words or ("merge-driver" not in words and DRIVER_MODULE not in words):
             missing.append(name)
         elif "/" in words[0] and not Path(words[0]).exists():
             missing.append(name)
