@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -23,10 +24,10 @@ from .common import (
     ledger,
     note,
     paired_raises,
-    print_json,
+    print_json_list,
     t,
 )
-from .tables import WideOpt, print_fitted, shorten
+from .tables import WideOpt, print_fitted_passes, shorten
 
 visit_app = typer.Typer(no_args_is_help=True)
 
@@ -189,38 +190,42 @@ def visit_list(
     from .tables import KEY, NAME, TEXT, Column
 
     led = ledger()
-    rows = queries.visits(led, household=household, unit=unit, month=month, by=by)
+    # A month at a time (issue 19): a county's million visits are never held at once.
+    months = queries.visit_months(led, household=household, unit=unit, month=month, by=by)
     if json_out:
-        print_json([v.to_dict() for v in rows])
+        print_json_list(v.to_dict() for batch in months for v in batch)
         return
-    # Heads from the index, one query a batch (a file read each was most of a county's listing).
-    known = with_households(names(led), led, {v.household for v in rows if v.household})
-    print_fitted(
-        [
-            Column(t("编号", "id"), KEY),
-            Column(t("日期", "date"), KEY),
-            Column(t("类型", "kind"), KEY, drop=2),
-            Column(t("农户", "household"), NAME),
-            Column(t("村", "village"), NAME),
-            Column(t("走访人", "by"), TEXT),
-            Column(t("登记事项", "items"), NAME, drop=1),
-            Column(t("记录", "note"), TEXT, drop=3),
-        ],
-        [
-            [
-                v.id,
-                v.date,
-                label(v.kind),
-                known.household(v.household)
-                if v.household
-                # 谈心谈话 with a cadre (issue 18): the cadre talked with, where a household would be
-                else (t("干部 ", "cadre ") + known.cadre(v.with_cadre) if v.with_cadre else ""),
-                known.unit(v.village),
-                " ".join(known.cadre(cadre) for cadre in v.by),
-                " ".join(v.items),
-                shorten(v.note or ""),
-            ]
-            for v in rows
-        ],
-        wide=wide,
-    )
+    columns = [
+        Column(t("编号", "id"), KEY),
+        Column(t("日期", "date"), KEY),
+        Column(t("类型", "kind"), KEY, drop=2),
+        Column(t("农户", "household"), NAME),
+        Column(t("村", "village"), NAME),
+        Column(t("走访人", "by"), TEXT),
+        Column(t("登记事项", "items"), NAME, drop=1),
+        Column(t("记录", "note"), TEXT, drop=3),
+    ]
+    known = names(led)
+    first = [months]  # the first pass reads the months already asked for; a second asks again
+
+    def rows() -> Iterator[list[str]]:
+        batches = first.pop() if first else queries.visit_months(led, household, unit, month, by)
+        for batch in batches:
+            # Heads from the index, one query a month (a file read each was most of a county's listing).
+            shown = with_households(known, led, {v.household for v in batch if v.household})
+            for v in batch:
+                yield [
+                    v.id,
+                    v.date,
+                    label(v.kind),
+                    shown.household(v.household)
+                    if v.household
+                    # 谈心谈话 with a cadre (issue 18): the cadre talked with, where a household would be
+                    else (t("干部 ", "cadre ") + shown.cadre(v.with_cadre) if v.with_cadre else ""),
+                    shown.unit(v.village),
+                    " ".join(shown.cadre(cadre) for cadre in v.by),
+                    " ".join(v.items),
+                    shorten(v.note or ""),
+                ]
+
+    print_fitted_passes(columns, rows, wide=wide)

@@ -13,12 +13,13 @@ so), else unlimited: piped output keeps one line per row for grep and awk. rich 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -393,3 +394,110 @@ def print_fitted(
                 columns="、".join(fitted.omitted) if lang() == "zh" else ", ".join(fitted.omitted),
             )
         )
+
+
+def print_fitted_passes(
+    columns: Sequence[Column],
+    rows: Callable[[], Iterable[Sequence[Any]]],
+    *,
+    wide: bool = False,
+    keep: int = 20_000,
+) -> None:
+    """`print_fitted` of a list too long to hold (issue 19: a county's million visits), the same bytes: `rows()`
+    gives the rows afresh each time it is called. A first pass measures each column (its widest cell, and what
+    `_measure` needs to fit a width: the cells with the longest unbreakable run and word), holding a batch at a
+    time; when every row prints as one plain line (a pipe, or a width they all fit in, no colour, no cell rich must
+    draw) a second pass prints them as they come. A list of at most `keep` rows is not read twice; a longer one
+    that rich must draw is laid out whole by `print_fitted`, as before."""
+    from minqing.ledgers.core.messages import render
+
+    from .common import lang, note
+
+    width = terminal_width(wide)
+    fitting = width is not None
+    count = len(columns)
+    kept: list[list[str]] | None = []
+    reps: list[dict[str, int]] = [
+        {} for _ in columns
+    ]  # per column: the cells _measure needs, and their widths
+    breaks = [False] * count  # a cell holding a line break
+    plain = [True] * count
+    for chunk in _batches(iter(rows())):
+        by_column = [_texts(cells) for cells in zip(*chunk, strict=True)]
+        if kept is not None:
+            kept.extend(map(list, zip(*by_column, strict=True)))
+            if len(kept) > keep:
+                kept = None
+        for i, cells in enumerate(by_column):
+            distinct = widths_of(set(cells))
+            candidates = {**reps[i], **{max(distinct, key=distinct.__getitem__): 0}}
+            if fitting and columns[i].kind in (TEXT, NAME):
+                candidates[max(distinct, key=_longest_run)] = 0
+                if columns[i].kind == NAME:
+                    candidates[max(distinct, key=_widest_word)] = 0
+            reps[i] = _representatives(columns[i], widths_of(candidates.keys()), fitting)
+            breaks[i] = breaks[i] or "\n" in "".join(distinct)
+            plain[i] = plain[i] and all_plain(distinct)
+    if kept is not None:
+        print_fitted(columns, kept, wide=wide)
+        return
+    measures = [_measure(column, reps[i], fitting) for i, column in enumerate(columns)]
+    shown = list(range(count))
+    omitted: list[str] = []
+    if fitting:
+        floors = [m.floor for m in measures]
+        optional = sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: (-columns[i].drop, -i))
+        while _total([floors[i] for i in shown]) > width and optional:
+            gone = optional.pop(0)
+            shown.remove(gone)
+            omitted.append(columns[gone].header)
+    chosen = [columns[i] for i in shown]
+    widths = _widths([measures[i] for i in shown], chosen, width)
+    # _draw's test for plain lines, over what the first pass saw.
+    wrapped = any(
+        max(reps[i].values(), default=0) > w or breaks[i] for i, w in zip(shown, widths, strict=True)
+    )
+    headers_fit = all(_cell_width(c.header) <= w for c, w in zip(chosen, widths, strict=True))
+    control = not all_plain([c.header for c in chosen]) or not all(plain[i] for i in shown)
+    if is_terminal() or wrapped or not headers_fit or control:
+        print_fitted(columns, [list(row) for row in rows()], wide=wide)
+        return
+    out = sys.stdout
+    out.write("".join(plain_lines(chosen, [], widths, header=True)))
+    for chunk in _batches(iter(rows())):
+        by_column = [_texts(cells) for cells in zip(*chunk, strict=True)]
+        out.write("".join(plain_lines(chosen, [by_column[i] for i in shown], widths, header=False)))
+        out.flush()
+    out.flush()
+    if omitted:
+        note(
+            render(
+                "table_omitted", lang(), columns="、".join(omitted) if lang() == "zh" else ", ".join(omitted)
+            )
+        )
+
+
+def _batches(rows: Iterator[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    """Rows in lists of 100, doubling to 5,000: the first lines soon (`| head` closes the pipe and the listing stops
+    at the next write), then few writes."""
+    size = 100
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+        size = min(size * 2, 5000)
+
+
+def _widest_word(cell: str) -> int:
+    return max((_cell_width(word) for word in cell.split()), default=0)
+
+
+def _representatives(column: Column, cells: dict[str, int], fitting: bool) -> dict[str, int]:
+    """The few of a column's cells `_measure` gives the same measure from as from all of them: the widest, and
+    (fitting) the one with the longest unbreakable run and the one with the widest word."""
+    if not cells:
+        return {}
+    keep = {max(cells, key=cells.__getitem__)}
+    if fitting and column.kind in (TEXT, NAME):
+        keep.add(max(cells, key=_longest_run))
+        if column.kind == NAME:
+            keep.add(max(cells, key=_widest_word))
+    return {cell: cells[cell] for cell in keep}

@@ -26,7 +26,7 @@ from ..core.model import (
 )
 from ..core.orgtree import TOWNSHIP_DIGITS
 from ..repo.store import Ledger
-from .visits import iter_visits
+from .visits import iter_visits, read_by_month
 
 
 def _unit_prefix(ledger: Ledger, unit: str | None) -> str | None:
@@ -118,7 +118,20 @@ def visits(
     by: str | None = None,
 ) -> list[Visit]:
     """Visits (corrections applied, voids left out) by date; `by`: only those the cadre went on (issue 17), as
-    one of its visitors, whoever typed it in."""
+    one of its visitors, whoever typed it in. The whole list: `visit_months` gives it a month at a time."""
+    return [visit for batch in visit_months(ledger, household, unit, month, by) for visit in batch]
+
+
+def visit_months(
+    ledger: Ledger,
+    household: str | None = None,
+    unit: str | None = None,
+    month: str | None = None,
+    by: str | None = None,
+) -> Iterator[list[Visit]]:
+    """`visits` a month at a time (issue 19: a county's million visits held at once were GBs): for each month
+    (YYYY-MM of the date) in order, its visits by (date, id), equal keys in stream path and document order, as the
+    whole list sorted at once has them. The filters are checked here, before the first month is read."""
     prefix = _unit_prefix(ledger, unit)
     home_id = ledger.resolve("H", household, "--household") if household else None
     visitor = ledger.resolve("C", by, "--by") if by else None
@@ -127,30 +140,30 @@ def visits(
             dt.date.fromisoformat(month + "-01")
         except ValueError:
             raise BadInput("bad_value", field="--month", value=month, accepted="YYYY-MM") from None
-    out = []
-    for visit in iter_visits(ledger, _visit_streams(ledger, prefix, home_id, month, visitor)):
-        if prefix and not visit.unit.startswith(prefix):
-            continue
-        if home_id and visit.household != home_id:
-            continue
-        if month and not visit.date.startswith(month):
-            continue
-        if visitor and visitor not in visit.by:
-            continue
-        out.append(visit)
-    return sorted(out, key=lambda v: (v.date, v.id))
+    plan = _visit_plan(ledger, prefix, home_id, month, visitor)
+
+    def wanted(visit: Visit) -> bool:
+        return (
+            (not prefix or visit.unit.startswith(prefix))
+            and (not home_id or visit.household == home_id)
+            and (not month or visit.date.startswith(month))
+            and (not visitor or visitor in visit.by)
+        )
+
+    return (
+        sorted(filter(wanted, found), key=lambda v: (v.date, v.id))
+        for found in read_by_month(ledger, plan, unindexed=not (prefix or home_id or month or visitor))
+    )
 
 
-def _visit_streams(
+def _visit_plan(
     ledger: Ledger, prefix: str | None, household: str | None, month: str | None, visitor: str | None
-) -> list[str] | None:
-    """The stream files that hold a visit a filtered listing may show, from the index (a county's million visits
-    are in thousands of files; `visit list --household H` read them all). None, for all, when nothing filters.
-    The listing still applies every filter to what it reads: the index only spares the other files."""
+) -> dict[str, list[str]]:
+    """Month (YYYY-MM of the date) -> the stream files holding a visit of that month a listing may show, from the
+    index: a county's million visits are in thousands of files, and `visit list --household H` read them all. The
+    listing still applies every filter to what it reads: the index only spares the other files and months."""
     from .index import Index
 
-    if not (prefix or household or month or visitor):
-        return None
     where = ["(substr(v.unit, 1, :PL) = :P OR substr(v.village, 1, :PL) = :P)"]
     if household:
         where.append("v.household = :H")
@@ -159,12 +172,15 @@ def _visit_streams(
     if visitor:
         where.append("v.id IN (SELECT visit FROM visit_by WHERE cadre = :C)")
     params = {"P": prefix or "", "PL": len(prefix or ""), "H": household, "M": month, "C": visitor}
+    plan: dict[str, list[str]] = {}
     with Index.open(ledger) as index:
         found = index.conn.execute(
-            f"SELECT DISTINCT v.path FROM visits v WHERE {' AND '.join(where)}",  # noqa: S608
+            f"SELECT DISTINCT substr(v.date, 1, 7), v.path FROM visits v WHERE {' AND '.join(where)}",  # noqa: S608
             params,
         )
-        return [path for (path,) in found]
+        for key, path in found:
+            plan.setdefault(key, []).append(path)
+    return plan
 
 
 def items(
