@@ -47,9 +47,9 @@ from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
-from ..repo.store import Ledger
+from ..repo.store import UNKNOWN, Ledger, read_head
 
-SCHEMA_VERSION = 17  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 20  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -67,6 +67,8 @@ SCHEMA_VERSION = 17  # 2: items.assign_by (petitions not assigned in time); 3: v
 # (a stream file's visits per unit and month), household_facts (each household's stay joined to its pairings and
 # visits, kept for the households a refresh touched), the item's unit, kind, next same event and days to close on
 # item_events and its unit on item_spans, and item_dups (ids held by two item files: rollups then read the joins)
+# 18–19: items.shared (the household has other items: the rest add up in a rollup's one pass over the items),
+# item events in unit order too (events_op_unit); 20: a period's items by creation day (items_period)
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -125,6 +127,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "assign_by",
         "late",  # 补录 (issue 15): the reason, when it was registered inside a closed period
         "source",  # the channel it came by (visit, petition, hotline, review, grid, discipline)
+        "shared",  # 1 when another item names the same household (derived: `_derive` keeps it; rollups count
+        # the households of the other items by adding items up, one each)
     ),
     # 作废 items (issue 15) are in no count, list or funnel: only here, for `issue list --all`.
     "voided_items": (
@@ -221,14 +225,19 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS cadres_id ON cadres(id)",
     "CREATE INDEX IF NOT EXISTS unit_spans_id ON unit_spans(id, since)",
     "CREATE INDEX IF NOT EXISTS pairings_household ON pairings(household)",
-    # Covering: rollups count a period's events from the index alone.
+    # Covering: rollups count a short period's events by day, a long one's in unit order (no sort), from the index.
     "CREATE INDEX IF NOT EXISTS events_op_day ON item_events(op, day, unit, next, value, kind, due, resolved, days)",
+    "CREATE INDEX IF NOT EXISTS events_op_unit ON item_events(op, unit, days, day, next, value, kind, due,"
+    " resolved)",
     "CREATE INDEX IF NOT EXISTS spans_item ON item_spans(item)",
     "CREATE INDEX IF NOT EXISTS spans_open ON item_spans(open, until, since, unit, due)",
     # Rollups: a unit's items by ledger (the cumulative counts, in unit order) and the items raised in a period.
     "CREATE INDEX IF NOT EXISTS items_books ON items(unit, ledger, created, esc_township, esc_county)",
-    "CREATE INDEX IF NOT EXISTS items_created ON items(created, unit, household, kind, source, late, esc_township,"
-    " esc_county)",
+    "CREATE INDEX IF NOT EXISTS items_period ON items(created, unit, kind, source, late, shared, household,"
+    " esc_township, esc_county)",
+    "CREATE INDEX IF NOT EXISTS items_shared ON items(created, unit, household, esc_township, esc_county)"
+    " WHERE shared",
+    "CREATE INDEX IF NOT EXISTS items_household ON items(household)",
     "CREATE INDEX IF NOT EXISTS visits_date ON visits(date)",
     "CREATE INDEX IF NOT EXISTS surveys_household ON surveys(household, date)",
     "CREATE INDEX IF NOT EXISTS visits_household ON visits(household, date)",
@@ -243,7 +252,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS visit_extras_visit ON visit_extras(visit)",
     "CREATE INDEX IF NOT EXISTS visit_extras_with ON visit_extras(with_cadre, date)",
     # Rollups read a period's households in unit order from this index alone.
-    "CREATE INDEX IF NOT EXISTS household_facts_unit ON household_facts(unit, since, until, poor, pair_from,"
+    "CREATE INDEX IF NOT EXISTS household_facts_unit ON household_facts(unit, poor, since, until, pair_from,"
     " pair_to, pair_split, first, last, mask, odd, household)",
     "CREATE INDEX IF NOT EXISTS household_facts_id ON household_facts(household)",
     "CREATE INDEX IF NOT EXISTS item_dups_id ON item_dups(id)",
@@ -573,6 +582,7 @@ def _item_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             _s(data.get("assign_by")),
             _late_of(history),
             _s(data.get("source")),
+            0,
         ),
     )
 
@@ -750,6 +760,10 @@ def _git(root: Path, *args: str) -> bytes:
 
 
 def _head(root: Path) -> str | None:
+    # Read from .git as the store does (every read opens the index, some twice: a git process each was ~5 ms).
+    found = read_head(root / ".git")
+    if found is not UNKNOWN:
+        return found  # type: ignore[return-value]
     try:
         return _git(root, "rev-parse", "--verify", "-q", "HEAD").decode().strip() or None
     except EnvironmentProblem:
@@ -1172,7 +1186,7 @@ def _delete_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
 
 def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> tuple[set[str], set[str]]:
     """The household ids and item ids whose derived rows the rows of `paths` feed (read before those rows are
-    dropped, and again after the new ones are in)."""
+    dropped, and again after the new ones are in): an item's household is touched too (items.shared)."""
     households: set[str] = set()
     items: set[str] = set()
     for start in range(0, len(paths), 500):
@@ -1187,6 +1201,7 @@ def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> tuple[set[str], 
                 households,
             ),
             (f"SELECT id FROM items WHERE path IN ({marks})", items),
+            (f"SELECT household FROM items WHERE path IN ({marks}) AND household IS NOT NULL", households),
         ):
             into.update(value for (value,) in conn.execute(sql, chunk))  # noqa: S608
     return households, items
@@ -1211,6 +1226,12 @@ def _derive(conn: sqlite3.Connection, households: set[str] | None, items: set[st
         items = None
     for chunk in _id_chunks(households):
         _derive_households(conn, chunk, base)
+        where = "" if chunk is None else f" WHERE household IN ({','.join('?' * len(chunk))})"
+        conn.execute(
+            "UPDATE items SET shared = household IS NOT NULL AND (SELECT count(*) FROM items j"
+            f" WHERE j.household = items.household) > 1{where}",  # noqa: S608
+            chunk or (),
+        )
     for chunk in _id_chunks(items):
         where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
         conn.execute(f"DELETE FROM item_dups{where}", chunk or ())  # noqa: S608

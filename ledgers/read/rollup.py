@@ -651,29 +651,12 @@ def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> d
     of items, events and spans, which `tallies` still runs for the other groupings and for a ledger whose item ids
     are not unique); returns DISTINCT_COUNTS over the whole ledger, read in the same passes."""
     key_of = _key_of(by)
-    where = _unit_filter("unit")
-    # Raised in the period, from the index items_created: households once per row, and once in the ledger's total.
-    raised = (
-        " count(DISTINCT household), count(DISTINCT CASE WHEN esc_township <= :A THEN household END),"
-        " count(DISTINCT CASE WHEN esc_county <= :A THEN household END) FROM items INDEXED BY items_created"
-        f" WHERE created BETWEEN :S AND :E AND {where}"
+    where = _unit_filter("unit") if params["P"] else "1"
+    # A long period's events are most of them: read in unit order they need no sort (else by day, as few as they are).
+    events = "item_events INDEXED BY " + (
+        "events_op_unit" if params["E"] >= _days_after(params["S"], EVENTS_BY_UNIT_DAYS) else "events_op_day"
     )
-    names = ("households_with_problems", "households_escalated_township", "households_escalated_county")
-    for key, *numbers in conn.execute(
-        f"SELECT {_key(by, 'unit')}, count(*), count(CASE WHEN kind = 'wish' THEN 1 END), count(late),"
-        " count(CASE WHEN kind = 'suggestion' THEN 1 END), count(CASE WHEN source = 'discipline' THEN 1 END),"
-        f"{raised} GROUP BY 1",
-        params,
-    ):
-        counts = out[key].counts
-        for name, number in zip(
-            ("opened", "wishes_raised", "late", "suggestions", "discipline_items", *names),
-            numbers,
-            strict=True,
-        ):
-            counts[name] += number
-    totals = dict(zip(names, conn.execute(f"SELECT {raised}", params).fetchone(), strict=True))
-    # The funnel and the books up to the as-of date: per (unit, ledger), in the order of the index items_books.
+    # The funnel and the books up to the as-of date: one pass over the items in unit order (index items_books).
     books: dict[str, set[str]] = defaultdict(set)
     all_books: set[str] = set()
     for code, ledger, raised, township, county in conn.execute(
@@ -695,21 +678,51 @@ def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> d
             all_books.add(book)
     for key, found in books.items():
         out[key].counts["ledger_books"] += len(found)
-    _fill_units(
-        conn,
-        "SELECT unit, count(*), count(CASE WHEN due < :A THEN 1 END) FROM item_spans"
-        f" WHERE open = 1 AND since <= :A AND (until IS NULL OR until > :A) AND {where} GROUP BY unit",
+    # Raised in the period (index items_period), with the households of items no other item names (one item each:
+    # they add up); the households of several items (items.shared) are counted apart, distinct per row and in the
+    # ledger's total.
+    names = ("households_with_problems", "households_escalated_township", "households_escalated_county")
+    totals = dict.fromkeys(names, 0)
+    for code, *numbers in conn.execute(
+        "SELECT unit, count(*), count(CASE WHEN kind = 'wish' THEN 1 END), count(late),"
+        " count(CASE WHEN kind = 'suggestion' THEN 1 END), count(CASE WHEN source = 'discipline' THEN 1 END),"
+        " count(CASE WHEN NOT shared THEN household END),"
+        " count(CASE WHEN NOT shared AND esc_township <= :A THEN household END),"
+        " count(CASE WHEN NOT shared AND esc_county <= :A THEN household END)"
+        f" FROM items INDEXED BY items_period WHERE created BETWEEN :S AND :E AND {where} GROUP BY unit",
         params,
-        ("open", "overdue"),
-        by,
-        out,
+    ):
+        counts = out[key_of(code)].counts
+        for name, number in zip(ITEM_COUNTS, numbers, strict=True):
+            counts[name] += number
+        for name, number in zip(names, numbers[-3:], strict=True):
+            totals[name] += number
+    shared = (
+        " count(DISTINCT household), count(DISTINCT CASE WHEN esc_township <= :A THEN household END),"
+        " count(DISTINCT CASE WHEN esc_county <= :A THEN household END) FROM items INDEXED BY items_shared"
+        f" WHERE shared AND created BETWEEN :S AND :E AND {where}"
     )
+    for key, *numbers in conn.execute(f"SELECT {_key(by, 'unit')},{shared} GROUP BY 1", params):
+        for name, number in zip(names, numbers, strict=True):
+            out[key].counts[name] += number
+    for name, number in zip(names, conn.execute(f"SELECT{shared}", params).fetchone(), strict=True):
+        totals[name] += number
+    for until in ("until IS NULL", "until > :A"):  # apart: each is a range of the index spans_open
+        _fill_units(
+            conn,
+            "SELECT unit, count(*), count(CASE WHEN due < :A THEN 1 END) FROM item_spans"
+            f" WHERE open = 1 AND {until} AND since <= :A AND {where} GROUP BY unit",
+            params,
+            ("open", "overdue"),
+            by,
+            out,
+        )
     # `next`: the item's following event of the same kind, so each item counts once, by its last one in the period.
     last = "day BETWEEN :S AND :E AND (next IS NULL OR next > :E)"
     _fill_units(
         conn,
         "SELECT unit, count(CASE WHEN value = 'on_the_spot' THEN 1 END), count(CASE WHEN value = 'explained' THEN 1"
-        " END), count(CASE WHEN value = 'fulfilled' AND kind = 'wish' THEN 1 END) FROM item_events"
+        f" END), count(CASE WHEN value = 'fulfilled' AND kind = 'wish' THEN 1 END) FROM {events}"
         f" WHERE op = 'resolve' AND {last} AND {where} GROUP BY unit",
         params,
         ("on_the_spot", "explained", "wishes_fulfilled"),
@@ -718,7 +731,7 @@ def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> d
     )
     _fill_units(
         conn,
-        "SELECT unit, count(*), count(CASE WHEN value IN ('satisfied', 'basic') THEN 1 END) FROM item_events"
+        f"SELECT unit, count(*), count(CASE WHEN value IN ('satisfied', 'basic') THEN 1 END) FROM {events}"
         f" WHERE op = 'feedback' AND day BETWEEN :S AND :E AND {where} GROUP BY unit",
         params,
         ("feedback", "feedback_good"),
@@ -727,7 +740,7 @@ def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> d
     )
     _fill_units(
         conn,
-        f"SELECT unit, count(*) FROM item_events WHERE op = 'claim' AND kind = 'wish' AND {last} AND {where}"
+        f"SELECT unit, count(*) FROM {events} WHERE op = 'claim' AND kind = 'wish' AND {last} AND {where}"
         " GROUP BY unit",
         params,
         ("wishes_claimed",),
@@ -737,7 +750,7 @@ def _org_item_metrics(conn: Any, by: str, params: dict[str, Any], out: Any) -> d
     # Closed in the period, judged by the item's last close there; the days to close as (days, how many).
     for code, days, closed, on_time in conn.execute(
         "SELECT unit, days, count(*), count(CASE WHEN due IS NULL OR COALESCE(NULLIF(resolved, ''), day) <= due"
-        f" THEN 1 END) FROM item_events WHERE op = 'close' AND {last} AND {where} GROUP BY unit, days",
+        f" THEN 1 END) FROM {events} WHERE op = 'close' AND {last} AND {where} GROUP BY unit, days",
         params,
     ):
         tally = out[key_of(code)]
@@ -891,6 +904,24 @@ def _distinct_totals(index: Index, period: Period, unit: str | None) -> dict[str
     return {name: whole["total"].counts[name] for name in DISTINCT_COUNTS}
 
 
+# The counters of the pass over a period's items (index items_period), in its order.
+ITEM_COUNTS = (
+    "opened",
+    "wishes_raised",
+    "late",
+    "suggestions",
+    "discipline_items",
+    "households_with_problems",
+    "households_escalated_township",
+    "households_escalated_county",
+)
+EVENTS_BY_UNIT_DAYS = 60  # from a period this long, rollups read item events in unit order
+
+
+def _days_after(day: str, days: int) -> str:
+    return (F.to_date(day) + dt.timedelta(days=days)).isoformat()
+
+
 VISIT_COUNTS = ("visits", "talks", "stays", "talks_households", "talks_cadres", "late", "condolences")
 
 
@@ -908,22 +939,27 @@ def _org_metrics(
     # (unit_spans: 搬迁 moves it from that day), and not at all once removed (销户).
     whole, part = _month_bits(period.start, period.end, base)
     recent_whole, recent_part = _month_bits(F.to_date(params["A90"]), period.as_of, base)
-    _fill_units(
-        conn,
-        "SELECT unit, count(*), count(CASE WHEN poor THEN 1 END), count(CASE WHEN paired THEN 1 END),"
-        " count(CASE WHEN visited THEN 1 END), count(CASE WHEN poor AND visited THEN 1 END),"
-        " count(CASE WHEN NOT recent THEN 1 END) FROM ("
-        "SELECT f.unit AS unit, f.poor AS poor, CASE WHEN f.pair_split THEN EXISTS (SELECT 1 FROM pairings p"
+    key_of = _key_of(by)
+    # Per (unit, poor) in the index's order: each household's figures are worked out once.
+    for code, poor, households, paired, visited, not_recent in conn.execute(
+        "SELECT unit, poor, count(*), count(CASE WHEN CASE WHEN f.pair_split THEN EXISTS (SELECT 1 FROM pairings p"
         " WHERE p.household = f.household AND p.since <= :A AND (p.until IS NULL OR p.until > :A))"
-        " ELSE f.pair_from <= :A AND (f.pair_to IS NULL OR f.pair_to > :A) END AS paired,"
-        f" {_visited('S', 'E', 'WM', 'PM')} AS visited, {_visited('A90', 'A', 'RWM', 'RPM')} AS recent"
+        " ELSE f.pair_from <= :A AND (f.pair_to IS NULL OR f.pair_to > :A) END THEN 1 END),"
+        f" count(CASE WHEN {_visited('S', 'E', 'WM', 'PM')} THEN 1 END),"
+        f" count(CASE WHEN NOT {_visited('A90', 'A', 'RWM', 'RPM')} THEN 1 END)"
         " FROM household_facts f INDEXED BY household_facts_unit"
-        f" WHERE f.since <= :A AND (f.until IS NULL OR f.until > :A) AND {_unit_filter('f.unit')}) GROUP BY unit",
+        " WHERE f.since <= :A AND (f.until IS NULL OR f.until > :A)"
+        f" AND {_unit_filter('f.unit') if params['P'] else '1'} GROUP BY unit, poor",
         params | {"WM": whole, "PM": part, "RWM": recent_whole, "RPM": recent_part},
-        ("households", "poor_households", "paired", "households_visited", "poor_visited", "not_visited_90d"),
-        by,
-        out,
-    )
+    ):
+        counts = out[key_of(code)].counts
+        counts["households"] += households
+        counts["paired"] += paired
+        counts["households_visited"] += visited
+        counts["not_visited_90d"] += not_recent
+        if poor:
+            counts["poor_households"] += households
+            counts["poor_visited"] += visited
     # Visits: whole calendar months from the sums kept per stream file (index.visit_months), the days before and
     # after them one by one.
     first = period.start if period.start.day == 1 else _month_end(period.start) + dt.timedelta(days=1)
