@@ -42,9 +42,30 @@ _MAX_FLOW_LINE = 50_000  # the dumper's width is 100,000: a stream line shorter 
 
 _resolver = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
+
+
+class _PlainFirst:
+    """First characters no implicit resolver of PyYAML's starts with, when no resolver applies to every string and
+    none is tied to a document path (true of yamlio's dumper): a plain scalar starting with one resolves to str.
+    Asked once per character."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, bool] = {}
+        self._any = None in _resolver.yaml_implicit_resolvers or bool(_resolver.yaml_path_resolvers)
+
+    def __contains__(self, char: str) -> bool:
+        found = self._seen.get(char)
+        if found is None:
+            found = self._seen[char] = not self._any and char not in _resolver.yaml_implicit_resolvers
+        return found
+
+
+_PLAIN_FIRST = _PlainFirst()
 # Written forms of short strings already seen (keys, names, codes, dates, enums repeat; notes do not), per context.
 _BLOCK: dict[str, str] = {}
 _FLOW: dict[str, str] = {}
+_HEADS: dict[str, dict[str, str]] = {}  # indent -> key -> `indent key:`
+_FLOW_KEYS: dict[str, str] = {}  # key -> `key: ` in a flow mapping
 
 
 def _string(value: str, flow: bool) -> str:
@@ -57,7 +78,11 @@ def _string(value: str, flow: bool) -> str:
     if len(value) > _MAX_SCALAR or not _SAFE.match(value) or ": " in value:
         raise Fallback
     # A `:` inside is plain in block context only (PyYAML's flow_indicators); single quotes need no escapes here.
-    plain = _resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR and not (flow and ":" in value)
+    # No implicit resolver starts with most first characters (a CJK name, an id's letter): then the resolver
+    # would say str without trying a pattern, and is not asked.
+    plain = (
+        value[0] in _PLAIN_FIRST or _resolver.resolve(yaml.ScalarNode, value, (True, False)) == _STR
+    ) and not (flow and ":" in value)
     text = value if plain else f"'{value}'"
     if len(value) <= 40 and len(cache) < 100_000:
         cache[value] = text
@@ -85,9 +110,15 @@ def _key(key: Any, flow: bool = False) -> str:
 
 def _mapping(data: dict, indent: str, out: list[str]) -> None:
     known = _BLOCK
+    heads = _HEADS.get(indent)
+    if heads is None:
+        heads = _HEADS[indent] = {}
     for key, value in data.items():
-        key_text = known.get(key) if type(key) is str and len(key) <= _MAX_KEY else None
-        head = f"{indent}{key_text or _key(key)}:"
+        head = heads.get(key) if type(key) is str else None
+        if head is None:
+            head = f"{indent}{_key(key)}:"  # `indent key:` as written before (keys repeat in every document)
+            if type(key) is str and len(heads) < 10_000:
+                heads[key] = head
         kind = type(value)
         if kind is str:
             out.append(f"{head} {known.get(value) or _string(value, False)}\n")
@@ -132,22 +163,36 @@ def _flow(value: Any) -> str:
         # Written forms of keys and short strings looked up inline, as _mapping does (a visits import writes
         # 10,000 of these lines; the calls per key and value were most of it).
         known = _FLOW
+        prefixes = _FLOW_KEYS
         parts = []
         for key, item in value.items():
-            key_text = (known.get(key) if type(key) is str else None) or _key(key, True)
+            prefix = prefixes.get(key) if type(key) is str else None
+            if prefix is None:
+                prefix = _key(key, True) + ": "  # `key: ` as written before (keys repeat on every line)
+                if len(prefixes) < 10_000:
+                    prefixes[key] = prefix
             item_kind = type(item)
             if item_kind is str:
-                item_text = known.get(item) or _string(item, True)
+                parts.append(prefix + (known.get(item) or _string(item, True)))
             elif item is None:
-                item_text = "null"
+                parts.append(prefix + "null")
             elif item_kind is dict or item_kind is list:
-                item_text = _flow(item)
+                parts.append(prefix + _flow(item))
             else:
-                item_text = _scalar(item, True)
-            parts.append(f"{key_text}: {item_text}")
+                parts.append(prefix + _scalar(item, True))
         return "{" + ", ".join(parts) + "}"
     if kind is list:
-        return "[" + ", ".join(_flow(item) for item in value) + "]"
+        known = _FLOW
+        return (
+            "["
+            + ", ".join(
+                [
+                    (known.get(item) or _string(item, True)) if type(item) is str else _flow(item)
+                    for item in value
+                ]
+            )
+            + "]"
+        )
     return _scalar(value, True)
 
 

@@ -902,6 +902,42 @@ def _member_count(text: str, header: str) -> int:
     return F.positive_int(re.sub(r"[人口]$", "", text), header, 1, 50)
 
 
+def _record_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A record class's file keys in declaration order and its OPTIONAL ones (Record.to_dict's walk, once)."""
+    found = _RECORD_FIELDS.get(cls)
+    if found is None:
+        from dataclasses import fields as dataclass_fields
+
+        names = tuple(spec.name for spec in dataclass_fields(cls) if spec.name != "source")
+        found = _RECORD_FIELDS[cls] = (names, cls.OPTIONAL)
+    return found
+
+
+_RECORD_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _record_dict(record: Any, history: Any = None) -> dict[str, Any]:
+    """`record.to_dict()` (or, with `history`, `replace(record, history=history).to_dict()`) without asking
+    dataclasses for the fields of every record: an import writes 100,000 of them. tests/test_import_fast.py holds
+    the two to the same dicts."""
+    names, optional = _record_fields(type(record))
+    out: dict[str, Any] = {}
+    for name in names:
+        if name == "history":
+            out[name] = [entry.to_dict() for entry in (record.history if history is None else history)]
+            continue
+        value = getattr(record, name)
+        if value is None:
+            if name in optional:
+                continue
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        out[name] = value
+    return out
+
+
 _UNPARSED = object()  # a cell text not parsed yet in this sheet
 _REUSED_VALUES = (
     4096  # distinct texts a column keeps the value of: dates, enums and notes repeat, names do not
@@ -1522,7 +1558,7 @@ def _plan_rows(
             continue  # 合计 … 5 (a total under 人数), 填表人：… 审核人：… spread over the columns
         row = _Row(number, values, headers, planner.present, findings, table.name)
         row.positions = positions
-        for index, name in fields_by_col.items():
+        for index, name in fields_by_col.items() if table.lossy else ():
             if (number, index) in table.lossy and name in ("id_number", "phone"):
                 row.fail(name, BadInput("number_cell", field=row.header(name)))
         plan.rows += 1
@@ -1700,7 +1736,7 @@ class _Planner:
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items)) if items else visit
             rel = layout.visit_stream_path(record.date, record.village)
-            doc = record.to_dict()
+            doc = _record_dict(record)
             self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(doc))
             self.plan.visit_docs.append(doc)
             self.plan.entries.append(record.id)
@@ -2047,7 +2083,7 @@ class _Planner:
         self.add(
             home_id,
             layout.household_path(village, home_id),
-            dump_record(replace(record, history=tuple(history))),
+            yamlio.dump(_record_dict(record, tuple(history))),
         )
 
     def _household_duplicates(
@@ -2167,7 +2203,7 @@ class _Planner:
         for entry in history:
             record = apply_cadre(record, entry)
         assert record is not None
-        self.add(cadre_id, layout.cadre_path(cadre_id), dump_record(replace(record, history=tuple(history))))
+        self.add(cadre_id, layout.cadre_path(cadre_id), yamlio.dump(_record_dict(record, tuple(history))))
 
     def _paired_homes(self, row: _Row, unit: str) -> tuple[str, ...]:
         """帮扶对象 / 结对户: heads' names (、-separated) of households in the cadre's unit."""
