@@ -396,23 +396,27 @@ def print_fitted(
         )
 
 
+PASSES_KEEP = 20_000  # rows `print_fitted_passes` holds from its first pass rather than read them again
+
+
 def print_fitted_passes(
     columns: Sequence[Column],
     rows: Callable[[], Iterable[Sequence[Any]]],
     *,
     wide: bool = False,
-    keep: int = 20_000,
+    keep: int | None = None,
 ) -> None:
     """`print_fitted` of a list too long to hold (issue 19: a county's million visits), the same bytes: `rows()`
     gives the rows afresh each time it is called. A first pass measures each column (its widest cell, and what
     `_measure` needs to fit a width: the cells with the longest unbreakable run and word), holding a batch at a
     time; when every row prints as one plain line (a pipe, or a width they all fit in, no colour, no cell rich must
-    draw) a second pass prints them as they come. A list of at most `keep` rows is not read twice; a longer one
+    draw) a second pass prints them as they come. A list of at most `keep` (PASSES_KEEP) rows is not read twice; a longer one
     that rich must draw is laid out whole by `print_fitted`, as before."""
     from minqing.ledgers.core.messages import render
 
     from .common import lang, note
 
+    keep = PASSES_KEEP if keep is None else keep
     width = terminal_width(wide)
     fitting = width is not None
     count = len(columns)

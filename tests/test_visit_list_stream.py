@@ -1,0 +1,248 @@
+"""`visit list` a month at a time (issue 19): `--json` is written an element at a time and the table is measured in a
+first pass and printed as its rows come in a second, so a county's million visits are never held at once. What it
+prints is byte for byte what the whole list printed: the visits in force (corrections applied, voids left out) by
+(date, id), the JSON array of them, and the table laid out over all its rows — including after a hand edit puts a
+cell in a stream that rich must draw (then the rows are laid out whole, as before)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import git, run
+
+from minqing.cli import tables
+from minqing.ledgers.read import visits as visit_reads
+from minqing.ledgers.repo.store import Ledger
+
+HOUSEHOLD = "H-034QY3"  # 杜某国, 孟溪村 (和平乡) in the demo county
+CADRE = "C-1AA5SH"
+
+
+def ok(ledger: Path, *args: str) -> str:
+    result = run(*args, ledger=ledger)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def months(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county (September to November) with visits in July and August, one moved to October by a
+    correction (its August file keeps a voiding document), one corrected in place and one voided."""
+    from foundation_util import office_env
+
+    ledger = tmp_path_factory.mktemp("months") / "ledger"
+    shutil.copytree(demo, ledger, symlinks=True)
+    with office_env():
+        add = ("visit", "add", "--by", CADRE, "--household")
+        july = ok(ledger, *add, HOUSEHOLD, "--date", "2026-07-15", "--note", "七月走访").split()[0]
+        moved = ok(ledger, *add, HOUSEHOLD, "--date", "2026-08-03", "--note", "八月走访").split()[0]
+        voided = ok(ledger, *add, "H-098GEC", "--date", "2026-08-03", "--note", "重复录入").split()[0]
+        ok(ledger, *add, HOUSEHOLD, "--date", "2026-08-28", "--note", "月底走访")
+        ok(ledger, "visit", "edit", moved, "--date", "2026-10-02", "--reason", "日期录错")
+        ok(ledger, "visit", "edit", july, "--note", "七月走访，核实住房", "--reason", "记录不全")
+        ok(ledger, "visit", "void", voided, "--reason", "重复")
+    return ledger
+
+
+WHOLE = {None: False, "400": False, "60": True}  # at 150 cells, some listings wrap and some do not
+
+
+def reference(ledger: Path, **wanted: str) -> list:
+    """The visits as the whole list had them: every stream of the working tree read at once, sorted by (date, id)."""
+    found = visit_reads.iter_visits(Ledger.open(ledger))
+    if "household" in wanted:
+        found = [v for v in found if v.household == wanted["household"]]
+    if "month" in wanted:
+        found = [v for v in found if v.date.startswith(wanted["month"])]
+    return sorted(found, key=lambda v: (v.date, v.id))
+
+
+def whole_table(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """The table laid out over all its rows at once (print_fitted), as `visit list` printed it before."""
+    with monkeypatch.context() as patch:
+        patch.setattr(tables, "PASSES_KEEP", 10**9)
+        result = run("visit", "list", *args, ledger=ledger)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def streamed_table(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, whole: bool | None = None
+) -> str:
+    """The same listing read twice, a month at a time (what a county's listing does); `whole`: whether the rows
+    must have been laid out whole (a cell rich must draw, a width they wrap in) or streamed."""
+    laid_out: list[int] = []
+    fitted = tables.print_fitted
+    with monkeypatch.context() as patch:
+        patch.setattr(tables, "PASSES_KEEP", 0)
+        patch.setattr(
+            tables,
+            "print_fitted",
+            lambda columns, rows, **kw: laid_out.append(1) or fitted(columns, rows, **kw),
+        )
+        result = run("visit", "list", *args, ledger=ledger)
+    assert result.exit_code == 0, result.output
+    if whole is not None:
+        assert bool(laid_out) == whole
+    return result.stdout
+
+
+def test_the_fixture_spans_months_with_a_correction_and_a_void(months: Path) -> None:
+    found = reference(months)
+    assert {v.date[:7] for v in found} >= {"2026-07", "2026-08", "2026-09", "2026-10", "2026-11"}
+    notes = {v.note for v in found}
+    assert "七月走访，核实住房" in notes and "七月走访" not in notes  # corrected in place
+    assert "重复录入" not in notes  # voided
+    assert [v.date for v in found if v.note == "八月走访"] == ["2026-10-02"]  # moved by its correction
+    assert "voids:" in (months / "visits/2026-08/520602202203.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "wanted", [{}, {"household": HOUSEHOLD}, {"month": "2026-08"}, {"month": "2026-10"}], ids=str
+)
+def test_json_is_the_whole_lists_bytes(months: Path, wanted: dict[str, str]) -> None:
+    args = [part for key, value in wanted.items() for part in (f"--{key}", value)]
+    shown = ok(months, "visit", "list", "--json", *args)
+    expected = [v.to_dict() for v in reference(months, **wanted)]
+    assert expected  # the filter found visits
+    assert shown == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_json_of_nothing_is_an_empty_array(months: Path) -> None:
+    assert ok(months, "visit", "list", "--json", "--month", "2025-01") == "[]\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("--unit", "和平乡"),
+        ("--household", HOUSEHOLD),
+        ("--month", "2026-08"),
+        ("--by", CADRE),
+        ("--wide",),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("columns", [None, "400", "150", "60"])
+def test_the_streamed_table_is_the_whole_tables_bytes(
+    months: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], columns: str | None
+) -> None:
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+    # Piped, or at a width every row fits on one line, the rows stream; at 60 cells they wrap: laid out whole.
+    streamed = streamed_table(
+        months, monkeypatch, *args, whole=False if "--wide" in args else WHOLE.get(columns)
+    )
+    assert streamed == whole_table(months, monkeypatch, *args)
+    assert streamed == ok(months, "visit", "list", *args)  # the few rows held from the first pass: the same
+    assert len(streamed.splitlines()) >= 3
+
+
+def test_the_table_lists_the_visits_in_force_in_order(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = streamed_table(months, monkeypatch, whole=False).splitlines()[2:]
+    assert [line.split()[0] for line in lines] == [v.id for v in reference(months)]
+
+
+def test_english_labels_stream_too(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINQING_LANG", "en")
+    streamed = streamed_table(months, monkeypatch, whole=False)
+    assert streamed.startswith("id ")
+    assert streamed == whole_table(months, monkeypatch)
+
+
+def hand_edited(months: Path, tmp_path: Path, line: str, commit: bool = True) -> Path:
+    """A copy of the ledger with `line` (a visit document) appended to a stream by hand."""
+    ledger = tmp_path / "copy"
+    shutil.copytree(months, ledger, symlinks=True)
+    stream = ledger / "visits/2026-10/520602202203.yaml"
+    with stream.open("a", encoding="utf-8") as out:
+        out.write(line)
+    if commit:
+        git(ledger, "commit", "-qam", "hand edit")
+    return ledger
+
+
+def test_a_hand_edited_note_rich_must_draw_is_laid_out_whole(
+    months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = hand_edited(
+        months,
+        tmp_path,
+        "--- {id: V-TAB001, date: '2026-10-09', kind: visit, household: H-034QY3, village: '520602202203', "
+        "unit: '520602202203', by: [C-1AA5SH], note: \"入户\\t走访\", items: [], "
+        "at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
+    )
+    streamed = streamed_table(ledger, monkeypatch, whole=True)
+    assert "V-TAB001" in streamed
+    assert streamed == whole_table(ledger, monkeypatch)
+    shown = ok(ledger, "visit", "list", "--json")
+    assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_stream_holding_another_months_visit_is_read_once(
+    months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand edit can leave a visit in another month's file: it is listed in its own month, the file read once."""
+    ledger = hand_edited(
+        months,
+        tmp_path,
+        "--- {id: V-MOVED1, date: '2026-07-20', kind: visit, household: H-034QY3, village: '520602202203', "
+        "unit: '520602202203', by: [C-1AA5SH], note: 七月补记, items: [], "
+        "at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
+    )
+    reads: list[str] = []
+    real = visit_reads.iter_visits
+
+    def counted(led: Ledger, paths: list[str] | None = None) -> list:
+        reads.extend(paths or ["*"])
+        return real(led, paths)
+
+    monkeypatch.setattr(visit_reads, "iter_visits", counted)
+    shown = ok(ledger, "visit", "list", "--json")
+    monkeypatch.setattr(visit_reads, "iter_visits", real)
+    assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
+    assert reads.count("visits/2026-10/520602202203.yaml") == 1
+    assert len(reads) == len(set(reads))
+    assert streamed_table(ledger, monkeypatch) == whole_table(ledger, monkeypatch)
+
+
+def test_a_stream_not_yet_committed_is_listed_as_before(
+    months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole list read the working tree: a stream file the index has not seen (not committed) is still listed."""
+    ledger = tmp_path / "copy"
+    shutil.copytree(months, ledger, symlinks=True)
+    (ledger / "visits/2026-06").mkdir()
+    (ledger / "visits/2026-06/520602202203.yaml").write_text(
+        "--- {id: V-JUNE01, date: '2026-06-30', kind: visit, household: H-034QY3, village: '520602202203', "
+        "unit: '520602202203', by: [C-1AA5SH], note: 六月, items: [], "
+        "at: '2026-06-30T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
+        encoding="utf-8",
+    )
+    shown = ok(ledger, "visit", "list", "--json")
+    assert json.loads(shown)[0]["id"] == "V-JUNE01"
+    assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
+    assert streamed_table(ledger, monkeypatch) == whole_table(ledger, monkeypatch)
+
+
+@pytest.mark.parametrize("args", [(), ("--json",)], ids=str)
+def test_a_reader_that_stops_early_ends_the_listing_quietly(months: Path, args: tuple[str, ...]) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "MINQING_LEDGER")}
+    listing = subprocess.Popen(
+        [shutil.which("minqing") or "minqing", "-C", str(months), "visit", "list", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()
+    listing.stdout.close()  # `| head -1`
+    assert listing.wait(timeout=60) == 0
+    assert listing.stderr.read() == b""
+    assert first.decode().split()[0] in ("编号", "[")
