@@ -1,5 +1,5 @@
-"""The sums the index keeps for rollups (index schema 17+: visit_months, household_facts, items.shared, item_dups,
-the events' `next` and `days`) stay right as the ledger changes through the CLI.
+"""The sums the index keeps for rollups (index schema 17+: visit_months, household_facts, cadre_visits, items.shared,
+item_dups, the events' `next` and `days`) stay right as the ledger changes through the CLI.
 
 Every check compares two things computed apart from those sums:
 - the rollup's counters with the aggregate-free computation rollups made before them (`old_tallies` below: the
@@ -219,6 +219,7 @@ def derived(index: Index) -> dict[str, list[tuple[Any, ...]]]:
     queries = {
         "household_facts": "SELECT * FROM household_facts",
         "item_dups": "SELECT * FROM item_dups",
+        "cadre_visits": "SELECT * FROM cadre_visits",
         "shared": "SELECT path, id, shared FROM items",
         "visit_months": "SELECT * FROM visit_months",
         "events": "SELECT path, item, op, day, value, due, resolved, unit, kind, next, days FROM item_events",

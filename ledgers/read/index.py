@@ -49,7 +49,7 @@ from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
 from ..repo.store import UNKNOWN, Ledger, read_head
 
-SCHEMA_VERSION = 20  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 21  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -68,7 +68,7 @@ SCHEMA_VERSION = 20  # 2: items.assign_by (petitions not assigned in time); 3: v
 # visits, kept for the households a refresh touched), the item's unit, kind, next same event and days to close on
 # item_events and its unit on item_spans, and item_dups (ids held by two item files: rollups then read the joins)
 # 18–19: items.shared (the household has other items: the rest add up in a rollup's one pass over the items),
-# item events in unit order too (events_op_unit); 20: a period's items by creation day (items_period)
+# item events in unit order too (events_op_unit); 20: a period's items by creation day (items_period); 21: cadre_visits
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -202,9 +202,15 @@ DERIVED: dict[str, tuple[str, ...]] = {
         "mask",
         "odd",
     ),
-    "item_dups": (
-        "id",
-    ),  # an id two item files hold: rollups count such a ledger through the joins, as before
+    # An id two item files hold: rollups count such a ledger through the joins, as before.
+    "item_dups": ("id",),
+    "cadre_visits": (
+        "cadre",
+        "first",
+        "last",
+        "mask",
+        "odd",
+    ),  # household_facts' visit columns, from visit_by
 }
 MASK_MONTHS = 63  # months a household's visit mask holds (bits of a signed 64-bit integer)
 MASK_BACK = (
@@ -256,6 +262,7 @@ INDEXES = (
     " pair_to, pair_split, first, last, mask, odd, household)",
     "CREATE INDEX IF NOT EXISTS household_facts_id ON household_facts(household)",
     "CREATE INDEX IF NOT EXISTS item_dups_id ON item_dups(id)",
+    "CREATE INDEX IF NOT EXISTS cadre_visits_cadre ON cadre_visits(cadre)",
 )
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -959,11 +966,12 @@ class Index:
                     removed = [p for p in known if p not in target]
                 else:
                     changed, removed = delta
-                households, items = _touched_ids(conn, removed + list(changed))
+                touched = _touched_ids(conn, removed + list(changed))
                 _delete_paths(conn, removed + list(changed))
                 self.parsed = _ingest(conn, self.ledger_root, changed, progress)
-                more_households, more_items = _touched_ids(conn, list(changed))
-                _derive(conn, households | more_households, items | more_items)
+                for kind, ids in _touched_ids(conn, list(changed)).items():
+                    touched[kind] |= ids
+                _derive(conn, touched)
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('commit', ?)", (head,))
             conn.execute("COMMIT")
         except BaseException:
@@ -1157,7 +1165,7 @@ def _build_fresh(root: Path, path: Path, progress: Progress | None) -> tuple[sql
         parsed = _ingest(conn, root, target, progress)  # outside a transaction: it may ATTACH worker shards
         conn.execute("BEGIN")
         _create_indexes(conn)
-        _derive(conn, None, None)
+        _derive(conn, None)
         conn.execute("INSERT INTO meta VALUES ('commit', ?)", (head,))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
@@ -1184,47 +1192,51 @@ def _delete_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE path IN ({marks})", chunk)  # noqa: S608
 
 
-def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> tuple[set[str], set[str]]:
-    """The household ids and item ids whose derived rows the rows of `paths` feed (read before those rows are
-    dropped, and again after the new ones are in): an item's household is touched too (items.shared)."""
-    households: set[str] = set()
-    items: set[str] = set()
+Touched = dict[
+    str, set[str]
+]  # "households", "items", "cadres" -> ids whose derived rows must be worked out again
+
+
+def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> Touched:
+    """The ids whose derived rows the rows of `paths` feed (read before those rows are dropped, and again after the
+    new ones are in): households (their stays, pairings, visits, and items.shared of their items), items (item_dups)
+    and cadres (cadre_visits)."""
+    touched: Touched = {"households": set(), "items": set(), "cadres": set()}
     for start in range(0, len(paths), 500):
         chunk = paths[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        for sql, into in (
-            (f"SELECT id FROM households WHERE path IN ({marks})", households),
-            (f"SELECT id FROM unit_spans WHERE path IN ({marks})", households),
-            (f"SELECT household FROM pairings WHERE path IN ({marks})", households),
+        for sql, kind in (
+            (f"SELECT id FROM households WHERE path IN ({marks})", "households"),
+            (f"SELECT id FROM unit_spans WHERE path IN ({marks})", "households"),
+            (f"SELECT household FROM pairings WHERE path IN ({marks})", "households"),
             (
                 f"SELECT DISTINCT household FROM visits WHERE path IN ({marks}) AND household IS NOT NULL",
-                households,
+                "households",
             ),
-            (f"SELECT id FROM items WHERE path IN ({marks})", items),
-            (f"SELECT household FROM items WHERE path IN ({marks}) AND household IS NOT NULL", households),
+            (f"SELECT household FROM items WHERE path IN ({marks}) AND household IS NOT NULL", "households"),
+            (f"SELECT id FROM items WHERE path IN ({marks})", "items"),
+            (f"SELECT DISTINCT cadre FROM visit_by WHERE path IN ({marks})", "cadres"),
         ):
-            into.update(value for (value,) in conn.execute(sql, chunk))  # noqa: S608
-    return households, items
+            touched[kind].update(value for (value,) in conn.execute(sql, chunk))  # noqa: S608
+    return touched
 
 
-def _derive(conn: sqlite3.Connection, households: set[str] | None, items: set[str] | None) -> None:
-    """Recompute the DERIVED rows of the given household and item ids (None: of every id)."""
+def _derive(conn: sqlite3.Connection, touched: Touched | None) -> None:
+    """Recompute the DERIVED rows of the touched ids (None: of every id)."""
+    wanted: dict[str, set[str] | None] = {
+        kind: None if touched is None or len(ids) > DERIVE_ALL_IDS else ids
+        for kind, ids in (touched or dict.fromkeys(("households", "items", "cadres"), set())).items()
+    }
     month_now = _month_number(F.today().isoformat())
     base_text = conn.execute("SELECT value FROM meta WHERE key = 'visit_month_base'").fetchone()
     base = int(base_text[0]) if base_text else None
-    if (
-        base is None
-        or month_now - base > MASK_MONTHS - 11
-        or (households and len(households) > DERIVE_ALL_IDS)
-    ):
-        households = None  # the mask's months run out within the year: a new base, every household again
-    if households is None:
+    if base is None or month_now - base > MASK_MONTHS - 11:
+        # The mask's months run out within the year (or there is no base yet): a new base, and every household's and
+        # cadre's mask again.
         base = month_now - MASK_BACK
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('visit_month_base', ?)", (str(base),))
-    assert base is not None
-    if items is not None and len(items) > DERIVE_ALL_IDS:
-        items = None
-    for chunk in _id_chunks(households):
+        wanted["households"] = wanted["cadres"] = None
+    for chunk in _id_chunks(wanted["households"]):
         _derive_households(conn, chunk, base)
         where = "" if chunk is None else f" WHERE household IN ({','.join('?' * len(chunk))})"
         conn.execute(
@@ -1232,13 +1244,33 @@ def _derive(conn: sqlite3.Connection, households: set[str] | None, items: set[st
             f" WHERE j.household = items.household) > 1{where}",  # noqa: S608
             chunk or (),
         )
-    for chunk in _id_chunks(items):
+    for chunk in _id_chunks(wanted["cadres"]):
+        where = "" if chunk is None else f" WHERE cadre IN ({','.join('?' * len(chunk))})"
+        conn.execute(f"DELETE FROM cadre_visits{where}", chunk or ())  # noqa: S608
+        conn.execute(
+            f"INSERT INTO cadre_visits SELECT cadre, {_visit_sums(base)} FROM visit_by{where} GROUP BY cadre",  # noqa: S608
+            chunk or (),
+        )
+    for chunk in _id_chunks(wanted["items"]):
         where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
         conn.execute(f"DELETE FROM item_dups{where}", chunk or ())  # noqa: S608
         conn.execute(
             f"INSERT INTO item_dups SELECT id FROM items{where} GROUP BY id HAVING count(*) > 1",  # noqa: S608
             chunk or (),
         )
+
+
+def _visit_sums(base: int) -> str:
+    """first, last, mask, odd of a group of visit rows (column `date`), the mask's bit 0 being month `base`: a visit
+    has a bit when its date is a calendar day (SQLite's date() gives it back unchanged) of the MASK_MONTHS months."""
+    month = (
+        f"(CAST(substr(date, 1, 4) AS INTEGER) * 12 + CAST(substr(date, 6, 2) AS INTEGER) - 1 - {int(base)})"
+    )
+    bit = f"date(date) IS date AND {month} BETWEEN 0 AND {MASK_MONTHS - 1}"
+    return (
+        f"min(date) AS first, max(date) AS last, sum(DISTINCT CASE WHEN {bit} THEN 1 << {month} END) AS mask,"
+        f" max(CASE WHEN {bit} THEN 0 ELSE 1 END) AS odd"
+    )
 
 
 def _id_chunks(ids: set[str] | None) -> Iterator[list[str] | None]:
@@ -1261,21 +1293,12 @@ def _derive_households(conn: sqlite3.Connection, chunk: list[str] | None, base: 
     only = (lambda column: "") if chunk is None else (lambda column: f" WHERE {column} IN ({marks})")
     params = [] if chunk is None else chunk
     conn.execute(f"DELETE FROM household_facts{only('household')}", params)  # noqa: S608
-    # A visit has a bit when its date is a calendar day (SQLite's date() gives it back unchanged) of the 63 months.
-    month = "(CAST(substr(date, 1, 4) AS INTEGER) * 12 + CAST(substr(date, 6, 2) AS INTEGER) - 1 - :base)"
-    bit = f"date(date) IS date AND {month} BETWEEN 0 AND {MASK_MONTHS - 1}"
-    named = {"base": base} | {f"i{position}": value for position, value in enumerate(params)}
-    named_marks = "" if chunk is None else ",".join(f":i{position}" for position in range(len(params)))
-    named_only = (
-        (lambda column: "") if chunk is None else (lambda column: f" WHERE {column} IN ({named_marks})")
-    )
     conn.execute(
         "INSERT INTO household_facts SELECT u.id, u.since, u.until, u.unit, h.status = 'poor', NULL, NULL, 0,"
         " v.first, v.last, v.mask, v.odd FROM unit_spans u JOIN households h ON h.id = u.id LEFT JOIN ("
-        f"SELECT household, min(date) AS first, max(date) AS last, sum(DISTINCT CASE WHEN {bit} THEN 1 << {month}"
-        f" END) AS mask, max(CASE WHEN {bit} THEN 0 ELSE 1 END) AS odd FROM visits{named_only('household')}"
-        f" GROUP BY household) v ON v.household = u.id{named_only('u.id')}",  # noqa: S608
-        named,
+        f"SELECT household, {_visit_sums(base)} FROM visits{only('household')} GROUP BY household)"
+        f" v ON v.household = u.id{only('u.id')}",  # noqa: S608
+        [*params, *params],
     )
     spans: dict[str, list[tuple[str, str | None]]] = {}
     for household, since, until in conn.execute(

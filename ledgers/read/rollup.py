@@ -776,16 +776,20 @@ def _month_bits(start: dt.date, end: dt.date, base: int) -> tuple[int, int]:
     return whole, part
 
 
-def _visited(start: str, end: str, whole: str, part: str) -> str:
-    """Whether household_facts `f` has a visit in [start, end] (parameter names): its first and last visit decide
-    most households, the month bits most others; the rest are looked up."""
+def _visited(start: str, end: str, whole: str, part: str, probe: str) -> str:
+    """Whether `f` (a row of household_facts or cadre_visits) has a visit in [start, end] (parameter names): its
+    first and last visit decide most, the month bits most others; the rest are looked up (`probe`, a WHERE clause
+    of visits by date)."""
     return (
         f"CASE WHEN f.last IS NULL OR f.last < :{start} OR f.first > :{end} THEN 0"
         f" WHEN f.first >= :{start} OR f.last <= :{end} THEN 1 WHEN f.mask & :{whole} THEN 1"
         f" WHEN f.odd = 0 AND f.mask & :{part} = 0 THEN 0"
-        f" ELSE EXISTS (SELECT 1 FROM visits v WHERE v.household = f.household AND v.date BETWEEN :{start} AND :{end})"
-        " END"
+        f" ELSE EXISTS ({probe} BETWEEN :{start} AND :{end}) END"
     )
+
+
+HOUSEHOLD_VISITS = "SELECT 1 FROM visits v WHERE v.household = f.household AND v.date"
+CADRE_VISITS = "SELECT 1 FROM visit_by b WHERE b.cadre = c.id AND b.date"
 
 
 def _survey_metrics(key: str, same_round: str, fill: Any) -> None:
@@ -945,8 +949,8 @@ def _org_metrics(
         "SELECT unit, poor, count(*), count(CASE WHEN CASE WHEN f.pair_split THEN EXISTS (SELECT 1 FROM pairings p"
         " WHERE p.household = f.household AND p.since <= :A AND (p.until IS NULL OR p.until > :A))"
         " ELSE f.pair_from <= :A AND (f.pair_to IS NULL OR f.pair_to > :A) END THEN 1 END),"
-        f" count(CASE WHEN {_visited('S', 'E', 'WM', 'PM')} THEN 1 END),"
-        f" count(CASE WHEN NOT {_visited('A90', 'A', 'RWM', 'RPM')} THEN 1 END)"
+        f" count(CASE WHEN {_visited('S', 'E', 'WM', 'PM', HOUSEHOLD_VISITS)} THEN 1 END),"
+        f" count(CASE WHEN NOT {_visited('A90', 'A', 'RWM', 'RPM', HOUSEHOLD_VISITS)} THEN 1 END)"
         " FROM household_facts f INDEXED BY household_facts_unit"
         " WHERE f.since <= :A AND (f.until IS NULL OR f.until > :A)"
         f" AND {_unit_filter('f.unit') if params['P'] else '1'} GROUP BY unit, poor",
@@ -1007,14 +1011,18 @@ def _org_metrics(
         ("cadres_posted",),
     )
     roles = ", ".join(f"'{role}'" for role in VISITING_ROLES)
-    # A cadre counts at the unit they served in on the as-of date (调动 moves them from that day).
-    fill(
-        f"SELECT {_key(by, 'u.unit')}, count(*), count(CASE WHEN NOT EXISTS (SELECT 1 FROM visit_by b"
-        " WHERE b.cadre = c.id AND b.date BETWEEN :S AND :E) THEN 1 END)"
+    # A cadre counts at the unit they served in on the as-of date (调动 moves them from that day); whether they
+    # visited in the period is read as a household's is (index.cadre_visits).
+    _fill_units(
+        conn,
+        f"SELECT u.unit, count(*), count(CASE WHEN NOT {_visited('S', 'E', 'WM', 'PM', CADRE_VISITS)} THEN 1 END)"
         " FROM cadres c JOIN unit_spans u ON u.id = c.id AND u.since <= :A AND (u.until IS NULL OR u.until > :A)"
-        f" WHERE c.role IN ({roles}) AND c.created <= :A"
-        f" AND (c.recalled IS NULL OR c.recalled > :A) AND {_unit_filter('u.unit')} GROUP BY 1",
+        f" LEFT JOIN cadre_visits f ON f.cadre = c.id WHERE c.role IN ({roles}) AND c.created <= :A"
+        f" AND (c.recalled IS NULL OR c.recalled > :A) AND {_unit_filter('u.unit')} GROUP BY u.unit",
+        params | {"WM": whole, "PM": part},
         ("cadres", "cadres_without_visit"),
+        by,
+        out,
     )
     fill(
         f"SELECT {_key(by, 'a.unit')}, count(*), sum(a.participants), count(a.late) FROM activities a"
