@@ -235,13 +235,73 @@ def _template(keys: tuple[str, ...]) -> Any:
     return found
 
 
+# A shaped template goes further: where the line it was made from has a single-quoted value without `''` or a plain
+# one that no resolver can apply to (ids, code words, Chinese text: first character outside the resolvers' and the
+# indicators', no trailing space), the group captures exactly the value's text (`'([^']*)'`, `([SAFE]…)`), which is
+# then the value itself as _raw_value would give it; the other groups (lists, null, numbers) go through _raw_value.
+# A line it does not match tries the plain template, then _flow_line.
+_shaped: dict[tuple[tuple[str, ...], tuple[int, ...]], Any] = {}
+_QUOTED, _SAFE_PLAIN, _GENERAL = 0, 1, 2
+
+
+def _safe_plain() -> str | None:
+    """The group for a plain scalar plain() reads as its own text without a resolver, or None (resolvers apply to
+    any first character)."""
+    if _resolvable is None:
+        return None
+    excluded = "".join(sorted(set(_resolvable) | _INDICATORS | set(" '\",[]{}:#\n")))
+    first = "[^" + re.escape(excluded) + "]"
+    return first + "(?:[^,\\[\\]{}:#\n]*[^,\\[\\]{}:#\n ])?"
+
+
+def _shape(raw: str) -> int:
+    if raw[0] == "'" and "'" not in raw[1:-1]:
+        return _QUOTED
+    if _resolvable is not None and raw[0] not in _resolvable and raw[0] not in _INDICATORS:
+        if raw[0] not in " '\"" and raw[-1] != " " and ":" not in raw and "#" not in raw:
+            return _SAFE_PLAIN
+    return _GENERAL
+
+
+def _shaped_template(keys: tuple[str, ...], raws: tuple[str, ...]) -> tuple[Any, list[int]] | None:
+    safe = _safe_plain()
+    shapes = tuple(_shape(raw) if safe is not None else _GENERAL for raw in raws)
+    found = _shaped.get((keys, shapes))
+    if found is None:
+        if len(_shaped) >= 64:
+            return None
+        groups = {_QUOTED: "'([^'\\n]*)'", _SAFE_PLAIN: f"({safe})", _GENERAL: "(" + _VALUE + ")"}
+        pattern = (
+            "\\{"
+            + ", ".join(
+                re.escape(key) + ": " + groups[shape] for key, shape in zip(keys, shapes, strict=True)
+            )
+            + "\\}\\Z"
+        )
+        general = [index for index, shape in enumerate(shapes) if shape == _GENERAL]
+        found = _shaped[(keys, shapes)] = (re.compile(pattern), general)
+    return found  # type: ignore[no-any-return]
+
+
 def _lines(lines: list[str]) -> Any:
     docs = []
     keys: tuple[str, ...] = ()
     template = None
+    shaped = None
+    general: list[int] = []
     for line in lines:
         if not line.startswith("--- {"):
             return MISS
+        match = shaped.match(line, 4) if shaped is not None else None
+        if match is not None:
+            values = list(match.groups())
+            for index in general:
+                value = _raw_value(values[index])
+                if value is MISS:
+                    return MISS
+                values[index] = value
+            docs.append(dict(zip(keys, values, strict=True)))
+            continue
         match = template.match(line, 4) if template is not None else None
         if match is not None:
             values = [_raw_value(raw) for raw in match.groups()]
@@ -256,6 +316,12 @@ def _lines(lines: list[str]) -> Any:
         if value and keys != tuple(value):
             keys = tuple(value)
             template = _template(keys)
+            shaped = None
+            match = template.match(line, 4) if template is not None else None
+            if match is not None:
+                made = _shaped_template(keys, match.groups())
+                if made is not None:
+                    shaped, general = made
     return docs
 
 
@@ -276,15 +342,20 @@ def load_block(text: str) -> Any:
     """An entity file written by `dump` (a block mapping), or MISS."""
     if not text or text[0] in " -#%.\n" or _UNUSUAL.search(text):
         return MISS
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    # One regex cuts every line into (indentation, "- ", key, " value", scalar) in C; the parser below only walks
+    # those tuples. A line that is neither `key:`/`key: value` nor `- …` has only `scalar` and is declined where a
+    # key is needed.
+    tokens = _BLOCK_LINE.findall(text[:-1] if text[-1] == "\n" else text)
     try:
-        value, index = _mapping(lines, indents, 0, 0)
+        value, index = _mapping(tokens, 0, 0)
     except _Miss:
         return MISS
-    return value if index == len(lines) else MISS
+    return value if index == len(tokens) else MISS
+
+
+# A line: its indentation, a sequence dash, then either `key:` (followed by the end of the line or a space and the
+# value, kept with its space) or anything else (a sequence item's scalar, or a line outside the subset).
+_BLOCK_LINE = re.compile(r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?= |$)( .*)?|(.*))$", re.MULTILINE)
 
 
 class _Miss(Exception):
@@ -296,55 +367,56 @@ _inline_cache: dict[
 ] = {}  # scalar text -> value (immutable values only: lists and dicts are built anew)
 
 
-def _mapping(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[dict[str, Any], int]:
+def _mapping(
+    tokens: list[tuple[str, str, str, str, str]], index: int, indent: int
+) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
-    count = len(lines)
+    count = len(tokens)
     while index < count:
-        here = indents[index]
+        spaces, dash, name, rest, _ = tokens[index]
+        here = len(spaces)
         if here < indent:
             break
-        if here > indent:
-            raise _Miss  # a continuation line (a multi-line plain scalar) or stray indentation
-        name, colon, rest = lines[index][indent:].partition(":")
+        if here > indent or dash or not name:
+            raise _Miss  # a continuation line (a multi-line plain scalar), stray indentation, no `key:`
         key = _key_cache.get(name) or _key(name)
-        if not colon or key is MISS or key in out:
+        if key is MISS or key in out:
             raise _Miss
         index += 1
         if rest:
-            if rest[0] != " ":
-                raise _Miss
             value = _inline_cache.get(rest, _NOT_SEEN)
             out[key] = _inline(rest) if value is _NOT_SEEN else value
             continue
-        below = indents[index] if index < count else -1
-        if below >= indent and lines[index].startswith("- ", below):
-            out[key], index = _sequence(lines, indents, index, below)
-        elif below > indent:
-            out[key], index = _mapping(lines, indents, index, below)
-        else:
-            out[key] = None
+        if index < count:
+            below_spaces, below_dash = tokens[index][:2]
+            below = len(below_spaces)
+            if below >= indent and below_dash:
+                out[key], index = _sequence(tokens, index, below)
+                continue
+            if below > indent:
+                out[key], index = _mapping(tokens, index, below)
+                continue
+        out[key] = None
     return out, index
 
 
-def _sequence(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[list[Any], int]:
+def _sequence(tokens: list[tuple[str, str, str, str, str]], index: int, indent: int) -> tuple[list[Any], int]:
     out: list[Any] = []
-    count = len(lines)
+    count = len(tokens)
     while index < count:
-        here = indents[index]
-        line = lines[index]
-        if here < indent or here == indent and not line.startswith("- ", indent):
+        spaces, dash, name, rest, scalar = tokens[index]
+        here = len(spaces)
+        if here < indent or here == indent and not dash:
             break
         if here > indent:
             raise _Miss
-        item = line[indent + 2 :]
-        name, colon, rest = item.partition(":")
-        if colon and _KEY.match(name) and (not rest or rest[0] == " "):
-            lines[index] = " " * (indent + 2) + item  # the item's first key, at its siblings' indentation
-            indents[index] = indent + 2
-            value, index = _mapping(lines, indents, index, indent + 2)
+        if name:
+            # The item's first key, at its siblings' indentation: the item is a mapping from this line on.
+            tokens[index] = (" " * (indent + 2), "", name, rest, "")
+            value, index = _mapping(tokens, index, indent + 2)
             out.append(value)
         else:
-            out.append(_inline(" " + item))
+            out.append(_inline(" " + scalar))
             index += 1
     return out, index
 

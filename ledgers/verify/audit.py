@@ -65,6 +65,7 @@ from ..repo.gitwalk import (
 from .audit_log import BoundedObjects, CommitLog
 from .audit_seen import HistorySeen, StreamIds, entries_digest, entry_reprs, pack_ids
 from .audit_trees import paths_under
+from .numbers import find_numbers
 
 MARK_REF = "refs/minqing/audited"
 # judged by what they change in org/units.yaml
@@ -84,6 +85,8 @@ PARSED_KEPT = 2000
 # ... and at most this much of their text (the parsed data is several times that): org/units.yaml changes with every
 # unit added, and 733 kept versions of a county's were ~130 MB.
 PARSED_TEXT_KEPT = 4 << 20
+# Entity files whose replayed state is kept (Auditor.replayed), the most recently touched.
+REPLAYED_KEPT = 4096
 
 
 # ---------------------------------------------------------------- findings
@@ -208,6 +211,8 @@ class Auditor:
         self.parsed: dict[str, tuple[Any, str, str | None]] = {}  # blob id -> (data, text, error)
         self.parsed_text = 0  # characters of text in `parsed`
         self.histories: dict[str, HistorySeen] = {}  # entity file path -> its blob last checked, summarised
+        # entity file path -> (its blob last replayed, how many entries, the state they replay to)
+        self.replayed: dict[str, tuple[str, int, Any]] = {}
         self.stream_sizes: dict[str, tuple[str, int]] = {}  # path -> (blob id, size) last seen
         self.stream_ids: dict[str, StreamIds] = {}  # path -> (blob id, document ids in it)
         self.merge_moves: dict[str, str] = {}  # org.merge being judged: retired code -> where it went
@@ -707,7 +712,7 @@ class Auditor:
         keyed hashes only. A number the parent's version already held was reported at the commit that wrote it."""
         if not touched.text:
             return
-        found = pii.find_numbers(touched.text)
+        found = find_numbers(touched.text)
         if not found:
             return
         before = set()
@@ -715,7 +720,7 @@ class Auditor:
             touched.old != ZERO and touched.kind not in STREAM_KINDS
         ):  # a stream's text is only what it appended
             old_text = self._parse(touched.old, keep=False)[1]
-            before = {_digits(old_text[hit.start : hit.end]) for hit in pii.find_numbers(old_text)}
+            before = {_digits(old_text[hit.start : hit.end]) for hit in find_numbers(old_text)}
         for hit in found:
             if _digits(touched.text[hit.start : hit.end]) not in before:
                 self._personal_data(commit, touched.path, touched.text, hit)
@@ -732,7 +737,7 @@ class Auditor:
             text = raw[: 8 << 20].decode("utf-8", "replace")
             if "\ufffd" in text:
                 text = raw[: 8 << 20].decode("gb18030", "replace")
-            for hit in pii.find_numbers(text)[:20]:
+            for hit in find_numbers(text)[:20]:
                 self._personal_data(commit, change.path, text, hit)
 
     def _personal_data(self, commit: Commit, path: str, text: str, hit: pii.Found) -> None:
@@ -804,7 +809,17 @@ class Auditor:
             return
         apply = record_kind.apply
         current: Any = None
-        for index, entry in enumerate(entries):
+        start = 0
+        if old_entries is None and prefix:
+            # The parent's entries are these first `prefix` (their digest said so): when the parent's blob was
+            # replayed here, its state is where these entries lead too (apply is a pure function of the state and
+            # the entry), so only the new entries are applied. A cadre touched by every pairing is not replayed
+            # from its first entry at every commit.
+            replayed = self.replayed.get(path)
+            if replayed is not None and replayed[0] == touched.old and replayed[1] == prefix:
+                start, current = prefix, replayed[2]
+        for index in range(start, len(entries)):
+            entry = entries[index]
             before = current
             if index >= prefix:
                 extra = fields_not_allowed(touched.kind, entry)
@@ -843,6 +858,10 @@ class Auditor:
             self._find(commit, path, "corrupt", detail="empty history")
             touched.usable = False
             return
+        self.replayed.pop(path, None)
+        if len(self.replayed) >= REPLAYED_KEPT:
+            del self.replayed[next(iter(self.replayed))]  # the path touched longest ago
+        self.replayed[path] = (touched.new, len(entries), current)
         expected = record_kind.dict_with(current, entries)
         differs = _differing_keys(expected, data)
         if differs and touched.old != ZERO:

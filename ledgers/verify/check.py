@@ -22,8 +22,9 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core import messages, pii, yamlio
 from ..core.errors import Refused
@@ -31,6 +32,7 @@ from ..core.kinds import KINDS
 from ..core.layout import STREAM_RECORD, place_for, placed_kind
 from ..core.model import HistoryEntry
 from . import schema as schemas
+from .numbers import find_numbers
 
 # ---------------------------------------------------------------- findings
 
@@ -142,11 +144,11 @@ class LedgerFile:
         except (OSError, yamlio.YamlProblem):
             return ""
 
-    @property
+    @cached_property
     def stem(self) -> str:
         return self.path.rsplit("/", 1)[-1][: -len(".yaml")]
 
-    @property
+    @cached_property
     def folder(self) -> str:
         parts = self.path.split("/")
         return parts[-2] if len(parts) > 2 else ""
@@ -200,7 +202,7 @@ def parse_file(raw: RawFile, root: Path | None = None) -> LedgerFile | yamlio.Ya
         return problem
     if root is None:
         return LedgerFile(raw.path, kind, text, docs)
-    return LedgerFile(raw.path, kind, None, docs, root=root, numbers=pii.find_numbers(text))
+    return LedgerFile(raw.path, kind, None, docs, root=root, numbers=find_numbers(text))
 
 
 def parse_files(
@@ -255,10 +257,9 @@ def taking_order(kind: str) -> int:
     return ORDER.index(kind) if kind in ORDER else len(ORDER)
 
 
-@dataclass(frozen=True, slots=True)
-class PendingRef:
-    """A reference to an id not seen when its document was read: settled (found, or a finding) at the end. (Slots:
-    every item's visit waits, the visits being read after the items.)"""
+class PendingRef(NamedTuple):
+    """A reference to an id not seen when its document was read: settled (found, or a finding) at the end. (A
+    named tuple: every item's visit waits, the visits being read after the items, and workers send them.)"""
 
     path: str
     index: int
@@ -287,10 +288,10 @@ class SharedIdHash:
     other: str
 
 
-@dataclass(frozen=True, slots=True)
-class DocFacts:
-    """What the whole-tree rules keep of one document (slots: a worker sends a million of these). `me` is its
-    id as written; the rest only for entity documents."""
+class DocFacts(NamedTuple):
+    """What the whole-tree rules keep of one document (a named tuple: a worker sends a million of these, and a
+    tuple pickles in C where a dataclass pickles field by field in Python). `me` is its id as written; the rest
+    only for entity documents."""
 
     index: int
     me: Any
@@ -310,7 +311,7 @@ class CheckedFile:
     documents: int
     findings: tuple[tuple[str, list[Finding]], ...]
     waiting: tuple[PendingRef, ...]
-    facts: tuple[DocFacts, ...]
+    facts: tuple[tuple[Any, ...], ...]  # DocFacts as plain tuples (Corpus.note)
 
 
 @dataclass(frozen=True)
@@ -397,37 +398,41 @@ class Corpus:
         for facts in checked.facts:
             self.note(checked.path, checked.kind, facts)
 
-    def note(self, path: str, kind: str, facts: DocFacts) -> None:
-        """Ids (of documents and of history entries) and what the first holder of an id says of its pairings."""
-        entry_id = facts.me if isinstance(facts.me, str) else None
+    def note(self, path: str, kind: str, facts: tuple[Any, ...]) -> None:
+        """Ids (of documents and of history entries) and what the first holder of an id says of its pairings.
+        `facts`: a DocFacts as a plain tuple (pickles in C), or only its first two fields (a stream document)."""
+        index, me = facts[0], facts[1]
+        op_ids, digest, pairings, seat = facts[2:] if len(facts) > 2 else ((), None, (), None)
+        entry_id = me if isinstance(me, str) else None
         first = False
         if entry_id is not None:
-            if any(entry_id in owners for owners in self.owners.values()):
-                self.repeats.append(Repeat(path, facts.index, entry_id))
+            for owners in self.owners.values():
+                if entry_id in owners:
+                    self.repeats.append(Repeat(path, index, entry_id))
+                    break
             owners = self.owners[kind]
             first = entry_id not in owners
             if first:
                 owners[entry_id] = path
-        if first and facts.pairings and kind in self.pairings:
-            self.pairings[kind][entry_id] = facts.pairings  # type: ignore[index]
-        if first and facts.seat is not None:
+        if first and pairings and kind in self.pairings:
+            self.pairings[kind][entry_id] = pairings  # type: ignore[index]
+        if first and seat is not None:
             from ..core.model import Cadre
 
-            self.cadres[entry_id] = Cadre(id=entry_id, role=facts.seat[0], title=facts.seat[1])  # type: ignore[arg-type]
-        if kind == "cadre" and facts.pairings:
-            self.cadre_claims.append(CadreClaims(path, facts.index, facts.me, facts.pairings))
-        for position, op_id in facts.op_ids:
+            self.cadres[entry_id] = Cadre(id=entry_id, role=seat[0], title=seat[1])  # type: ignore[arg-type]
+        if kind == "cadre" and pairings:
+            self.cadre_claims.append(CadreClaims(path, index, me, pairings))
+        for position, op_id in op_ids:
             if op_id in self.op_ids:
-                self.repeats.append(Repeat(path, facts.index, op_id, position))
+                self.repeats.append(Repeat(path, index, op_id, position))
             else:
                 self.op_ids[op_id] = path
-        digest = facts.id_hash
         if digest is not None:
-            if digest in self.id_hashes and self.id_hashes[digest][0] != facts.me:
+            if digest in self.id_hashes and self.id_hashes[digest][0] != me:
                 other_id, other_path = self.id_hashes[digest]
-                self.shared_hashes.append(SharedIdHash(path, facts.index, f"{other_id} ({other_path})"))
+                self.shared_hashes.append(SharedIdHash(path, index, f"{other_id} ({other_path})"))
             else:
-                self.id_hashes.setdefault(digest, (facts.me, path))
+                self.id_hashes.setdefault(digest, (me, path))
 
     def note_units(self, doc: Doc) -> None:
         self.units_docs.append(doc)
@@ -589,7 +594,7 @@ def check_file(corpus: Corpus, ledger_file: LedgerFile) -> CheckedFile:
     copy); references to ids the corpus has not seen yet wait in `waiting`."""
     found: dict[str, list[Finding]] = {}
     waiting: list[PendingRef] = []
-    facts: list[DocFacts] = []
+    facts: list[tuple[Any, ...]] = []
 
     def add(rule: str, findings: list[Finding]) -> None:
         if findings:
@@ -610,9 +615,9 @@ def check_file(corpus: Corpus, ledger_file: LedgerFile) -> CheckedFile:
             add("histories", replay_history(corpus, doc, record_kind.apply, record_kind.to_dict))
         if kind in ENTITY_KINDS:
             add("history_order", history_order_findings(corpus, doc))
-            facts.append(entity_facts(corpus, doc))
+            facts.append(tuple(entity_facts(corpus, doc)))
         elif kind in ID_KINDS and isinstance(doc.get("id"), str):
-            facts.append(DocFacts(index, doc.get("id")))
+            facts.append((index, doc.get("id")))
         if kind in ("visit", "survey"):
             add("rounds", round_findings(corpus, doc))
     add("personal_data", personal_data_findings(corpus, ledger_file))
@@ -875,31 +880,45 @@ def check_references(corpus: Corpus) -> list[Finding]:
 
 
 def reference_findings(corpus: Corpus, doc: Doc, waiting: list[PendingRef]) -> list[Finding]:
-    """The unit codes now (the org tree was read first); an id not seen yet waits for the end (Corpus.finish)."""
+    """The unit codes now (the org tree was read first); an id not seen yet waits for the end (Corpus.finish).
+    (Corpus.exists and Doc.get inlined: this runs for every document of the ledger.)"""
     kind, out = doc.kind, []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    path, index = doc.file.path, doc.index
+    unreadable_ids, unreadable_kinds, all_owners = (
+        corpus.unreadable_ids,
+        corpus.unreadable_kinds,
+        corpus.owners,
+    )
 
     def wait_for(keys: tuple[Any, ...], target: str, value: Any) -> None:
-        if value is not None and not corpus.exists(target, value):
-            waiting.append(PendingRef(doc.file.path, doc.index, keys, target, value))
+        if (
+            isinstance(value, str)
+            and value not in all_owners.get(target, ())
+            and value not in unreadable_ids
+            and target not in unreadable_kinds
+        ):
+            waiting.append(PendingRef(path, index, keys, target, value))
 
     for name, target, many in REFERENCES.get(kind, ()):
+        value = data.get(name)
         if many:
-            for position, value in enumerate(_list(doc.get(name))):
-                wait_for((name, position), target, value)
-        else:
-            wait_for((name,), target, doc.get(name))
-    for name in UNIT_FIELDS.get(kind, ()):
-        code = doc.get(name)
-        if (
-            isinstance(code, str)
-            and corpus.unit_level(code) is None
-            and "units" not in corpus.unreadable_kinds
-        ):
-            out.append(corpus.finding(doc, (name,), "unknown_ref", "unknown_code", field=name, value=code))
+            if isinstance(value, list):
+                for position, each in enumerate(value):
+                    wait_for((name, position), target, each)
+        elif value is not None:
+            wait_for((name,), target, value)
+    if "units" not in unreadable_kinds:
+        for name in UNIT_FIELDS.get(kind, ()):
+            code = data.get(name)
+            if isinstance(code, str) and corpus.unit_level(code) is None:
+                out.append(
+                    corpus.finding(doc, (name,), "unknown_ref", "unknown_code", field=name, value=code)
+                )
     if kind == "household":
         out.extend(_household_units(corpus, doc))
     if kind in ENTITY_KINDS:
-        for position, entry in enumerate(_list(doc.get("history"))):
+        for position, entry in enumerate(_list(data.get("history"))):
             wait_for(
                 ("history", position, "by"), "cadre", entry.get("by") if isinstance(entry, dict) else None
             )
@@ -1281,7 +1300,7 @@ def check_personal_data(corpus: Corpus) -> list[Finding]:
 
 def personal_data_findings(corpus: Corpus, ledger_file: LedgerFile) -> list[Finding]:
     out = []
-    found = ledger_file.numbers if ledger_file.numbers is not None else pii.find_numbers(ledger_file.text)
+    found = ledger_file.numbers if ledger_file.numbers is not None else find_numbers(ledger_file.text)
     text = ledger_file.text if found else ""
     for hit in found:
         line = text.count("\n", 0, hit.start) + 1
@@ -1298,8 +1317,10 @@ def check_rounds(corpus: Corpus) -> list[Finding]:
 
 
 def round_findings(corpus: Corpus, doc: Doc) -> list[Finding]:
-    rounds = corpus.settings().rounds()
     value = doc.get("round")
+    if value is None:
+        return []
+    rounds = corpus.settings().rounds()
     if isinstance(value, int) and not isinstance(value, bool) and value > rounds:
         return [
             corpus.finding(
