@@ -211,6 +211,7 @@ def draw_with_rich(
     total_row: bool,
     colour: bool,
     wrapped: bool,
+    show_header: bool = True,
 ) -> str:
     from rich import box
     from rich.console import Console
@@ -237,6 +238,7 @@ def draw_with_rich(
         header_style="bold" if colour else "",
         title_style="" if not colour else "bold",
         leading=1 if wrapped else 0,
+        show_header=show_header,
     )
     for column, width in zip(columns, widths, strict=True):
         table.add_column(
@@ -409,9 +411,9 @@ def print_fitted_passes(
     """`print_fitted` of a list too long to hold (issue 19: a county's million visits), the same bytes: `rows()`
     gives the rows afresh each time it is called. A first pass measures each column (its widest cell, and what
     `_measure` needs to fit a width: the cells with the longest unbreakable run and word), holding a batch at a
-    time; when every row prints as one plain line (a pipe, or a width they all fit in, no colour, no cell rich must
-    draw) a second pass prints them as they come. A list of at most `keep` (PASSES_KEEP) rows is not read twice; a longer one
-    that rich must draw is laid out whole by `print_fitted`, as before."""
+    time; a second pass prints them as they come: as plain lines when each row is one (a pipe, or a width they all
+    fit in, no colour, no cell rich must draw), else drawn by rich a batch at a time. A list of at most `keep`
+    (PASSES_KEEP) rows is not read twice: `print_fitted` lays it out."""
     from minqing.ledgers.core.messages import render
 
     from .common import lang, note
@@ -463,16 +465,27 @@ def print_fitted_passes(
     )
     headers_fit = all(_cell_width(c.header) <= w for c, w in zip(chosen, widths, strict=True))
     control = not all_plain([c.header for c in chosen]) or not all(plain[i] for i in shown)
-    if is_terminal() or wrapped or not headers_fit or control:
-        print_fitted(columns, [list(row) for row in rows()], wide=wide)
-        return
+    colour = is_terminal()
     out = sys.stdout
-    out.write("".join(plain_lines(chosen, [], widths, header=True)))
-    for chunk in _batches(iter(rows())):
-        by_column = [_texts(cells) for cells in zip(*chunk, strict=True)]
-        out.write("".join(plain_lines(chosen, [by_column[i] for i in shown], widths, header=False)))
+    if colour or wrapped or not headers_fit or control:
+        # rich draws them, a batch at a time: with every column's width fixed, a row is drawn alike in any batch
+        # (tests/test_visit_list_stream.py compares), the header with the first, a blank line between batches
+        # where rows are set apart.
+        first = True
+        for chunk in _batches(iter(rows())):
+            by_column = [_texts(cells) for cells in zip(*chunk, strict=True)]
+            batch = [list(row) for row in zip(*(by_column[i] for i in shown), strict=True)]
+            text = draw_with_rich(chosen, batch, widths, None, False, colour, wrapped, show_header=first)
+            typer.echo(("\n" if wrapped and not first else "") + text, nl=False)
+            out.flush()
+            first = False
+    else:
+        out.write("".join(plain_lines(chosen, [], widths, header=True)))
+        for chunk in _batches(iter(rows())):
+            by_column = [_texts(cells) for cells in zip(*chunk, strict=True)]
+            out.write("".join(plain_lines(chosen, [by_column[i] for i in shown], widths, header=False)))
+            out.flush()
         out.flush()
-    out.flush()
     if omitted:
         note(
             render(

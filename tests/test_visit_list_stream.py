@@ -49,7 +49,7 @@ def months(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ledger
 
 
-WHOLE = {None: False, "400": False, "60": True}  # at 150 cells, some listings wrap and some do not
+RICH = {None: False, "400": False, "60": True}  # at 150 cells, some listings wrap and some do not
 
 
 def reference(ledger: Path, **wanted: str) -> list:
@@ -72,23 +72,21 @@ def whole_table(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> st
 
 
 def streamed_table(
-    ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, whole: bool | None = None
+    ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, rich: bool | None = None
 ) -> str:
-    """The same listing read twice, a month at a time (what a county's listing does); `whole`: whether the rows
-    must have been laid out whole (a cell rich must draw, a width they wrap in) or streamed."""
-    laid_out: list[int] = []
-    fitted = tables.print_fitted
+    """The same listing read twice, a month at a time (what a county's listing does); `rich`: whether rich must
+    have drawn the rows (a cell it rewrites, a width they wrap in, colour), a batch at a time, or plain lines."""
+    drawn: list[int] = []
+    draw = tables.draw_with_rich
     with monkeypatch.context() as patch:
         patch.setattr(tables, "PASSES_KEEP", 0)
-        patch.setattr(
-            tables,
-            "print_fitted",
-            lambda columns, rows, **kw: laid_out.append(1) or fitted(columns, rows, **kw),
-        )
+        patch.setattr(tables, "draw_with_rich", lambda *a, **kw: drawn.append(1) or draw(*a, **kw))
         result = run("visit", "list", *args, ledger=ledger)
     assert result.exit_code == 0, result.output
-    if whole is not None:
-        assert bool(laid_out) == whole
+    if rich is not None:
+        assert bool(drawn) == rich
+    if rich and len(result.stdout.splitlines()) > 300:
+        assert len(drawn) > 1  # in batches (the first of 100 rows)
     return result.stdout
 
 
@@ -135,9 +133,9 @@ def test_the_streamed_table_is_the_whole_tables_bytes(
 ) -> None:
     if columns:
         monkeypatch.setenv("COLUMNS", columns)
-    # Piped, or at a width every row fits on one line, the rows stream; at 60 cells they wrap: laid out whole.
+    # Piped, or at a width every row fits on one line, plain lines; at 60 cells they wrap: rich draws them.
     streamed = streamed_table(
-        months, monkeypatch, *args, whole=False if "--wide" in args else WHOLE.get(columns)
+        months, monkeypatch, *args, rich=False if "--wide" in args else RICH.get(columns)
     )
     assert streamed == whole_table(months, monkeypatch, *args)
     assert streamed == ok(months, "visit", "list", *args)  # the few rows held from the first pass: the same
@@ -145,13 +143,23 @@ def test_the_streamed_table_is_the_whole_tables_bytes(
 
 
 def test_the_table_lists_the_visits_in_force_in_order(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lines = streamed_table(months, monkeypatch, whole=False).splitlines()[2:]
+    lines = streamed_table(months, monkeypatch, rich=False).splitlines()[2:]
     assert [line.split()[0] for line in lines] == [v.id for v in reference(months)]
+
+
+@pytest.mark.parametrize("columns", ["100", "400"])
+def test_at_a_terminal_rich_draws_the_rows_a_batch_at_a_time(
+    months: Path, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setattr(tables, "is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", columns)
+    streamed = streamed_table(months, monkeypatch, rich=True)
+    assert streamed == whole_table(months, monkeypatch)
 
 
 def test_english_labels_stream_too(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINQING_LANG", "en")
-    streamed = streamed_table(months, monkeypatch, whole=False)
+    streamed = streamed_table(months, monkeypatch, rich=False)
     assert streamed.startswith("id ")
     assert streamed == whole_table(months, monkeypatch)
 
@@ -178,9 +186,10 @@ def test_a_hand_edited_note_rich_must_draw_is_laid_out_whole(
         "unit: '520602202203', by: [C-1AA5SH], note: \"入户\\t走访\", items: [], "
         "at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
     )
-    streamed = streamed_table(ledger, monkeypatch, whole=True)
+    streamed = streamed_table(ledger, monkeypatch, rich=True)
     assert "V-TAB001" in streamed
     assert streamed == whole_table(ledger, monkeypatch)
+    assert "入户\t走访" not in streamed  # rich rewrote the tab, as the whole table did
     shown = ok(ledger, "visit", "list", "--json")
     assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
 
