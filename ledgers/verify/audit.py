@@ -220,6 +220,8 @@ class Auditor:
             str, dt.datetime
         ] = {}  # commit -> its author time (the parent's, for the clock rule)
         self.parent_time: dt.datetime | None = None  # of the commit being audited
+        self._backdated: dict[str, bool] = {}  # entry time -> before parent_time beyond the tolerance
+        self._backdated_for: dt.datetime | None = None
         self.sign_checks: list[tuple[Commit, str, frozenset[str]]] = []
         self.signers: dict[str, set[str]] = {}
         self.commits = 0
@@ -624,10 +626,19 @@ class Auditor:
     def _entry_backdated(self, at: Any) -> bool:
         if self.parent_time is None:
             return False
-        try:
-            return _moment(str(at)) < self.parent_time - CLOCK_TOLERANCE
-        except ValueError:
-            return False
+        # Remembered per parent time: a bulk commit's million documents carry a few thousand distinct times.
+        if self._backdated_for is not self.parent_time:
+            self._backdated, self._backdated_for = {}, self.parent_time
+        text = str(at)
+        found = self._backdated.get(text)
+        if found is None:
+            try:
+                found = _moment(text) < self.parent_time - CLOCK_TOLERANCE
+            except ValueError:
+                found = False
+            if len(self._backdated) < 10_000:
+                self._backdated[text] = found
+        return found
 
     # ------------------------------------------------------------ one ordinary commit
 

@@ -2,10 +2,11 @@
 
 `errors(kind, doc)` gives jsonschema's errors (Draft 2020-12). jsonschema walks every keyword of every document in
 Python (~0.2–1 ms a document), which at a county's size is most of a `check`, so `is_valid(kind, doc)` first runs a
-validator compiled to plain closures from the same schema (~20× faster) and only a document it rejects goes to
-jsonschema for the detailed errors. The compiled gate covers exactly the keywords our schemas use; a schema with
-any other keyword is not compiled and everything goes through jsonschema (tests/test_check.py keeps the two in
-agreement on mutated documents).
+gate generated from the same schema as one straight-line Python function (`compiled`, ~5× faster than the nested
+closures `interpreted` builds, ~30× faster than jsonschema) and only a document it rejects goes to jsonschema for
+the detailed errors. The gate covers exactly the keywords our schemas use; a schema with any other keyword is not
+compiled and everything goes through jsonschema (tests/test_schema_gate.py and tests/test_check.py keep the three in
+agreement on valid, mutated and fuzzed documents).
 """
 
 from __future__ import annotations
