@@ -3,7 +3,8 @@
 - `sheets._record_dict` stands in for `Record.to_dict` (and `replace(record, history=…).to_dict()`);
 - fastdump's block and flow writers skip PyYAML's resolver for first characters no implicit resolver starts with,
   and keep the written `key:` forms;
-- `store._Packing` packs an import's objects in a thread while the files are written (was: after them).
+- `store._Packing` packs an import's objects in a thread while the files are written (was: after them), and
+  `store._Staging` stages each file as it is written (was: one update-index after all of them).
 
 Each is held to its plain counterpart through the CLI on office-shaped sheets (a title row, official village names,
 mixed date forms; the packing path taken from one file up), with the same seeded ids: the same tree, commit and output;
@@ -11,6 +12,9 @@ and a sheet with bad rows is refused alike, leaving HEAD and the worktree as the
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
 from dataclasses import replace
 
@@ -84,7 +88,8 @@ def _visits(homes: list[tuple[str, str]]) -> list[list[str]]:
 
 
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The plain paths: Record.to_dict, PyYAML's writers, and the objects packed when the commit is made."""
+    """The plain paths: Record.to_dict, PyYAML's writers, the objects packed and the files staged when the commit
+    is made."""
 
     def record_dict(record, history=None):
         return (record if history is None else replace(record, history=history)).to_dict()
@@ -99,7 +104,22 @@ def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheets, "_record_dict", record_dict)
     monkeypatch.setattr(yamlio, "dump", yamlio.dump_with_pyyaml)
     monkeypatch.setattr(yamlio, "dump_stream_doc", yamlio.dump_stream_doc_with_pyyaml)
+
+    class Staging:  # staged by the commit, after every file is written
+        def __init__(self, ledger, head):
+            self.paths = set()
+
+        def add(self, rel):
+            pass
+
+        def finish(self):
+            pass
+
+        def undo(self):
+            pass
+
     monkeypatch.setattr(store, "_Packing", Packing)
+    monkeypatch.setattr(store, "_Staging", Staging)
 
 
 def _import(office, sheet, kind: str, seed: int) -> tuple[int, str, str, str, str]:
@@ -204,3 +224,50 @@ def test_first_characters_without_a_resolver(first):
     for rest in ("", "1", "rue", "ull", "0.5", "e3", "026-11-03", ":00", "x"):
         value = first + rest
         assert resolver.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str", value
+
+
+@pytest.mark.parametrize("point", ["write", "commit", "journal", "index"])
+def test_an_import_killed_while_it_stages_is_undone_or_finished(base, tmp_path, point):
+    """put_many stages each file as it writes it (store._Staging): a kill part-way leaves staged paths, which
+    `doctor --fix` unstages with the files (killed while writing) or commits (killed once the commit was
+    described), as for a kill at the commit's own update-index."""
+    minqing = shutil.which("minqing")
+    if minqing is None:
+        pytest.skip("the minqing console script is not on PATH")
+    office = copy_office(base, tmp_path / "office")
+    sheet = write_csv(tmp_path / "农户.csv", _households(250))  # past PACKED_BLOBS_FROM: staged while written
+    before = snapshot(office.path)
+    env = dict(
+        os.environ, MINQING_NOW=NOW, MINQING_LANG="en", GIT_CONFIG_NOSYSTEM="1", MINQING_CRASH_AT=point
+    )
+    for name in ("MINQING_USER", "MINQING_LEDGER"):
+        env.pop(name, None)
+    killed = subprocess.run(
+        [minqing, "-C", str(office.path), "import", str(sheet), "--kind", "households"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    fixed = run("--lang", "en", "doctor", "--fix", "--json", ledger=office.path)
+    assert fixed.exit_code == 0, fixed.output
+    head, status = snapshot(office.path)
+    assert status == ""
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"], cwd=office.path, capture_output=True, text=True
+    ).stdout
+    assert staged == ""
+    refs = subprocess.run(
+        ["git", "for-each-ref", "refs/minqing/"], cwd=office.path, capture_output=True, text=True
+    ).stdout
+    assert refs == ""
+    if point in ("write", "commit"):
+        assert head == before[0]
+    else:
+        files = subprocess.run(
+            ["git", "diff-tree", "-r", "--name-only", f"{before[0]}..HEAD"],
+            cwd=office.path,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert len([rel for rel in files if rel.startswith("households/")]) == 250

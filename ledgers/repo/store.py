@@ -487,8 +487,10 @@ class Transaction:
     journal: Path | None = None
     intended: list[str] = field(default_factory=list)
     backups: dict[str, Path] = field(default_factory=dict)
-    # put_many of a big import: its objects packed by `git fast-import` while the files are written (_Packing)
+    # put_many of a big import: its objects packed by `git fast-import` while the files are written (_Packing),
+    # and each file staged by one `git update-index` as soon as it is in place (_Staging)
     packing: _Packing | None = None
+    staging: _Staging | None = None
 
     def put(self, rel: str, text: str) -> None:
         self._write(rel, text.encode("utf-8"))
@@ -518,9 +520,15 @@ class Transaction:
             contents[rel] = base + appends[rel].encode("utf-8")
         self._intend(list(contents))  # one journal write for the whole import
         self.writes.update(contents)  # recorded first, so a failure part-way rolls back every one of them
+        staging = None
         if len(contents) >= PACKED_BLOBS_FROM and not self.ledger._batch and self.packing is None:
-            # The pack the commit needs, made by git on the other core while this thread writes the files.
-            self.packing = _Packing(self.ledger, contents, self.ledger.head())
+            head = self.ledger.head()
+            # Refused here, before a file is written, as the commit would refuse it after (the same message).
+            _refuse_staged_leftovers(self.ledger, head)
+            # The pack the commit needs, made by git on the other core while this thread writes the files; and
+            # the files staged as they are written, by one update-index that hashes each while it is still cached.
+            self.packing = _Packing(self.ledger, contents, head)
+            staging = self.staging = _Staging(self.ledger, head)
         root, temp_suffix = str(self.ledger.root), f".{os.getpid()}.tmp"
         for done, rel in enumerate(contents, start=1):
             directory, _, name = rel.rpartition("/")
@@ -528,9 +536,13 @@ class Transaction:
                 os.makedirs(os.path.join(root, directory), exist_ok=True)
                 listed[directory] = set()
             _replace_file(os.path.join(root, directory), name, contents[rel], temp_suffix)
+            if staging is not None:
+                staging.add(rel)
             crash_point("write")
             if progress is not None:
                 progress(done, len(contents))
+        if staging is not None:
+            staging.finish()
         os.sync()
 
     def _original_listed(self, rel: str, listed: dict[str, set[str] | None]) -> None:
@@ -664,6 +676,7 @@ class Transaction:
                 originals=self.originals,
                 ready=self._ready,
                 packing=self.packing,
+                staged=self.staging.paths if self.staging is not None else None,
             )
         self.committed = True
         self._drop_backups()
@@ -692,6 +705,8 @@ class Transaction:
             # fast-import finishes (and drops its throwaway ref) before any file is put back
             with contextlib.suppress(Exception):
                 self.packing.wait()
+        if self.staging is not None:
+            self.staging.undo()  # nothing staged stays behind a refused or failed import
         failed = []
         # New files first: removing them frees the space that putting back the others may need on a full disk.
         order = sorted(self.originals.items(), key=lambda pair: pair[1] is not None)
@@ -735,20 +750,17 @@ class PlumbingCommitter:
         originals: dict[str, bytes | None] | None = None,
         ready: Any = None,
         packing: _Packing | None = None,
+        staged: set[str] | None = None,
     ) -> None:
         """One commit of exactly `writes`. With `originals` (what the files held before the operation wrote them),
         refuses when those were not what HEAD holds; then `ready(commit)` receives what the commit will be (for the
-        transaction's journal) before anything is staged. `packing`: the objects already being packed (put_many)."""
+        transaction's journal) before anything is staged. `packing`: the objects already being packed (put_many);
+        `staged`: paths put_many has staged itself, after making the check for staged leftovers."""
         ledger = self.ledger
         paths = sorted(writes)
         head = ledger.head()
-        if head and not index_as_left(ledger, head):
-            # A crash can leave staged or modified ledger files; committing on top of them would smuggle an
-            # unrecorded change into this operation's commit. (Skipped when the index is untouched since our last
-            # commit: at 200k files this diff reads the whole index, docs/decisions/performance.md.)
-            staged = ledger.git("diff-index", "--cached", "--name-only", head)
-            if staged:
-                raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
+        if staged is None:
+            _refuse_staged_leftovers(ledger, head)
         if originals is not None:
             before = head_blobs(ledger, head, paths)
             dirty = [rel for rel in paths if blob_id(originals.get(rel), before) != before.get(rel)]
@@ -777,7 +789,9 @@ class PlumbingCommitter:
                 _pack_objects(ledger, writes, head)
             # An import writes thousands of files: their names on stdin, one index write (a call per thousand
             # rewrote the whole index each time: 4.5 of an import's 8 seconds at 10,000 households).
-            ledger.git("update-index", "--add", "--remove", "-z", "--stdin", input=_nul_list(paths))
+            unstaged = paths if staged is None else [rel for rel in paths if rel not in staged]
+            if unstaged:
+                ledger.git("update-index", "--add", "--remove", "-z", "--stdin", input=_nul_list(unstaged))
             crash_point("index")
             tree = ledger.git("write-tree")
             stamp = index_stamp(ledger)  # at once: the index now holds exactly the tree this commit records
@@ -1158,6 +1172,72 @@ def _pack_objects(ledger: Ledger, writes: dict[str, bytes | None], head: str | N
             detail = errors.read().decode("utf-8", "replace").strip().splitlines()
             raise _git_problem(detail, "git fast-import")
     ledger.git("update-ref", "-d", PACKING_REF)
+
+
+def _refuse_staged_leftovers(ledger: Ledger, head: str | None) -> None:
+    """A crash can leave staged or modified ledger files; committing on top of them would smuggle an unrecorded
+    change into this operation's commit. (Skipped when the index is untouched since our last commit: at 200k files
+    this diff reads the whole index, docs/decisions/performance.md.)"""
+    if head and not index_as_left(ledger, head):
+        staged = ledger.git("diff-index", "--cached", "--name-only", head)
+        if staged:
+            raise EnvironmentProblem("dirty_tree", paths=", ".join(staged.splitlines()[:3]))
+
+
+class _Staging:
+    """One `git update-index --add --remove --info-only -z --stdin` that stages an import's files while put_many
+    writes them: each path goes to it once its file is in place, and it hashes the file while the page is still
+    cached (after the writes, that was a second pass over 100,000 files). `--info-only`: the blobs are not written
+    as loose objects; they come in the pack `_Packing` makes, and write-tree (after both) fails on any that did
+    not. Killed part-way, the journal names every path (written before the first file), and doctor's undo
+    unstages them, as it does after a kill at the commit's own update-index."""
+
+    def __init__(self, ledger: Ledger, head: str | None) -> None:
+        import subprocess
+        import tempfile
+
+        self.ledger = ledger
+        self.head = head
+        self.paths: set[str] = set()
+        self._errors = tempfile.TemporaryFile()
+        self._proc = git_popen(
+            ledger.root,
+            *("update-index", "--add", "--remove", "--info-only", "-z", "--stdin"),
+            env={"LANGUAGE": "C", "LC_ALL": "C"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._errors,
+        )
+
+    def add(self, rel: str) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(rel.encode("utf-8", "surrogateescape") + b"\0")
+        except BrokenPipeError:
+            self.finish()  # update-index stopped: its message
+            raise
+        self.paths.add(rel)
+
+    def finish(self) -> None:
+        """All paths given: wait for the index to be written; its error, if any."""
+        assert self._proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self._errors.seek(0)
+            detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise _git_problem(detail, "git update-index")
+
+    def undo(self) -> None:
+        """Unstage whatever was staged (a refused or failed import)."""
+        if self._proc.poll() is None:
+            with contextlib.suppress(Exception):
+                self.finish()
+        if self.head and self.paths:
+            with contextlib.suppress(EnvironmentProblem):
+                for chunk in _chunks(sorted(self.paths)):
+                    self.ledger.git("reset", "-q", self.head, "--", *chunk)
+        self.paths = set()
 
 
 class _Packing:
