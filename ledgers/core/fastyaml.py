@@ -342,20 +342,15 @@ def load_block(text: str) -> Any:
     """An entity file written by `dump` (a block mapping), or MISS."""
     if not text or text[0] in " -#%.\n" or _UNUSUAL.search(text):
         return MISS
-    # One regex cuts every line into (indentation, "- ", key, " value", scalar) in C; the parser below only walks
-    # those tuples. A line that is neither `key:`/`key: value` nor `- …` has only `scalar` and is declined where a
-    # key is needed.
-    tokens = _BLOCK_LINE.findall(text[:-1] if text[-1] == "\n" else text)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
     try:
-        value, index = _mapping(tokens, 0, 0)
+        value, index = _mapping(lines, indents, 0, 0)
     except _Miss:
         return MISS
-    return value if index == len(tokens) else MISS
-
-
-# A line: its indentation, a sequence dash, then either `key:` (followed by the end of the line or a space and the
-# value, kept with its space) or anything else (a sequence item's scalar, or a line outside the subset).
-_BLOCK_LINE = re.compile(r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?= |$)( .*)?|(.*))$", re.MULTILINE)
+    return value if index == len(lines) else MISS
 
 
 class _Miss(Exception):
@@ -367,56 +362,55 @@ _inline_cache: dict[
 ] = {}  # scalar text -> value (immutable values only: lists and dicts are built anew)
 
 
-def _mapping(
-    tokens: list[tuple[str, str, str, str, str]], index: int, indent: int
-) -> tuple[dict[str, Any], int]:
+def _mapping(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[dict[str, Any], int]:
     out: dict[str, Any] = {}
-    count = len(tokens)
+    count = len(lines)
     while index < count:
-        spaces, dash, name, rest, _ = tokens[index]
-        here = len(spaces)
+        here = indents[index]
         if here < indent:
             break
-        if here > indent or dash or not name:
-            raise _Miss  # a continuation line (a multi-line plain scalar), stray indentation, no `key:`
+        if here > indent:
+            raise _Miss  # a continuation line (a multi-line plain scalar) or stray indentation
+        name, colon, rest = lines[index][indent:].partition(":")
         key = _key_cache.get(name) or _key(name)
-        if key is MISS or key in out:
+        if not colon or key is MISS or key in out:
             raise _Miss
         index += 1
         if rest:
+            if rest[0] != " ":
+                raise _Miss
             value = _inline_cache.get(rest, _NOT_SEEN)
             out[key] = _inline(rest) if value is _NOT_SEEN else value
             continue
-        if index < count:
-            below_spaces, below_dash = tokens[index][:2]
-            below = len(below_spaces)
-            if below >= indent and below_dash:
-                out[key], index = _sequence(tokens, index, below)
-                continue
-            if below > indent:
-                out[key], index = _mapping(tokens, index, below)
-                continue
-        out[key] = None
+        below = indents[index] if index < count else -1
+        if below >= indent and lines[index].startswith("- ", below):
+            out[key], index = _sequence(lines, indents, index, below)
+        elif below > indent:
+            out[key], index = _mapping(lines, indents, index, below)
+        else:
+            out[key] = None
     return out, index
 
 
-def _sequence(tokens: list[tuple[str, str, str, str, str]], index: int, indent: int) -> tuple[list[Any], int]:
+def _sequence(lines: list[str], indents: list[int], index: int, indent: int) -> tuple[list[Any], int]:
     out: list[Any] = []
-    count = len(tokens)
+    count = len(lines)
     while index < count:
-        spaces, dash, name, rest, scalar = tokens[index]
-        here = len(spaces)
-        if here < indent or here == indent and not dash:
+        here = indents[index]
+        line = lines[index]
+        if here < indent or here == indent and not line.startswith("- ", indent):
             break
         if here > indent:
             raise _Miss
-        if name:
-            # The item's first key, at its siblings' indentation: the item is a mapping from this line on.
-            tokens[index] = (" " * (indent + 2), "", name, rest, "")
-            value, index = _mapping(tokens, index, indent + 2)
+        item = line[indent + 2 :]
+        name, colon, rest = item.partition(":")
+        if colon and _KEY.match(name) and (not rest or rest[0] == " "):
+            lines[index] = " " * (indent + 2) + item  # the item's first key, at its siblings' indentation
+            indents[index] = indent + 2
+            value, index = _mapping(lines, indents, index, indent + 2)
             out.append(value)
         else:
-            out.append(_inline(" " + scalar))
+            out.append(_inline(" " + item))
             index += 1
     return out, index
 
