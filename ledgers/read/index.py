@@ -23,7 +23,10 @@ Public API (small on purpose; everything else is internal):
 Tables (all carry the `path` of the file a row came from, so a changed file replaces exactly its rows):
 settings, units, cadres, households, pairings (household, cadre, since, until), items, item_events (resolve,
 feedback, close, escalate, claim with their effective dates), item_spans (intervals over which an item's open
-flag, due date and leader were constant: "open at date D" is one range lookup), visits, visit_by, activities.
+flag, due date and leader were constant: "open at date D" is one range lookup), visits, visit_by, activities,
+visit_months (a stream file's visits summed per unit and month, for rollups). The DERIVED tables (household_facts,
+cadre_visits, item_dups, and the column items.shared) sum rows of several files: a refresh works them out again for
+the ids the changed files touch (`_touched_ids`, `_derive`), a cold build for all.
 """
 
 from __future__ import annotations
@@ -206,18 +209,12 @@ DERIVED: dict[str, tuple[str, ...]] = {
     ),
     # An id two item files hold: rollups count such a ledger through the joins, as before.
     "item_dups": ("id",),
-    "cadre_visits": (
-        "cadre",
-        "first",
-        "last",
-        "mask",
-        "odd",
-    ),  # household_facts' visit columns, from visit_by
+    # household_facts' visit columns per cadre, from visit_by (rollups: cadres without a visit).
+    "cadre_visits": ("cadre", "first", "last", "mask", "odd"),
 }
 MASK_MONTHS = 63  # months a household's visit mask holds (bits of a signed 64-bit integer)
-MASK_BACK = (
-    40  # the base month is this many months before the month of a full derivation; rebased when passed
-)
+# The base month is this many months before the month of a full derivation (rebased when the mask runs out).
+MASK_BACK = 40
 DERIVE_ALL_IDS = 20_000  # a refresh touching more ids than this derives the tables whole (one grouped pass)
 
 # The open states as SQL, one text for the partial index and the queries that must match it word for word.
@@ -1205,9 +1202,8 @@ def _delete_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
             conn.execute(f"DELETE FROM {table} WHERE path IN ({marks})", chunk)  # noqa: S608
 
 
-Touched = dict[
-    str, set[str]
-]  # "households", "items", "cadres" -> ids whose derived rows must be worked out again
+# "households", "items", "cadres" -> the ids whose derived rows must be worked out again
+Touched = dict[str, set[str]]
 
 
 def _touched_ids(conn: sqlite3.Connection, paths: list[str]) -> Touched:
