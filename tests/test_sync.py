@@ -737,3 +737,27 @@ def test_corrections_and_a_closed_period_merge_in_sync(seed: Seed, offices: Offi
         listed = run("visit", "list", ledger=clone).stdout
         assert doc["id"] in listed and va.id not in listed and vb.id not in listed
         assert_check_and_audit(clone)
+
+
+def test_a_merge_is_not_committed_while_a_conflict_stage_remains(tmp_path: Path) -> None:
+    """A merge begun by hand and left with a conflict stage (no driver's record of it): sync finishes merges in
+    progress, but not this one; it lists the path as a conflict for a person and commits nothing (the commit
+    itself would stop at write-tree, which refuses conflict stages)."""
+    path = tmp_path / "l"
+    register.init(str(path), "520602", "碧江区", "管理员", at="2026-11-21T10:00:00+08:00")
+    subprocess.run(["git", "clone", "-q", "--bare", str(path), str(tmp_path / "central.git")], check=True)
+    git(path, "remote", "add", "origin", str(tmp_path / "central.git"))
+    git(path, "checkout", "-qb", "other")
+    (path / "notes.txt").write_text("theirs\n")
+    git(path, "add", "notes.txt")
+    git(path, "commit", "-qm", "theirs")
+    git(path, "checkout", "-q", "main")
+    (path / "notes.txt").write_text("ours\n")
+    git(path, "add", "notes.txt")
+    git(path, "commit", "-qm", "ours")
+    head = git(path, "rev-parse", "HEAD").strip()
+    subprocess.run(["git", "merge", "--no-commit", "-q", "other"], cwd=path, capture_output=True)
+    assert (path / ".git" / "MERGE_HEAD").exists()
+    result = run("--lang", "en", "sync", ledger=path)
+    assert result.exit_code == 1 and "notes.txt" in result.stdout and "1 conflict(s)" in result.stderr
+    assert git(path, "rev-parse", "HEAD").strip() == head and (path / ".git" / "MERGE_HEAD").exists()

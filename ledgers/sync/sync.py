@@ -842,9 +842,14 @@ def _conclude_merge(ledger: Ledger, actor: Any, op: str, decided: list[ConflictR
     """Commit the merge in progress through plumbing (no hooks), authored by the acting cadre, with trailers."""
     head, other = _head(ledger), merge_head(ledger)
     assert other is not None
-    if unmerged_paths(ledger):
-        raise EnvironmentProblem("git_failed", detail="unmerged paths remain")
-    tree = _out(ledger, "write-tree")
+    # write-tree refuses an index with conflict stages; only then are they looked for (another read of an index of
+    # a county's 200,000 paths on every clean sync).
+    written = _git(ledger, "write-tree")
+    if written.returncode != 0:
+        if unmerged_paths(ledger):
+            raise EnvironmentProblem("git_failed", detail="unmerged paths remain")
+        raise EnvironmentProblem("git_failed", detail=git.last_line(written))
+    tree = written.stdout.strip()
     if op == MERGE_OP:
         entries = _both_sides_entities(ledger, head, other)
         subject = operation_subject(MERGE_OP, label=_short(_merge_label(ledger), 60))
