@@ -902,40 +902,10 @@ def _member_count(text: str, header: str) -> int:
     return F.positive_int(re.sub(r"[人口]$", "", text), header, 1, 50)
 
 
-def _record_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A record class's file keys in declaration order and its OPTIONAL ones (Record.to_dict's walk, once)."""
-    found = _RECORD_FIELDS.get(cls)
-    if found is None:
-        from dataclasses import fields as dataclass_fields
-
-        names = tuple(spec.name for spec in dataclass_fields(cls) if spec.name != "source")
-        found = _RECORD_FIELDS[cls] = (names, cls.OPTIONAL)
-    return found
-
-
-_RECORD_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
-
-
 def _record_dict(record: Any, history: Any = None) -> dict[str, Any]:
-    """`record.to_dict()` (or, with `history`, `replace(record, history=history).to_dict()`) without asking
-    dataclasses for the fields of every record: an import writes 100,000 of them. tests/test_import_fast.py holds
-    the two to the same dicts."""
-    names, optional = _record_fields(type(record))
-    out: dict[str, Any] = {}
-    for name in names:
-        if name == "history":
-            out[name] = [entry.to_dict() for entry in (record.history if history is None else history)]
-            continue
-        value = getattr(record, name)
-        if value is None:
-            if name in optional:
-                continue
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, dict):
-            value = dict(value)
-        out[name] = value
-    return out
+    """`record.to_dict()` (or, with `history`, `replace(record, history=history).to_dict()`): one place tests
+    swap for the slow path (tests/test_import_fast.py)."""
+    return record.to_dict(history)  # type: ignore[no-any-return]
 
 
 _UNPARSED = object()  # a cell text not parsed yet in this sheet
