@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW, git, run
+from mutations import mutations
 
 from minqing.ledgers.core import items, model, yamlio
 from minqing.ledgers.ops import register, visits, workflow
@@ -755,32 +756,6 @@ def test_shared_definitions_are_the_same_in_every_schema() -> None:
 NASTY = [None, 0, -1, 1.5, True, "", "x", "2026-02-30", "C-ZZZZZZ", [], ["x"], [None], {}, {"k": 1}]
 
 
-def _mutations(data: Any, keys: tuple[Any, ...] = ()) -> Any:
-    """(key path, mutated copy) for each value, nested up to two levels, replaced by each nasty value."""
-    import copy
-
-    if isinstance(data, dict):
-        children = list(data.items())
-    elif isinstance(data, list):
-        children = list(enumerate(data))[:2]
-    else:
-        return
-    for key, value in children:
-        for nasty in NASTY:
-            mutated = copy.deepcopy(data)
-            mutated[key] = nasty
-            yield keys + (key,), mutated
-        if len(keys) < 2:
-            for path, sub in _mutations(value, keys + (key,)):
-                mutated = copy.deepcopy(data)
-                mutated[key] = sub
-                yield path, mutated
-    if isinstance(data, dict):
-        for key in list(data)[:3]:
-            mutated = {k: v for k, v in data.items() if k != key}
-            yield keys + (key,), mutated
-
-
 def test_fast_schema_gate_agrees_with_jsonschema_and_checks_never_crash(base: Base) -> None:
     from jsonschema import Draft202012Validator
 
@@ -834,7 +809,7 @@ def test_fast_schema_gate_agrees_with_jsonschema_and_checks_never_crash(base: Ba
             schema.load(kind), format_checker=Draft202012Validator.FORMAT_CHECKER
         )
         assert gate(sample_file.docs[0]) and reference.is_valid(sample_file.docs[0])
-        for keys, mutated in _mutations(sample_file.docs[0]):
+        for keys, mutated in mutations(sample_file.docs[0], NASTY, items=2, dropped=3, additions=False):
             tried += 1
             assert gate(mutated) == reference.is_valid(mutated), (kind, keys, mutated)
             if tried % 20:

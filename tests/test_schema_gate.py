@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import mutations
 
 from minqing.ledgers.verify import check as checks
 from minqing.ledgers.verify import schema
@@ -74,35 +75,6 @@ def _agree(kind: str, doc: Any) -> bool:
 _REFS: dict[str, Any] = {}
 
 
-def _mutations(data: Any, keys: tuple[Any, ...] = (), depth: int = 2) -> Any:
-    """(key path, mutated copy): each value (two levels down) replaced by each nasty value, keys dropped and
-    unknown keys added."""
-    if isinstance(data, dict):
-        children = list(data.items())
-    elif isinstance(data, list):
-        children = list(enumerate(data))[:3]
-    else:
-        return
-    for key, value in children:
-        for nasty in NASTY:
-            mutated = copy.deepcopy(data)
-            mutated[key] = nasty
-            yield keys + (key,), mutated
-        if len(keys) < depth:
-            for path, sub in _mutations(value, keys + (key,), depth):
-                mutated = copy.deepcopy(data)
-                mutated[key] = sub
-                yield path, mutated
-    if isinstance(data, dict):
-        for key in list(data):
-            yield keys + (key,), {k: v for k, v in data.items() if k != key}
-        yield keys + ("unknown",), {**data, "unknown": 1}
-        yield keys + (1,), {**data, 1: "x"}
-    if isinstance(data, list):
-        yield keys + (len(data),), [*data, copy.deepcopy(data[0]) if data else None]
-        yield keys, []
-
-
 def test_every_kind_has_a_generated_gate() -> None:
     for kind in schema.KINDS:
         assert schema.compiled(kind) is not None, kind
@@ -128,7 +100,7 @@ def test_gates_agree_on_crafted_invalid_documents(samples: dict[str, list[Any]])
     for kind, docs in samples.items():
         # the longest documents of each kind: the most keys and history entries to break
         for doc in sorted(docs, key=lambda d: -len(repr(d)))[:1]:
-            for _keys, mutated in _mutations(doc):
+            for _keys, mutated in mutations(doc, NASTY):
                 tried += 1
                 rejected += not _agree(kind, mutated)
     assert tried > 5000 and rejected > tried // 3
