@@ -1247,26 +1247,31 @@ def _derive(conn: sqlite3.Connection, touched: Touched | None) -> None:
         wanted["households"] = wanted["cadres"] = None
     for chunk in _id_chunks(wanted["households"]):
         _derive_households(conn, chunk, base)
-        where = "" if chunk is None else f" WHERE household IN ({','.join('?' * len(chunk))})"
+        where = _where_in("household", chunk)
         conn.execute(
             "UPDATE items SET shared = household IS NOT NULL AND (SELECT count(*) FROM items j"
             f" WHERE j.household = items.household) > 1{where}",  # noqa: S608
             chunk or (),
         )
     for chunk in _id_chunks(wanted["cadres"]):
-        where = "" if chunk is None else f" WHERE cadre IN ({','.join('?' * len(chunk))})"
+        where = _where_in("cadre", chunk)
         conn.execute(f"DELETE FROM cadre_visits{where}", chunk or ())  # noqa: S608
         conn.execute(
             f"INSERT INTO cadre_visits SELECT cadre, {_visit_sums(base)} FROM visit_by{where} GROUP BY cadre",  # noqa: S608
             chunk or (),
         )
     for chunk in _id_chunks(wanted["items"]):
-        where = "" if chunk is None else f" WHERE id IN ({','.join('?' * len(chunk))})"
+        where = _where_in("id", chunk)
         conn.execute(f"DELETE FROM item_dups{where}", chunk or ())  # noqa: S608
         conn.execute(
             f"INSERT INTO item_dups SELECT id FROM items{where} GROUP BY id HAVING count(*) > 1",  # noqa: S608
             chunk or (),
         )
+
+
+def _where_in(column: str, chunk: list[str] | None) -> str:
+    """` WHERE column IN (?,…)` for a chunk of ids, or nothing when the chunk is None (all of them)."""
+    return "" if chunk is None else f" WHERE {column} IN ({','.join('?' * len(chunk))})"
 
 
 def _visit_sums(base: int) -> str:
