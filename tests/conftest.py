@@ -155,6 +155,26 @@ def env_as(monkeypatch: pytest.MonkeyPatch):
     return set_user
 
 
+def first_line_then_close(ledger: Path, *args: str) -> str:
+    """`minqing -C LEDGER ARGS | head -1` as a real pipe: the first line, after the listing has ended quietly (exit 0,
+    nothing on stderr) when its reader went away."""
+    import shutil
+
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "MINQING_LEDGER")}
+    listing = subprocess.Popen(
+        [shutil.which("minqing") or "minqing", "-C", str(ledger), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()
+    listing.stdout.close()
+    assert listing.wait(timeout=60) == 0
+    assert listing.stderr.read() == b""
+    return first.decode()
+
+
 def git(path: Path, *args: str) -> str:
     env = dict(
         os.environ,

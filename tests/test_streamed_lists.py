@@ -4,14 +4,12 @@ cell in the ledger that rich must draw (then it lays the rows out whole, as befo
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import git, run
+from conftest import first_line_then_close, git, run
 
 from minqing.cli import tables
 from minqing.ledgers.read.index import Index
@@ -73,19 +71,7 @@ def test_a_hand_edited_head_rich_must_draw_is_laid_out_whole(
 
 
 def test_a_reader_that_stops_early_ends_the_listing_quietly(demo: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "MINQING_LEDGER")}
-    listing = subprocess.Popen(
-        [shutil.which("minqing") or "minqing", "-C", str(demo), "household", "list"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert listing.stdout is not None and listing.stderr is not None
-    first = listing.stdout.readline()
-    listing.stdout.close()  # `| head -1`
-    assert listing.wait(timeout=60) == 0
-    assert listing.stderr.read() == b""
-    assert first.decode().split()[0] == "编号"
+    assert first_line_then_close(demo, "household", "list").split()[0] == "编号"
 
 
 @pytest.mark.parametrize(

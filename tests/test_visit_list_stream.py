@@ -7,13 +7,11 @@ cell in a stream that rich must draw (then the rows are laid out whole, as befor
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, run
+from conftest import first_line_then_close, git, run
 
 from minqing.cli import tables
 from minqing.ledgers.read import visits as visit_reads
@@ -242,16 +240,4 @@ def test_a_stream_not_yet_committed_is_listed_as_before(
 
 @pytest.mark.parametrize("args", [(), ("--json",)], ids=str)
 def test_a_reader_that_stops_early_ends_the_listing_quietly(months: Path, args: tuple[str, ...]) -> None:
-    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "MINQING_LEDGER")}
-    listing = subprocess.Popen(
-        [shutil.which("minqing") or "minqing", "-C", str(months), "visit", "list", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    assert listing.stdout is not None and listing.stderr is not None
-    first = listing.stdout.readline()
-    listing.stdout.close()  # `| head -1`
-    assert listing.wait(timeout=60) == 0
-    assert listing.stderr.read() == b""
-    assert first.decode().split()[0] in ("编号", "[")
+    assert first_line_then_close(months, "visit", "list", *args).split()[0] in ("编号", "[")
