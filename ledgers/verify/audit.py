@@ -65,7 +65,6 @@ from ..repo.gitwalk import (
 from .audit_log import BoundedObjects, CommitLog
 from .audit_seen import HistorySeen, StreamIds, entries_digest, entry_reprs, pack_ids
 from .audit_trees import paths_under
-from .numbers import find_numbers
 
 MARK_REF = "refs/minqing/audited"
 # judged by what they change in org/units.yaml
@@ -723,7 +722,7 @@ class Auditor:
         keyed hashes only. A number the parent's version already held was reported at the commit that wrote it."""
         if not touched.text:
             return
-        found = find_numbers(touched.text)
+        found = pii.find_numbers(touched.text)
         if not found:
             return
         before = set()
@@ -731,7 +730,7 @@ class Auditor:
             touched.old != ZERO and touched.kind not in STREAM_KINDS
         ):  # a stream's text is only what it appended
             old_text = self._parse(touched.old, keep=False)[1]
-            before = {_digits(old_text[hit.start : hit.end]) for hit in find_numbers(old_text)}
+            before = {_digits(old_text[hit.start : hit.end]) for hit in pii.find_numbers(old_text)}
         for hit in found:
             if _digits(touched.text[hit.start : hit.end]) not in before:
                 self._personal_data(commit, touched.path, touched.text, hit)
@@ -748,7 +747,7 @@ class Auditor:
             text = raw[: 8 << 20].decode("utf-8", "replace")
             if "\ufffd" in text:
                 text = raw[: 8 << 20].decode("gb18030", "replace")
-            for hit in find_numbers(text)[:20]:
+            for hit in pii.find_numbers(text)[:20]:
                 self._personal_data(commit, change.path, text, hit)
 
     def _personal_data(self, commit: Commit, path: str, text: str, hit: pii.Found) -> None:

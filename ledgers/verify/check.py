@@ -32,7 +32,6 @@ from ..core.kinds import KINDS
 from ..core.layout import STREAM_RECORD, place_for, placed_kind
 from ..core.model import HistoryEntry
 from . import schema as schemas
-from .numbers import find_numbers
 
 # ---------------------------------------------------------------- findings
 
@@ -202,7 +201,7 @@ def parse_file(raw: RawFile, root: Path | None = None) -> LedgerFile | yamlio.Ya
         return problem
     if root is None:
         return LedgerFile(raw.path, kind, text, docs)
-    return LedgerFile(raw.path, kind, None, docs, root=root, numbers=find_numbers(text))
+    return LedgerFile(raw.path, kind, None, docs, root=root, numbers=pii.find_numbers(text))
 
 
 def parse_files(
@@ -1300,7 +1299,7 @@ def check_personal_data(corpus: Corpus) -> list[Finding]:
 
 def personal_data_findings(corpus: Corpus, ledger_file: LedgerFile) -> list[Finding]:
     out = []
-    found = ledger_file.numbers if ledger_file.numbers is not None else find_numbers(ledger_file.text)
+    found = ledger_file.numbers if ledger_file.numbers is not None else pii.find_numbers(ledger_file.text)
     text = ledger_file.text if found else ""
     for hit in found:
         line = text.count("\n", 0, hit.start) + 1

@@ -1,14 +1,42 @@
-"""verify/numbers.find_numbers finds exactly what pii.find_numbers finds (check and audit scan with the former)."""
+"""pii's candidate pattern, written so the regex engine can skip ahead (check and audit scan every file with it),
+finds exactly what its plain form finds: a look-behind first, then the number."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minqing.ledgers.core import pii
-from minqing.ledgers.verify import numbers
+
+DIGIT, SEP, WORD = "[0-9０-９]", "[ \u3000\\-－]?", "[0-9A-Za-z０-９Ｘｘ]"
+# The plain form: not inside a longer run of digits or letters, a mobile or an ID number, not followed by one.
+PLAIN = re.compile(
+    rf"(?<!{WORD})"
+    rf"(?:[1１][3-9３-９]{DIGIT}(?:{SEP}{DIGIT}){{8}}"
+    rf"|[1-8１-８]{DIGIT}(?:{SEP}{DIGIT}){{13}}(?:(?:{SEP}{DIGIT}){{2}}{SEP}[0-9０-９XxＸｘ])?)"
+    rf"(?!{WORD})"
+)
+
+
+def plain_find_numbers(text: str) -> list[pii.Found]:
+    """pii.find_numbers's loop over the plain pattern: the reference."""
+    found: list[pii.Found] = []
+    position = 0
+    while (candidate := PLAIN.search(text, position)) is not None:
+        written = candidate.group()
+        digits = written.translate(pii._NARROW)
+        kind = pii.kind_of_number(digits) if pii._grouped_as_typed(written) else None
+        if kind is None:
+            position = candidate.start() + 1
+            continue
+        masked = pii.mask_id_number(digits.upper()) if kind == pii.ID_NUMBER else pii.mask_phone(digits)
+        found.append(pii.Found(candidate.start(), candidate.end(), kind, masked))
+        position = candidate.end()
+    return found
+
 
 EXAMPLES = [
     "电话 13812345678，身份证 11010519491231002X",
@@ -24,8 +52,8 @@ ALPHABET = list("0123456789０１２３４５６７８９ \u3000-－XxＸｘaZ:'
 
 def test_examples_agree() -> None:
     for text in EXAMPLES:
-        assert numbers.find_numbers(text) == pii.find_numbers(text), text
-    assert numbers.find_numbers(EXAMPLES[0])  # they do find something
+        assert pii.find_numbers(text) == plain_find_numbers(text), text
+    assert pii.find_numbers(EXAMPLES[0])  # they do find something
 
 
 def test_the_demo_ledger_agrees(demo: Path) -> None:
@@ -34,7 +62,7 @@ def test_the_demo_ledger_agrees(demo: Path) -> None:
         if ".git" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
-        assert numbers.find_numbers(text) == pii.find_numbers(text), path
+        assert pii.find_numbers(text) == plain_find_numbers(text), path
         scanned += 1
     assert scanned > 500
 
@@ -55,8 +83,8 @@ def test_the_demo_ledger_agrees(demo: Path) -> None:
 )
 def test_fuzzed_text_agrees(parts: list[str]) -> None:
     text = "".join(parts)
-    assert numbers.find_numbers(text) == pii.find_numbers(text)
+    assert pii.find_numbers(text) == plain_find_numbers(text)
     for start in range(0, len(text), 7):  # and from any position, as the scanning loop restarts
-        want = pii._CANDIDATE.search(text, start)
-        got = numbers._CANDIDATE.search(text, start)
+        want = PLAIN.search(text, start)
+        got = pii._CANDIDATE.search(text, start)
         assert (want and want.span()) == (got and got.span()), (text, start)
