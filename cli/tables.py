@@ -100,7 +100,7 @@ def _measure(column: Column, cells: dict[str, int], fitting: bool = True) -> _Me
         return _Measure(natural, max(widest_cell, header_floor, 1))
     runs = max((_longest_run(cell) for cell in cells), default=0)
     if column.kind == NAME:
-        words = max((_cell_width(word) for cell in cells for word in cell.split()), default=0)
+        words = max(map(_widest_word, cells), default=0)
         return _Measure(natural, max(runs, words, header_floor, 1))
     return _Measure(natural, max(runs, header_floor, min(natural, TEXT_MIN_WIDTH), 1))
 
@@ -355,18 +355,9 @@ def print_streamed(columns: Sequence[Column], widths: Sequence[int], rows: Itera
     reads its lines and goes; issue 19). Every cell must print as it is (core/cells.is_plain)."""
     out = sys.stdout
     out.write("".join(plain_lines(columns, [], widths, header=True)))
-    # The first lines soon, then batches doubling to 5,000 (fewer writes): a reader that has what it wanted and
-    # closed the pipe (`| head`) stops the listing at the next write, after a small batch, not a large one.
-    batch = 100
-    chunk: list[Sequence[str]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
-            out.flush()
-            chunk, batch = [], min(batch * 2, 5000)
-    if chunk:
+    for chunk in _batches(iter(rows)):
         out.write("".join(plain_lines(columns, list(zip(*chunk, strict=True)), widths, header=False)))
+        out.flush()
     out.flush()
 
 
@@ -436,12 +427,8 @@ def print_fitted_passes(
                 kept = None
         for i, cells in enumerate(by_column):
             distinct = widths_of(set(cells))
-            candidates = {**reps[i], **{max(distinct, key=distinct.__getitem__): 0}}
-            if fitting and columns[i].kind in (TEXT, NAME):
-                candidates[max(distinct, key=_longest_run)] = 0
-                if columns[i].kind == NAME:
-                    candidates[max(distinct, key=_widest_word)] = 0
-            reps[i] = _representatives(columns[i], widths_of(candidates.keys()), fitting)
+            found = _representatives(columns[i], distinct, fitting)
+            reps[i] = _representatives(columns[i], {**reps[i], **found}, fitting)
             breaks[i] = breaks[i] or "\n" in "".join(distinct)
             plain[i] = plain[i] and all_plain(distinct)
     if kept is not None:
