@@ -286,6 +286,44 @@ def test_two_townships_sync_in_either_order(seed: Seed, offices: Offices, first:
     assert_check_and_audit(two)
 
 
+def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
+    seed: Seed, offices: Offices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A merge no person need settle is made by merge-tree and read-tree (git merge stats every file twice): the
+    same tree, files and index `git merge` with the same drivers leaves, and git merge is not run."""
+    _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0
+    by_git = tmp_path / "by-git"
+    shutil.copytree(offices.b, by_git, symlinks=True)
+    git(by_git, "fetch", "-q", "origin")
+    git(by_git, "-c", "merge.renames=false", "merge", "--no-ff", "--no-commit", "-q", "origin/main")
+    trace = tmp_path / "git-trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    code, report = sync_json(offices.b)
+    monkeypatch.delenv("GIT_TRACE")
+    assert code == 0 and report["merged"] and report["pushed"], report
+    commands = trace.read_text(encoding="utf-8")
+    assert "built-in: git merge-tree --write-tree" in commands
+    assert "built-in: git merge " not in commands
+    assert head(offices.b, "HEAD^{tree}") == git(by_git, "write-tree").strip()
+    assert git(offices.b, "ls-files", "-s") == git(by_git, "ls-files", "-s")
+    for rel in git(offices.b, "diff", "--name-only", "HEAD^1", "HEAD").split():
+        assert (offices.b / rel).read_bytes() == (by_git / rel).read_bytes(), rel
+    assert not (offices.b / ".git/MERGE_HEAD").exists() and not (offices.b / ".git/MERGE_MSG").exists()
+    assert git(offices.b, "log", "-1", "--format=%s").startswith("同步合并 origin/main")
+    assert_consistent(offices.b)
+    # the other office only has to catch up: a fast-forward, again without git merge
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    code, report = sync_json(offices.a)
+    monkeypatch.delenv("GIT_TRACE")
+    assert code == 0 and report["fast_forward"] and not report["pushed"], report
+    assert "built-in: git merge " not in trace.read_text(encoding="utf-8")
+    assert head(offices.a) == head(offices.b) and git(offices.a, "ls-files", "-s") == git(
+        offices.b, "ls-files", "-s"
+    )
+    assert_consistent(offices.a)
+
+
 def assert_check_and_audit(path: Path) -> None:
     """`minqing check` and `minqing audit` pass after merges (when those commands are installed)."""
     for command in ("check", "audit"):

@@ -1100,8 +1100,12 @@ def _working_tree_dirty(ledger: Ledger, locked: bool = True) -> list[str]:
 
 
 def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bool:
-    """git merge --no-commit with the drivers. True when clean; False when conflicts wait for a person."""
+    """The merge with the drivers, left uncommitted (MERGE_HEAD). True when clean; False when conflicts wait for a
+    person (then as `git merge --no-commit` leaves them: stages in the index, conflict records)."""
     clear_sidecars(ledger.git_dir)
+    if _merge_clean_tree(ledger, remote_sha, remote_label):
+        return True
+    clear_sidecars(ledger.git_dir)  # the drivers run again below and record each conflict afresh
     env = author_env((actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}"), F.timestamp())
     proc = _git(
         ledger,
@@ -1123,6 +1127,38 @@ def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bo
     if "unrelated histories" in (proc.stderr or ""):
         raise BadInput("unrelated_remote", remote=remote_label)
     raise EnvironmentProblem("git_failed", detail=git.last_line(proc))
+
+
+def _fast_forward(ledger: Ledger, head: str, remote_sha: str) -> None:
+    """`git merge --ff-only` without its refresh of every file's stat data (0.3 s at a county's size): read-tree
+    moves the files that differ, refusing any a person changed, then HEAD follows, as git orders it."""
+    if _git(ledger, "read-tree", "-m", "-u", head, remote_sha).returncode != 0:
+        _out(ledger, "merge", "--ff-only", "-q", remote_sha)  # refused as git merge refuses, naming the file
+        return
+    _out(ledger, "update-ref", "-m", f"merge {remote_sha}: Fast-forward", "HEAD", remote_sha, head)
+
+
+def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> bool:
+    """A merge that needs no person, made without `git merge`: merge-tree writes the merged tree (the same merge,
+    drivers included) without touching the work tree, and read-tree moves only the files that differ, refusing any
+    of them a person changed. `git merge` stats every file of the tree twice before it starts (its index refresh
+    and the `stash create` it makes before any real merge): 0.7 s at a county's 200,000 files, more than the rest
+    of a sync. MERGE_HEAD is written after the files, where `git merge --no-commit` writes it, so a sync killed
+    in between is finished (or explained) the same way. False, with nothing changed, when the merge has
+    conflicts or git refuses it: `git merge` then makes it the usual way and says why."""
+    head = _head(ledger)
+    merged = _git(
+        ledger, "-c", "merge.renames=false", "merge-tree", "--write-tree", "--no-messages", head, remote_sha
+    )
+    if merged.returncode != 0:
+        return False
+    tree = merged.stdout.split("\n", 1)[0].strip()
+    if _git(ledger, "read-tree", "-m", "-u", head, tree).returncode != 0:
+        return False  # a file the merge changes was modified here: git merge names it
+    atomic_write(ledger.git_dir / "MERGE_MSG", f"Merge '{remote_label}'\n".encode(), durable=False)
+    atomic_write(ledger.git_dir / "MERGE_MODE", b"no-ff", durable=False)
+    atomic_write(ledger.git_dir / "MERGE_HEAD", f"{remote_sha}\n".encode(), durable=False)
+    return True
 
 
 def _push(ledger: Ledger, remote: str, branch: str, expected: str | None) -> bool:
@@ -1156,13 +1192,15 @@ def sync(
     first. A true conflict stops before the push, so the central repo is unchanged until it is settled.
 
     The slow part, fetching over the network, happens first without the ledger lock (it only moves
-    refs/remotes/*), so clerks keep working meanwhile; the fetch inside the lock then has little or nothing to do."""
+    refs/remotes/*), so clerks keep working meanwhile; the first round merges what it fetched, and a push that
+    lost a race to another office fetches again."""
     # `git status` stats every file (0.4 s at a county's size): it runs while the fetch waits on the network.
     # Outside the lock it may catch another command between writing its files and committing them, so what it
     # finds is looked at again under the lock; a clean tree then is one no command of ours was writing.
     with ThreadPoolExecutor(max_workers=1) as pool:
         early_look = pool.submit(_working_tree_dirty, ledger, False)
-        _fetch(ledger, _remote_name(ledger, remote, _branch(ledger)), _branch(ledger), progress, lang)
+        fetched_target = (_remote_name(ledger, remote, _branch(ledger)), _branch(ledger))
+        fetched_sha = _fetch(ledger, *fetched_target, progress, lang)
         looked_dirty = bool(early_look.result())
     with ledger.lock():
         drivers_fixed = False
@@ -1203,12 +1241,15 @@ def sync(
                 raise EnvironmentProblem("dirty_tree", paths=", ".join(dirty[:3]))
         for attempt in range(1, attempts + 1):
             report = replace(report, attempts=attempt)
-            remote_sha = _fetch(ledger, remote, branch)
+            # The first round merges what was just fetched: had another office pushed since, the push is refused
+            # as a race and the next round fetches again.
+            first = attempt == 1 and fetched_target == (remote, branch)
+            remote_sha = fetched_sha if first else _fetch(ledger, remote, branch)
             head = _head(ledger)
             if remote_sha and remote_sha != head and not _is_ancestor(ledger, remote_sha, head):
                 _refuse_unrelated(ledger, head, remote_sha, f"{remote}/{branch}")
                 if _is_ancestor(ledger, head, remote_sha):
-                    _out(ledger, "merge", "--ff-only", "-q", remote_sha)
+                    _fast_forward(ledger, head, remote_sha)
                     report = replace(report, fast_forward=True)
                 elif _merge(ledger, remote_sha, f"{remote}/{branch}", acting()):
                     _conclude_merge(ledger, acting(), MERGE_OP, [])
