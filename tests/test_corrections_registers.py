@@ -226,6 +226,49 @@ def test_log_reads_a_moved_household_as_one_file(w: World) -> None:
     assert out[-1]["path"] == f"households/{OTHER_VILLAGE}/{w['h2']}.yaml"
 
 
+def test_log_of_a_household_names_its_paths_and_reads_what_the_wildcard_reads(
+    w: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`log H-…` asks git for the paths the household's history names (a village, another, back again), not the
+    wildcard households/*/H-….yaml, and shows the same entries; a household whose file is gone falls back to the
+    wildcard and still shows its history."""
+    from minqing.ledgers.read import history
+
+    ok(w, "household", "move", w["h2"], "--village", OTHER_VILLAGE, "--reason", "搬迁")
+    ok(w, "household", "edit", w["h2"], "--members", "2", "--reason", "人口录错")
+    ok(w, "household", "move", w["h2"], "--village", VILLAGE, "--reason", "迁回")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    named = json.loads(ok(w, "log", w["h2"], "--json"))
+    monkeypatch.delenv("GIT_TRACE")
+    asked = [line for line in trace.read_text(encoding="utf-8").splitlines() if "built-in: git log" in line]
+    assert len(asked) == 1 and "*" not in asked[0], asked
+    assert f"households/{OTHER_VILLAGE}/{w['h2']}.yaml" in asked[0] and f"households/{VILLAGE}/" in asked[0]
+    assert [e["ledger_op"] for e in named] == [
+        "household.add",
+        "household.move",
+        "household.edit",
+        "household.move",
+    ]
+    monkeypatch.setattr(history, "_entity_paths", lambda ledger, entry_id: None)
+    assert json.loads(ok(w, "log", w["h2"], "--json")) == named
+    monkeypatch.undo()
+    path = Ledger.open(w.path).path_of(w["h2"])
+    git(w.path, "rm", "-q", path)
+    git(
+        w.path,
+        "-c",
+        "user.name=hand",
+        "-c",
+        "user.email=hand@example.invalid",
+        "commit",
+        "-qm",
+        "hand delete",
+    )
+    gone = json.loads(ok(w, "log", w["h2"], "--json"))
+    assert gone[:-1] == named and gone[-1]["ledger_op"] == ""
+
+
 def test_household_move_into_a_group_and_visits_go_to_the_new_village(w: World) -> None:
     ok(w, "household", "move", w["h3"], "--village", VILLAGE, "--group", GROUP, "--reason", "随子女迁居")
     assert (entity(w, "h3")["village"], entity(w, "h3")["group"]) == (VILLAGE, GROUP)
