@@ -44,25 +44,31 @@ def log(
         if json_out:
             print_json([item.to_dict() for item in entries])
             return
-        from minqing.ledgers.read.names import names, with_households
+        from minqing.ledgers.read.names import names_of
 
-        units_and_cadres = names(led)
-        # Printed as read, a batch at a time (each batch's households named at once): `log | head` stops early.
+        # Printed as read, a batch at a time, each batch's codes and ids named at once: `log | head` stops early.
         for batch in _batches(entries):
             mentioned = {item.entry for item in batch} | {
-                value
-                for item in batch
-                for change in item.changes
-                for value in (change.old, change.new)
-                if isinstance(value, str)
+                text for item in batch for change in item.changes for text in _texts((change.old, change.new))
             }
-            households = {value for value in mentioned if _HOUSEHOLD_ID.fullmatch(value)}
-            known = with_households(units_and_cadres, led, households)
+            known = names_of(led, mentioned)
             for item in batch:
                 _print_entry(item, known)
 
 
 LOG_BATCH = 200
+
+
+def _texts(value: Any) -> Any:
+    """Every text in a value, inside lists and mappings too (`by: [C-…, C-…]`): what `_shown` may name."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for part in value:
+            yield from _texts(part)
+    elif isinstance(value, dict):
+        for part in value.values():
+            yield from _texts(part)
 
 
 def _batches(entries: Any) -> Any:

@@ -1000,11 +1000,11 @@ class Index:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def units(self) -> dict[str, tuple[str, str]]:
-        """code -> (name, level)."""
+    def units(self, only: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """code -> (name, level), of every unit or of those of `only` the index has."""
         return {
             code: (name or code, level or "")
-            for code, name, level in self.conn.execute("SELECT code, name, level FROM units")
+            for code, name, level in self._rows_of("SELECT code, name, level FROM units", "code", only)
         }
 
     def item_dups(self) -> bool:
@@ -1078,14 +1078,8 @@ class Index:
 
     def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:
         """id -> head for those of `household_ids` the index has."""
-        wanted = sorted(set(household_ids))
-        heads: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT id, head FROM households WHERE id IN ({marks}) AND head IS NOT NULL"  # noqa: S608
-            heads.update(self.conn.execute(sql, chunk).fetchall())
-        return heads
+        rows = self._rows_of("SELECT id, head FROM households", "id", household_ids)
+        return {household_id: head for household_id, head in rows if head is not None}
 
     def search_rows(
         self, kinds: Iterable[str], containing: str | None = None
@@ -1108,10 +1102,22 @@ class Index:
                 rows += [(kind, entry_id, name or "", unit or "") for entry_id, name, unit in found]
         return rows
 
-    def cadre_names(self) -> dict[str, str]:
+    def cadre_names(self, only: Iterable[str] | None = None) -> dict[str, str]:
+        """id -> name, of every cadre or of those of `only` the index has."""
         return {
-            cadre_id: name or cadre_id for cadre_id, name in self.conn.execute("SELECT id, name FROM cadres")
+            cadre_id: name or cadre_id
+            for cadre_id, name in self._rows_of("SELECT id, name FROM cadres", "id", only)
         }
+
+    def _rows_of(self, select: str, column: str, only: Iterable[str] | None) -> list[tuple[Any, ...]]:
+        if only is None:
+            return self.conn.execute(select).fetchall()
+        wanted = sorted(set(only))
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
+            chunk = wanted[start : start + 500]
+            rows += self.conn.execute(select + _where_in(column, chunk), chunk).fetchall()
+        return rows
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for tests, `reindex` and benchmarks)."""

@@ -72,6 +72,22 @@ def names(ledger: Ledger) -> Names:
         return Names(index.units(), index.cadre_names())
 
 
+def names_of(ledger: Ledger, wanted: set[str]) -> Names:
+    """The names of only the codes and ids in `wanted` (units with their village and township, cadres, household
+    heads): `log ENTRY` names a few, and reading a county's every unit and cadre took longer than the rest of it."""
+    from ..core import ids
+    from .index import Index
+
+    codes = {text for text in wanted if text.isdigit()}
+    codes |= {code[:VILLAGE_DIGITS] for code in codes} | {code[:TOWNSHIP_DIGITS] for code in codes}
+    with Index.open(ledger) as index:
+        return Names(
+            index.units(codes),
+            index.cadre_names(text for text in wanted if ids.is_id(text, "C")),
+            index.household_heads(text for text in wanted if ids.is_id(text, "H")),
+        )
+
+
 def with_households(known: Names, ledger: Ledger, households: set[str]) -> Names:
     """The same unit and cadre names with the heads of `households` from the index (a streamed listing, a batch at
     a time); an id the ledger no longer has (the log of a deleted entry) is left without a name."""
