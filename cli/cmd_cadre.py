@@ -12,6 +12,7 @@ from .common import (
     JsonOpt,
     OutOpt,
     UnmaskOpt,
+    WideOpt,
     ask,
     complete_role,
     complete_unit,
@@ -24,7 +25,6 @@ from .common import (
     t,
 )
 from .office_render import emit
-from .tables import WideOpt, print_fitted
 
 cadre_app = typer.Typer(no_args_is_help=True)
 key_app = typer.Typer(no_args_is_help=True)
@@ -148,6 +148,8 @@ def cadre_list(
 ) -> None:
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names
+
+    from .tables import print_fitted
 
     led = ledger()
     cadres = queries.cadres(led, unit=unit, status=status_filter)

@@ -10,6 +10,7 @@ from .common import (
     AsOpt,
     JsonOpt,
     UnmaskOpt,
+    WideOpt,
     ask,
     complete_household_status,
     complete_unit,
@@ -22,7 +23,6 @@ from .common import (
     t,
     warn_unreadable,
 )
-from .tables import WideOpt, print_fitted
 
 household_app = typer.Typer(no_args_is_help=True)
 
@@ -167,6 +167,8 @@ def household_list(
 ) -> None:
     from minqing.ledgers.read import queries
 
+    from .tables import print_fitted
+
     led = ledger()
     if json_out:
         homes = queries.households(led, unit=village, status=status_, include_removed=include_removed)
@@ -244,6 +246,8 @@ def household_find(
     from minqing.ledgers.ops import register as reg
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names
+
+    from .tables import print_fitted
 
     led = ledger()
     home = reg.find_household(led, id_number or "")

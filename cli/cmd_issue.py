@@ -10,6 +10,7 @@ from .common import (
     AsOpt,
     JsonOpt,
     LateOpt,
+    WideOpt,
     ask,
     complete_cadre,
     complete_category,
@@ -24,10 +25,10 @@ from .common import (
     print_json,
     print_json_list,
     print_mapping,
+    shorten,
     t,
     warn_unreadable,
 )
-from .tables import WideOpt, print_fitted, shorten
 
 issue_app = typer.Typer(no_args_is_help=True)
 
@@ -351,6 +352,8 @@ def issue_list(
     wide: WideOpt = False,
 ) -> None:
     from minqing.ledgers.read import queries
+
+    from .tables import print_fitted
 
     led = ledger()
     rows = queries.items(

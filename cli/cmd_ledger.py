@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import JsonOpt, echo, label, ledger, print_json, t, warn_unreadable
-from .tables import WideOpt
+from .common import JsonOpt, WideOpt, echo, label, ledger, print_json, t, warn_unreadable
 
 
 def register(app: typer.Typer) -> None:

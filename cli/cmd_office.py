@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .common import FormatOpt, JsonOpt, OutOpt, echo, label, lang, ledger, note, print_json, t
+from .common import FormatOpt, JsonOpt, OutOpt, WideOpt, echo, label, lang, ledger, note, print_json, t
 from .office_render import emit, grade_label, percent
-from .tables import WideOpt
 
 
 def register(app: typer.Typer) -> None:

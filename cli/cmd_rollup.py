@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ByOpt, DateOpt, UnitOpt, echo, lang, ledger, note, t
-from .tables import WideOpt, terminal_width
+from .common import ByOpt, DateOpt, UnitOpt, WideOpt, echo, lang, ledger, note, t
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +47,7 @@ def rollup(
     from minqing.ledgers.read import rollup as R
 
     from . import rollup_render as render
+    from .tables import terminal_width
 
     if each is not None or ytd or metrics:
         _each_or_ytd(period, date, start, as_reported, ytd)
@@ -145,6 +145,7 @@ def _rollup_each(
 
     from . import rollup_render as render
     from . import series_render as S
+    from .tables import terminal_width
 
     if each is None:
         raise BadInput("required", field="--each", accepted=Text("acc_each_metric", codes="|".join(R.EACH)))

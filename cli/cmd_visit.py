@@ -13,6 +13,7 @@ from .common import (
     DateOpt,
     JsonOpt,
     LateOpt,
+    WideOpt,
     ask,
     complete_cadre,
     complete_category,
@@ -25,9 +26,9 @@ from .common import (
     note,
     paired_raises,
     print_json_list,
+    shorten,
     t,
 )
-from .tables import WideOpt, print_fitted_passes, shorten
 
 visit_app = typer.Typer(no_args_is_help=True)
 
@@ -187,7 +188,7 @@ def visit_list(
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names, with_households
 
-    from .tables import KEY, NAME, TEXT, Column
+    from .tables import KEY, NAME, TEXT, Column, print_fitted_passes
 
     led = ledger()
     # A month at a time (issue 19): a county's million visits are never held at once.

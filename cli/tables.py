@@ -21,7 +21,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -39,8 +39,6 @@ TEXT_MIN_WIDTH = 16  # eight Chinese characters a line: narrower, a wrapped desc
 GAP = 2  # cells between two columns (one of padding, one of the blank divider)
 # A run that is one id, code, date or figure inside text; wrapping may not split it.
 UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:/%+\-]*")
-
-WideOpt = Annotated[bool, typer.Option("--wide")]  # help: "--wide" in ledgers/core/help_texts.py
 
 
 @dataclass(frozen=True)
@@ -322,14 +320,6 @@ def layout(
             )
         )
     return Layout("\n".join(parts), tuple(omitted))
-
-
-LIST_TEXT_LIMIT = 40  # characters of a description a list shows; `show` has the rest
-
-
-def shorten(text: str, limit: int = LIST_TEXT_LIMIT) -> str:
-    """A list's view of a long text: its first `limit` characters and …; the entry's `show` prints all of it."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def flow(pairs: Sequence[str], width: int | None) -> list[str]:

@@ -11,9 +11,9 @@ import contextlib
 import datetime as dt
 import errno
 import os
+import platform
 import random
 import re
-import socket
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -390,7 +390,7 @@ class Ledger:
         lock_path = self.state_dir / "lock"
         wait = _lock_timeout() if timeout is None else timeout
         deadline = time.monotonic() + wait
-        me = f"{os.getpid()} {socket.gethostname()} {F.timestamp()}"
+        me = f"{os.getpid()} {platform.node()} {F.timestamp()}"
         staged = lock_path.with_name(f"lock.{os.getpid()}.tmp")
         try:
             staged.write_text(me)
@@ -603,7 +603,7 @@ class Transaction:
                 "op": self.op,
                 "actor": self.actor.id,
                 "pid": os.getpid(),
-                "host": socket.gethostname(),
+                "host": platform.node(),
                 "paths": sorted(self.intended),
             },
         )
@@ -1355,7 +1355,7 @@ def _sweep_state_dir(state_dir: Path) -> None:
             if not entry.name.endswith(".tmp"):
                 continue
             pid = entry.name[: -len(".tmp")].rsplit(".", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and stale(f"{pid} {socket.gethostname()}"):
+            if pid.isdigit() and int(pid) != os.getpid() and stale(f"{pid} {platform.node()}"):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 
@@ -1425,7 +1425,7 @@ def _take_over(lock_path: Path, holder: str) -> None:
 def stale(holder: str) -> bool:
     """A lock is stale when its process, on this host, no longer exists."""
     parts = holder.split()
-    if len(parts) < 2 or parts[1] != socket.gethostname() or not parts[0].isdigit():
+    if len(parts) < 2 or parts[1] != platform.node() or not parts[0].isdigit():
         return False
     try:
         os.kill(int(parts[0]), 0)
