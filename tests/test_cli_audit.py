@@ -81,6 +81,18 @@ def test_log_of_one_item_is_exact(book: Book):
     )
 
 
+def test_log_names_the_households_inside_a_list(book: Book):
+    """A cadre's `pairings` change is a list of households: each is shown with its head, the first one too (it is
+    mentioned nowhere else in the entry)."""
+    for home in book.homes:
+        assert run("pair", book.village, home, ledger=book.path).exit_code == 0
+    out = run("--lang", "en", "log", book.village, "-n", "1", ledger=book.path).stdout
+    line = next(text for text in out.splitlines() if "→" in text and book.homes[1] in text)
+    led = Ledger.open(book.path)
+    first, second = (f"{led.household(home).head} {home}" for home in book.homes)
+    assert line.split(": ", 1)[1] == f"{first} → {first},{second}", out
+
+
 def test_log_shows_a_hand_edit_with_its_author_and_the_changed_field(book: Book):
     rel = book.rel(book.working)
     edit(book.path, rel, ("due: '2026-12-01'", "due: '2026-12-31'"))
