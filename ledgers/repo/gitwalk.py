@@ -144,10 +144,13 @@ class Objects:
         return parse_commit(sha, raw)
 
     def close(self) -> None:
+        # Both pipes closed, cat-file ends at once (EOF, or EPIPE on an answer nobody read), so a plain blocking
+        # wait is safe; wait(timeout=…) polls in sleeps of 0.5 ms and more, a millisecond of every `log ENTRY`.
         with contextlib.suppress(Exception):
-            assert self.proc.stdin is not None
+            assert self.proc.stdin is not None and self.proc.stdout is not None
             self.proc.stdin.close()
-            self.proc.wait(timeout=5)
+            self.proc.stdout.close()
+            self.proc.wait()
         with contextlib.suppress(Exception):
             self.proc.kill()
 
