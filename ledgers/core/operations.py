@@ -472,13 +472,14 @@ def visitor_trailers(visit_docs: Iterable[Mapping[str, Any]]) -> list[tuple[str,
     they first appear: the visitors are not the commit's author (the clerk who typed the visit in), and this is
     how `git log --grep` finds them. A void withdraws a visit and names nobody; a correction names its visitors.
     The writers (visit add/edit, import) and audit's `visitor_mismatch` both read this one rule."""
-    visitors: list[str] = []
+    # A dict keeps first-seen order with a hashed membership test: an import's 10,000 visits by ~1,000 cadres
+    # searched a list (0.05 s).
+    visitors: dict[str, None] = {}
     for doc in visit_docs:
         if doc.get(VOIDS):
             continue
         for cadre in doc.get("by") or ():
-            if str(cadre) not in visitors:
-                visitors.append(str(cadre))
+            visitors[str(cadre)] = None
     return [(VISITOR, cadre) for cadre in visitors]
 
 
