@@ -131,11 +131,14 @@ def text(value: str | None, field: str, limit: int = MAX_TEXT, required: bool = 
             raise BadInput("empty_text", field=field)
         return None
     cleaned = value.strip()
-    for char in cleaned:
-        # Cf: invisible format characters (bidi overrides that reverse how a name reads, zero-width spaces that
-        # make two equal-looking names differ).
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") and char not in "\n\t":
-            raise BadInput("control_chars", field=field)
+    # isprintable() is false for every character of those categories (and for separators): a printable text, as
+    # most are, is settled in one C pass instead of a category look-up per character (an import's 10,000 names).
+    if not cleaned.isprintable():
+        for char in cleaned:
+            # Cf: invisible format characters (bidi overrides that reverse how a name reads, zero-width spaces that
+            # make two equal-looking names differ).
+            if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") and char not in "\n\t":
+                raise BadInput("control_chars", field=field)
     if len(cleaned) > limit:
         raise BadInput("too_long", field=field, length=len(cleaned), limit=limit)
     return screened(cleaned, field)
