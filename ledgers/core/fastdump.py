@@ -65,7 +65,7 @@ _PLAIN_FIRST = _PlainFirst()
 _BLOCK: dict[str, str] = {}
 _FLOW: dict[str, str] = {}
 _HEADS: dict[str, dict[str, str]] = {}  # indent -> key -> `indent key:`
-_FLOW_KEYS: dict[str, str] = {}  # key -> `key: ` in a flow mapping
+_FLOW_LINES: dict[tuple[Any, ...], str] = {}  # keys -> `{key: %s, …}`, a flow mapping's line with these keys
 
 
 def _string(value: str, flow: bool) -> str:
@@ -160,27 +160,24 @@ def _sequence(items: list, indent: str, out: list[str]) -> None:
 def _flow(value: Any) -> str:
     kind = type(value)
     if kind is dict:
-        # Written forms of keys and short strings looked up inline, as _mapping does (a visits import writes
-        # 10,000 of these lines; the calls per key and value were most of it).
+        # A mapping's line is its keys' line (`{id: %s, date: %s, …}`, made once per key order: a visits import
+        # writes 10,000 lines with the same keys) filled with the written forms of its values, short strings looked
+        # up inline as _mapping does.
+        keys = tuple(value)
+        line = _FLOW_LINES.get(keys)
+        if line is None:
+            line = _flow_line(keys)
         known = _FLOW
-        prefixes = _FLOW_KEYS
-        parts = []
-        for key, item in value.items():
-            prefix = prefixes.get(key) if type(key) is str else None
-            if prefix is None:
-                prefix = _key(key, True) + ": "  # `key: ` as written before (keys repeat on every line)
-                if len(prefixes) < 10_000:
-                    prefixes[key] = prefix
-            item_kind = type(item)
-            if item_kind is str:
-                parts.append(prefix + (known.get(item) or _string(item, True)))
-            elif item is None:
-                parts.append(prefix + "null")
-            elif item_kind is dict or item_kind is list:
-                parts.append(prefix + _flow(item))
-            else:
-                parts.append(prefix + _scalar(item, True))
-        return "{" + ", ".join(parts) + "}"
+        return line % tuple(
+            [
+                (known.get(item) or _string(item, True))
+                if type(item) is str
+                else "null"
+                if item is None
+                else _flow(item)
+                for item in value.values()
+            ]
+        )
     if kind is list:
         known = _FLOW
         return (
@@ -194,6 +191,14 @@ def _flow(value: Any) -> str:
             + "]"
         )
     return _scalar(value, True)
+
+
+def _flow_line(keys: tuple[Any, ...]) -> str:
+    """`{key: %s, …}` for a flow mapping with these keys, in this order (a `%` in a key written as `%%`)."""
+    line = "{" + ", ".join(_key(key, True).replace("%", "%%") + ": %s" for key in keys) + "}"
+    if len(_FLOW_LINES) < 1_000 and all(type(key) is str for key in keys):
+        _FLOW_LINES[keys] = line
+    return line
 
 
 def dump_block(data: Any) -> str:
