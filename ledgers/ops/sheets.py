@@ -1737,15 +1737,17 @@ class _Planner:
             assert home.source is not None
             self.plan.files[home.source.path] = dump_record(home).encode("utf-8")
             self.plan.entries.append(home_id)
+        plan = self.plan
+        streams, visit_docs, entries, created = plan.streams, plan.visit_docs, plan.entries, plan.created
         for visit, items in self.new_visits.values():
             record = replace(visit, items=tuple(items)) if items else visit
-            rel = layout.visit_stream_path(record.date, record.village)
             doc = _record_dict(record)
-            self.plan.streams.setdefault(rel, []).append(yamlio.dump_stream_doc(doc))
-            self.plan.visit_docs.append(doc)
-            self.plan.entries.append(record.id)
-            self.plan.created.append(record.id)
-        self.plan.entries = list(dict.fromkeys(self.plan.entries))
+            rel = layout.visit_stream_path(record.date, record.village)
+            streams.setdefault(rel, []).append(yamlio.dump_stream_doc(doc))
+            visit_docs.append(doc)
+            entries.append(record.id)
+            created.append(record.id)
+        plan.entries = list(dict.fromkeys(entries))
 
     # -- shared row parts
     def parse_fields(self, row: _Row, skip: tuple[str, ...] = ()) -> dict[str, Any]:
