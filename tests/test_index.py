@@ -247,3 +247,55 @@ def test_index_uses_committed_content_via_cat_file(hand_copy: Hand):
         line.split("\t")[1]: line.split()[2] for line in listing.splitlines() if kind_of(line.split("\t")[1])
     }
     assert recorded == expected
+
+
+def _derived_rows(ix: Index) -> dict[str, list[tuple]]:
+    tables = {table: f"SELECT * FROM {table}" for table in index_mod.DERIVED}  # noqa: S608
+    tables |= {
+        "shared": "SELECT path, id, shared FROM items",
+        "base": "SELECT * FROM meta WHERE key != 'commit'",
+    }
+    return {name: sorted(ix.conn.execute(sql), key=repr) for name, sql in tables.items()}
+
+
+def test_cold_build_finishes_each_group_as_a_refresh_derives(hand_copy: Hand, monkeypatch):
+    """A cold build makes the indexes and derived rows group by group while the workers parse (_finish_group); they
+    are the ones a refresh's _derive makes for every id, whether the files were parsed here or in worker shards."""
+    import os
+
+    item = sorted((hand_copy.path / "issues" / "2026").glob("*.yaml"))[0]
+    (hand_copy.path / "issues" / "2025").mkdir(exist_ok=True)
+    (hand_copy.path / "issues" / "2025" / item.name).write_bytes(item.read_bytes())  # one id in two files
+    git(hand_copy.path, "add", "issues/2025")
+    git(hand_copy.path, "commit", "-qm", "copied by hand")
+    led = Ledger.open(hand_copy.path)
+    every_index = {
+        statement.split()[5].format(t=table)
+        for statement in index_mod.INDEXES
+        for table in (index_mod.TABLES if "{t}" in statement else [None])
+    }
+    built = []
+    for parallel in (10**9, 1):
+        monkeypatch.setattr(index_mod, "PARALLEL_MIN_BLOBS", parallel)
+        monkeypatch.setattr(index_mod, "SHARD_WEIGHT", 3)  # many small tasks over both workers
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        with Index.open(led, rebuild=True) as ix:
+            assert ix.item_dups()
+            rows = _derived_rows(ix)
+            indexes = {
+                name
+                for (name,) in ix.conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                )
+            }
+            assert indexes == every_index
+            ix.conn.execute("BEGIN")
+            for table in index_mod.DERIVED:
+                ix.conn.execute(f"DELETE FROM {table}")  # noqa: S608
+            ix.conn.execute("UPDATE items SET shared = 0")
+            index_mod._derive(ix.conn, None)
+            assert _derived_rows(ix) == rows
+            ix.conn.execute("ROLLBACK")
+        built.append(rows)
+    assert built[0] == built[1]
+    assert any(shared for _, _, shared in built[0]["shared"]) and built[0]["household_facts"]
