@@ -325,6 +325,24 @@ def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
     assert_consistent(offices.a)
 
 
+def test_clone_and_sync_keep_a_commit_graph_with_changed_path_filters(
+    seed: Seed, offices: Offices, tmp_path: Path
+):
+    """After `sync`, every commit a path-limited `git log` reaches has a changed-path filter (git skips the trees
+    of the commits that did not touch the path): the other office's commits, the merge, this office's own."""
+    made = _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0 and sync_json(offices.b)[0] == 0
+    rel = Ledger.open(offices.b).path_of(made["qb"])
+    trace = tmp_path / "trace2"
+    env = dict(os.environ, GIT_TRACE2_PERF=str(trace))
+    subprocess.run(
+        ["git", "log", "--format=%H", "--", rel], cwd=offices.b, env=env, check=True, capture_output=True
+    )
+    stats = next(line for line in trace.read_text(encoding="utf-8").splitlines() if "bloom" in line)
+    counts = json.loads(stats.split("statistics:", 1)[1])
+    assert counts["filter_not_present"] == 0 and counts["definitely_not"] > 0, counts
+
+
 def _git_version() -> tuple[int, int]:
     words = subprocess.run(["git", "--version"], capture_output=True, text=True, check=True).stdout.split()
     major, minor = words[2].split(".")[:2]

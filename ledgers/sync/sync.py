@@ -44,7 +44,7 @@ from ..core.operations import MERGE_OP, RESOLVE_OP, commit_message
 from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
-from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env
+from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph
 from ..repo.worktree import ledger_status
 from . import remote as transfer
 
@@ -989,6 +989,7 @@ def clone(
     try:
         ledger = Ledger(target.resolve())
         register_merge_drivers(ledger)
+        refresh_commit_graph(ledger)
         if secret:
             secret_path = ledger.state_dir / "secret"
             secret_path.write_text(secret + "\n")
@@ -1268,6 +1269,7 @@ def sync(
         else:
             raise Unreachable("push_raced", remote=remote, attempts=attempts)
         final = _head(ledger)
+        refresh_commit_graph(ledger)
         received = incoming(ledger, start, merge_head(ledger) or final)
         count = int(
             _out(ledger, "rev-list", "--count", "--no-merges", f"{start}..{merge_head(ledger) or final}")
