@@ -328,18 +328,30 @@ def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
 def test_clone_and_sync_keep_a_commit_graph_with_changed_path_filters(
     seed: Seed, offices: Offices, tmp_path: Path
 ):
-    """After `sync`, every commit a path-limited `git log` reaches has a changed-path filter (git skips the trees
-    of the commits that did not touch the path): the other office's commits, the merge, this office's own."""
+    """A clone writes git's commit-graph with changed-path filters in the background (as git's auto-gc runs);
+    after `sync`, every commit a path-limited `git log` reaches has a filter (git skips the trees of the commits
+    that did not touch the path): the other office's commits, the merge, this office's own."""
+    import time
+
+    def filter_counts(clone: Path, rel: str) -> dict[str, int]:
+        trace = tmp_path / "trace2"
+        trace.unlink(missing_ok=True)
+        env = dict(os.environ, GIT_TRACE2_PERF=str(trace))
+        subprocess.run(
+            ["git", "log", "--format=%H", "--", rel], cwd=clone, env=env, check=True, capture_output=True
+        )
+        stats = next(line for line in trace.read_text(encoding="utf-8").splitlines() if "bloom" in line)
+        return json.loads(stats.split("statistics:", 1)[1])
+
+    chain = offices.a / ".git/objects/info/commit-graphs/commit-graph-chain"
+    deadline = time.monotonic() + 30
+    while not chain.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    counts = filter_counts(offices.a, Ledger.open(offices.a).path_of(seed.shared_item))
+    assert counts["filter_not_present"] == 0 and counts["definitely_not"] > 0, counts
     made = _work_offline(seed, offices)
     assert sync_json(offices.a)[0] == 0 and sync_json(offices.b)[0] == 0
-    rel = Ledger.open(offices.b).path_of(made["qb"])
-    trace = tmp_path / "trace2"
-    env = dict(os.environ, GIT_TRACE2_PERF=str(trace))
-    subprocess.run(
-        ["git", "log", "--format=%H", "--", rel], cwd=offices.b, env=env, check=True, capture_output=True
-    )
-    stats = next(line for line in trace.read_text(encoding="utf-8").splitlines() if "bloom" in line)
-    counts = json.loads(stats.split("statistics:", 1)[1])
+    counts = filter_counts(offices.b, Ledger.open(offices.b).path_of(made["qb"]))
     assert counts["filter_not_present"] == 0 and counts["definitely_not"] > 0, counts
 
 

@@ -989,7 +989,7 @@ def clone(
     try:
         ledger = Ledger(target.resolve())
         register_merge_drivers(ledger)
-        refresh_commit_graph(ledger)
+        refresh_commit_graph(ledger, background=True)
         if secret:
             secret_path = ledger.state_dir / "secret"
             secret_path.write_text(secret + "\n")
