@@ -1503,7 +1503,7 @@ def _cold_ingest(
     conn.execute("INSERT INTO meta VALUES ('visit_month_base', ?)", (str(base),))
     workers = os.cpu_count() or 1
     if len(blobs) >= PARALLEL_MIN_BLOBS and workers > 1:
-        _ingest_shards(conn, root, sorted(blobs.items()), workers, progress, base)
+        _ingest_shards(conn, root, list(blobs.items()), workers, progress, base)
     else:
         _ingest(conn, root, blobs, progress)
         for group in COLD_GROUPS:
@@ -1603,7 +1603,7 @@ def _ingest_shards(
             for group in COLD_GROUPS:  # tasks are handed out in this order
                 # sorted once the workers have the streams' tasks (it takes a moment at a county's size)
                 by_group[group].sort(key=_pack_order)
-                for chunk in _weighted_chunks(by_group[group]):
+                for chunk in _weighted_chunks(by_group[group], 20 if group == "streams" else 1):
                     pending[group] += 1
                     pool.apply_async(
                         _shard_task,
@@ -1661,12 +1661,13 @@ def _copy_shards(conn: sqlite3.Connection, shards: list[Path]) -> None:
         shard.unlink()
 
 
-def _weighted_chunks(entries: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+def _weighted_chunks(entries: list[tuple[str, str]], each: int) -> Iterator[list[tuple[str, str]]]:
+    """Tasks of SHARD_WEIGHT: a stream weighs `each` 20 (a month of a village's visits), an entity file 1."""
     chunk: list[tuple[str, str]] = []
     weight = 0
     for path, blob in entries:
         chunk.append((path, blob))
-        weight += 20 if kind_of(path) in STREAM_ROWS_KINDS else 1
+        weight += each
         if weight >= SHARD_WEIGHT:
             yield chunk
             chunk, weight = [], 0
@@ -1686,6 +1687,7 @@ def _shard_task(
         conn = _shard.get(group)
         if conn is None:
             conn = sqlite3.connect(Path(shard_dir) / f"{group}.{os.getpid()}.sqlite", isolation_level=None)
+            conn.execute("PRAGMA page_size = 65536")  # only appended to: fewer, larger pages (~7% less)
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             _create_schema(conn)
