@@ -516,6 +516,7 @@ class Transaction:
             contents[rel] = text if isinstance(text, bytes) else text.encode("utf-8")
         for rel in sorted(appends or {}):
             _safe_rel(rel)
+            self._original_listed(rel, listed)  # a new month's streams: no failed open each
             base = contents[rel] if rel in contents else self.current(rel) or b""
             contents[rel] = base + appends[rel].encode("utf-8")
         self._intend(list(contents))  # one journal write for the whole import
