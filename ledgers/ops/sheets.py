@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -923,30 +923,63 @@ _REUSED_VALUES = (
 
 def _load(ledger: Ledger, kind: str, factory: Callable[[dict[str, Any], Source], Any]) -> dict[str, Any]:
     """Every entity of a kind, read once (one file read per entity; no prefix resolution per id)."""
-    out: dict[str, Any] = {}
-    for entry_id in sorted(ledger.all_ids(kind)):
-        rel = ledger.path_of(entry_id)
-        data = ledger.read_yaml(rel)
-        if not isinstance(data, dict) or data.get("id") != entry_id:
-            raise CorruptFile(
-                "corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}"
+    return {
+        entry_id: _read_entity(ledger, ledger.path_of(entry_id), entry_id, factory)
+        for entry_id in sorted(ledger.all_ids(kind))
+    }
+
+
+def _read_entity(
+    ledger: Ledger, rel: str, entry_id: str, factory: Callable[[dict[str, Any], Source], Any]
+) -> Any:
+    data = ledger.read_yaml(rel)
+    if not isinstance(data, dict) or data.get("id") != entry_id:
+        raise CorruptFile("corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}")
+    try:
+        return factory(data, Source(rel))
+    except (TypeError, KeyError, ValueError) as exc:
+        raise CorruptFile(
+            "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
+        ) from None
+
+
+class _HouseholdFiles(Mapping[str, Household]):
+    """The ledger's households by id, each read from its file the first time a row asks for it: the index names
+    them (and holds what a sheet is matched on), so a households sheet of 200 rows into a county of 100,000
+    reads a few files, not all of them (23 s)."""
+
+    def __init__(self, ledger: Ledger, paths: dict[str, str]) -> None:
+        self.ledger = ledger
+        self.paths = paths
+        self.read: dict[str, Household] = {}
+
+    def __getitem__(self, home_id: str) -> Household:
+        home = self.read.get(home_id)
+        if home is None:
+            home = self.read[home_id] = _read_entity(
+                self.ledger, self.paths[home_id], home_id, Household.from_dict
             )
-        try:
-            out[entry_id] = factory(data, Source(rel))
-        except (TypeError, KeyError, ValueError) as exc:
-            raise CorruptFile(
-                "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
-            ) from None
-    return out
+        return home
+
+    def __contains__(self, home_id: object) -> bool:
+        return home_id in self.paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
 
 
 class SheetContext:
     """Look-ups a sheet needs: units and cadres by name, households by village + head, everything by id."""
 
-    def __init__(self, ledger: Ledger, lookup: ImportLookup | None = None) -> None:
+    def __init__(self, ledger: Ledger, lookup: ImportLookup | None = None, kind: str = "") -> None:
         self.ledger = ledger
-        # A visits import's households and cadres as the index has them (read/import_lookup.py), when it has one.
+        # What an import's rows are matched on, as the index has it (read/import_lookup.py), when it has one: a
+        # visits sheet's households and cadres, a households sheet's keys.
         self.lookup = lookup
+        self.kind = kind
         self.units = ledger.units()
         self.unit_names: dict[str, list[str]] = defaultdict(list)
         self.unit_aliases: dict[str, list[str]] = defaultdict(list)  # earlier names (org rename)
@@ -973,7 +1006,7 @@ class SheetContext:
     @property
     def cadres(self) -> dict[str, Cadre]:
         if self._cadres is None:
-            if self.lookup is not None:
+            if self.lookup is not None and self.kind == "visits":
                 self._cadres = self.lookup.cadres()  # type: ignore[assignment]  # what a visit row reads of them
             else:
                 self._cadres = _load(self.ledger, "C", Cadre.from_dict)
@@ -993,11 +1026,25 @@ class SheetContext:
             self._home_index = defaultdict(list)
             self._hash_index = {}
             self._register_index = {}
-            if self.lookup is not None:
+            if self.lookup is not None and self.kind == "visits":
                 # what a visit row reads of them: no ID number hashes or register numbers
                 self._households = self.lookup.households()  # type: ignore[assignment]
                 for facts in self._households.values():
                     self._home_index[(facts.village, facts.head)].append(facts.id)
+                return self._households
+            if self.lookup is not None:
+                # the keys below as the index has them (the same values the loop further down reads from the
+                # files, in the same id order); the households themselves are read when a row names them
+                keys = self.lookup.household_keys()
+                self._households = _HouseholdFiles(self.ledger, {row[0]: row[1] for row in keys})  # type: ignore[assignment]
+                for home_id, _path, village, head, id_hash, member_hashes, register_no in keys:
+                    self._home_index[(village, head or "")].append(home_id)
+                    if id_hash:
+                        self._hash_index[id_hash] = home_id
+                    for digest in (member_hashes or "").split():
+                        self._hash_index.setdefault(digest, home_id)
+                    if register_no:
+                        self._register_index.setdefault(_norm(register_no), home_id)
                 return self._households
             self._households = _load(self.ledger, "H", Household.from_dict)
             for home in self._households.values():
@@ -1518,9 +1565,9 @@ def plan_import(
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
     # A visit row's households and cadres from the index when the ledger has one: reading every household file
     # was most of a visits import (issue 19).
-    lookup = ImportLookup.open(ledger) if kind == "visits" else None
+    lookup = ImportLookup.open(ledger) if kind in ("visits", "households") else None
     try:
-        planner = _Planner(SheetContext(ledger, lookup), actor, plan, set(fields_by_col.values()), kind)
+        planner = _Planner(SheetContext(ledger, lookup, kind), actor, plan, set(fields_by_col.values()), kind)
         _plan_rows(planner, table, rows, fields_by_col, headers, findings, progress)
     finally:
         if lookup is not None:

@@ -7,10 +7,10 @@ the visits in force by date. It is used only when the ledger has one: building i
 reading the files, so a ledger that has never been listed reads them as before (ops/sheets.py). Opening it brings
 it to HEAD (parsing only the files changed since), as every read does.
 
-Two facts are not in the index exactly, and are read from the files, only where a row needs them:
-- a household's `registered` day: the index's first stay starts on it, or on the day the household was typed in
-  when it has none; for a visit dated before that day, one `git grep` over the household files tells the two apart
-  (the files that name `registered` at all are then parsed).
+A households sheet is matched on the keys the index keeps of each household (keyed hashes of the ID numbers,
+登记编号, village and head); the files of the households its rows name are read, not every one.
+
+One fact is not in the index exactly, and is read from the files, only where a row needs it:
 - an existing visit the same day at the same household: the index gives the candidates, their stream documents
   decide (its `unit` column falls back to the village where a document has no unit).
 """
@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import streams
-from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR
 from ..core.model import Source, Visit
-from ..repo.git import run as git_run
 from ..repo.store import Ledger
 
 
@@ -37,7 +35,7 @@ VISIT_IDS_READ = 300_000  # visits whose ids a look-up reads at once (~30 MB); m
 
 
 class HouseholdFacts:
-    """The parts of a household a visit row needs, as the index has them; `registered` read from its file if must."""
+    """The parts of a household a visit row needs, as the index has them."""
 
     __slots__ = ("id", "head", "village", "group", "path", "typed_in", "first_day", "_lookup", "_registered")
 
@@ -56,7 +54,7 @@ class HouseholdFacts:
     @property
     def registered(self) -> str | None:
         """The 建档 day: the first stay's start when it is not the day the household was typed in (then only the
-        registered day can have moved it); else the file says whether it has one."""
+        registered day can have moved it); else the index's copy of the file's `registered`."""
         if self._registered is _UNREAD:
             if self.first_day and self.first_day != self.typed_in:
                 self._registered = self.first_day
@@ -88,7 +86,7 @@ class ImportLookup:
         self.index = Index.open(ledger)
         self._visits_on: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._streams: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
-        self._naming_registered: set[str] | None = None
+        self._registered_days: dict[str, str] | None = None
         self._visit_ids: tuple[bool, set[str]] | None = None  # (all of them read, the ids read)
 
     @classmethod
@@ -115,27 +113,19 @@ class ImportLookup:
         return {row[0]: HouseholdFacts(row, first_days.get(row[0]), self) for row in rows}
 
     def registered_in_file(self, rel: str) -> str | None:
-        """A household file's `registered` day. Most have none: one `git grep` lists the files that name the word
-        at all (a few hundredths of a second for 10,000 files, where reading each took a second), only those are
-        parsed."""
-        if self._naming_registered is None:
-            # One thread: git's default (one per core) spends more CPU starting and handing work to threads than
-            # it saves on 10,000 small blobs (0.05 s → 0.03 s of CPU, and no faster on this machine's two cores).
-            done = git_run(
-                self.ledger.root,
-                *("grep", "--threads=1", "--cached", "-l", "-z"),
-                *("-F", "-e", "registered", "--", "households/"),
-                text=False,
-            )
-            if done.returncode not in (0, 1):  # 1: no file names it
-                detail = done.stderr.decode("utf-8", "replace").strip()
-                raise EnvironmentProblem("git_failed", detail=detail or "git grep")
-            self._naming_registered = set(done.stdout.decode("utf-8", "surrogateescape").split("\0"))
-        if rel not in self._naming_registered:
-            return None
-        data = self.ledger.read_yaml(rel)
-        value = data.get("registered") if isinstance(data, dict) else None
-        return None if value is None else str(value)
+        """A household file's `registered` day (建档), as the index read it (most have none)."""
+        if self._registered_days is None:
+            sql = "SELECT path, registered FROM households WHERE registered IS NOT NULL"
+            self._registered_days = dict(self.index.conn.execute(sql).fetchall())
+        return self._registered_days.get(rel)
+
+    def household_keys(self) -> list[tuple[str, str, str, str | None, str | None, str | None, str | None]]:
+        """(id, path, village, head, id_hash, member hashes space-separated, register_no) of every household, by
+        id: what a households import matches its rows on, without reading 100,000 files to learn it."""
+        sql = (
+            "SELECT id, path, village, head, id_hash, member_hashes, register_no FROM households ORDER BY id"
+        )
+        return self.index.conn.execute(sql).fetchall()
 
     def cadres(self) -> dict[str, CadreFacts]:
         rows = self.index.conn.execute("SELECT id, name, unit, status FROM cadres ORDER BY id").fetchall()

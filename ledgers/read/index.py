@@ -52,7 +52,7 @@ from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
 from ..repo.store import UNKNOWN, Ledger, read_head
 
-SCHEMA_VERSION = 23  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 24  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -74,6 +74,7 @@ SCHEMA_VERSION = 23  # 2: items.assign_by (petitions not assigned in time); 3: v
 # item events in unit order too (events_op_unit); 20: a period's items by creation day (items_period); 21: cadre_visits
 # 22: households_listing, `household list`'s extents (its widths before its rows) read from one covering index
 # 23: items_listing, the open items in list order with every listed column (issue list --overdue, --state open)
+# 24: households.id_hash, member_hashes, register_no, registered (an import's matching keys and 建档 day)
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -102,6 +103,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "paired",
         "head_cells",  # the head's width at a terminal (core/cells)
         "printable",  # 1 when head, ID number and phone print as they are: `household list` may stream the row
+        # What a households import matches a sheet's rows on (keyed hashes of the ID numbers, 登记编号) and the
+        # 建档 day a visits import checks against, so neither reads every household file (issue 19).
+        "id_hash",
+        "member_hashes",  # space-separated
+        "register_no",
+        "registered",
     ),
     # Where a household lived / a cadre served over [since, until): one row per stay, from create, each move
     # (搬迁, 调动) and, for a household, until its removal (销户). A correction (edit of the group) rewrites the
@@ -476,6 +483,10 @@ def _household_rows(path: str, data: dict[str, Any], rows: Rows) -> None:
             " ".join(str(cadre) for cadre in pairings),
             cell_width(head) if head is not None else None,
             _printable(head, _s(data.get("id_number")), _s(data.get("phone"))),
+            _s(data.get("id_hash")),
+            " ".join(str(digest) for digest in data.get("member_hashes") or ()) or None,
+            _s(data.get("register_no")),
+            _s(data.get("registered")),
         ),
     )
     _unit_span_rows(path, data, "village", rows, end=removed)
