@@ -55,7 +55,7 @@ from ..core.orgtree import read_code, short_name
 from ..core.registers import in_service, on_register
 from ..core.surveys import SURVEY_RESULTS, Survey, parse_round
 from ..read.import_lookup import ImportLookup
-from ..repo.store import Ledger, dump_item, dump_record
+from ..repo.store import Ledger, build_record, dump_item, dump_record
 
 KINDS = ("households", "cadres", "visits", "issues")
 IMPORT_KINDS = (*KINDS, "petitions")  # a 信访台账 is read as items (kind petition); it is exported as issues
@@ -935,12 +935,7 @@ def _read_entity(
     data = ledger.read_yaml(rel)
     if not isinstance(data, dict) or data.get("id") != entry_id:
         raise CorruptFile("corrupt_file", path=rel, line=1, detail=f"expected a mapping with id {entry_id}")
-    try:
-        return factory(data, Source(rel))
-    except (TypeError, KeyError, ValueError) as exc:
-        raise CorruptFile(
-            "corrupt_file", path=rel, line=1, detail=f"does not match its schema ({exc})"
-        ) from None
+    return build_record(factory, data, rel)
 
 
 class _HouseholdFiles(Mapping[str, Household]):

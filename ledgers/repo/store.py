@@ -295,7 +295,7 @@ class Ledger:
             if current is not None and cached is not None and cached[0] == current:
                 return cached[1]
         rel, data = self._entity(kind, entry_id, field_name)
-        record = _build(build, data, rel)
+        record = build_record(build, data, rel)
         if verify:
             self._verify_replay(rel, data, record)
             if current is not None:
@@ -1456,7 +1456,8 @@ def stale(holder: str) -> bool:
     return False
 
 
-def _build(factory: Any, data: dict[str, Any], rel: str) -> Any:
+def build_record(factory: Any, data: dict[str, Any], rel: str) -> Any:
+    """A record from its file's data; a file that does not fit its kind is CorruptFile naming it."""
     try:
         return factory(data, Source(rel))
     except (TypeError, KeyError, ValueError) as exc:
