@@ -1558,8 +1558,8 @@ def plan_import(
         kind, table.name, head, F.timestamp(), ignored_columns=ignored, registered=registered, role=role
     )
     rows = [(number, cells) for number, cells in table.rows if number > header_row]
-    # A visit row's households and cadres from the index when the ledger has one: reading every household file
-    # was most of a visits import (issue 19).
+    # A visit row's households and cadres, and what a households row is matched on, from the index when the ledger
+    # has one: reading every household file was most of such an import (issue 19).
     lookup = ImportLookup.open(ledger) if kind in ("visits", "households") else None
     try:
         planner = _Planner(SheetContext(ledger, lookup, kind), actor, plan, set(fields_by_col.values()), kind)
