@@ -30,6 +30,7 @@ ROWS = [
     "`minqing issue list --overdue`",
     "`minqing check`",
     "`minqing audit` (whole history)",
+    "`sync` of one commit each way (a stream file both offices changed)",
     "`import` of a households sheet (500 rows; rows/s in note)",
     "`import` of a visits sheet (500 rows; rows/s in note)",
 ]
@@ -41,6 +42,7 @@ REFERENCED = [
     "`minqing household list` piped into `head -20`",
     "`minqing check`",
     "`minqing audit` (whole history)",
+    "`sync` of one commit each way (a stream file both offices changed)",
     "`import` of a households sheet (500 rows; rows/s in note)",
     "`import` of a visits sheet (500 rows; rows/s in note)",
 ]
