@@ -37,33 +37,19 @@ VISIT_IDS_READ = 300_000  # visits whose ids a look-up reads at once (~30 MB); m
 class HouseholdFacts:
     """The parts of a household a visit row needs, as the index has them."""
 
-    __slots__ = ("id", "head", "village", "group", "path", "typed_in", "first_day", "_lookup", "_registered")
+    __slots__ = ("id", "head", "village", "group", "path", "registered")
 
-    def __init__(self, row: tuple[Any, ...], first_day: str | None, lookup: ImportLookup) -> None:
-        self.id, self.head, self.village, self.group, self.path, self.typed_in = row
-        self.head = self.head or ""
-        self.village = self.village or ""
-        self.first_day = first_day
-        self._lookup = lookup
-        self._registered: Any = _UNREAD
+    def __init__(self, row: tuple[Any, ...], first_day: str | None) -> None:
+        self.id, head, village, self.group, self.path, typed_in, registered = row
+        self.head = head or ""
+        self.village = village or ""
+        # The 建档 day: the first stay's start when it is not the day the household was typed in (then only the
+        # registered day can have moved it); else what the file says (the index's copy of its `registered`).
+        self.registered: str | None = first_day if first_day and first_day != typed_in else registered
 
     @property
     def unit(self) -> str:
         return self.group or self.village
-
-    @property
-    def registered(self) -> str | None:
-        """The 建档 day: the first stay's start when it is not the day the household was typed in (then only the
-        registered day can have moved it); else the index's copy of the file's `registered`."""
-        if self._registered is _UNREAD:
-            if self.first_day and self.first_day != self.typed_in:
-                self._registered = self.first_day
-            else:
-                self._registered = self._lookup.registered_in_file(self.path)
-        return self._registered
-
-
-_UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -86,7 +72,6 @@ class ImportLookup:
         self.index = Index.open(ledger)
         self._visits_on: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._streams: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
-        self._registered_days: dict[str, str] | None = None
         self._visit_ids: tuple[bool, set[str]] | None = None  # (all of them read, the ids read)
 
     @classmethod
@@ -109,15 +94,10 @@ class ImportLookup:
         first_days = dict(
             sql("SELECT id, min(since) FROM unit_spans WHERE id >= 'H-' AND id < 'H.' GROUP BY id").fetchall()
         )
-        rows = sql("SELECT id, head, village, grp, path, created FROM households ORDER BY id").fetchall()
-        return {row[0]: HouseholdFacts(row, first_days.get(row[0]), self) for row in rows}
-
-    def registered_in_file(self, rel: str) -> str | None:
-        """A household file's `registered` day (建档), as the index read it (most have none)."""
-        if self._registered_days is None:
-            sql = "SELECT path, registered FROM households WHERE registered IS NOT NULL"
-            self._registered_days = dict(self.index.conn.execute(sql).fetchall())
-        return self._registered_days.get(rel)
+        rows = sql(
+            "SELECT id, head, village, grp, path, created, registered FROM households ORDER BY id"
+        ).fetchall()
+        return {row[0]: HouseholdFacts(row, first_days.get(row[0])) for row in rows}
 
     def household_keys(self) -> list[tuple[str, str, str, str | None, str | None, str | None, str | None]]:
         """(id, path, village, head, id_hash, member hashes space-separated, register_no) of every household, by
