@@ -24,7 +24,25 @@ TRICKY = [
     "路灯损坏，需更换", "a\\b", "a\tb", "a\nb", "\u2028", "\x85", "\ufeff", "\x7f", "\u00a0", "😀", "138****1234",
 ]  # fmt: skip
 KEYS = st.sampled_from(
-    ["id", "name", "desc", "note", "at", "by", "op", "fields", "unit", "a_b", "x1", "y", "on", "no"]
+    [
+        "id",
+        "name",
+        "desc",
+        "note",
+        "at",
+        "by",
+        "op",
+        "fields",
+        "unit",
+        "a_b",
+        "x1",
+        "y",
+        "on",
+        "no",
+        "org.add",
+        "n.",
+        "y.1",
+    ]
 )
 TEXT = st.one_of(
     st.sampled_from(TRICKY),
@@ -200,8 +218,26 @@ def test_what_minqing_writes_is_read_fast(sample: Any) -> None:
         text = path.read_text(encoding="utf-8")
         if path.parts[-2] == "visits" or "visits" in path.relative_to(sample.path).parts:
             assert fastyaml.load_stream(text) == _yaml_stream(text), path
-        elif path.name != "minqing.yaml":  # the office config carries nested flow lists; PyYAML reads it
+        else:  # the office config too: its permission keys (`org.add`) are plain strings
             assert fastyaml.load_block(text) == _yaml_block(text), path
+
+
+def test_the_resolver_copy_is_pyyamls_table() -> None:
+    """fastyaml resolves with its own copy of PyYAML's implicit resolvers (so reads need not import PyYAML): the copy
+    must be the loader's live table, first character by first character, in the same order."""
+    live = {
+        first: [(tag, regexp.pattern, regexp.flags) for tag, regexp in entries]
+        for first, entries in yamlio.FastLoader.yaml_implicit_resolvers.items()
+    }
+    copy = {
+        first: [(tag, regexp.pattern, regexp.flags) for tag, regexp in entries]
+        for first, entries in fastyaml.resolver_table().items()
+    }
+    assert list(copy) == list(live)
+    assert copy == live
+    for word in TRICKY + ["org.add", "n.1", "1.5", "0o7", "0b1", "+.inf"]:
+        loader = yamlio.FastLoader("")
+        assert fastyaml._resolve(word) == loader.resolve(yaml.ScalarNode, word, (True, False)), word
 
 
 def test_yamlio_uses_the_fast_path_and_keeps_its_errors() -> None:

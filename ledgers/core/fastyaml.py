@@ -23,11 +23,69 @@ MISS: Any = object()  # "not in the subset": the caller parses the file with PyY
 
 # Characters PyYAML's reader refuses (its NON_PRINTABLE), and line breaks other than \n: never fast.
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")  # `org.add`: the config's permission keys
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # Flow tokens: a single-quoted scalar, a double-quoted one without escapes, a plain run, or one punctuation mark.
 _FLOW_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"\\]*\"|[^,\[\]{}:#'\" ][^,\[\]{}:#]*|[,\[\]{}:]| +")
+
+# PyYAML's implicit resolvers (yaml/resolver.py, the same since PyYAML 3) less the timestamp one, as the ledger
+# loaders have them: (tag, pattern, flags, the first characters it applies to), in PyYAML's order. A copy, so that
+# reading minqing's own files does not import PyYAML: its import is ~20 ms of a read-only command's startup (most of
+# it compiling its reader's character class). tests/test_fastyaml.py holds this copy to yamlio.FastLoader's live
+# table, key by key, so a PyYAML that resolved differently fails the tests instead of reading differently.
+IMPLICIT_RESOLVERS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    (
+        "tag:yaml.org,2002:bool",
+        r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""",
+        re.X,
+        tuple("yYnNtTfFoO"),
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""",
+        re.X,
+        tuple("-+0123456789."),
+    ),
+    (
+        "tag:yaml.org,2002:int",
+        r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+        re.X,
+        tuple("-+0123456789"),
+    ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", 0, ("<",)),
+    (
+        "tag:yaml.org,2002:null",
+        r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""",
+        re.X,
+        ("~", "n", "N", ""),
+    ),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", 0, ("=",)),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, tuple("!&*")),
+)
+
+
+def resolver_table() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """IMPLICIT_RESOLVERS by first character, as PyYAML's `yaml_implicit_resolvers` holds them."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, flags, firsts in IMPLICIT_RESOLVERS:
+        compiled = re.compile(pattern, flags)
+        for first in firsts:
+            table.setdefault(first, []).append((tag, compiled))
+    return table
+
 
 _resolvers: dict[str, list[tuple[str, Any]]] | None = None
 _plain_cache: dict[str, Any] = {}
@@ -45,13 +103,9 @@ def _resolve(text: str) -> str:
     """The tag PyYAML's resolver (yamlio.FastLoader's table) gives a plain scalar."""
     global _resolvers, _resolvable
     if _resolvers is None:
-        from .yamlio import FastLoader
-
-        table = FastLoader.yaml_implicit_resolvers
-        wildcard = table.get(None, [])  # type: ignore[call-overload]
-        _resolvers = {first: entries + wildcard for first, entries in table.items() if first is not None}
-        _resolvers[None] = wildcard  # type: ignore[index]
-        _resolvable = None if wildcard else frozenset(first for first in _resolvers if first is not None)
+        _resolvers = resolver_table()
+        _resolvers[None] = []  # type: ignore[index]  # PyYAML's table has no resolver for every first character
+        _resolvable = frozenset(first for first in _resolvers if first is not None)
     for tag, regexp in _resolvers.get(text[0] if text else "", _resolvers[None]):  # type: ignore[index]
         if regexp.match(text):
             return tag  # type: ignore[no-any-return]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .errors import Ambiguous, BadInput, NotFound
+
+if TYPE_CHECKING:
+    import random
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KINDS = {
@@ -30,6 +33,8 @@ _seeded: random.Random | None = None
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """Deterministic IDs for the demo and benchmarks (`--seed`); everything else uses the OS random source."""
+    import random  # only the demo and the benchmarks seed; every other command would pay its import (~2 ms)
+
     global _seeded
     previous, _seeded = _seeded, random.Random(seed)
     try:

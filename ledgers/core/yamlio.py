@@ -6,23 +6,21 @@ no custom tags, no duplicate keys, a size limit. Writes: fixed key order, unicod
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from . import fastyaml
 from .messages import Text
 
+if TYPE_CHECKING:
+    import yaml
+
 MAX_ENTITY_BYTES = 1 << 20  # 1 MiB: an item with a long history is a few KB
 MAX_STREAM_BYTES = 64 << 20  # a month of visits in one village
-
-_C_LOADER = getattr(yaml, "CSafeLoader", None)
-if _C_LOADER is None:  # pragma: no cover - depends on how PyYAML was built
-    print("minqing: warning: PyYAML has no C loader (libyaml); reading is slower", file=sys.stderr)
 
 
 def _without_timestamps(loader_cls: Any) -> Any:
@@ -57,6 +55,8 @@ class YamlProblem(ValueError):
 
 def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
     # PyYAML silently keeps the last of two equal keys; in a ledger file that is a hand edit gone wrong.
+    import yaml
+
     seen: set[str] = set()
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
@@ -73,12 +73,46 @@ def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) 
     return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep)
 
 
-FastLoader = type(
-    "LedgerFastLoader",
-    (_without_timestamps(_C_LOADER or yaml.SafeLoader),),
-    {"construct_mapping": _unique_keys_mapping},
-)
-PureLoader = _without_timestamps(yaml.SafeLoader)
+@dataclass(frozen=True)
+class _PyYaml:
+    """PyYAML and the classes minqing reads and writes with, built on first use: the files minqing writes are read
+    and written by fastyaml and fastdump, and importing PyYAML costs a read-only command ~15 ms of its startup."""
+
+    module: Any
+    fast_loader: Any  # safe, C when there is libyaml, no timestamps, no duplicate keys
+    pure_loader: Any  # safe, pure Python, no timestamps: event scans and constructing from composed nodes
+    dumper: Any
+
+
+@functools.cache
+def _pyyaml() -> _PyYaml:
+    import yaml
+
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is None:  # pragma: no cover - depends on how PyYAML was built
+        print("minqing: warning: PyYAML has no C loader (libyaml); reading is slower", file=sys.stderr)
+    fast_loader = type(
+        "LedgerFastLoader",
+        (_without_timestamps(c_loader or yaml.SafeLoader),),
+        {"construct_mapping": _unique_keys_mapping},
+    )
+    dumper = type(
+        "LedgerDumper",
+        (getattr(yaml, "CSafeDumper", yaml.SafeDumper),),
+        {"ignore_aliases": lambda self, data: True},
+    )
+    dumper.add_representer(str, _str_representer)
+    return _PyYaml(yaml, fast_loader, _without_timestamps(yaml.SafeLoader), dumper)
+
+
+def __getattr__(name: str) -> Any:
+    # yamlio.FastLoader and yamlio.PureLoader stay importable names (fastyaml's resolver table and the tests'
+    # references read them) without importing PyYAML with this module.
+    if name == "FastLoader":
+        return _pyyaml().fast_loader
+    if name == "PureLoader":
+        return _pyyaml().pure_loader
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # An anchor (&a), alias (*a) or tag (!t) can only begin a node: at the start of a line or after whitespace, `[`, `{`
@@ -105,8 +139,10 @@ def _screen(text: str, limit: int) -> None:
     if "&" not in text and "*" not in text and "!" not in text or not _RISKY.search(text):
         return  # the `in` tests are memchr-fast; the regex runs only on files with one of these characters
     # Only files where &, * or ! could start a node pay for an event scan; ours never carry anchors, aliases or tags.
+    pyyaml = _pyyaml()
+    yaml = pyyaml.module
     try:
-        for event in yaml.parse(text, Loader=PureLoader):
+        for event in yaml.parse(text, Loader=pyyaml.pure_loader):
             line = event.start_mark.line + 1 if event.start_mark else 0
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise YamlProblem(
@@ -151,9 +187,10 @@ def load(text: str, limit: int = MAX_ENTITY_BYTES) -> Any:
     fast = fastyaml.load_block(text)  # the files minqing writes, read ~3x faster; anything else: PyYAML below
     if fast is not fastyaml.MISS:
         return fast
+    pyyaml = _pyyaml()
     try:
-        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a SafeLoader
-    except yaml.YAMLError as exc:
+        return pyyaml.module.load(text, Loader=pyyaml.fast_loader)  # noqa: S506 - fast_loader is a SafeLoader
+    except pyyaml.module.YAMLError as exc:
         raise _problem(exc) from None
 
 
@@ -162,9 +199,10 @@ def load_all(text: str, limit: int = MAX_STREAM_BYTES) -> list[Any]:
     fast = fastyaml.load_stream(text)
     if fast is not fastyaml.MISS:
         return fast  # type: ignore[no-any-return]
+    pyyaml = _pyyaml()
     try:
-        return [doc for doc in yaml.load_all(text, Loader=FastLoader) if doc is not None]  # noqa: S506
-    except yaml.YAMLError as exc:
+        return [doc for doc in pyyaml.module.load_all(text, Loader=pyyaml.fast_loader) if doc is not None]  # noqa: S506
+    except pyyaml.module.YAMLError as exc:
         raise _problem(exc) from None
 
 
@@ -181,10 +219,11 @@ class Located:
 def load_located(text: str, stream: bool = False) -> list[Located]:
     """Parse with line numbers (slower; used by check). Streams give one Located per document."""
     _screen(text, MAX_STREAM_BYTES if stream else MAX_ENTITY_BYTES)
+    pyyaml = _pyyaml()
     try:
         # The C parser composes with the same marks (lines) as the pure one, an order of magnitude faster.
-        nodes = list(yaml.compose_all(text, Loader=FastLoader))
-    except yaml.YAMLError as exc:
+        nodes = list(pyyaml.module.compose_all(text, Loader=pyyaml.fast_loader))
+    except pyyaml.module.YAMLError as exc:
         raise _problem(exc) from None
     out = []
     for node in nodes:
@@ -192,8 +231,8 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
             continue
         lines: dict[tuple[Any, ...], int] = {}
         dups: list[tuple[str, int]] = []
-        _walk(node, (), lines, dups)
-        constructor = PureLoader("")
+        _walk(node, (), lines, dups, pyyaml.module)
+        constructor = pyyaml.pure_loader("")
         data = constructor.construct_document(node)
         out.append(Located(data, lines, tuple(dups), node.start_mark.line + 1))
     if not stream and len(out) > 1:
@@ -206,7 +245,7 @@ def load_located(text: str, stream: bool = False) -> list[Located]:
     return out
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list, line: int = 0) -> None:
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list, yaml: Any, line: int = 0) -> None:
     # A mapping value is located at its key's line (a nested block starts on the line after its key).
     lines[path] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -216,26 +255,18 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict, dups: list, line:
             if key in seen:
                 dups.append((str(key), key_node.start_mark.line + 1))
             seen.add(key)
-            _walk(value_node, path + (key,), lines, dups, key_node.start_mark.line + 1)
+            _walk(value_node, path + (key,), lines, dups, yaml, key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            _walk(child, path + (index,), lines, dups)
+            _walk(child, path + (index,), lines, dups, yaml)
 
 
 # ---------------------------------------------------------------- writing
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
 
 
 def dump(data: dict[str, Any]) -> str:
@@ -251,8 +282,14 @@ def dump(data: dict[str, Any]) -> str:
 
 def dump_with_pyyaml(data: dict[str, Any]) -> str:
     """The reference for `dump` (and what it falls back to)."""
-    return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=False
+    pyyaml = _pyyaml()
+    return pyyaml.module.dump(  # type: ignore[no-any-return]
+        data,
+        Dumper=pyyaml.dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100000,
+        default_flow_style=False,
     )
 
 
@@ -268,8 +305,9 @@ def dump_stream_doc(data: dict[str, Any]) -> str:
 
 def dump_stream_doc_with_pyyaml(data: dict[str, Any]) -> str:
     """The reference for `dump_stream_doc` (and what it falls back to)."""
-    body = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=True
+    pyyaml = _pyyaml()
+    body = pyyaml.module.dump(
+        data, Dumper=pyyaml.dumper, allow_unicode=True, sort_keys=False, width=100000, default_flow_style=True
     )
     return "--- " + body if body.endswith("\n") else "--- " + body + "\n"
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import fields as F
 from ..core.errors import EnvironmentProblem, Refused
 from .store import Ledger
+
+if TYPE_CHECKING:
+    import sqlite3
 
 VAULT = "pii.sqlite"
 ACCESS_LOG = "access.log"
@@ -36,6 +38,8 @@ PAIRS = {"id_number": "id_hash", "phone": "phone_hash"}
 
 
 def _vault(ledger: Ledger) -> sqlite3.Connection:
+    import sqlite3  # here: `log` and `show` import this module for --unmask, and most runs never open the vault
+
     path = ledger.state_dir / VAULT
     fresh = not path.exists()
     try:
@@ -51,6 +55,8 @@ def _vault(ledger: Ledger) -> sqlite3.Connection:
 def remember(ledger: Ledger, digest: str, value: str) -> None:
     """Keep a full value given on this machine (never in git). Called where the keyed hash is computed."""
     conn = _vault(ledger)
+    import sqlite3  # loaded by _vault
+
     try:
         with conn:
             conn.execute(
@@ -67,6 +73,8 @@ def _lookup(ledger: Ledger, digest: str) -> str | None:
     if not (ledger.state_dir / VAULT).exists():
         return None
     conn = _vault(ledger)
+    import sqlite3  # loaded by _vault
+
     try:
         row = conn.execute("SELECT value FROM pii WHERE digest = ?", (digest,)).fetchone()
     except sqlite3.Error:

@@ -12,7 +12,6 @@ import datetime as dt
 import errno
 import os
 import platform
-import random
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -403,7 +402,8 @@ class Ledger:
                     continue
                 if time.monotonic() >= deadline:
                     raise Busy("busy", holder=holder or "?", seconds=int(wait)) from None
-                time.sleep(random.uniform(0.005, 0.025))  # jitter: waiting writers do not retry in lockstep
+                # jitter, so waiting writers do not retry in lockstep; os.urandom spares every command random's import
+                time.sleep(0.005 + os.urandom(1)[0] / 255 * 0.02)
         except OSError as exc:
             raise EnvironmentProblem("io_failed", detail=f"{lock_path}: {exc.strerror or exc}") from None
         finally:
