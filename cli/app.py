@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import select
@@ -14,49 +15,65 @@ from typer._click.exceptions import UsageError
 
 from .common import STATE
 from .help_lang import lang_from_args, localize_usage_error
-from .lazy import FastGroup, lazy_commands
+from .lazy import FastGroup, LazyCommands, lazy_commands
 
-# Command modules, `cli/cmd_<name>.py`, each with `register(app)`. Add a module here to add its commands. A command
-# group lives in exactly one module named after it (`minqing cadre …` in cmd_cadre.py); a module of top-level
-# commands is named after what they are. This order is the order of `minqing --help` and of docs/reference/cli.md
-# (top-level commands first, then the groups).
-COMMAND_MODULES = [
-    "ledger",  # init, status, demo
-    "pairing",  # pair, unpair
-    "sync",  # clone, sync, conflicts, resolve-conflict, merge-driver (hidden)
-    "doctor",
-    "check",
-    "rollup",  # rollup, reindex
-    "office",  # rank, reconcile, duties
-    "sheets",  # import, export, find
-    "audit",  # log, audit
-    "undo",
-    "org",
-    "cadre",
-    "household",
-    "visit",
-    "survey",  # survey add (issue 18)
-    "issue",
-    "report",
-    "activity",
-    "review",
-    "period",
-    "hooks",
-]
+# Command modules, `cli/cmd_<name>.py`, each with `register(app)`, and the top-level names each registers. Add a
+# module here (with its names) to add its commands. A command group lives in exactly one module named after it
+# (`minqing cadre …` in cmd_cadre.py); a module of top-level commands is named after what they are. This order is the
+# order of `minqing --help` and of docs/reference/cli.md (top-level commands first, then the groups). A module is
+# imported when one of its names is looked up, so a command imports only its own module (21 modules were ~5 ms of
+# every command's startup); tests/test_perf_paths.py holds each module's names to what its register() adds.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "ledger": ("init", "status", "demo"),
+    "pairing": ("pair", "unpair"),
+    "sync": ("clone", "sync", "conflicts", "resolve-conflict", "merge-driver"),  # merge-driver is hidden
+    "doctor": ("doctor",),
+    "check": ("check",),
+    "rollup": ("rollup", "reindex"),
+    "office": ("rank", "reconcile", "duties"),
+    "sheets": ("import", "export", "find"),
+    "audit": ("log", "audit"),
+    "undo": ("undo",),
+    "org": ("org",),
+    "cadre": ("cadre",),
+    "household": ("household",),
+    "visit": ("visit",),
+    "survey": ("survey",),  # issue 18
+    "issue": ("issue",),
+    "report": ("report",),
+    "activity": ("activity",),
+    "review": ("review",),
+    "period": ("period",),
+    "hooks": ("hooks",),
+}
+
+
+@functools.cache
+def registered(module: str) -> typer.Typer:
+    """What `cli/cmd_<module>.py` registers, on a holder of its own (the module is imported here)."""
+    holder = typer.Typer()
+    importlib.import_module(f"{__package__}.cmd_{module}").register(holder)
+    return holder
 
 
 class MinqingGroup(FastGroup):
     """Catches LedgerError from any subcommand: message to stderr in the chosen language, exit code per DESIGN §8.
 
-    Its commands are built lazily from `COMMANDS` (cli/lazy.py): startup converts only the command that runs."""
+    Its commands are built lazily (cli/lazy.py): startup imports and converts only the command that runs."""
 
     def __init__(self, *args: Any, commands: Any = None, **kwargs: Any) -> None:
         if not commands:
-            commands = lazy_commands(
-                COMMANDS,
-                pretty_exceptions_short=app.pretty_exceptions_short,
-                rich_markup_mode=app.rich_markup_mode,
-                suggest_commands=kwargs.get("suggest_commands", True),
+            settings = {
+                "pretty_exceptions_short": app.pretty_exceptions_short,
+                "rich_markup_mode": app.rich_markup_mode,
+                "suggest_commands": kwargs.get("suggest_commands", True),
+            }
+            commands = LazyCommands(
+                {
+                    name: _from_module(module, name, settings)
+                    for module, names in COMMAND_MODULES.items()
+                    for name in names
+                }
             )
         super().__init__(*args, commands=commands, **kwargs)
         self.help_path = ""  # the root's help is the catalog's "minqing"
@@ -103,6 +120,13 @@ class MinqingGroup(FastGroup):
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)
+
+
+def _from_module(module: str, name: str, settings: dict[str, Any]) -> Any:
+    def make() -> Any:
+        return lazy_commands(registered(module), **settings)[name]
+
+    return make
 
 
 def _stdout_closed() -> bool:
@@ -176,19 +200,28 @@ def root(
     STATE.no_input = no_input
 
 
-# Command group (as typed: "cadre") -> the module that registers it ("cmd_cadre"); tests/test_layers.py holds each
-# group to the module named after it, and each of its commands (sub-groups too) to that module's functions.
-GROUP_MODULES: dict[str, str] = {}
-for _name in COMMAND_MODULES:
-    _groups_before = len(app.registered_groups)
-    importlib.import_module(f"{__package__}.cmd_{_name}").register(app)
-    for _group in app.registered_groups[_groups_before:]:
-        GROUP_MODULES[str(_group.name)] = f"cmd_{_name}"
-# The registrations move to a holder that MinqingGroup converts lazily; `app` keeps only the root callback, so
-# Typer's eager conversion (main() and CliRunner alike) has nothing else to convert.
-COMMANDS = typer.Typer()
-COMMANDS.registered_commands, app.registered_commands = app.registered_commands, []
-COMMANDS.registered_groups, app.registered_groups = app.registered_groups, []
+# `app` keeps only the root callback, so Typer's eager conversion (main() and CliRunner alike) has nothing else to
+# convert: MinqingGroup adds the commands, lazily.
+
+
+def every_command() -> typer.Typer:
+    """Every module's registrations on one holder, in COMMAND_MODULES' order: what Typer would convert eagerly
+    (the tests compare the lazy tree with it)."""
+    holder = typer.Typer()
+    for module in COMMAND_MODULES:
+        holder.registered_commands += registered(module).registered_commands
+        holder.registered_groups += registered(module).registered_groups
+    return holder
+
+
+def group_modules() -> dict[str, str]:
+    """Command group (as typed: "cadre") -> the module that registers it ("cmd_cadre"); tests/test_layers.py holds
+    each group to the module named after it, and each of its commands (sub-groups too) to that module's functions."""
+    return {
+        str(group.name): f"cmd_{module}"
+        for module in COMMAND_MODULES
+        for group in registered(module).registered_groups
+    }
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ No business rules here, and no import of git, yaml or sqlite: those load lazily 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -99,12 +98,16 @@ def note(text: str) -> None:
 
 
 def print_json(data: Any) -> None:
+    import json  # here: only --json output needs it (~1 ms of every command's startup)
+
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
 def print_json_list(items: Iterable[Any]) -> None:
     """`print_json` of a list, written an element at a time (the same bytes): a county's 100,000 households as
     one string was most of 700 MB."""
+    import json
+
     out = sys.stdout
     first = True
     for item in items:

@@ -127,7 +127,7 @@ def test_one_cli_module_per_command_group() -> None:
 
     from minqing.cli import app as app_module
 
-    groups = app_module.GROUP_MODULES
+    groups = app_module.group_modules()
     for group, module in groups.items():
         assert module == f"cmd_{group.replace('-', '_')}", (group, module)
         assert (ROOT / "cli" / f"{module}.py").exists(), module

@@ -20,6 +20,8 @@ from minqing.ledgers.ops import visits
 from minqing.ledgers.repo import store
 from minqing.ledgers.repo.store import UNKNOWN, Ledger, read_head
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _rev_parse(path: Path) -> str:
     return git(path, "rev-parse", "HEAD").strip()
@@ -254,16 +256,44 @@ def test_commands_import_only_what_they_need(sample: Sample) -> None:
     assert _imported("log", item_id, cwd=sample.path, env=env) == ["sqlite3"]  # the names it shows: the index
 
 
+def test_each_command_module_registers_the_names_listed_for_it() -> None:
+    import typer.main
+
+    from minqing.cli import app as app_module
+
+    for module, names in app_module.COMMAND_MODULES.items():
+        holder = app_module.registered(module)
+        registered = [
+            info.name or typer.main.get_command_name(info.callback.__name__)
+            for info in holder.registered_commands
+        ] + [typer.main.solve_typer_info_defaults(info).name for info in holder.registered_groups]
+        assert tuple(registered) == names, module
+    modules = {path.stem.removeprefix("cmd_") for path in (ROOT / "cli").glob("cmd_*.py")}
+    assert modules == set(app_module.COMMAND_MODULES)
+
+
+def test_a_command_imports_only_its_own_module(sample: Sample) -> None:
+    probe = (
+        "import sys\n"
+        "sys.argv = ['minqing', 'status']\n"
+        "from minqing.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('minqing.cli.cmd_')), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=sample.path)
+    assert done.stderr.strip().splitlines()[-1] == "['minqing.cli.cmd_ledger']", done.stderr
+
+
 def test_lazy_tree_lists_and_helps_every_command_as_typer_would() -> None:
     import typer
     import typer.main
     from typer.models import TyperInfo
 
-    from minqing.cli.app import COMMANDS, app
+    from minqing.cli.app import app, every_command
 
     lazy = typer.main.get_command(app)
     eager = typer.main.get_group_from_info(
-        TyperInfo(COMMANDS), pretty_exceptions_short=True, rich_markup_mode=None, suggest_commands=True
+        TyperInfo(every_command()), pretty_exceptions_short=True, rich_markup_mode=None, suggest_commands=True
     )
 
     from minqing.cli import help_lang

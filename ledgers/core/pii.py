@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -32,7 +33,8 @@ _NARROW = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx", 
 # back): a pattern that begins with a look-behind is tried at every character of the text (~40 ns each, as much as
 # parsing a visit document, and check and audit scan every file); this one lets the engine skip to the characters a
 # number can start with. The same matches from every position (tests/test_pii_scan.py holds it to the plain form).
-_CANDIDATE = re.compile(
+# Compiled on first use (~1 ms): every command imports this module, and most never scan a text.
+CANDIDATE_PATTERN = (
     rf"[1-8１-８](?<!{_WORD}[1-8１-８])"
     rf"(?:(?<=[1１])[3-9３-９]{_DIGIT}(?:{_SEP}{_DIGIT}){{8}}(?!{_WORD})"
     rf"|{_DIGIT}(?:{_SEP}{_DIGIT}){{13}}(?:(?:{_SEP}{_DIGIT}){{2}}{_SEP}[0-9０-９XxＸｘ])?(?!{_WORD}))"
@@ -99,6 +101,11 @@ class Found:
     masked: str
 
 
+@functools.cache
+def _candidates() -> re.Pattern[str]:
+    return re.compile(CANDIDATE_PATTERN)
+
+
 _SEPARATOR = re.compile(_SEP[:-1])
 SHORTEST_GROUP = 3
 
@@ -116,7 +123,7 @@ def find_numbers(text: str) -> list[Found]:
     """Every full ID number and mobile number in `text`, in order."""
     found: list[Found] = []
     position = 0
-    search = _CANDIDATE.search
+    search = _candidates().search
     while True:
         candidate = search(text, position)
         if candidate is None:

@@ -73,15 +73,20 @@ def _unique_keys_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) 
     return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep)
 
 
-@dataclass(frozen=True)
 class _PyYaml:
     """PyYAML and the classes minqing reads and writes with, built on first use: the files minqing writes are read
-    and written by fastyaml and fastdump, and importing PyYAML costs a read-only command ~15 ms of its startup."""
+    and written by fastyaml and fastdump, and importing PyYAML costs a read-only command ~15 ms of its startup.
+    (A plain class: a dataclass costs every command's startup ~0.5 ms to build.)"""
 
-    module: Any
-    fast_loader: Any  # safe, C when there is libyaml, no timestamps, no duplicate keys
-    pure_loader: Any  # safe, pure Python, no timestamps: event scans and constructing from composed nodes
-    dumper: Any
+    __slots__ = ("module", "fast_loader", "pure_loader", "dumper")
+
+    def __init__(self, module: Any, fast_loader: Any, pure_loader: Any, dumper: Any) -> None:
+        self.module = module
+        self.fast_loader = fast_loader  # safe, C when there is libyaml, no timestamps, no duplicate keys
+        self.pure_loader = (
+            pure_loader  # safe, pure Python, no timestamps: event scans, constructing composed nodes
+        )
+        self.dumper = dumper
 
 
 @functools.cache
