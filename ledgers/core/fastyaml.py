@@ -16,6 +16,7 @@ property tests in tests/test_fastyaml.py hold both readers to the same answer, i
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -77,38 +78,41 @@ IMPLICIT_RESOLVERS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
 )
 
 
+@functools.cache
+def _pattern(number: int) -> re.Pattern[str]:
+    # Compiled when first needed: a command that reads a config and a few files meets two or three of the seven.
+    _, pattern, flags, _ = IMPLICIT_RESOLVERS[number]
+    return re.compile(pattern, flags)
+
+
+# First character -> the resolvers (numbers in IMPLICIT_RESOLVERS) that apply to a plain scalar starting with it.
+_BY_FIRST: dict[str, tuple[int, ...]] = {}
+for _number, (_, _, _, _firsts) in enumerate(IMPLICIT_RESOLVERS):
+    for _first in _firsts:
+        _BY_FIRST[_first] = _BY_FIRST.get(_first, ()) + (_number,)
+# First characters some implicit resolver applies to; a plain scalar starting otherwise is a string.
+_resolvable = frozenset(_BY_FIRST)
+
+
 def resolver_table() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     """IMPLICIT_RESOLVERS by first character, as PyYAML's `yaml_implicit_resolvers` holds them."""
-    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-    for tag, pattern, flags, firsts in IMPLICIT_RESOLVERS:
-        compiled = re.compile(pattern, flags)
-        for first in firsts:
-            table.setdefault(first, []).append((tag, compiled))
-    return table
+    return {
+        first: [(IMPLICIT_RESOLVERS[number][0], _pattern(number)) for number in numbers]
+        for first, numbers in _BY_FIRST.items()
+    }
 
 
-_resolvers: dict[str, list[tuple[str, Any]]] | None = None
 _plain_cache: dict[str, Any] = {}
 _key_cache: dict[str, Any] = {}
 _NOT_SEEN: Any = object()
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
-# First characters some implicit resolver applies to; a plain scalar starting otherwise is a string. None until the
-# resolver table is read (and forever when that table has resolvers for any first character).
-_resolvable: frozenset[str] | None = None
-
-
 def _resolve(text: str) -> str:
     """The tag PyYAML's resolver (yamlio.FastLoader's table) gives a plain scalar."""
-    global _resolvers, _resolvable
-    if _resolvers is None:
-        _resolvers = resolver_table()
-        _resolvers[None] = []  # type: ignore[index]  # PyYAML's table has no resolver for every first character
-        _resolvable = frozenset(first for first in _resolvers if first is not None)
-    for tag, regexp in _resolvers.get(text[0] if text else "", _resolvers[None]):  # type: ignore[index]
-        if regexp.match(text):
-            return tag  # type: ignore[no-any-return]
+    for number in _BY_FIRST.get(text[0] if text else "", ()):
+        if _pattern(number).match(text):
+            return IMPLICIT_RESOLVERS[number][0]
     return "tag:yaml.org,2002:str"
 
 
@@ -117,7 +121,7 @@ def plain(text: str) -> Any:
     found = _plain_cache.get(text, _NOT_SEEN)
     if found is not _NOT_SEEN:
         return found
-    if _resolvable is not None and text and text[0] not in _resolvable and text[0] not in _INDICATORS:
+    if text and text[0] not in _resolvable and text[0] not in _INDICATORS:
         # An id, a code word, Chinese text: no resolver applies, so it is a string if it is a valid plain scalar.
         # Not cached: such values are mostly unique (ids, timestamps) and would crowd the cache out.
         ok = text[0] != " " and text[-1] != " " and ":" not in text and "#" not in text
@@ -298,11 +302,8 @@ _shaped: dict[tuple[tuple[str, ...], tuple[int, ...]], Any] = {}
 _QUOTED, _SAFE_PLAIN, _GENERAL = 0, 1, 2
 
 
-def _safe_plain() -> str | None:
-    """The group for a plain scalar plain() reads as its own text without a resolver, or None (resolvers apply to
-    any first character)."""
-    if _resolvable is None:
-        return None
+def _safe_plain() -> str:
+    """The group for a plain scalar plain() reads as its own text without a resolver."""
     excluded = "".join(sorted(set(_resolvable) | _INDICATORS | set(" '\",[]{}:#\n")))
     first = "[^" + re.escape(excluded) + "]"
     return first + "(?:[^,\\[\\]{}:#\n]*[^,\\[\\]{}:#\n ])?"
@@ -311,20 +312,19 @@ def _safe_plain() -> str | None:
 def _shape(raw: str) -> int:
     if raw[0] == "'" and "'" not in raw[1:-1]:
         return _QUOTED
-    if _resolvable is not None and raw[0] not in _resolvable and raw[0] not in _INDICATORS:
+    if raw[0] not in _resolvable and raw[0] not in _INDICATORS:
         if raw[0] not in " '\"" and raw[-1] != " " and ":" not in raw and "#" not in raw:
             return _SAFE_PLAIN
     return _GENERAL
 
 
 def _shaped_template(keys: tuple[str, ...], raws: tuple[str, ...]) -> tuple[Any, list[int]] | None:
-    safe = _safe_plain()
-    shapes = tuple(_shape(raw) if safe is not None else _GENERAL for raw in raws)
+    shapes = tuple(_shape(raw) for raw in raws)
     found = _shaped.get((keys, shapes))
     if found is None:
         if len(_shaped) >= 64:
             return None
-        groups = {_QUOTED: "'([^'\\n]*)'", _SAFE_PLAIN: f"({safe})", _GENERAL: "(" + _VALUE + ")"}
+        groups = {_QUOTED: "'([^'\\n]*)'", _SAFE_PLAIN: f"({_safe_plain()})", _GENERAL: "(" + _VALUE + ")"}
         pattern = (
             "\\{"
             + ", ".join(
