@@ -210,7 +210,7 @@ LocalizedHelp.context_class = HelpContext  # type: ignore[attr-defined]
 
 # --- click's own usage errors ------------------------------------------------------------------------------------
 
-_NO_SUCH_COMMAND = r"No such command '(.+)'\.$"
+_NO_SUCH_COMMAND = r"No such command '(.+?)'\.(?: Did you mean '(.+)'\?)?$"  # click suggests a close name
 _EXTRA_ARGUMENTS = r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"
 _INVALID_VALUE = r"Invalid value for (.+?): (.*)$"
 
@@ -233,7 +233,10 @@ def _usage_text(error: Any, lang: str) -> str | None:
         return render("usage_needs_value", lang, name=error.option_name)
     message = error.format_message()
     if match := re.match(_NO_SUCH_COMMAND, message):
-        return render("usage_no_such_command", lang, name=match.group(1))
+        text = render("usage_no_such_command", lang, name=match.group(1))
+        if match.group(2):
+            text += render("usage_did_you_mean", lang, names=match.group(2))
+        return text
     if match := re.match(_EXTRA_ARGUMENTS, message):
         return render("usage_extra_arguments", lang, values=match.group(1))
     if match := re.match(_INVALID_VALUE, message):

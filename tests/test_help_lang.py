@@ -315,6 +315,8 @@ def test_hand_edited_files_in_chinese_are_wholly_chinese(world: World):
         ("issue", "show"),
         ("issue", "show", "Q-1", "extra"),
         ("issue", "bogus"),
+        ("issue", "shwo"),  # click adds "Did you mean 'show'?"
+        ("stauts",),
         ("--bogus",),
         ("log", "-n", "x1"),
     ],
@@ -327,5 +329,7 @@ def test_click_usage_errors_are_said_in_chinese(argv):
     assert zh.exit_code == 2, zh.output
     assert "错误：" in zh.stderr and "Error" not in zh.stderr and "Try " not in zh.stderr, zh.stderr
     assert english_words(zh.stderr) == [], zh.stderr
+    if argv[-1] in ("shwo", "stauts"):
+        assert "是否想用" in zh.stderr, zh.stderr
     en = CliRunner().invoke(app, ["--lang", "en", *argv])
     assert en.exit_code == 2 and "Error: " in en.stderr and not CJK.search(en.stderr), en.stderr
