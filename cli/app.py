@@ -1,7 +1,5 @@
 """The Typer app: global options, the one place LedgerErrors become a one-line message and an exit code."""
 
-from __future__ import annotations
-
 import contextlib
 import functools
 import importlib

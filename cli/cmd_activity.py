@@ -1,7 +1,5 @@
 """`minqing activity`: night schools, lectures, services, cleanups, drills and joint meetings."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

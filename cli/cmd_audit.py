@@ -1,7 +1,5 @@
 """History and trust: log (what changed, by whom) and audit (every commit against its operation)."""
 
-from __future__ import annotations
-
 import collections
 import re
 from typing import Annotated, Any

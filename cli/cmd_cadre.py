@@ -1,7 +1,5 @@
 """`minqing cadre`: the roster of cadres, their recalls, and (`cadre key`) their SSH signing keys."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

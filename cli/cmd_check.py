@@ -1,7 +1,5 @@
 """`minqing check`: every file of the ledger against its schema, references, workflow and layout."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

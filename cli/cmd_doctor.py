@@ -1,7 +1,5 @@
 """doctor: find and repair what a killed command, a moved venv or an interrupted sync left behind."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`minqing hooks`: the git hooks that refuse hand commits and unaudited pushes."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`minqing household`: the register of households and their 两不愁三保障 indicators."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

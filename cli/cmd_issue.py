@@ -1,7 +1,5 @@
 """`minqing issue`: items on the ledgers and their workflow, from registration to closure (销号)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """The ledger itself: init (a new one), demo (the sample county), status (the clerk's one-screen summary)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

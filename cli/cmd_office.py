@@ -1,8 +1,6 @@
 """The offices' sheets for meetings: rank (季排名), reconcile (对账销号) and duties (the monthly and quarterly
 minimums). Numbers come from ledgers/read/office.py; formats from cli/office_render.py."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`minqing org`: the org tree of units, county down to group/grid."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """Pairings (结对认亲): pair and unpair a cadre with a household."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`minqing period`: reporting periods (报送): close a month for a unit, reopen it, show it with what came late."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

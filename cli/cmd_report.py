@@ -1,7 +1,5 @@
 """`minqing report`: the reports written for the office: nightly (the rollups, for cron) and daily (日报制)."""
 
-from __future__ import annotations
-
 import contextlib
 import os
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`minqing review`: the quarterly team reviews 一会三评 and the problems raised at them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

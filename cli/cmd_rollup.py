@@ -4,8 +4,6 @@ A rollup over several ledgers (--repo, repeatable, and/or --repos-file: a city o
 computed by `R.gather`: each ledger's index refreshed and its part computed in a pool of worker processes, summed in
 the order the ledgers were given (MINQING_JOBS=1: one after another in this process)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """The office's sheets and the search box: import, export, find."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any

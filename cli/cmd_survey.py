@@ -1,7 +1,5 @@
 """`minqing survey`: the satisfaction survey (群众满意度测评), one household's answer at a time (issue 18)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Many offices: clone, sync, conflicts, resolve-conflict, and the hidden merge-driver git calls."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`minqing undo`: reverse your own last operation of the day, as a new operation (撤销)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`minqing visit`: visits, talks and stays, each with the items raised during it."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Annotated
 

@@ -272,6 +272,13 @@ def test_each_command_module_registers_the_names_listed_for_it() -> None:
     assert modules == set(app_module.COMMAND_MODULES)
 
 
+def test_command_modules_keep_their_annotations_evaluated() -> None:
+    """Typer reads every parameter's annotation when it builds the command that runs. Written as strings
+    (`from __future__ import annotations`), each would be compiled then: ~2 ms of `log ENTRY`'s startup."""
+    for path in [*(ROOT / "cli").glob("cmd_*.py"), ROOT / "cli" / "app.py"]:
+        assert "from __future__ import annotations" not in path.read_text(encoding="utf-8"), path.name
+
+
 def test_a_command_imports_only_its_own_module(sample: Sample) -> None:
     probe = (
         "import sys\n"
