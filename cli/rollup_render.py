@@ -5,9 +5,7 @@ Formats live in cli/ (STYLE §7); the numbers come from ledgers/rollup.py. Impor
 
 from __future__ import annotations
 
-import html
 import io
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -322,6 +320,8 @@ def csv_bytes(result: Rollup, lang: str) -> bytes:
 
 
 def json_text(data: Any) -> str:
+    import json  # here: a table, the usual rollup, needs no json (nor html): ~2 ms of its startup
+
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -394,6 +394,12 @@ svg text { font-size: 11px; fill: #222; }
 COLOURS = ("#4e79a7", "#f28e2b", "#e15759")
 
 
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
 def _bars(
     title_: str, labels: list[str], series: list[tuple[str, list[float]]], maximum: float, percent: bool
 ) -> str:
@@ -402,10 +408,10 @@ def _bars(
     group = bar * len(series) + gap
     height = group * len(labels) + 10
     out = [
-        f"<figure><figcaption>{html.escape(title_)}</figcaption>",
+        f"<figure><figcaption>{_escape(title_)}</figcaption>",
         '<div class="legend">'
         + "".join(
-            f'<span style="background:{COLOURS[index]}"></span>{html.escape(name)}'
+            f'<span style="background:{COLOURS[index]}"></span>{_escape(name)}'
             for index, (name, _) in enumerate(series)
         )
         + "</div>",
@@ -416,7 +422,7 @@ def _bars(
         top = position * group + 5
         out.append(
             f'<text x="{label_width - 4}" y="{top + bar * len(series) / 2 + 4}" text-anchor="end">'
-            f"{html.escape(name)}</text>"
+            f"{_escape(name)}</text>"
         )
         for index, (_, values) in enumerate(series):
             value = values[position]
@@ -486,7 +492,7 @@ def _html_tables(result: Rollup, lang: str, level: int) -> str:
     parts = []
     for section, keys in columns(result):
         headers, rows = _grid(result, keys, lang)
-        parts.append(f"<h{level + 1}>{html.escape(_t(section, lang))}</h{level + 1}>")
+        parts.append(f"<h{level + 1}>{_escape(_t(section, lang))}</h{level + 1}>")
         parts.append(html_figures_table(headers, rows))
     return "\n".join(parts)
 
@@ -494,18 +500,18 @@ def _html_tables(result: Rollup, lang: str, level: int) -> str:
 def html_figures_table(headers: list[str], rows: list[list[str]]) -> str:
     """The same table as HTML, its last row marked as the total (shared with cli/series_render.py)."""
     parts = [
-        "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr></thead><tbody>"
+        "<table><thead><tr>" + "".join(f"<th>{_escape(h)}</th>" for h in headers) + "</tr></thead><tbody>"
     ]
     for index, row in enumerate(rows):
         css = ' class="total"' if index == len(rows) - 1 else ""
-        parts.append(f"<tr{css}>" + "".join(f"<td>{html.escape(value)}</td>" for value in row) + "</tr>")
+        parts.append(f"<tr{css}>" + "".join(f"<td>{_escape(value)}</td>" for value in row) + "</tr>")
     parts.append("</tbody></table>")
     return "\n".join(parts)
 
 
 def html_section(result: Rollup, lang: str, level: int = 1) -> str:
     return (
-        f"<section><h{level}>{html.escape(title(result, lang))}</h{level}>\n"
+        f"<section><h{level}>{_escape(title(result, lang))}</h{level}>\n"
         + _charts(result, lang)
         + "\n"
         + _html_tables(result, lang, level)
@@ -518,7 +524,7 @@ def html_page(page_title: str, sections: list[str], lang: str) -> str:
     code = "en" if lang == "en" else "zh-CN"
     return (
         f'<!DOCTYPE html>\n<html lang="{code}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(page_title)}</title><style>{CSS}</style></head><body>\n"
+        f"<title>{_escape(page_title)}</title><style>{CSS}</style></head><body>\n"
         + "\n".join(sections)
         + "\n</body></html>\n"
     )

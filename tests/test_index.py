@@ -299,3 +299,26 @@ def test_cold_build_finishes_each_group_as_a_refresh_derives(hand_copy: Hand, mo
         built.append(rows)
     assert built[0] == built[1]
     assert any(shared for _, _, shared in built[0]["shared"]) and built[0]["household_facts"]
+
+
+def test_a_query_beside_reads_the_same_index_and_cannot_write_it(hand: Hand) -> None:
+    """`Index.beside`: a thread with its own read-only connection (rollups run the households' figures there)."""
+    import threading
+
+    with Index.open(Ledger.open(hand.path)) as ix:
+        threads: list[str] = []
+
+        def count(conn: sqlite3.Connection) -> int:
+            threads.append(threading.current_thread().name)
+            return conn.execute("SELECT count(*) FROM households").fetchone()[0]
+
+        waiting = ix.beside(count)
+        assert waiting() == ROWS["households"]
+        assert threads == ["minqing-index-reader"]
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM households")
+
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            ix.beside(write)()
+        assert ix.conn.execute("SELECT count(*) FROM households").fetchone()[0] == ROWS["households"]

@@ -1065,6 +1065,37 @@ class Index:
 
     # ------------------------------------------------------------ reading
 
+    def beside(self, work: Callable[[sqlite3.Connection], Any]) -> Callable[[], Any]:
+        """Run `work` on a thread with a read-only connection of its own to this index, beside what the caller
+        queries meanwhile: SQLite steps a statement with the GIL released, so two aggregates share the cores.
+        Returns a function that waits for the thread and gives `work`'s result (or raises its exception). Each
+        statement reads the index as last committed, as every statement of `conn` does."""
+        outcome: list[Any] = []
+
+        def run() -> None:
+            try:
+                conn = sqlite3.connect(
+                    f"{self.path.as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30
+                )
+                try:
+                    outcome.append((True, work(conn)))
+                finally:
+                    conn.close()
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, raised there
+                outcome.append((False, error))
+
+        thread = threading.Thread(target=run, name="minqing-index-reader", daemon=True)
+        thread.start()
+
+        def result() -> Any:
+            thread.join()
+            ok, value = outcome[0]
+            if not ok:
+                raise value
+            return value
+
+        return result
+
     def problems(self) -> list[tuple[str, str]]:
         return list(self.conn.execute("SELECT path, error FROM blobs WHERE error IS NOT NULL ORDER BY path"))
 

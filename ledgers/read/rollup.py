@@ -555,9 +555,28 @@ def _tallies(
         _department_metrics(params, fill)
         return out, None
     if by in ORG_GROUPINGS and not index.item_dups():
+        base = index.visit_month_base()
+
+        def households_and_visits(beside: Any) -> dict[str, Tally]:
+            # Its own rows, added below: two threads must not add to one Tally.
+            rows: dict[str, Tally] = defaultdict(Tally)
+
+            def fill_beside(sql: str, names: tuple[str, ...]) -> None:
+                for key, *numbers in beside.execute(sql, params):
+                    counts = rows[key].counts
+                    for name, number in zip(names, numbers, strict=True):
+                        counts[name] += int(number or 0)
+
+            _org_metrics(beside, by, period, params, base, rows, fill_beside)
+            _survey_metrics(_key(by, "s.unit"), "", fill_beside)
+            return rows
+
+        # The households' and visits' figures on a second connection while this one reads the items' (at `large`
+        # ~75 and ~120 ms of SQL): the same statements, the same sums, on both cores.
+        waiting = index.beside(households_and_visits)
         totals = _org_item_metrics(conn, by, params, out)
-        _org_metrics(conn, by, period, params, index.visit_month_base(), out, fill)
-        _survey_metrics(_key(by, "s.unit"), "", fill)
+        for key, tally in waiting().items():
+            out[key].add(tally)
         return out, totals
     join, key = _leader_join(by)
     where = _unit_filter("i.unit")
