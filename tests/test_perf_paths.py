@@ -418,3 +418,39 @@ def test_a_git_failure_in_a_worker_is_one_clean_error(
     assert error.value.render("en") == "git failed: cat-file: blob missing"
     state = sample.path / ".git" / "minqing"
     assert not list(state.glob("shards.*")) and not list(state.glob("*.tmp"))
+
+
+def test_cat_file_answers_are_read_one_way_from_pipes_files_and_memory(
+    sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gitwalk.read_batch_answer` parses `git cat-file --batch` for log and audit (a pipe) and for the index
+    (a temp file read into memory, or a pipe for more than CAT_AT_ONCE blobs): the same contents every way, None for
+    a missing object, an error when git stops short."""
+    import io
+
+    from minqing.ledgers.core.errors import EnvironmentProblem
+    from minqing.ledgers.read import index as index_mod
+    from minqing.ledgers.repo.gitwalk import Git, Objects, read_batch_answer
+
+    paths = git(sample.path, "ls-files", "households").split()[:7]
+    blobs = [git(sample.path, "rev-parse", f"HEAD:{path}").strip() for path in paths]
+    files = [(sample.path / path).read_bytes() for path in paths]
+    assert list(index_mod._cat_blobs(sample.path, blobs)) == files  # from a temp file
+    monkeypatch.setattr(index_mod, "CAT_AT_ONCE", 2)
+    assert list(index_mod._cat_blobs(sample.path, blobs)) == files  # streamed from the pipe
+    objects = Objects(Git(sample.path))
+    try:
+        assert objects.read_many([*blobs[:2], "HEAD:no such file.yaml", blobs[2]]) == [
+            *files[:2],
+            None,
+            files[2],
+        ]
+    finally:
+        objects.close()
+    with pytest.raises(EnvironmentProblem, match="blob 0+ missing"):
+        list(index_mod._cat_blobs(sample.path, [blobs[0], "0" * 40]))
+    answer = b"%s blob %d\n%s\n" % (blobs[0].encode(), len(files[0]), files[0])
+    assert read_batch_answer(io.BytesIO(answer)) == (b"blob", files[0])
+    for cut in (len(answer) - 1, len(answer) - 5, 10, 0):
+        with pytest.raises(EnvironmentProblem):
+            read_batch_answer(io.BytesIO(answer[:cut]))

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import shutil
 import sqlite3
@@ -41,7 +42,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from ..core import fields as F
 from ..core import streams, yamlio
@@ -50,6 +51,7 @@ from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED, at_risk
 from ..repo import git
+from ..repo.gitwalk import read_batch_answer
 from ..repo.store import UNKNOWN, Ledger, read_head
 
 SCHEMA_VERSION = 24  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
@@ -897,13 +899,7 @@ def _cat_blobs(root: Path, blobs: list[str]) -> Iterator[bytes]:
     writer.start()
     try:
         for blob in blobs:
-            header = proc.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
-                raise EnvironmentProblem("git_failed", detail=f"cat-file: blob {blob} missing")
-            size = int(header[2])
-            data = proc.stdout.read(size)
-            proc.stdout.read(1)
-            yield data
+            yield _blob_answer(proc.stdout, blob)
     finally:
         writer.join(timeout=5)
         with contextlib.suppress(Exception):
@@ -921,21 +917,23 @@ def _cat_at_once(root: Path, blobs: list[str]) -> Iterator[bytes]:
             cwd=root,
             input=b"".join(blob.encode() + b"\n" for blob in blobs),
             stdout=out,
-            check=False,  # a missing blob or a failed git shows as a header that is not the blob's
+            check=False,  # a missing blob or a failed git shows as an answer that is not the blob
         )
         out.seek(0)
-        data = out.read()
-    position = 0
+        # Read whole, then parsed from memory: one read of the file instead of two calls a blob.
+        answers = io.BytesIO(out.read())
     for blob in blobs:
-        end = data.find(b"\n", position)
-        header = data[position:end].split() if end >= 0 else []
-        if len(header) != 3 or header[1] != b"blob":
-            raise EnvironmentProblem("git_failed", detail=f"cat-file: blob {blob} missing")
-        position = end + 1 + int(header[2])
-        if position >= len(data):  # cut short: git stopped half-way
-            raise EnvironmentProblem("git_failed", detail=f"cat-file: blob {blob} missing")
-        yield data[end + 1 : position]
-        position += 1
+        yield _blob_answer(answers, blob)
+
+
+def _blob_answer(stream: IO[bytes], blob: str) -> bytes:
+    try:
+        answer = read_batch_answer(stream)
+    except EnvironmentProblem:
+        answer = None  # git stopped half-way
+    if answer is None or answer[0] != b"blob":
+        raise EnvironmentProblem("git_failed", detail=f"cat-file: blob {blob} missing")
+    return answer[1]
 
 
 # ---------------------------------------------------------------- the index

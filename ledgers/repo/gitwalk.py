@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from ..core.errors import EnvironmentProblem
 from ..core.layout import classify
@@ -124,17 +125,8 @@ class Objects:
             self.proc.stdin.write("".join(spec + "\n" for spec in chunk).encode("utf-8"))
             self.proc.stdin.flush()
             for _ in chunk:
-                header = self.proc.stdout.readline()
-                if not header:
-                    raise EnvironmentProblem("git_failed", detail="git cat-file stopped")
-                parts = header.split()
-                if len(parts) < 3 or parts[-1] == b"missing" or parts[1] == b"missing":
-                    out.append(None)
-                    continue
-                size = int(parts[2])
-                data = self.proc.stdout.read(size)
-                self.proc.stdout.read(1)  # the newline after the contents
-                out.append(data)
+                answer = read_batch_answer(self.proc.stdout)
+                out.append(None if answer is None else answer[1])
         return out
 
     def commit(self, sha: str) -> Commit:
@@ -153,6 +145,22 @@ class Objects:
             self.proc.wait()
         with contextlib.suppress(Exception):
             self.proc.kill()
+
+
+def read_batch_answer(stream: IO[bytes]) -> tuple[bytes, bytes] | None:
+    """One answer of `git cat-file --batch` read from `stream` (a binary file or pipe): (type, contents), or None
+    when git says the object is missing. Raises EnvironmentProblem when git's output stops short."""
+    header = stream.readline()
+    if header.endswith((b" missing\n", b" ambiguous\n")):  # `<spec> missing`: a rev:path may hold spaces
+        return None
+    parts = header.split()
+    if len(parts) != 3 or not header.endswith(b"\n") or not parts[2].isdigit():
+        raise EnvironmentProblem("git_failed", detail="git cat-file stopped")
+    size = int(parts[2])
+    data = stream.read(size)
+    if len(data) != size or stream.read(1) != b"\n":  # the newline after the contents
+        raise EnvironmentProblem("git_failed", detail="git cat-file stopped")
+    return parts[1], data
 
 
 def parse_commit(sha: str, raw: bytes) -> Commit:
