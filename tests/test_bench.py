@@ -139,3 +139,13 @@ def test_the_generated_ledger_is_what_operations_write(bench_run: tuple[Path, st
     assert sum(1 for path in tracked if path.startswith("cadres/")) == 20
     # 100 generated items plus the one the harness raises with its first visit
     assert sum(1 for path in tracked if path.startswith("issues/")) == 101
+
+
+def test_alternate_times_each_command_in_turn(capsys) -> None:
+    from bench import alternate
+
+    times = alternate.alternate(3, ["true", "sleep 0.02"])
+    assert [len(seconds) for seconds in times.values()] == [3, 3]
+    assert min(times["sleep 0.02"]) >= 0.02 > min(times["true"])
+    assert alternate.main(["2", "true"]) == 0 and "median" in capsys.readouterr().out
+    assert alternate.main(["true"]) == 2 and "usage" in capsys.readouterr().err
