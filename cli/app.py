@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import gc
 import importlib
 import os
 import select
@@ -223,6 +224,11 @@ def group_modules() -> dict[str, str]:
 
 
 def main() -> None:
+    # What startup made (modules, classes, functions, Typer's tables) lives as long as the process: frozen, the cycle
+    # collector no longer walks it at every full collection. A listing of 15,000 items ran ~40 ms faster (BENCHMARKS,
+    # fifth pass). Cycles made after this are collected as before. Only here, once a process: CliRunner's in-process
+    # invocations (the tests) would freeze each other's garbage.
+    gc.freeze()
     try:
         app()
     except SystemExit as done:

@@ -216,6 +216,20 @@ def _imported(*argv: str, cwd: Path | None = None, env: dict[str, str] | None = 
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
+def test_the_entry_point_freezes_what_startup_made(sample: Sample) -> None:
+    probe = (
+        "import gc, sys\n"
+        "sys.argv = ['minqing', 'status']\n"
+        "from minqing.cli.app import main\n"
+        "before = gc.get_freeze_count()\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(before, gc.get_freeze_count(), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=sample.path)
+    before, after = map(int, done.stderr.split()[-2:])
+    assert before == 0 and after > 5_000, done.stderr
+
+
 def test_version_imports_nothing_heavy() -> None:
     assert _imported("--version") == []
 
