@@ -541,12 +541,7 @@ def _tallies(
     }
     out: dict[str, Tally] = defaultdict(Tally)
     conn = index.conn
-
-    def fill(sql: str, names: tuple[str, ...]) -> None:
-        for key, *numbers in conn.execute(sql, params):
-            counts = out[key].counts
-            for name, number in zip(names, numbers, strict=True):
-                counts[name] += int(number or 0)
+    fill = _filler(conn, params, out)
 
     if by == ROUND:
         _round_metrics(params, fill)
@@ -560,13 +555,7 @@ def _tallies(
         def households_and_visits(beside: Any) -> dict[str, Tally]:
             # Its own rows, added below: two threads must not add to one Tally.
             rows: dict[str, Tally] = defaultdict(Tally)
-
-            def fill_beside(sql: str, names: tuple[str, ...]) -> None:
-                for key, *numbers in beside.execute(sql, params):
-                    counts = rows[key].counts
-                    for name, number in zip(names, numbers, strict=True):
-                        counts[name] += int(number or 0)
-
+            fill_beside = _filler(beside, params, rows)
             _org_metrics(beside, by, period, params, base, rows, fill_beside)
             _survey_metrics(_key(by, "s.unit"), "", fill_beside)
             return rows
@@ -641,6 +630,21 @@ def _tallies(
         _org_metrics(conn, by, period, params, index.visit_month_base(), out, fill)
         _survey_metrics(_key(by, "s.unit"), "", fill)
     return out, None
+
+
+def _filler(
+    conn: Any, params: dict[str, Any], out: dict[str, Tally]
+) -> Callable[[str, tuple[str, ...]], None]:
+    """`fill(sql, names)`: run `sql` on `conn`, whose rows are a key and one number per name, adding each number to
+    that key's row of `out`."""
+
+    def fill(sql: str, names: tuple[str, ...]) -> None:
+        for key, *numbers in conn.execute(sql, params):
+            counts = out[key].counts
+            for name, number in zip(names, numbers, strict=True):
+                counts[name] += int(number or 0)
+
+    return fill
 
 
 def _key_of(by: str) -> Callable[[str], str]:
@@ -917,13 +921,8 @@ def _distinct_totals(index: Index, period: Period, unit: str | None) -> dict[str
     whole: dict[str, Tally] = defaultdict(Tally)
     params = {"S": period.start.isoformat(), "E": period.end.isoformat(), "A": period.as_of.isoformat()}
     params |= {"P": unit or "", "PL": len(unit or "")}
-
-    def fill(sql: str, names: tuple[str, ...]) -> None:
-        for _, *numbers in index.conn.execute(sql, params):
-            for name, number in zip(names, numbers, strict=True):
-                whole["total"].counts[name] += int(number or 0)
-
-    _article_item_counts("'total'", "", _unit_filter("i.unit"), fill)
+    # every row's key is the literal 'total'
+    _article_item_counts("'total'", "", _unit_filter("i.unit"), _filler(index.conn, params, whole))
     return {name: whole["total"].counts[name] for name in DISTINCT_COUNTS}
 
 
