@@ -2,7 +2,8 @@
 first pass and printed as its rows come in a second, so a county's million visits are never held at once. What it
 prints is byte for byte what the whole list printed: the visits in force (corrections applied, voids left out) by
 (date, id), the JSON array of them, and the table laid out over all its rows — including after a hand edit puts a
-cell in a stream that rich must draw (then the rows are laid out whole, as before)."""
+cell in a stream that rich must draw (then rich draws the rows, a batch at a time). Rows that wrap (a narrow
+terminal) are drawn without rich's table and must be its bytes: the reference draws every row with it."""
 
 from __future__ import annotations
 
@@ -47,9 +48,6 @@ def months(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ledger
 
 
-RICH = {None: False, "400": False, "60": True}  # at 150 cells, some listings wrap and some do not
-
-
 def reference(ledger: Path, **wanted: str) -> list:
     """The visits as the whole list had them: every stream of the working tree read at once, sorted by (date, id)."""
     found = visit_reads.iter_visits(Ledger.open(ledger))
@@ -60,10 +58,13 @@ def reference(ledger: Path, **wanted: str) -> list:
     return sorted(found, key=lambda v: (v.date, v.id))
 
 
-def whole_table(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    """The table laid out over all its rows at once (print_fitted), as `visit list` printed it before."""
+def whole_table(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, by_rich: bool = False) -> str:
+    """The table laid out over all its rows at once (print_fitted), as `visit list` printed it before; `by_rich`:
+    every row drawn by rich's table, as all rows that wrap were before issue 19's seventh round."""
     with monkeypatch.context() as patch:
         patch.setattr(tables, "PASSES_KEEP", 10**9)
+        if by_rich:
+            patch.setattr(tables, "needs_rich", lambda *_: True)
         result = run("visit", "list", *args, ledger=ledger)
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -73,12 +74,13 @@ def streamed_table(
     ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, rich: bool | None = None
 ) -> str:
     """The same listing read twice, a month at a time (what a county's listing does); `rich`: whether rich must
-    have drawn the rows (a cell it rewrites, a width they wrap in, colour), a batch at a time, or plain lines."""
+    have drawn the rows (a cell it rewrites), a batch at a time, or they were drawn here."""
     drawn: list[int] = []
     draw = tables.draw_with_rich
     with monkeypatch.context() as patch:
         patch.setattr(tables, "PASSES_KEEP", 0)
-        patch.setattr(tables, "draw_with_rich", lambda *a, **kw: drawn.append(1) or draw(*a, **kw))
+        # A header alone (colour, a header on two lines) is rich's too: only a call with rows counts.
+        patch.setattr(tables, "draw_with_rich", lambda *a, **kw: (a[1] and drawn.append(1)) or draw(*a, **kw))
         result = run("visit", "list", *args, ledger=ledger)
     assert result.exit_code == 0, result.output
     if rich is not None:
@@ -131,11 +133,13 @@ def test_the_streamed_table_is_the_whole_tables_bytes(
 ) -> None:
     if columns:
         monkeypatch.setenv("COLUMNS", columns)
-    # Piped, or at a width every row fits on one line, plain lines; at 60 cells they wrap: rich draws them.
-    streamed = streamed_table(
-        months, monkeypatch, *args, rich=False if "--wide" in args else RICH.get(columns)
-    )
+    # Piped, or at a width every row fits on one line, plain lines; at 60 cells they wrap, and rich's table is
+    # the reference.
+    streamed = streamed_table(months, monkeypatch, *args, rich=False)
     assert streamed == whole_table(months, monkeypatch, *args)
+    assert streamed == whole_table(months, monkeypatch, *args, by_rich=True)
+    if columns == "60" and "--wide" not in args:
+        assert any(line.startswith(" ") for line in streamed.splitlines()[2:])  # the rows wrapped
     assert streamed == ok(months, "visit", "list", *args)  # the few rows held from the first pass: the same
     assert len(streamed.splitlines()) >= 3
 
@@ -146,13 +150,14 @@ def test_the_table_lists_the_visits_in_force_in_order(months: Path, monkeypatch:
 
 
 @pytest.mark.parametrize("columns", ["100", "400"])
-def test_at_a_terminal_rich_draws_the_rows_a_batch_at_a_time(
+def test_at_a_terminal_the_rows_are_richs_bytes(
     months: Path, monkeypatch: pytest.MonkeyPatch, columns: str
 ) -> None:
     monkeypatch.setattr(tables, "is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", columns)
-    streamed = streamed_table(months, monkeypatch, rich=True)
+    streamed = streamed_table(months, monkeypatch, rich=False)
     assert streamed == whole_table(months, monkeypatch)
+    assert streamed == whole_table(months, monkeypatch, by_rich=True)
 
 
 def test_english_labels_stream_too(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:

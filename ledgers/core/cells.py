@@ -34,6 +34,11 @@ def cell_width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
+def counted(text: str) -> bool:
+    """Whether `text` is printable ASCII and Chinese alone, measured by counting (one cell, or two)."""
+    return _ASCII_OR_CHINESE.match(text) is not None
+
+
 def widths_of(cells: Collection[str]) -> dict[str, int]:
     """Each of `cells` (a column's distinct cells) -> its width. A column of ids, codes, dates and figures is
     settled in one pass over its joined text (one cell a character), not a cell at a time."""
