@@ -27,6 +27,9 @@ def init(
 
 
 OVERDUE_SHOWN = 10  # the screen's overdue items; `issue list --overdue` lists them all
+# The screen's leaders, most overdue first: a county has thousands with open items (3,903 at `large`), which made
+# `status` four thousand lines. `rollup --by leader` lists them all, and `--json` has them all.
+LEADERS_SHOWN = 20
 
 
 def status(json_out: JsonOpt = False, wide: WideOpt = False) -> None:
@@ -98,6 +101,7 @@ def render_status(summary: dict, wide: bool = False) -> None:
             wide=wide,
         )
     if summary["by_leader"]:
+        leaders = summary["by_leader"][:LEADERS_SHOWN]
         print_fitted(
             [
                 Column(t("责任领导", "leader"), NAME),
@@ -107,10 +111,18 @@ def render_status(summary: dict, wide: bool = False) -> None:
             ],
             [
                 [f"{row['name']} {row['id']}", row["open"], row["overdue"], row["due_this_week"]]
-                for row in summary["by_leader"]
+                for row in leaders
             ],
             wide=wide,
         )
+        if len(summary["by_leader"]) > len(leaders):
+            more = len(summary["by_leader"]) - len(leaders)
+            echo(
+                t(
+                    f"（另有 {more} 位责任领导有在办事项：minqing rollup --by leader）",
+                    f"({more} more leaders with open items: minqing rollup --by leader)",
+                )
+            )
     if summary["overdue"]:
         shown = summary["overdue"][:OVERDUE_SHOWN]
         echo(t("超期事项：", "overdue items:"))

@@ -81,6 +81,26 @@ def test_text_screen(w: World) -> None:
     assert "resolved awaiting close 3" in english
 
 
+def test_the_screen_shows_the_leaders_most_overdue_first_and_counts_the_rest(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county has thousands of leaders with open items: the screen shows LEADERS_SHOWN of them, most overdue
+    first, and says how many more and where they all are; `--json` keeps every one."""
+    from minqing.cli import cmd_ledger
+
+    leaders = json.loads(run("status", "--json", ledger=demo).stdout)["by_leader"]
+    assert len(leaders) > 3
+    monkeypatch.setattr(cmd_ledger, "LEADERS_SHOWN", 3)
+    text = run("status", ledger=demo).stdout
+    shown = [row for row in leaders if f"{row['name']} {row['id']}" in text]
+    assert shown == leaders[:3]
+    assert f"（另有 {len(leaders) - 3} 位责任领导有在办事项：minqing rollup --by leader）" in text
+    english = run("--lang", "en", "status", ledger=demo).stdout
+    assert f"({len(leaders) - 3} more leaders with open items: minqing rollup --by leader)" in english
+    monkeypatch.setattr(cmd_ledger, "LEADERS_SHOWN", len(leaders))
+    assert "位责任领导有在办事项" not in run("status", ledger=demo).stdout
+
+
 def test_an_empty_ledger(tmp_path: Path) -> None:
     run(
         "init",
