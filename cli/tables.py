@@ -134,7 +134,7 @@ def _widths(measures: list[_Measure], columns: list[Column], width: int | None) 
     return widths
 
 
-def _draw(
+def draw(
     columns: list[Column],
     cells_by_column: list[list[str]],
     distinct: list[dict[str, int]],
@@ -151,11 +151,28 @@ def _draw(
         max(cells.values(), default=0) > width or "\n" in "".join(cells)
         for cells, width in zip(distinct, widths, strict=True)
     )
-    if title is not None or total_row or needs_rich([c.header for c in columns], distinct):
+    if needs_rich([c.header for c in columns], distinct):
         rows = [list(row) for row in zip(*cells_by_column, strict=True)]
         return draw_with_rich(columns, rows, widths, title, total_row, colour, wrapped)
-    return head_lines(columns, widths, colour, wrapped) + "".join(
-        body_lines(columns, cells_by_column, widths, distinct, wrapped)
+    head = head_lines(columns, widths, colour, wrapped, title)
+    if not (total_row and colour and cells_by_column and cells_by_column[0]):
+        return head + "".join(body_lines(columns, cells_by_column, widths, distinct, wrapped))
+    # The total row is bold at a terminal: rich draws it, alone, below the rows drawn here.
+    above = [cells[:-1] for cells in cells_by_column]
+    total = draw_with_rich(
+        columns,
+        [[cells[-1] for cells in cells_by_column]],
+        widths,
+        None,
+        True,
+        colour,
+        wrapped,
+        show_header=False,
+    )
+    if not above[0]:
+        return head + total
+    return (
+        head + "".join(body_lines(columns, above, widths, None, wrapped)) + ("\n" if wrapped else "") + total
     )
 
 
@@ -165,12 +182,19 @@ def needs_rich(headers: Sequence[str], distinct: Iterable[Collection[str]]) -> b
     return not all(all_plain(cells) for cells in [headers, *distinct])
 
 
-def head_lines(columns: Sequence[Column], widths: Sequence[int], colour: bool, wrapped: bool) -> str:
-    """The header and its rule: written directly when each header fits on its line without colour, else drawn
-    by rich as a table of no rows (its bold, a header on two lines), which is how a whole table begins."""
-    if not colour and all(_cell_width(c.header) <= w for c, w in zip(columns, widths, strict=True)):
+def head_lines(
+    columns: Sequence[Column], widths: Sequence[int], colour: bool, wrapped: bool, title: str | None = None
+) -> str:
+    """The title, header and rule: written directly when each header fits on its line without colour or title,
+    else drawn by rich as a table of no rows (bold, a header on two lines, a title), which is how a whole table
+    begins."""
+    if (
+        title is None
+        and not colour
+        and all(_cell_width(c.header) <= w for c, w in zip(columns, widths, strict=True))
+    ):
         return "".join(plain_lines(columns, [], widths, header=True))
-    return draw_with_rich(list(columns), [], list(widths), None, False, colour, wrapped)
+    return draw_with_rich(list(columns), [], list(widths), title, False, colour, wrapped)
 
 
 def body_lines(
@@ -432,7 +456,7 @@ def layout(
         chosen = [columns[i] for i in group]
         widths = _widths([measures[i] for i in group], chosen, width)
         parts.append(
-            _draw(
+            draw(
                 chosen,
                 [by_column[i] for i in group],
                 [distinct[i] for i in group],
@@ -558,7 +582,7 @@ def print_fitted_passes(
             omitted.append(columns[gone].header)
     chosen = [columns[i] for i in shown]
     widths = _widths([measures[i] for i in shown], chosen, width)
-    # _draw's tests, over what the first pass saw.
+    # draw's tests, over what the first pass saw.
     wrapped = any(
         max(reps[i].values(), default=0) > w or breaks[i] for i, w in zip(shown, widths, strict=True)
     )

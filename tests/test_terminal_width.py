@@ -245,7 +245,7 @@ def test_plain_tables_are_richs_bytes(
     ]
     rich_text = draw_with_rich(columns, cells, widths, None, False, colour=False, wrapped=False)
     if any(_needs_rich(cell) for row in [[c.header for c in columns], *cells] for cell in row):
-        return  # tabs and control codes: rich rewrites them, so _draw gives those to rich
+        return  # tabs and control codes: rich rewrites them, so draw gives those to rich
     assert draw_plain(columns, cells, widths) == rich_text
 
 
@@ -263,13 +263,21 @@ WRAPPING_TEXT = st.text(alphabet=st.sampled_from(list("aZ0 -.:王芳欧阳路灯
     st.lists(WRAPPING_TEXT, min_size=5, max_size=5),
     st.lists(st.integers(1, 12), min_size=5, max_size=5),
     st.booleans(),
+    st.one_of(st.none(), WRAPPING_TEXT),
+    st.booleans(),
 )
-def test_rows_that_wrap_are_richs_bytes(
-    kinds: list[str], rows: list[list[str]], headers: list[str], widths: list[int], colour: bool
+def test_rows_drawn_without_richs_table_are_its_bytes(
+    kinds: list[str],
+    rows: list[list[str]],
+    headers: list[str],
+    widths: list[int],
+    colour: bool,
+    title: str | None,
+    total_row: bool,
 ) -> None:
     """Rows drawn without rich's table (a county's overdue items at an 80-column terminal took 13 s in it): cells
     narrower than their text, line breaks, names apart by spaces, words wider than a line, headers on two lines,
-    colour. Header and rule are rich's own; every row must be what rich's table draws."""
+    a title, a total row (bold at a terminal), colour. Whatever the table, `draw` gives what rich's table draws."""
     columns = [
         Column(header.replace("\n", "").strip() or "h", kind)
         for header, kind in zip(headers, kinds, strict=False)
@@ -278,17 +286,15 @@ def test_rows_that_wrap_are_richs_bytes(
     widths = widths[: len(columns)]
     by_column = [list(column) for column in zip(*cells, strict=True)] if cells else [[] for _ in columns]
     distinct = [widths_of(set(column)) for column in by_column]
-    if tables.needs_rich([c.header for c in columns], distinct):
-        return  # tabs and control codes: rich draws those rows
     wrapped = any(
         max(sizes.values(), default=0) > width or "\n" in "".join(sizes)
         for sizes, width in zip(distinct, widths, strict=True)
     )
-    expected = draw_with_rich(columns, cells, widths, None, False, colour=colour, wrapped=wrapped)
-    drawn = tables.head_lines(columns, widths, colour, wrapped) + "".join(
-        tables.body_lines(columns, by_column, widths, distinct, wrapped)
-    )
-    assert drawn == expected
+    title = None if title is None else title.strip()
+    expected = draw_with_rich(columns, cells, widths, title, total_row, colour=colour, wrapped=wrapped)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "is_terminal", lambda: colour)
+        assert tables.draw(columns, by_column, distinct, widths, title, total_row) == expected
 
 
 @pytest.mark.parametrize("terminal", [False, True], ids=["COLUMNS", "terminal"])
