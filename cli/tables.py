@@ -525,7 +525,7 @@ def print_fitted(
         )
 
 
-PASSES_KEEP = 20_000  # rows `print_fitted_passes` holds from its first pass rather than read them again
+PASSES_KEEP = 100_000  # rows `print_fitted_passes` holds from its first pass rather than read them again
 
 
 def print_fitted_passes(

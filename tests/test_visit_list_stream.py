@@ -111,6 +111,31 @@ def test_json_is_the_whole_lists_bytes(months: Path, wanted: dict[str, str]) -> 
     assert shown == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
 
 
+def test_a_month_holds_its_own_days_from_the_first_to_the_last(months: Path, tmp_path: Path) -> None:
+    """`--month` is a range over the index's dates (not a scan of every visit): December's last day is in it,
+    January's first day of the next year and November's last are not."""
+    from foundation_util import office_env
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(months, ledger, symlinks=True)
+    added = {}
+    with office_env():
+        for day in ("2025-11-30", "2025-12-01", "2025-12-31", "2026-01-01"):
+            note = f"走访{day}"
+            added[day] = ok(ledger, "visit", "add", "--by", CADRE, "--household", HOUSEHOLD, "--date", day,
+                            "--note", note).split()[0]  # fmt: skip
+    december = [
+        visit["id"] for visit in json.loads(ok(ledger, "visit", "list", "--json", "--month", "2025-12"))
+    ]
+    assert december == [added["2025-12-01"], added["2025-12-31"]]
+    january = json.loads(ok(ledger, "visit", "list", "--json", "--month", "2026-01"))
+    assert [visit["id"] for visit in january] == [added["2026-01-01"]]
+    table = ok(ledger, "visit", "list", "--month", "2025-12")
+    assert (
+        added["2025-12-31"] in table and added["2025-11-30"] not in table and added["2026-01-01"] not in table
+    )
+
+
 def test_json_of_nothing_is_an_empty_array(months: Path) -> None:
     assert ok(months, "visit", "list", "--json", "--month", "2025-01") == "[]\n"
 
