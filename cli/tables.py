@@ -417,14 +417,19 @@ def layout(
     title: str | None = None,
     split_after: int | None = None,
     total_row: bool = False,
+    columnwise: bool = False,
 ) -> Layout:
     """Fit a table into `width` cells (None: unlimited).
 
     Without `split_after`, optional columns are left out, highest `drop` first, until the rest fits. With it (a
     sheet of figures), the columns after the first `split_after` are dealt into as many tables as it takes, each
-    repeating those first columns; `total_row`: the last row is a total, drawn under a rule."""
+    repeating those first columns; `total_row`: the last row is a total, drawn under a rule. `columnwise`: `rows` is
+    the table a column at a time, each a list of texts (a long listing builds it so)."""
     # A column at a time: each check and measure is then over the column's distinct cells.
-    by_column = [_texts(cells) for cells in zip(*rows, strict=True)] if rows else [[] for _ in columns]
+    if columnwise:
+        by_column = [list(cells) for cells in rows] if rows else [[] for _ in columns]
+    else:
+        by_column = [_texts(cells) for cells in zip(*rows, strict=True)] if rows else [[] for _ in columns]
     distinct = [widths_of(set(cells)) for cells in by_column]
     shown = list(range(len(columns)))
     measures = [_measure(column, distinct[i], width is not None) for i, column in enumerate(columns)]
@@ -505,14 +510,22 @@ def print_fitted(
     title: str | None = None,
     split_after: int | None = None,
     total_row: bool = False,
+    columnwise: bool = False,
 ) -> None:
-    """Print a fitted table on stdout; the columns it had to leave out are named on stderr with the --wide hint."""
+    """Print a fitted table on stdout; the columns it had to leave out are named on stderr with the --wide hint.
+    `columnwise`: `rows` is the table a column at a time (`layout`)."""
     from minqing.ledgers.core.messages import render
 
     from .common import lang, note
 
     fitted = layout(
-        columns, rows, width=terminal_width(wide), title=title, split_after=split_after, total_row=total_row
+        columns,
+        rows,
+        width=terminal_width(wide),
+        title=title,
+        split_after=split_after,
+        total_row=total_row,
+        columnwise=columnwise,
     )
     typer.echo(fitted.text, nl=False)
     if fitted.omitted:
