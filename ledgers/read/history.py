@@ -214,11 +214,19 @@ def _read_ahead(objects: Objects, listing: list[tuple[str, tuple[str, ...], list
     for row_sha, parents, changes in listing[at : at + PREFETCH_COMMITS]:
         if len(parents) > 1:
             continue
-        blobs = [blob for c in changes if classify(c.path)[0] for blob in (c.old, c.new)]
-        if specs and len(specs) + len(blobs) > PREFETCH_BLOBS:
+        # A commit of more changes than the window reads its own blobs in chunks: an import's 100,000 files are
+        # not classified here first.
+        blobs = (
+            [blob for c in changes if classify(c.path)[0] for blob in (c.old, c.new)]
+            if len(changes) <= PREFETCH_BLOBS
+            else None
+        )
+        if blobs is not None and len(blobs) > PREFETCH_BLOBS:
+            blobs = None
+        if specs and (blobs is None or len(specs) + len(blobs) > PREFETCH_BLOBS):
             break
         specs.append(row_sha)
-        if len(blobs) <= PREFETCH_BLOBS:
+        if blobs is not None:
             specs += blobs
     objects.prefetch(specs)
 

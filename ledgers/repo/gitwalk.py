@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from ..core import collector
 from ..core.errors import EnvironmentProblem
 from ..core.layout import classify
 from ..core.operations import parse_trailers
@@ -215,30 +216,45 @@ def log_changes(
 
 
 def parse_raw_log(out: bytes) -> list[tuple[str, tuple[str, ...], list[Change]]]:
-    tokens = out.split(b"\0")
-    result: list[tuple[str, tuple[str, ...], list[Change]]] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index].lstrip(b"\n")
-        index += 1
+    # One import commit lists 100,000 changes: the collector would walk them at every young collection.
+    with collector.paused():
+        return list(raw_log_entries(iter(out.split(b"\0"))))
+
+
+def raw_log_entries(
+    tokens: Iterator[bytes], with_changes: bool = True
+) -> Iterator[tuple[str, tuple[str, ...], list[Change]]]:
+    """`RAW_LOG`'s answer, split at its NULs, one commit at a time: a commit line, then `:meta` and path tokens.
+    `with_changes` False: the commits alone, their changes skipped."""
+    current: tuple[str, tuple[str, ...], list[Change]] | None = None
+    for raw in tokens:
+        token = raw.lstrip(b"\n")
         if not token:
             continue
         if token.startswith(b":"):
-            meta = token[1:].decode().split()
-            path = tokens[index].decode("utf-8", "surrogateescape")
-            index += 1
-            if result:
-                result[-1][2].append(Change(path, meta[2], meta[3], meta[4][:1]))
+            path_token = next(tokens, None)
+            if path_token is None:
+                break
+            if current is not None and with_changes:
+                meta = token[1:].decode().split()
+                current[2].append(
+                    Change(path_token.decode("utf-8", "surrogateescape"), meta[2], meta[3], meta[4][:1])
+                )
             continue
+        if current is not None:
+            yield current
         shas = token.decode().split()
-        result.append((shas[0], tuple(shas[1:]), []))
-    return result
+        current = (shas[0], tuple(shas[1:]), [])
+    if current is not None:
+        yield current
 
 
 def fold_moves(changes: list[Change], kinds: Iterable[str]) -> list[Change]:
     """One commit's changes with each moved entity file of `kinds` as one change: a deleted file and an added one
     holding the same id (household.move writes households/<new village>/H-….yaml and deletes the old path) become
     a change of the new path from the old blob, so the history is read (and audited) as one file's."""
+    if all(change.new != ZERO for change in changes):
+        return changes  # nothing deleted, nothing moved: an import's 100,000 new files are not classified
     wanted = set(kinds)
     deleted: dict[str, Change] = {}
     for change in changes:

@@ -15,7 +15,7 @@ from typing import IO
 
 from ..core.errors import EnvironmentProblem
 from ..repo import git as git_runner
-from ..repo.gitwalk import RAW_LOG, Change, Git, Objects
+from ..repo.gitwalk import RAW_LOG, Change, Git, Objects, raw_log_entries
 
 LogEntry = tuple[str, tuple[str, ...], list[Change]]
 BLOCK = 1 << 20  # bytes read from the listing at a time
@@ -84,28 +84,8 @@ class CommitLog:
             yield rest
 
     def _entries(self, with_changes: bool) -> Iterator[LogEntry]:
-        """parse_raw_log's reading, one commit at a time: a commit line, then `:meta` and path tokens."""
-        current: LogEntry | None = None
-        tokens = self._tokens()
-        for raw in tokens:
-            token = raw.lstrip(b"\n")
-            if not token:
-                continue
-            if token.startswith(b":"):
-                path_token = next(tokens, None)
-                if path_token is None:
-                    break
-                if current is not None and with_changes:
-                    meta = token[1:].decode().split()
-                    path = path_token.decode("utf-8", "surrogateescape")
-                    current[2].append(Change(path, meta[2], meta[3], meta[4][:1]))
-                continue
-            if current is not None:
-                yield current
-            shas = token.decode().split()
-            current = (shas[0], tuple(shas[1:]), [])
-        if current is not None:
-            yield current
+        """parse_raw_log's reading, one commit at a time."""
+        return raw_log_entries(self._tokens(), with_changes)
 
     def headers(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         for sha, parents, _ in self._entries(with_changes=False):
