@@ -219,3 +219,19 @@ def test_new_ids_are_random_and_well_formed() -> None:
         first = [ids.new_id("H") for _ in range(3)]
     with ids.seeded(7):
         assert [ids.new_id("H") for _ in range(3)] == first
+
+
+def test_locate_follows_a_household_moved_and_removed_through_the_same_ledger(w: World) -> None:
+    """`locate` remembers where it found a household (the demo and an import ask again and again) but believes it
+    only after a stat: moved by one operation, or its file gone, it is looked for again."""
+    from minqing.ledgers.ops import register
+
+    led = Ledger.open(w.path)
+    home = w["h3"]
+    assert led.locate(home) == f"households/520602102201/{home}.yaml"
+    assert led.locate(home) == f"households/520602102201/{home}.yaml"  # remembered
+    register.move_household(led, None, home, village="520602101202", reason="搬迁到桃映村")
+    assert led.locate(home) == f"households/520602101202/{home}.yaml"
+    assert led.household(home).village == "520602101202"
+    (w.path / f"households/520602101202/{home}.yaml").unlink()
+    assert led.locate(home) is None

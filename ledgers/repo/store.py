@@ -62,6 +62,9 @@ class Ledger:
     _config: Config | None = None
     _units: dict[str, Unit] | None = None
     _paths: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where `locate` last found a household or item: the demo and an import look the same ids up again and again,
+    # each a scan of the village or year directories; the path is checked with one stat before it is believed.
+    _located: dict[str, str] = field(default_factory=dict)
     _batch: Any = None
     # Verified records by path, each with the exact text it was built from: a record is rebuilt only when its file's
     # text changed, so the demo and imports, which look the same cadre up hundreds of times, parse it once.
@@ -245,13 +248,17 @@ class Ledger:
             return self._paths[kind].get(entry_id)
         if kind == "C":
             rel = cadre_path(entry_id)
-            return rel if (self.root / rel).is_file() else None
+            return rel if os.path.isfile(os.path.join(self.root, rel)) else None
+        known = self._located.get(entry_id)
+        if known is not None and os.path.isfile(os.path.join(self.root, known)):
+            return known  # moved or removed since, it is looked for again
         top = {"H": "households", "Q": "issues"}.get(kind)
         if top is None or not (self.root / top).is_dir():
             return None
         for directory in os.scandir(self.root / top):
             if directory.is_dir() and os.path.isfile(os.path.join(directory.path, entry_id + ".yaml")):
-                return f"{top}/{directory.name}/{entry_id}.yaml"
+                found = self._located[entry_id] = f"{top}/{directory.name}/{entry_id}.yaml"
+                return found
         return None
 
     def resolve(self, kind: str, text: str, field_name: str) -> str:
