@@ -138,6 +138,16 @@ def measure(
     return Sample(elapsed, rss_mb, usage.ru_utime + usage.ru_stime, proc.returncode)
 
 
+def has_pseudo_terminals() -> bool:
+    try:
+        reader, follower = _pseudo_terminal(80, 24)
+    except OSError:
+        return False
+    os.close(reader)
+    os.close(follower)
+    return True
+
+
 def _pseudo_terminal(columns: int, lines: int) -> tuple[int, int]:
     import fcntl
     import pty
@@ -424,6 +434,14 @@ def history(
         target_seconds=5.0,
     )
     tty_env = {k: v for k, v in run_env.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "MINQING_LANG")}
+    terminal: tuple[int, int] | None = (80, 24)
+    if not has_pseudo_terminals():
+        # A machine without /dev/ptmx (some containers): the same fitting and wrapping, into a pipe, without colour.
+        terminal, tty_env = None, dict(tty_env, COLUMNS="80", LINES="24")
+        for row in (overdue_tty, homes_tty):
+            row.note = (
+                "no pseudo-terminal could be opened on this machine: measured into a pipe with COLUMNS=80"
+            )
     check = Row(
         "`minqing check`",
         reference="`git fsck` (this run)",
@@ -451,10 +469,10 @@ def history(
         homes.ref_samples.append(measure(sh("git grep ^head: -- households | head -20"), ledger, git_env))
         overdue.samples.append(measure(MINQING + ["issue", "list", "--overdue"], ledger, run_env))
         overdue_tty.samples.append(
-            measure(MINQING + ["issue", "list", "--overdue"], ledger, tty_env, terminal=(80, 24))
+            measure(MINQING + ["issue", "list", "--overdue"], ledger, tty_env, terminal=terminal)
         )
         overdue_tty.ref_samples.append(overdue.samples[-1])
-        homes_tty.samples.append(measure(MINQING + ["household", "list"], ledger, tty_env, terminal=(80, 24)))
+        homes_tty.samples.append(measure(MINQING + ["household", "list"], ledger, tty_env, terminal=terminal))
         check.samples.append(measure(MINQING + ["check"], ledger, run_env))
         audit.samples.append(measure(MINQING + ["audit"], ledger, run_env))
         fsck = measure(["git", "fsck"], ledger, git_env)

@@ -152,3 +152,22 @@ def test_alternate_times_each_command_in_turn(capsys) -> None:
     assert min(times["sleep 0.02"]) >= 0.02 > min(times["true"])
     assert alternate.main(["2", "true"]) == 0 and "median" in capsys.readouterr().out
     assert alternate.main(["true"]) == 2 and "usage" in capsys.readouterr().err
+
+
+def test_a_terminal_row_runs_in_a_pseudo_terminal_of_80_by_24(tmp_path: Path) -> None:
+    """The rows "at an 80×24 terminal" run the command with a pseudo-terminal of that size as its stdout and read
+    it to the end; a machine that cannot open one says so (the harness then measures into a pipe, COLUMNS=80)."""
+    import os
+
+    from bench.run import has_pseudo_terminals, measure
+
+    probe = tmp_path / "seen"
+    code = f"import shutil, sys; open({str(probe)!r}, 'w').write(f'{{sys.stdout.isatty()}} {{shutil.get_terminal_size()}}'); print('x' * 100000)"
+    env = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+    if has_pseudo_terminals():
+        sample = measure([sys.executable, "-c", code], tmp_path, env, terminal=(80, 24))
+        assert sample.code == 0 and sample.seconds > 0
+        assert probe.read_text() == "True os.terminal_size(columns=80, lines=24)"
+    else:
+        with pytest.raises(OSError):
+            measure([sys.executable, "-c", code], tmp_path, env, terminal=(80, 24))
