@@ -243,13 +243,20 @@ class Daily:
         }
 
 
-def _overdue_on(conn: Any, day: dt.date) -> dict[str, tuple[str, str | None, str]]:
-    """Items overdue at `day` (open, due before it): id -> (unit, leader, due). Same rule as the rollup's."""
+def _fell_overdue_on(conn: Any, day: dt.date) -> dict[str, tuple[str, str | None, str]]:
+    """Items overdue at `day` and not the day before: id -> (unit, leader, due). Overdue is the rollup's rule (an
+    open span covering the day, due before it). One pass over the spans open at `day`, each checked against its
+    item's spans the day before (the two whole sets were 0.16 s each at `large`)."""
+    overdue_at = (
+        "{s}.open = 1 AND {s}.since <= :{d} AND ({s}.until IS NULL OR {s}.until > :{d}) AND {s}.due < :{d}"
+    )
     sql = (
         "SELECT i.id, i.unit, s.leader, s.due FROM item_spans s JOIN items i ON i.id = s.item"
-        " WHERE s.open = 1 AND s.since <= :A AND (s.until IS NULL OR s.until > :A) AND s.due < :A"
+        f" WHERE {overdue_at.format(s='s', d='A')} AND NOT EXISTS (SELECT 1 FROM item_spans p"
+        f" WHERE p.item = s.item AND {overdue_at.format(s='p', d='B')})"
     )
-    return {row[0]: (row[1], row[2], row[3]) for row in conn.execute(sql, {"A": day.isoformat()})}
+    params = {"A": day.isoformat(), "B": (day - dt.timedelta(days=1)).isoformat()}
+    return {row[0]: (row[1], row[2], row[3]) for row in conn.execute(sql, params)}
 
 
 def daily_report(ledger: Ledger, date: str | None = None) -> Daily:
@@ -265,9 +272,7 @@ def daily_report(ledger: Ledger, date: str | None = None) -> Daily:
         result = R.rollup([index], period, "township")
         conn = index.conn
         names = index.cadre_names()
-        now_late = _overdue_on(conn, day)
-        before = _overdue_on(conn, day - dt.timedelta(days=1))
-        fell = {item: info for item, info in now_late.items() if item not in before}
+        fell = _fell_overdue_on(conn, day)
         params = {"D": day.isoformat()}
         raised = [
             {
