@@ -137,7 +137,26 @@ def test_every_spelling_starts_with_an_initial_of_some_character(name):
 
 
 def test_the_prefilter_changes_no_answer(office, monkeypatch):
-    queries = ["zs", "zhangsan", "ls", "wang", "lu", "ld", "shui", "hang", "zh", "xy", "qq"]
+    """Neither `may_start` nor the character class built from it (`_pinyin_starts`, the test made in C over a
+    county's names) changes what is found: without either, every name is spelled out."""
+    queries = ["zs", "zhangsan", "ls", "wang", "lu", "ld", "shui", "hang", "zh", "xy", "qq", "Zhang", "c-"]
     with_filter = {query: found(office, query) for query in queries}
+    assert any(hits for hits in with_filter.values())
     monkeypatch.setattr(search, "may_start", lambda letter, name: True)
+    monkeypatch.setattr(search, "_pinyin_starts", lambda query, names: None)
     assert {query: found(office, query) for query in queries} == with_filter
+
+
+@pytest.mark.parametrize("text", ["zh", "ws", "sh", "li", "wang", "h-", "cun"])
+def test_only_the_pinyin_hits_shown_are_spelled_and_they_are_the_first(office, text):
+    """Pinyin hits rank last, in (kind, name, id) order, so `find` spells only as many as fit under `--limit`:
+    whatever the limit, the hits are the first of the whole list."""
+    from minqing.ledgers.repo.store import Ledger
+
+    led = Ledger.open(office.path)
+    everything = search.find(led, text, limit=0)
+    pinyin = [hit for hit in everything if hit.match == "pinyin"]
+    for limit in (1, 2, 3, 5, 8, 13, len(everything), len(everything) + 1):
+        assert search.find(led, text, limit=limit) == everything[:limit], limit
+    if text == "zh":
+        assert len(pinyin) > 3  # more pinyin hits than the small limits show

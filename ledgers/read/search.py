@@ -8,6 +8,8 @@ Chinese text, ID prefixes and fully typed pinyin only (initials there would matc
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -159,8 +161,15 @@ class Query:
 
 
 def _score(
-    query: Query, entry_id: str, name: str, sounds_of: Any, full_only: bool, ids_too: bool = True
+    query: Query,
+    entry_id: str,
+    name: str,
+    sounds_of: Any,
+    full_only: bool,
+    ids_too: bool = True,
+    pinyin: bool = True,
 ) -> int | None:
+    """How `name` (the entry `entry_id`'s) matches, as its rank, or None; `pinyin` False: not as pinyin."""
     id_query = query.id_prefix if ids_too else None
     if id_query:
         if id_query == entry_id:
@@ -177,9 +186,26 @@ def _score(
     if query.lowered in name.lower():
         return TEXT
     letters = query.letters
-    if letters and may_start(letters[0], name) and pinyin_match(letters, sounds_of(name), full_only):
+    if (
+        pinyin
+        and letters
+        and may_start(letters[0], name)
+        and pinyin_match(letters, sounds_of(name), full_only)
+    ):
         return PINYIN
     return None
+
+
+def _pinyin_starts(query: Query, names: list[str]) -> re.Pattern[str] | None:
+    """For letters that are not an ID (zhangsan): the characters, among those `names` use, one of whose readings
+    starts with the first letter, as one character class. Such a query matches a name only by containing its text
+    (case aside) or as pinyin, and pinyin needs one of these characters (`may_start`): the test is then made in C,
+    not by `_score` in Python (`find zhangsan` scored 205,000 names at `large`). None: no such shortcut."""
+    if query.id_prefix or not query.letters or not query.text:
+        return None
+    letter = query.letters[0]
+    starting = sorted(char for char in set("".join(names)) if letter in initials(char))
+    return re.compile("[" + "".join(map(re.escape, starting)) + "]" if starting else "(?!)")
 
 
 def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
@@ -213,12 +239,20 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
     # them took 47 s at the `large` benchmark (issue 19); Chinese text is looked for by SQLite, not in Python.
     with Index.open(ledger) as index:
         rows = index.search_rows(wanted, prepared.containing())
+    starts = _pinyin_starts(prepared, [row[2] for row in rows])
     hits = []
-    for kind, entry_id, name, unit in rows:
-        # Item descriptions are long: initials there would match half the ledger, so only full pinyin.
-        rank = _score(prepared, entry_id, name, sounds_of, kind == "item")
+    pinyin_only = []  # rows that can match only as pinyin, the last rank: spelled out below, as many as are shown
+    for row in rows:
+        kind, entry_id, name, unit = row
+        if starts is not None and prepared.lowered not in name.lower():
+            if starts.search(name):  # else no match at all
+                pinyin_only.append(row)
+            continue
+        rank = _score(prepared, entry_id, name, sounds_of, kind == "item", pinyin=False)
         if rank is not None:
             hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
+        elif prepared.letters:
+            pinyin_only.append(row)
     if "unit" in wanted:
         # Units by name (short or official), and by another name (org rename, org alias: match "alias"); the unit
         # shown is the parent, or for a unit retired by a merge (撤并) the unit it went to.
@@ -236,5 +270,22 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
                 rank, how = found[0]
                 match = how or MATCH_NAMES[rank]
                 hits.append(Hit("unit", unit.code, unit.name, where, unit_name(where), match, rank))
+    # Pinyin hits are listed after every other, in (kind, name, id) order, so only the first of them that still
+    # fit under `limit` need spelling (each name's readings are ~45 µs: `find ceshi` matched every name of the
+    # `large` benchmark and took 9.7 s). Units come last among the kinds, so theirs, scored above, stay behind.
+    room = limit - sum(1 for hit in hits if hit.rank < PINYIN) if limit > 0 else len(pinyin_only)
+    by_kind: dict[str, list[tuple[str, str, str, str]]] = {kind: [] for kind in KINDS}
+    for row in pinyin_only:
+        by_kind[row[0]].append(row)
+    spelled = 0
+    for kind, entry_id, name, unit in itertools.chain.from_iterable(
+        sorted(by_kind[kind], key=operator.itemgetter(2, 1)) for kind in KINDS
+    ):
+        if spelled >= room:
+            break
+        # Item descriptions are long: initials there would match half the ledger, so only full pinyin.
+        if _score(prepared, entry_id, name, sounds_of, kind == "item") == PINYIN:
+            hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[PINYIN], PINYIN))
+            spelled += 1
     hits.sort(key=lambda hit: (hit.rank, KINDS.index(hit.kind), hit.name, hit.id))
     return hits[:limit] if limit > 0 else hits
