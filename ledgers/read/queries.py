@@ -168,14 +168,12 @@ def _visit_plan(
     if household:
         where.append("v.household = :H")
     if month:
-        # A range over the dates' index, not substr over every visit (a county's million: 0.3 s).
-        where.append("v.date >= :M AND v.date < :NEXT")
+        # A range over the dates' index (every date is YYYY-MM-DD), not substr over every visit (a county's
+        # million: 0.3 s).
+        where.append("v.date BETWEEN :M || '-01' AND :M || '-31'")
     if visitor:
         where.append("v.id IN (SELECT visit FROM visit_by WHERE cadre = :C)")
     params = {"P": prefix or "", "PL": len(prefix or ""), "H": household, "M": month, "C": visitor}
-    if month:
-        year, number = int(month[:4]), int(month[5:7])
-        params["NEXT"] = f"{year + number // 12:04d}-{number % 12 + 1:02d}"
     plan: dict[str, list[str]] = {}
     with Index.open(ledger) as index:
         found = index.conn.execute(
