@@ -20,7 +20,7 @@ from ..core.layout import AUTHOR_DOMAIN, ENTITY_PATHSPECS, STREAM_KINDS, classif
 from ..core.model import HistoryEntry
 from ..core.operations import MOVABLE_KINDS
 from ..core.streams import VOIDS
-from ..repo.gitwalk import ZERO, Change, Commit, Git, Objects, fold_moves, log_changes
+from ..repo.gitwalk import ZERO, Commit, CommitChanges, Git, Objects, fold_moves, log_changes
 from ..repo.store import Ledger
 
 # Shown as changes but never their keyed hashes (noise to a reader; the masked value beside them carries the news).
@@ -206,7 +206,7 @@ def iter_history(
         raise NotFound("not_found", kind=kind, value=ref)
 
 
-def _read_ahead(objects: Objects, listing: list[tuple[str, tuple[str, ...], list[Change]]], at: int) -> None:
+def _read_ahead(objects: Objects, listing: list[CommitChanges], at: int) -> None:
     """Read the next commits and their blobs in one round of cat-file: up to PREFETCH_COMMITS commits, and only
     as many as keep the blobs under PREFETCH_BLOBS (a bigger commit reads its own blobs in chunks)."""
     objects.cache.clear()

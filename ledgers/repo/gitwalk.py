@@ -34,6 +34,10 @@ class Change:
     status: str  # A M D T
 
 
+# One commit of RAW_LOG's listing: its sha, its parents and its changes against the first parent.
+CommitChanges = tuple[str, tuple[str, ...], list[Change]]
+
+
 @dataclass(frozen=True)
 class Commit:
     sha: str
@@ -204,9 +208,7 @@ def _ident(text: str) -> tuple[str, str, str]:
 RAW_LOG = ("log", "--reverse", "--topo-order", "-z", "--raw", "--no-renames", "--no-abbrev", "--format=%H %P")
 
 
-def log_changes(
-    git: Git, rev_args: list[str], paths: list[str] | None = None
-) -> list[tuple[str, tuple[str, ...], list[Change]]]:
+def log_changes(git: Git, rev_args: list[str], paths: list[str] | None = None) -> list[CommitChanges]:
     """(sha, parents, changes vs the first parent) for each commit, parents before children.
 
     Merge commits come with no changes: callers diff them against each parent with `merge_changes`.
@@ -215,18 +217,16 @@ def log_changes(
     return parse_raw_log(out)
 
 
-def parse_raw_log(out: bytes) -> list[tuple[str, tuple[str, ...], list[Change]]]:
+def parse_raw_log(out: bytes) -> list[CommitChanges]:
     # One import commit lists 100,000 changes: the collector would walk them at every young collection.
     with collector.paused():
         return list(raw_log_entries(iter(out.split(b"\0"))))
 
 
-def raw_log_entries(
-    tokens: Iterator[bytes], with_changes: bool = True
-) -> Iterator[tuple[str, tuple[str, ...], list[Change]]]:
+def raw_log_entries(tokens: Iterator[bytes], with_changes: bool = True) -> Iterator[CommitChanges]:
     """`RAW_LOG`'s answer, split at its NULs, one commit at a time: a commit line, then `:meta` and path tokens.
     `with_changes` False: the commits alone, their changes skipped."""
-    current: tuple[str, tuple[str, ...], list[Change]] | None = None
+    current: CommitChanges | None = None
     for raw in tokens:
         token = raw.lstrip(b"\n")
         if not token:
@@ -236,10 +236,7 @@ def raw_log_entries(
             if path_token is None:
                 break
             if current is not None and with_changes:
-                meta = token[1:].decode().split()
-                current[2].append(
-                    Change(path_token.decode("utf-8", "surrogateescape"), meta[2], meta[3], meta[4][:1])
-                )
+                current[2].append(_change(token, path_token))
             continue
         if current is not None:
             yield current
@@ -283,11 +280,15 @@ def diff_trees(git: Git, old: str, new: str) -> list[Change]:
         meta = tokens[index].lstrip(b"\n")
         if not meta.startswith(b":"):
             continue
-        parts = meta[1:].decode().split()
-        changes.append(
-            Change(tokens[index + 1].decode("utf-8", "surrogateescape"), parts[2], parts[3], parts[4][:1])
-        )
+        changes.append(_change(meta, tokens[index + 1]))
     return changes
+
+
+def _change(meta: bytes, path: bytes) -> Change:
+    """One change of a raw diff (`git log --raw -z`, `git diff-tree -z`): its `:old-mode new-mode old new status`
+    token and the path token after it."""
+    parts = meta[1:].decode().split()
+    return Change(path.decode("utf-8", "surrogateescape"), parts[2], parts[3], parts[4][:1])
 
 
 def git_blob_id(content: bytes) -> str:

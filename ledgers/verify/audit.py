@@ -57,6 +57,7 @@ from ..repo.gitwalk import (
     ZERO,
     Change,
     Commit,
+    CommitChanges,
     Git,
     diff_trees,
     fold_moves,
@@ -291,7 +292,7 @@ class Auditor:
         new_state.pending += remaining.get(sha, 0)
         self.states[sha] = new_state
 
-    def _prefetch(self, listing: list[tuple[str, tuple[str, ...], list[Change]]], start: int) -> int:
+    def _prefetch(self, listing: list[CommitChanges], start: int) -> int:
         """Read ahead the objects of the commits from `start` on (up to WINDOW commits, READ_AHEAD objects);
         returns where the window ends. A commit too big for a window has its files read as it is checked."""
         self.objects.cache.clear()  # whatever the last window fetched and nobody read (summarised elsewhere)

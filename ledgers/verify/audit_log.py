@@ -15,9 +15,8 @@ from typing import IO
 
 from ..core.errors import EnvironmentProblem
 from ..repo import git as git_runner
-from ..repo.gitwalk import RAW_LOG, Change, Git, Objects, raw_log_entries
+from ..repo.gitwalk import RAW_LOG, CommitChanges, Git, Objects, raw_log_entries
 
-LogEntry = tuple[str, tuple[str, ...], list[Change]]
 BLOCK = 1 << 20  # bytes read from the listing at a time
 # git maps pack files into memory a window at a time, up to 8 GB by default, and every page it touched counts in its
 # resident size: walking a history of 180,000 commits in 36 packs made `git log` 550 MB, reading the blobs made
@@ -83,7 +82,7 @@ class CommitLog:
         if rest:
             yield rest
 
-    def _entries(self, with_changes: bool) -> Iterator[LogEntry]:
+    def _entries(self, with_changes: bool) -> Iterator[CommitChanges]:
         """parse_raw_log's reading, one commit at a time."""
         return raw_log_entries(self._tokens(), with_changes)
 
@@ -91,9 +90,9 @@ class CommitLog:
         for sha, parents, _ in self._entries(with_changes=False):
             yield sha, parents
 
-    def windows(self, size: int) -> Iterator[list[LogEntry]]:
+    def windows(self, size: int) -> Iterator[list[CommitChanges]]:
         """The commits with their changes, parents first, `size` at a time."""
-        window: list[LogEntry] = []
+        window: list[CommitChanges] = []
         for entry in self._entries(with_changes=True):
             window.append(entry)
             if len(window) >= size:
