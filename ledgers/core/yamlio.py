@@ -82,10 +82,10 @@ class _PyYaml:
 
     def __init__(self, module: Any, fast_loader: Any, pure_loader: Any, dumper: Any) -> None:
         self.module = module
-        self.fast_loader = fast_loader  # safe, C when there is libyaml, no timestamps, no duplicate keys
-        self.pure_loader = (
-            pure_loader  # safe, pure Python, no timestamps: event scans, constructing composed nodes
-        )
+        # safe, C when there is libyaml, no timestamps, no duplicate keys
+        self.fast_loader = fast_loader
+        # safe, pure Python, no timestamps: event scans and constructing from composed nodes
+        self.pure_loader = pure_loader
         self.dumper = dumper
 
 
