@@ -18,6 +18,7 @@ from .common import (
     echo,
     note,
     print_json,
+    print_json_list,
     print_table,
     t,
 )
@@ -271,16 +272,29 @@ def export_sheet(
             + (f" --state {state}" if state else "")
         )
         with privacy.unmasking(led, actor, what) as reveal:
-            table = sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang, reveal=reveal)
+            _write_export(
+                sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang, reveal=reveal),
+                fmt,
+                out,
+                encoding,
+            )
     else:
-        table = sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang)
+        _write_export(
+            sheets.export_table(led, kind, state=state, unit=unit, lang=STATE.lang), fmt, out, encoding
+        )
+
+
+def _write_export(table: Any, fmt: str, out: str | None, encoding: str | None) -> None:
+    """The table to `--out`, or to standard output as it is read (csv, json)."""
+    from minqing.ledgers.ops import sheets
+
     if out:
-        sheets.write_export(table, fmt, out, encoding)
-        note(t(f"已导出 {len(table.records)} 条到 {out}", f"exported {len(table.records)} rows to {out}"))
+        rows = sheets.write_export(table, fmt, out, encoding)
+        note(t(f"已导出 {rows} 条到 {out}", f"exported {rows} rows to {out}"))
     elif fmt == "json":
-        print_json(sheets.export_json(table))
+        print_json_list(sheets.export_json(table))
     else:
-        sys.stdout.write(sheets.csv_text(table))
+        sheets.write_csv(table, sys.stdout)
 
 
 def find(

@@ -104,17 +104,12 @@ def print_json(data: Any) -> None:
 
 
 def print_json_list(items: Iterable[Any]) -> None:
-    """`print_json` of a list, written an element at a time (the same bytes): a county's 100,000 households as
-    one string was most of 700 MB."""
-    import json
+    """`print_json` of a list, written an element at a time (the same bytes)."""
+    from minqing.ledgers.core.jsonout import json_array
 
     out = sys.stdout
-    first = True
-    for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2, sort_keys=False).replace("\n", "\n  ")
-        out.write(("[\n  " if first else ",\n  ") + text)
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    for chunk in json_array(items):
+        out.write(chunk)
 
 
 def print_table(

@@ -385,3 +385,88 @@ def test_unmask_shows_what_this_machine_was_told_and_logs_it(office, tmp_path):
     assert len(
         (office.path / ".git" / "minqing" / "access.log").read_text(encoding="utf-8").splitlines()
     ) == len(log)
+
+
+# ---------------------------------------------------------------- streamed from the files (issue 19)
+
+
+def _every_file_read(led, kind: str) -> list[dict]:
+    """The export's records as they were made before it streamed: every entity of the kind read at once, sorted
+    in Python, heads and visits looked up in those files (what an import still compares rows with)."""
+    ctx = sheets.SheetContext(led)
+    if kind == "households":
+        homes = sorted(ctx.households.values(), key=lambda h: (h.village, h.group or "", h.head, h.id))
+        return [sheets.household_values(ctx, h) for h in homes]
+    if kind == "visits":
+        return [
+            sheets.visit_values(ctx, v) for v in sorted(ctx.visits.values(), key=lambda v: (v.date, v.id))
+        ]
+    items = sorted(ctx.items.values(), key=lambda i: (i.created, i.id))
+    return [sheets.item_values(ctx, i) for i in items]
+
+
+@pytest.mark.parametrize("kind", ["households", "visits", "issues"])
+def test_streamed_records_are_those_of_every_file_read_at_once(office, kind):
+    from minqing.ledgers.repo.store import Ledger
+
+    led = Ledger.open(office.path)
+    streamed = list(sheets.export_table(led, kind).records)
+    assert streamed == _every_file_read(led, kind)
+    assert streamed  # the office has some of each
+    if (
+        kind == "issues"
+    ):  # an item raised at a visit of two cadres: its visitors come from the index, in order
+        assert any(len(record["visitors"]) == 2 for record in streamed)
+
+
+def test_a_visit_of_several_cadres_keeps_their_order_in_an_items_export(office, tmp_path):
+    from minqing.ledgers.ops import visits
+    from minqing.ledgers.repo.store import Ledger
+
+    led = Ledger.open(office.path)
+    cadres = sorted(c.id for c in sheets.SheetContext(led).cadres.values() if c.status == "active")[:3]
+    order = [cadres[2], cadres[0], cadres[1]]  # not sorted: the index must keep the document's order
+    home = next(iter(sheets.SheetContext(led).households))
+    visit, _ = visits.add_visit(
+        led, office.admin, household=home, by=order, date="2026-11-20", raises=[("排序测试", "water")]
+    )
+    result = run("export", "--kind", "issues", "--format", "json", ledger=office.path)
+    assert result.exit_code == 0, result.output
+    (record,) = [d for d in json.loads(result.stdout) if d["desc"] == "排序测试"]
+    assert record["visitors"] == order and record["visit_date"] == "2026-11-20", visit
+
+
+def test_an_export_refused_half_way_leaves_the_file_it_would_replace(office, tmp_path):
+    out = tmp_path / "issues.csv"
+    out.write_text("上次的导出\n", encoding="utf-8")
+    # A hand edit the index cannot read, committed: the export must name it, not leave the item out.
+    item_file = next((office.path / "issues").rglob("Q-*.yaml"))
+    item_file.write_text("id: [unclosed\n", encoding="utf-8")
+    from conftest import git
+
+    git(office.path, "commit", "-q", "-am", "hand edit")
+    result = run("export", "--kind", "issues", "--out", str(out), ledger=office.path)
+    assert result.exit_code == 4, result.output
+    assert result.stderr.startswith(f"minqing: {item_file.relative_to(office.path)}:")
+    assert out.read_text(encoding="utf-8") == "上次的导出\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["issues.csv", "office"]
+
+
+def test_a_row_the_encoding_cannot_hold_is_refused_naming_its_line(office, tmp_path):
+    from minqing.ledgers.ops import register
+    from minqing.ledgers.repo.store import Ledger
+
+    led = Ledger.open(office.path)
+    register.add_cadre(
+        led, None, name="𠮷野", unit="520602101201", role="village", at="2026-11-20T09:00:00+08:00"
+    )
+    out = tmp_path / "cadres.csv"
+    result = run("export", "--kind", "cadres", "--encoding", "gbk", "--out", str(out), ledger=office.path)
+    assert result.exit_code == 2, result.output
+    rows = run("export", "--kind", "cadres", ledger=office.path).stdout.splitlines()
+    line = next(n for n, text in enumerate(rows, start=1) if "𠮷野" in text)
+    assert (
+        result.stderr
+        == f"minqing: “{out}”不是 gbk 编码（第 {line} 行）：用 --encoding 指定，如 gb18030 或 utf-8\n"
+    )
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["office"]

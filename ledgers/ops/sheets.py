@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -25,6 +26,7 @@ from typing import Any
 from ..core import collector, ids, layout, pii, yamlio
 from ..core import fields as F
 from ..core.errors import Ambiguous, BadInput, CorruptFile, EnvironmentProblem, LedgerError, NotFound, Refused
+from ..core.jsonout import json_array
 from ..core.messages import EXTRA_LABELS, LABELS, SYNONYMS, Text, label
 from ..core.model import (
     CADRE_STATUS,
@@ -992,6 +994,9 @@ class SheetContext:
         self._hash_index: dict[str, str] = {}
         self._register_index: dict[str, str] = {}
         self._visits_by_place: dict[tuple[str, str], list[Visit]] | None = None
+        # An export's batch of heads and visits as the index has them (`index_facts`), instead of every file.
+        self._heads: dict[str, str | None] | None = None
+        self._visit_facts: dict[str, tuple[str, tuple[str, ...]]] | None = None
         self._found_units: dict[tuple[str, str, str | None, str | None], str] = {}
         self._found_cadres: dict[tuple[str, str, str | None], tuple[str, ...]] = {}
 
@@ -1090,6 +1095,41 @@ class SheetContext:
 
             self._visits = {visit.id: visit for visit in iter_visits(self.ledger)}
         return self._visits
+
+    def index_facts(self, ledger: Ledger, households: Iterable[str], visits: Iterable[str]) -> None:
+        """Reads the heads of `households` and the day and visitors of `visits` from the index, for `head_of` and
+        `visit_of` until the next call (an export a batch at a time: its items name 100,000 households and visits,
+        and reading every household file and visit stream for them took GBs)."""
+        from ..read.index import Index
+
+        with Index.open(ledger) as index:
+            self._heads = dict(index.rows_of("SELECT id, head FROM households", "id", households))
+            days = dict(index.rows_of("SELECT id, date FROM visits", "id", visits))
+            visitors: dict[str, list[str]] = {visit_id: [] for visit_id in days}
+            # visit_by holds a visit's cadres in the order its document lists them (one insert each, in order).
+            for visit_id, cadre in index.rows_of(
+                "SELECT visit, cadre FROM visit_by", "visit", visits, "rowid"
+            ):
+                visitors[visit_id].append(cadre)
+        self._visit_facts = {visit_id: (day, tuple(visitors[visit_id])) for visit_id, day in days.items()}
+
+    def head_of(self, household_id: str | None) -> str | None:
+        """The head of a household of the ledger (None: no such household)."""
+        if not household_id:
+            return None
+        if self._heads is not None:
+            return self._heads.get(household_id)
+        home = self.households.get(household_id)
+        return home.head if home else None
+
+    def visit_of(self, visit_id: str | None) -> tuple[str, tuple[str, ...]] | None:
+        """(date, visitors) of a visit in force (None: no such visit)."""
+        if not visit_id:
+            return None
+        if self._visit_facts is not None:
+            return self._visit_facts.get(visit_id)
+        visit = self.visits.get(visit_id)
+        return (visit.date, tuple(visit.by)) if visit else None
 
     def visits_at(self, date: str, household_or_unit: str) -> list[Visit]:
         """The visits in force on `date` at a household (or, without one, a unit), in the ledger's order."""
@@ -1296,7 +1336,6 @@ def cadre_values(ctx: SheetContext, cadre: Cadre) -> dict[str, Any]:
 
 
 def visit_values(ctx: SheetContext, visit: Visit) -> dict[str, Any]:
-    home = ctx.households.get(visit.household or "")
     unit = visit.unit or visit.village
     return {
         "id": visit.id,
@@ -1305,7 +1344,7 @@ def visit_values(ctx: SheetContext, visit: Visit) -> dict[str, Any]:
         "township": ctx.township_of(unit),
         "village": ctx.village_of(unit),
         "group": ctx.group_of(unit),
-        "head": home.head if home else None,
+        "head": ctx.head_of(visit.household),
         "by": tuple(visit.by),
         "note": visit.note,
         "items": tuple(visit.items),
@@ -1323,23 +1362,22 @@ def _last_progress(item: Item) -> str | None:
 
 
 def item_values(ctx: SheetContext, item: Item) -> dict[str, Any]:
-    home = ctx.households.get(item.household or "")
-    visit = ctx.visits.get(item.visit or "") if item.visit else None
+    visit = ctx.visit_of(item.visit)
     resolution = item.resolution or {}
     return {
         "id": item.id,
         "township": ctx.township_of(item.unit),
         "village": ctx.village_of(item.unit),
         "group": ctx.group_of(item.unit),
-        "head": home.head if home else None,
+        "head": ctx.head_of(item.household),
         "kind": item.kind,
         "ledger": item.ledger,
         "category": item.category,
         "desc": item.desc,
         "source": item.source_kind,
         "created": item.created,
-        "visit_date": visit.date if visit else None,
-        "visitors": tuple(visit.by) if visit else (),
+        "visit_date": visit[0] if visit else None,
+        "visitors": visit[1] if visit else (),
         "level": item.level,
         "leader": item.leader,
         "resp_unit": item.resp_unit,
@@ -2952,11 +2990,30 @@ def render_value(ctx: SheetContext, column: Column, value: Any, lang: str) -> st
 
 @dataclass(frozen=True)
 class ExportTable:
+    """What `export` writes: the kind's columns and its rows, read from the files as they are written (issue 19: a
+    county's million visits held at once took 2.5 GB). `records` is an iterator: a table is written once."""
+
     kind: str
     columns: tuple[Column, ...]
-    records: list[dict[str, Any]]  # canonical values (JSON)
-    cells: list[list[str]]  # rendered for people (xlsx/csv)
     headers: list[str]
+    records: Iterator[dict[str, Any]]  # canonical values (JSON), in the export's order
+    ctx: SheetContext
+    lang: str
+
+    def cells(self) -> Iterator[list[str]]:
+        """The rows rendered for people (xlsx/csv), numbered from 1."""
+        ctx, columns, lang = self.ctx, self.columns, self.lang
+        for number, record in enumerate(self.records, start=1):
+            yield [
+                str(number)
+                if column.field == "seq"
+                else render_value(ctx, column, record.get(column.field), lang)
+                for column in columns
+            ]
+
+
+# Rows read (and, for items, their households and visits looked up in the index) a batch at a time.
+EXPORT_BATCH = 1000
 
 
 def export_table(
@@ -2968,108 +3025,199 @@ def export_table(
     lang: str = "zh",
     reveal: Callable[[str | None, str], str | None] | None = None,
 ) -> ExportTable:
-    """The rows of one kind, filtered. `reveal` (privacy.unmasking) puts back the full ID numbers and phones this
-    machine's vault holds, for the roles allowed to see them; everyone else gets the masked forms the files hold."""
+    """The rows of one kind, filtered, in the export's order: households by village, group, head and id; cadres by
+    unit, name and id; visits by date and id; items by creation day and id. The options are checked here, before
+    anything is read; the rows are read as the table is written. `reveal` (privacy.unmasking) puts back the full
+    ID numbers and phones this machine's vault holds, for the roles allowed to see them (the table must be written
+    inside that block); everyone else gets the masked forms the files hold."""
     kind = F.choice(kind, "--kind", KINDS)
     ctx = SheetContext(ledger)
     prefix = ledger.unit(unit).code if unit else None
-    records: list[dict[str, Any]]
+    records: Iterator[dict[str, Any]]
     if kind == "households":
         if state:
             state = F.choice(state, "--state", HOUSEHOLD_STATUS)
-        homes = sorted(ctx.households.values(), key=lambda h: (h.village, h.group or "", h.head, h.id))
-        homes = [
-            h for h in homes if (not prefix or h.unit.startswith(prefix)) and (not state or h.status == state)
-        ]
-        records = [household_values(ctx, h) for h in homes]
-        if reveal is not None:
-            for record, home in zip(records, homes, strict=True):
-                record["id_number"] = reveal(home.id_hash, home.id) or record["id_number"]
-                record["phone"] = reveal(home.phone_hash, home.id) or record["phone"]
+        records = _household_records(ledger, ctx, prefix, state, reveal)
     elif kind == "cadres":
         if state:
             state = F.choice(state, "--state", CADRE_STATUS)
-        cadres = sorted(ctx.cadres.values(), key=lambda c: (c.unit, c.name, c.id))
-        cadres = [
-            c
-            for c in cadres
-            if (not prefix or c.unit.startswith(prefix)) and (not state or c.status == state)
-        ]
-        records = [cadre_values(ctx, c) for c in cadres]
-        if reveal is not None:
-            for record, cadre in zip(records, cadres, strict=True):
-                record["phone"] = reveal(cadre.phone_hash, cadre.id) or record["phone"]
+        records = _cadre_records(ctx, prefix, state, reveal)
     elif kind == "visits":
         if state:
             raise BadInput("exclusive", field="--state", other="--kind visits")
-        visits = sorted(ctx.visits.values(), key=lambda v: (v.date, v.id))
-        records = [
-            visit_values(ctx, v) for v in visits if not prefix or (v.unit or v.village).startswith(prefix)
-        ]
+        records = _visit_records(ledger, ctx, prefix)
     else:
         if state:
             state = F.choice(state, "--state", (*STATES, "open"))
-        items = sorted(ctx.items.values(), key=lambda i: (i.created, i.id))
-        records = [
-            item_values(ctx, i)
-            for i in items
-            if (not prefix or i.unit.startswith(prefix))
-            and (not state or i.state == state or state == "open" and i.is_open)
-        ]
+        records = _item_records(ledger, ctx, prefix, state)
     columns = tuple(column for column in COLUMNS[kind] if column.export)
     headers = [column.en if lang == "en" else column.zh for column in columns]
-    cells = []
-    for number, record in enumerate(records, start=1):
-        cells.append(
-            [
-                str(number)
-                if column.field == "seq"
-                else render_value(ctx, column, record.get(column.field), lang)
-                for column in columns
-            ]
+    return ExportTable(kind, columns, headers, records, ctx, lang)
+
+
+def _listed(ledger: Ledger, kind: str, sql: str, prefix: str | None) -> list[tuple[str, str]]:
+    """(id, path) of the rows `sql` selects from the index (its `:P`/`:PL` a unit prefix, a superset the rows
+    read are filtered on again), in the export's order. A file of `kind` the index could not read is refused
+    naming it, as reading it does: an export never leaves an entry out."""
+    from ..read.index import Index
+
+    with Index.open(ledger) as index:
+        for rel, error in index.problems():
+            found, entry_id = layout.classify(rel)
+            if found == kind and entry_id:
+                _read_entity(ledger, rel, entry_id, lambda data, source: data)
+                raise CorruptFile("corrupt_file", path=rel, line=1, detail=error)
+        return index.conn.execute(sql, {"P": prefix or "", "PL": len(prefix or "")}).fetchall()
+
+
+def _read_listed(ledger: Ledger, listed: list[tuple[str, str]], factory: Any) -> Iterator[list[Any]]:
+    """The entities `listed` names, read from their files a batch at a time."""
+    for start in range(0, len(listed), EXPORT_BATCH):
+        yield [
+            _read_entity(ledger, rel, entry_id, factory)
+            for entry_id, rel in listed[start : start + EXPORT_BATCH]
+        ]
+
+
+_IN_UNIT = "(substr(unit, 1, :PL) = :P OR substr(village, 1, :PL) = :P)"
+
+
+def _household_records(
+    ledger: Ledger,
+    ctx: SheetContext,
+    prefix: str | None,
+    state: str | None,
+    reveal: Callable[[str | None, str], str | None] | None,
+) -> Iterator[dict[str, Any]]:
+    listed = _listed(
+        ledger,
+        "household",
+        f"SELECT id, path FROM households WHERE {_IN_UNIT} ORDER BY village, coalesce(grp, ''), head, id",
+        prefix,
+    )
+    for homes in _read_listed(ledger, listed, Household.from_dict):
+        for home in homes:
+            if (prefix and not home.unit.startswith(prefix)) or (state and home.status != state):
+                continue
+            record = household_values(ctx, home)
+            if reveal is not None:
+                record["id_number"] = reveal(home.id_hash, home.id) or record["id_number"]
+                record["phone"] = reveal(home.phone_hash, home.id) or record["phone"]
+            yield record
+
+
+def _cadre_records(
+    ctx: SheetContext,
+    prefix: str | None,
+    state: str | None,
+    reveal: Callable[[str | None, str], str | None] | None,
+) -> Iterator[dict[str, Any]]:
+    # A county's cadres are a few thousand: read at once, as every command that names them does.
+    for cadre in sorted(ctx.cadres.values(), key=lambda c: (c.unit, c.name, c.id)):
+        if (prefix and not cadre.unit.startswith(prefix)) or (state and cadre.status != state):
+            continue
+        record = cadre_values(ctx, cadre)
+        if reveal is not None:
+            record["phone"] = reveal(cadre.phone_hash, cadre.id) or record["phone"]
+        yield record
+
+
+def _visit_records(ledger: Ledger, ctx: SheetContext, prefix: str | None) -> Iterator[dict[str, Any]]:
+    from ..read.queries import visit_months
+
+    for month in visit_months(ledger):
+        ctx.index_facts(ledger, {v.household for v in month if v.household}, ())
+        for visit in month:
+            if not prefix or (visit.unit or visit.village).startswith(prefix):
+                yield visit_values(ctx, visit)
+
+
+def _item_records(
+    ledger: Ledger, ctx: SheetContext, prefix: str | None, state: str | None
+) -> Iterator[dict[str, Any]]:
+    # Voided items are exported too (their state says so), as every item file is.
+    listed = _listed(
+        ledger,
+        "item",
+        f"SELECT id, path FROM (SELECT id, path, created, unit, unit AS village FROM items UNION ALL"
+        f" SELECT id, path, created, unit, unit FROM voided_items) WHERE {_IN_UNIT} ORDER BY created, id",
+        prefix,
+    )
+    for items in _read_listed(ledger, listed, item_from_dict):
+        ctx.index_facts(
+            ledger, {i.household for i in items if i.household}, {i.visit for i in items if i.visit}
         )
-    return ExportTable(kind, columns, records, cells, headers)
+        for item in items:
+            if (prefix and not item.unit.startswith(prefix)) or (
+                state and not (item.state == state or state == "open" and item.is_open)
+            ):
+                continue
+            yield item_values(ctx, item)
 
 
-def export_json(table: ExportTable) -> list[dict[str, Any]]:
-    return [
+def export_json(table: ExportTable) -> Iterator[dict[str, Any]]:
+    return (
         {key: list(value) if isinstance(value, tuple) else value for key, value in record.items()}
         for record in table.records
-    ]
+    )
 
 
-def write_export(table: ExportTable, fmt: str, out: str | Path, encoding: str | None = None) -> None:
+def write_export(table: ExportTable, fmt: str, out: str | Path, encoding: str | None = None) -> int:
+    """Writes the table to `out` and returns its rows. The file is written beside `out` and renamed over it when
+    whole: a refusal or a file that cannot be read half way leaves `out` as it was."""
+    import codecs
+
     fmt = F.choice(fmt, "--format", FORMATS)
-    target = Path(out)
+    encoding = encoding or "utf-8-sig"
     try:
-        if fmt == "xlsx":
-            _write_xlsx(table, target)
-        elif fmt == "csv":
-            target.write_bytes(csv_text(table).encode(encoding or "utf-8-sig"))
-        else:
-            import json
-
-            target.write_text(
-                json.dumps(export_json(table), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+        codecs.lookup(encoding)
     except LookupError:
         raise BadInput(
             "bad_value", field="--encoding", value=encoding, accepted="|".join(ENCODINGS)
         ) from None
-    except UnicodeEncodeError as exc:
-        raise BadInput("bad_encoding", path=str(out), encoding=encoding, line=exc.start) from None
+    target = Path(out)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        try:
+            if fmt == "xlsx":
+                rows = _write_xlsx(table, partial)
+            elif fmt == "csv":
+                with partial.open("w", encoding=encoding, newline="") as sink:
+                    rows = write_csv(table, sink, str(out), encoding)
+            else:
+                with partial.open("w", encoding="utf-8") as sink:
+                    rows = _write_json(export_json(table), sink)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
     except OSError as exc:
         raise BadInput(
             "out_unwritable", field="--out", value=str(out), detail=exc.strerror or str(exc)
         ) from None
+    return rows
 
 
-def csv_text(table: ExportTable) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([inert_csv_cell(header) for header in table.headers])
-    writer.writerows([inert_csv_cell(cell) for cell in row] for row in table.cells)
-    return buffer.getvalue()
+def _write_json(records: Iterable[Any], sink: Any) -> int:
+    """`json.dumps(list(records), indent=2)` and a line break, written an element at a time; returns the count."""
+    count = 0
+    for chunk in json_array(records):
+        sink.write(chunk)
+        count += 1
+    return count - 1  # the last chunk closes the array
+
+
+def write_csv(table: ExportTable, sink: Any, out: str = "-", encoding: str = "utf-8") -> int:
+    """The CSV (header, then the rows) to an open text file, returning the rows; a row the file's encoding cannot
+    hold is refused naming its line (the header is line 1)."""
+    writer = csv.writer(sink, lineterminator="\r\n")
+    rows = 0
+    try:
+        writer.writerow([inert_csv_cell(header) for header in table.headers])
+        for rows, row in enumerate(table.cells(), start=1):  # noqa: B007 - counted
+            writer.writerow([inert_csv_cell(cell) for cell in row])
+    except UnicodeEncodeError:
+        raise BadInput("bad_encoding", path=out, encoding=encoding, line=rows + 1) from None
+    return rows
 
 
 # Formula injection (OWASP, "CSV Injection"): Excel, WPS and LibreOffice run a cell that starts with one of these as
@@ -3097,16 +3245,18 @@ def from_csv_cell(text: str) -> str:
 _TITLES = {"households": "农户台账", "cadres": "干部名册", "visits": "走访台账", "issues": "问题台账"}
 
 
-def _write_xlsx(table: ExportTable, target: Path) -> None:
+def _write_xlsx(table: ExportTable, target: Path) -> int:
+    import itertools
+
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(_TITLES[table.kind])
-    widths = [
-        max([_width(h)] + [_width(row[i]) for row in table.cells[:500]]) for i, h in enumerate(table.headers)
-    ]
+    rows = table.cells()
+    first = list(itertools.islice(rows, 500))  # the columns are as wide as the first rows need
+    widths = [max([_width(h)] + [_width(row[i]) for row in first]) for i, h in enumerate(table.headers)]
     for index, width in enumerate(widths):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = min(
             max(width + 2, 6), 60
@@ -3119,10 +3269,12 @@ def _write_xlsx(table: ExportTable, target: Path) -> None:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in table.cells:
+    count = 0
+    for count, row in enumerate(itertools.chain(first, rows), start=1):  # noqa: B007 - counted
         # Every cell is text: ID numbers, phones and codes must never become Excel numbers.
         sheet.append([_text_cell(WriteOnlyCell(sheet, value=value)) if value else None for value in row])
     book.save(target)
+    return count
 
 
 def _text_cell(cell: Any) -> Any:

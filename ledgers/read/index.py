@@ -1105,7 +1105,7 @@ class Index:
         """code -> (name, level), of every unit or of those of `only` the index has."""
         return {
             code: (name or code, level or "")
-            for code, name, level in self._rows_of("SELECT code, name, level FROM units", "code", only)
+            for code, name, level in self.rows_of("SELECT code, name, level FROM units", "code", only)
         }
 
     def item_dups(self) -> bool:
@@ -1179,7 +1179,7 @@ class Index:
 
     def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:
         """id -> head for those of `household_ids` the index has."""
-        rows = self._rows_of("SELECT id, head FROM households", "id", household_ids)
+        rows = self.rows_of("SELECT id, head FROM households", "id", household_ids)
         return {household_id: head for household_id, head in rows if head is not None}
 
     def search_rows(
@@ -1207,17 +1207,22 @@ class Index:
         """id -> name, of every cadre or of those of `only` the index has."""
         return {
             cadre_id: name or cadre_id
-            for cadre_id, name in self._rows_of("SELECT id, name FROM cadres", "id", only)
+            for cadre_id, name in self.rows_of("SELECT id, name FROM cadres", "id", only)
         }
 
-    def _rows_of(self, select: str, column: str, only: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    def rows_of(
+        self, select: str, column: str, only: Iterable[str] | None, order: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The rows `select` (a query without WHERE) gives, of every entry or of those whose `column` is one of
+        `only`; `order`: ORDER BY this, within each of the 500 at a time asked for."""
+        ordered = f" ORDER BY {order}" if order else ""
         if only is None:
-            return self.conn.execute(select).fetchall()
+            return self.conn.execute(select + ordered).fetchall()
         wanted = sorted(set(only))
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
             chunk = wanted[start : start + 500]
-            rows += self.conn.execute(select + _where_in(column, chunk), chunk).fetchall()
+            rows += self.conn.execute(select + _where_in(column, chunk) + ordered, chunk).fetchall()
         return rows
 
     def counts(self) -> dict[str, int]:
