@@ -215,8 +215,10 @@ def ensure_tools(install: bool) -> dict[str, str | None]:
 
 
 def run(
-    size: str, repeat: int, out: Path, install: bool, workdir: Path
+    size: str, repeat: int, out: Path, install: bool, workdir: Path, counties: int = 100
 ) -> tuple[list[Row], dict[str, str | None]]:
+    from bench import extra  # it builds on this module's Row and measure
+
     env = dict(os.environ, MINQING_LANG="en", NO_COLOR="1")
     env.pop("MINQING_NOW", None)
     ledger = workdir / f"ledger-{size}"
@@ -371,9 +373,15 @@ def run(
             show.samples.append(measure(MINQING + ["issue", "show", item_id], ledger, run_env))
     rows += [version, status, show]
     rows += history(repeat, ledger, run_env, git_env, household)
+    rows.append(extra.incremental_audit(repeat, ledger, run_env, household, cadre))
     rows += offices(size, repeat, ledger, workdir, env, git_env, household, cadre)
+    rows += extra.network(size, repeat, ledger, workdir, env, git_env, household, cadre)
     rows += everyday(repeat, workdir, env)
     rows += sheets(size, repeat, workdir, env, git_env)
+    rows += extra.exports(repeat, ledger, workdir, run_env)
+    check = next(row for row in rows if row.name == "`minqing check`")
+    rows += extra.site(repeat, ledger, workdir, run_env, household, cadre, item_id, check)
+    rows.append(extra.counties(size, repeat, ledger, workdir, env, git_env, counties))
     return rows, tools
 
 
@@ -877,11 +885,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="BENCHMARKS.md")
     parser.add_argument("--workdir", default=None, help="where ledgers and journals are kept between runs")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install hledger/ledger")
+    parser.add_argument(
+        "--counties", type=int, default=100, help="ledgers in the rollup over many counties (default 100)"
+    )
     args = parser.parse_args(argv)
     workdir = Path(args.workdir or tempfile.gettempdir()) / "minqing-bench"
     workdir.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
-    rows, tools = run(args.size, args.repeat, Path(args.out), not args.no_install, workdir)
+    rows, tools = run(args.size, args.repeat, Path(args.out), not args.no_install, workdir, args.counties)
     table = render(rows, args.size, args.repeat, (load_start, os.getloadavg()[0]), tools)
     out = Path(args.out)
     previous = out.read_text(encoding="utf-8") if out.exists() else None
