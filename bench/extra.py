@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from bench.generate import generate
-from bench.run import MINQING, Row, Sample, measure, sh
+from bench.run import MINQING, Row, Sample, measure, sh, sync_rounds
 from bench.servers import SERVERS
 
 ORDER = ("tiny", "small", "county", "large")
@@ -104,45 +104,23 @@ def network(
     for path in clones.values():
         # smart HTTP: the small server reads no chunked POST, so a push goes in one request
         subprocess.run(["git", "config", "http.postBuffer", str(1 << 30)], cwd=path, check=True)
-    visit = ["visit", "add", "--household", household, "--by", cadre, "--note"]
-    streams = subprocess.run(
-        ["git", "ls-files", "visits"], cwd=ledger, capture_output=True, text=True, check=True
-    ).stdout.split()[:2]
     for transport, serve in SERVERS.items():
-        row = syncs[transport]
         with serve(served) as base:
             for name, path in clones.items():
                 repo = "plain.git" if name.startswith("git-") else "county.git"
                 subprocess.run(["git", "remote", "set-url", "origin", f"{base}/{repo}"], cwd=path, check=True)
-            for attempt in range(repeat):
-                note = f"{transport} {attempt}"
-                _quiet(MINQING + ["-C", str(clones["other"])] + visit + [f"other {note}"], place, env)
-                _quiet(MINQING + ["-C", str(clones["other"]), "sync"], place, env)
-                _quiet(MINQING + ["-C", str(clones["this"])] + visit + [f"this {note}"], place, env)
-                row.samples.append(measure(MINQING + ["-C", str(clones["this"]), "sync"], place, env))
-                for name, stream in zip(("git-other", "git-this"), streams, strict=True):
-                    path = clones[name]
-                    if name == "git-other":  # this clone's last push first
-                        subprocess.run(
-                            ["git", "pull", "-q", "--no-rebase", "--no-edit"],
-                            cwd=path,
-                            env=git_env,
-                            check=True,
-                        )
-                    with (path / stream).open("a", encoding="utf-8") as appended:
-                        appended.write(f"# {name} {note}\n")
-                    subprocess.run(
-                        ["git", "commit", "-qam", f"{name} {note}"], cwd=path, env=git_env, check=True
-                    )
-                    if name == "git-other":
-                        subprocess.run(
-                            ["git", "push", "-q"], cwd=path, env=git_env, check=True, capture_output=True
-                        )
-                row.ref_samples.append(
-                    measure(
-                        sh("git pull -q --no-rebase --no-edit && git push -q"), clones["git-this"], git_env
-                    )
-                )
+            sync_rounds(
+                syncs[transport],
+                repeat,
+                ledger,
+                clones,
+                place,
+                env,
+                git_env,
+                household,
+                cadre,
+                f"{transport} ",
+            )
     shutil.rmtree(place, ignore_errors=True)
     return [clone, *syncs.values()]
 

@@ -571,17 +571,39 @@ def offices(
         subprocess.run(
             ["git", "clone", "-q", str(central), str(clones[name])], check=True, capture_output=True
         )
+    sync_rounds(sync, repeat, ledger, clones, place, env, git_env, household, cadre)
+    shutil.rmtree(place, ignore_errors=True)
+    return [sync]
+
+
+def sync_rounds(
+    row: Row,
+    repeat: int,
+    ledger: Path,
+    clones: dict[str, Path],
+    place: Path,
+    env: dict[str, str],
+    git_env: dict[str, str],
+    household: str,
+    cadre: str,
+    label: str = "",
+) -> None:
+    """`repeat` rounds of two offices syncing one commit each way, timed into `row`: clones `other` and `this`
+    (minqing) each add a visit, `other` syncs, then `this` is timed syncing; clones `git-other` and `git-this` (bare
+    git, the reference) each append to a stream file, `git-other` pulls and pushes, then `git-this` is timed
+    running `git pull --no-rebase && git push`."""
     visit = ["visit", "add", "--household", household, "--by", cadre, "--note"]
     # Bare git cannot merge two appends to one file (it has no drivers): each clone appends to its own stream.
     streams = subprocess.run(
         ["git", "ls-files", "visits"], cwd=ledger, capture_output=True, text=True, check=True
     ).stdout.split()[:2]
     for attempt in range(repeat):
+        note = f"{label}{attempt}"
         quiet = {"cwd": place, "env": env, "capture_output": True, "check": True}
-        subprocess.run(MINQING + ["-C", str(clones["other"])] + visit + [f"other {attempt}"], **quiet)
+        subprocess.run(MINQING + ["-C", str(clones["other"])] + visit + [f"other {note}"], **quiet)
         subprocess.run(MINQING + ["-C", str(clones["other"]), "sync"], **quiet)
-        subprocess.run(MINQING + ["-C", str(clones["this"])] + visit + [f"this {attempt}"], **quiet)
-        sync.samples.append(measure(MINQING + ["-C", str(clones["this"]), "sync"], place, env))
+        subprocess.run(MINQING + ["-C", str(clones["this"])] + visit + [f"this {note}"], **quiet)
+        row.samples.append(measure(MINQING + ["-C", str(clones["this"]), "sync"], place, env))
         for name, stream in zip(("git-other", "git-this"), streams, strict=True):
             clone = clones[name]
             if name == "git-other":  # this clone's last push first; `git-this` is as its last pull left it
@@ -589,15 +611,13 @@ def offices(
                     ["git", "pull", "-q", "--no-rebase", "--no-edit"], cwd=clone, env=git_env, check=True
                 )
             with (clone / stream).open("a", encoding="utf-8") as appended:
-                appended.write(f"# {name} {attempt}\n")
-            subprocess.run(["git", "commit", "-qam", f"{name} {attempt}"], cwd=clone, env=git_env, check=True)
+                appended.write(f"# {name} {note}\n")
+            subprocess.run(["git", "commit", "-qam", f"{name} {note}"], cwd=clone, env=git_env, check=True)
             if name == "git-other":
                 subprocess.run(["git", "push", "-q"], cwd=clone, env=git_env, check=True, capture_output=True)
-        sync.ref_samples.append(
+        row.ref_samples.append(
             measure(sh("git pull -q --no-rebase --no-edit && git push -q"), clones["git-this"], git_env)
         )
-    shutil.rmtree(place, ignore_errors=True)
-    return [sync]
 
 
 def everyday(repeat: int, workdir: Path, env: dict[str, str]) -> list[Row]:

@@ -314,7 +314,7 @@ def find(
     hits = search.find(led, text, [kind] if kind else None, limit)
     warn_unreadable(led)  # find reads the index: a file it could not read is named, never silently missing
     if json_out:
-        print_json([hit.to_dict() for hit in hits])
+        print_json_list(hit.to_dict() for hit in hits)
         return
     if not hits:
         note(t(f"没有与“{text}”匹配的农户、干部或事项", f"nothing matches '{text}'"))

@@ -218,12 +218,9 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
     prepared = Query.of(query)
     units = ledger.units()
-    cache: dict[str, list[tuple[str, ...]]] = {}
-
-    def sounds_of(name: str) -> list[tuple[str, ...]]:
-        if name not in cache:
-            cache[name] = syllables(name)
-        return cache[name]
+    # A name's readings, kept for the few names scored more than once (units' 一组 …): a county's 200,000 distinct
+    # names each kept took 545 MB for `find ceshi --limit 0` at the `large` benchmark (issue 19).
+    sounds_of = functools.lru_cache(maxsize=4096)(syllables)
 
     def unit_name(code: str) -> str:
         unit = units.get(code)
