@@ -248,3 +248,85 @@ def test_a_new_ledger_without_visits_or_items(sample: Sample, tmp_path: Path) ->
     assert "测试户甲" in (out / "assets" / "search.js").read_text(encoding="utf-8")
     data = unit_data(out, "520602101")
     assert data["p"]["2026-11"]["v"]["households"] == "3" and data["p"]["2026-11"]["v"]["open"] == "0"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()
+    }
+
+
+def test_a_site_brought_up_to_date_is_the_site_drawn_afresh(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: pages whose inputs did not change are neither read nor drawn again. After a day's work, a hand
+    edit left uncommitted, a cadre renamed, a page deleted by hand and a damaged page cache, the folder brought up
+    to date holds exactly what a new folder gets."""
+    import shutil
+
+    from minqing.cli import rollup_render
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(demo, ledger, symlinks=True)
+    kept, fresh = tmp_path / "kept", tmp_path / "fresh"
+    with office_env():
+        assert run("report", "site", str(kept), "-q", ledger=ledger).exit_code == 0
+        # Nothing changed: not one entry file is read again.
+        reads: list[str] = []
+        for name in ("item", "household"):
+            real = getattr(Ledger, name)
+            monkeypatch.setattr(
+                Ledger,
+                name,
+                lambda self, text, *a, _real=real, **k: reads.append(text) or _real(self, text, *a, **k),
+            )
+        S.generate(Ledger.open(ledger), str(kept), metric_labels=rollup_render.LABELS)
+        assert reads == []
+        monkeypatch.undo()
+
+        led = Ledger.open(ledger)
+        admin = next(c for c in led.iter_cadres() if c.role == "admin")
+        homes = sorted(h.id for h in led.iter_households())
+        open_item = next(i for i in led.iter_items() if i.state == "assigned")
+        steps = [
+            (
+                "visit",
+                "add",
+                "--household",
+                homes[3],
+                "--by",
+                admin.id,
+                "--raise",
+                "站点新事项",
+                "--category",
+                "water",
+            ),
+            ("issue", "progress", open_item.id, "--note", "站点进展"),
+            ("cadre", "edit", open_item.leader, "--name", "改名干部", "--reason", "更正姓名"),
+        ]
+        for step in steps:
+            done = (
+                run(*step, "--as", admin.id, ledger=ledger)
+                if step[0] != "visit"
+                else run(*step, ledger=ledger)
+            )
+            assert done.exit_code == 0, (step, done.output)
+        assert run("report", "site", str(kept), "-q", ledger=ledger).exit_code == 0
+        # A hand edit not committed: the page shows the file as it is, as a new folder's would.
+        edited = ledger / led.path_of(homes[5])
+        edited.write_text(
+            edited.read_text(encoding="utf-8").replace("members: ", "members: 1", 1), encoding="utf-8"
+        )
+        (kept / "i" / f"{open_item.id}.html").unlink()
+        assert run("report", "site", str(kept), "-q", ledger=ledger).exit_code == 0
+        assert run("report", "site", str(tmp_path / "edited"), "-q", ledger=ledger).exit_code == 0
+        assert _tree(kept) == _tree(tmp_path / "edited")
+        S.page_cache_path(Ledger.open(ledger), kept).write_bytes(b"not a database")
+        assert run("report", "site", str(kept), "-q", ledger=ledger).exit_code == 0
+        edited.write_text(
+            edited.read_text(encoding="utf-8").replace("members: 1", "members: ", 1), encoding="utf-8"
+        )
+        assert run("report", "site", str(kept), "-q", ledger=ledger).exit_code == 0
+        assert run("report", "site", str(fresh), "-q", ledger=ledger).exit_code == 0
+    assert _tree(kept) == _tree(fresh)
+    assert "改名干部" in (kept / "i" / f"{open_item.id}.html").read_text(encoding="utf-8")

@@ -9,15 +9,20 @@ fetch() JSON in Chromium. Nothing is loaded from outside the folder.
 
 Writing is incremental: each file is rendered in memory and written (temp file + rename) only when its bytes
 differ from what is on disk, so a nightly run after one day's commits rewrites only the pages whose content
-changed; pages carry no generation timestamp for the same reason (the "as of" date is the data's own).
+changed; pages carry no generation timestamp for the same reason (the "as of" date is the data's own). An item's
+or household's page whose inputs are unchanged since the last run (`PageCache`, in the folder) is not even read
+or drawn again: at a county's size those pages were most of a run that changed nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import html
 import json
 import os
+import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,6 +39,9 @@ from . import rollup as R
 from .index import Index
 
 MARKER = ".minqing-site"  # marks a folder as this tool's site: only then are stale pages removed from it
+PAGE_CACHE = (
+    "site-pages-{folder}.sqlite"  # in .git/minqing: what the last run drew each page from (PageCache)
+)
 OWNED_DIRS = ("u", "i", "h", "r", "data", "assets")
 PAGE_LEVELS = (
     "county",
@@ -166,6 +174,10 @@ class Writer:
             raise
         self.written += 1
 
+    def keep(self, rel: str) -> None:
+        """Counts a page an earlier run wrote, unchanged since (PageCache), as this run's."""
+        self.paths.add(rel)
+
     def sweep(self) -> int:
         """Remove files of an earlier run in the site's own folders that this run did not produce."""
         if not self.ours:
@@ -178,6 +190,119 @@ class Writer:
                     path.unlink()
                     removed += 1
         return removed
+
+
+class PageCache:
+    """For each item's and household's page, what the last run into this folder drew it from (`inputs`: the entry's
+    blob at HEAD, and for a household its items' lines and its visits), the page file as it left it (size and
+    mtime: a page anyone else wrote since is drawn again) and the line the lists keep of the entry (None: the entry
+    has no page). `scope` is what every page shows besides: the code and labels that draw pages, the language, the
+    root unit, the units' and cadres' names; when it changes, nothing is kept. Kept in the ledger's state folder
+    (`.git/minqing`), one file per site folder: the site's own folder is published as it is. A run that stops half
+    way commits nothing; rows of entries gone from the ledger are dropped."""
+
+    MISSING = object()
+
+    def __init__(self, path: Path, scope: str, folder: Path) -> None:
+        self.folder = folder
+        try:
+            self.conn = self._open(path, scope)
+        except sqlite3.DatabaseError:  # unreadable (a disk error, a hand edit): start over
+            path.unlink(missing_ok=True)
+            self.conn = self._open(path, scope)
+
+    @staticmethod
+    def _open(path: Path, scope: str) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("CREATE TABLE IF NOT EXISTS meta(scope TEXT)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS pages(page TEXT PRIMARY KEY, inputs TEXT, file TEXT, line TEXT)"
+        )
+        conn.execute("BEGIN")
+        stored = conn.execute("SELECT scope FROM meta").fetchone()
+        if stored is None or stored[0] != scope:
+            conn.execute("DELETE FROM pages")
+            conn.execute("DELETE FROM meta")
+            conn.execute("INSERT INTO meta VALUES (?)", (scope,))
+        conn.execute("CREATE TEMP TABLE seen(page TEXT PRIMARY KEY, inputs TEXT, file TEXT, line TEXT)")
+        return conn
+
+    def _file(self, page: str) -> str | None:
+        try:
+            found = os.stat(self.folder / page)
+        except OSError:
+            return None
+        return f"{found.st_size} {found.st_mtime_ns}"
+
+    def get(self, page: str, inputs: str | None) -> Any:
+        """The line kept for `page` drawn from `inputs` (a list, or None for no page), else MISSING."""
+        if inputs is None:
+            return self.MISSING
+        row = self.conn.execute("SELECT inputs, file, line FROM pages WHERE page = ?", (page,)).fetchone()
+        if row is None or row[0] != inputs or (row[2] != "null" and row[1] != self._file(page)):
+            return self.MISSING
+        self.conn.execute("INSERT INTO seen VALUES (?, ?, ?, ?)", (page, *row))
+        return json.loads(row[2])
+
+    def put(self, page: str, inputs: str | None, line: Any) -> None:
+        """What `page` was just drawn from (after it was written, or found the same on disk)."""
+        if inputs is not None:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)",
+                (
+                    page,
+                    inputs,
+                    self._file(page),
+                    json.dumps(None if line is None else dataclasses.astuple(line)),
+                ),
+            )
+
+    def commit(self) -> None:
+        self.conn.execute("DELETE FROM pages")
+        self.conn.execute("INSERT INTO pages SELECT * FROM seen")
+        self.conn.execute("COMMIT")
+        self.conn.close()
+
+
+def page_cache_path(ledger: Ledger, folder: Path) -> Path:
+    """The page cache of a site folder, in the ledger's state folder (named by the folder's absolute path)."""
+    from ..core.layout import STATE_DIR
+
+    name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    return ledger.git_dir / STATE_DIR / PAGE_CACHE.format(folder=name)
+
+
+def _page_scope(ctx: Context, unit_names: dict[str, str], cadre_names: dict[str, str]) -> str:
+    """What every item and household page shows besides its own entry (PageCache): the modules that draw and
+    label them, the language, the root unit and the names of units and cadres."""
+    from ..core import messages, model, pii
+
+    digest = hashlib.sha256()
+    for module in (__file__, messages.__file__, model.__file__, pii.__file__):
+        digest.update(Path(module).read_bytes())
+    digest.update(
+        json.dumps(
+            [ctx.lang, ctx.root_unit, ctx.root_name, sorted(unit_names.items()), sorted(cadre_names.items())],
+            ensure_ascii=False,
+        ).encode("utf-8")
+    )
+    return digest.hexdigest()
+
+
+def _entry_blobs(index: Index, ledger: Ledger) -> dict[str, str]:
+    """Path -> blob at HEAD of every item and household file whose working copy is HEAD's (a file modified or
+    untracked is left out: its page is drawn from the file)."""
+    from ..repo.worktree import ledger_status
+
+    blobs = dict(
+        index.conn.execute(
+            "SELECT path, blob FROM blobs WHERE (path LIKE 'issues/%' OR path LIKE 'households/%') AND error IS NULL"
+        )
+    )
+    for rel in ledger_status(ledger, locked=False).dirty:
+        blobs.pop(rel, None)
+    return blobs
 
 
 # ---------------------------------------------------------------- page shell
@@ -539,6 +664,7 @@ def generate(
         ctx = Context(lang, metric_labels, periods, today, root, units[root].name)
         figures = _figures(index, periods, units, root, lang)
         cadre_names = index.cadre_names()
+        blobs = _entry_blobs(index, ledger)
     writer = Writer(folder)
     writer.put("assets/site.css", CSS)
     writer.put("assets/site.js", JS)
@@ -546,40 +672,73 @@ def generate(
     unit_names = {code: u.name for code, u in all_units.items()}
     # Entries are streamed: each item's and household's page is written as it is read, and only a short line of
     # each is kept for the lists, the search index and the village pages (a county's 50,000 households and their
-    # histories held as objects would not fit the memory target).
+    # histories held as objects would not fit the memory target). A page whose inputs are those of the last run is
+    # neither read nor drawn: its line comes from the page cache.
+    pages = PageCache(page_cache_path(ledger, folder), _page_scope(ctx, unit_names, cadre_names), folder)
     items: list[ItemLine] = []
     items_by_home: dict[str, list[ItemLine]] = defaultdict(list)
-    for item in ledger.iter_items():
-        if item.voided or not item.unit.startswith(root):
+    for item_id in sorted(ledger.all_ids("Q")):
+        page = f"i/{item_id}.html"
+        inputs = blobs.get(ledger.path_of(item_id))
+        kept = pages.get(page, inputs)
+        if kept is not PageCache.MISSING:
+            line = None if kept is None else ItemLine(*kept)
+            if kept is not None:
+                writer.keep(page)
+        else:
+            item = ledger.item(item_id, verify=False)
+            line = None
+            if not item.voided and item.unit.startswith(root):
+                writer.put(page, _item_page(ctx, item, unit_names, cadre_names))
+                line = ItemLine(
+                    item.id,
+                    mask_text(item.desc)[0],
+                    item.unit,
+                    item.state,
+                    item.due,
+                    item.kind,
+                    item.household,
+                    item.leader,
+                    item.is_open,
+                )
+            pages.put(page, inputs, line)
+        if line is None:
             continue
-        writer.put(f"i/{item.id}.html", _item_page(ctx, item, unit_names, cadre_names))
-        line = ItemLine(
-            item.id,
-            mask_text(item.desc)[0],
-            item.unit,
-            item.state,
-            item.due,
-            item.kind,
-            item.household,
-            item.leader,
-            item.is_open,
-        )
         items.append(line)
-        if item.household:
-            items_by_home[item.household].append(line)
+        if line.household:
+            items_by_home[line.household].append(line)
     homes: list[HomeLine] = []
     with Index.open(ledger) as visit_index:  # at HEAD already: opening it again parses nothing
         visits = VisitsByHousehold(visit_index, root)
-        for home in ledger.iter_households():
-            if not home.village.startswith(root):
-                continue
-            page = _household_page(
-                ctx, home, unit_names, cadre_names, items_by_home[home.id], visits.take(home.id)
-            )
-            writer.put(f"h/{home.id}.html", page)
-            homes.append(
-                HomeLine(home.id, home.head, home.village, home.status, home.register_no, home.removed)
-            )
+        for home_id in sorted(ledger.all_ids("H")):
+            page = f"h/{home_id}.html"
+            home_items = items_by_home.get(home_id, [])
+            home_visits = visits.take(home_id)
+            blob = blobs.get(ledger.path_of(home_id))
+            inputs = None
+            if blob is not None:
+                drawn_from = [blob, [dataclasses.astuple(line) for line in home_items], home_visits]
+                inputs = hashlib.sha256(
+                    json.dumps(drawn_from, ensure_ascii=False).encode("utf-8")
+                ).hexdigest()
+            kept = pages.get(page, inputs)
+            if kept is not PageCache.MISSING:
+                home_line = None if kept is None else HomeLine(*kept)
+                if kept is not None:
+                    writer.keep(page)
+            else:
+                home = ledger.household(home_id, verify=False)
+                home_line = None
+                if home.village.startswith(root):
+                    writer.put(
+                        page, _household_page(ctx, home, unit_names, cadre_names, home_items, home_visits)
+                    )
+                    home_line = HomeLine(
+                        home.id, home.head, home.village, home.status, home.register_no, home.removed
+                    )
+                pages.put(page, inputs, home_line)
+            if home_line is not None:
+                homes.append(home_line)
     del items_by_home
     writer.put("assets/items.js", _items_js(items, unit_names, ctx))
     writer.put("assets/search.js", _search_js(homes, items, units, unit_names))
@@ -606,6 +765,7 @@ def generate(
         rows = [row for row in sheet.rows if row.unit.startswith(code)]
         writer.put(f"r/{code}.html", _reconcile_page(ctx, info, rows, sheet.date, unit_names))
     writer.put(MARKER, "minqing report site\n")
+    pages.commit()
     removed = writer.sweep()
     return SiteResult(str(folder), len(writer.paths), writer.written, removed)
 
