@@ -184,11 +184,15 @@ class Writer:
             return 0
         removed = 0
         for folder in OWNED_DIRS:
-            for path in sorted((self.root / folder).rglob("*")) if (self.root / folder).is_dir() else []:
-                rel = path.relative_to(self.root).as_posix()
-                if path.is_file() and path.suffix in (".html", ".js", ".css") and rel not in self.paths:
-                    path.unlink()
-                    removed += 1
+            top = self.root / folder
+            for directory, _, names in os.walk(top):
+                # a county's 200,000 pages: names joined, not Path objects made relative one by one
+                inside = directory[len(str(top)) :].lstrip(os.sep).replace(os.sep, "/")
+                prefix = f"{folder}/{inside}/" if inside else f"{folder}/"
+                for name in names:
+                    if name.endswith((".html", ".js", ".css")) and prefix + name not in self.paths:
+                        os.unlink(os.path.join(directory, name))
+                        removed += 1
         return removed
 
 
@@ -276,9 +280,11 @@ def page_cache_path(ledger: Ledger, folder: Path) -> Path:
 def _page_scope(ctx: Context, unit_names: dict[str, str], cadre_names: dict[str, str]) -> str:
     """What every item and household page shows besides its own entry (PageCache): the modules that draw and
     label them, the language, the root unit and the names of units and cadres."""
+    from importlib.metadata import version
+
     from ..core import messages, model, pii
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(version("pypinyin").encode("utf-8"))  # the heads' spellings are kept too
     for module in (__file__, messages.__file__, model.__file__, pii.__file__):
         digest.update(Path(module).read_bytes())
     digest.update(
@@ -616,7 +622,8 @@ class ItemLine:
 
 @dataclass(frozen=True)
 class HomeLine:
-    """What a village page and the search index need of a household."""
+    """What a village page and the search index need of a household (the head's name spelled in pinyin: its
+    initials and in full)."""
 
     id: str
     head: str
@@ -624,6 +631,16 @@ class HomeLine:
     status: str
     register_no: str | None
     removed: str | None
+    initials: str
+    spelled: str
+
+
+def _sounds(name: str) -> tuple[str, str]:
+    """A name's pinyin initials and full spelling, lower case, as the search box matches them."""
+    from pypinyin import Style, lazy_pinyin
+
+    full = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    return "".join(s[:1] for s in full).lower(), "".join(full).lower()
 
 
 @dataclass(frozen=True)
@@ -734,7 +751,13 @@ def generate(
                         page, _household_page(ctx, home, unit_names, cadre_names, home_items, home_visits)
                     )
                     home_line = HomeLine(
-                        home.id, home.head, home.village, home.status, home.register_no, home.removed
+                        home.id,
+                        home.head,
+                        home.village,
+                        home.status,
+                        home.register_no,
+                        home.removed,
+                        *_sounds(home.head),
                     )
                 pages.put(page, inputs, home_line)
             if home_line is not None:
@@ -895,20 +918,20 @@ def _items_js(items: list[Any], unit_names: dict[str, str], ctx: Context) -> str
 def _search_js(
     homes: list[Any], items: list[Any], units: dict[str, UnitInfo], unit_names: dict[str, str]
 ) -> str:
-    from pypinyin import Style, lazy_pinyin
-
-    def sounds(name: str) -> tuple[str, str]:
-        full = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
-        return "".join(s[:1] for s in full).lower(), "".join(full).lower()
-
     entries = []
     for home in homes:
-        initials, full = sounds(home.head)
         entries.append(
-            [home.id, home.head, initials, full, place(unit_names, home.village), f"h/{home.id}.html"]
+            [
+                home.id,
+                home.head,
+                home.initials,
+                home.spelled,
+                place(unit_names, home.village),
+                f"h/{home.id}.html",
+            ]
         )
     for code, info in units.items():
-        initials, full = sounds(info.name)
+        initials, full = _sounds(info.name)
         page = "index.html" if info.parent not in units else f"u/{code}.html"
         entries.append([code, info.name, initials, full, "", page])
     for item in items:
