@@ -23,6 +23,7 @@ import html
 import json
 import os
 import sqlite3
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
@@ -296,19 +297,22 @@ def _page_scope(ctx: Context, unit_names: dict[str, str], cadre_names: dict[str,
     return digest.hexdigest()
 
 
-def _entry_blobs(index: Index, ledger: Ledger) -> dict[str, str]:
-    """Path -> blob at HEAD of every item and household file whose working copy is HEAD's (a file modified or
-    untracked is left out: its page is drawn from the file)."""
-    from ..repo.worktree import ledger_status
+class EntryBlobs:
+    """The blob at HEAD of an item or household file whose working copy is HEAD's, from the index (None for a file
+    modified or untracked: its page is drawn from the file). One lookup at a time: 200,000 paths held in a dict
+    were 60 MB of a `large` site's memory."""
 
-    blobs = dict(
-        index.conn.execute(
-            "SELECT path, blob FROM blobs WHERE (path LIKE 'issues/%' OR path LIKE 'households/%') AND error IS NULL"
-        )
-    )
-    for rel in ledger_status(ledger, locked=False).dirty:
-        blobs.pop(rel, None)
-    return blobs
+    def __init__(self, index: Index, ledger: Ledger) -> None:
+        from ..repo.worktree import ledger_status
+
+        self.conn = index.conn
+        self.dirty = set(ledger_status(ledger, locked=False).dirty)
+
+    def __call__(self, rel: str) -> str | None:
+        if rel in self.dirty:
+            return None
+        row = self.conn.execute("SELECT blob FROM blobs WHERE path = ? AND error IS NULL", (rel,)).fetchone()
+        return row[0] if row else None
 
 
 # ---------------------------------------------------------------- page shell
@@ -635,6 +639,19 @@ class HomeLine:
     spelled: str
 
 
+# The fields of a kept line most entries share a value of (units, states, kinds, leaders): one string each, not
+# one per entry as JSON reads them (100,000 items' lines).
+ITEM_REPEATS = (2, 3, 5, 7)
+HOME_REPEATS = (2, 3)
+
+
+def _interned(values: list[Any], positions: tuple[int, ...]) -> list[Any]:
+    for position in positions:
+        if isinstance(values[position], str):
+            values[position] = sys.intern(values[position])
+    return values
+
+
 def _sounds(name: str) -> tuple[str, str]:
     """A name's pinyin initials and full spelling, lower case, as the search box matches them."""
     from pypinyin import Style, lazy_pinyin
@@ -681,7 +698,6 @@ def generate(
         ctx = Context(lang, metric_labels, periods, today, root, units[root].name)
         figures = _figures(index, periods, units, root, lang)
         cadre_names = index.cadre_names()
-        blobs = _entry_blobs(index, ledger)
     writer = Writer(folder)
     writer.put("assets/site.css", CSS)
     writer.put("assets/site.js", JS)
@@ -694,44 +710,45 @@ def generate(
     pages = PageCache(page_cache_path(ledger, folder), _page_scope(ctx, unit_names, cadre_names), folder)
     items: list[ItemLine] = []
     items_by_home: dict[str, list[ItemLine]] = defaultdict(list)
-    for item_id in sorted(ledger.all_ids("Q")):
-        page = f"i/{item_id}.html"
-        inputs = blobs.get(ledger.path_of(item_id))
-        kept = pages.get(page, inputs)
-        if kept is not PageCache.MISSING:
-            line = None if kept is None else ItemLine(*kept)
-            if kept is not None:
-                writer.keep(page)
-        else:
-            item = ledger.item(item_id, verify=False)
-            line = None
-            if not item.voided and item.unit.startswith(root):
-                writer.put(page, _item_page(ctx, item, unit_names, cadre_names))
-                line = ItemLine(
-                    item.id,
-                    mask_text(item.desc)[0],
-                    item.unit,
-                    item.state,
-                    item.due,
-                    item.kind,
-                    item.household,
-                    item.leader,
-                    item.is_open,
-                )
-            pages.put(page, inputs, line)
-        if line is None:
-            continue
-        items.append(line)
-        if line.household:
-            items_by_home[line.household].append(line)
     homes: list[HomeLine] = []
-    with Index.open(ledger) as visit_index:  # at HEAD already: opening it again parses nothing
-        visits = VisitsByHousehold(visit_index, root)
+    with Index.open(ledger) as entry_index:  # at HEAD already: opening it again parses nothing
+        blob_of = EntryBlobs(entry_index, ledger)
+        for item_id in sorted(ledger.all_ids("Q")):
+            page = f"i/{item_id}.html"
+            inputs = blob_of(ledger.path_of(item_id))
+            kept = pages.get(page, inputs)
+            if kept is not PageCache.MISSING:
+                line = None if kept is None else ItemLine(*_interned(kept, ITEM_REPEATS))
+                if kept is not None:
+                    writer.keep(page)
+            else:
+                item = ledger.item(item_id, verify=False)
+                line = None
+                if not item.voided and item.unit.startswith(root):
+                    writer.put(page, _item_page(ctx, item, unit_names, cadre_names))
+                    line = ItemLine(
+                        item.id,
+                        mask_text(item.desc)[0],
+                        item.unit,
+                        item.state,
+                        item.due,
+                        item.kind,
+                        item.household,
+                        item.leader,
+                        item.is_open,
+                    )
+                pages.put(page, inputs, line)
+            if line is None:
+                continue
+            items.append(line)
+            if line.household:
+                items_by_home[line.household].append(line)
+        visits = VisitsByHousehold(entry_index, root)
         for home_id in sorted(ledger.all_ids("H")):
             page = f"h/{home_id}.html"
             home_items = items_by_home.get(home_id, [])
             home_visits = visits.take(home_id)
-            blob = blobs.get(ledger.path_of(home_id))
+            blob = blob_of(ledger.path_of(home_id))
             inputs = None
             if blob is not None:
                 drawn_from = [blob, [dataclasses.astuple(line) for line in home_items], home_visits]
@@ -740,7 +757,7 @@ def generate(
                 ).hexdigest()
             kept = pages.get(page, inputs)
             if kept is not PageCache.MISSING:
-                home_line = None if kept is None else HomeLine(*kept)
+                home_line = None if kept is None else HomeLine(*_interned(kept, HOME_REPEATS))
                 if kept is not None:
                     writer.keep(page)
             else:
