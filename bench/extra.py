@@ -78,6 +78,7 @@ def network(
         for _attempt in range(max(1, min(repeat, 3))):  # a clone of `large` is a minute each way
             for path in clones.values():
                 shutil.rmtree(path, ignore_errors=True)
+            os.sync()  # a clone of `large` is the disk's work: not the last one's deletion too
             clone.samples.append(
                 measure(
                     sh(
@@ -89,6 +90,7 @@ def network(
                     env,
                 )
             )
+            os.sync()
             clone.ref_samples.append(
                 measure(
                     sh(
