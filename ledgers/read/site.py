@@ -26,7 +26,7 @@ import sqlite3
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,6 +249,15 @@ class PageCache:
             return self.MISSING
         self.conn.execute("INSERT INTO seen VALUES (?, ?, ?, ?)", (page, *row))
         return json.loads(row[2])
+
+    def reuse(self, page: str, inputs: str | None, writer: Writer, make: Callable[[list[Any]], Any]) -> Any:
+        """The line kept for `page` (made by `make` from its fields; None: the entry has no page) when the page is
+        as the last run drew it from `inputs`, counted as this run's; else MISSING: it must be drawn."""
+        kept = self.get(page, inputs)
+        if kept is self.MISSING or kept is None:
+            return kept
+        writer.keep(page)
+        return make(kept)
 
     def put(self, page: str, inputs: str | None, line: Any) -> None:
         """What `page` was just drawn from (after it was written, or found the same on disk)."""
@@ -716,12 +725,8 @@ def generate(
         for item_id in sorted(ledger.all_ids("Q")):
             page = f"i/{item_id}.html"
             inputs = blob_of(ledger.path_of(item_id))
-            kept = pages.get(page, inputs)
-            if kept is not PageCache.MISSING:
-                line = None if kept is None else ItemLine(*_interned(kept, ITEM_REPEATS))
-                if kept is not None:
-                    writer.keep(page)
-            else:
+            line = pages.reuse(page, inputs, writer, lambda kept: ItemLine(*_interned(kept, ITEM_REPEATS)))
+            if line is PageCache.MISSING:
                 item = ledger.item(item_id, verify=False)
                 line = None
                 if not item.voided and item.unit.startswith(root):
@@ -755,12 +760,10 @@ def generate(
                 inputs = hashlib.sha256(
                     json.dumps(drawn_from, ensure_ascii=False).encode("utf-8")
                 ).hexdigest()
-            kept = pages.get(page, inputs)
-            if kept is not PageCache.MISSING:
-                home_line = None if kept is None else HomeLine(*_interned(kept, HOME_REPEATS))
-                if kept is not None:
-                    writer.keep(page)
-            else:
+            home_line = pages.reuse(
+                page, inputs, writer, lambda kept: HomeLine(*_interned(kept, HOME_REPEATS))
+            )
+            if home_line is PageCache.MISSING:
                 home = ledger.household(home_id, verify=False)
                 home_line = None
                 if home.village.startswith(root):
