@@ -995,7 +995,7 @@ class SheetContext:
         self._register_index: dict[str, str] = {}
         self._visits_by_place: dict[tuple[str, str], list[Visit]] | None = None
         # An export's batch of heads and visits as the index has them (`index_facts`), instead of every file.
-        self._heads: dict[str, str | None] | None = None
+        self._heads: dict[str, str] | None = None
         self._visit_facts: dict[str, tuple[str, tuple[str, ...]]] | None = None
         self._found_units: dict[tuple[str, str, str | None, str | None], str] = {}
         self._found_cadres: dict[tuple[str, str, str | None], tuple[str, ...]] = {}
@@ -1096,21 +1096,16 @@ class SheetContext:
             self._visits = {visit.id: visit for visit in iter_visits(self.ledger)}
         return self._visits
 
-    def index_facts(self, ledger: Ledger, households: Iterable[str], visits: Iterable[str]) -> None:
-        """Reads the heads of `households` and the day and visitors of `visits` from the index, for `head_of` and
-        `visit_of` until the next call (an export a batch at a time: its items name 100,000 households and visits,
-        and reading every household file and visit stream for them took GBs)."""
-        from ..read.index import Index
-
-        with Index.open(ledger) as index:
-            self._heads = dict(index.rows_of("SELECT id, head FROM households", "id", households))
-            days = dict(index.rows_of("SELECT id, date FROM visits", "id", visits))
-            visitors: dict[str, list[str]] = {visit_id: [] for visit_id in days}
-            # visit_by holds a visit's cadres in the order its document lists them (one insert each, in order).
-            for visit_id, cadre in index.rows_of(
-                "SELECT visit, cadre FROM visit_by", "visit", visits, "rowid"
-            ):
-                visitors[visit_id].append(cadre)
+    def index_facts(self, index: Any, households: Iterable[str], visits: Iterable[str]) -> None:
+        """Reads the heads of `households` and the day and visitors of `visits` from `index` (an open Index), for
+        `head_of` and `visit_of` until the next call (an export a batch at a time: its items name 100,000
+        households and visits, and reading every household file and visit stream for them took GBs)."""
+        self._heads = index.household_heads(households)  # a head the index lacks is None either way
+        days = dict(index.rows_of("SELECT id, date FROM visits", "id", visits))
+        visitors: dict[str, list[str]] = {visit_id: [] for visit_id in days}
+        # visit_by holds a visit's cadres in the order its document lists them (one insert each, in order).
+        for visit_id, cadre in index.rows_of("SELECT visit, cadre FROM visit_by", "visit", visits, "rowid"):
+            visitors[visit_id].append(cadre)
         self._visit_facts = {visit_id: (day, tuple(visitors[visit_id])) for visit_id, day in days.items()}
 
     def head_of(self, household_id: str | None) -> str | None:
@@ -3055,19 +3050,16 @@ def export_table(
     return ExportTable(kind, columns, headers, records, ctx, lang)
 
 
-def _listed(ledger: Ledger, kind: str, sql: str, prefix: str | None) -> list[tuple[str, str]]:
-    """(id, path) of the rows `sql` selects from the index (its `:P`/`:PL` a unit prefix, a superset the rows
-    read are filtered on again), in the export's order. A file of `kind` the index could not read is refused
-    naming it, as reading it does: an export never leaves an entry out."""
-    from ..read.index import Index
-
-    with Index.open(ledger) as index:
-        for rel, error in index.problems():
-            found, entry_id = layout.classify(rel)
-            if found == kind and entry_id:
-                _read_entity(ledger, rel, entry_id, lambda data, source: data)
-                raise CorruptFile("corrupt_file", path=rel, line=1, detail=error)
-        return index.conn.execute(sql, {"P": prefix or "", "PL": len(prefix or "")}).fetchall()
+def _listed(index: Any, ledger: Ledger, kind: str, sql: str, prefix: str | None) -> list[tuple[str, str]]:
+    """(id, path) of the rows `sql` selects from `index` (an open Index; its `:P`/`:PL` a unit prefix, a superset
+    the rows read are filtered on again), in the export's order. A file of `kind` the index could not read is
+    refused naming it, as reading it does: an export never leaves an entry out."""
+    for rel, error in index.problems():
+        found, entry_id = layout.classify(rel)
+        if found == kind and entry_id:
+            _read_entity(ledger, rel, entry_id, lambda data, source: data)
+            raise CorruptFile("corrupt_file", path=rel, line=1, detail=error)
+    return index.conn.execute(sql, {"P": prefix or "", "PL": len(prefix or "")}).fetchall()
 
 
 def _read_listed(ledger: Ledger, listed: list[tuple[str, str]], factory: Any) -> Iterator[list[Any]]:
@@ -3089,12 +3081,16 @@ def _household_records(
     state: str | None,
     reveal: Callable[[str | None, str], str | None] | None,
 ) -> Iterator[dict[str, Any]]:
-    listed = _listed(
-        ledger,
-        "household",
-        f"SELECT id, path FROM households WHERE {_IN_UNIT} ORDER BY village, coalesce(grp, ''), head, id",
-        prefix,
-    )
+    from ..read.index import Index
+
+    with Index.open(ledger) as index:
+        listed = _listed(
+            index,
+            ledger,
+            "household",
+            f"SELECT id, path FROM households WHERE {_IN_UNIT} ORDER BY village, coalesce(grp, ''), head, id",
+            prefix,
+        )
     for homes in _read_listed(ledger, listed, Household.from_dict):
         for home in homes:
             if (prefix and not home.unit.startswith(prefix)) or (state and home.status != state):
@@ -3123,36 +3119,42 @@ def _cadre_records(
 
 
 def _visit_records(ledger: Ledger, ctx: SheetContext, prefix: str | None) -> Iterator[dict[str, Any]]:
+    from ..read.index import Index
     from ..read.queries import visit_months
 
-    for month in visit_months(ledger):
-        ctx.index_facts(ledger, {v.household for v in month if v.household}, ())
-        for visit in month:
-            if not prefix or (visit.unit or visit.village).startswith(prefix):
-                yield visit_values(ctx, visit)
+    with Index.open(ledger) as index:  # one for the whole export: each month's heads are looked up in it
+        for month in visit_months(ledger):
+            ctx.index_facts(index, {v.household for v in month if v.household}, ())
+            for visit in month:
+                if not prefix or (visit.unit or visit.village).startswith(prefix):
+                    yield visit_values(ctx, visit)
 
 
 def _item_records(
     ledger: Ledger, ctx: SheetContext, prefix: str | None, state: str | None
 ) -> Iterator[dict[str, Any]]:
-    # Voided items are exported too (their state says so), as every item file is.
-    listed = _listed(
-        ledger,
-        "item",
-        f"SELECT id, path FROM (SELECT id, path, created, unit, unit AS village FROM items UNION ALL"
-        f" SELECT id, path, created, unit, unit FROM voided_items) WHERE {_IN_UNIT} ORDER BY created, id",
-        prefix,
-    )
-    for items in _read_listed(ledger, listed, item_from_dict):
-        ctx.index_facts(
-            ledger, {i.household for i in items if i.household}, {i.visit for i in items if i.visit}
+    from ..read.index import Index
+
+    with Index.open(ledger) as index:  # one for the whole export: each batch's heads and visits come from it
+        # Voided items are exported too (their state says so), as every item file is.
+        listed = _listed(
+            index,
+            ledger,
+            "item",
+            f"SELECT id, path FROM (SELECT id, path, created, unit, unit AS village FROM items UNION ALL"
+            f" SELECT id, path, created, unit, unit FROM voided_items) WHERE {_IN_UNIT} ORDER BY created, id",
+            prefix,
         )
-        for item in items:
-            if (prefix and not item.unit.startswith(prefix)) or (
-                state and not (item.state == state or state == "open" and item.is_open)
-            ):
-                continue
-            yield item_values(ctx, item)
+        for items in _read_listed(ledger, listed, item_from_dict):
+            ctx.index_facts(
+                index, {i.household for i in items if i.household}, {i.visit for i in items if i.visit}
+            )
+            for item in items:
+                if (prefix and not item.unit.startswith(prefix)) or (
+                    state and not (item.state == state or state == "open" and item.is_open)
+                ):
+                    continue
+                yield item_values(ctx, item)
 
 
 def export_json(table: ExportTable) -> Iterator[dict[str, Any]]:
