@@ -10,8 +10,9 @@ fetch() JSON in Chromium. Nothing is loaded from outside the folder.
 Writing is incremental: each file is rendered in memory and written (temp file + rename) only when its bytes
 differ from what is on disk, so a nightly run after one day's commits rewrites only the pages whose content
 changed; pages carry no generation timestamp for the same reason (the "as of" date is the data's own). An item's
-or household's page whose inputs are unchanged since the last run (`PageCache`, in the folder) is not even read
-or drawn again: at a county's size those pages were most of a run that changed nothing.
+or household's page whose inputs are unchanged since the last run (`PageCache`, kept in `.git/minqing`, not in the
+published folder) is not even read or drawn again: at a county's size those pages were most of a run that changed
+nothing.
 """
 
 from __future__ import annotations
