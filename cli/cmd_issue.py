@@ -4,6 +4,8 @@ from typing import Annotated
 
 import typer
 
+from minqing.ledgers.core.cells import shorten
+
 from .common import (
     AsOpt,
     JsonOpt,
@@ -23,7 +25,6 @@ from .common import (
     print_json,
     print_json_list,
     print_mapping,
-    shorten,
     t,
     warn_unreadable,
 )

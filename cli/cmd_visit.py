@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from minqing.ledgers.core.cells import shorten
+
 from .common import (
     STATE,
     AsOpt,
@@ -24,7 +26,6 @@ from .common import (
     note,
     paired_raises,
     print_json_list,
-    shorten,
     t,
 )
 
@@ -186,11 +187,13 @@ def visit_list(
     from minqing.ledgers.read import queries
     from minqing.ledgers.read.names import names, with_households
 
-    from .tables import KEY, NAME, TEXT, Column, print_fitted_passes
+    from .tables import KEY, NAME, TEXT, Column, print_fitted_passes, print_streamed, streams
 
     led = ledger()
     # A month at a time (issue 19): a county's million visits are never held at once.
-    months = queries.visit_months(led, household=household, unit=unit, month=month, by=by)
+    extent, months = queries.visit_listing(
+        led, household, unit, month, by, measured=not json_out and streams(wide)
+    )
     if json_out:
         print_json_list(v.to_dict() for batch in months for v in batch)
         return
@@ -205,10 +208,8 @@ def visit_list(
         Column(t("记录", "note"), TEXT, drop=3),
     ]
     known = names(led)
-    first = [months]  # the first pass reads the months already asked for; a second asks again
 
-    def rows() -> Iterator[list[str]]:
-        batches = first.pop() if first else queries.visit_months(led, household, unit, month, by)
+    def rows(batches) -> Iterator[list[str]]:
         for batch in batches:
             # Heads from the index, one query a month (a file read each was most of a county's listing).
             shown = with_households(known, led, {v.household for v in batch if v.household})
@@ -217,14 +218,57 @@ def visit_list(
                     v.id,
                     v.date,
                     label(v.kind),
-                    shown.household(v.household)
-                    if v.household
-                    # 谈心谈话 with a cadre (issue 18): the cadre talked with, where a household would be
-                    else (t("干部 ", "cadre ") + shown.cadre(v.with_cadre) if v.with_cadre else ""),
+                    shown.household(v.household) if v.household else _talked_with(shown, v.with_cadre),
                     shown.unit(v.village),
-                    " ".join(shown.cadre(cadre) for cadre in v.by),
+                    _cadres_cell(shown, v.by),
                     " ".join(v.items),
                     shorten(v.note or ""),
                 ]
 
-    print_fitted_passes(columns, rows, wide=wide)
+    widths = None if extent is None else _visit_widths(extent, known, columns)
+    if widths is not None:
+        # Piped, and the index knows every column's width: the rows print as they are read (`| head` at once).
+        print_streamed(columns, widths, rows(months))
+        return
+    first = [months]  # the first pass reads the months already asked for; a second asks again
+    print_fitted_passes(
+        columns,
+        lambda: rows(first.pop() if first else queries.visit_months(led, household, unit, month, by)),
+        wide=wide,
+    )
+
+
+def _talked_with(shown, with_cadre: str | None) -> str:
+    """The household column of a visit without one: 谈心谈话 with a cadre (issue 18), the cadre talked with."""
+    return t("干部 ", "cadre ") + shown.cadre(with_cadre) if with_cadre else ""
+
+
+def _cadres_cell(shown, cadres) -> str:
+    return " ".join(shown.cadre(cadre) for cadre in cadres)
+
+
+def _visit_widths(extent: dict, known, columns: list) -> list[int] | None:
+    """Each column's width in a pipe (its widest cell or header) from Index.visit_extent, before the rows are read;
+    None when a cell named at listing time would not print as it is."""
+    from minqing.ledgers.core.cells import cell_width, is_plain
+
+    cells = [
+        {label(kind) for kind in extent["kind"]},
+        {_talked_with(known, cadre) for cadre in extent["with_cadre"]},
+        {known.unit(village) for village in extent["village"]},
+        {_cadres_cell(known, (cadres or "").split()) for cadres in extent["cadres"]},
+    ]
+    if not all(is_plain(cell) for column in cells for cell in column):
+        return None
+    kind, talked, village, cadres = (max(map(cell_width, column), default=0) for column in cells)
+    widest = [
+        extent["id"],
+        extent["date"],
+        kind,
+        max(extent["household"], talked),
+        village,
+        cadres,
+        extent["items"],
+        extent["note"],
+    ]
+    return [max(width, cell_width(column.header), 1) for width, column in zip(widest, columns, strict=True)]

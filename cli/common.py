@@ -325,11 +325,3 @@ def complete_cadre(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 def progress_stream() -> Any:
     """Where a network transfer draws its progress: stderr at a terminal, nowhere under cron or a pipe."""
     return sys.stderr if sys.stderr.isatty() and not STATE.no_input else None
-
-
-LIST_TEXT_LIMIT = 40  # characters of a description a list shows; `show` has the rest
-
-
-def shorten(text: str, limit: int = LIST_TEXT_LIMIT) -> str:
-    """A list's view of a long text: its first `limit` characters and …; the entry's `show` prints all of it."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,7 @@ import pytest
 from conftest import first_line_then_close, git, run
 
 from minqing.cli import tables
+from minqing.ledgers.core.cells import cell_width
 from minqing.ledgers.read import visits as visit_reads
 from minqing.ledgers.repo.store import Ledger
 
@@ -63,6 +64,9 @@ def whole_table(ledger: Path, monkeypatch: pytest.MonkeyPatch, *args: str, by_ri
     every row drawn by rich's table, as all rows that wrap were before issue 19's seventh round."""
     with monkeypatch.context() as patch:
         patch.setattr(tables, "PASSES_KEEP", 10**9)
+        patch.setattr(
+            tables, "streams", lambda *_: False
+        )  # not the widths the index knows: the rows measured
         if by_rich:
             patch.setattr(tables, "needs_rich", lambda *_: True)
         result = run("visit", "list", *args, ledger=ledger)
@@ -271,3 +275,96 @@ def test_a_stream_not_yet_committed_is_listed_as_before(
 @pytest.mark.parametrize("args", [(), ("--json",)], ids=str)
 def test_a_reader_that_stops_early_ends_the_listing_quietly(months: Path, args: tuple[str, ...]) -> None:
     assert first_line_then_close(months, "visit", "list", *args).split()[0] in ("编号", "[")
+
+
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stream files the listing reads, in order (each read of a file once more). A listing measured from its
+    rows reads them twice, however few (else the rows of a short one are held from the first pass)."""
+    monkeypatch.setattr(tables, "PASSES_KEEP", 0)
+    reads: list[str] = []
+    real = visit_reads.iter_visits
+
+    def counted(led: Ledger, paths: list[str] | None = None) -> list:
+        reads.extend(paths or ["*"])
+        return real(led, paths)
+
+    monkeypatch.setattr(visit_reads, "iter_visits", counted)
+    return reads
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("--unit", "和平乡"), ("--household", HOUSEHOLD), ("--month", "2026-10"), ("--by", CADRE)],
+    ids=str,
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_piped_listing_knows_its_widths_and_reads_each_stream_once(
+    months: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], lang: str
+) -> None:
+    """Piped, the index gives every column's width (Index.visit_extent): no first pass, the rows print as they are
+    read (`visit list | head` over a county's million visits), and the bytes are those of the rows measured."""
+    monkeypatch.setenv("MINQING_LANG", lang)
+    expected = whole_table(months, monkeypatch, *args)
+    reads = counting_reads(monkeypatch)
+    assert ok(months, "visit", "list", *args) == expected
+    assert reads and len(reads) == len(set(reads))
+    reads.clear()
+    monkeypatch.setenv("COLUMNS", "150")  # a width to fit: measured in a first pass, as before
+    streamed_table(months, monkeypatch, *args)
+    assert len(reads) == 2 * len(set(reads))
+
+
+def rewritten(ledger: Path, rel: str, old: str, new: str) -> None:
+    path = ledger / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_what_the_index_does_not_know_yet_is_measured_from_the_files(
+    months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream edited by hand and not committed: the index (kept at HEAD) holds the old note's width, so the rows
+    are measured as before; a long note in it still lines up. Committed, the index knows it and the listing
+    streams the same bytes."""
+    ledger = hand_edited(
+        months,
+        tmp_path,
+        "--- {id: V-LONG01, date: '2026-10-09', kind: visit, household: H-034QY3, village: '520602202203', "
+        "unit: '520602202203', by: [C-1AA5SH], note: 入户走访核实住房安全饮水医疗保险教育资助情况并登记群众反映的问题和村里修路架桥的意见, "
+        "items: [], at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
+        commit=False,
+    )
+    reads = counting_reads(monkeypatch)
+    before = ok(ledger, "visit", "list")
+    assert len(reads) == 2 * len(set(reads))  # two passes
+    assert before == whole_table(ledger, monkeypatch)
+    long_row = next(line for line in before.splitlines() if line.startswith("V-LONG01"))
+    assert long_row.endswith("…") and cell_width(long_row) == max(map(cell_width, before.splitlines()))
+    git(ledger, "commit", "-qam", "hand edit")
+    reads.clear()
+    assert ok(ledger, "visit", "list") == before
+    assert len(reads) == len(set(reads))  # one pass
+
+
+def test_a_renamed_head_or_cadre_widens_the_streamed_columns(
+    months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names are the index's at listing time, not kept with the visits: a head and a cadre renamed (by hand,
+    committed) widen their columns in the streamed listing as in the measured one."""
+    ledger = tmp_path / "copy"
+    shutil.copytree(months, ledger, symlinks=True)
+    household = next(ledger.glob(f"households/*/{HOUSEHOLD}.yaml")).relative_to(ledger).as_posix()
+    head = (ledger / household).read_text(encoding="utf-8").split("head: ", 1)[1].split("\n", 1)[0]
+    rewritten(ledger, household, f"head: {head}", "head: 欧阳某某某某某国")
+    rewritten(ledger, f"cadres/{CADRE}.yaml", "name: 丁某发", "name: 上官某某某某发")
+    git(ledger, "commit", "-qam", "renamed by hand")
+    reads = counting_reads(monkeypatch)
+    shown = ok(ledger, "visit", "list")
+    assert len(reads) == len(set(reads))
+    assert f"欧阳某某某某某国 {HOUSEHOLD}" in shown and f"上官某某某某发 {CADRE}" in shown
+    assert shown == whole_table(ledger, monkeypatch)
+    # The widest head is walked past where another township's visits are listed: its width is not theirs.
+    elsewhere = ok(ledger, "visit", "list", "--unit", "云场坪镇")
+    assert "欧阳某某某某某国" not in elsewhere
+    assert elsewhere == whole_table(ledger, monkeypatch, "--unit", "云场坪镇")

@@ -34,6 +34,15 @@ def cell_width(text: str) -> int:
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
+LIST_TEXT_LIMIT = 40  # characters of a description or note a list shows; `show` has the rest
+
+
+def shorten(text: str, limit: int = LIST_TEXT_LIMIT) -> str:
+    """A list's view of a long text: its first `limit` characters and …; the entry's `show` prints all of it. The
+    index keeps the width of each visit's note so shortened (`visit list` knows its widths before its rows)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def counted(text: str) -> bool:
     """Whether `text` is printable ASCII and Chinese alone, measured by counting (one cell, or two)."""
     return _ASCII_OR_CHINESE.match(text) is not None

@@ -24,9 +24,10 @@ Tables (all carry the `path` of the file a row came from, so a changed file repl
 settings, units, cadres, households, pairings (household, cadre, since, until), items, item_events (resolve,
 feedback, close, escalate, claim with their effective dates), item_spans (intervals over which an item's open
 flag, due date and leader were constant: "open at date D" is one range lookup), visits, visit_by, activities,
-visit_months (a stream file's visits summed per unit and month, for rollups). The DERIVED tables (household_facts,
-cadre_visits, item_dups, and the column items.shared) sum rows of several files: a refresh works them out again for
-the ids the changed files touch (`_touched_ids`, `_derive`), a cold build for all.
+visit_months (a stream file's visits summed per unit and month, for rollups), visit_cells (the same files' widths
+as `visit list` prints them). The DERIVED tables (household_facts, cadre_visits, item_dups, and the column
+items.shared) sum rows of several files: a refresh works them out again for the ids the changed files touch
+(`_touched_ids`, `_derive`), a cold build for all.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from typing import IO, Any, NamedTuple
 
 from ..core import fields as F
 from ..core import streams, yamlio
-from ..core.cells import cell_width, is_plain
+from ..core.cells import cell_width, is_plain, shorten
 from ..core.errors import EnvironmentProblem
 from ..core.layout import INDEX_FILE, STATE_DIR, placed_kind
 from ..core.model import OPEN_STATES, VOIDED, at_risk
@@ -54,7 +55,7 @@ from ..repo import git
 from ..repo.gitwalk import read_batch_answer
 from ..repo.store import UNKNOWN, Ledger, read_head
 
-SCHEMA_VERSION = 24  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
+SCHEMA_VERSION = 25  # 2: items.assign_by (petitions not assigned in time); 3: voided_items; 4: revisions;
 # 5: households.removed and unit_spans (a household's village and a cadre's unit over time: 搬迁, 调动, 销户);
 # 6: items/visits/activities.late (补录 inside a closed period); 7: units.retired (撤并: org merge);
 # 8: a household counts from its registration day (建档, `registered`) and so do the pairings made with it;
@@ -77,6 +78,8 @@ SCHEMA_VERSION = 24  # 2: items.assign_by (petitions not assigned in time); 3: v
 # 22: households_listing, `household list`'s extents (its widths before its rows) read from one covering index
 # 23: items_listing, the open items in list order with every listed column (issue list --overdue, --state open)
 # 24: households.id_hash, member_hashes, register_no, registered (an import's matching keys and 建档 day)
+# 25: visits.cadres, with_cadre, items_cells, note_cells, printable and visit_cells (`visit list` knows its widths
+# before its rows)
 PARALLEL_MIN_BLOBS = 400  # below this, starting worker processes costs more than it saves
 BATCH_BYTES = 2 << 20  # blobs handed to a worker at a time
 
@@ -163,7 +166,24 @@ TABLES: dict[str, tuple[str, ...]] = {
     # [S, E]" is `day BETWEEN S AND E AND (next IS NULL OR next > E)`; `days`: a close's days since creation.
     "item_events": ("path", "item", "op", "day", "value", "due", "resolved", "unit", "kind", "next", "days"),
     "item_spans": ("path", "item", "since", "until", "open", "due", "leader", "unit"),
-    "visits": ("path", "id", "date", "kind", "household", "village", "unit", "late"),
+    # `cadres`, `with_cadre`, `items_cells`, `note_cells` and `printable` are what `visit list` prints of a visit
+    # besides names the index keeps elsewhere: its widths before its rows (issue 19, schema 25). `printable` is 1
+    # when every cell of the visit prints as it is and `cadres` (space-joined) holds its `by` exactly.
+    "visits": (
+        "path",
+        "id",
+        "date",
+        "kind",
+        "household",
+        "village",
+        "unit",
+        "late",
+        "cadres",
+        "with_cadre",
+        "items_cells",
+        "note_cells",
+        "printable",
+    ),
     # A stream file's visits summed per (unit, month) for rollups (one row per unit and month of the file; a visit
     # whose date is not a calendar day YYYY-MM-DD gets a row of its own with `month` NULL and its `date`).
     "visit_months": (
@@ -178,6 +198,26 @@ TABLES: dict[str, tuple[str, ...]] = {
         "talks_cadres",
         "late",
         "condolences",
+    ),
+    # A stream file's visits per (month: the date's first 7 characters, unit, village, kind), as `visit list` needs
+    # them to know a county's widths before its rows without reading a million rows: the longest id, date and
+    # household id, the widest item list and shortened note, whether all print as they are, and the distinct cadre
+    # lists (`visits.cadres`) and cadres talked with (of visits without a household), each "\n"-joined.
+    "visit_cells": (
+        "path",
+        "month",
+        "unit",
+        "village",
+        "kind",
+        "visits",
+        "printable",
+        "id_length",
+        "date_length",
+        "household_length",
+        "items_cells",
+        "note_cells",
+        "cadres",
+        "talked",
     ),
     "visit_by": ("path", "visit", "cadre", "date"),
     # Issue 18: each cadre's helping unit (帮扶单位) and posting (驻村) as the file says now, the cadres who held
@@ -229,9 +269,14 @@ DERIVE_ALL_IDS = 20_000  # a refresh touching more ids than this derives the tab
 # The open states as SQL, one text for the partial index and the queries that must match it word for word.
 OPEN_ITEMS = "state IN (" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"
 
+# The width of a household's cell in a listing that names it (`head id`, or the id alone: names.Names.household),
+# one text for its index and the query that walks it widest first.
+HOUSEHOLD_CELL = "(CASE WHEN coalesce(head, '') = '' THEN length(id) ELSE head_cells + 1 + length(id) END)"
+
 # Created after a cold bulk load (faster than maintaining them row by row).
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS {t}_path ON {t}(path)",
+    f"CREATE INDEX IF NOT EXISTS households_cell ON households({HOUSEHOLD_CELL})",
     "CREATE INDEX IF NOT EXISTS items_id ON items(id)",
     # A unit's items by state in index order (status, item counts); the open items with what status sums over
     # them: at a county's size the closed ones are most of the table and neither query reads them.
@@ -328,6 +373,7 @@ def parse_blob(path: str, kind: str, raw: bytes) -> tuple[Rows, str | None]:
                     bad += 1
             if rows.get("visits"):
                 _visit_month_rows(path, rows)
+                _visit_cell_rows(path, rows)
             return rows, (f"{bad} unreadable document(s)" if bad else None)
         limit = yamlio.MAX_STREAM_BYTES if kind == "units" else yamlio.MAX_ENTITY_BYTES
         data = yamlio.load(text, limit=limit)
@@ -686,6 +732,7 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
     visits = rows.get("visits")
     if visits is None:
         visits = rows["visits"] = []
+    by, with_cadre, listed = get("by"), get("with_cadre"), _listed_visit(doc)
     visits.append(
         (
             path,
@@ -696,9 +743,11 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
             None if village is None else str(village),
             unit,
             None if late is None else str(late),
+            " ".join(by or ()) if listed else None,
+            _s(with_cadre),
+            *(listed or (None, None, 0)),
         )
     )
-    by = get("by")
     if by:
         cadres = [(path, visit_id, str(cadre), date) for cadre in by]
         if "visit_by" in rows:
@@ -710,6 +759,38 @@ def _visit_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
         _add(rows, "visit_extras", (path, visit_id, date, _s(get("with_cadre")), raised))
     if isinstance(get("round"), int):
         _add(rows, "visit_rounds", (path, visit_id, date, doc["round"], household, unit))
+
+
+def _ascii_plain(value: Any) -> bool:
+    """A text `visit list` prints as it is, one cell a character, and keeps whole between spaces."""
+    return isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value
+
+
+def _listed_visit(doc: dict[str, Any]) -> tuple[int, int, int] | None:
+    """(items_cells, note_cells, 1): the widths of the visit's items and shortened note as `visit list` prints them,
+    when every value it prints is the text the index holds (else None: a hand edit's odd value, and the listing
+    measures its rows itself). Its household, cadres and place are named from the index at listing time."""
+    get = doc.get
+    by, items, note = get("by") or [], get("items") or [], get("note")
+    if not (
+        _ascii_plain(doc["id"])
+        and _ascii_plain(doc["date"])
+        # The index's kind and unit stand in for a missing one ("visit"; the village): the listing's must be these.
+        and ("kind" not in doc or (isinstance(get("kind"), str) and get("kind")))
+        and (isinstance(get("unit"), str) and get("unit"))
+        and (get("village") is None or isinstance(get("village"), str))
+        and all(get(key) is None or _ascii_plain(get(key)) for key in ("household", "with_cadre"))
+        and isinstance(by, list)
+        and isinstance(items, list)
+        and all(map(_ascii_plain, by))
+        and all(map(_ascii_plain, items))
+        and (note is None or isinstance(note, str))
+    ):
+        return None
+    shown = shorten(note or "")
+    if not is_plain(shown):
+        return None
+    return sum(map(len, items)) + max(len(items) - 1, 0), cell_width(shown), 1
 
 
 def calendar_month(day: str) -> str | None:
@@ -730,7 +811,7 @@ def _visit_month_rows(path: str, rows: Rows) -> None:
     sums: dict[tuple[str, str | None, str | None], list[int]] = {}
     months: dict[str, str | None] = {}  # a file's visits share a few dates
     kinds = _MONTH_KINDS
-    for _, _, date, kind, household, _, unit, late in rows["visits"]:
+    for _, _, date, kind, household, _, unit, late, *_ in rows["visits"]:
         if date in months:
             month = months[date]
         else:
@@ -748,6 +829,34 @@ def _visit_month_rows(path: str, rows: Rows) -> None:
             counts[5] += 1
     for (unit, month, date), counts in sums.items():
         _add(rows, "visit_months", (path, unit, month, date, *counts))
+
+
+def _visit_cell_rows(path: str, rows: Rows) -> None:
+    """The file's visits (as indexed) per (month, unit, village, kind): what `visit list` prints of them, summed."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for _, visit_id, date, kind, household, village, unit, _, cadres, talked, items, note, printable in rows[
+        "visits"
+    ]:
+        key = (date[:7], unit, village, kind)
+        cells = groups.get(key)
+        if cells is None:
+            cells = groups[key] = [0, 1, 0, 0, 0, 0, 0, set(), set()]
+        cells[0] += 1
+        cells[1] = min(cells[1], printable)
+        cells[2] = max(cells[2], len(visit_id))
+        cells[3] = max(cells[3], len(date))
+        cells[4] = max(cells[4], len(household or ""))
+        cells[5] = max(cells[5], items or 0)
+        cells[6] = max(cells[6], note or 0)
+        cells[7].add(cadres or "")
+        if not household and talked:
+            cells[8].add(talked)
+    for key, cells in groups.items():
+        _add(
+            rows,
+            "visit_cells",
+            (path, *key, *cells[:7], "\n".join(sorted(cells[7])), "\n".join(sorted(cells[8]))),
+        )
 
 
 def _revision_rows(path: str, doc: dict[str, Any], rows: Rows) -> None:
@@ -1177,6 +1286,110 @@ class Index:
             "paired": {paired for _, paired in lists},
         }
 
+    def visit_plan(
+        self, prefix: str | None, household: str | None, month: str | None, visitor: str | None
+    ) -> dict[str, list[str]]:
+        """Month (YYYY-MM of the date) -> the stream files holding a visit of that month a listing may show: a
+        county's million visits are in thousands of files, and `visit list --household H` read them all. The
+        listing still applies every filter to what it reads: the index only spares the other files and months."""
+        if household or month or visitor:
+            where, params = _visit_filter(prefix, household, month, visitor)
+            sql = f"SELECT DISTINCT substr(v.date, 1, 7), v.path FROM visits v WHERE {where}"  # noqa: S608
+        else:  # a county's or a township's: from the files' sums, not a million visits
+            where, params = _visit_filter(prefix, None, None, None)
+            sql = f"SELECT DISTINCT v.month, v.path FROM visit_cells v WHERE {where}"  # noqa: S608
+        plan: dict[str, list[str]] = {}
+        for key, path in self.conn.execute(sql, params):
+            plan.setdefault(key, []).append(path)
+        return plan
+
+    def visit_extent(
+        self, prefix: str | None, household: str | None, month: str | None, visitor: str | None
+    ) -> dict[str, Any] | None:
+        """What the visits a listing shows (queries.visit_months' own filter over `visit_plan`'s rows) hold, column
+        by column, without reading them: the longest id, date and household id, the widest item list and shortened
+        note, the widest `head id` of the households named, and the distinct kinds, villages, cadre lists and cadres
+        talked with. None when there are none, or when some value would not print as the index holds it."""
+        where, params = _visit_filter(prefix, household, month, visitor)
+        # The listing's own tests (queries.visit_months): the unit alone, and the month as the date's prefix.
+        where += " AND substr(v.unit, 1, :PL) = :P" + (
+            " AND substr(v.date, 1, length(:M)) = :M" if month else ""
+        )
+        widest = (
+            "count(*), min(v.printable), max(length(v.id)), max(length(v.date)), max(length(v.household))"
+        )
+        widest += ", max(v.items_cells), max(v.note_cells)"
+        if household or month or visitor:  # a household's, a month's or a cadre's visits: read one by one
+            found, printable, *widths = self.conn.execute(
+                f"SELECT {widest} FROM visits v WHERE {where}",  # noqa: S608
+                params,
+            ).fetchone()
+            if not found or not printable:
+                return None
+
+            def distinct(column: str, also: str = "") -> set[Any]:
+                sql = f"SELECT DISTINCT {column} FROM visits v WHERE {where}{also}"  # noqa: S608
+                return {value for (value,) in self.conn.execute(sql, params)}
+
+            kinds, villages, cadres = distinct("v.kind"), distinct("v.village"), distinct("v.cadres")
+            talked = distinct("v.with_cadre", " AND coalesce(v.household, '') = ''")
+        else:  # a county's or a township's: the files' sums (visit_cells), some thousands of rows
+            found, printable, widths = 0, True, [0] * 5
+            kinds, villages, cadres, talked = set(), set(), set(), set()
+            for row in self.conn.execute(
+                "SELECT kind, village, cadres, talked, visits, printable, id_length, date_length, household_length,"
+                f" items_cells, note_cells FROM visit_cells v WHERE {where}",  # noqa: S608
+                params,
+            ):
+                kinds.add(row[0])
+                villages.add(row[1])
+                cadres.update(row[2].split("\n"))
+                talked.update(row[3].split("\n"))
+                found += row[4]
+                printable = printable and bool(row[5])
+                widths = [max(a, b) for a, b in zip(widths, row[6:], strict=True)]
+            if not found or not printable:
+                return None
+        heads = self._visited_heads(where, params, selective=bool(household or month or visitor))
+        if heads is None:
+            return None
+        id_length, date_length, household_length, items_cells, note_cells = (width or 0 for width in widths)
+        return {
+            "id": id_length,
+            "date": date_length,
+            "household": max(household_length, heads),
+            "items": items_cells,
+            "note": note_cells,
+            "kind": kinds,
+            "village": villages,
+            "cadres": cadres,
+            "with_cadre": talked - {None, ""},
+        }
+
+    def _visited_heads(self, where: str, params: dict[str, Any], selective: bool) -> int | None:
+        """The widest cell of the households the visits `where` name, as names.with_households looks their heads up;
+        None when one of them would not print as it is or its id is held by two household files."""
+        visited = f"EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND {where})"
+        odd = self.conn.execute(
+            "SELECT 1 FROM households h WHERE (printable = 0 OR id IN (SELECT id FROM households GROUP BY id"
+            f" HAVING count(*) > 1)) AND {visited} LIMIT 1",  # noqa: S608
+            params,
+        ).fetchone()
+        if odd:
+            return None
+        if selective:  # a few thousand visits: their households looked up
+            sql = (
+                f"SELECT max{HOUSEHOLD_CELL} FROM households h"  # noqa: S608
+                f" WHERE id IN (SELECT v.household FROM visits v WHERE {where})"
+            )
+        else:  # widest first, until one is visited (a county's 100,000 households: the first few)
+            sql = (
+                f"SELECT {HOUSEHOLD_CELL} FROM households h INDEXED BY households_cell"  # noqa: S608
+                f" WHERE {visited} ORDER BY {HOUSEHOLD_CELL} DESC LIMIT 1"
+            )
+        row = self.conn.execute(sql, params).fetchone()
+        return (row[0] if row else None) or 0
+
     def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:
         """id -> head for those of `household_ids` the index has."""
         rows = self.rows_of("SELECT id, head FROM households", "id", household_ids)
@@ -1520,6 +1733,7 @@ GROUP_TABLES = {
     "streams": (
         "visits",
         "visit_months",
+        "visit_cells",
         "visit_by",
         "visit_extras",
         "visit_rounds",
@@ -1769,6 +1983,23 @@ def _batches(root: Path, entries: list[tuple[str, str]]) -> Iterator[list[tuple[
 
 def open_index(ledger: Ledger, rebuild: bool = False, progress: Progress | None = None) -> Index:
     return Index.open(ledger, rebuild=rebuild, progress=progress)
+
+
+def _visit_filter(
+    prefix: str | None, household: str | None, month: str | None, visitor: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE of the visits (as `v`) a listing with these filters may show, and its parameters."""
+    where = ["(substr(v.unit, 1, :PL) = :P OR substr(v.village, 1, :PL) = :P)"]
+    if household:
+        where.append("v.household = :H")
+    if month:
+        # A range over the dates' index (every date is YYYY-MM-DD), not substr over every visit (a county's
+        # million: 0.3 s).
+        where.append("v.date BETWEEN :M || '-01' AND :M || '-31'")
+    if visitor:
+        where.append("v.id IN (SELECT visit FROM visit_by WHERE cadre = :C)")
+    params = {"P": prefix or "", "PL": len(prefix or ""), "H": household, "M": month, "C": visitor}
+    return " AND ".join(where), params
 
 
 _HOUSEHOLD_FILTER = "substr(unit, 1, ?) = ? AND (? IS NULL OR status = ?) AND (? OR removed IS NULL)"

@@ -132,6 +132,26 @@ def visit_months(
     """`visits` a month at a time (issue 19: a county's million visits held at once were GBs): for each month
     (YYYY-MM of the date) in order, its visits by (date, id), equal keys in stream path and document order, as the
     whole list sorted at once has them. The filters are checked here, before the first month is read."""
+    return visit_listing(ledger, household, unit, month, by, measured=False)[1]
+
+
+def visit_listing(
+    ledger: Ledger,
+    household: str | None = None,
+    unit: str | None = None,
+    month: str | None = None,
+    by: str | None = None,
+    measured: bool = True,
+) -> tuple[dict[str, Any] | None, Iterator[list[Visit]]]:
+    """`visit_months`, and (`measured`) what its visits hold column by column (Index.visit_extent) when the index
+    can say so before they are read: the stream files as committed, each one readable. Else None, and a listing
+    measures its rows itself (issue 19: `visit list | head` over a county read every visit twice)."""
+    from ..core.layout import DIRS
+    from ..repo.worktree import as_committed
+    from .index import Index
+
+    folder = DIRS["visits"]
+
     prefix = _unit_prefix(ledger, unit)
     home_id = ledger.resolve("H", household, "--household") if household else None
     visitor = ledger.resolve("C", by, "--by") if by else None
@@ -140,7 +160,13 @@ def visit_months(
             dt.date.fromisoformat(month + "-01")
         except ValueError:
             raise BadInput("bad_value", field="--month", value=month, accepted="YYYY-MM") from None
-    plan = _visit_plan(ledger, prefix, home_id, month, visitor)
+    with Index.open(ledger) as index:
+        plan = index.visit_plan(prefix, home_id, month, visitor)
+        extent = None
+        if measured and not any(path.startswith(folder + "/") for path, _ in index.problems()):
+            extent = index.visit_extent(prefix, home_id, month, visitor)
+    if extent is not None and not as_committed(ledger, folder):
+        extent = None
 
     def wanted(visit: Visit) -> bool:
         return (
@@ -150,39 +176,11 @@ def visit_months(
             and (not visitor or visitor in visit.by)
         )
 
-    return (
+    months = (
         sorted(filter(wanted, found), key=lambda v: (v.date, v.id))
         for found in read_by_month(ledger, plan, unindexed=not (prefix or home_id or month or visitor))
     )
-
-
-def _visit_plan(
-    ledger: Ledger, prefix: str | None, household: str | None, month: str | None, visitor: str | None
-) -> dict[str, list[str]]:
-    """Month (YYYY-MM of the date) -> the stream files holding a visit of that month a listing may show, from the
-    index: a county's million visits are in thousands of files, and `visit list --household H` read them all. The
-    listing still applies every filter to what it reads: the index only spares the other files and months."""
-    from .index import Index
-
-    where = ["(substr(v.unit, 1, :PL) = :P OR substr(v.village, 1, :PL) = :P)"]
-    if household:
-        where.append("v.household = :H")
-    if month:
-        # A range over the dates' index (every date is YYYY-MM-DD), not substr over every visit (a county's
-        # million: 0.3 s).
-        where.append("v.date BETWEEN :M || '-01' AND :M || '-31'")
-    if visitor:
-        where.append("v.id IN (SELECT visit FROM visit_by WHERE cadre = :C)")
-    params = {"P": prefix or "", "PL": len(prefix or ""), "H": household, "M": month, "C": visitor}
-    plan: dict[str, list[str]] = {}
-    with Index.open(ledger) as index:
-        found = index.conn.execute(
-            f"SELECT DISTINCT substr(v.date, 1, 7), v.path FROM visits v WHERE {' AND '.join(where)}",  # noqa: S608
-            params,
-        )
-        for key, path in found:
-            plan.setdefault(key, []).append(path)
-    return plan
+    return extent, months
 
 
 def items(

@@ -23,16 +23,7 @@ class LedgerStatus:
 def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
     """`locked` False: the caller does not hold the ledger lock, so git must not take the index lock it may
     take to refresh stat data (a writer holding the ledger lock would then fail on it)."""
-    out = git.output(
-        ledger.root,
-        "status",
-        "--porcelain",
-        "-z",
-        "--untracked-files=all",
-        "--ignored=matching",
-        strip=False,
-        env=None if locked else {"GIT_OPTIONAL_LOCKS": "0"},
-    )
+    out = _porcelain(ledger, locked)
     dirty: list[str] = []
     temp: list[str] = []
     entries = out.split("\0")
@@ -50,3 +41,25 @@ def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
         elif code != "!!" and is_ledger_path(rel):
             dirty.append(rel)
     return LedgerStatus(tuple(sorted(set(dirty))), tuple(sorted(temp)))
+
+
+def as_committed(ledger: Ledger, folder: str) -> bool:
+    """Whether nothing under `folder` differs from HEAD: no file modified, staged, deleted, untracked or ignored
+    (a listing that reads the folder's files then prints what the index, kept at HEAD, says they hold). Read
+    without the index lock, as `ledger_status(locked=False)`."""
+    return not _porcelain(ledger, False, folder)
+
+
+def _porcelain(ledger: Ledger, locked: bool, *under: str) -> str:
+    """`git status` of the whole tree (or of the folders `under`), untracked and ignored files each listed."""
+    return git.output(
+        ledger.root,
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=matching",
+        *(("--", *under) if under else ()),
+        strip=False,
+        env=None if locked else {"GIT_OPTIONAL_LOCKS": "0"},
+    )
