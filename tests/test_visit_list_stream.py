@@ -294,7 +294,7 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [(), ("--unit", "和平乡"), ("--household", HOUSEHOLD), ("--month", "2026-10"), ("--by", CADRE)],
+    [(), ("--unit", "和平乡"), ("--month", "2026-10"), ("--by", CADRE)],
     ids=str,
 )
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -312,6 +312,24 @@ def test_a_piped_listing_knows_its_widths_and_reads_each_stream_once(
     monkeypatch.setenv("COLUMNS", "150")  # a width to fit: measured in a first pass, as before
     streamed_table(months, monkeypatch, *args)
     assert len(reads) == 2 * len(set(reads))
+
+
+def test_a_households_visits_are_held_from_one_read(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A household's visits are few: not measured by the index (its answer and `git status` cost more than they
+    spare) but held from the listing's one read, as before."""
+    from minqing.ledgers.read.index import Index
+
+    expected = whole_table(months, monkeypatch, "--household", HOUSEHOLD)
+    monkeypatch.setattr(
+        Index, "visit_extent", lambda *_: pytest.fail("a household's visits measured by the index")
+    )
+    reads: list[str] = []
+    real = visit_reads.iter_visits
+    monkeypatch.setattr(
+        visit_reads, "iter_visits", lambda led, paths=None: reads.extend(paths) or real(led, paths)
+    )
+    assert ok(months, "visit", "list", "--household", HOUSEHOLD) == expected
+    assert reads and len(reads) == len(set(reads))
 
 
 def rewritten(ledger: Path, rel: str, old: str, new: str) -> None:

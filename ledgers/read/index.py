@@ -1369,6 +1369,13 @@ class Index:
     def _visited_heads(self, where: str, params: dict[str, Any], selective: bool) -> int | None:
         """The widest cell of the households the visits `where` name, as names.with_households looks their heads up;
         None when one of them would not print as it is or its id is held by two household files."""
+        if selective:  # a month's or a cadre's visits: their households looked up
+            widest, printable, doubled = self.conn.execute(
+                f"SELECT max{HOUSEHOLD_CELL}, min(printable), count(*) - count(DISTINCT id) FROM households"  # noqa: S608
+                f" WHERE id IN (SELECT v.household FROM visits v WHERE {where})",
+                params,
+            ).fetchone()
+            return None if printable == 0 or doubled else widest or 0
         visited = f"EXISTS (SELECT 1 FROM visits v WHERE v.household = h.id AND {where})"
         odd = self.conn.execute(
             "SELECT 1 FROM households h WHERE (printable = 0 OR id IN (SELECT id FROM households GROUP BY id"
@@ -1377,17 +1384,12 @@ class Index:
         ).fetchone()
         if odd:
             return None
-        if selective:  # a few thousand visits: their households looked up
-            sql = (
-                f"SELECT max{HOUSEHOLD_CELL} FROM households h"  # noqa: S608
-                f" WHERE id IN (SELECT v.household FROM visits v WHERE {where})"
-            )
-        else:  # widest first, until one is visited (a county's 100,000 households: the first few)
-            sql = (
-                f"SELECT {HOUSEHOLD_CELL} FROM households h INDEXED BY households_cell"  # noqa: S608
-                f" WHERE {visited} ORDER BY {HOUSEHOLD_CELL} DESC LIMIT 1"
-            )
-        row = self.conn.execute(sql, params).fetchone()
+        # Widest first, until one is visited (a county's 100,000 households: the first few).
+        row = self.conn.execute(
+            f"SELECT {HOUSEHOLD_CELL} FROM households h INDEXED BY households_cell"  # noqa: S608
+            f" WHERE {visited} ORDER BY {HOUSEHOLD_CELL} DESC LIMIT 1",
+            params,
+        ).fetchone()
         return (row[0] if row else None) or 0
 
     def household_heads(self, household_ids: Iterable[str]) -> dict[str, str]:

@@ -163,7 +163,13 @@ def visit_listing(
     with Index.open(ledger) as index:
         plan = index.visit_plan(prefix, home_id, month, visitor)
         extent = None
-        if measured and not any(path.startswith(folder + "/") for path, _ in index.problems()):
+        # A household's visits are few: the listing holds them from its one read (tables.PASSES_KEEP), and the
+        # index's answer and `git status` would cost more than they spare.
+        if (
+            measured
+            and not home_id
+            and not any(path.startswith(folder + "/") for path, _ in index.problems())
+        ):
             extent = index.visit_extent(prefix, home_id, month, visitor)
     if extent is not None and not as_committed(ledger, folder):
         extent = None
