@@ -226,6 +226,24 @@ def test_a_hand_edited_note_rich_must_draw_is_laid_out_whole(
     assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
 
 
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stream files the listing reads, in order (each read of a file once more)."""
+    reads: list[str] = []
+    real = visit_reads.iter_visits
+
+    def counted(led: Ledger, paths: list[str] | None = None) -> list:
+        reads.extend(paths or ["*"])
+        return real(led, paths)
+
+    monkeypatch.setattr(visit_reads, "iter_visits", counted)
+    return reads
+
+
+def measured_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listing measured from its rows reads them twice, however few (else a short one is held from its first)."""
+    monkeypatch.setattr(tables, "PASSES_KEEP", 0)
+
+
 def test_a_stream_holding_another_months_visit_is_read_once(
     months: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,16 +255,8 @@ def test_a_stream_holding_another_months_visit_is_read_once(
         "unit: '520602202203', by: [C-1AA5SH], note: 七月补记, items: [], "
         "at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
     )
-    reads: list[str] = []
-    real = visit_reads.iter_visits
-
-    def counted(led: Ledger, paths: list[str] | None = None) -> list:
-        reads.extend(paths or ["*"])
-        return real(led, paths)
-
-    monkeypatch.setattr(visit_reads, "iter_visits", counted)
+    reads = counting_reads(monkeypatch)
     shown = ok(ledger, "visit", "list", "--json")
-    monkeypatch.setattr(visit_reads, "iter_visits", real)
     assert shown == json.dumps([v.to_dict() for v in reference(ledger)], ensure_ascii=False, indent=2) + "\n"
     assert reads.count("visits/2026-10/520602202203.yaml") == 1
     assert len(reads) == len(set(reads))
@@ -277,21 +287,6 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(months: Path, args: 
     assert first_line_then_close(months, "visit", "list", *args).split()[0] in ("编号", "[")
 
 
-def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The stream files the listing reads, in order (each read of a file once more). A listing measured from its
-    rows reads them twice, however few (else the rows of a short one are held from the first pass)."""
-    monkeypatch.setattr(tables, "PASSES_KEEP", 0)
-    reads: list[str] = []
-    real = visit_reads.iter_visits
-
-    def counted(led: Ledger, paths: list[str] | None = None) -> list:
-        reads.extend(paths or ["*"])
-        return real(led, paths)
-
-    monkeypatch.setattr(visit_reads, "iter_visits", counted)
-    return reads
-
-
 @pytest.mark.parametrize(
     "args",
     [(), ("--unit", "和平乡"), ("--month", "2026-10"), ("--by", CADRE)],
@@ -305,6 +300,7 @@ def test_a_piped_listing_knows_its_widths_and_reads_each_stream_once(
     read (`visit list | head` over a county's million visits), and the bytes are those of the rows measured."""
     monkeypatch.setenv("MINQING_LANG", lang)
     expected = whole_table(months, monkeypatch, *args)
+    measured_twice(monkeypatch)
     reads = counting_reads(monkeypatch)
     assert ok(months, "visit", "list", *args) == expected
     assert reads and len(reads) == len(set(reads))
@@ -323,11 +319,7 @@ def test_a_households_visits_are_held_from_one_read(months: Path, monkeypatch: p
     monkeypatch.setattr(
         Index, "visit_extent", lambda *_: pytest.fail("a household's visits measured by the index")
     )
-    reads: list[str] = []
-    real = visit_reads.iter_visits
-    monkeypatch.setattr(
-        visit_reads, "iter_visits", lambda led, paths=None: reads.extend(paths) or real(led, paths)
-    )
+    reads = counting_reads(monkeypatch)
     assert ok(months, "visit", "list", "--household", HOUSEHOLD) == expected
     assert reads and len(reads) == len(set(reads))
 
@@ -353,6 +345,7 @@ def test_what_the_index_does_not_know_yet_is_measured_from_the_files(
         "items: [], at: '2026-10-09T10:00:00+08:00', recorded_by: C-1AA5SH}\n",
         commit=False,
     )
+    measured_twice(monkeypatch)
     reads = counting_reads(monkeypatch)
     before = ok(ledger, "visit", "list")
     assert len(reads) == 2 * len(set(reads))  # two passes
