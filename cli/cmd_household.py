@@ -75,7 +75,7 @@ def _status_cell(status, removed) -> str:
 def _household_widths(extent: dict, names, columns: list) -> list[int] | None:
     """Each column's width in a pipe (its widest cell or header) from what the index says the rows hold, before
     reading them; None when some cell would not be printed as it is (then the rows are laid out whole)."""
-    from minqing.ledgers.core.cells import cell_width, is_plain
+    from .tables import natural_width, widest_plain
 
     if not extent["printable"]:
         return None
@@ -87,11 +87,10 @@ def _household_widths(extent: dict, names, columns: list) -> list[int] | None:
         {",".join(label(name) for name in (risks or "").split()) for risks in extent["risks"]},
         {" ".join(names.cadre(cadre) for cadre in (paired or "").split()) for paired in extent["paired"]},
     ]
-    if not all(is_plain(cell) for column in cells for cell in column):
+    measured = [widest_plain(column) for column in cells]
+    if None in measured:
         return None
-    township, village, group, status, risks, paired = (
-        max(map(cell_width, column), default=0) for column in cells
-    )
+    township, village, group, status, risks, paired = measured
     widest = [
         extent["id"],
         extent["head"],
@@ -105,7 +104,7 @@ def _household_widths(extent: dict, names, columns: list) -> list[int] | None:
         risks,
         paired,
     ]
-    return [max(width, cell_width(column.header), 1) for width, column in zip(widest, columns, strict=True)]
+    return [natural_width(column, width) for width, column in zip(widest, columns, strict=True)]
 
 
 @household_app.command("add")

@@ -250,7 +250,7 @@ def _cadres_cell(shown, cadres) -> str:
 def _visit_widths(extent: dict, known, columns: list) -> list[int] | None:
     """Each column's width in a pipe (its widest cell or header) from Index.visit_extent, before the rows are read;
     None when a cell named at listing time would not print as it is."""
-    from minqing.ledgers.core.cells import cell_width, is_plain
+    from .tables import natural_width, widest_plain
 
     cells = [
         {label(kind) for kind in extent["kind"]},
@@ -258,9 +258,10 @@ def _visit_widths(extent: dict, known, columns: list) -> list[int] | None:
         {known.unit(village) for village in extent["village"]},
         {_cadres_cell(known, (cadres or "").split()) for cadres in extent["cadres"]},
     ]
-    if not all(is_plain(cell) for column in cells for cell in column):
+    measured = [widest_plain(column) for column in cells]
+    if None in measured:
         return None
-    kind, talked, village, cadres = (max(map(cell_width, column), default=0) for column in cells)
+    kind, talked, village, cadres = measured
     widest = [
         extent["id"],
         extent["date"],
@@ -271,4 +272,4 @@ def _visit_widths(extent: dict, known, columns: list) -> list[int] | None:
         extent["items"],
         extent["note"],
     ]
-    return [max(width, cell_width(column.header), 1) for width, column in zip(widest, columns, strict=True)]
+    return [natural_width(column, width) for width, column in zip(widest, columns, strict=True)]

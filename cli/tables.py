@@ -78,13 +78,24 @@ class _Measure:
     floor: int  # the narrowest it may get
 
 
+def natural_width(column: Column, widest_cell: int) -> int:
+    """A column's width on one line (a pipe, --wide): its widest cell or its header, at least one cell."""
+    return max(widest_cell, _cell_width(column.header), 1)
+
+
+def widest_plain(cells: Collection[str]) -> int | None:
+    """The widest of a column's distinct cells, None when one would not print as it is (core/cells.is_plain): a
+    streamed listing's cells named at listing time, beside the widths the index keeps."""
+    return max(widths_of(cells).values(), default=0) if all_plain(cells) else None
+
+
 def _measure(column: Column, cells: dict[str, int], fitting: bool = True) -> _Measure:
     """`cells`: the column's distinct cells and their widths (ids repeat little, labels and names a lot).
     `fitting` False (unlimited width: a pipe, --wide): only the natural width counts, the floor is not needed."""
     widest_cell = max(cells.values(), default=0)
     header = _cell_width(column.header)
+    natural = natural_width(column, widest_cell)
     if not fitting:
-        natural = max(widest_cell, header, 1)
         return _Measure(natural, natural)
     # A header may take two lines, but never splits a word or a figure.
     header_floor = max(
@@ -93,7 +104,6 @@ def _measure(column: Column, cells: dict[str, int], fitting: bool = True) -> _Me
         max((_cell_width(word) for word in column.header.split()), default=0) if " " in column.header else 0,
     )
     header_floor = min(header_floor, header)
-    natural = max(widest_cell, header, 1)
     if column.kind in (KEY, NUMBER):
         return _Measure(natural, max(widest_cell, header_floor, 1))
     runs = max((_longest_run(cell) for cell in cells), default=0)
