@@ -289,8 +289,9 @@ def test_two_townships_sync_in_either_order(seed: Seed, offices: Offices, first:
 def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
     seed: Seed, offices: Offices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """A merge no person need settle is made by merge-tree and read-tree (git merge stats every file twice): the
-    same tree, files and index `git merge` with the same drivers leaves, and git merge is not run."""
+    """A merge no person need settle is made by merge-tree and a move of the files that differ (git merge stats
+    every file twice; read-tree walks the whole index): the same tree, files and index `git merge` with the same
+    drivers leaves, and neither git merge nor read-tree is run."""
     _work_offline(seed, offices)
     assert sync_json(offices.a)[0] == 0
     by_git = tmp_path / "by-git"
@@ -304,6 +305,7 @@ def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
     assert code == 0 and report["merged"] and report["pushed"], report
     commands = trace.read_text(encoding="utf-8")
     assert "built-in: git merge-tree --write-tree" in commands
+    assert "built-in: git read-tree" not in commands
     # merge-tree --write-tree came with git 2.38; an older git refuses it and `git merge` makes the merge
     assert ("built-in: git merge " in commands) == (_git_version() < (2, 38)), commands
     assert head(offices.b, "HEAD^{tree}") == git(by_git, "write-tree").strip()
@@ -319,6 +321,7 @@ def test_a_clean_merge_is_the_tree_git_merge_makes_without_git_merge(
     monkeypatch.delenv("GIT_TRACE")
     assert code == 0 and report["fast_forward"] and not report["pushed"], report
     assert "built-in: git merge " not in trace.read_text(encoding="utf-8")
+    assert "built-in: git read-tree" not in trace.read_text(encoding="utf-8")
     assert head(offices.a) == head(offices.b) and git(offices.a, "ls-files", "-s") == git(
         offices.b, "ls-files", "-s"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 from ..core.layout import is_ledger_path
@@ -63,3 +65,85 @@ def _porcelain(ledger: Ledger, locked: bool, *under: str) -> str:
         strip=False,
         env=None if locked else {"GIT_OPTIONAL_LOCKS": "0"},
     )
+
+
+# Beyond this many changed files `git read-tree -m -u` is the better way: it walks the whole index once, where git
+# matches pathspecs one by one.
+FEW_CHANGED_FILES = 256
+_REGULAR_MODES = (b"100644", b"100755")
+_NO_FILE = b"000000"
+
+
+def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
+    """`git read-tree -m -u HEAD TARGET` for a sync's few changed files: moves the index and the working tree from
+    commit `head` to commit `target`. read-tree walks every index entry and rebuilds the whole cache-tree (0.3 s at
+    1.1 million files) when one commit each way changes a file or two; here git reads the index three times and
+    touches only those files. Each file is moved only when the index and the working tree hold it as `head` has
+    it, and a new one is not there yet. False, with nothing changed, otherwise, beyond FEW_CHANGED_FILES, or for
+    anything but regular files: read-tree then moves them, or refuses and names the file, as git does."""
+    tokens = git.output_bytes(
+        ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
+    )
+    changes = []  # (old mode, new mode, new blob, path) of each changed file; no file is mode 000000
+    fields = tokens.split(b"\0")
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(b":"):
+            return False
+        old_mode, new_mode, _old, new_blob, _status = meta[1:].split(b" ")
+        if {old_mode, new_mode} - {*_REGULAR_MODES, _NO_FILE}:
+            return False  # a symlink or a submodule: read-tree's own rules
+        changes.append((old_mode, new_mode, new_blob, path))
+    if not changes:
+        return True
+    if len(changes) > FEW_CHANGED_FILES:
+        return False
+    root = os.fsencode(ledger.root)
+    for old_mode, _new_mode, _blob, path in changes:
+        if old_mode == _NO_FILE and _in_the_way(root, path):
+            return False
+    # `diff-index HEAD` compares the commit with the working tree through the index: a change staged or not, a
+    # deleted file, or stat data that moved (read-tree refuses those too) each name the file.
+    paths = [os.fsdecode(path) for *_rest, path in changes]
+    if git.output_bytes(
+        ledger.root, "--literal-pathspecs", "diff-index", "-z", "--name-only", head, "--", *paths
+    ):
+        return False
+    entries = b"".join(
+        (b"0 " + b"0" * len(blob) if new_mode == _NO_FILE else new_mode + b" " + blob) + b"\t" + path + b"\0"
+        for _old_mode, new_mode, blob, path in changes
+    )
+    git.output_bytes(ledger.root, "update-index", "-z", "--index-info", input=entries)
+    written = b""
+    for _old_mode, new_mode, _blob, path in changes:
+        if new_mode == _NO_FILE:
+            _remove(root, path)
+        else:
+            written += path + b"\0"
+    if written:
+        git.output_bytes(ledger.root, "checkout-index", "-f", "-u", "-z", "--stdin", input=written)
+    return True
+
+
+def _in_the_way(root: bytes, path: bytes) -> bool:
+    """Whether a file the move creates would overwrite something untracked: the file itself, or a file where one
+    of its folders goes."""
+    parts = path.split(b"/")
+    for depth in range(1, len(parts)):
+        folder = os.path.join(root, *parts[:depth])
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            return True
+    return os.path.lexists(os.path.join(root, path))
+
+
+def _remove(root: bytes, path: bytes) -> None:
+    """A file the move deletes, and the folders it leaves empty (as read-tree leaves them)."""
+    place = os.path.join(root, path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(place)
+    folder = os.path.dirname(place)
+    while folder != root and len(folder) > len(root):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            break
+        folder = os.path.dirname(folder)

@@ -45,7 +45,7 @@ from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph
-from ..repo.worktree import ledger_status
+from ..repo.worktree import ledger_status, move_to_tree
 from . import remote as transfer
 
 UNITS_PATH = UNITS_FILE
@@ -1131,12 +1131,21 @@ def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bo
 
 
 def _fast_forward(ledger: Ledger, head: str, remote_sha: str) -> None:
-    """`git merge --ff-only` without its refresh of every file's stat data (0.3 s at a county's size): read-tree
-    moves the files that differ, refusing any a person changed, then HEAD follows, as git orders it."""
-    if _git(ledger, "read-tree", "-m", "-u", head, remote_sha).returncode != 0:
+    """`git merge --ff-only` without its refresh of every file's stat data (0.3 s at a county's size): the files
+    that differ move (move_to_tree, or read-tree for many), refusing any a person changed, then HEAD follows, as
+    git orders it."""
+    if not _move_files(ledger, head, remote_sha):
         _out(ledger, "merge", "--ff-only", "-q", remote_sha)  # refused as git merge refuses, naming the file
         return
     _out(ledger, "update-ref", "-m", f"merge {remote_sha}: Fast-forward", "HEAD", remote_sha, head)
+
+
+def _move_files(ledger: Ledger, head: str, target: str) -> bool:
+    """The index and working tree moved from `head` to the tree of `target`; False, with nothing changed, when a
+    file that differs was changed here."""
+    if move_to_tree(ledger, head, target):
+        return True
+    return _git(ledger, "read-tree", "-m", "-u", head, target).returncode == 0
 
 
 def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> bool:
@@ -1154,7 +1163,7 @@ def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> boo
     if merged.returncode != 0:
         return False
     tree = merged.stdout.split("\n", 1)[0].strip()
-    if _git(ledger, "read-tree", "-m", "-u", head, tree).returncode != 0:
+    if not _move_files(ledger, head, tree):
         return False  # a file the merge changes was modified here: git merge names it
     atomic_write(ledger.git_dir / "MERGE_MSG", f"Merge '{remote_label}'\n".encode(), durable=False)
     atomic_write(ledger.git_dir / "MERGE_MODE", b"no-ff", durable=False)
