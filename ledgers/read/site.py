@@ -313,10 +313,10 @@ class EntryBlobs:
     were 60 MB of a `large` site's memory."""
 
     def __init__(self, index: Index, ledger: Ledger) -> None:
-        from ..repo.worktree import ledger_status
+        from ..repo.worktree import dirty_paths
 
         self.conn = index.conn
-        self.dirty = set(ledger_status(ledger, locked=False).dirty)
+        self.dirty = set(dirty_paths(ledger, locked=False))
 
     def __call__(self, rel: str) -> str | None:
         if rel in self.dirty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..core.layout import is_ledger_path
@@ -25,9 +26,38 @@ class LedgerStatus:
 def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
     """`locked` False: the caller does not hold the ledger lock, so git must not take the index lock it may
     take to refresh stat data (a writer holding the ledger lock would then fail on it)."""
-    out = _porcelain(ledger, locked)
     dirty: list[str] = []
     temp: list[str] = []
+    for code, rel in _entries(_porcelain(ledger, locked)):
+        if is_temp_file(rel):
+            temp.append(rel)
+        elif code != "!!" and is_ledger_path(rel):
+            dirty.append(rel)
+    return LedgerStatus(tuple(sorted(set(dirty))), tuple(sorted(temp)))
+
+
+def dirty_paths(ledger: Ledger, locked: bool = True) -> tuple[str, ...]:
+    """`ledger_status(...).dirty` for a caller that needs no temp files (sync, the site). Without `--ignored` and
+    with untracked folders named whole, git may use its untracked cache (`feature.manyFiles`): 0.17 s at `large`
+    where every file listed took 0.33 s (0.27 s while the cache is not written yet). A folder named whole (`??
+    visits/2027-01/`) is then listed file by file."""
+    out = _porcelain(ledger, locked, every_file=False)
+    dirty: list[str] = []
+    folders: list[str] = []
+    for code, rel in _entries(out):
+        if code == "??" and rel.endswith("/"):
+            folders.append(rel)
+        elif not is_temp_file(rel) and is_ledger_path(rel):
+            dirty.append(rel)
+    if folders:
+        for code, rel in _entries(_porcelain(ledger, locked, *folders)):
+            if code != "!!" and not is_temp_file(rel) and is_ledger_path(rel):
+                dirty.append(rel)
+    return tuple(sorted(set(dirty)))
+
+
+def _entries(out: str) -> Iterator[tuple[str, str]]:
+    """(status code, path) of each entry of `git status --porcelain -z`."""
     entries = out.split("\0")
     index = 0
     while index < len(entries):
@@ -35,14 +65,9 @@ def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
         index += 1
         if len(entry) < 4:
             continue
-        code, rel = entry[:2], entry[3:]
-        if code[0] in "RC":
+        if entry[0] in "RC":
             index += 1  # the rename's source path follows
-        if is_temp_file(rel):
-            temp.append(rel)
-        elif code != "!!" and is_ledger_path(rel):
-            dirty.append(rel)
-    return LedgerStatus(tuple(sorted(set(dirty))), tuple(sorted(temp)))
+        yield entry[:2], entry[3:]
 
 
 def as_committed(ledger: Ledger, folder: str) -> bool:
@@ -52,15 +77,16 @@ def as_committed(ledger: Ledger, folder: str) -> bool:
     return not _porcelain(ledger, False, folder)
 
 
-def _porcelain(ledger: Ledger, locked: bool, *under: str) -> str:
-    """`git status` of the whole tree (or of the folders `under`), untracked and ignored files each listed."""
+def _porcelain(ledger: Ledger, locked: bool, *under: str, every_file: bool = True) -> str:
+    """`git status` of the whole tree (or of the folders `under`), untracked and ignored files each listed; with
+    `every_file` False, ignored files left out and a wholly untracked folder named once."""
+    listing = ("--untracked-files=all", "--ignored=matching") if every_file else ("--untracked-files=normal",)
     return git.output(
         ledger.root,
         "status",
         "--porcelain",
         "-z",
-        "--untracked-files=all",
-        "--ignored=matching",
+        *listing,
         *(("--", *under) if under else ()),
         strip=False,
         env=None if locked else {"GIT_OPTIONAL_LOCKS": "0"},

@@ -45,7 +45,7 @@ from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph
-from ..repo.worktree import ledger_status, move_to_tree
+from ..repo.worktree import dirty_paths, move_to_tree
 from . import remote as transfer
 
 UNITS_PATH = UNITS_FILE
@@ -1097,7 +1097,7 @@ def _fetch(
 
 def _working_tree_dirty(ledger: Ledger, locked: bool = True) -> list[str]:
     """Ledger files modified, staged or left untracked (a killed command): a merge must not mix them in."""
-    return list(ledger_status(ledger, locked).dirty)
+    return list(dirty_paths(ledger, locked))
 
 
 def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bool:

@@ -1,5 +1,7 @@
-"""`worktree.move_to_tree`: a sync's merge or fast-forward moves only the files that differ (issue 19), and only
-when the index and working tree hold them as HEAD has them; otherwise it changes nothing and read-tree decides."""
+"""The working tree as sync sees it (issue 19). `worktree.move_to_tree`: a merge or fast-forward moves only the
+files that differ, and only when the index and working tree hold them as HEAD has them; otherwise it changes
+nothing and read-tree decides. `worktree.dirty_paths`: the dirty ledger files `ledger_status` lists, read the way
+git's untracked cache can serve."""
 
 from __future__ import annotations
 
@@ -138,3 +140,37 @@ def test_many_files_or_a_symlink_are_left_to_read_tree(
     before = _state(repo)
     assert not worktree.move_to_tree(Ledger(repo), new, linked)
     assert _state(repo) == before
+
+
+def test_dirty_paths_are_ledger_status_without_its_temp_files(moved: tuple[Path, str, str]):
+    """Every way a ledger file can be left dirty, some in folders git names whole under `-unormal`: the same list
+    as `ledger_status`, whose `git status` lists every untracked and ignored file."""
+    repo, _old, _new = moved
+    ledger = Ledger(repo)
+    assert worktree.dirty_paths(ledger) == () == worktree.ledger_status(ledger).dirty
+    _edit_a(repo)  # modified
+    (repo / "visits/2026-11/b.yaml").unlink()  # deleted
+    (repo / "tools/run.sh").write_text("echo staged\n", encoding="utf-8")
+    git(repo, "add", "tools/run.sh")  # staged, outside the ledger's folders
+    # untracked, in a known folder
+    (repo / "households/old/H-9.yaml").write_text("id: H-9\n", encoding="utf-8")
+    deep = repo / "households/520602101201/5206021012010001"  # untracked folders, two deep
+    deep.mkdir(parents=True)
+    (deep / "H-7.yaml").write_text("id: H-7\n", encoding="utf-8")
+    (deep / ".H-8.yaml.tmp").write_text("half written\n", encoding="utf-8")  # a killed write: temp, not dirty
+    (repo / "issues/2027").mkdir(parents=True)
+    # a folder of temp files only
+    (repo / "issues/2027/.Q-1.yaml.tmp").write_text("half written\n", encoding="utf-8")
+    (repo / "notes.txt").write_text("not the ledger's\n", encoding="utf-8")
+    (repo / "visits/2026-12").mkdir()
+    (repo / "visits/2026-12/ignored.yaml").write_text("--- {id: V-9}\n", encoding="utf-8")
+    (repo / ".git/info/exclude").write_text("visits/2026-12/\n", encoding="utf-8")  # ignored: not dirty
+    status = worktree.ledger_status(ledger)
+    assert status.dirty == (
+        "households/520602101201/5206021012010001/H-7.yaml",
+        "households/old/H-9.yaml",
+        "visits/2026-11/a.yaml",
+        "visits/2026-11/b.yaml",
+    )
+    assert worktree.dirty_paths(ledger) == status.dirty == worktree.dirty_paths(ledger, locked=False)
+    assert len(status.temp) == 2
