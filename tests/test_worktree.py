@@ -123,7 +123,7 @@ def test_a_file_changed_here_moves_nothing(moved: tuple[Path, str, str], change)
     assert _state(repo) == before
 
 
-def test_many_files_or_a_symlink_are_left_to_read_tree(
+def test_many_files_a_symlink_or_a_sparse_checkout_are_left_to_read_tree(
     moved: tuple[Path, str, str], monkeypatch: pytest.MonkeyPatch
 ):
     repo, old, new = moved
@@ -139,6 +139,12 @@ def test_many_files_or_a_symlink_are_left_to_read_tree(
     git(repo, "checkout", "-q", "--detach", new)
     before = _state(repo)
     assert not worktree.move_to_tree(Ledger(repo), new, linked)
+    assert _state(repo) == before
+
+    git(repo, "checkout", "-q", "--detach", old)
+    git(repo, "sparse-checkout", "set", "visits")  # a sparse checkout: what is outside it stays outside
+    before = _state(repo)
+    assert not worktree.move_to_tree(Ledger(repo), old, new)
     assert _state(repo) == before
 
 

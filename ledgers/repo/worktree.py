@@ -106,7 +106,10 @@ def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
     1.1 million files) when one commit each way changes a file or two; here git reads the index three times and
     touches only those files. Each file is moved only when the index and the working tree hold it as `head` has
     it, and a new one is not there yet. False, with nothing changed, otherwise, beyond FEW_CHANGED_FILES, or for
-    anything but regular files: read-tree then moves them, or refuses and names the file, as git does."""
+    anything but regular files, or in a sparse checkout: read-tree then moves them, or refuses and names the
+    file, as git does."""
+    if (ledger.git_dir / "info" / "sparse-checkout").exists():
+        return False  # files outside the checkout are read-tree's to leave out
     tokens = git.output_bytes(
         ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
     )
