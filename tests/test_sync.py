@@ -155,6 +155,11 @@ def test_clone_registers_drivers_secret_and_user(seed: Seed, offices: Offices):
     assert sync.missing_drivers(led) == []
     assert (offices.a / ".git/minqing/secret").read_text() == (seed.path / ".git/minqing/secret").read_text()
     assert led._configured_user() == seed.leader_a
+    # git's untracked cache is in the index from the start: sync's look for a dirty tree, which may not take the
+    # index lock, reads it but cannot write it (worktree.write_untracked_cache)
+    assert git(offices.a, "config", "feature.manyFiles").strip() == "true"
+    index = (offices.a / ".git/index").read_bytes()
+    assert b"UNTR" in index and b"link" in index  # the cache, and the split index's link to its shared part
 
 
 def test_clone_without_secret_warns_and_bad_sources_write_nothing(

@@ -44,8 +44,8 @@ from ..core.operations import MERGE_OP, RESOLVE_OP, commit_message
 from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
-from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph
-from ..repo.worktree import dirty_paths, move_to_tree
+from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph, tune_git
+from ..repo.worktree import dirty_paths, move_to_tree, write_untracked_cache
 from . import remote as transfer
 
 UNITS_PATH = UNITS_FILE
@@ -989,6 +989,8 @@ def clone(
     try:
         ledger = Ledger(target.resolve())
         register_merge_drivers(ledger)
+        tune_git(ledger)
+        write_untracked_cache(ledger)
         refresh_commit_graph(ledger, background=True)
         if secret:
             secret_path = ledger.state_dir / "secret"
