@@ -7,7 +7,9 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -689,6 +691,48 @@ def test_sync_killed_after_fetch_and_during_merge_is_explained_and_finished(seed
     code, report = sync_json(offices.b)
     assert code == 0 and report["merged"] and report["pushed"]
     assert "Ledger-Op: sync.merge" in git(offices.b, "log", "-1", "--format=%B")
+    assert run("doctor", ledger=offices.b).exit_code == 0
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    seen = assert_consistent(offices.a)
+    assert all(seen[entry] == 1 for entry in made.values())
+    assert_check_and_audit(offices.a)
+
+
+@pytest.mark.parametrize("recovered_by", ["sync", "doctor"])
+def test_sync_killed_while_moving_the_merged_files_loses_nothing(
+    seed: Seed, offices: Offices, recovered_by: str
+):
+    """Killed once the files and the index are moved to the merged tree and before MERGE_HEAD is written (a killed
+    read-tree left the same): nothing is pushed or committed, other commands refuse to commit on top of it, doctor
+    names it, and the next sync (or doctor --fix, then sync) puts the files back and merges again, nothing lost or
+    doubled."""
+    made = _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0
+    before, central = head(offices.b), head(offices.central)
+    killed = subprocess.run(
+        [sys.executable, "-m", "minqing.cli", "-C", str(offices.b), "sync"],
+        env=dict(os.environ, MINQING_CRASH_AT="move"),
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert head(offices.b) == before and head(offices.central) == central
+    assert not (offices.b / ".git/MERGE_HEAD").exists()
+    assert git(offices.b, "status", "--porcelain")  # the merged files, staged
+    blocked = run("issue", "progress", made["qb"], "--note", "x", ledger=offices.b)
+    assert blocked.exit_code == 4 and "doctor" in blocked.stderr
+    doctor = run("--lang", "en", "doctor", ledger=offices.b)
+    assert doctor.exit_code == 1
+    assert "was interrupted while it moved the merged files" in doctor.stdout, doctor.stdout
+    assert "left complete but uncommitted" not in doctor.stdout  # not a leftover to commit in someone's name
+    if recovered_by == "doctor":
+        fixed = run("--lang", "en", "doctor", "--fix", ledger=offices.b)
+        assert fixed.exit_code == 0, fixed.stdout
+        assert git(offices.b, "status", "--porcelain") == "" and head(offices.b) == before
+    code, report = sync_json(offices.b)
+    assert code == 0 and report["merged"] and report["pushed"], report
+    assert not (offices.b / ".git/minqing/sync-move").exists()
     assert run("doctor", ledger=offices.b).exit_code == 0
     assert sync_json(offices.a)[0] == 0
     assert head(offices.a) == head(offices.b) == head(offices.central)

@@ -47,13 +47,14 @@ def moved(tmp_path: Path) -> tuple[Path, str, str]:
     return repo, old, new
 
 
-def _state(repo: Path) -> tuple[str, dict[str, bytes]]:
+def _state(repo: Path, stat: bool = True) -> tuple[str, dict[str, bytes]]:
+    """The index (with each entry's stat data, or without) and every file's bytes."""
     files = {
         str(path.relative_to(repo)): path.read_bytes()
         for path in sorted(repo.rglob("*"))
         if path.is_file() and ".git" not in path.relative_to(repo).parts
     }
-    return git(repo, "ls-files", "-s", "--debug"), files
+    return git(repo, "ls-files", "-s", *(["--debug"] if stat else [])), files
 
 
 def test_moves_the_changed_files_as_read_tree_does(moved: tuple[Path, str, str], tmp_path: Path):
@@ -180,3 +181,24 @@ def test_dirty_paths_are_ledger_status_without_its_temp_files(moved: tuple[Path,
     )
     assert worktree.dirty_paths(ledger) == status.dirty == worktree.dirty_paths(ledger, locked=False)
     assert len(status.temp) == 2
+
+
+@pytest.mark.parametrize("few", [worktree.FEW_CHANGED_FILES, 1])
+def test_a_cut_move_is_put_back(moved: tuple[Path, str, str], monkeypatch: pytest.MonkeyPatch, few: int):
+    """`restore_files` undoes a move that was cut short, whole or half done (a killed read-tree writes files
+    before the index, so a new file may be there untracked): the index and every file as HEAD has them, folders
+    the move made gone. Beyond FEW_CHANGED_FILES it resets the whole index and tree."""
+    repo, old, new = moved
+    before = _state(repo, stat=False)
+    monkeypatch.setattr(worktree, "FEW_CHANGED_FILES", few)
+    ledger = Ledger(repo)
+    assert git(repo, "checkout", "-q", new, "--", "visits/2026-11/a.yaml") == ""  # half done: one file moved
+    _untracked_new_file(repo)  # and one written, not yet in the index
+    worktree.restore_files(ledger, old, new)
+    assert _state(repo, stat=False) == before
+    assert not (repo / "households/new").exists()
+    git(repo, "read-tree", "-m", "-u", old, new)  # done whole
+    worktree.restore_files(ledger, old, new)
+    assert _state(repo, stat=False) == before
+    assert git(repo, "diff-files", "--name-only") == ""  # stat data fresh
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""

@@ -1102,7 +1102,8 @@ def crash_point(name: str) -> None:
 
     Points, in order: write (after each file of an operation), tmp (temp file written, not yet renamed),
     commit (all files written, nothing committed), journal (journal written), index (staged), update-ref
-    (commit object made, HEAD not moved), ref (HEAD moved, journal not yet removed)."""
+    (commit object made, HEAD not moved), ref (HEAD moved, journal not yet removed); and in a sync, move (the
+    files and the index moved to the merged tree, MERGE_HEAD not yet written: worktree.move_to_tree)."""
     if os.environ.get("MINQING_CRASH_AT") == name:
         import signal
 

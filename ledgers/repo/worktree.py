@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..core.layout import is_ledger_path
-from ..repo.store import Ledger
+from ..repo.store import Ledger, crash_point
 from . import git
 
 
@@ -120,21 +119,21 @@ def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
     tokens = git.output_bytes(
         ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
     )
-    changes = []  # (old mode, new mode, new blob, path) of each changed file; no file is mode 000000
+    changes = []  # (old mode, new mode, path) of each changed file; no file is mode 000000
     fields = tokens.split(b"\0")
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
         if not meta.startswith(b":"):
             return False
-        old_mode, new_mode, _old, new_blob, _status = meta[1:].split(b" ")
+        old_mode, new_mode, _old_blob, _new_blob, _status = meta[1:].split(b" ")
         if {old_mode, new_mode} - {*_REGULAR_MODES, _NO_FILE}:
             return False  # a symlink or a submodule: read-tree's own rules
-        changes.append((old_mode, new_mode, new_blob, path))
+        changes.append((old_mode, new_mode, path))
     if not changes:
         return True
     if len(changes) > FEW_CHANGED_FILES:
         return False
     root = os.fsencode(ledger.root)
-    for old_mode, _new_mode, _blob, path in changes:
+    for old_mode, _new_mode, path in changes:
         if old_mode == _NO_FILE and _in_the_way(root, path):
             return False
     # `diff-index HEAD` compares the commit with the working tree through the index: a change staged or not, a
@@ -144,20 +143,68 @@ def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
         ledger.root, "--literal-pathspecs", "diff-index", "-z", "--name-only", head, "--", *paths
     ):
         return False
-    entries = b"".join(
-        (b"0 " + b"0" * len(blob) if new_mode == _NO_FILE else new_mode + b" " + blob) + b"\t" + path + b"\0"
-        for _old_mode, new_mode, blob, path in changes
-    )
-    git.output_bytes(ledger.root, "update-index", "-z", "--index-info", input=entries)
-    written = b""
-    for _old_mode, new_mode, _blob, path in changes:
-        if new_mode == _NO_FILE:
-            _remove(root, path)
-        else:
-            written += path + b"\0"
+    # git writes the files, then the index (as read-tree does): a kill in between leaves files newer than the index,
+    # which doctor recovers as it recovers a killed read-tree.
+    written = [os.fsdecode(path) for _old_mode, new_mode, path in changes if new_mode != _NO_FILE]
+    removed = [os.fsdecode(path) for _old_mode, new_mode, path in changes if new_mode == _NO_FILE]
     if written:
-        git.output_bytes(ledger.root, "checkout-index", "-f", "-u", "-z", "--stdin", input=written)
+        git.output_bytes(ledger.root, "--literal-pathspecs", "checkout", "-q", target, "--", *written)
+    if removed:  # the files, the folders they leave empty, then their index entries
+        git.output_bytes(ledger.root, "--literal-pathspecs", "rm", "-q", "--", *removed)
+    crash_point("move")
     return True
+
+
+def restore_files(ledger: Ledger, head: str, target: str) -> None:
+    """Every file that differs between commit `head` and `target` (a commit or tree) put back, in the working tree
+    and the index, as `head` has it, and a file `head` lacks removed: the undoing of a move_to_tree or read-tree
+    that was cut short. Beyond FEW_CHANGED_FILES the whole index and tree go back to `head` (`read-tree --reset
+    -u`): git matches pathspecs one by one, and nothing but the move can have changed a tree a sync started on
+    clean and every command refuses to commit on top of."""
+    tokens = git.output_bytes(
+        ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
+    ).split(b"\0")
+    kept, added = [], []
+    for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
+        if meta.startswith(b":"):
+            (added if meta[1:].split(b" ")[0] == _NO_FILE else kept).append(path)
+    if len(kept) + len(added) > FEW_CHANGED_FILES:
+        git.output_bytes(ledger.root, "read-tree", "--reset", "-u", head)
+    else:
+        if kept:
+            git.output_bytes(
+                ledger.root, "--literal-pathspecs", "checkout", "-q", head, "--", *map(os.fsdecode, kept)
+            )
+        if added:
+            git.output_bytes(
+                ledger.root,
+                "--literal-pathspecs",
+                "rm",
+                "-q",
+                "--cached",
+                "--ignore-unmatch",
+                "--",
+                *map(os.fsdecode, added),
+            )
+    root = os.fsencode(ledger.root)
+    for path in added:  # tracked or not, the move wrote it
+        _remove(root, path)
+
+
+def _remove(root: bytes, path: bytes) -> None:
+    """A file, and the folders it leaves empty."""
+    place = os.path.join(root, path)
+    try:
+        os.unlink(place)
+    except FileNotFoundError:
+        return
+    folder = os.path.dirname(place)
+    while len(folder) > len(root):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            break
+        folder = os.path.dirname(folder)
 
 
 def _in_the_way(root: bytes, path: bytes) -> bool:
@@ -169,17 +216,3 @@ def _in_the_way(root: bytes, path: bytes) -> bool:
         if os.path.lexists(folder) and not os.path.isdir(folder):
             return True
     return os.path.lexists(os.path.join(root, path))
-
-
-def _remove(root: bytes, path: bytes) -> None:
-    """A file the move deletes, and the folders it leaves empty (as read-tree leaves them)."""
-    place = os.path.join(root, path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(place)
-    folder = os.path.dirname(place)
-    while folder != root and len(folder) > len(root):
-        try:
-            os.rmdir(folder)
-        except OSError:
-            break
-        folder = os.path.dirname(folder)

@@ -45,12 +45,16 @@ from ..core.operations import subject as operation_subject
 from ..repo import git
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import STATE_DIR, Ledger, atomic_write, author_env, refresh_commit_graph, tune_git
-from ..repo.worktree import dirty_paths, move_to_tree, write_untracked_cache
+from ..repo.worktree import dirty_paths, move_to_tree, restore_files, write_untracked_cache
 from . import remote as transfer
 
 UNITS_PATH = UNITS_FILE
 CONFIG_PATH = CONFIG_FILE
 CONFLICT_DIR = "conflicts"  # under .git/minqing/
+# Under .git/minqing/: "<head> <target>" while a sync moves the files of a merge or a fast-forward, removed once
+# MERGE_HEAD (or HEAD) records the move. Found with HEAD still at <head> and no MERGE_HEAD, the move was cut short
+# (a kill, a power cut): the next sync puts those files back as HEAD has them, then merges again (cut_move_undone).
+MOVE_JOURNAL = "sync-move"
 PUSH_ATTEMPTS = 5
 SIDES = ("ours", "theirs")
 
@@ -1140,14 +1144,46 @@ def _fast_forward(ledger: Ledger, head: str, remote_sha: str) -> None:
         _out(ledger, "merge", "--ff-only", "-q", remote_sha)  # refused as git merge refuses, naming the file
         return
     _out(ledger, "update-ref", "-m", f"merge {remote_sha}: Fast-forward", "HEAD", remote_sha, head)
+    _move_recorded(ledger)
 
 
 def _move_files(ledger: Ledger, head: str, target: str) -> bool:
     """The index and working tree moved from `head` to the tree of `target`; False, with nothing changed, when a
-    file that differs was changed here."""
+    file that differs was changed here. MOVE_JOURNAL names the move until the caller has recorded it
+    (_move_recorded)."""
+    journal = ledger.state_dir / MOVE_JOURNAL
+    atomic_write(journal, f"{head} {target}\n".encode())
     if move_to_tree(ledger, head, target):
         return True
-    return _git(ledger, "read-tree", "-m", "-u", head, target).returncode == 0
+    if _git(ledger, "read-tree", "-m", "-u", head, target).returncode == 0:
+        return True
+    _move_recorded(ledger)
+    return False
+
+
+def _move_recorded(ledger: Ledger) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (ledger.state_dir / MOVE_JOURNAL).unlink()
+
+
+def cut_move(ledger: Ledger) -> tuple[str, str] | None:
+    """(head, target) of a sync killed while it moved a merge's files: MOVE_JOURNAL, with HEAD where the move
+    started and no MERGE_HEAD. None otherwise (no journal, or one whose move was recorded)."""
+    try:
+        head, target = (ledger.state_dir / MOVE_JOURNAL).read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return (head, target) if merge_head(ledger) is None and _head(ledger) == head else None
+
+
+def cut_move_undone(ledger: Ledger) -> bool:
+    """The files of a cut move (cut_move) put back as HEAD has them, so the next merge starts from a clean tree;
+    the fetched commits are still there to merge. True when something was undone. Under the ledger lock."""
+    found = cut_move(ledger)
+    if found is not None:
+        restore_files(ledger, *found)
+    _move_recorded(ledger)
+    return found is not None
 
 
 def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> bool:
@@ -1170,6 +1206,7 @@ def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> boo
     atomic_write(ledger.git_dir / "MERGE_MSG", f"Merge '{remote_label}'\n".encode(), durable=False)
     atomic_write(ledger.git_dir / "MERGE_MODE", b"no-ff", durable=False)
     atomic_write(ledger.git_dir / "MERGE_HEAD", f"{remote_sha}\n".encode(), durable=False)
+    _move_recorded(ledger)
     return True
 
 
@@ -1219,6 +1256,8 @@ def sync(
         if missing_drivers(ledger):
             register_merge_drivers(ledger)
             drivers_fixed = True
+        if cut_move_undone(ledger):
+            looked_dirty = True  # what the early look saw was the cut move: look again
         branch = _branch(ledger)
         remote = _remote_name(ledger, remote, branch)
         start = _head(ledger)

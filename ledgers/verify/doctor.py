@@ -36,7 +36,7 @@ from ..sync import sync
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # drivers | lock | leftover | broken | merge | tmp | stale_conflicts | secret | ahead | behind
+    code: str  # drivers | lock | leftover | broken | merge | sync_move | tmp | stale_conflicts | secret | ahead | behind
     key: str  # message key
     params: dict[str, Any] = field(default_factory=dict)
     paths: tuple[str, ...] = ()
@@ -190,8 +190,8 @@ def check_tree(ledger: Ledger) -> list[Finding]:
         findings.append(
             Finding("tmp", "doctor_tmp", {"paths": _shown(status.temp)}, status.temp, fixable=True)
         )
-    if sync.merge_head(ledger) is not None:
-        return findings  # a merge stages files legitimately; check_merge explains it
+    if sync.merge_head(ledger) is not None or sync.cut_move(ledger) is not None:
+        return findings  # a merge stages files legitimately, a cut one too: check_merge, check_cut_move
     complete = [rel for rel in status.dirty if is_complete(ledger, rel)]
     broken = [rel for rel in status.dirty if rel not in complete]
     if complete:
@@ -203,6 +203,14 @@ def check_tree(ledger: Ledger) -> list[Finding]:
             Finding("broken", "doctor_broken", {"paths": _shown(broken)}, tuple(broken), fixable=True)
         )
     return findings
+
+
+def check_cut_move(ledger: Ledger) -> list[Finding]:
+    """A sync killed while it moved a merge's files: `sync` (or `doctor --fix`) puts them back first."""
+    found = sync.cut_move(ledger)
+    if found is None:
+        return []
+    return [Finding("sync_move", "doctor_sync_move", {"other": found[1][:10]}, fixable=True)]
 
 
 def check_merge(ledger: Ledger) -> list[Finding]:
@@ -254,6 +262,7 @@ CHECKS = (
     check_git_locks,
     check_packing_ref,
     check_interrupted,
+    check_cut_move,
     check_merge,
     check_tree,
     check_secret,
@@ -293,6 +302,9 @@ def fix(ledger: Ledger, actor_text: str | None = None) -> list[Finding]:
                     with contextlib.suppress(FileNotFoundError):
                         (ledger.root / rel).unlink()
                 done.append(replace(finding, key="doctor_tmp_fixed", fixed=True))
+            elif finding.code == "sync_move":
+                sync.cut_move_undone(ledger)
+                done.append(replace(finding, key="doctor_sync_move_fixed", fixed=True))
             elif finding.code == "stale_conflicts":
                 sync.clear_sidecars(ledger.git_dir)
                 done.append(replace(finding, key="doctor_stale_conflicts_fixed", fixed=True))
