@@ -741,6 +741,27 @@ def test_sync_killed_while_moving_the_merged_files_loses_nothing(
     assert_check_and_audit(offices.a)
 
 
+def test_a_git_merge_cut_before_merge_head_is_put_back(seed: Seed, offices: Offices):
+    """The merge git makes when merge-tree finds a conflict writes MERGE_HEAD after the files too: a kill between
+    (made here by hand: the merge's files and index, its journal, no MERGE_HEAD) is put back by the next sync,
+    which then merges again."""
+    made = _work_offline(seed, offices)
+    assert sync_json(offices.a)[0] == 0
+    git(offices.b, "fetch", "-q", "origin")
+    before, remote = head(offices.b), head(offices.b, "origin/main")
+    git(offices.b, "-c", "merge.renames=false", "merge", "--no-ff", "--no-commit", "-q", "origin/main")
+    for name in ("MERGE_HEAD", "MERGE_MSG", "MERGE_MODE"):
+        (offices.b / ".git" / name).unlink()
+    (offices.b / ".git/minqing/sync-move").write_text(f"{before} {remote}\n", encoding="ascii")
+    assert git(offices.b, "status", "--porcelain")
+    code, report = sync_json(offices.b)
+    assert code == 0 and report["merged"] and report["pushed"], report
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    seen = assert_consistent(offices.b)
+    assert all(seen[entry] == 1 for entry in made.values())
+
+
 # ---------------------------------------------------------------- many offices
 
 

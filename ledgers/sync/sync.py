@@ -1114,6 +1114,8 @@ def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bo
         return True
     clear_sidecars(ledger.git_dir)  # the drivers run again below and record each conflict afresh
     env = author_env((actor.name or actor.id, f"{actor.id}@{AUTHOR_DOMAIN}"), F.timestamp())
+    # git merge writes MERGE_HEAD after the files too: the paths the other side changed are the most it moves.
+    _journal_move(ledger, _head(ledger), remote_sha)
     proc = _git(
         ledger,
         "-c",
@@ -1127,6 +1129,7 @@ def _merge(ledger: Ledger, remote_sha: str, remote_label: str, actor: Any) -> bo
         remote_sha,
         env=env,
     )
+    _move_recorded(ledger)
     if proc.returncode == 0:
         return True
     if merge_head(ledger) and unmerged_paths(ledger):
@@ -1151,14 +1154,17 @@ def _move_files(ledger: Ledger, head: str, target: str) -> bool:
     """The index and working tree moved from `head` to the tree of `target`; False, with nothing changed, when a
     file that differs was changed here. MOVE_JOURNAL names the move until the caller has recorded it
     (_move_recorded)."""
-    journal = ledger.state_dir / MOVE_JOURNAL
-    atomic_write(journal, f"{head} {target}\n".encode())
+    _journal_move(ledger, head, target)
     if move_to_tree(ledger, head, target):
         return True
     if _git(ledger, "read-tree", "-m", "-u", head, target).returncode == 0:
         return True
     _move_recorded(ledger)
     return False
+
+
+def _journal_move(ledger: Ledger, head: str, target: str) -> None:
+    atomic_write(ledger.state_dir / MOVE_JOURNAL, f"{head} {target}\n".encode())
 
 
 def _move_recorded(ledger: Ledger) -> None:
