@@ -981,8 +981,8 @@ MESSAGES.update(
             "a sync merge of {other} is unfinished: {count} conflict(s) need a person (minqing conflicts; minqing resolve-conflict ID --take ours|theirs)",
         ),
         "doctor_sync_move": (
-            "与 {other} 的同步在移动合并后的文件时被中断（修复：把这些文件恢复为最近一次提交的版本；之后运行 minqing sync 重新合并）",
-            "a sync of {other} was interrupted while it moved the merged files (fix: put them back as the last commit has them; then minqing sync merges again)",
+            "一次同步在移动合并后的文件时被中断（修复：把这些文件恢复为最近一次提交的版本；之后运行 minqing sync 重新合并）",
+            "a sync was interrupted while it moved the merged files (fix: put them back as the last commit has them; then minqing sync merges again)",
         ),
         "doctor_sync_move_fixed": (
             "已把中断的同步移动过的文件恢复为最近一次提交的版本：运行 minqing sync 重新合并",

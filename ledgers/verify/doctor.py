@@ -207,10 +207,9 @@ def check_tree(ledger: Ledger) -> list[Finding]:
 
 def check_cut_move(ledger: Ledger) -> list[Finding]:
     """A sync killed while it moved a merge's files: `sync` (or `doctor --fix`) puts them back first."""
-    found = sync.cut_move(ledger)
-    if found is None:
+    if sync.cut_move(ledger) is None:
         return []
-    return [Finding("sync_move", "doctor_sync_move", {"other": found[1][:10]}, fixable=True)]
+    return [Finding("sync_move", "doctor_sync_move", fixable=True)]
 
 
 def check_merge(ledger: Ledger) -> list[Finding]:
