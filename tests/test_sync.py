@@ -371,6 +371,16 @@ def _git_version() -> tuple[int, int]:
     return int(major), int(minor)
 
 
+def assert_met_and_whole(offices: Offices, made: dict[str, str]) -> None:
+    """Office A syncs after B: the three heads meet, each of the day's entries is there once, check and audit
+    pass."""
+    assert sync_json(offices.a)[0] == 0
+    assert head(offices.a) == head(offices.b) == head(offices.central)
+    seen = assert_consistent(offices.a)
+    assert all(seen[entry] == 1 for entry in made.values())
+    assert_check_and_audit(offices.a)
+
+
 def assert_check_and_audit(path: Path) -> None:
     """`minqing check` and `minqing audit` pass after merges (when those commands are installed)."""
     for command in ("check", "audit"):
@@ -692,11 +702,7 @@ def test_sync_killed_after_fetch_and_during_merge_is_explained_and_finished(seed
     assert code == 0 and report["merged"] and report["pushed"]
     assert "Ledger-Op: sync.merge" in git(offices.b, "log", "-1", "--format=%B")
     assert run("doctor", ledger=offices.b).exit_code == 0
-    assert sync_json(offices.a)[0] == 0
-    assert head(offices.a) == head(offices.b) == head(offices.central)
-    seen = assert_consistent(offices.a)
-    assert all(seen[entry] == 1 for entry in made.values())
-    assert_check_and_audit(offices.a)
+    assert_met_and_whole(offices, made)
 
 
 @pytest.mark.parametrize("recovered_by", ["sync", "doctor"])
@@ -734,11 +740,7 @@ def test_sync_killed_while_moving_the_merged_files_loses_nothing(
     assert code == 0 and report["merged"] and report["pushed"], report
     assert not (offices.b / ".git/minqing/sync-move").exists()
     assert run("doctor", ledger=offices.b).exit_code == 0
-    assert sync_json(offices.a)[0] == 0
-    assert head(offices.a) == head(offices.b) == head(offices.central)
-    seen = assert_consistent(offices.a)
-    assert all(seen[entry] == 1 for entry in made.values())
-    assert_check_and_audit(offices.a)
+    assert_met_and_whole(offices, made)
 
 
 def test_a_git_merge_cut_before_merge_head_is_put_back(seed: Seed, offices: Offices):
@@ -756,10 +758,7 @@ def test_a_git_merge_cut_before_merge_head_is_put_back(seed: Seed, offices: Offi
     assert git(offices.b, "status", "--porcelain")
     code, report = sync_json(offices.b)
     assert code == 0 and report["merged"] and report["pushed"], report
-    assert sync_json(offices.a)[0] == 0
-    assert head(offices.a) == head(offices.b) == head(offices.central)
-    seen = assert_consistent(offices.b)
-    assert all(seen[entry] == 1 for entry in made.values())
+    assert_met_and_whole(offices, made)
 
 
 # ---------------------------------------------------------------- many offices
