@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -1252,6 +1251,8 @@ def sync(
     # `git status` stats every file (0.4 s at a county's size): it runs while the fetch waits on the network.
     # Outside the lock it may catch another command between writing its files and committing them, so what it
     # finds is looked at again under the lock; a clean tree then is one no command of ours was writing.
+    from concurrent.futures import ThreadPoolExecutor  # here: the merge driver's process imports this module
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         early_look = pool.submit(_working_tree_dirty, ledger, False)
         fetched_target = (_remote_name(ledger, remote, _branch(ledger)), _branch(ledger))
