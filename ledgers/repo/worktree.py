@@ -30,7 +30,7 @@ def ledger_status(ledger: Ledger, locked: bool = True) -> LedgerStatus:
     for code, rel in _entries(_porcelain(ledger, locked)):
         if is_temp_file(rel):
             temp.append(rel)
-        elif code != "!!" and is_ledger_path(rel):
+        elif _is_dirty(code, rel):
             dirty.append(rel)
     return LedgerStatus(tuple(sorted(set(dirty))), tuple(sorted(temp)))
 
@@ -46,13 +46,16 @@ def dirty_paths(ledger: Ledger, locked: bool = True) -> tuple[str, ...]:
     for code, rel in _entries(out):
         if code == "??" and rel.endswith("/"):
             folders.append(rel)
-        elif not is_temp_file(rel) and is_ledger_path(rel):
+        elif _is_dirty(code, rel):
             dirty.append(rel)
     if folders:
-        for code, rel in _entries(_porcelain(ledger, locked, *folders)):
-            if code != "!!" and not is_temp_file(rel) and is_ledger_path(rel):
-                dirty.append(rel)
+        dirty += [rel for code, rel in _entries(_porcelain(ledger, locked, *folders)) if _is_dirty(code, rel)]
     return tuple(sorted(set(dirty)))
+
+
+def _is_dirty(code: str, rel: str) -> bool:
+    """A status entry that stops a merge: a ledger file, not a temp file, not ignored."""
+    return code != "!!" and not is_temp_file(rel) and is_ledger_path(rel)
 
 
 def write_untracked_cache(ledger: Ledger) -> None:
@@ -108,45 +111,35 @@ _NO_FILE = b"000000"
 
 def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
     """`git read-tree -m -u HEAD TARGET` for a sync's few changed files: moves the index and the working tree from
-    commit `head` to commit `target`. read-tree walks every index entry and rebuilds the whole cache-tree (0.3 s at
-    1.1 million files) when one commit each way changes a file or two; here git reads the index three times and
-    touches only those files. Each file is moved only when the index and the working tree hold it as `head` has
-    it, and a new one is not there yet. False, with nothing changed, otherwise, beyond FEW_CHANGED_FILES, or for
-    anything but regular files, or in a sparse checkout: read-tree then moves them, or refuses and names the
-    file, as git does."""
+    commit `head` to `target` (a commit or a tree). read-tree walks every index entry and rebuilds the whole
+    cache-tree (0.3 s at 1.1 million files) when one commit each way changes a file or two; here `diff-index` and
+    `checkout TREE -- PATHS` (and `rm` for a deleted file) read the index and touch only those files. Each file is
+    moved only when the index and the working tree hold it as `head` has it, and a new one is not there yet.
+    False, with nothing changed, otherwise, beyond FEW_CHANGED_FILES, or for anything but regular files, or in a
+    sparse checkout: read-tree then moves them, or refuses and names the file, as git does."""
     if (ledger.git_dir / "info" / "sparse-checkout").exists():
         return False  # files outside the checkout are read-tree's to leave out
-    tokens = git.output_bytes(
-        ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
-    )
-    changes = []  # (old mode, new mode, path) of each changed file; no file is mode 000000
-    fields = tokens.split(b"\0")
-    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
-        if not meta.startswith(b":"):
-            return False
-        old_mode, new_mode, _old_blob, _new_blob, _status = meta[1:].split(b" ")
-        if {old_mode, new_mode} - {*_REGULAR_MODES, _NO_FILE}:
-            return False  # a symlink or a submodule: read-tree's own rules
-        changes.append((old_mode, new_mode, path))
+    changes = _changed_files(ledger, head, target)
     if not changes:
-        return True
+        return changes is not None
     if len(changes) > FEW_CHANGED_FILES:
         return False
-    root = os.fsencode(ledger.root)
-    for old_mode, _new_mode, path in changes:
-        if old_mode == _NO_FILE and _in_the_way(root, path):
-            return False
+    if any({old_mode, new_mode} - {*_REGULAR_MODES, _NO_FILE} for old_mode, new_mode, _path in changes):
+        return False  # a symlink or a submodule: read-tree's own rules
+    root = str(ledger.root)
+    if any(old_mode == _NO_FILE and _in_the_way(root, path) for old_mode, _new_mode, path in changes):
+        return False
     # `diff-index HEAD` compares the commit with the working tree through the index: a change staged or not, a
     # deleted file, or stat data that moved (read-tree refuses those too) each name the file.
-    paths = [os.fsdecode(path) for *_rest, path in changes]
+    paths = [path for *_modes, path in changes]
     if git.output_bytes(
         ledger.root, "--literal-pathspecs", "diff-index", "-z", "--name-only", head, "--", *paths
     ):
         return False
     # git writes the files, then the index (as read-tree does): a kill in between leaves files newer than the index,
     # which doctor recovers as it recovers a killed read-tree.
-    written = [os.fsdecode(path) for _old_mode, new_mode, path in changes if new_mode != _NO_FILE]
-    removed = [os.fsdecode(path) for _old_mode, new_mode, path in changes if new_mode == _NO_FILE]
+    written = [path for _old_mode, new_mode, path in changes if new_mode != _NO_FILE]
+    removed = [path for _old_mode, new_mode, path in changes if new_mode == _NO_FILE]
     if written:
         git.output_bytes(ledger.root, "--literal-pathspecs", "checkout", "-q", target, "--", *written)
     if removed:  # the files, the folders they leave empty, then their index entries
@@ -156,61 +149,68 @@ def move_to_tree(ledger: Ledger, head: str, target: str) -> bool:
 
 
 def restore_files(ledger: Ledger, head: str, target: str) -> None:
-    """Every file that differs between commit `head` and `target` (a commit or tree) put back, in the working tree
-    and the index, as `head` has it, and a file `head` lacks removed: the undoing of a move_to_tree or read-tree
-    that was cut short. Beyond FEW_CHANGED_FILES the whole index and tree go back to `head` (`read-tree --reset
-    -u`): git matches pathspecs one by one, and nothing but the move can have changed a tree a sync started on
-    clean and every command refuses to commit on top of."""
-    tokens = git.output_bytes(
+    """Every file that differs between commit `head` and `target` (a commit or tree) put back as `head` has it
+    (put_back): the undoing of a move_to_tree or read-tree that was cut short. Beyond FEW_CHANGED_FILES the whole
+    index and tree go back to `head` (`read-tree --reset -u`): git matches pathspecs one by one, and nothing but
+    the move can have changed a tree a sync started on clean and every command refuses to commit on top of."""
+    changes = _changed_files(ledger, head, target) or []
+    kept = [path for old_mode, _new_mode, path in changes if old_mode != _NO_FILE]
+    added = [path for old_mode, _new_mode, path in changes if old_mode == _NO_FILE]
+    if len(changes) > FEW_CHANGED_FILES:
+        git.output_bytes(ledger.root, "read-tree", "--reset", "-u", head)
+        _remove_files(str(ledger.root), added)  # tracked or not, the move wrote them
+    else:
+        put_back(ledger, head, kept, added)
+
+
+def put_back(ledger: Ledger, head: str, kept: list[str], added: list[str]) -> None:
+    """Files put back, in the working tree and the index, as commit `head` has them: `kept` (which it holds) from
+    it; `added` (which it lacks) out of the index, deleted, and the folders they leave empty removed."""
+    if kept:
+        git.output_bytes(ledger.root, "--literal-pathspecs", "checkout", "-q", head, "--", *kept)
+    if added:
+        git.output_bytes(
+            ledger.root, "--literal-pathspecs", "rm", "-q", "--cached", "--ignore-unmatch", "--", *added
+        )
+        _remove_files(str(ledger.root), added)
+
+
+def _changed_files(ledger: Ledger, head: str, target: str) -> list[tuple[bytes, bytes, str]] | None:
+    """(old mode, new mode, path) of each file that differs between `head` and `target` (`git diff-tree -r`; a
+    side without the file has mode 000000); None when git printed something else."""
+    fields = git.output_bytes(
         ledger.root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", head, target
     ).split(b"\0")
-    kept, added = [], []
-    for meta, path in zip(tokens[0::2], tokens[1::2], strict=False):
-        if meta.startswith(b":"):
-            (added if meta[1:].split(b" ")[0] == _NO_FILE else kept).append(path)
-    if len(kept) + len(added) > FEW_CHANGED_FILES:
-        git.output_bytes(ledger.root, "read-tree", "--reset", "-u", head)
-    else:
-        if kept:
-            git.output_bytes(
-                ledger.root, "--literal-pathspecs", "checkout", "-q", head, "--", *map(os.fsdecode, kept)
-            )
-        if added:
-            git.output_bytes(
-                ledger.root,
-                "--literal-pathspecs",
-                "rm",
-                "-q",
-                "--cached",
-                "--ignore-unmatch",
-                "--",
-                *map(os.fsdecode, added),
-            )
-    root = os.fsencode(ledger.root)
-    for path in added:  # tracked or not, the move wrote it
-        _remove(root, path)
+    changes = []
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(b":"):
+            return None
+        old_mode, new_mode = meta[1:].split(b" ")[:2]
+        changes.append((old_mode, new_mode, os.fsdecode(path)))
+    return changes
 
 
-def _remove(root: bytes, path: bytes) -> None:
-    """A file, and the folders it leaves empty."""
-    place = os.path.join(root, path)
-    try:
-        os.unlink(place)
-    except FileNotFoundError:
-        return
-    folder = os.path.dirname(place)
-    while len(folder) > len(root):
+def _remove_files(root: str, paths: list[str]) -> None:
+    """Each file, and the folders it leaves empty."""
+    for path in paths:
+        place = os.path.join(root, path)
         try:
-            os.rmdir(folder)
-        except OSError:
-            break
-        folder = os.path.dirname(folder)
+            os.unlink(place)
+        except FileNotFoundError:
+            continue
+        folder = os.path.dirname(place)
+        while len(folder) > len(root):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
-def _in_the_way(root: bytes, path: bytes) -> bool:
+def _in_the_way(root: str, path: str) -> bool:
     """Whether a file the move creates would overwrite something untracked: the file itself, or a file where one
     of its folders goes."""
-    parts = path.split(b"/")
+    parts = path.split("/")
     for depth in range(1, len(parts)):
         folder = os.path.join(root, *parts[:depth])
         if os.path.lexists(folder) and not os.path.isdir(folder):

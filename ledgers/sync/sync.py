@@ -1194,9 +1194,9 @@ def cut_move_undone(ledger: Ledger) -> bool:
 def _merge_clean_tree(ledger: Ledger, remote_sha: str, remote_label: str) -> bool:
     """A merge that needs no person, made without `git merge`: merge-tree writes the merged tree (the same merge,
     drivers included) without touching the work tree, and only the files that differ are moved (_move_files),
-    refusing any of them a person changed. `git merge` stats every file of the tree twice before it starts (its index refresh
-    and the `stash create` it makes before any real merge): 0.7 s at a county's 200,000 files, more than the rest
-    of a sync. MERGE_HEAD is written after the files, where `git merge --no-commit` writes it, so a sync killed
+    refusing any of them a person changed. `git merge` stats every file of the tree twice before it starts (its
+    index refresh and the `stash create` it makes before any real merge): 0.7 s at a county's 200,000 files, more
+    than the rest of a sync. MERGE_HEAD is written after the files, where `git merge --no-commit` writes it, so a sync killed
     in between is finished (or explained) the same way. False, with nothing changed, when the merge has
     conflicts or git refuses it: `git merge` then makes it the usual way and says why."""
     head = _head(ledger)

@@ -30,7 +30,7 @@ from ..core.operations import (
 from ..repo import git, recovery
 from ..repo.drivers import missing_drivers, register_merge_drivers
 from ..repo.store import PACKING_REF, STATE_DIR, Ledger, PlumbingCommitter, lock_holder, read_pending, stale
-from ..repo.worktree import LedgerStatus, ledger_status
+from ..repo.worktree import LedgerStatus, ledger_status, put_back
 from ..sync import sync
 
 
@@ -341,13 +341,8 @@ def _settle_interrupted(ledger: Ledger, finding: Finding) -> Finding:
 
 
 def _restore(ledger: Ledger, paths: tuple[str, ...]) -> None:
-    for rel in paths:
-        if _head_text(ledger, rel) is not None:
-            git.output(ledger.root, "checkout", "HEAD", "--", rel)
-        else:
-            git.run(ledger.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", rel)
-            with contextlib.suppress(FileNotFoundError):
-                (ledger.root / rel).unlink()
+    kept = [rel for rel in paths if _head_text(ledger, rel) is not None]
+    put_back(ledger, "HEAD", kept, [rel for rel in paths if rel not in kept])
 
 
 def _recover(ledger: Ledger, finding: Finding, actor_text: str | None) -> Finding:
