@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 from conftest import run
 from sheets_fixture import build_office
 
+from minqing.ledgers.core import spelling
 from minqing.ledgers.core.errors import BadInput
 from minqing.ledgers.read import search
 
@@ -118,41 +122,84 @@ def test_nothing_found_and_bad_input(office):
         search.find(office.ledger(), "  ")
 
 
-def test_pinyin_matcher_directly():
-    sounds = search.syllables("曾国强")
-    assert sounds[0] == ("ceng", "zeng") or set(sounds[0]) == {"ceng", "zeng"}
-    assert search.pinyin_match("zgq", sounds)
-    assert search.pinyin_match("zengguoq", sounds)
-    assert not search.pinyin_match("zengguoqiangx", sounds)
-    assert not search.pinyin_match("zgq", sounds, full_only=True)
-    assert search.pinyin_match("zengguoqi", sounds, full_only=True)
+def test_speller_directly():
+    readings = spelling.readings("老曾-国 强")
+    assert set(readings["曾"]) == {"ceng", "zeng"} and readings["-"] == readings[" "] == ()
+    names = spelling.Speller("zgq", readings)
+    # from any character on, past spaces and dashes
+    assert names.matches("曾国强") and names.matches("老曾-国 强")
+    assert not names.matches("曾强国")
+    assert spelling.Speller("zengguoq", readings).matches("曾国强")
+    assert not spelling.Speller("zengguoqiangx", readings).matches("曾国强")
+    assert not spelling.Speller("zgq", readings, full_only=True).matches("曾国强")
+    assert spelling.Speller("zengguoqi", readings, full_only=True).matches("曾国强")
+    assert not spelling.Speller("zgq", {}).matches("曾国强")  # a character without readings ends a spelling
 
 
-# A character's readings in a phrase are among its own: the per-character prefilter (may_start) never rules out a
-# name that a spelling of its phrase readings would match. Phrases whose reading differs from the characters' most
-# common one, double surnames, polyphone surnames, mixed text.
+# Place names, double and polyphone surnames, phrases read otherwise than their characters' most common reading,
+# mixed text. Each character is read every way pypinyin knows it, alone or in a phrase (乐 is lao in 乐亭).
 PHRASES = ["银行", "重庆", "长沙", "行长", "曾国藩", "朝阳村", "单于", "尉迟恭", "解放", "乐山", "覃", "仇", "区",
-           "查", "朴", "翟", "都匀市", "六盘水", "蚌埠", "厦门", "番禺", "大夫", "便宜", "A区3组", "王芳 C-4H2J9X"]  # fmt: skip
+           "查", "朴", "翟", "都匀市", "六盘水", "蚌埠", "厦门", "番禺", "大夫", "便宜", "A区3组", "王芳 C-4H2J9X",
+           "乐亭县", "旋干转坤"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PHRASES)
-def test_every_spelling_starts_with_an_initial_of_some_character(name):
-    allowed = set().union(*(search.initials(char) for char in name))
-    for readings in search.syllables(name):
-        for option in readings:
-            assert option[0] in allowed, (name, option)
-            assert search.may_start(option[0], name)
+def test_the_phrase_reading_and_each_characters_own_are_found(name):
+    from pypinyin import Style, lazy_pinyin
+
+    readings = spelling.readings(name)
+    in_phrase = "".join(spelling.letters(part) for part in lazy_pinyin(name, style=Style.NORMAL))
+    alone = "".join(spelling.letters(lazy_pinyin(char, style=Style.NORMAL)[0]) for char in name)
+    for typed in {in_phrase, alone}:
+        assert spelling.Speller(typed, readings).matches(name), typed
+        assert spelling.Speller(typed, readings, full_only=True).matches(name), typed
+        pattern = spelling.Speller(typed, readings).prefilter()
+        assert pattern is not None and pattern.search(name), typed
 
 
 def test_the_prefilter_changes_no_answer(office, monkeypatch):
-    """Neither `may_start` nor the character class built from it (`_pinyin_starts`, the test made in C over a
-    county's names) changes what is found: without either, every name is spelled out."""
-    queries = ["zs", "zhangsan", "ls", "wang", "lu", "ld", "shui", "hang", "zh", "xy", "qq", "Zhang", "c-"]
+    """The pattern that picks the names worth spelling (`Speller.prefilter`, searched in C over a county's names)
+    changes nothing that is found: with one that any character matches, every name is spelled out."""
+    queries = [
+        "zs",
+        "zhangsan",
+        "ls",
+        "wang",
+        "lu",
+        "ld",
+        "shui",
+        "hang",
+        "zh",
+        "xy",
+        "qq",
+        "Zhang",
+        "c-",
+        "zgq",
+    ]
     with_filter = {query: found(office, query) for query in queries}
     assert any(hits for hits in with_filter.values())
-    monkeypatch.setattr(search, "may_start", lambda letter, name: True)
-    monkeypatch.setattr(search, "_pinyin_starts", lambda query, names: None)
+    monkeypatch.setattr(spelling.Speller, "prefilter", lambda self: re.compile(r"[^\0]"))
     assert {query: found(office, query) for query in queries} == with_filter
+
+
+def test_a_new_name_is_spelled_and_no_pinyin_is_loaded_to_find(office):
+    """A head added after the index was built is found by pinyin (the index learns its characters' readings, 亭 as
+    ting, 乐 as le or lao), and `find` spells every name without loading pypinyin."""
+    added = run("household", "add", "--head", "曾乐亭", "--village", "520602101201", ledger=office.path)
+    assert added.exit_code == 0, added.output
+    home = added.stdout.split()[0]
+    for text in ("zenglaoting", "cengleting", "zlt", "laoting"):
+        assert ("household", home, "曾乐亭", "pinyin") in found(office, text), text
+    script = (
+        "import json, sys\n"
+        "from minqing.ledgers.read import search\n"
+        "from minqing.ledgers.repo.store import Ledger\n"
+        "hits = search.find(Ledger.open(sys.argv[1]), 'zenglaoting')\n"
+        "print(json.dumps([[hit.id, 'pypinyin' in sys.modules] for hit in hits]))\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", script, str(office.path)], capture_output=True, text=True)
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout) == [[home, False]]
 
 
 @pytest.mark.parametrize("text", ["zh", "ws", "sh", "li", "wang", "h-", "cun"])

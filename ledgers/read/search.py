@@ -7,16 +7,13 @@ Chinese text, ID prefixes and fully typed pinyin only (initials there would matc
 
 from __future__ import annotations
 
-import functools
-import itertools
-import operator
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..core import ids
+from ..core import ids, spelling
 from ..core.errors import BadInput
 from ..repo.store import Ledger
 
@@ -60,73 +57,6 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _letters(text: str) -> str:
-    return re.sub(r"[\s'’·\-]+", "", text.lower())
-
-
-def syllables(text: str) -> list[tuple[str, ...]]:
-    """Every reading of every character (heteronyms: 曾 is ceng or zeng); other runs stay as they are, lower-cased."""
-    from pypinyin import Style, pinyin
-
-    out: list[tuple[str, ...]] = []
-    for readings in pinyin(
-        text, style=Style.NORMAL, heteronym=True, errors=lambda chars: [c.lower() for c in chars]
-    ):
-        options = tuple(dict.fromkeys(_letters(reading) for reading in readings if _letters(reading)))
-        if options:
-            out.append(options)
-    return out
-
-
-def pinyin_match(query: str, sounds: list[tuple[str, ...]], full_only: bool = False) -> bool:
-    """True when the query spells consecutive syllables, each by a prefix of one of its readings (zs, zhangs,
-    zhangsan). With `full_only` every syllable but the last must be typed in full."""
-    size = len(query)
-    memo: dict[tuple[int, int], bool] = {}
-
-    def walk(position: int, offset: int) -> bool:
-        if offset == size:
-            return True
-        if position == len(sounds):
-            return False
-        key = (position, offset)
-        if key in memo:
-            return memo[key]
-        result = False
-        for reading in sounds[position]:
-            common = 0
-            while (
-                common < len(reading) and offset + common < size and reading[common] == query[offset + common]
-            ):
-                common += 1
-            for taken in range(common, 0, -1):
-                last = offset + taken == size
-                if full_only and taken < len(reading) and not last:
-                    continue
-                if walk(position + 1, offset + taken):
-                    result = True
-                    break
-            if result:
-                break
-        memo[key] = result
-        return result
-
-    return any(walk(start, 0) for start in range(len(sounds)))
-
-
-@functools.cache
-def initials(char: str) -> frozenset[str]:
-    """The first letters of every reading of one character (a few thousand distinct characters in a county)."""
-    return frozenset(option[0] for readings in syllables(char) for option in readings if option)
-
-
-def may_start(letter: str, name: str) -> bool:
-    """False when no character of `name` has a reading that starts with `letter`, so no spelling of it can: the
-    names of 100,000 households are ruled out by a set lookup per character instead of their full pinyin (at the
-    `large` benchmark `find zhangsan` took 12 s). A character's readings in a phrase are among its own readings."""
-    return any(letter in initials(char) for char in name)
-
-
 def _id_query(text: str) -> str | None:
     """An ID or ID prefix: `H-7K3`, `h-7k3`, or a bare `7K3M` (needs a digit, so pinyin is never taken for one)."""
     wanted = ids.normalize(text)
@@ -148,7 +78,7 @@ class Query:
 
     @classmethod
     def of(cls, text: str) -> Query:
-        letters = _letters(text)
+        letters = spelling.letters(text)
         spelled = letters if len(letters) >= MIN_PINYIN and letters.isascii() and letters.isalpha() else None
         return cls(text, text.lower(), _id_query(text), spelled)
 
@@ -161,15 +91,9 @@ class Query:
 
 
 def _score(
-    query: Query,
-    entry_id: str,
-    name: str,
-    sounds_of: Any,
-    full_only: bool,
-    ids_too: bool = True,
-    pinyin: bool = True,
+    query: Query, entry_id: str, name: str, speller: spelling.Speller | None, ids_too: bool = True
 ) -> int | None:
-    """How `name` (the entry `entry_id`'s) matches, as its rank, or None; `pinyin` False: not as pinyin."""
+    """How `name` (the entry `entry_id`'s) matches, as its rank, or None; no `speller`: not as pinyin."""
     id_query = query.id_prefix if ids_too else None
     if id_query:
         if id_query == entry_id:
@@ -185,27 +109,52 @@ def _score(
         return NAME_START
     if query.lowered in name.lower():
         return TEXT
-    letters = query.letters
-    if (
-        pinyin
-        and letters
-        and may_start(letters[0], name)
-        and pinyin_match(letters, sounds_of(name), full_only)
-    ):
+    if speller is not None and speller.matches(name):
         return PINYIN
     return None
 
 
-def _pinyin_starts(query: Query, names: list[str]) -> re.Pattern[str] | None:
-    """For letters that are not an ID (zhangsan): the characters, among those `names` use, one of whose readings
-    starts with the first letter, as one character class. Such a query matches a name only by containing its text
-    (case aside) or as pinyin, and pinyin needs one of these characters (`may_start`): the test is then made in C,
-    not by `_score` in Python (`find zhangsan` scored 205,000 names at `large`). None: no such shortcut."""
-    if query.id_prefix or not query.letters or not query.text:
+def _lines(text: str, found: Iterable[re.Match[str]] | Iterable[tuple[int, int]]) -> set[str]:
+    """The NUL-separated lines of `text` holding each (start, end) span (a match lies within one line)."""
+    lines = set()
+    end = -1
+    for span in found:
+        at, last = span.span() if isinstance(span, re.Match) else span
+        if at <= end:
+            continue  # in the line already taken
+        start = text.rfind("\0", 0, at) + 1
+        end = text.find("\0", last)
+        if end < 0:
+            end = len(text)
+        lines.add(text[start:end])
+    return lines
+
+
+def _containing(text: str, lowered: str) -> set[str]:
+    """The names of NUL-separated `text` that contain `lowered`, case aside, as `_score` compares them."""
+    if not lowered or "\0" in lowered:
+        return set()
+    folded = text.lower()
+    if len(folded) != len(text):  # a letter lower-cased to two (İ): the lines no longer line up
+        return {name for name in text.split("\0") if lowered in name.lower()}
+    spans = []
+    at = folded.find(lowered)
+    while at >= 0:
+        spans.append((at, at + len(lowered)))
+        at = folded.find(lowered, at + 1)
+    return _lines(text, spans)
+
+
+def _spellers(index: Any, query: Query, unit_names: Iterable[str]) -> dict[bool, spelling.Speller] | None:
+    """The speller of names (False) and of item descriptions (True: full syllables only), on the readings the index
+    keeps; None when the text cannot be pinyin."""
+    if not query.letters:
         return None
-    letter = query.letters[0]
-    starting = sorted(char for char in set("".join(names)) if letter in initials(char))
-    return re.compile("[" + "".join(map(re.escape, starting)) + "]" if starting else "(?!)")
+    readings = index.spellings()
+    missing = {char for name in unit_names for char in name} - readings.keys()
+    if missing:  # a unit the index does not have yet
+        readings |= spelling.readings(missing)
+    return {full: spelling.Speller(query.letters, readings, full_only=full) for full in (False, True)}
 
 
 def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
@@ -218,9 +167,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
     prepared = Query.of(query)
     units = ledger.units()
-    # A name's readings, kept for the few names scored more than once (units' 一组 …): a county's 200,000 distinct
-    # names each kept took 545 MB for `find ceshi --limit 0` at the `large` benchmark (issue 19).
-    sounds_of = functools.lru_cache(maxsize=4096)(syllables)
+    searched = [kind for kind in KINDS if kind in wanted and kind != "unit"]
 
     def unit_name(code: str) -> str:
         unit = units.get(code)
@@ -230,59 +177,94 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         # 一组 alone says little: every village has one.
         return f"{parent.name}{unit.name}" if unit.level == "group" and parent else unit.name
 
+    def unit_names(unit: Any) -> list[tuple[str, str]]:
+        """(name, how it matches) of a unit: its name, the bureau's official name (issue 16: 陈家寨村委会 finds
+        陈家寨村), and its earlier names (org rename, org alias: "alias")."""
+        named = [(unit.name, "")] + ([(unit.official, "")] if unit.official else [])
+        return named + [(alias, "alias") for alias in unit.aliases or ()]
+
     from .index import Index
 
-    # The index has every household's head, cadre's name and item's description: reading the entity files for
-    # them took 47 s at the `large` benchmark (issue 19); Chinese text is looked for by SQLite, not in Python.
-    with Index.open(ledger) as index:
-        rows = index.search_rows(wanted, prepared.containing())
-    starts = _pinyin_starts(prepared, [row[2] for row in rows])
     hits = []
-    pinyin_only = []  # rows that can match only as pinyin, the last rank: spelled out below, as many as are shown
-    for row in rows:
-        kind, entry_id, name, unit = row
-        if starts is not None and prepared.lowered not in name.lower():
-            if starts.search(name):  # else no match at all
-                pinyin_only.append(row)
-            continue
-        rank = _score(prepared, entry_id, name, sounds_of, kind == "item", pinyin=False)
-        if rank is not None:
-            hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
-        elif prepared.letters:
-            pinyin_only.append(row)
-    if "unit" in wanted:
-        # Units by name (short or official), and by another name (org rename, org alias: match "alias"); the unit
-        # shown is the parent, or for a unit retired by a merge (撤并) the unit it went to.
-        for unit in units.values():
-            where = unit.merged_into or unit.parent or ""
-            scored = [(_score(prepared, "", unit.name, sounds_of, False, ids_too=False), "")]
-            if unit.official:  # the bureau's official name (issue 16): 陈家寨村委会 finds 陈家寨村
-                scored.append((_score(prepared, "", unit.official, sounds_of, False, ids_too=False), ""))
-            scored += [
-                (_score(prepared, "", alias, sounds_of, False, ids_too=False), "alias")
-                for alias in unit.aliases or ()
-            ]
-            found = sorted((rank, how) for rank, how in scored if rank is not None)
-            if found:
-                rank, how = found[0]
-                match = how or MATCH_NAMES[rank]
-                hits.append(Hit("unit", unit.code, unit.name, where, unit_name(where), match, rank))
-    # Pinyin hits are listed after every other, in (kind, name, id) order, so only the first of them that still
-    # fit under `limit` need spelling (each name's readings are ~45 µs: `find ceshi` matched every name of the
-    # `large` benchmark and took 9.7 s). Units come last among the kinds, so theirs, scored above, stay behind.
-    room = limit - sum(1 for hit in hits if hit.rank < PINYIN) if limit > 0 else len(pinyin_only)
-    by_kind: dict[str, list[tuple[str, str, str, str]]] = {kind: [] for kind in KINDS}
-    for row in pinyin_only:
-        by_kind[row[0]].append(row)
-    spelled = 0
-    for kind, entry_id, name, unit in itertools.chain.from_iterable(
-        sorted(by_kind[kind], key=operator.itemgetter(2, 1)) for kind in KINDS
-    ):
-        if spelled >= room:
-            break
-        # Item descriptions are long: initials there would match half the ledger, so only full pinyin.
-        if _score(prepared, entry_id, name, sounds_of, kind == "item") == PINYIN:
-            hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[PINYIN], PINYIN))
-            spelled += 1
+    # The index has every household's head, cadre's name and item's description, and each character's readings:
+    # reading the entity files took 47 s at the `large` benchmark and spelling every name in pinyin 0.8 s (issue
+    # 19). Chinese text is looked for by SQLite; other text in the names SQLite hands over as one text.
+    with Index.open(ledger) as index:
+        spellers = _spellers(
+            index,
+            prepared,
+            [name for unit in units.values() for name, _ in unit_names(unit)] if "unit" in wanted else (),
+        )
+        containing = prepared.containing()
+        rows: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        # kind -> its speller and the names that may match only as pinyin, sorted
+        by_pinyin: dict[str, tuple[spelling.Speller, list[str]]] = {}
+        for kind in searched:
+            if containing is not None:
+                found = index.containing(kind, containing)
+            else:
+                names = index.names_text(kind)
+                matching = _containing(names, prepared.lowered)
+                found = index.named(kind, matching) + (
+                    index.with_id(kind, prepared.id_prefix) if prepared.id_prefix else []
+                )
+                speller = spellers[kind == "item"] if spellers else None
+                pattern = speller.prefilter() if speller else None
+                if speller and pattern:
+                    by_pinyin[kind] = (speller, sorted(_lines(names, pattern.finditer(names)) - matching))
+            for row in found:
+                rows[row[:2]] = row
+        for kind, entry_id, name, unit in rows.values():
+            rank = _score(prepared, entry_id, name, None)
+            if rank is not None:
+                hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[rank], rank))
+        if "unit" in wanted:
+            # The unit shown is the parent, or for a unit retired by a merge (撤并) the unit it went to.
+            for unit in units.values():
+                where = unit.merged_into or unit.parent or ""
+                scored = [
+                    (_score(prepared, "", name, spellers[False] if spellers else None, ids_too=False), how)
+                    for name, how in unit_names(unit)
+                ]
+                found_ranks = sorted((rank, how) for rank, how in scored if rank is not None)
+                if found_ranks:
+                    rank, how = found_ranks[0]
+                    match = how or MATCH_NAMES[rank]
+                    hits.append(Hit("unit", unit.code, unit.name, where, unit_name(where), match, rank))
+        # Pinyin hits are listed after every other, in (kind, name, id) order, so only the first names that still fit
+        # under `limit` need spelling out (`find ceshi` matched every name of the `large` benchmark). Units come last
+        # among the kinds, so theirs, scored above, stay behind.
+        room = limit - sum(1 for hit in hits if hit.rank < PINYIN) if limit > 0 else None
+        ranked = {(hit.kind, hit.id) for hit in hits}
+        for kind, (speller, candidates) in by_pinyin.items():
+            if room is not None and room <= 0:
+                break
+            for _, entry_id, name, unit in _spelled_rows(index, kind, candidates, speller, ranked, room):
+                hits.append(Hit(kind, entry_id, name, unit, unit_name(unit), MATCH_NAMES[PINYIN], PINYIN))
+                if room is not None:
+                    room -= 1
     hits.sort(key=lambda hit: (hit.rank, KINDS.index(hit.kind), hit.name, hit.id))
     return hits[:limit] if limit > 0 else hits
+
+
+def _spelled_rows(
+    index: Any,
+    kind: str,
+    names: list[str],
+    speller: spelling.Speller,
+    ranked: set[tuple[str, str]],
+    room: int | None,
+) -> list[tuple[str, str, str, str]]:
+    """The first `room` rows (all: None) of `kind`, in (name, id) order, whose name (of the sorted `names`) the speller
+    matches and which are not `ranked` otherwise already. Names are spelled only until that many rows are found."""
+    rows: list[tuple[str, str, str, str]] = []
+    position = 0
+    while position < len(names) and (room is None or len(rows) < room):
+        batch = []  # each name has a row at least: as many names as rows are still wanted
+        while position < len(names) and (room is None or len(batch) < room - len(rows)):
+            if speller.matches(names[position]):
+                batch.append(names[position])
+            position += 1
+        rows += [row for row in index.named(kind, batch) if row[:2] not in ranked]
+    rows.sort(key=lambda row: (row[2], row[1]))
+    return rows if room is None else rows[:room]
