@@ -1411,12 +1411,7 @@ class Index:
 
     def containing(self, kind: str, text: str) -> list[tuple[str, str, str, str]]:
         """(kind, id, name, unit) of every `kind` (household, cadre, item) whose name contains `text`."""
-        table, column = SEARCHED[kind]
-        sql = f"SELECT id, {column}, unit FROM {table} WHERE instr({column}, ?) > 0"  # noqa: S608
-        return [
-            (kind, entry_id, name or "", unit or "")
-            for entry_id, name, unit in self.conn.execute(sql, (text,))
-        ]
+        return self._entries(kind, "instr({name}, ?) > 0", [text])
 
     def spellings(self) -> dict[str, tuple[str, ...]]:
         """Every character of the names `find` spells -> its readings (core/spelling.py)."""
@@ -1434,20 +1429,25 @@ class Index:
 
     def named(self, kind: str, names: Iterable[str]) -> list[tuple[str, str, str, str]]:
         """(kind, id, name, unit) of every `kind` whose name is one of `names`."""
-        table, column = SEARCHED[kind]
-        return [
-            (kind, entry_id, name or "", unit or "")
-            for entry_id, name, unit in self.rows_of(f"SELECT id, {column}, unit FROM {table}", column, names)  # noqa: S608
-        ]
+        wanted = sorted(set(names))
+        rows = []
+        for start in range(0, len(wanted), 500):  # under SQLite's limit of bound parameters
+            chunk = wanted[start : start + 500]
+            rows += self._entries(kind, f"{{name}} IN ({','.join('?' * len(chunk))})", chunk)
+        return rows
 
     def with_id(self, kind: str, prefix: str) -> list[tuple[str, str, str, str]]:
         """(kind, id, name, unit) of every `kind` whose id starts with `prefix` (an ID prefix: letters, digits and
         at most a dash), with its "X-" or without."""
+        return self._entries(kind, "id GLOB ?1 OR substr(id, 3) GLOB ?1", [prefix + "*"])
+
+    def _entries(self, kind: str, where: str, params: list[str]) -> list[tuple[str, str, str, str]]:
+        """(kind, id, name, unit) of the `kind` rows `where` (its name column written `{name}`) selects."""
         table, column = SEARCHED[kind]
-        sql = f"SELECT id, {column}, unit FROM {table} WHERE id GLOB ?1 OR substr(id, 3) GLOB ?1"  # noqa: S608
+        sql = f"SELECT id, {column}, unit FROM {table} WHERE {where.format(name=column)}"  # noqa: S608
         return [
             (kind, entry_id, name or "", unit or "")
-            for entry_id, name, unit in self.conn.execute(sql, (prefix + "*",))
+            for entry_id, name, unit in self.conn.execute(sql, params)
         ]
 
     def cadre_names(self, only: Iterable[str] | None = None) -> dict[str, str]:

@@ -114,12 +114,11 @@ def _score(
     return None
 
 
-def _lines(text: str, found: Iterable[re.Match[str]] | Iterable[tuple[int, int]]) -> set[str]:
-    """The NUL-separated lines of `text` holding each (start, end) span (a match lies within one line)."""
+def _lines(text: str, spans: Iterable[tuple[int, int]]) -> set[str]:
+    """The NUL-separated lines of `text` holding each (start, end) span, in order (a span lies within one line)."""
     lines = set()
     end = -1
-    for span in found:
-        at, last = span.span() if isinstance(span, re.Match) else span
+    for at, last in spans:
         if at <= end:
             continue  # in the line already taken
         start = text.rfind("\0", 0, at) + 1
@@ -211,7 +210,10 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
                 speller = spellers[kind == "item"] if spellers else None
                 pattern = speller.prefilter() if speller else None
                 if speller and pattern:
-                    by_pinyin[kind] = (speller, sorted(_lines(names, pattern.finditer(names)) - matching))
+                    by_pinyin[kind] = (
+                        speller,
+                        sorted(_lines(names, (found.span() for found in pattern.finditer(names))) - matching),
+                    )
             for row in found:
                 rows[row[:2]] = row
         for kind, entry_id, name, unit in rows.values():
