@@ -165,7 +165,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         if kind not in KINDS:
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
     prepared = Query.of(query)
-    units = ledger.units()
+    units: dict[str, Any] = {}  # code -> Unit, from the index below
     searched = [kind for kind in KINDS if kind in wanted and kind != "unit"]
 
     def unit_name(code: str) -> str:
@@ -189,6 +189,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
     # reading the entity files took 47 s at the `large` benchmark and spelling every name in pinyin 0.8 s (issue
     # 19). Chinese text is looked for by SQLite; other text in the names SQLite hands over as one text.
     with Index.open(ledger) as index:
+        units.update(index.unit_records())
         spellers = _spellers(
             index,
             prepared,
