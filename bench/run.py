@@ -802,11 +802,11 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
     # inode freed in the last 5 s (305 s while its table block is dirty). `cp -r` of 100,000 files took 12.6 s of
     # system time just after 200,000 were removed and 1.7 s the next time; whichever side came first paid for the
     # removal before it (the households import followed the network rows' clones being removed).
-    work = folder / "ledger"
 
-    def timed(row: Row, before: Path, kind: str) -> None:
-        """Each repeat imports the sheet into a fresh copy of `before`, then times bare git on the same files."""
-        nonlocal work
+    def timed(row: Row, before: Path, kind: str) -> Path:
+        """Each repeat imports the sheet into a fresh copy of `before`, then times bare git on the same files.
+        Returns the last copy imported into."""
+        work = before
         for attempt in range(repeat):
             work = _copy_ledger(before, folder / f"ledger-{kind}-{attempt}")
             row.samples.append(
@@ -822,8 +822,9 @@ def sheets(size: str, repeat: int, workdir: Path, env: dict[str, str], git_env: 
             fast_import.setdefault(kind, []).append(
                 _same_commit_by_fast_import(work, before, folder / f"fast-import-{kind}-{attempt}", git_env)
             )
+        return work
 
-    timed(homes, before_homes, "households")
+    work = timed(homes, before_homes, "households")
     before_visits = folder / "before-visits"
     shutil.rmtree(before_visits, ignore_errors=True)
     work.rename(before_visits)

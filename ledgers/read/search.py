@@ -144,16 +144,14 @@ def _containing(text: str, lowered: str) -> set[str]:
     return _lines(text, spans)
 
 
-def _spellers(index: Any, query: Query, unit_names: Iterable[str]) -> dict[bool, spelling.Speller] | None:
+def _spellers(index: Any, query: Query) -> dict[bool, tuple[spelling.Speller, re.Pattern[str] | None]] | None:
     """The speller of names (False) and of item descriptions (True: full syllables only), on the readings the index
-    keeps; None when the text cannot be pinyin."""
+    keeps for every name it has (units' too), each with its prefilter; None when the text cannot be pinyin."""
     if not query.letters:
         return None
     readings = index.spellings()
-    missing = {char for name in unit_names for char in name} - readings.keys()
-    if missing:  # a unit the index does not have yet
-        readings |= spelling.readings(missing)
-    return {full: spelling.Speller(query.letters, readings, full_only=full) for full in (False, True)}
+    spellers = (spelling.Speller(query.letters, readings, full_only=full) for full in (False, True))
+    return {speller.full_only: (speller, speller.prefilter()) for speller in spellers}
 
 
 def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Hit]:
@@ -165,7 +163,6 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
         if kind not in KINDS:
             raise BadInput("bad_value", field="--kind", value=kind, accepted="|".join(KINDS))
     prepared = Query.of(query)
-    units: dict[str, Any] = {}  # code -> Unit, from the index below
     searched = [kind for kind in KINDS if kind in wanted and kind != "unit"]
 
     def unit_name(code: str) -> str:
@@ -189,12 +186,8 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
     # reading the entity files took 47 s at the `large` benchmark and spelling every name in pinyin 0.8 s (issue
     # 19). Chinese text is looked for by SQLite; other text in the names SQLite hands over as one text.
     with Index.open(ledger) as index:
-        units.update(index.unit_records())
-        spellers = _spellers(
-            index,
-            prepared,
-            [name for unit in units.values() for name, _ in unit_names(unit)] if "unit" in wanted else (),
-        )
+        units = index.unit_records()
+        spellers = _spellers(index, prepared)
         containing = prepared.containing()
         rows: dict[tuple[str, str], tuple[str, str, str, str]] = {}
         # kind -> its speller and the names that may match only as pinyin, sorted
@@ -208,8 +201,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
                 found = index.named(kind, matching) + (
                     index.with_id(kind, prepared.id_prefix) if prepared.id_prefix else []
                 )
-                speller = spellers[kind == "item"] if spellers else None
-                pattern = speller.prefilter() if speller else None
+                speller, pattern = spellers[kind == "item"] if spellers else (None, None)
                 if speller and pattern:
                     by_pinyin[kind] = (
                         speller,
@@ -226,7 +218,7 @@ def find(ledger: Ledger, text: str, kinds: Iterable[str] | None = None, limit: i
             for unit in units.values():
                 where = unit.merged_into or unit.parent or ""
                 scored = [
-                    (_score(prepared, "", name, spellers[False] if spellers else None, ids_too=False), how)
+                    (_score(prepared, "", name, spellers[False][0] if spellers else None, ids_too=False), how)
                     for name, how in unit_names(unit)
                 ]
                 found_ranks = sorted((rank, how) for rank, how in scored if rank is not None)
